@@ -1,0 +1,3 @@
+"""backlog-ls: a language server and checker for Markdown backlogs."""
+
+__version__ = "0.1.0"

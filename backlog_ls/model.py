@@ -1,0 +1,396 @@
+"""The backlog model: frozen plain values, no Markdown library and no LSP types.
+
+Positions are 0-based lines and 0-based columns counted in Unicode code points;
+an end column is exclusive. Conversion to the client's position encoding
+happens in one place only (``text.py`` / ``convert.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+from typing import NamedTuple
+
+import attrs
+
+
+class Span(NamedTuple):
+    """A range of text: (start_line, start_col) up to (end_line, end_col), end exclusive.
+
+    A NamedTuple rather than an attrs class: spans are the most numerous objects
+    in a model and shifting a block after an edit re-creates them, so they must be cheap.
+    """
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+    @classmethod
+    def on_line(cls, line: int, start: int, end: int) -> Span:
+        return cls(line, start, line, end)
+
+    def shifted(self, lines: int) -> Span:
+        return Span(self.start_line + lines, self.start_col, self.end_line + lines, self.end_col)
+
+    def contains(self, line: int, col: int) -> bool:
+        """True when (line, col) lies inside the span or touches its end (a cursor after a word)."""
+        return (self.start_line, self.start_col) <= (line, col) <= (self.end_line, self.end_col)
+
+    def encloses(self, other: Span) -> bool:
+        return (self.start_line, self.start_col) <= (other.start_line, other.start_col) and (
+            other.end_line,
+            other.end_col,
+        ) <= (self.end_line, self.end_col)
+
+
+def _shift(value, lines: int):
+    """Return a copy of a model value with every Span in it moved down by ``lines``."""
+    if isinstance(value, Span):
+        return value.shifted(lines)
+    if isinstance(value, tuple):
+        return tuple(_shift(v, lines) for v in value)
+    if attrs.has(type(value)):
+        changes = {}
+        for field in attrs.fields(type(value)):
+            current = getattr(value, field.name)
+            if isinstance(current, (Span, tuple)) or attrs.has(type(current)):
+                changes[field.name] = _shift(current, lines)
+            elif field.name in ("line", "start_line", "end_line"):
+                changes[field.name] = current + lines
+        return attrs.evolve(value, **changes)
+    return value
+
+
+def shifted(value, lines: int):
+    """Move a model value (or tuple of values) down by ``lines`` lines; identity when 0."""
+    return value if lines == 0 else _shift(value, lines)
+
+
+# --- references found in task text, headings and prose -------------------------------------
+
+
+@attrs.frozen
+class IssueRef:
+    """A reference to a tracker issue or pull request.
+
+    ``style`` says how it was written: ``hash`` (#12), ``word`` (Issue #12, PR #12),
+    ``gh`` (GH-12), ``qualified`` (owner/repo#12), ``url`` (a tracker URL) or
+    ``link`` ([#12](url)). ``prefix`` keeps the word before ``#`` as written ("Issue").
+    """
+
+    span: Span
+    number: int
+    style: str
+    text: str
+    prefix: str = ""
+    owner: str | None = None
+    repo: str | None = None
+    host: str | None = None
+    url: str | None = None
+    is_pull: bool = False
+
+
+@attrs.frozen
+class Placeholder:
+    """A stand-in for an issue that is not filed yet: ``#TBD``, ``#TODO``, ``#?``, ``#XXX``, ``#n``."""
+
+    span: Span
+    text: str
+    prefix: str = ""
+
+
+@attrs.frozen
+class TaskId:
+    """A task identifier such as ``Task 2.3`` or ``T10``; ``number`` is the part after the word."""
+
+    span: Span
+    text: str
+    number: str
+
+
+@attrs.frozen
+class RfcRef:
+    """A design document reference: an IETF RFC (``RFC 2378``) or a project RFC file link."""
+
+    span: Span
+    number: int
+    kind: str  # "ietf" | "project"
+    text: str
+    target: str | None = None
+
+
+@attrs.frozen
+class Link:
+    """A Markdown inline link or image: ``[text](target)``."""
+
+    span: Span
+    text: str
+    text_span: Span
+    target: str
+    target_span: Span
+    is_image: bool = False
+
+
+@attrs.frozen
+class References:
+    """Everything the inline scanner found in one run of text."""
+
+    issues: tuple[IssueRef, ...] = ()
+    placeholders: tuple[Placeholder, ...] = ()
+    task_ids: tuple[TaskId, ...] = ()
+    rfcs: tuple[RfcRef, ...] = ()
+    links: tuple[Link, ...] = ()
+    title: str | None = None  # a bold lead title: "**Merge Binaries**:" -> "Merge Binaries"
+    title_span: Span | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.issues or self.placeholders or self.task_ids or self.rfcs or self.links)
+
+
+NO_REFERENCES = References()
+
+
+# --- structure --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Item:
+    """A list item; a task when it has a checkbox.
+
+    ``checkbox`` is the character between the brackets exactly as written
+    (" ", "x", "X", "~", "-", ...), or None for a plain bullet.
+    ``span`` covers the whole item including its children;
+    ``text_span`` covers the item's own text (after the checkbox) up to its first child block.
+    """
+
+    span: Span
+    marker: str
+    marker_span: Span
+    indent: int  # column of the marker, in code points
+    checkbox: str | None
+    checkbox_span: Span | None
+    text: str
+    text_span: Span
+    refs: References
+    children: tuple[Item, ...] = ()
+    quote_depth: int = 0
+    loose: bool = False
+
+    @property
+    def is_task(self) -> bool:
+        return self.checkbox is not None
+
+    @property
+    def is_checked(self) -> bool:
+        return self.checkbox in ("x", "X")
+
+    @property
+    def line(self) -> int:
+        return self.span.start_line
+
+    @property
+    def first_line_text(self) -> str:
+        return self.text.split("\n", 1)[0]
+
+    def walk(self) -> Iterator[Item]:
+        """This item and every descendant, depth first in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@attrs.frozen
+class Heading:
+    """An ATX or setext heading at the top level of the document."""
+
+    span: Span
+    level: int
+    title: str
+    title_span: Span
+    number: str | None  # "14" in "Phase 14:", "99e", "0.1"; None when the title has no number
+    refs: References
+    setext: bool = False
+
+
+@attrs.frozen
+class Problem:
+    """Something malformed the parser noticed; rules turn these into diagnostics."""
+
+    span: Span
+    code: str  # a stable kebab-case name, e.g. "checkbox-missing-space"
+    message: str
+    replacement: str | None = None  # text that repairs ``span``, when one is certain
+
+
+@attrs.frozen
+class Block:
+    """One top-level Markdown block, the unit of incremental re-parsing.
+
+    ``kind`` is one of heading, list, paragraph, quote, code, html, table, thematic-break,
+    link-definition, front-matter, blank. ``start_line``..``end_line`` are inclusive.
+    """
+
+    kind: str
+    start_line: int
+    end_line: int
+    heading: Heading | None = None
+    items: tuple[Item, ...] = ()
+    refs: References = NO_REFERENCES  # references in a paragraph or table (prose)
+    problems: tuple[Problem, ...] = ()
+    link_definitions: tuple[tuple[str, str], ...] = ()  # (label, target)
+
+
+@attrs.frozen
+class Section:
+    """A heading and everything under it up to the next heading of the same or a higher level."""
+
+    heading: Heading
+    span: Span
+    items: tuple[Item, ...]  # top-level list items directly in this section (not in subsections)
+    children: tuple[Section, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.heading.title
+
+    @property
+    def number(self) -> str | None:
+        return self.heading.number
+
+    def walk(self) -> Iterator[Section]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def tasks(self) -> Iterator[Item]:
+        """Every task directly in this section, nested ones included, not those of subsections."""
+        for item in self.items:
+            for node in item.walk():
+                if node.is_task:
+                    yield node
+
+
+class Backlog:
+    """A parsed document: its lines, its top-level blocks and what derives from them.
+
+    Immutable by convention: an edit produces a new Backlog that shares every
+    untouched Block with the old one (see ``parse.incremental``).
+    """
+
+    __slots__ = ("lines", "blocks", "__dict__")
+
+    def __init__(self, lines: tuple[str, ...] | list[str], blocks: tuple[Block, ...]):
+        self.lines = lines
+        self.blocks = blocks
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Backlog) and list(self.lines) == list(other.lines) and self.blocks == other.blocks
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @cached_property
+    def headings(self) -> tuple[Heading, ...]:
+        return tuple(block.heading for block in self.blocks if block.heading is not None)
+
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        """Top-level list items of the whole document, in order (children hang below them)."""
+        return tuple(item for block in self.blocks for item in block.items)
+
+    @cached_property
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(problem for block in self.blocks for problem in block.problems)
+
+    @cached_property
+    def link_definitions(self) -> dict[str, str]:
+        """Reference-style link definitions, label (case-folded) to target; the first one wins."""
+        found: dict[str, str] = {}
+        for block in self.blocks:
+            for label, target in block.link_definitions:
+                found.setdefault(label, target)
+        return found
+
+    def walk_items(self) -> Iterator[tuple[Item, Item | None]]:
+        """Every list item with its parent item (None at the top), depth first."""
+        stack: list[tuple[Item, Item | None]] = [(item, None) for item in reversed(self.items)]
+        while stack:
+            item, parent = stack.pop()
+            yield item, parent
+            stack.extend((child, item) for child in reversed(item.children))
+
+    def tasks(self) -> Iterator[Item]:
+        return (item for item, _ in self.walk_items() if item.is_task)
+
+    def references(self) -> Iterator[References]:
+        """The references of every heading, list item and paragraph, in document order."""
+        for block in self.blocks:
+            if block.heading is not None:
+                yield block.heading.refs
+            if block.refs:
+                yield block.refs
+            for item in block.items:
+                for node in item.walk():
+                    if node.refs:
+                        yield node.refs
+
+    @cached_property
+    def sections(self) -> tuple[Section, ...]:
+        """The heading tree: top-level sections, each holding its items and subsections."""
+        return _build_sections(self)
+
+    @cached_property
+    def preamble_items(self) -> tuple[Item, ...]:
+        """List items before the first heading."""
+        found = []
+        for block in self.blocks:
+            if block.heading is not None:
+                break
+            found.extend(block.items)
+        return tuple(found)
+
+    def section_at(self, line: int) -> Section | None:
+        """The innermost section whose span holds ``line``."""
+        found = None
+        candidates = self.sections
+        while True:
+            inner = next((s for s in candidates if s.span.start_line <= line <= s.span.end_line), None)
+            if inner is None:
+                return found
+            found, candidates = inner, inner.children
+
+    def last_content_line(self, before: int) -> int:
+        """The last line before ``before`` that is not blank, or ``before - 1`` when all are blank."""
+        line = before - 1
+        while line > 0 and not self.lines[line].strip():
+            line -= 1
+        return line
+
+
+def _build_sections(backlog: Backlog) -> tuple[Section, ...]:
+    # Each open section: [heading, items, children, start block index]
+    last_line = len(backlog.lines) - 1
+    roots: list[Section] = []
+    stack: list[tuple[Heading, list[Item], list[Section]]] = []
+
+    def close(until_level: int, next_line: int) -> None:
+        while stack and stack[-1][0].level >= until_level:
+            heading, items, children = stack.pop()
+            end = max(heading.span.end_line, backlog.last_content_line(next_line))
+            end_col = len(backlog.lines[end]) if end < len(backlog.lines) else 0
+            section = Section(
+                heading=heading,
+                span=Span(heading.span.start_line, 0, end, end_col),
+                items=tuple(items),
+                children=tuple(children),
+            )
+            (stack[-1][2] if stack else roots).append(section)
+
+    for block in backlog.blocks:
+        if block.heading is not None:
+            close(block.heading.level, block.start_line)
+            stack.append((block.heading, [], []))
+        elif block.items and stack:
+            stack[-1][1].extend(block.items)
+    close(0, last_line + 1)
+    return tuple(roots)

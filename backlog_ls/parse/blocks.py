@@ -1,0 +1,470 @@
+"""Top-level blocks with mistletoe, and the model values built from them.
+
+mistletoe decides the block structure (lists, quotes, fences, HTML blocks,
+tables, setext headings); every column and inline reference is found by
+scanning the source lines ourselves, because mistletoe keeps only 1-based line
+numbers and no columns. Inline (span) parsing is switched off while we parse:
+it is most of mistletoe's cost and we never read its result.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token
+
+from ..model import Block, Heading, Item, Problem, References, Span
+from . import inline
+
+_TOKEN_TYPES = [
+    block_token.HtmlBlock,
+    block_token.BlockCode,
+    block_token.Heading,
+    block_token.Quote,
+    block_token.CodeFence,
+    block_token.ThematicBreak,
+    block_token.List,
+    block_token.Table,
+    block_token.Footnote,
+    block_token.Paragraph,
+]
+_KIND = {
+    block_token.HtmlBlock: "html",
+    block_token.BlockCode: "code",
+    block_token.CodeFence: "code",
+    block_token.Heading: "heading",
+    block_token.SetextHeading: "heading",
+    block_token.Quote: "quote",
+    block_token.ThematicBreak: "thematic-break",
+    block_token.List: "list",
+    block_token.Table: "table",
+    block_token.Footnote: "link-definition",
+    block_token.Paragraph: "paragraph",
+}
+
+# mistletoe keeps its configuration in module globals; one parse at a time.
+_MISTLETOE_LOCK = threading.RLock()
+
+
+class _Root:
+    """Stands in for mistletoe's Document, which collects link reference definitions."""
+
+    def __init__(self) -> None:
+        self.footnotes: dict = {}
+
+
+@contextmanager
+def mistletoe_configured() -> Iterator[None]:
+    with _MISTLETOE_LOCK:
+        saved_blocks = block_token._token_types[:]
+        saved_spans = span_token._token_types[:]
+        saved_root = mistletoe_token._root_node
+        block_token._token_types[:] = _TOKEN_TYPES
+        span_token._token_types[:] = [span_token.RawText]
+        mistletoe_token._root_node = _Root()
+        block_token.Paragraph.parse_setext = True
+        try:
+            yield
+        finally:
+            # Quote.read turns setext parsing off and on again around its children; an
+            # exception inside (a RecursionError on deep nesting) would leave it off for good.
+            block_token.Paragraph.parse_setext = True
+            block_token._token_types[:] = saved_blocks
+            span_token._token_types[:] = saved_spans
+            mistletoe_token._root_node = saved_root
+
+
+class _LinesFrom(list):
+    """The document's lines from ``start`` on, each with the "\\n" mistletoe expects.
+
+    A list subclass because mistletoe's FileWrapper only accepts lists; built lazily
+    so that re-reading a few blocks never copies the whole document.
+    """
+
+    def __init__(self, lines: Sequence[str], start: int):
+        super().__init__()
+        self._lines = lines
+        self._start = start
+
+    def __len__(self) -> int:
+        return len(self._lines) - self._start
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        absolute = self._start + index
+        line = self._lines[absolute]
+        if absolute == 0 and line.startswith("\ufeff"):
+            # A byte order mark becomes a space: it keeps every column where it was
+            # and a space before a block marker changes nothing (at most 3 are allowed).
+            line = " " + line[1:]
+        return line + "\n"
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+# --- front matter --------------------------------------------------------------------------------
+
+_FRONT_MATTER_LIMIT = 500
+
+
+def front_matter_end(lines: Sequence[str]) -> int | None:
+    """The closing line of YAML (``---``) or TOML (``+++``) front matter at the top, if any."""
+    if not lines:
+        return None
+    first = lines[0].lstrip("\ufeff").rstrip()
+    if first not in ("---", "+++"):
+        return None
+    closers = ("---", "...") if first == "---" else ("+++",)
+    for index in range(1, min(len(lines), _FRONT_MATTER_LIMIT)):
+        if lines[index].rstrip() in closers:
+            return index if index > 1 else None
+    return None
+
+
+# --- reading top-level blocks ------------------------------------------------------------------
+
+
+def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]) -> tuple[list[Block], int | None]:
+    """Read top-level blocks from line ``start`` until ``stop_at(line)`` holds at a block start.
+
+    Returns the blocks read and the line where reading stopped (None at the end of the text).
+    Must run inside ``mistletoe_configured()``.
+    """
+    blocks: list[Block] = []
+    view = _LinesFrom(lines, start)
+    wrapper = block_tokenizer.FileWrapper(view, start_line=start + 1)
+    while True:
+        line = wrapper.peek()
+        if line is None:
+            return blocks, None
+        here = start + wrapper.get_pos() + 1
+        if line.strip() == "":
+            next(wrapper)
+            continue
+        if blocks and stop_at(here):
+            return blocks, here
+        for token_type in _TOKEN_TYPES:
+            try:
+                if not token_type.start(line):
+                    continue
+                result = token_type.read(wrapper)
+            except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
+                block_token.Paragraph.parse_setext = True
+                blocks.append(_unreadable_block(lines, wrapper, here, start, error))
+                break
+            if result is not None:
+                end = start + wrapper.get_pos()
+                blocks.append(_make_block(token_type, result, here, end, lines))
+                break
+        else:  # pragma: no cover - Paragraph.start accepts every non-blank line
+            next(wrapper)
+
+
+def _unreadable_block(lines: Sequence[str], wrapper, here: int, start: int, error: Exception) -> Block:
+    """A block mistletoe could not read (say, 500 nested lists): keep it as text up to a blank line."""
+    index = here
+    while index < len(lines) and lines[index].strip():
+        index += 1
+    wrapper.set_pos(index - start - 1)
+    reason = "nesting too deep" if isinstance(error, RecursionError) else type(error).__name__
+    end = max(here, index - 1)
+    return Block(
+        kind="paragraph",
+        start_line=here,
+        end_line=end,
+        problems=(
+            Problem(
+                span=Span(here, 0, end, len(lines[end])),
+                code="unparsable-block",
+                message=f"This block could not be read as Markdown ({reason}); its tasks are not checked.",
+            ),
+        ),
+    )
+
+
+def _trim_end(lines: Sequence[str], start: int, end: int) -> int:
+    end = min(end, len(lines) - 1)
+    while end > start and not lines[end].strip():
+        end -= 1
+    return end
+
+
+def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) -> Block:
+    end = _trim_end(lines, first, end)
+    try:
+        token = token_type(result)
+    except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
+        reason = "nesting too deep" if isinstance(error, RecursionError) else type(error).__name__
+        return Block(
+            kind="paragraph",
+            start_line=first,
+            end_line=end,
+            problems=(
+                Problem(
+                    span=Span(first, 0, end, len(lines[end])),
+                    code="unparsable-block",
+                    message=f"This block could not be read as Markdown ({reason}); its tasks are not checked.",
+                ),
+            ),
+        )
+    kind = _KIND.get(type(token), "paragraph")
+    builder = _BlockBuilder(lines)
+    if kind == "heading":
+        heading = builder.heading(token, first, end)
+        return Block(kind=kind, start_line=first, end_line=end, heading=heading)
+    if kind == "list":
+        items = builder.list_items(token, end, quote_depth=0, min_col=0)
+        problems = builder.problems + builder.dash_box_problems(first, end)
+        return Block(kind=kind, start_line=first, end_line=end, items=tuple(items), problems=tuple(problems))
+    if kind == "quote":
+        items = builder.quote_items(token, end, quote_depth=1)
+        problems = builder.problems + builder.dash_box_problems(first, end)
+        return Block(kind=kind, start_line=first, end_line=end, items=tuple(items), problems=tuple(problems))
+    if kind == "paragraph":
+        refs = inline.scan(builder.paragraph_segments(first, end))
+        return Block(
+            kind=kind, start_line=first, end_line=end, refs=refs, problems=tuple(builder.dash_box_problems(first, end))
+        )
+    if kind == "link-definition":
+        definitions = tuple((block_token.normalize_label(label), dest.strip()) for label, dest, *_ in result)
+        return Block(kind=kind, start_line=first, end_line=end, link_definitions=definitions)
+    return Block(kind=kind, start_line=first, end_line=end)
+
+
+# --- list items ----------------------------------------------------------------------------------
+
+_QUOTE_PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*")
+_MARKER = re.compile(r"[-*+]|\d{1,9}[.)]")
+# A checkbox: one character between brackets, then white space or the end of the line.
+# Letters other than x are not states ("- [a] option" is a plain bullet); any other character is.
+_CHECKBOX = re.compile(r"([ \t]+)\[(?P<state>[^\]\n\w]|[xX_])\](?=[ \t]|$)")
+_CHECKBOX_NO_SPACE = re.compile(r"([ \t]+)\[(?P<state>[ xX])\](?=[^\s\](])")
+_CHECKBOX_WRONG_WIDTH = re.compile(r"([ \t]+)\[(?P<inner>[ \t]*[xX]?[ \t]*)\](?=[ \t]|$)")
+_DASH_BOX = re.compile(r"^(?P<lead>(?:[ \t]*>)*[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<box>\[[ xX]?\])")
+
+
+class _BlockBuilder:
+    def __init__(self, lines: Sequence[str]):
+        self.lines = lines
+        self.problems: list[Problem] = []
+        self.code_lines: set[int] = set()
+
+    # headings
+    def heading(self, token, first: int, end: int) -> Heading:
+        setext = isinstance(token, block_token.SetextHeading)
+        if setext:
+            title_end_line = max(first, end - 1)
+            segments = self.paragraph_segments(first, title_end_line)
+            title_lines = segments
+        else:
+            text = self.lines[first]
+            match = re.match(r"[ \t\ufeff]*#{1,6}(?:[ \t]+|$)", text)
+            start = match.end() if match else 0
+            body = text[start:]
+            # A closing sequence of #s (preceded by a space) is not part of the title.
+            body = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", body).rstrip()
+            title_lines = [(first, start, body)] if body else []
+        refs = inline.scan(title_lines) if title_lines else References()
+        title = "\n".join(text for _, _, text in title_lines)
+        if title_lines:
+            last_line, last_start, last_text = title_lines[-1]
+            title_span = Span(title_lines[0][0], title_lines[0][1], last_line, last_start + len(last_text))
+        else:
+            title_span = Span(first, len(self.lines[first]), first, len(self.lines[first]))
+        return Heading(
+            span=Span(first, 0, end, len(self.lines[end])),
+            level=token.level,
+            title=title,
+            title_span=title_span,
+            number=heading_number(title),
+            refs=refs,
+            setext=setext,
+        )
+
+    # paragraphs
+    def paragraph_segments(self, first: int, last: int) -> list[inline.Segment]:
+        segments = []
+        for line in range(first, last + 1):
+            text = self.lines[line]
+            lead = _QUOTE_PREFIX.match(text).end()
+            body = text[lead:].rstrip()
+            if body:
+                segments.append((line, lead, body))
+        return segments
+
+    def dash_box_problems(self, first: int, end: int) -> list[Problem]:
+        """``-[ ]`` and ``1.[x]``: a checkbox glued to its marker is not a list item at all."""
+        found = []
+        for line in range(first, end + 1):
+            if line in self.code_lines:
+                continue
+            match = _DASH_BOX.match(self.lines[line])
+            if match is None:
+                continue
+            start, stop = match.start("marker"), match.end("box")
+            box = match.group("box")
+            fixed_box = box if len(box) == 3 else "[ ]"
+            found.append(
+                Problem(
+                    span=Span.on_line(line, start, stop),
+                    code="checkbox-missing-space",
+                    message=f"'{match.group('marker')}{box}' is not a task: a space must follow the list marker.",
+                    replacement=f"{match.group('marker')} {fixed_box}",
+                )
+            )
+        return found
+
+    # lists
+    def quote_items(self, quote, end: int, quote_depth: int) -> list[Item]:
+        items: list[Item] = []
+        children = list(quote.children or ())
+        for index, child in enumerate(children):
+            child_end = self._end_before(children, index, end)
+            items.extend(self._items_in(child, child_end, quote_depth, 0))
+        return items
+
+    def _items_in(self, token, end: int, quote_depth: int, min_col: int) -> list[Item]:
+        if isinstance(token, block_token.List):
+            return self.list_items(token, end, quote_depth, min_col)
+        if isinstance(token, block_token.Quote):
+            return self.quote_items(token, end, quote_depth + 1)
+        if isinstance(token, (block_token.CodeFence, block_token.BlockCode, block_token.HtmlBlock)):
+            self.code_lines.update(range(token.line_number - 1, end + 1))
+        return []
+
+    def _end_before(self, siblings: list, index: int, end: int) -> int:
+        """The last line of ``siblings[index]``: before the next sibling, else the container's end."""
+        if index + 1 < len(siblings):
+            next_line = siblings[index + 1].line_number - 1
+            return _trim_end(self.lines, siblings[index].line_number - 1, next_line - 1)
+        return _trim_end(self.lines, siblings[index].line_number - 1, end)
+
+    def list_items(self, list_token, end: int, quote_depth: int, min_col: int) -> list[Item]:
+        items = []
+        siblings = list(list_token.children or ())
+        for index, item_token in enumerate(siblings):
+            item_end = self._end_before(siblings, index, end)
+            item = self._item(item_token, item_end, quote_depth, min_col if index == 0 else 0, list_token.loose)
+            if item is not None:
+                items.append(item)
+        return items
+
+    def _item(self, token, end: int, quote_depth: int, min_col: int, loose: bool) -> Item | None:
+        line = token.line_number - 1
+        if not 0 <= line < len(self.lines):
+            return None
+        source = self.lines[line]
+        prefix = _QUOTE_PREFIX.match(source, min_col)
+        marker = _MARKER.match(source, prefix.end())
+        if marker is None or marker.group() != token.leader:
+            found = source.find(token.leader, min_col)
+            if found < 0:
+                return None
+            marker_start, marker_end = found, found + len(token.leader)
+        else:
+            marker_start, marker_end = marker.start(), marker.end()
+        checkbox = checkbox_span = None
+        text_start = marker_end
+        box = _CHECKBOX.match(source, marker_end)
+        if box is not None:
+            checkbox = box.group("state")
+            box_start = box.start() + len(box.group(1))
+            checkbox_span = Span.on_line(line, box_start, box.end())
+            text_start = box.end()
+        else:
+            self._checkbox_problems(source, line, marker_end)
+        while text_start < len(source) and source[text_start] in " \t":
+            text_start += 1
+
+        children_tokens = list(token.children or ())
+        segments: list[inline.Segment] = []
+        first_line_text = source[text_start:].rstrip()
+        if first_line_text:
+            segments.append((line, text_start, first_line_text))
+        child_items: list[Item] = []
+        for index, child in enumerate(children_tokens):
+            child_end = self._end_before(children_tokens, index, end)
+            child_line = child.line_number - 1
+            if index == 0 and isinstance(child, block_token.Paragraph) and child_line == line:
+                # The item's own text continues on the paragraph's following lines.
+                segments.extend(self.paragraph_segments(line + 1, _paragraph_last_line(child, line, child_end)))
+                continue
+            same_line_col = text_start if child_line == line else 0
+            child_items.extend(self._items_in(child, child_end, quote_depth, same_line_col))
+        if segments:
+            last_line, last_start, last_text = segments[-1]
+            text_span = Span(line, text_start, last_line, last_start + len(last_text))
+        else:
+            text_span = Span.on_line(line, text_start, text_start)
+        end = max(end, line)
+        return Item(
+            span=Span(line, marker_start, end, len(self.lines[end])),
+            marker=source[marker_start:marker_end],
+            marker_span=Span.on_line(line, marker_start, marker_end),
+            indent=marker_start,
+            checkbox=checkbox,
+            checkbox_span=checkbox_span,
+            text="\n".join(text for _, _, text in segments),
+            text_span=text_span,
+            refs=inline.scan(segments, bold_title=True),
+            children=tuple(child_items),
+            quote_depth=quote_depth,
+            loose=bool(loose),
+        )
+
+    def _checkbox_problems(self, source: str, line: int, marker_end: int) -> None:
+        glued = _CHECKBOX_NO_SPACE.match(source, marker_end)
+        if glued is not None:
+            start = glued.start() + len(glued.group(1))
+            self.problems.append(
+                Problem(
+                    span=Span.on_line(line, start, glued.end()),
+                    code="checkbox-missing-space",
+                    message=f"'[{glued.group('state')}]' needs a space before the task text.",
+                    replacement=f"[{glued.group('state')}] ",
+                )
+            )
+            return
+        wrong = _CHECKBOX_WRONG_WIDTH.match(source, marker_end)
+        if wrong is not None:
+            start = wrong.start() + len(wrong.group(1))
+            written = source[start : wrong.end()]
+            fixed = "[x]" if "x" in written.lower() else "[ ]"
+            what = "an empty checkbox" if written == "[]" else f"'{written}' is not a checkbox"
+            self.problems.append(
+                Problem(
+                    span=Span.on_line(line, start, wrong.end()),
+                    code="checkbox-malformed",
+                    message=f"{what[0].upper()}{what[1:]}: write '{fixed}'.",
+                    replacement=fixed,
+                )
+            )
+
+
+def _paragraph_last_line(paragraph, first: int, limit: int) -> int:
+    """The last source line of a paragraph (mistletoe keeps its content, not its extent)."""
+    content = paragraph.children[0].content if paragraph.children else ""
+    return min(first + content.count("\n"), limit)
+
+
+# --- heading numbers --------------------------------------------------------------------------------
+
+_HEADING_NUMBER = re.compile(
+    r"^[^\w]*(?:(?:phase|epoch|stage|milestone|sprint|step|part|task|release|iteration|week|wave|"
+    r"level|chapter|section|tier|track|round|cycle|m|v)[ \t]*[-#]?[ \t]*)?"
+    r"(?P<number>\d+(?:\.\d+)*[a-z]?)(?![\w]|\.\d)",
+    re.IGNORECASE,
+)
+
+
+def heading_number(title: str) -> str | None:
+    """The number a heading gives its section: "Phase 14: x" -> "14", "0.1 Foo" -> "0.1"."""
+    match = _HEADING_NUMBER.match(title.replace("*", "").replace("_", " "))
+    return match.group("number") if match else None

@@ -1,0 +1,331 @@
+"""Find references in a run of inline text: issues, placeholders, task IDs, RFCs, links.
+
+The scanner works on *segments*: (line, start column, text) pieces of source lines
+that together form one paragraph (a task's text, a heading title). Code spans,
+HTML comments and tags, link targets and bare URLs are masked first, so nothing
+inside them is ever taken for a reference; a tracker URL becomes an issue
+reference of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..model import NO_REFERENCES, IssueRef, Link, Placeholder, References, RfcRef, Span, TaskId
+
+Segment = tuple[int, int, str]  # (line, start column, text)
+
+_BACKTICKS = re.compile(r"`+")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
+_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
+# [text](target "title") and ![alt](src); the text may hold one level of brackets.
+_LINK = re.compile(
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\\n]|\\.|\[[^\[\]\n]*\])*)\]"
+    r"\((?P<ws>[ \t]*)(?P<target><[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"
+    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\)"
+)
+_BARE_URL = re.compile(r"\bhttps?://[^\s<>()\[\]`]+")
+
+# Tracker URLs: GitHub / Gitea / Forgejo / Codeberg (owner/repo/issues|pull|pulls/N)
+# and GitLab (group/.../project/-/issues|merge_requests/N).
+_TRACKER_URL = re.compile(
+    r"https?://(?P<host>[^/\s]+)/(?P<path>[^\s?#]+?)/(?:-/)?"
+    r"(?P<kind>issues|pull|pulls|merge_requests)/(?P<number>\d+)(?=$|[/?#.,;:)\s])"
+)
+
+_ISSUE_WORDS = (
+    r"[Ii]ssues?|ISSUE|PRs?|[Pp]ull [Rr]equests?|[Pp]ull|MR|[Bb]ug|[Ff]ix(?:es|ed)?|"
+    r"[Cc]los(?:es|ed|e)|[Rr]esolv(?:es|ed|e)|[Rr]efs?|[Ss]ee|[Tt]icket"
+)
+_QUALIFIED = re.compile(r"(?<![\w.\-/@])(?P<owner>[A-Za-z0-9](?:[\w.-]*\w)?)/(?P<repo>[\w.-]+)#(?P<number>\d+)(?![\w])")
+_GH = re.compile(r"(?<![\w-])GH-(?P<number>\d+)(?![\w])")
+_HASH = re.compile(
+    rf"(?:(?<![\w&#/])(?P<word>(?:{_ISSUE_WORDS})[ \t]?))?(?<![\w&#/])#(?P<number>\d+)(?![\w])(?!:\w)"
+)
+_PLACEHOLDER = re.compile(
+    rf"(?:(?<![\w&#/])(?P<word>(?:{_ISSUE_WORDS})[ \t]?))?(?<![\w&#/])"
+    r"#(?P<text>TBD|TBA|TODO|XXX|NNN|N|n|\?{1,3})(?![\w?])"
+)
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})(?![\w])")
+_COLOUR_WORDS = re.compile(
+    r"colou?r|background|\bfill\b|stroke|border|\bbg\b|theme|palette|\bhex\b|rgb|slate|gr[ae]y|css", re.I
+)
+_TASK_ID = re.compile(r"(?<![\w.])(?P<text>Task[ \t]+(?P<number>\d+(?:\.\d+)*[a-z]?)|T-?(?P<short>\d{1,4}(?:\.\d+)*))(?![\w]|\.\d)")
+_IETF_RFC = re.compile(r"(?<![\w/])RFC[ \t-]?#?[ \t]?(?P<number>\d{1,5})(?![\w])")
+_PROJECT_RFC_PATH = re.compile(r"(?:^|/)(?:rfcs?|text)/(?P<number>\d{1,5})[-_][^/]*\.md(?:#.*)?$", re.I)
+_BOLD_TITLE = re.compile(r"(?P<open>\*\*|__)(?P<title>(?:(?!(?P=open)).)+?)(?P=open)")
+
+
+class _Run:
+    """A paragraph as one string, with a map back to source positions."""
+
+    def __init__(self, segments: Sequence[Segment]):
+        self.segments = segments
+        self.text = "\n".join(text for _, _, text in segments)
+        self.starts: list[int] = []  # offset in self.text where each segment begins
+        offset = 0
+        for _, _, text in segments:
+            self.starts.append(offset)
+            offset += len(text) + 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        # Segments are few (one per line of a paragraph): a linear walk is fine.
+        index = 0
+        for i, start in enumerate(self.starts):
+            if start <= offset:
+                index = i
+            else:
+                break
+        line, column, _ = self.segments[index]
+        return line, column + offset - self.starts[index]
+
+    def span(self, start: int, end: int) -> Span:
+        start_line, start_col = self.position(start)
+        end_line, end_col = self.position(end)
+        return Span(start_line, start_col, end_line, end_col)
+
+
+def _mask(chars: list[str], start: int, end: int) -> None:
+    chars[start:end] = ["\n" if ch == "\n" else " " for ch in chars[start:end]]
+
+
+def _mask_code_spans(text: str, chars: list[str]) -> None:
+    position = 0
+    while True:
+        opening = _BACKTICKS.search(text, position)
+        if opening is None:
+            return
+        width = len(opening.group())
+        closing = opening
+        while True:
+            closing = _BACKTICKS.search(text, closing.end())
+            if closing is None or len(closing.group()) == width:
+                break
+        if closing is None:
+            # An unmatched backtick run is literal text; go on after it.
+            position = opening.end()
+            continue
+        _mask(chars, opening.start(), closing.end())
+        position = closing.end()
+
+
+def tracker_url(url: str) -> dict | None:
+    """Split an issue or pull request URL into host, owner, repo, number and kind."""
+    match = _TRACKER_URL.match(url)
+    if match is None:
+        return None
+    path = match.group("path").strip("/")
+    owner, _, repo = path.rpartition("/")
+    if not owner or not repo:
+        return None
+    kind = match.group("kind")
+    return {
+        "host": match.group("host"),
+        "owner": owner,
+        "repo": repo,
+        "number": int(match.group("number")),
+        "is_pull": kind in ("pull", "pulls", "merge_requests"),
+    }
+
+
+def _looks_like_colour(text: str, start: int, end: int, digits: str) -> bool:
+    """A ``#123456`` that is a colour: six or eight digits beside colour words or other hex colours."""
+    if len(digits) not in (3, 6, 8):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : None if line_end < 0 else line_end]
+    if len(digits) == 3:
+        return bool(_COLOUR_WORDS.search(line)) and ":" in line
+    others = [m.group() for m in _HEX_COLOUR.finditer(line) if m.group()[1:] != digits]
+    return bool(_COLOUR_WORDS.search(line)) or any(re.search(r"[a-fA-F]", other) for other in others)
+
+
+def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References:
+    """Scan one paragraph (given as source segments) for references."""
+    if not segments:
+        return NO_REFERENCES
+    run = _Run(segments)
+    text = run.text
+    issues: list[IssueRef] = []
+    links: list[Link] = []
+    rfcs: list[RfcRef] = []
+
+    # Masking replaces code spans, HTML, link targets and URLs by spaces (newlines kept),
+    # so offsets in ``masked`` are offsets in ``text``. Each step runs only when its
+    # trigger character is present: most task lines have none of them.
+    chars = list(text) if ("`" in text or "<" in text or "[" in text or "://" in text) else None
+    if chars is not None and "`" in text:
+        _mask_code_spans(text, chars)
+    masked = "".join(chars) if chars is not None else text
+    if chars is not None and "<" in masked:
+        for pattern in (_HTML_COMMENT, _HTML_TAG):
+            for match in pattern.finditer(masked):
+                _mask(chars, match.start(), match.end())
+            masked = "".join(chars)
+
+    def add_url_issue(url: str, start: int, end: int, style: str) -> None:
+        parts = tracker_url(url)
+        if parts is not None:
+            issues.append(
+                IssueRef(
+                    span=run.span(start, end),
+                    number=parts["number"],
+                    style=style,
+                    text=text[start:end],
+                    owner=parts["owner"],
+                    repo=parts["repo"],
+                    host=parts["host"],
+                    url=url,
+                    is_pull=parts["is_pull"],
+                )
+            )
+
+    if chars is not None and "<" in masked:
+        for match in _AUTOLINK.finditer(masked):
+            add_url_issue(match.group(1), match.start(), match.end(), "url")
+            _mask(chars, match.start(), match.end())
+        masked = "".join(chars)
+
+    link_texts: list[tuple[int, int, str]] = []  # (start, end, target) of each link's text
+    for match in _LINK.finditer(masked) if chars is not None and "](" in masked else ():
+        target_start = match.start("target")
+        target = text[target_start : match.end("target")]
+        if target.startswith("<") and target.endswith(">"):
+            target = target[1:-1]
+            target_start += 1
+        text_start, text_end = match.start("text"), match.end("text")
+        link = Link(
+            span=run.span(match.start(), match.end()),
+            text=text[text_start:text_end],
+            text_span=run.span(text_start, text_end),
+            target=target,
+            target_span=run.span(target_start, target_start + len(target)),
+            is_image=bool(match.group("bang")),
+        )
+        links.append(link)
+        if not link.is_image:
+            link_texts.append((text_start, text_end, target))
+        rfc_path = _PROJECT_RFC_PATH.search(target)
+        if rfc_path is not None and not link.is_image:
+            rfcs.append(
+                RfcRef(
+                    span=link.span,
+                    number=int(rfc_path.group("number")),
+                    kind="project",
+                    text=text[match.start() : match.end()],
+                    target=target,
+                )
+            )
+        # Only the target is hidden: "[#12](url)" still names issue 12 in its text;
+        # an image's alt text describes a picture and names nothing.
+        _mask(chars, match.start() if link.is_image else text_end, match.end())
+    if links:
+        masked = "".join(chars)
+
+    if chars is not None and "://" in masked:
+        for match in _BARE_URL.finditer(masked):
+            url = match.group().rstrip(".,;:!?'\"")
+            add_url_issue(url, match.start(), match.start() + len(url), "url")
+            _mask(chars, match.start(), match.end())
+        masked = "".join(chars)
+
+    taken: list[tuple[int, int]] = []  # spans already claimed by a longer form
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def link_target_of(start: int, end: int) -> str | None:
+        for text_start, text_end, target in link_texts:
+            if text_start <= start and end <= text_end:
+                return target
+        return None
+
+    has_hash = "#" in masked
+    for match in _QUALIFIED.finditer(masked) if has_hash else ():
+        issues.append(
+            IssueRef(
+                span=run.span(match.start(), match.end()),
+                number=int(match.group("number")),
+                style="qualified",
+                text=match.group(),
+                owner=match.group("owner"),
+                repo=match.group("repo"),
+                url=link_target_of(match.start(), match.end()),
+            )
+        )
+        taken.append((match.start(), match.end()))
+    for match in _GH.finditer(masked) if "GH-" in masked else ():
+        issues.append(
+            IssueRef(span=run.span(match.start(), match.end()), number=int(match.group("number")), style="gh", text=match.group())
+        )
+        taken.append((match.start(), match.end()))
+    for match in _HASH.finditer(masked) if has_hash else ():
+        if not free(match.start(), match.end()):
+            continue
+        digits = match.group("number")
+        if _looks_like_colour(masked, match.start("number") - 1, match.end(), digits):
+            continue
+        word = (match.group("word") or "").strip()
+        url = link_target_of(match.start(), match.end())
+        issues.append(
+            IssueRef(
+                span=run.span(match.start(), match.end()),
+                number=int(digits),
+                style="link" if url else ("word" if word else "hash"),
+                text=match.group(),
+                prefix=word,
+                url=url,
+                is_pull=word.lower().startswith(("pr", "pull", "mr")),
+            )
+        )
+    placeholders = [
+        Placeholder(span=run.span(m.start(), m.end()), text=m.group(), prefix=(m.group("word") or "").strip())
+        for m in (_PLACEHOLDER.finditer(masked) if has_hash else ())
+    ]
+    task_ids = [
+        TaskId(span=run.span(m.start(), m.end()), text=m.group("text"), number=m.group("number") or m.group("short"))
+        for m in (_TASK_ID.finditer(masked) if "T" in masked else ())
+    ]
+    for match in _IETF_RFC.finditer(masked) if "RFC" in masked else ():
+        digits = match.group("number")
+        rfcs.append(
+            RfcRef(
+                span=run.span(match.start(), match.end()),
+                number=int(digits),
+                kind="project" if digits.startswith("0") else "ietf",
+                text=match.group(),
+            )
+        )
+
+    title = title_span = None
+    if bold_title and ("**" in masked or "__" in masked):
+        stripped = masked.lstrip()
+        lead = len(masked) - len(stripped)
+        bold = _BOLD_TITLE.match(stripped)
+        if bold is not None:
+            raw = bold.group("title")
+            start = lead + bold.start("title")
+            title = raw.strip().rstrip(":").strip()
+            if title:
+                title_start = start + (len(raw) - len(raw.lstrip()))
+                title_span = run.span(title_start, title_start + len(title))
+                title = text[title_start : title_start + len(title)]
+            else:
+                title = None
+
+    if not (issues or placeholders or task_ids or rfcs or links or title):
+        return NO_REFERENCES  # shared: most subtasks reference nothing
+    issues.sort(key=lambda ref: ref.span)
+    rfcs.sort(key=lambda ref: ref.span)
+    return References(
+        issues=tuple(issues),
+        placeholders=tuple(placeholders),
+        task_ids=tuple(task_ids),
+        rfcs=tuple(rfcs),
+        links=tuple(links),
+        title=title,
+        title_span=title_span,
+    )

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def shared_files(folder: str) -> list[Path]:
+    root = SHARED / folder
+    if not root.is_dir():
+        return []
+    return sorted(path for path in root.iterdir() if path.suffix in (".md", ".txt"))
+
+
+@pytest.fixture
+def example_text():
+    def read(name: str) -> str:
+        path = SHARED / "examples" / f"{name}.txt"
+        if not path.exists():
+            pytest.skip(f"{path} is not here")
+        return path.read_text(encoding="utf-8")
+
+    return read
