@@ -1,17 +1,23 @@
 """Diagnostic rules: one module per rule, all run by ``check``.
 
 The CLI and the language server both call ``check``; neither has rules of its own.
-A rule is a module-level ``Rule`` value whose ``check`` function takes a
-``Backlog`` and yields ``Finding``s. A finding carries its fix, computed once:
-the server ships it in ``Diagnostic.data`` and ``check --fix`` applies it.
+A rule is a module-level ``Rule`` value: a stable name and code, a default
+severity, an optional options class, and a ``check`` function from a ``Context``
+to ``Finding``s. A finding carries its fixes, computed once: the server ships
+them in ``Diagnostic.data`` and ``check --fix`` applies the safe ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import logging
+from collections.abc import Callable, Collection, Iterable
+from functools import cached_property
+from typing import Any, Protocol
 
 import attrs
+import cattrs
 
+from ..config import OFF, Settings
 from ..model import Backlog, Span
 
 ERROR = "error"
@@ -19,6 +25,8 @@ WARNING = "warning"
 INFO = "info"
 HINT = "hint"
 SEVERITIES = (ERROR, WARNING, INFO, HINT)
+
+log = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -33,7 +41,8 @@ class Edit:
 class Fix:
     title: str
     edits: tuple[Edit, ...]
-    safe: bool = True  # applied by ``check --fix`` without asking
+    safe: bool = True  # applied by ``check --fix`` and "fix all" without asking
+    preferred: bool = False  # the quick fix an editor offers first
 
 
 @attrs.frozen
@@ -47,7 +56,16 @@ class Finding:
 
     @property
     def fixable(self) -> bool:
-        return bool(self.fixes)
+        return any(fix.safe for fix in self.fixes)
+
+
+class Files(Protocol):
+    """What rules may ask of the file system, answered by a provider (or a fake in tests)."""
+
+    def exists(self, path: str) -> bool: ...
+
+    def anchors(self, path: str) -> Collection[str] | None:
+        """The heading anchors of a Markdown file, or None when it cannot be read."""
 
 
 @attrs.frozen
@@ -56,27 +74,104 @@ class Rule:
     code: str
     severity: str
     summary: str
-    check: Callable[[Backlog], Iterable[Finding]]
+    check: Callable[[Context], Iterable[Finding]]
+    options: type | None = None  # an attrs class; its fields are the [rules.<name>] keys
 
     def finding(self, span: Span, message: str, fixes: Iterable[Fix] = (), severity: str | None = None) -> Finding:
         return Finding(self.name, self.code, severity or self.severity, span, message, tuple(fixes))
 
 
+_options_converter = cattrs.Converter()
+
+
+class Context:
+    """What a rule sees: the parsed document, the settings, and the outside world through providers."""
+
+    def __init__(
+        self,
+        backlog: Backlog,
+        settings: Settings | None = None,
+        *,
+        path: str | None = None,
+        files: Files | None = None,
+        tracker: Any = None,
+    ):
+        self.backlog = backlog
+        self.settings = settings or Settings()
+        self.path = path  # the document's file system path, for relative links
+        self.files = files
+        self.tracker = tracker
+
+    def options(self, rule: Rule) -> Any:
+        if rule.options is None:
+            return None
+        raw = {key.replace("-", "_"): value for key, value in self.settings.rule(rule.name).options.items()}
+        return _options_converter.structure(raw, rule.options)
+
+    @cached_property
+    def parents(self) -> dict[int, Any]:
+        """id(item) -> its parent item, for rules that walk upwards."""
+        return {id(item): parent for item, parent in self.backlog.walk_items()}
+
+
 def all_rules() -> tuple[Rule, ...]:
-    # Imported here so that each rule module can import this one for Rule and Finding.
-    from . import malformed_task
+    # Imported here so that each rule module can import this package for Rule and Finding.
+    from . import registry
 
-    return (malformed_task.RULE,)
+    return registry.RULES
 
 
-def check(backlog: Backlog, rules: Iterable[Rule] | None = None) -> list[Finding]:
-    """Run the rules over one parsed document; findings sorted by position."""
+def rule_by_name_or_code(key: str) -> Rule | None:
+    for rule in all_rules():
+        if key in (rule.name, rule.code):
+            return rule
+    return None
+
+
+def _selected(rule: Rule, select: Collection[str] | None, ignore: Collection[str] | None) -> bool:
+    def matches(keys: Collection[str]) -> bool:
+        # "BL1" selects BL101..BL199, as ruff's prefixes do; names match whole.
+        return any(key == rule.name or rule.code.startswith(key) for key in keys)
+
+    if select and not matches(select):
+        return False
+    return not (ignore and matches(ignore))
+
+
+def check(
+    backlog: Backlog,
+    settings: Settings | None = None,
+    *,
+    path: str | None = None,
+    files: Files | None = None,
+    tracker: Any = None,
+    select: Collection[str] | None = None,
+    ignore: Collection[str] | None = None,
+    rules: Iterable[Rule] | None = None,
+) -> list[Finding]:
+    """Run the enabled rules over one parsed document; findings sorted by position.
+
+    A rule that raises is logged and skipped: one broken rule must not take the others down.
+    """
+    from .suppress import Suppressions
+
+    context = Context(backlog, settings, path=path, files=files, tracker=tracker)
+    suppressions = Suppressions.of(backlog)
     found: list[Finding] = []
     for rule in all_rules() if rules is None else rules:
-        found.extend(rule.check(backlog))
+        configured = context.settings.rule(rule.name).severity
+        if configured == OFF or not _selected(rule, select, ignore):
+            continue
+        if suppressions.whole_file(rule.name, rule.code):
+            continue
+        try:
+            for finding in rule.check(context):
+                if suppressions.hides(rule.name, finding.span.start_line, rule.code):
+                    continue
+                if configured is not None and configured != finding.severity:
+                    finding = attrs.evolve(finding, severity=configured)
+                found.append(finding)
+        except Exception:
+            log.exception("rule %s failed; its findings are left out", rule.name)
     found.sort(key=lambda finding: (finding.span, finding.code))
     return found
-
-
-def iter_findings(backlog: Backlog) -> Iterator[Finding]:
-    yield from check(backlog)

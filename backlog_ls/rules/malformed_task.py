@@ -1,34 +1,50 @@
-"""malformed-task (BL201): a checkbox the renderer will not show as one.
+"""malformed-task (BL201): a checkbox that Markdown will not render as one, or an unknown state.
 
 ``[ x]``, ``[]`` and ``[x]text`` are shown as literal text by GitHub, and ``-[ ]``
-is not even a list item, so the task silently drops out of every count.
-The parser reports each with the text that repairs it; this rule only words it.
+is not even a list item, so the task silently drops out of every count. The
+parser reports each with the text that repairs it; this rule words it. A state
+character other than space, ``x`` and ``X`` must be declared in ``states``
+(``states = { "~" = "in-progress" }``) so that a typo like ``[c]`` is caught.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Backlog
-from . import ERROR, Edit, Finding, Fix, Rule
+from . import ERROR, Context, Edit, Finding, Fix, Rule
 
 _PARSER_PROBLEMS = ("checkbox-malformed", "checkbox-missing-space")
 
 
-def _check(backlog: Backlog) -> Iterator[Finding]:
-    for problem in backlog.problems:
+def _check(context: Context) -> Iterator[Finding]:
+    for problem in context.backlog.problems:
         if problem.code not in _PARSER_PROBLEMS:
             continue
         fixes = ()
         if problem.replacement is not None:
-            fixes = (Fix(f"Write '{problem.replacement.strip()}'", (Edit(problem.span, problem.replacement),)),)
+            fixes = (Fix(f"Write '{problem.replacement.strip()}'", (Edit(problem.span, problem.replacement),), preferred=True),)
         yield RULE.finding(problem.span, problem.message, fixes)
+    for task in context.backlog.tasks():
+        state = task.checkbox
+        if context.settings.state_name(state) is not None:
+            continue
+        span = task.checkbox_span
+        yield RULE.finding(
+            span,
+            f"Unknown checkbox state '[{state}]': use '[ ]' or '[x]', or declare it in the configuration "
+            f'(states = {{ "{state}" = "..." }}).',
+            (
+                Fix("Mark as open: '[ ]'", (Edit(span, "[ ]"),), safe=False),
+                Fix("Mark as done: '[x]'", (Edit(span, "[x]"),), safe=False),
+            ),
+            severity="warning",
+        )
 
 
 RULE = Rule(
     name="malformed-task",
     code="BL201",
     severity=ERROR,
-    summary="A task checkbox written so that Markdown does not render it as a checkbox.",
+    summary="A checkbox Markdown does not render ('[ x]', '[]', '[x]text', '-[ ]'), or an undeclared state.",
     check=_check,
 )

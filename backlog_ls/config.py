@@ -1,0 +1,279 @@
+"""Settings: what they are, their defaults, and how raw options become them.
+
+Pure: text and dicts in, ``Settings`` plus ``ConfigError``s out. Reading files is
+``providers/config_file.py``'s job. Precedence, lowest first: defaults,
+``.backlog-ls.toml`` (or ``[tool.backlog-ls]`` in the nearest pyproject.toml),
+the editor's initializationOptions, the editor's ``backlogLs`` settings.
+
+A bad key never throws the whole configuration away: it is reported (naming the
+key and the file) and the rest applies, as in ruff and markdownlint.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import cattrs
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+OFF = "off"
+SEVERITY_NAMES = ("error", "warning", "info", "hint", OFF)
+
+# Which Markdown files are backlogs when nothing is configured: names that look like
+# plans (any case, any folder), plus any Markdown file that has task items (see ``is_backlog``).
+DEFAULT_INCLUDE = (
+    "**/*backlog*.md",
+    "**/*todo*.md",
+    "**/*roadmap*.md",
+    "**/*plan*.md",
+    "**/*progress*.md",
+    "**/*tasks*.md",
+    "**/*milestone*.md",
+    "**/*changelog-plan*.md",
+)
+DEFAULT_EXCLUDE = ("**/node_modules/**", "**/.git/**", "**/.venv/**", "**/vendor/**")
+
+# Checkbox characters every file may use: GitHub's two, and the common extended states.
+BUILTIN_STATES = {" ": "open", "x": "done", "X": "done"}
+
+
+@attrs.define
+class DodRequirement:
+    """A declarative Definition-of-Done criterion checked on every ticked task."""
+
+    pattern: str
+    message: str
+    sections: list[str] = attrs.Factory(list)
+
+
+@attrs.define
+class DodSettings:
+    require: list[DodRequirement] = attrs.Factory(list)
+
+
+@attrs.define
+class RuleSetting:
+    severity: str | None = None  # None: the rule's default
+    options: dict[str, Any] = attrs.Factory(dict)
+
+
+@attrs.define
+class Settings:
+    include: list[str] = attrs.Factory(lambda: list(DEFAULT_INCLUDE))
+    exclude: list[str] = attrs.Factory(lambda: list(DEFAULT_EXCLUDE))
+    rules: dict[str, RuleSetting] = attrs.Factory(dict)
+    states: dict[str, str] = attrs.Factory(dict)
+    dod: DodSettings = attrs.Factory(DodSettings)
+    # Sections owned by later features keep their raw tables until those features structure them.
+    issues: dict[str, Any] = attrs.Factory(dict)
+    rfc: dict[str, Any] = attrs.Factory(dict)
+
+    def rule(self, name: str) -> RuleSetting:
+        return self.rules.get(name) or RuleSetting()
+
+    def state_name(self, char: str) -> str | None:
+        """What a checkbox character means here, or None when it is not a known state."""
+        return BUILTIN_STATES.get(char) or self.states.get(char)
+
+
+@attrs.frozen
+class ConfigError:
+    source: str  # file path, or "editor settings"
+    key: str  # dotted: "rules.missing-issue.require"
+    message: str
+    line: int | None = None  # 0-based line in ``source`` when it is a file and the key was found
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line + 1}"
+        return f"{where}: {self.key}: {self.message}"
+
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+_FIELD_TYPES = {field.name: field.type for field in attrs.fields(Settings)}
+_TOP_LEVEL_KEYS = {name.replace("_", "-") for name in _FIELD_TYPES}
+
+
+def _kebab(key: str) -> str:
+    """Editor settings are camelCase (tokenEnv); TOML keys are kebab-case (token-env)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "-" + m.group(1).lower(), key)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, cattrs.ClassValidationError):
+        messages = cattrs.transform_error(error)
+        return "; ".join(messages)
+    if isinstance(error, cattrs.IterableValidationError):
+        return "; ".join(cattrs.transform_error(error))
+    return str(error) or type(error).__name__
+
+
+def _type_name(value: Any) -> str:
+    return {str: "a string", int: "a number", float: "a number", bool: "true or false", list: "a list", dict: "a table"}.get(
+        type(value), type(value).__name__
+    )
+
+
+class _Reader:
+    """Structures one raw table into Settings, collecting errors instead of stopping at the first."""
+
+    def __init__(self, source: str, text: str | None, known_rules: Mapping[str, type | None]):
+        self.source = source
+        self.text = text
+        self.known_rules = known_rules
+        self.errors: list[ConfigError] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(ConfigError(self.source, key, message, self._line_of(key)))
+
+    def _line_of(self, key: str) -> int | None:
+        if self.text is None:
+            return None
+        last = key.split(".")[-1]
+        for index, line in enumerate(self.text.splitlines()):
+            stripped = line.strip()
+            if re.match(rf'["\']?{re.escape(last)}["\']?\s*=', stripped) or stripped.startswith(f"[{key}]"):
+                return index
+            if stripped.startswith(f"[tool.backlog-ls.{key}]"):
+                return index
+        return None
+
+    def read(self, raw: Mapping[str, Any], into: Settings) -> Settings:
+        changes: dict[str, Any] = {}
+        for raw_key, value in raw.items():
+            key = _kebab(str(raw_key))
+            if key not in _TOP_LEVEL_KEYS:
+                close = [k for k in sorted(_TOP_LEVEL_KEYS) if k[:3] == key[:3]]
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.error(key, f"unknown key{hint}; known keys: {', '.join(sorted(_TOP_LEVEL_KEYS))}")
+                continue
+            field = key.replace("-", "_")
+            if field == "rules":
+                changes["rules"] = self._rules(value, dict(into.rules))
+            elif field == "states":
+                changes["states"] = self._states(value, dict(into.states))
+            elif field in ("issues", "rfc"):
+                if isinstance(value, Mapping):
+                    changes[field] = {**getattr(into, field), **{_kebab(str(k)): v for k, v in value.items()}}
+                else:
+                    self.error(key, f"must be a table, not {_type_name(value)}")
+            else:
+                try:
+                    changes[field] = _converter.structure(_kebab_keys(value), _FIELD_TYPES[field])
+                except Exception as error:  # cattrs raises several kinds; all mean "wrong shape"
+                    self.error(key, _describe(error))
+        return attrs.evolve(into, **changes)
+
+    def _rules(self, value: Any, rules: dict[str, RuleSetting]) -> dict[str, RuleSetting]:
+        if not isinstance(value, Mapping):
+            self.error("rules", f"must be a table of rule names, not {_type_name(value)}")
+            return rules
+        for name, setting in value.items():
+            key = f"rules.{name}"
+            if name not in self.known_rules:
+                self.error(key, "unknown rule; `backlog-ls rules` lists them")
+                continue
+            current = rules.get(name) or RuleSetting()
+            if isinstance(setting, str):
+                severity = self._severity(key, setting)
+                rules[name] = attrs.evolve(current, severity=severity or current.severity)
+            elif isinstance(setting, Mapping):
+                options = dict(current.options)
+                severity = current.severity
+                for option, option_value in setting.items():
+                    option_key = _kebab(str(option))
+                    if option_key == "severity":
+                        severity = self._severity(f"{key}.severity", option_value) or severity
+                    else:
+                        options[option_key] = option_value
+                options = self._rule_options(name, options)
+                rules[name] = RuleSetting(severity=severity, options=options)
+            else:
+                self.error(key, f"must be a severity ({', '.join(SEVERITY_NAMES)}) or a table, not {_type_name(setting)}")
+        return rules
+
+    def _rule_options(self, name: str, options: dict[str, Any]) -> dict[str, Any]:
+        """Check options against the rule's options class; drop the bad ones, keep the rest."""
+        options_type = self.known_rules.get(name)
+        if options_type is None:
+            for option in options:
+                self.error(f"rules.{name}.{option}", "this rule takes no options")
+            return {}
+        known = {field.name.replace("_", "-"): field for field in attrs.fields(options_type)}
+        kept: dict[str, Any] = {}
+        for option, value in options.items():
+            field = known.get(option)
+            if field is None:
+                self.error(f"rules.{name}.{option}", f"unknown option; known: {', '.join(sorted(known)) or 'none'}")
+                continue
+            try:
+                instance = _converter.structure({field.name: value}, options_type)
+            except Exception as error:
+                self.error(f"rules.{name}.{option}", _describe(error))
+                continue
+            kept[option] = getattr(instance, field.name)
+        return kept
+
+    def _severity(self, key: str, value: Any) -> str | None:
+        if isinstance(value, str) and value.lower() in SEVERITY_NAMES:
+            return value.lower()
+        self.error(key, f"must be one of {', '.join(SEVERITY_NAMES)}, not {value!r}")
+        return None
+
+    def _states(self, value: Any, states: dict[str, str]) -> dict[str, str]:
+        if not isinstance(value, Mapping):
+            self.error("states", f"must be a table like {{ \"~\" = \"in-progress\" }}, not {_type_name(value)}")
+            return states
+        for char, meaning in value.items():
+            if not isinstance(char, str) or len(char) != 1 or char in "[]\n":
+                self.error(f"states.{char}", "a state is one character (such as ~ or -)")
+            elif not isinstance(meaning, str):
+                self.error(f"states.{char}", f"the meaning must be a string, not {_type_name(meaning)}")
+            else:
+                states[char] = meaning
+        return states
+
+
+def _kebab_keys(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {_kebab(str(k)).replace("-", "_"): _kebab_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_kebab_keys(v) for v in value]
+    return value
+
+
+def known_rule_options() -> dict[str, type | None]:
+    from .rules import all_rules
+
+    return {rule.name: rule.options for rule in all_rules()}
+
+
+def apply(
+    raw: Mapping[str, Any], into: Settings | None = None, *, source: str, text: str | None = None
+) -> tuple[Settings, list[ConfigError]]:
+    """Layer one raw table (TOML or editor settings) over ``into``."""
+    reader = _Reader(source, text, known_rule_options())
+    settings = reader.read(raw, into or Settings())
+    return settings, reader.errors
+
+
+def from_toml(text: str, source: str, *, pyproject: bool = False) -> tuple[Settings, list[ConfigError]]:
+    """Settings from a .backlog-ls.toml file, or from [tool.backlog-ls] when ``pyproject``."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = int(match.group(1)) - 1 if match else None
+        return Settings(), [ConfigError(source, "(syntax)", f"not valid TOML: {error}", line)]
+    if pyproject:
+        document = document.get("tool", {}).get("backlog-ls", {})
+        if not isinstance(document, Mapping):
+            return Settings(), [ConfigError(source, "tool.backlog-ls", "must be a table")]
+    return apply(document, source=source, text=text)
