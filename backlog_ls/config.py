@@ -79,6 +79,9 @@ class Settings:
     def rule(self, name: str) -> RuleSetting:
         return self.rules.get(name) or RuleSetting()
 
+    def known_states(self) -> frozenset[str]:
+        return frozenset(BUILTIN_STATES) | frozenset(self.states)
+
     def state_name(self, char: str) -> str | None:
         """What a checkbox character means here, or None when it is not a known state."""
         return BUILTIN_STATES.get(char) or self.states.get(char)

@@ -30,7 +30,7 @@ _BLOCKS_BEFORE = 2
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building a model.
 
     The model is acyclic, so reference counting frees it; but building one creates
@@ -60,7 +60,7 @@ def parse_lines(lines: Sequence[str]) -> Backlog:
     if end is not None:
         blocks.append(Block(kind="front-matter", start_line=0, end_line=end))
         start = end + 1
-    with _collector_paused(), mistletoe_configured():
+    with collector_paused(), mistletoe_configured():
         read, _ = read_blocks(lines, start, lambda line: False)
     blocks.extend(read)
     return Backlog(lines, tuple(blocks))
@@ -89,7 +89,7 @@ def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_l
     def stop_at(line: int) -> bool:
         return line > new_last and line in resume_at
 
-    with _collector_paused():
+    with collector_paused():
         with mistletoe_configured():
             read, stopped = read_blocks(lines, start, stop_at)
         tail: tuple[Block, ...] = ()

@@ -153,8 +153,14 @@ def check(
 
     A rule that raises is logged and skipped: one broken rule must not take the others down.
     """
+    from ..parse import collector_paused
     from .suppress import Suppressions
 
+    with collector_paused():  # rules make many short-lived objects and no cycles
+        return _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions)
+
+
+def _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions) -> list[Finding]:
     context = Context(backlog, settings, path=path, files=files, tracker=tracker)
     suppressions = Suppressions.of(backlog)
     found: list[Finding] = []

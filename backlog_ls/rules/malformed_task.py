@@ -24,9 +24,10 @@ def _check(context: Context) -> Iterator[Finding]:
         if problem.replacement is not None:
             fixes = (Fix(f"Write '{problem.replacement.strip()}'", (Edit(problem.span, problem.replacement),), preferred=True),)
         yield RULE.finding(problem.span, problem.message, fixes)
-    for task in context.backlog.tasks():
+    known = context.settings.known_states()
+    for task in context.backlog.task_list:
         state = task.checkbox
-        if context.settings.state_name(state) is not None:
+        if state in known:
             continue
         span = task.checkbox_span
         yield RULE.finding(
