@@ -1,9 +1,12 @@
-"""The command line: ``backlog-ls serve`` runs the language server, ``backlog-ls check`` lints files.
+"""The command line: ``backlog-ls serve`` runs the language server, ``backlog-ls check`` lints files,
+``backlog-ls rules`` lists the rules.
 
 ``check`` runs the very rules the server runs (``rules.check`` over ``parse``), so
 a finding in CI is the diagnostic the editor shows. Exit codes follow ruff and
-most linters: 0 clean, 1 findings, 2 a usage or I/O error (2 wins over 1, since
-a file that could not be read might have held findings).
+most linters: 0 clean, 1 findings, 2 a usage, configuration or I/O error (2 wins
+over 1, since a file that could not be read might have held findings). A bad key
+in a configuration file is reported and the rest of the file still applies: the
+run goes on and exits 2 at the end.
 
 Whatever goes wrong, the user gets one line on stderr, never a traceback: a
 traceback from a linter reads as "your file broke the tool" without saying which.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -21,7 +25,9 @@ from typing import TYPE_CHECKING
 from . import __version__
 
 if TYPE_CHECKING:
-    from .report import FileResult
+    from .config import Settings
+    from .report import FileResult, FixedRecord
+    from .rules import Files
 
 PROG = "backlog-ls"
 
@@ -92,18 +98,54 @@ def build_parser() -> argparse.ArgumentParser:
         help="check backlog files and print findings",
         description=(
             "Check Markdown backlogs. A named file is checked whatever its extension; a folder "
-            "contributes its *.md and *.markdown files, skipping what .gitignore ignores. "
-            "Exit code: 0 clean, 1 findings, 2 usage or I/O error."
+            "contributes its backlogs: files matching the configured include globs (by default "
+            "plan-like names such as BACKLOG.md or TODO.md, and any Markdown file with task items), "
+            "minus the exclude globs and what .gitignore ignores. The configuration is the nearest "
+            ".backlog-ls.toml, or pyproject.toml with [tool.backlog-ls], above each file. "
+            "Exit code: 0 clean, 1 findings, 2 usage, configuration or I/O error."
         ),
     )
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
     check.add_argument(
         "--format",
-        choices=sorted(FORMATS),
+        choices=list(FORMATS),
         default="text",
-        help="output format (default: text, one 'path:line:col: severity code message' per line)",
+        help="output format: text (default; 'path:line:col: severity code message'), json, sarif "
+        "(SARIF 2.1.0 for code scanning) or github (GitHub Actions annotations)",
+    )
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes in place, then report what remains")
+    check.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help="only these rules: comma-separated names, codes or code prefixes (BL1); repeatable",
+    )
+    check.add_argument(
+        "--ignore", action="append", metavar="RULES", help="leave out these rules (same forms as --select); repeatable"
+    )
+    check.add_argument("--config", metavar="PATH", help="read this configuration file instead of searching for one")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (errors still exit 2)")
+    check.add_argument(
+        "--statistics", action="store_true", help="print how many findings each rule has instead of the findings"
+    )
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply include/exclude to files named on the command line too (for pre-commit, which names every file)",
     )
     check.set_defaults(run=_check)
+
+    rules = commands.add_parser(
+        "rules",
+        help="list every rule",
+        description="List every rule: code, name, default severity and summary.",
+    )
+    rules_output = rules.add_mutually_exclusive_group()
+    rules_output.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    rules_output.add_argument(
+        "--markdown", action="store_true", help="print the rules documentation (docs/rules.md) in Markdown"
+    )
+    rules.set_defaults(run=_rules)
     return parser
 
 
@@ -129,44 +171,248 @@ def _serve(arguments: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+class UsageError(Exception):
+    """A mistake in the command line; the message is one line for the user."""
+
+
 def _check(arguments: argparse.Namespace) -> int:
     from . import files, report
+    from .providers.config_file import ConfigLoader, LoadedConfig
 
-    discovery = files.discover(arguments.paths)
+    try:
+        select = rule_keys(arguments.select, "--select")
+        ignore = rule_keys(arguments.ignore, "--ignore")
+        if arguments.statistics and arguments.format not in ("text", "json"):
+            raise UsageError("--statistics works with --format text or json")
+        if arguments.config is not None and not os.path.isfile(arguments.config):
+            raise UsageError(f"--config {arguments.config}: no such file")
+    except UsageError as error:
+        _print_error(str(error))
+        return EXIT_ERROR
+
+    config_errors = 0
+
+    def report_config_errors(loaded: LoadedConfig) -> None:
+        nonlocal config_errors
+        for error in loaded.errors:
+            _print_error(str(error))
+        config_errors += len(loaded.errors)
+
+    configs = ConfigLoader(explicit=arguments.config, on_load=report_config_errors)
+    if arguments.config is not None:
+        configs.for_path(arguments.config)  # its errors first, even when no file is found
+    selections: dict[str | None, files.Selection] = {}
+
+    def selection_for(path: str) -> files.Selection:
+        loaded = configs.for_path(path)
+        key = loaded.path or loaded.root
+        if key not in selections:
+            selections[key] = files.Selection.of(loaded.settings.include, loaded.settings.exclude, loaded.root)
+        return selections[key]
+
+    def keep(path: str, folder: str | None) -> bool:
+        return selection_for(path).wants(path, folder)
+
+    discovery = files.discover(arguments.paths, keep, filter_named=arguments.force_exclude)
     failed = 0
     for path in discovery.missing:
         _print_error(f"{path}: no such file or directory")
+    disk = disk_files()
     results: list[report.FileResult] = []
-    for path in discovery.files:
-        try:
-            results.append(check_file(path))
-        except files.UnreadableFile as error:
-            _print_error(str(error))
-            failed += 1
-        except Exception as error:  # a bug in a rule or the parser: name the file, go on with the rest
-            _print_error(f"{path}: internal error: {_describe(error)}")
-            failed += 1
+    fixed: list[report.FixedRecord] = []
+    with _LoggedProblems() as logged:
+        for path in discovery.files:
+            settings = configs.for_path(path).settings
+            try:
+                if arguments.fix:
+                    result, repaired = fix_file(path, settings, files=disk, select=select, ignore=ignore)
+                    fixed.extend(repaired)
+                else:
+                    result = check_file(path, settings, files=disk, select=select, ignore=ignore)
+                results.append(result)
+            except files.UnreadableFile as error:
+                _print_error(str(error))
+                failed += 1
+            except Exception as error:  # a bug in a rule or the parser: name the file, go on with the rest
+                _print_error(f"{path}: internal error: {_describe(error)}")
+                failed += 1
+            failed += logged.report(path)
 
-    report.FORMATS[arguments.format](results, sys.stdout)
+    text_mode = arguments.format == "text"
+    if arguments.statistics:
+        report.write_statistics(results, sys.stdout, arguments.format)
+    else:
+        if fixed and text_mode:
+            report.write_fixed_text(fixed, sys.stdout)
+        report.FORMATS[arguments.format](results, sys.stdout)
     sys.stdout.flush()
     if not discovery.files and not discovery.missing:
-        _print_warning("no Markdown files found in " + ", ".join(arguments.paths))
-    elif arguments.format == "text" and results:
+        _print_warning("no backlog files found in " + ", ".join(arguments.paths))
+    elif text_mode and (results or fixed):
+        if fixed:
+            print(report.fixed_summary(fixed), file=sys.stderr)
         print(report.summary(results), file=sys.stderr)
 
-    if discovery.missing or failed:
+    if discovery.missing or failed or config_errors:
         return EXIT_ERROR
+    if arguments.exit_zero:
+        return EXIT_CLEAN
     return EXIT_FINDINGS if any(result.findings for result in results) else EXIT_CLEAN
 
 
-def check_file(path: str) -> FileResult:
+class _LoggedProblems(logging.Handler):
+    """Turns what the package logs while checking into one line each on stderr, naming the file.
+
+    ``rules.check`` logs a rule that raised and goes on without its findings: for the CLI
+    that is an internal error (exit 2, since findings may be missing), shown as one line
+    and not the traceback the logging module would print.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+        self._logger = logging.getLogger(__package__)
+
+    def __enter__(self) -> _LoggedProblems:
+        self._propagate = self._logger.propagate
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagate
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def report(self, path: str) -> int:
+        """Print what was logged while ``path`` was checked; returns how many were errors."""
+        errors = 0
+        for record in self.records:
+            message = record.getMessage().splitlines()[0] if record.getMessage() else ""
+            if record.exc_info and record.exc_info[1] is not None:
+                message += f" ({_describe(record.exc_info[1])})"
+            if record.levelno >= logging.ERROR:
+                _print_error(f"{path}: internal error: {message}")
+                errors += 1
+            else:
+                _print_warning(f"{path}: {message}")
+        self.records.clear()
+        return errors
+
+
+def rule_keys(values: Sequence[str] | None, option: str) -> list[str] | None:
+    """``--select`` / ``--ignore`` values as rule keys; raises UsageError naming an unknown rule.
+
+    Each value is comma-separated; a key is a rule name, a code, or a code prefix
+    ("BL1": every BL1xx rule), codes in any case.
+    """
+    if not values:
+        return None
+    from .rules import all_rules
+
+    rules = all_rules()
+    keys: list[str] = []
+    for value in values:
+        for key in (part.strip() for part in value.split(",")):
+            if not key:
+                continue
+            if any(key == rule.name for rule in rules):
+                keys.append(key)
+            elif any(rule.code.startswith(key.upper()) for rule in rules):
+                keys.append(key.upper())
+            else:
+                raise UsageError(f"{option}: unknown rule {key!r}{_did_you_mean(key, rules)}; `{PROG} rules` lists them")
+    return keys or None
+
+
+def _did_you_mean(key: str, rules: Sequence[object]) -> str:
+    import difflib
+
+    names = [rule.name for rule in rules]  # type: ignore[attr-defined]
+    close = difflib.get_close_matches(key, names, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def disk_files() -> Files | None:
+    """The file system as rules see it (``providers.files.DiskFiles``), one for the whole run so
+    that a file linked from many backlogs is read for its headings once; None if it cannot load
+    (rules that need the disk, such as broken-link, then stay quiet)."""
+    try:
+        from .providers.files import DiskFiles
+
+        return DiskFiles()
+    except Exception:  # an optional provider must not stop the check
+        return None
+
+
+def check_file(
+    path: str,
+    settings: Settings | None = None,
+    *,
+    files: Files | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> FileResult:
     """Read, parse and check one file; raises files.UnreadableFile when it cannot be read."""
+    from . import rules
     from .files import read_text
     from .parse import parse
     from .report import FileResult
-    from .rules import check
 
-    return FileResult(path, tuple(check(parse(read_text(path)))))
+    backlog = parse(read_text(path))
+    found = rules.check(backlog, settings, path=os.path.abspath(path), files=files, select=select, ignore=ignore)
+    return FileResult(path, tuple(found), tuple(backlog.lines))
+
+
+def fix_file(
+    path: str,
+    settings: Settings | None = None,
+    *,
+    files: Files | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> tuple[FileResult, list[FixedRecord]]:
+    """Apply the safe fixes to one file in place; returns what remains and what was fixed.
+
+    The file is rewritten only when a fix changed it, keeping its BOM and every
+    byte outside the edits. Raises files.UnreadableFile (or UnwritableFile).
+    """
+    from . import rules
+    from .files import read_document, write_atomically
+    from .fixes import fix_all
+    from .parse import parse
+    from .report import FileResult, FixedRecord
+    from .text import split_lines
+
+    absolute = os.path.abspath(path)
+    document = read_document(path)
+
+    def find(text: str) -> list:
+        return rules.check(parse(text), settings, path=absolute, files=files, select=select, ignore=ignore)
+
+    outcome = fix_all(document.text, find)
+    if outcome.text != document.text:
+        write_atomically(path, document.encode(outcome.text))
+    lines, _ = split_lines(outcome.text)
+    repaired = [FixedRecord(path, item.finding, item.fix.title) for item in outcome.fixed]
+    return FileResult(path, outcome.remaining, tuple(lines)), repaired
+
+
+def _rules(arguments: argparse.Namespace) -> int:
+    from . import report
+    from .rules import all_rules
+
+    if arguments.markdown:
+        from .rules_doc import render
+
+        sys.stdout.write(render())
+    elif arguments.format == "json":
+        report.write_rules_json(all_rules(), sys.stdout)
+    else:
+        report.write_rules_table(all_rules(), sys.stdout)
+    return EXIT_CLEAN
 
 
 # --- output helpers -----------------------------------------------------------------------------

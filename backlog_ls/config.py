@@ -100,6 +100,29 @@ class ConfigError:
 
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
+
+
+def _strict_list(value: Any, type_: Any) -> list:
+    # cattrs would happily turn "*.md" into ["*", ".", "m", "d"]: a string is not a list here.
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"must be a list, not {_type_name(value)}")
+    (item_type,) = getattr(type_, "__args__", (Any,))
+    return [_converter.structure(item, item_type) for item in value]
+
+
+def _strict_str(value: Any, _type: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"must be a string, not {_type_name(value)}")
+    return value
+
+
+_converter.register_structure_hook_func(lambda t: getattr(t, "__origin__", None) is list, _strict_list)
+_converter.register_structure_hook(str, _strict_str)
+# Annotations are strings under ``from __future__ import annotations``; cattrs needs the types.
+attrs.resolve_types(DodRequirement)
+attrs.resolve_types(DodSettings)
+attrs.resolve_types(RuleSetting)
+attrs.resolve_types(Settings)
 _FIELD_TYPES = {field.name: field.type for field in attrs.fields(Settings)}
 _TOP_LEVEL_KEYS = {name.replace("_", "-") for name in _FIELD_TYPES}
 
@@ -172,7 +195,22 @@ class _Reader:
                     changes[field] = _converter.structure(_kebab_keys(value), _FIELD_TYPES[field])
                 except Exception as error:  # cattrs raises several kinds; all mean "wrong shape"
                     self.error(key, _describe(error))
+                    continue
+                if field == "dod":
+                    changes[field] = self._valid_dod(changes[field])
         return attrs.evolve(into, **changes)
+
+    def _valid_dod(self, dod: DodSettings) -> DodSettings:
+        """Drop requirements whose pattern is not a regular expression, naming each."""
+        kept = []
+        for index, requirement in enumerate(dod.require):
+            try:
+                re.compile(requirement.pattern)
+            except re.error as error:
+                self.error(f"dod.require[{index}].pattern", f"not a regular expression: {error}")
+                continue
+            kept.append(requirement)
+        return DodSettings(require=kept)
 
     def _rules(self, value: Any, rules: dict[str, RuleSetting]) -> dict[str, RuleSetting]:
         if not isinstance(value, Mapping):

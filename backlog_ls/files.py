@@ -1,22 +1,30 @@
-"""Which files ``backlog-ls check`` reads, and reading them.
+"""Which files ``backlog-ls check`` reads, reading them, and writing fixed ones back.
 
-This is the CLI's only disk IO besides printing. A path named on the command line
-is always checked, whatever its extension (backlogs are often saved as ``.txt``);
-a folder contributes every ``*.md`` / ``*.markdown`` file below it that version
-control would not ignore. Inside a git work tree git itself answers that question;
-elsewhere (or when git is missing or refuses) a walk honours ``.gitignore`` files
-with simple fnmatch patterns.
+This is the CLI's only disk IO besides printing and the configuration. A path
+named on the command line is always checked, whatever its extension (backlogs
+are often saved as ``.txt``); a folder contributes the files below it that
+version control would not ignore and that the configuration calls backlogs
+(``Selection``: ``include`` globs, or by default plan-like names plus any
+Markdown file with task items, minus ``exclude`` globs). Inside a git work tree
+git itself answers the version control question; elsewhere (or when git is
+missing or refuses) a walk honours ``.gitignore`` files with simple fnmatch patterns.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import posixpath
+import re
+import stat
 import subprocess
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 
 import attrs
+
+from .config import DEFAULT_INCLUDE
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -45,13 +53,29 @@ class UnreadableFile(Exception):
         self.reason = reason
 
 
-def discover(paths: Sequence[str]) -> Discovery:
+class UnwritableFile(UnreadableFile):
+    """A fixed file that cannot be written back; its content on disk is unchanged."""
+
+
+# keep(path, folder): should ``path``, found below the named ``folder`` (or named itself,
+# then ``folder`` is None), be checked?
+Keep = Callable[[str, "str | None"], bool]
+
+
+def _markdown_only(path: str, folder: str | None) -> bool:
+    return folder is None or is_markdown(path)
+
+
+def discover(paths: Sequence[str], keep: Keep | None = None, *, filter_named: bool = False) -> Discovery:
     """Expand command line paths into files to check, each once, in the order given.
 
     Files found in a folder are named by joining the folder as given with their
     path inside it, so output paths are relative to the working directory when
-    the arguments were.
+    the arguments were. ``keep`` chooses among them (default: Markdown files);
+    files named explicitly are kept whatever ``keep`` says unless ``filter_named``
+    (``--force-exclude``, for pre-commit, which names every staged file).
     """
+    keep = keep or _markdown_only
     files: list[str] = []
     missing: list[str] = []
     seen: set[str] = set()
@@ -64,10 +88,13 @@ def discover(paths: Sequence[str]) -> Discovery:
 
     for path in paths:
         if os.path.isdir(path):
-            for relative in markdown_files_in(path):
-                add(os.path.normpath(os.path.join(path, relative)))
+            for relative in files_in(path):
+                found = os.path.normpath(os.path.join(path, relative))
+                if keep(found, path):
+                    add(found)
         elif os.path.lexists(path):
-            add(path)  # named explicitly: checked whatever its extension
+            if not filter_named or keep(path, None):
+                add(path)  # named explicitly: checked whatever its extension
         else:
             missing.append(path)
     return Discovery(tuple(files), tuple(missing))
@@ -77,14 +104,143 @@ def is_markdown(path: str) -> bool:
     return path.lower().endswith(MARKDOWN_SUFFIXES)
 
 
-def markdown_files_in(folder: str) -> list[str]:
-    """Markdown files below ``folder`` that are not ignored, as sorted paths relative to it."""
+def files_in(folder: str) -> list[str]:
+    """Files below ``folder`` that version control would not ignore, as sorted paths relative to it."""
     listed = _git_listing(folder)
     if listed is None:
         listed = _walk_listing(folder)
-    return sorted(
-        relative for relative in listed if is_markdown(relative) and os.path.isfile(os.path.join(folder, relative))
-    )
+    return sorted(relative for relative in listed if os.path.isfile(os.path.join(folder, relative)))
+
+
+def markdown_files_in(folder: str) -> list[str]:
+    """Markdown files below ``folder`` that are not ignored, as sorted paths relative to it."""
+    return [relative for relative in files_in(folder) if is_markdown(relative)]
+
+
+# --- which files are backlogs: include and exclude ------------------------------------------------
+
+# A task item, or something meant as one ("- [ x]", "-[ ]", "1. []"): cheap enough to run on
+# every Markdown file of a large tree, loose enough that a broken checkbox still counts.
+_TASK_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]*\[(?:[^\]\r\n]?|[ \t][^\]\s]|[^\]\s][ \t])\]", re.MULTILINE)
+_SNIFF_BYTES = 4 * 1024 * 1024  # only the start of a bigger file is looked at
+
+
+@functools.lru_cache(maxsize=512)
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    """A glob as a regular expression over "/"-separated relative paths, case-insensitive.
+
+    ``**/`` is any number of folders (none included), a trailing ``/**`` everything
+    below, ``*`` and ``?`` stay within one path segment, ``[...]`` is a class.
+    """
+    glob = pattern.strip().replace(os.sep, "/") if os.sep != "/" else pattern.strip()
+    while glob.startswith("./"):
+        glob = glob[2:]
+    glob = glob.lstrip("/")
+    out: list[str] = []
+    index = 0
+    while index < len(glob):
+        if glob.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+        elif glob.startswith("/**", index) and index + 3 == len(glob):
+            out.append("(?:/.*)?")
+            index += 3
+        elif glob.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif glob[index] == "*":
+            out.append("[^/]*")
+            index += 1
+        elif glob[index] == "?":
+            out.append("[^/]")
+            index += 1
+        elif glob[index] == "[" and (close := glob.find("]", index + 2)) != -1:
+            body = glob[index + 1 : close]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            index = close + 1
+        else:
+            out.append(re.escape(glob[index]))
+            index += 1
+    return re.compile("".join(out), re.IGNORECASE)
+
+
+def glob_matches(pattern: str, relative_path: str) -> bool:
+    """Match like .gitignore: a pattern without "/" tests the file name, one with "/" the whole path."""
+    body = pattern.strip().rstrip("/")
+    if "/" not in body.lstrip("/"):
+        return compile_glob(body).fullmatch(posixpath.basename(relative_path)) is not None
+    return compile_glob(body).fullmatch(relative_path) is not None
+
+
+def _excluded(patterns: Iterable[str], relative_path: str) -> bool:
+    """A file is excluded when a pattern matches it or any folder above it (``vendor`` drops vendor/**)."""
+    parts = relative_path.split("/")
+    prefixes = ["/".join(parts[: count]) for count in range(1, len(parts) + 1)]
+    return any(glob_matches(pattern, prefix) for pattern in patterns for prefix in prefixes)
+
+
+def has_task_items(path: str) -> bool:
+    """Whether the file has a line that looks like a task item; True when it cannot be read,
+    so that checking it reports why."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_SNIFF_BYTES)
+    except OSError:
+        return True
+    return _TASK_LINE.search(data.decode("utf-8", "replace")) is not None
+
+
+@attrs.frozen
+class Selection:
+    """Which files below a project root are backlogs, from the configuration's include and exclude.
+
+    The default ``include`` (``config.DEFAULT_INCLUDE``) also takes any Markdown file
+    with task items; a configured ``include`` takes exactly what its globs match.
+    Globs are matched against the path relative to ``root`` (the configuration's
+    folder, or the git root) when the file lies below it, else relative to the
+    folder being searched (the working directory for a file named on the command line).
+    """
+
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    root: str | None = None
+
+    @classmethod
+    def of(cls, include: Iterable[str], exclude: Iterable[str], root: str | None = None) -> Selection:
+        return cls(tuple(include), tuple(exclude), os.path.abspath(root) if root else None)
+
+    @property
+    def sniffs(self) -> bool:
+        return self.include == DEFAULT_INCLUDE
+
+    def relative(self, path: str, folder: str | None) -> str:
+        """The path globs see: below the root, else below the searched folder (for a file named
+        on the command line: the working directory), else the bare file name."""
+        absolute = os.path.abspath(path)
+        base_folder = os.path.abspath(folder) if folder else os.getcwd()
+        for base in (self.root, base_folder):
+            if base and (absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep)):
+                return os.path.relpath(absolute, base).replace(os.sep, "/")
+        return os.path.basename(absolute)
+
+    def wants_document(self, path: str, has_tasks: bool) -> bool:
+        """``wants`` for a document an editor holds: its task items are looked for in its text, not on disk."""
+        relative = self.relative(path, self.root)
+        if _excluded(self.exclude, relative):
+            return False
+        if any(glob_matches(pattern, relative) for pattern in self.include):
+            return True
+        return self.sniffs and has_tasks
+
+    def wants(self, path: str, folder: str | None = None) -> bool:
+        relative = self.relative(path, folder)
+        if _excluded(self.exclude, relative):
+            return False
+        if any(glob_matches(pattern, relative) for pattern in self.include):
+            return True
+        return self.sniffs and is_markdown(path) and has_task_items(path)
 
 
 # --- git ----------------------------------------------------------------------------------------
@@ -213,7 +369,20 @@ def _relative_posix(folder: str, root: str) -> str:
     return "" if relative == os.curdir else relative.replace(os.sep, "/")
 
 
-# --- reading ------------------------------------------------------------------------------------
+# --- reading, and writing fixed files back --------------------------------------------------------
+
+BOM = "\ufeff"
+
+
+@attrs.frozen
+class Document:
+    """A file's text without its BOM, and whether it had one, so writing it back restores it."""
+
+    text: str
+    bom: bool = False
+
+    def encode(self, text: str | None = None) -> bytes:
+        return ((BOM if self.bom else "") + (self.text if text is None else text)).encode("utf-8")
 
 
 def read_text(path: str) -> str:
@@ -223,6 +392,11 @@ def read_text(path: str) -> str:
     decoding rather than by the ``utf-8-sig`` codec so that a reported byte offset is
     an offset in the file, BOM included.
     """
+    return read_document(path).text
+
+
+def read_document(path: str) -> Document:
+    """The file's text without its BOM, and whether it had one. Raises UnreadableFile."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -239,8 +413,38 @@ def read_text(path: str) -> str:
     except UnicodeDecodeError as error:
         byte = data[error.start]
         raise UnreadableFile(path, f"not UTF-8 (invalid byte 0x{byte:02x} at offset {error.start})") from None
-    return text[1:] if text.startswith("\ufeff") else text
+    return Document(text[1:], bom=True) if text.startswith(BOM) else Document(text)
 
 
 def _lower_first(phrase: str) -> str:
     return phrase[:1].lower() + phrase[1:]
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace the file's content with ``data`` in one step: a reader sees the old file or the new.
+
+    The new content goes to a temporary file in the same folder (so ``os.replace`` is a
+    rename on one file system), takes the old file's permission bits, then replaces it.
+    A symbolic link is followed: the file it points to is replaced, the link stays.
+    Raises UnwritableFile (a short reason) when the file cannot be written.
+    """
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target) or os.curdir
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".tmp")
+    except OSError as error:
+        raise UnwritableFile(path, "cannot be written: " + _lower_first(error.strerror or str(error))) from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise UnwritableFile(path, "cannot be written: " + _lower_first(error.strerror or str(error))) from None

@@ -226,11 +226,11 @@ def test_an_internal_error_names_the_file_without_a_traceback(run, tmp_path, mon
     write(tmp_path, "g.md", MALFORMED)
     real_check = backlog_ls.rules.check
 
-    def check_failing_on_g(backlog):
+    def check_failing_on_g(backlog, *args, **kwargs):
         if backlog.lines[0] == "- [ x] a" and not getattr(check_failing_on_g, "failed", False):
             check_failing_on_g.failed = True
             raise RuntimeError("boom\nsecond line")
-        return real_check(backlog)
+        return real_check(backlog, *args, **kwargs)
 
     monkeypatch.setattr(backlog_ls.rules, "check", check_failing_on_g)
 
@@ -340,13 +340,14 @@ def test_folder_without_git_honours_gitignore_files(run, tmp_path, monkeypatch):
     assert finding_paths(out) == ["a.md", "keep.draft.md", "sub/b.markdown", "sub/rootonly.md"]
 
 
-def test_folder_without_markdown_warns_and_exits_0(run, tmp_path):
+def test_folder_without_backlogs_warns_and_exits_0(run, tmp_path):
     write(tmp_path, "empty/notes.txt", MALFORMED)
+    write(tmp_path, "empty/README.md", "# Read me\n\nNo tasks here.\n")
 
     code, out, err = run("check", "empty")
 
     assert (code, out) == (0, "")
-    assert err.splitlines() == ["backlog-ls: warning: no Markdown files found in empty"]
+    assert err.splitlines() == ["backlog-ls: warning: no backlog files found in empty"]
 
 
 @pytest.mark.parametrize(

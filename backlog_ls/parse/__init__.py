@@ -75,13 +75,15 @@ def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_l
         return parse_lines(lines)
     delta = new_last - old_last
     starts = [block.start_line for block in old_blocks]
-    # The first block that reading may keep: it starts before the edit, with margin.
+    # Reading starts at a block that begins before the edit, with margin; an edit among
+    # the first blocks reads from the top (after front matter, which was checked above
+    # to be unchanged). Either way reading stops as soon as the old blocks resume.
+    floor, top = (0, 0) if old_front is None else (1, old_front + 1)
     keep = bisect.bisect_left(starts, first) - _BLOCKS_BEFORE
-    if keep <= 0 or old_blocks[0].kind == "front-matter" and keep <= 1:
-        return parse_lines(lines)
-    start = old_blocks[keep].start_line
-    if start >= first:  # pragma: no cover - guaranteed by bisect
-        return parse_lines(lines)
+    if keep <= floor:
+        keep, start = floor, top
+    else:
+        start = old_blocks[keep].start_line
 
     # Old block starts after the edit, in new numbering, and the index of each.
     resume_at = {block.start_line + delta: index for index, block in enumerate(old_blocks) if block.start_line > old_last}

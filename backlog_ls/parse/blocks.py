@@ -244,7 +244,7 @@ _QUOTE_PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*")
 _MARKER = re.compile(r"[-*+]|\d{1,9}[.)]")
 # A checkbox: one character between brackets, then white space or the end of the line.
 # Letters other than x are not states ("- [a] option" is a plain bullet); any other character is.
-_CHECKBOX = re.compile(r"([ \t]+)\[(?P<state>[^\]\n\w]|[xX_])\](?=[ \t]|$)")
+_CHECKBOX = re.compile(r"([ \t]+)\[(?P<state>[^\]\s\w]|[ xX_])\](?=[ \t]|$)")
 _CHECKBOX_NO_SPACE = re.compile(r"([ \t]+)\[(?P<state>[ xX])\](?=[^\s\](])")
 _CHECKBOX_WRONG_WIDTH = re.compile(r"([ \t]+)\[(?P<inner>[ \t]*[xX]?[ \t]*)\](?=[ \t]|$)")
 _DASH_BOX = re.compile(r"^(?P<lead>(?:[ \t]*>)*[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<box>\[[ xX]?\])")

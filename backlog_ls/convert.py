@@ -1,0 +1,276 @@
+"""The one place that builds protocol values from model and feature values.
+
+Small values are lsprotocol objects; the bulk answers (diagnostics, outline,
+folding) are built directly in their JSON form, see below. Spans are code
+points; the client counts columns in the negotiated position encoding (UTF-16
+unless it offered another), so every conversion takes the lines the span refers
+to and that encoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from lsprotocol import types
+
+from .features.folding import COMMENT, Fold
+from .features.symbols import BULLET, SECTION, TASK, Symbol
+from .config import ConfigError
+from .model import Span
+from .rules import ERROR, HINT, INFO, WARNING, Finding, Fix
+from .text import UTF16, column_of, from_client_column
+
+SOURCE = "backlog-ls"
+
+_SEVERITIES = {
+    ERROR: types.DiagnosticSeverity.Error.value,
+    WARNING: types.DiagnosticSeverity.Warning.value,
+    INFO: types.DiagnosticSeverity.Information.value,
+    HINT: types.DiagnosticSeverity.Hint.value,
+}
+
+# Kinds within the base set (File..Array) every client accepts: a checkbox is a boolean.
+_SYMBOL_KINDS = {
+    SECTION: types.SymbolKind.Namespace.value,
+    TASK: types.SymbolKind.Boolean.value,
+    BULLET: types.SymbolKind.String.value,
+}
+
+_FOLDING_KINDS = {COMMENT: types.FoldingRangeKind.Comment.value}
+
+
+def encoding_name(kind: types.PositionEncodingKind | str | None) -> str:
+    """The ``text`` module's name for a negotiated encoding ("utf-8", "utf-16", "utf-32")."""
+    if kind is None:
+        return UTF16
+    return str(getattr(kind, "value", kind))
+
+
+# --- positions -------------------------------------------------------------------------------
+
+
+def to_position(lines: Sequence[str], line: int, column: int, encoding: str) -> types.Position:
+    return types.Position(line=line, character=column_of(lines, line, column, encoding))
+
+
+def to_range(span: Span, lines: Sequence[str], encoding: str) -> types.Range:
+    return types.Range(
+        start=to_position(lines, span.start_line, span.start_col, encoding),
+        end=to_position(lines, span.end_line, span.end_col, encoding),
+    )
+
+
+def from_position(position: types.Position, lines: Sequence[str], encoding: str) -> tuple[int, int]:
+    """A client position as (line, code point column); past-the-end lines are left for the caller to clamp."""
+    line = position.line
+    if 0 <= line < len(lines):
+        return line, from_client_column(lines[line], position.character, encoding)
+    return line, position.character
+
+
+def range_dict(span: Span, lines: Sequence[str], encoding: str) -> dict[str, Any]:
+    """A ``Range`` as JSON."""
+    return {
+        "start": {"line": span.start_line, "character": column_of(lines, span.start_line, span.start_col, encoding)},
+        "end": {"line": span.end_line, "character": column_of(lines, span.end_line, span.end_col, encoding)},
+    }
+
+
+# --- diagnostics: built as JSON ------------------------------------------------------------------
+#
+# Every edit re-publishes the whole list (hundreds of diagnostics in a large backlog),
+# so it is built in its JSON form directly, like the outline below: about half the
+# cost of lsprotocol objects that pygls would then unstructure again.
+
+
+def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: str, version: int | None) -> dict[str, Any]:
+    """A ``Diagnostic`` as JSON."""
+    return {
+        "range": range_dict(finding.span, lines, encoding),
+        "severity": _SEVERITIES.get(finding.severity, _SEVERITIES[WARNING]),
+        "code": finding.code,
+        "source": SOURCE,
+        "message": finding.message,
+        "data": diagnostic_data(finding, lines, encoding, version),
+    }
+
+
+def diagnostic_data(finding: Finding, lines: Sequence[str], encoding: str, version: int | None) -> dict[str, Any]:
+    """What a code action needs to offer the fixes without running the rule again.
+
+    The edits are already in the client's units and name the document version
+    they were computed for, so an action can refuse them once the text moved on.
+    """
+    return {
+        "rule": finding.rule,
+        "version": version,
+        "fixes": [fix_dict(fix, lines, encoding) for fix in finding.fixes],
+    }
+
+
+def fix_dict(fix: Fix, lines: Sequence[str], encoding: str) -> dict[str, Any]:
+    return {
+        "title": fix.title,
+        "safe": fix.safe,
+        "preferred": fix.preferred,
+        "edits": [{"range": range_dict(edit.span, lines, encoding), "newText": edit.new_text} for edit in fix.edits],
+    }
+
+
+# --- outline and folding: built as JSON -----------------------------------------------------------
+#
+# A 2,000-task backlog has some 4,500 outline entries. Building them as lsprotocol
+# objects and letting pygls unstructure them again costs about 130 ms; building the
+# JSON objects directly costs about 20, and the server can encode them once per
+# snapshot. The tests read these answers back through lsprotocol's own converter.
+
+
+def document_symbols_json(symbols: Iterable[Symbol], lines: Sequence[str], encoding: str) -> list[dict[str, Any]]:
+    """``DocumentSymbol[]`` as JSON."""
+    return [_document_symbol_json(symbol, lines, encoding) for symbol in symbols]
+
+
+def _document_symbol_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "name": symbol.name,
+        "kind": _SYMBOL_KINDS[symbol.kind],
+        "range": range_dict(symbol.span, lines, encoding),
+        "selectionRange": range_dict(symbol.selection_span, lines, encoding),
+    }
+    if symbol.detail is not None:
+        found["detail"] = symbol.detail
+    if symbol.children:
+        found["children"] = [_document_symbol_json(child, lines, encoding) for child in symbol.children]
+    return found
+
+
+def symbol_information_json(
+    symbols: Iterable[Symbol], uri: str, lines: Sequence[str], encoding: str
+) -> list[dict[str, Any]]:
+    """``SymbolInformation[]`` as JSON: the flat outline, for clients without hierarchical symbols."""
+    flat: list[dict[str, Any]] = []
+
+    def add(symbol: Symbol, container: str | None) -> None:
+        entry: dict[str, Any] = {
+            "name": symbol.name,
+            "kind": _SYMBOL_KINDS[symbol.kind],
+            "location": {"uri": uri, "range": range_dict(symbol.span, lines, encoding)},
+        }
+        if container is not None:
+            entry["containerName"] = container
+        flat.append(entry)
+        for child in symbol.children:
+            add(child, symbol.name)
+
+    for symbol in symbols:
+        add(symbol, None)
+    return flat
+
+
+def folding_ranges_json(folds: Iterable[Fold], limit: int | None = None) -> list[dict[str, Any]]:
+    """``FoldingRange[]`` as JSON, at most ``limit`` of them (the client's ``rangeLimit``): the first ones."""
+    ranges = []
+    for fold in folds:
+        if limit is not None and len(ranges) >= limit:
+            break
+        entry: dict[str, Any] = {"startLine": fold.start_line, "endLine": fold.end_line}
+        if fold.kind in _FOLDING_KINDS:
+            entry["kind"] = _FOLDING_KINDS[fold.kind]
+        ranges.append(entry)
+    return ranges
+
+
+# --- code actions and hover -------------------------------------------------------------------------
+
+
+def quick_fixes(diagnostic: types.Diagnostic, uri: str, version: int | None) -> list[types.CodeAction]:
+    """The fixes a diagnostic carries in its ``data``, as quick-fix code actions.
+
+    The edits were computed with the diagnostic for the version named in ``data``;
+    when the document has moved on since, they are stale and nothing is offered
+    (the client asks again once the new diagnostics arrive).
+    """
+    data = diagnostic.data
+    if not isinstance(data, dict) or diagnostic.source != SOURCE:
+        return []
+    if data.get("version") != version:
+        return []
+    actions = []
+    for fix in data.get("fixes") or []:
+        edits = [
+            types.TextEdit(range=_range_from_json(edit["range"]), new_text=edit["newText"]) for edit in fix.get("edits", [])
+        ]
+        actions.append(
+            types.CodeAction(
+                title=fix.get("title", "Fix"),
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                is_preferred=bool(fix.get("preferred")) or None,
+                edit=_versioned_edit(uri, version, edits),
+            )
+        )
+    return actions
+
+
+FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.backlog-ls"
+
+
+def fix_all_action(fixes: Iterable[Fix], uri: str, version: int | None, lines: Sequence[str], encoding: str) -> types.CodeAction | None:
+    """One action applying every given fix (already chosen not to overlap) as minimal edits."""
+    edits = [
+        types.TextEdit(range=to_range(edit.span, lines, encoding), new_text=edit.new_text) for fix in fixes for edit in fix.edits
+    ]
+    if not edits:
+        return None
+    return types.CodeAction(
+        title="Fix all safe backlog-ls problems",
+        kind=FIX_ALL_KIND,
+        edit=_versioned_edit(uri, version, edits),
+    )
+
+
+def _versioned_edit(uri: str, version: int | None, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+    # Tied to the version the edits were computed for: a client refuses them once the text changed.
+    return types.WorkspaceEdit(
+        document_changes=[
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                edits=edits,
+            )
+        ]
+    )
+
+
+def _range_from_json(value: dict[str, Any]) -> types.Range:
+    return types.Range(
+        start=types.Position(line=value["start"]["line"], character=value["start"]["character"]),
+        end=types.Position(line=value["end"]["line"], character=value["end"]["character"]),
+    )
+
+
+def hover(markdown: str, span: Span, lines: Sequence[str], encoding: str) -> types.Hover:
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown),
+        range=to_range(span, lines, encoding),
+    )
+
+
+def config_error_diagnostic(error: ConfigError, lines: Sequence[str]) -> types.Diagnostic:
+    """A configuration problem, on its key's line of the file (the first line when it was not found).
+
+    TOML files are read as UTF-8 and keys are ASCII, so whole lines are marked: no column
+    conversion can go wrong.
+    """
+    line = error.line if error.line is not None and 0 <= error.line < len(lines) else 0
+    text = lines[line] if lines else ""
+    return types.Diagnostic(
+        range=types.Range(
+            start=types.Position(line=line, character=0),
+            end=types.Position(line=line, character=len(text.encode("utf-16-le")) // 2),
+        ),
+        severity=types.DiagnosticSeverity.Error,
+        source=SOURCE,
+        code="config",
+        message=f"{error.key}: {error.message}",
+    )

@@ -1,0 +1,187 @@
+"""Finding and reading the configuration file that applies to a path.
+
+From the file's folder (or the working directory) upwards, stopping at the git
+root or the file system root, the first folder that configures backlog-ls wins:
+its ``.backlog-ls.toml``, or else its ``pyproject.toml`` when that has a
+``[tool.backlog-ls]`` table. A pyproject.toml without the table is passed over,
+as ruff passes over one without ``[tool.ruff]``. So the nearest configuration
+applies, and a ``.backlog-ls.toml`` beats a pyproject.toml beside it.
+
+Reading never raises: a file that cannot be read or decoded becomes a
+``ConfigError`` and the defaults apply. ``config.from_toml`` does the rest and
+reports each bad key while keeping the good ones.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+import attrs
+
+from ..config import ConfigError, Settings, from_toml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_FILE = ".backlog-ls.toml"
+PYPROJECT = "pyproject.toml"
+PYPROJECT_TABLE = "backlog-ls"  # [tool.backlog-ls]
+FILE_KEY = "(file)"  # the ConfigError key of problems with the file as a whole
+
+
+@attrs.frozen
+class Found:
+    """Where the search ended: the configuration file (None: none found) and the project root.
+
+    ``root`` is the folder ``include`` / ``exclude`` globs are relative to: the
+    configuration file's folder, else the git root, else None (no project known).
+    """
+
+    path: str | None
+    root: str | None
+    pyproject: bool = False
+
+
+@attrs.frozen(eq=False)  # compared by identity: one per file read
+class LoadedConfig:
+    settings: Settings
+    errors: tuple[ConfigError, ...]
+    path: str | None  # the file read; None when the defaults apply
+    root: str | None
+
+
+def display_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it, else absolute."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute)
+    except ValueError:  # another drive on Windows
+        return absolute
+    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
+
+
+def _is_git_root(folder: str) -> bool:
+    return os.path.exists(os.path.join(folder, ".git"))  # a folder, or a file in worktrees and submodules
+
+
+def _has_tool_table(path: str) -> bool:
+    """True when ``path`` is a pyproject.toml with [tool.backlog-ls] (or too broken to tell, but naming it)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    text = data.decode("utf-8", "replace")
+    if PYPROJECT_TABLE not in text:
+        return False  # the cheap answer for the many pyproject.toml files of other tools
+    try:
+        document = tomllib.loads(text.lstrip("\ufeff"))
+    except tomllib.TOMLDecodeError:
+        return True  # it mentions us: reading it will report the syntax error
+    tool = document.get("tool")
+    return isinstance(tool, dict) and PYPROJECT_TABLE in tool
+
+
+def find_config(start: str | None = None) -> Found:
+    """Search from the folder ``start`` (default: the working directory) upwards."""
+    folder = os.path.abspath(start or os.getcwd())
+    while True:
+        candidate = os.path.join(folder, CONFIG_FILE)
+        if os.path.isfile(candidate):
+            return Found(candidate, folder)
+        candidate = os.path.join(folder, PYPROJECT)
+        if os.path.isfile(candidate) and _has_tool_table(candidate):
+            return Found(candidate, folder, pyproject=True)
+        if _is_git_root(folder):
+            return Found(None, folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return Found(None, None)
+        folder = parent
+
+
+def read_config(path: str, *, pyproject: bool | None = None, source: str | None = None) -> tuple[Settings, list[ConfigError]]:
+    """Settings from one file; ``pyproject`` defaults to "is it named pyproject.toml"."""
+    source = source or display_path(path)
+    if pyproject is None:
+        pyproject = os.path.basename(path) == PYPROJECT
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return Settings(), [ConfigError(source, FILE_KEY, f"cannot be read: {reason[:1].lower()}{reason[1:]}")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        message = f"not UTF-8 (invalid byte 0x{data[error.start]:02x} at offset {error.start})"
+        return Settings(), [ConfigError(source, FILE_KEY, message)]
+    return from_toml(text.removeprefix("\ufeff"), source, pyproject=pyproject)
+
+
+def load_config(path: str | None = None, *, config: str | None = None) -> tuple[Settings, list[ConfigError], str | None]:
+    """The settings for a file or folder ``path`` (default: the working directory).
+
+    ``config`` names the file to read and skips the search (``--config``).
+    Returns (settings, errors, the configuration file read or None).
+    """
+    if config is not None:
+        settings, errors = read_config(config)
+        return settings, errors, config
+    start = path or os.getcwd()
+    if not os.path.isdir(start):
+        start = os.path.dirname(os.path.abspath(start))
+    found = find_config(start)
+    if found.path is None:
+        return Settings(), [], None
+    settings, errors = read_config(found.path, pyproject=found.pyproject)
+    return settings, errors, found.path
+
+
+class ConfigLoader:
+    """Configurations for many files, each file read once however many files it governs.
+
+    ``on_load`` is called once per configuration file read, for instance to print its errors.
+    """
+
+    def __init__(self, explicit: str | None = None, on_load: Callable[[LoadedConfig], None] | None = None):
+        self.explicit = explicit
+        self.on_load = on_load
+        self._by_folder: dict[str, Found] = {}
+        self._by_file: dict[str | None, LoadedConfig] = {}
+
+    @property
+    def loaded(self) -> tuple[LoadedConfig, ...]:
+        return tuple(self._by_file.values())
+
+    def for_path(self, path: str) -> LoadedConfig:
+        """The configuration of a file (searched from its folder) or of a folder."""
+        if self.explicit is not None:
+            found = Found(self.explicit, os.path.dirname(os.path.abspath(self.explicit)))
+        else:
+            absolute = os.path.abspath(path)
+            folder = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+            found = self._found(folder)
+        loaded = self._by_file.get(found.path) if found.path is not None else None
+        if loaded is None:
+            loaded = self._load(found)
+        return loaded
+
+    def _found(self, folder: str) -> Found:
+        found = self._by_folder.get(folder)
+        if found is None:
+            found = self._by_folder[folder] = find_config(folder)
+        return found
+
+    def _load(self, found: Found) -> LoadedConfig:
+        if found.path is None:
+            return LoadedConfig(Settings(), (), None, found.root)
+        settings, errors = read_config(found.path, pyproject=found.pyproject if self.explicit is None else None)
+        loaded = self._by_file[found.path] = LoadedConfig(settings, tuple(errors), found.path, found.root)
+        if self.on_load is not None:
+            self.on_load(loaded)
+        return loaded

@@ -1,0 +1,94 @@
+"""The file system as rules see it (the ``Files`` protocol of ``backlog_ls.rules``), read from disk.
+
+Rules are pure: when the broken-link rule wants to know whether ``../rfcs/0001.md``
+exists or which headings it has, it asks a ``Files`` value. This is the one that
+answers from disk. Paths are absolute (the rule resolves them); nothing here
+raises: a file that cannot be read has no anchors (``None``), a path that cannot
+be examined does not exist.
+
+Anchors are cached per file and re-read when the file's modification time or
+size changes, so a language server can keep one ``DiskFiles`` for its lifetime.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Collection
+
+log = logging.getLogger(__name__)
+
+# A linked Markdown file bigger than this is not read for its headings (its anchors are unknown):
+# parsing takes about a second per megabyte, and the first check of a link waits for it.
+MAX_ANCHOR_FILE_BYTES = 2 * 1024 * 1024
+# How many files' anchors are kept.
+CACHE_SIZE = 512
+
+
+class DiskFiles:
+    """Answers ``exists``, ``anchors`` and ``names`` from the local disk; never raises."""
+
+    def __init__(self, *, max_bytes: int = MAX_ANCHOR_FILE_BYTES, cache_size: int = CACHE_SIZE):
+        self.max_bytes = max_bytes
+        self.cache_size = cache_size
+        self._anchors: OrderedDict[str, tuple[tuple[int, int], frozenset[str] | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def exists(self, path: str) -> bool:
+        """True for an existing file or folder (a link may point at either)."""
+        try:
+            return os.path.exists(path)
+        except (OSError, ValueError):  # ValueError: an embedded NUL
+            return False
+
+    def names(self, folder: str) -> Collection[str] | None:
+        """The entries of a folder, for "did you mean" suggestions; None when it cannot be listed."""
+        try:
+            return os.listdir(folder)
+        except (OSError, ValueError):
+            return None
+
+    def anchors(self, path: str) -> Collection[str] | None:
+        """The heading anchors (and HTML ``id``/``name`` anchors) of a Markdown file, or None."""
+        try:
+            stat = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._anchors.get(path)
+            if cached is not None and cached[0] == key:
+                self._anchors.move_to_end(path)
+                return cached[1]
+        anchors = self._read_anchors(path, stat.st_size)
+        with self._lock:
+            self._anchors[path] = (key, anchors)
+            self._anchors.move_to_end(path)
+            while len(self._anchors) > self.cache_size:
+                self._anchors.popitem(last=False)
+        return anchors
+
+    def _read_anchors(self, path: str, size: int) -> frozenset[str] | None:
+        if size > self.max_bytes:
+            log.info("not reading %s for anchors: %d bytes is over the limit of %d", path, size, self.max_bytes)
+            return None
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(self.max_bytes + 1)
+        except (OSError, ValueError):
+            return None
+        if len(data) > self.max_bytes:
+            return None
+        try:
+            from ..anchors import document_anchors
+            from ..parse import parse
+
+            text = data.decode("utf-8", errors="replace")
+            if text.startswith("\ufeff"):
+                text = text[1:]
+            return document_anchors(parse(text))
+        except Exception:  # a provider never raises into a request
+            log.exception("could not read the headings of %s", path)
+            return None

@@ -1,0 +1,130 @@
+"""done-with-open-subtasks (BL301): a ticked task that still has an open subtask.
+
+A task is ticked (``[x]``) while one of its subtasks, at any depth, is still open:
+either the parent was ticked too early or the subtask was forgotten. Subtasks under
+plain bullets count, and so do lists in block quotes, ordered lists and
+tab-indented lists.
+
+A subtask whose declared state means cancelled (``states = { "-" = "cancelled" }``;
+also canceled, dropped, wontfix, skipped) is not open. Any other state that is not
+done (``[ ]``, an in-progress ``[~]``, an undeclared character) is open.
+
+Two fixes are offered, neither applied by ``check --fix``, because only the author
+knows which side is wrong: untick the task, or tick every open subtask.
+
+Bad:
+
+    - [x] Validate the configuration
+      - [x] Parse the file
+      - [ ] Report unknown keys
+
+Good:
+
+    - [ ] Validate the configuration
+      - [x] Parse the file
+      - [ ] Report unknown keys
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from ..config import Settings
+from ..model import Item
+from . import ERROR, Context, Edit, Finding, Fix, Rule
+
+# What a checkbox state amounts to for the progress rules (BL301, BL302, BL303, BL304).
+OPEN = "open"
+DONE = "done"
+CANCELLED = "cancelled"
+
+_DONE_MEANINGS = frozenset({"done", "complete", "completed", "finished"})
+_CANCELLED_MEANINGS = frozenset(
+    {"cancelled", "canceled", "dropped", "wontfix", "wont-fix", "won't-fix", "skipped", "abandoned", "obsolete"}
+)
+
+
+def _kind_of_meaning(meaning: str) -> str:
+    key = meaning.strip().lower().replace("_", "-").replace(" ", "-")
+    if key in _DONE_MEANINGS:
+        return DONE
+    if key in _CANCELLED_MEANINGS:
+        return CANCELLED
+    return OPEN
+
+
+def state_kinds(settings: Settings) -> Mapping[str, str]:
+    """Checkbox character -> OPEN, DONE or CANCELLED; a character not in the map is OPEN.
+
+    Built once per check so that the per-task test is one dictionary lookup.
+    The built-in states win over declared ones, as in ``Settings.state_name``.
+    """
+    kinds = {char: _kind_of_meaning(meaning) for char, meaning in settings.states.items() if isinstance(meaning, str)}
+    kinds.update({" ": OPEN, "x": DONE, "X": DONE})
+    return kinds
+
+
+def snippet(item: Item, width: int = 50) -> str:
+    """The first line of a task's text, shortened for a message."""
+    text = " ".join(item.first_line_text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _message(total: int, open_subtasks: list[Item]) -> str:
+    first = open_subtasks[0]
+    where = f"line {first.line + 1}: '{snippet(first)}'"
+    count = len(open_subtasks)
+    if total == 1:
+        return f"Task is ticked but its subtask is open ({where})."
+    if count == total:
+        both = "both" if total == 2 else f"all {total}"
+        return f"Task is ticked but {both} of its subtasks are open ({where})."
+    verb = "is" if count == 1 else "are"
+    return f"Task is ticked but {count} of its {total} subtasks {verb} open ({where})."
+
+
+def _finding(item: Item, total: int, open_subtasks: list[Item]) -> Finding:
+    assert item.checkbox_span is not None
+    untick = Fix("Untick this task", (Edit(item.checkbox_span, "[ ]"),), safe=False)
+    tick_all = Fix(
+        "Tick all subtasks",
+        tuple(Edit(sub.checkbox_span, "[x]") for sub in open_subtasks if sub.checkbox_span is not None),
+        safe=False,
+    )
+    return RULE.finding(item.checkbox_span, _message(total, open_subtasks), (untick, tick_all))
+
+
+def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[int, list[Item]]:
+    """(number of task descendants, the open ones in document order); records findings below and at ``item``."""
+    total = 0
+    open_subtasks: list[Item] = []
+    for child in item.children:
+        if child.checkbox is not None:
+            total += 1
+            if kinds.get(child.checkbox, OPEN) == OPEN:
+                open_subtasks.append(child)
+        if child.children:
+            below, below_open = _scan(child, kinds, found)
+            total += below
+            open_subtasks += below_open
+    if open_subtasks and item.checkbox is not None and kinds.get(item.checkbox, OPEN) == DONE:
+        found.append(_finding(item, total, open_subtasks))
+    return total, open_subtasks
+
+
+def _check(context: Context) -> Iterator[Finding]:
+    kinds = state_kinds(context.settings)
+    found: list[Finding] = []
+    for item in context.backlog.items:
+        if item.children:
+            _scan(item, kinds, found)
+    return iter(found)
+
+
+RULE = Rule(
+    name="done-with-open-subtasks",
+    code="BL301",
+    severity=ERROR,
+    summary="A ticked task with a subtask (at any depth) that is still open.",
+    check=_check,
+)

@@ -1,0 +1,190 @@
+"""open-in-finished-section (BL303): an open task in a section that says it is finished.
+
+A section is declared finished by its heading or by a status line. The heading
+counts when it ends with a check mark (``## Phase 2: Query Protocol ✅``), when a
+status word follows a separator at its end (``## Phase 3 — Done``,
+``## Phase 0 (done)``, ``## Phase 1: **Completed**``), or when the title is one
+(``### Done``, ``## Completed Features``). A status line is a line such as
+``**Status**: Completed`` or ``Status: ✅ Complete`` in the section's text before
+its first list. The declaration covers the subsections, unless a subsection says
+otherwise (``### Remaining``, ``### Follow-ups``, ``**Status:** Planned``).
+
+Not a status: ``Definition of Done``, ``Phase 1 Done When:``,
+``Complete Installation Guide``, or a check mark that merely decorates the start
+of a heading (``## ✅ Success Criteria``); a qualifier such as "partially" or
+"not yet" cancels it.
+
+Each open task in such a section is reported on its checkbox; cancelled tasks
+(a declared state such as ``"-" = "cancelled"``) are not open. The fix "Tick this
+task" is offered but never applied by ``check --fix``: the task may really be open,
+and then it is the section's status that is wrong.
+
+Bad:
+
+    ## Phase 2: Query Protocol ✅
+
+    - [x] Parse queries
+    - [ ] Support field aliases
+
+Good:
+
+    ## Phase 2: Query Protocol
+
+    - [x] Parse queries
+    - [ ] Support field aliases
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from ..model import Backlog, Heading, Section
+from . import WARNING, Context, Edit, Finding, Fix, Rule
+from .done_with_open_subtasks import OPEN, state_kinds
+
+_CHECK = "✅✔☑✓"
+_DONE_WORD = r"(?:done|complete|completed|finished|shipped|delivered)"
+
+# A status word after a separator (or a check mark) at the end of the title, perhaps
+# followed by a parenthetical note and a check mark:
+# "Phase 3 — Done", "Phase 0 (done)", "Phase 1: Done (all gaps fixed)", "Phase 4 ✅ COMPLETE", "[DONE]".
+_STATUS_AT_END = re.compile(
+    rf"(?:^|[-–—:|(\[/,{_CHECK}])\s*{_DONE_WORD}\s*[!.]?\s*[)\]]?\s*(?:\([^()]*\)\s*)?[{_CHECK}]?\s*$",
+    re.IGNORECASE,
+)
+# A title that names a list of finished work: "Completed Features", "Finished", "Phases Completed", "What's Done".
+_DONE_TITLE = re.compile(
+    rf"^(?:(?:completed|finished)\b.*|(?:what'?s|what\s+is|\w+s)\s+{_DONE_WORD})$|已完成",
+    re.IGNORECASE,
+)
+# A check mark after some text: "Phase 2: Query Protocol ✅", "Completed Features ✅".
+_CHECK_AFTER_TEXT = re.compile(rf"[^\s{_CHECK}].*[{_CHECK}]")
+_LEADING_CHECK = re.compile(rf"^[{_CHECK}]")
+# Words that say a section is not (all) finished; they win over a done word in the same title.
+_NOT_DONE = re.compile(
+    r"\b(?:partial(?:ly)?|mostly|incomplete|not\s+(?:yet|done|started|complete|completed|finished)"
+    r"|in[\s-]progress|wip|pending|remaining|blocked|todo|to[\s-]do|planned|deferred|on[\s-]hold|ongoing"
+    r"|next\s+steps?|follow[\s-]?ups?|future|open\s+(?:tasks|items|issues|questions)|known\s+issues"
+    r"|skipped|out\s+of\s+scope|defer|backlog|icebox|wishlist|optional|stretch|nice[\s-]to[\s-]haves?"
+    r"|should[\s-]haves?|could[\s-]haves?|won'?t[\s-]haves?)\b|[🚧⏳🔄🔜⏸❌⬜☐🟡]",
+    re.IGNORECASE,
+)
+_STATUS_LINE = re.compile(r"^\s*(?:>\s*)*[*_]*status[*_]*\s*[:：]\s*(?P<value>.*)$", re.IGNORECASE)
+_STATUS_VALUE_DONE = re.compile(
+    rf"^(?:\[[xX]\]\s*|[{_CHECK}]\s*|100\s*%\s*)*(?:(?:{_DONE_WORD}|merged|released|closed|resolved|implemented)\b|$)",
+    re.IGNORECASE,
+)
+# A status that says the work is not finished: "Planned", "Not Started", "🚧 In progress", "Idea".
+_STATUS_VALUE_OPEN = re.compile(
+    r"^\W*(?:planned|planning|proposed|draft|idea|exploration|ready|awaiting|active|next|new|open|started|backlog"
+    r"|not|in|on|wip|todo|pending|blocked|ongoing|paused)\b",
+    re.IGNORECASE,
+)
+_EMPHASIS = re.compile(r"[*_]+|\ufe0f")
+
+
+def _clean(text: str) -> str:
+    return " ".join(_EMPHASIS.sub("", text).split())
+
+
+def status_value(value: str) -> bool | None:
+    """What the text after ``Status:`` says: True for finished ("Completed", "✅ Complete — all merged",
+    "[x] Done"), False for unfinished ("Planned", "🚧 In progress", "Complete except the docs: partially"),
+    None when it says neither ("All core features delivered", "Superseded by Sprint 109")."""
+    value = _clean(value)
+    if not value:
+        return None
+    if _NOT_DONE.search(value) or _STATUS_VALUE_OPEN.match(value):
+        return False
+    return True if _STATUS_VALUE_DONE.match(value) else None
+
+
+def heading_status(heading: Heading) -> bool | None:
+    """True when the heading declares its section finished, False when it declares it unfinished, else None."""
+    return title_status(heading.title, heading.number is not None)
+
+
+@functools.lru_cache(maxsize=4096)
+def title_status(title: str, numbered: bool = False) -> bool | None:
+    """``heading_status`` of a title; cached, as titles rarely change between two keystrokes."""
+    title = _clean(title)
+    if not title:
+        return None
+    if title.lower().startswith("status:"):
+        return status_value(title.split(":", 1)[1])
+    if _NOT_DONE.search(title):
+        return False
+    if _STATUS_AT_END.search(title) or _DONE_TITLE.search(title) or _CHECK_AFTER_TEXT.search(title):
+        return True
+    if numbered and _LEADING_CHECK.match(title):
+        return True  # "✅ Phase 1: Foundation": a check mark on a numbered step is its status
+    return None
+
+
+def status_lines(backlog: Backlog) -> dict[int, tuple[bool | None, int]]:
+    """Heading line -> (``status_value``, line) of the first status line in its section before the first list."""
+    found: dict[int, tuple[bool | None, int]] = {}
+    lines = backlog.lines
+    heading_line: int | None = None  # the heading whose text is being read; None once a list was seen
+    for block in backlog.blocks:
+        if block.heading is not None:
+            heading_line = block.heading.span.start_line
+            continue
+        if heading_line is None:
+            continue
+        if block.items:
+            heading_line = None
+            continue
+        if block.kind not in ("paragraph", "quote"):
+            continue
+        for number in range(block.start_line, block.end_line + 1):
+            line = lines[number]
+            if "tatus" not in line and "TATUS" not in line:
+                continue
+            match = _STATUS_LINE.match(line)
+            if match:
+                found[heading_line] = (status_value(match.group("value")), number)
+                heading_line = None
+                break
+    return found
+
+
+def _title(heading: Heading, width: int = 60) -> str:
+    title = " ".join(heading.title.replace("**", "").replace("__", "").split())
+    return title if len(title) <= width else title[: width - 1].rstrip() + "…"
+
+
+def _check(context: Context) -> Iterator[Finding]:
+    backlog = context.backlog
+    kinds = state_kinds(context.settings)
+    statuses = status_lines(backlog)
+    # (section, the message for open tasks found in it, or None when it is not declared finished)
+    stack: list[tuple[Section, str | None]] = [(section, None) for section in reversed(backlog.sections)]
+    while stack:
+        section, message = stack.pop()
+        declared = heading_status(section.heading)
+        line_status = statuses.get(section.heading.span.start_line, (None, 0))
+        if declared is False or line_status[0] is False:
+            message = None  # an explicit "not finished" wins, here and below
+        elif declared:
+            message = f"Open task in '{_title(section.heading)}', which is marked done."
+        elif line_status[0]:
+            title = _title(section.heading)
+            message = f"Open task in '{title}', which its status line (line {line_status[1] + 1}) marks done."
+        if message is not None:
+            for task in section.tasks():
+                if kinds.get(task.checkbox, OPEN) == OPEN and task.checkbox_span is not None:  # type: ignore[arg-type]
+                    fix = Fix("Tick this task", (Edit(task.checkbox_span, "[x]"),), safe=False)
+                    yield RULE.finding(task.checkbox_span, message, (fix,))
+        stack.extend((child, message) for child in reversed(section.children))
+
+
+RULE = Rule(
+    name="open-in-finished-section",
+    code="BL303",
+    severity=WARNING,
+    summary="An open task in a section whose heading or status line says it is finished.",
+    check=_check,
+)

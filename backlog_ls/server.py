@@ -1,0 +1,673 @@
+"""The language server: the only module that imports pygls.
+
+Handlers stay thin: they turn protocol values into code point positions, hand the
+text to ``workspace.py``, call the pure ``rules`` and ``features`` functions and
+let ``convert.py`` build the answer. All of them are plain functions that run on
+the event loop; each is fast (an edit re-reads only the blocks it touched).
+
+Diagnostics are pushed (``textDocument/publishDiagnostics``) to clients that do not
+declare ``textDocument.diagnostic`` and pulled by those that do; never both, or
+VS Code shows every problem twice. Pushes are coalesced: a burst of edits
+publishes once, for the newest version, and never an old version after a new one.
+
+Nothing but the protocol goes to stdout: logs go to stderr, and warnings and
+errors of this package also reach the client as ``window/logMessage``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import inspect
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+from pygls.uris import from_fs_path, to_fs_path
+
+from . import __version__, config, convert, fixes, rules
+from .config import ConfigError, Settings
+from .features import folding, hover, symbols
+from .files import Selection
+from .providers.config_file import ConfigLoader, LoadedConfig
+from .providers.files import DiskFiles
+from .rules import Finding
+from .workspace import Document, Workspace
+
+logger = logging.getLogger(__name__)
+
+NAME = "backlog-ls"
+
+# Long enough to coalesce a burst of didChange notifications sent back to back
+# (multi-cursor edits, a formatter's several changes), short enough to be unnoticed.
+PUBLISH_DELAY_SECONDS = 0.004
+
+_PULL_REGISTRATION_ID = "backlog-ls/pull-diagnostics"
+
+T = TypeVar("T")
+
+
+class EncodedJson:
+    """A request's result or a notification's params, already encoded as JSON text.
+
+    pygls turns a result into JSON by walking it with cattrs on every message,
+    which for a large outline costs more than computing it. Bulk answers are built
+    as JSON values (see ``convert.py``), encoded once, and sent as they are; an
+    answer cached per document snapshot is sent again at the cost of a write.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: Any):
+        # ASCII only (ensure_ascii), so the text's length is its length in bytes.
+        self.text = json.dumps(value, separators=(",", ":"), ensure_ascii=True)
+
+
+class BacklogProtocol(LanguageServerProtocol):
+    """pygls's protocol, except that open documents live only in our ``Workspace``
+    and results already encoded (``EncodedJson``) are sent without re-encoding.
+
+    pygls's built-in didOpen/didChange/didClose keep a second copy of every open
+    document and apply each change to it, re-splitting the text with
+    ``str.splitlines`` (which also breaks lines at \\x0c and \\u2028) at a cost that
+    grows with the document. Nothing here reads that copy, so these overrides skip
+    it and only run our handlers; ``ls.workspace`` still holds the root and folders.
+    """
+
+    def _send_data(self, data: Any) -> None:
+        result, params = getattr(data, "result", None), getattr(data, "params", None)
+        if isinstance(result, EncodedJson):
+            body = f'{{"jsonrpc":"{self.VERSION}","id":{json.dumps(data.id)},"result":{result.text}}}'
+        elif isinstance(params, EncodedJson):
+            body = f'{{"jsonrpc":"{self.VERSION}","method":{json.dumps(data.method)},"params":{params.text}}}'
+        else:
+            super()._send_data(data)
+            return
+        if self.writer is None:
+            logger.error("No transport to send %s on", type(data).__name__)
+            return
+        # The same framing as pygls's own _send_data, around text that is already JSON.
+        if self._include_headers:
+            header = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            body = header + body
+        written = self.writer.write(body.encode(self.CHARSET))
+        if inspect.isawaitable(written):
+            asyncio.ensure_future(written)
+
+    def _user_handler(self, method: str, params: Any) -> Iterator[Any]:
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+
+SETTINGS_SECTION = "backlogLs"
+# Configuration files whose change the server re-reads (watched when the client can watch).
+CONFIG_GLOBS = ("**/.backlog-ls.toml", "**/pyproject.toml")
+
+
+class SettingsStore:
+    """Each document's settings: its configuration file under the editor's settings.
+
+    Configuration files are read through ``ConfigLoader`` (a provider: the disk IO),
+    once each until one changes; the editor's ``backlogLs`` settings layer on top.
+    """
+
+    def __init__(self) -> None:
+        self.loader = ConfigLoader()
+        self.editor: dict[str, Any] = {}
+        self.editor_errors: list[ConfigError] = []
+        self._layered: dict[int, Settings] = {}  # id(LoadedConfig) -> settings with the editor's on top
+
+    def reload_files(self) -> None:
+        self.loader = ConfigLoader()
+        self._layered.clear()
+
+    def set_editor(self, raw: Any) -> None:
+        if isinstance(raw, dict) and isinstance(raw.get(SETTINGS_SECTION), dict):
+            raw = raw[SETTINGS_SECTION]  # initializationOptions may wrap the section
+        self.editor = raw if isinstance(raw, dict) else {}
+        _, self.editor_errors = config.apply(self.editor, source="editor settings")
+        self._layered.clear()
+
+    def loaded_for(self, document: Document) -> LoadedConfig | None:
+        if document.path is None:
+            return None
+        try:
+            return self.loader.for_path(document.path)
+        except Exception:
+            logger.exception("Could not read the configuration for %s", document.path)
+            return None
+
+    def for_document(self, document: Document) -> tuple[Settings, LoadedConfig | None]:
+        loaded = self.loaded_for(document)
+        base = loaded.settings if loaded is not None else Settings()
+        key = id(loaded)
+        settings = self._layered.get(key)
+        if settings is None:
+            settings, _ = config.apply(self.editor, base, source="editor settings") if self.editor else (base, [])
+            self._layered[key] = settings
+        return settings, loaded
+
+
+class BacklogServer(LanguageServer):
+    def __init__(self, publish_delay: float = PUBLISH_DELAY_SECONDS):
+        super().__init__(
+            NAME,
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=BacklogProtocol,
+        )
+        self.documents = Workspace()
+        self.settings = SettingsStore()
+        self.files = DiskFiles()
+        self.publish_delay = publish_delay
+        self.pull_diagnostics = False  # decided at initialize from the client's capabilities
+        self._pending_publishes: dict[str, asyncio.TimerHandle] = {}
+        # uri -> ((revision, version, settings generation), list): the version too, as each
+        # diagnostic's data names it
+        self._diagnostics: dict[str, tuple[tuple[int, int | None, int], list[dict[str, Any]]]] = {}
+        self._answers: dict[str, dict[str, tuple[int, EncodedJson]]] = {}  # uri -> method -> (revision, answer)
+        self._settings_generation = 0  # bumped when any configuration changes: cached diagnostics are stale
+        self._config_diagnostics: set[str] = set()  # config file URIs we published problems for
+        self._shown_editor_errors: tuple[str, ...] = ()
+
+    # --- what the client negotiated ---------------------------------------------------------
+
+    @property
+    def encoding(self) -> str:
+        """The position encoding pygls chose from the client's ``general.positionEncodings``."""
+        return convert.encoding_name(self.workspace.position_encoding)
+
+    def _text_document_capabilities(self) -> types.TextDocumentClientCapabilities:
+        return self.client_capabilities.text_document or types.TextDocumentClientCapabilities()
+
+    @property
+    def hierarchical_symbols(self) -> bool:
+        document_symbol = self._text_document_capabilities().document_symbol
+        return bool(document_symbol and document_symbol.hierarchical_document_symbol_support)
+
+    @property
+    def folding_range_limit(self) -> int | None:
+        folding_range = self._text_document_capabilities().folding_range
+        return folding_range.range_limit if folding_range else None
+
+    # --- diagnostics --------------------------------------------------------------------------
+
+    def diagnostics_for(self, document: Document) -> list[dict[str, Any]]:
+        """The document's diagnostics as JSON, computed once per parsed snapshot and version."""
+        key = (document.revision, document.version, self._settings_generation)
+        cached = self._diagnostics.get(document.uri)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        lines, encoding = document.lines, self.encoding
+        diagnostics = []
+        for finding in self.findings(document):
+            try:
+                diagnostics.append(convert.diagnostic_json(finding, lines, encoding, document.version))
+            except Exception:
+                logger.exception("Could not convert %s finding at %s", finding.code, finding.span)
+        self._diagnostics[document.uri] = (key, diagnostics)
+        return diagnostics
+
+    def schedule_publish(self, uri: str) -> None:
+        """Publish the document's diagnostics shortly, replacing a publish not yet sent."""
+        if self.pull_diagnostics:
+            return
+        self._cancel_publish(uri)
+        loop = asyncio.get_running_loop()
+        self._pending_publishes[uri] = loop.call_later(self.publish_delay, self._publish, uri)
+
+    def _publish(self, uri: str) -> None:
+        # Runs on the loop between messages; it reads the document as it is now, so what
+        # goes out is always the newest version, never one an edit has already replaced.
+        self._pending_publishes.pop(uri, None)
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        try:
+            diagnostics = self.diagnostics_for(document)
+        except Exception:
+            logger.exception("Could not compute diagnostics for %s", uri)
+            return
+        params = {"uri": uri, "version": document.version, "diagnostics": diagnostics}
+        self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, EncodedJson(params))
+
+    def _cancel_publish(self, uri: str) -> None:
+        pending = self._pending_publishes.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+
+    def forget(self, uri: str) -> None:
+        self._cancel_publish(uri)
+        self._diagnostics.pop(uri, None)
+        self._answers.pop(uri, None)
+        self.documents.close(uri)
+
+    # --- answers that depend only on the document -------------------------------------------
+
+    def answer_for(self, document: Document, method: str, compute: Callable[[], Any]) -> EncodedJson:
+        """``compute()`` encoded, once per snapshot of the document (an outline asked again is free)."""
+        answers = self._answers.setdefault(document.uri, {})
+        cached = answers.get(method)
+        if cached is not None and cached[0] == document.revision:
+            return cached[1]
+        answer = EncodedJson(compute())
+        answers[method] = (document.revision, answer)
+        return answer
+
+    def cancel_all_publishes(self) -> None:
+        for uri in list(self._pending_publishes):
+            self._cancel_publish(uri)
+
+
+    # --- settings -------------------------------------------------------------------------------
+
+    def findings(self, document: Document) -> list[Finding]:
+        """The rules' findings for a backlog; none for a Markdown file that is not one."""
+        settings, loaded = self.settings.for_document(document)
+        if loaded is not None and loaded.errors:
+            self.publish_config_problems(loaded)
+        if document.path is not None:
+            selection = Selection.of(settings.include, settings.exclude, loaded.root if loaded else None)
+            has_tasks = bool(document.backlog.task_list or document.backlog.problems)
+            if not selection.wants_document(document.path, has_tasks):
+                return []
+        return run_rules(document, settings, self.files)
+
+    def publish_config_problems(self, loaded: LoadedConfig) -> None:
+        """A configuration file's problems, as diagnostics on that file (always pushed: no
+        client pulls diagnostics for a TOML file from a Markdown server)."""
+        if loaded.path is None:
+            return
+        uri = from_fs_path(loaded.path)
+        if uri is None:
+            return
+        try:
+            with open(loaded.path, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().split("\n")
+        except OSError:
+            lines = [""]
+        diagnostics = [convert.config_error_diagnostic(error, lines) for error in loaded.errors]
+        self._config_diagnostics.add(uri)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+
+    def show_editor_setting_errors(self) -> None:
+        messages = tuple(str(error) for error in self.settings.editor_errors)
+        if messages and messages != self._shown_editor_errors:
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message="backlog-ls: " + "; ".join(messages))
+            )
+        self._shown_editor_errors = messages
+
+    def settings_changed(self, files_too: bool) -> None:
+        """Configuration changed: forget what was derived from it and re-check every open document."""
+        if files_too:
+            self.settings.reload_files()
+            stale, self._config_diagnostics = self._config_diagnostics, set()
+            for uri in stale:  # cleared now; re-published below if still wrong
+                self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self._settings_generation += 1
+        if self.pull_diagnostics:
+            for document in self.documents:
+                self.findings(document)  # re-publishes configuration problems
+            try:
+                self.workspace_diagnostic_refresh(None)
+            except Exception:
+                logger.warning("The client could not be asked to refresh diagnostics", exc_info=True)
+        else:
+            for document in self.documents:
+                self.schedule_publish(document.uri)
+
+
+def run_rules(document: Document, settings: Settings | None = None, files: Any = None) -> list[Finding]:
+    """The rules' findings; ``rules.check`` already skips (and logs) a rule that raises."""
+    try:
+        return rules.check(document.backlog, settings, path=document.path, files=files)
+    except Exception:
+        logger.exception("Could not check %s", document.uri)
+        return []
+
+
+def _guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
+    """Run one feature; if it raises, log it and answer ``fallback`` rather than an error."""
+    try:
+        return compute()
+    except Exception:
+        logger.exception("%s failed", what)
+        return fallback
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+def _on_initialize(ls: BacklogServer, params: types.InitializeParams) -> None:
+    if params.initialization_options is not None:
+        ls.settings.set_editor(params.initialization_options)
+    diagnostic = params.capabilities.text_document and params.capabilities.text_document.diagnostic
+    ls.pull_diagnostics = diagnostic is not None
+    if diagnostic is not None and not diagnostic.dynamic_registration:
+        # The client pulls but cannot take a registration later: announce pull now,
+        # in the capabilities pygls builds after this handler returns.
+        ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, _diagnostic_options())(_on_pull_diagnostics)
+
+
+async def _on_initialized(ls: BacklogServer, params: types.InitializedParams) -> None:
+    await _watch_config_files(ls)
+    await _fetch_editor_settings(ls)
+    if not ls.pull_diagnostics or types.TEXT_DOCUMENT_DIAGNOSTIC in ls.protocol.fm.features:
+        return
+    # Registered only now, so that push-only clients never see a diagnostic provider.
+    ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC)(_on_pull_diagnostics)
+    options = _diagnostic_options()
+    registration = types.Registration(
+        id=_PULL_REGISTRATION_ID,
+        method=types.TEXT_DOCUMENT_DIAGNOSTIC,
+        register_options=types.DiagnosticRegistrationOptions(
+            document_selector=None,  # the client's own selector for this server
+            identifier=options.identifier,
+            inter_file_dependencies=options.inter_file_dependencies,
+            workspace_diagnostics=options.workspace_diagnostics,
+        ),
+    )
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+    except Exception:
+        logger.warning("The client refused pull diagnostics; pushing them instead", exc_info=True)
+        ls.pull_diagnostics = False
+        for document in ls.documents:
+            ls.schedule_publish(document.uri)
+
+
+async def _watch_config_files(ls: BacklogServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    watched = workspace and workspace.did_change_watched_files
+    if not (watched and watched.dynamic_registration):
+        return  # such a client tells us nothing; didChangeConfiguration still re-reads the files
+    registration = types.Registration(
+        id="backlog-ls/config-files",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in CONFIG_GLOBS]
+        ),
+    )
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+    except Exception:
+        logger.warning("The client refused to watch configuration files", exc_info=True)
+
+
+async def _fetch_editor_settings(ls: BacklogServer) -> bool:
+    """Ask the client for the ``backlogLs`` settings; False when it cannot answer."""
+    workspace = ls.client_capabilities.workspace
+    if not (workspace and workspace.configuration):
+        return False
+    try:
+        answer = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section=SETTINGS_SECTION)])
+        )
+    except Exception:
+        logger.warning("The client did not send its settings", exc_info=True)
+        return False
+    if answer and isinstance(answer[0], dict):
+        ls.settings.set_editor(answer[0])
+        ls.show_editor_setting_errors()
+        return True
+    return False
+
+
+async def _on_did_change_configuration(ls: BacklogServer, params: types.DidChangeConfigurationParams) -> None:
+    if not await _fetch_editor_settings(ls):
+        settings = params.settings
+        if isinstance(settings, dict):
+            ls.settings.set_editor(settings.get(SETTINGS_SECTION, settings))
+            ls.show_editor_setting_errors()
+    # Settings can name the configuration file's keys too: re-read files as well.
+    ls.settings_changed(files_too=True)
+
+
+def _on_did_change_watched_files(ls: BacklogServer, params: types.DidChangeWatchedFilesParams) -> None:
+    names = [change.uri.rsplit("/", 1)[-1] for change in params.changes]
+    if any(name in (".backlog-ls.toml", "pyproject.toml") for name in names):
+        ls.settings_changed(files_too=True)
+
+
+def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    wanted = params.context.only
+    actions: list[types.CodeAction] = []
+    if not wanted or any(types.CodeActionKind.QuickFix.value.startswith(kind) or kind.startswith("quickfix") for kind in wanted):
+        for diagnostic in params.context.diagnostics:
+            actions.extend(_guarded("Quick fixes", lambda d=diagnostic: convert.quick_fixes(d, document.uri, document.version), []))
+    if wanted and any(convert.FIX_ALL_KIND.startswith(kind) for kind in wanted):
+        action = _guarded("Fix all", lambda: _fix_all(ls, document), None)
+        if action is not None:
+            actions.append(action)
+    return actions
+
+
+def _fix_all(ls: BacklogServer, document: Document) -> types.CodeAction | None:
+    chosen = [fix for finding in ls.findings(document) if (fix := fixes.safe_fix(finding)) is not None]
+    compatible = [chosen[index] for index in fixes.compatible(chosen)]
+    return convert.fix_all_action(compatible, document.uri, document.version, document.lines, ls.encoding)
+
+
+def _on_hover(ls: BacklogServer, params: types.HoverParams) -> types.Hover | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    line, column = convert.from_position(params.position, document.lines, ls.encoding)
+    found = _guarded("Hover", lambda: hover.hover(document.backlog, line, column), None)
+    if found is None:
+        return None
+    return convert.hover(found.markdown, found.span, document.lines, ls.encoding)
+
+
+def _diagnostic_options() -> types.DiagnosticOptions:
+    return types.DiagnosticOptions(identifier=NAME, inter_file_dependencies=False, workspace_diagnostics=False)
+
+
+def _on_shutdown(ls: BacklogServer, params: None) -> None:
+    ls.cancel_all_publishes()
+
+
+def _on_did_open(ls: BacklogServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    ls.forget(item.uri)  # a re-open without a close starts afresh
+    ls.documents.open(item.uri, item.text, item.version, path=to_fs_path(item.uri))
+    ls.schedule_publish(item.uri)
+
+
+def _on_did_change(ls: BacklogServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    document = ls.documents.get(uri)
+    if document is None:
+        logger.warning("Ignoring a change to %s, which is not open", uri)
+        return
+    encoding = ls.encoding
+    for change in params.content_changes:
+        # Each change's range refers to the text left by the change before it.
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            start = convert.from_position(change.range.start, document.text.lines, encoding)
+            end = convert.from_position(change.range.end, document.text.lines, encoding)
+            document.apply_change(start, end, change.text)
+        else:
+            document.replace_all(change.text)
+    document.version = params.text_document.version
+    ls.schedule_publish(uri)
+
+
+def _on_did_close(ls: BacklogServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.forget(uri)
+    if not ls.pull_diagnostics:
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+def _on_pull_diagnostics(
+    ls: BacklogServer, params: types.DocumentDiagnosticParams
+) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport | EncodedJson:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return types.FullDocumentDiagnosticReport(items=[])
+    result_id = str(document.revision)
+    if params.previous_result_id == result_id:
+        return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
+    items = _guarded("Diagnostics", lambda: ls.diagnostics_for(document), [])
+    return EncodedJson({"kind": "full", "resultId": result_id, "items": items})
+
+
+def _on_document_symbol(
+    ls: BacklogServer, params: types.DocumentSymbolParams
+) -> list[types.DocumentSymbol] | list[types.SymbolInformation] | EncodedJson | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    lines, encoding = document.lines, ls.encoding
+
+    def outline() -> list[dict[str, Any]]:
+        found = symbols.document_symbols(document.backlog)
+        if ls.hierarchical_symbols:
+            return convert.document_symbols_json(found, lines, encoding)
+        return convert.symbol_information_json(found, document.uri, lines, encoding)
+
+    return _guarded("The outline", lambda: ls.answer_for(document, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline), [])
+
+
+def _on_folding_range(
+    ls: BacklogServer, params: types.FoldingRangeParams
+) -> list[types.FoldingRange] | EncodedJson | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    limit = ls.folding_range_limit
+
+    def folds() -> list[dict[str, Any]]:
+        return convert.folding_ranges_json(folding.folding_ranges(document.backlog), limit)
+
+    return _guarded("Folding ranges", lambda: ls.answer_for(document, types.TEXT_DOCUMENT_FOLDING_RANGE, folds), [])
+
+
+def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer:
+    server = BacklogServer(publish_delay)
+    server.feature(types.INITIALIZE)(_on_initialize)
+    server.feature(types.INITIALIZED)(_on_initialized)
+    server.feature(types.SHUTDOWN)(_on_shutdown)
+    server.feature(types.TEXT_DOCUMENT_DID_OPEN)(_on_did_open)
+    server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(_on_did_change)
+    server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(_on_did_close)
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(_on_document_symbol)
+    server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)(_on_folding_range)
+    server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(_on_did_change_configuration)
+    server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(_on_did_change_watched_files)
+    server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, convert.FIX_ALL_KIND]),
+    )(_on_code_action)
+    server.feature(types.TEXT_DOCUMENT_HOVER)(_on_hover)
+    return server
+
+
+# --- logging and start-up -----------------------------------------------------------------------
+
+
+class ClientLogHandler(logging.Handler):
+    """Sends this package's warnings and errors to the client as ``window/logMessage``.
+
+    One line each (the traceback stays on stderr), and each distinct line once, so
+    a rule that fails on every keystroke does not flood the client's log.
+    """
+
+    _TYPES = {logging.ERROR: types.MessageType.Error, logging.WARNING: types.MessageType.Warning}
+    _MAX_DISTINCT = 200
+
+    def __init__(self, server: BacklogServer):
+        super().__init__(level=logging.WARNING)
+        self.server = server
+        self._sent: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.server.protocol.writer is None or len(self._sent) >= self._MAX_DISTINCT:
+            return
+        try:
+            message = record.getMessage()
+            if record.exc_info and record.exc_info[1] is not None:
+                error = record.exc_info[1]
+                message = f"{message}: {type(error).__name__}: {error}"
+            if message in self._sent:
+                return
+            self._sent.add(message)
+            kind = self._TYPES.get(record.levelno, types.MessageType.Error)
+            self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
+        except Exception:  # a log handler must never raise into the code that logged
+            self.handleError(record)
+
+
+def configure_logging() -> None:
+    """Python logging to stderr; pygls, which logs every message at INFO, only from WARNING."""
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("backlog_ls").setLevel(logging.INFO)
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+
+
+def tune_garbage_collector() -> None:
+    """Make the cyclic garbage collector's pauses rarer and shorter.
+
+    A parsed 20,000-task backlog is some 500,000 tracked objects that live until
+    the next edit, and every full collection walks them all. Measured in-process on
+    a busy two-core machine, an edit plus an outline of 2,000 tasks took 118 ms
+    median and 175-190 ms p95 with the default settings, 68-88 and 80-140 with
+    these. The model holds no reference cycles, so its memory is still freed by
+    reference counting at once; only cyclic garbage waits a little longer.
+    """
+    gc.freeze()  # the modules loaded so far live as long as the process: never scan them
+    gc.set_threshold(50_000, 20, 100)
+
+
+def _parse_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"  # "[::1]:2087" -> "::1"
+    if not port.isdigit():
+        raise ValueError(f"--tcp expects HOST:PORT, got {address!r}")
+    return host, int(port)
+
+
+def start(tcp: str | None = None) -> None:
+    """Serve over stdio, or over TCP when ``tcp`` is "HOST:PORT"."""
+    configure_logging()
+    server = create_server()
+    tune_garbage_collector()
+    logging.getLogger("backlog_ls").addHandler(ClientLogHandler(server))
+    if tcp is not None:
+        host, port = _parse_address(tcp)
+        logger.info("backlog-ls %s listening on %s:%d", __version__, host, port)
+        server.start_tcp(host, port)
+        return
+    protocol_out = sys.stdout.buffer
+    # The protocol owns the real stdout; a stray print() anywhere now lands on stderr.
+    sys.stdout = sys.stderr
+    server.start_io(sys.stdin.buffer, protocol_out)
+
+
+if __name__ == "__main__":
+    start()

@@ -1,0 +1,140 @@
+"""Helpers for end-to-end tests: a pytest-lsp client that records what the server sends.
+
+pytest-lsp's client keeps only the last diagnostics per URI and lets one waiter per
+method see a notification that arrives after it started waiting. Tests about
+versions and coalescing need every publish, in order, so this client records them
+all and waits by polling the record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Callable
+
+import attrs
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+SERVER_COMMAND = [sys.executable, "-m", "backlog_ls.server"]
+TIMEOUT = 10.0  # seconds; generous, for slow CI machines
+
+
+class RecordingClient(LanguageClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.published: list[types.PublishDiagnosticsParams] = []
+        self.registrations: list[types.Registration] = []
+        self.shut_down = False
+        self.initialize_result: types.InitializeResult | None = None
+
+    @classmethod
+    def create(cls) -> RecordingClient:
+        client = cls(converter_factory=default_converter)
+        features = dict(DEFAULT_CLIENT_FEATURES)
+        features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record_publish
+        features[types.CLIENT_REGISTER_CAPABILITY] = _record_registration
+        register_lsp_features(client, features)
+        return client
+
+    def published_for(self, uri: str) -> list[types.PublishDiagnosticsParams]:
+        return [params for params in self.published if params.uri == uri]
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = TIMEOUT) -> None:
+        async def poll() -> None:
+            while not condition():
+                await asyncio.sleep(0.005)
+
+        await asyncio.wait_for(poll(), timeout)
+
+    async def diagnostics_for_version(self, uri: str, version: int) -> types.PublishDiagnosticsParams:
+        """The first publish for ``uri`` with at least ``version``."""
+
+        def found() -> types.PublishDiagnosticsParams | None:
+            return next(
+                (p for p in self.published_for(uri) if p.version is not None and p.version >= version),
+                None,
+            )
+
+        await self.wait_until(lambda: found() is not None)
+        return found()  # type: ignore[return-value]
+
+    def open(self, uri: str, text: str, version: int = 1) -> None:
+        self.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=uri, language_id="markdown", version=version, text=text)
+            )
+        )
+
+    def change(self, uri: str, version: int, *changes: types.TextDocumentContentChangeEvent) -> None:
+        self.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=list(changes),
+            )
+        )
+
+    async def quiet_for(self, seconds: float) -> None:
+        """Let the server run for a while (to show that something does NOT arrive)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    async def shut_down_session(self) -> None:
+        if not self.shut_down:
+            self.shut_down = True
+            await asyncio.wait_for(self.shutdown_session(), TIMEOUT)
+
+
+def _record_publish(client: RecordingClient, params: types.PublishDiagnosticsParams) -> None:
+    client.published.append(params)
+    client.diagnostics[params.uri] = params.diagnostics
+
+
+def _record_registration(client: RecordingClient, params: types.RegistrationParams) -> None:
+    client.registrations.extend(params.registrations)
+
+
+def edit(start: tuple[int, int], end: tuple[int, int], text: str) -> types.TextDocumentContentChangePartial:
+    """An incremental change; positions are (line, character) in the client's units."""
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(start=types.Position(*start), end=types.Position(*end)), text=text
+    )
+
+
+def capabilities(
+    client: str = "visual-studio-code",
+    *,
+    position_encodings: list[str] | None = None,
+    pull_diagnostics: bool | None = None,
+    dynamic_pull_registration: bool = True,
+    hierarchical_symbols: bool = True,
+) -> types.ClientCapabilities:
+    """A real editor's capabilities (from pytest-lsp), adjusted for one test."""
+    found = client_capabilities(client)
+    if position_encodings is not None:
+        general = found.general or types.GeneralClientCapabilities()
+        found = attrs.evolve(found, general=attrs.evolve(general, position_encodings=position_encodings))
+    text_document = found.text_document or types.TextDocumentClientCapabilities()
+    if pull_diagnostics is True:
+        text_document = attrs.evolve(
+            text_document,
+            diagnostic=types.DiagnosticClientCapabilities(dynamic_registration=dynamic_pull_registration),
+        )
+    elif pull_diagnostics is False:
+        text_document = attrs.evolve(text_document, diagnostic=None)
+    if not hierarchical_symbols and text_document.document_symbol is not None:
+        text_document = attrs.evolve(
+            text_document,
+            document_symbol=attrs.evolve(text_document.document_symbol, hierarchical_document_symbol_support=False),
+        )
+    return attrs.evolve(found, text_document=text_document)
+
+
+def span_of(value: types.Range | types.Diagnostic | types.DocumentSymbol) -> tuple[int, int, int, int]:
+    """(start line, start character, end line, end character) of a range or of what has one."""
+    r = value if isinstance(value, types.Range) else value.range
+    return (r.start.line, r.start.character, r.end.line, r.end.character)
