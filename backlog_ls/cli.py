@@ -25,7 +25,11 @@ from typing import TYPE_CHECKING
 from . import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .config import Settings
+    from .providers.config_file import LoadedConfig
+    from .rfc import Rfcs
     from .report import FileResult, FixedRecord
     from .rules import Files
 
@@ -177,7 +181,7 @@ class UsageError(Exception):
 
 def _check(arguments: argparse.Namespace) -> int:
     from . import files, report
-    from .providers.config_file import ConfigLoader, LoadedConfig
+    from .providers.config_file import ConfigLoader
 
     try:
         select = rule_keys(arguments.select, "--select")
@@ -218,17 +222,19 @@ def _check(arguments: argparse.Namespace) -> int:
     for path in discovery.missing:
         _print_error(f"{path}: no such file or directory")
     disk = disk_files()
+    rfcs_for = rfc_lookup()
     results: list[report.FileResult] = []
     fixed: list[report.FixedRecord] = []
     with _LoggedProblems() as logged:
         for path in discovery.files:
             settings = configs.for_path(path).settings
+            rfcs = rfcs_for(path, configs.for_path(path))
             try:
                 if arguments.fix:
-                    result, repaired = fix_file(path, settings, files=disk, select=select, ignore=ignore)
+                    result, repaired = fix_file(path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs)
                     fixed.extend(repaired)
                 else:
-                    result = check_file(path, settings, files=disk, select=select, ignore=ignore)
+                    result = check_file(path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs)
                 results.append(result)
             except files.UnreadableFile as error:
                 _print_error(str(error))
@@ -347,6 +353,29 @@ def disk_files() -> Files | None:
         return None
 
 
+def rfc_lookup() -> Callable[[str, LoadedConfig], Rfcs | None]:
+    """A function giving the RFCs a file may cite: its project's RFC folders (each scanned once per
+    run) and the shipped IETF index. Without them (an import or read failure) the RFC rules stay quiet."""
+    try:
+        from .providers.rfc_ietf import current_index
+        from .providers.rfc_projects import ProjectRfcStore
+        from .rfc import Rfcs, rfc_settings
+    except Exception:  # an optional provider must not stop the check
+        return lambda path, loaded: None
+    store = ProjectRfcStore()
+
+    def lookup(path: str, loaded: LoadedConfig) -> Rfcs | None:
+        try:
+            options = rfc_settings(loaded.settings.rfc)
+            projects = store.for_document(os.path.abspath(path), loaded.root, options.dirs, wait=True)
+            # The command line never downloads; with ietf-refresh it uses what the server cached.
+            return Rfcs(projects, current_index(options.ietf_refresh))
+        except Exception:
+            return None
+
+    return lookup
+
+
 def check_file(
     path: str,
     settings: Settings | None = None,
@@ -354,6 +383,7 @@ def check_file(
     files: Files | None = None,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    rfcs: Rfcs | None = None,
 ) -> FileResult:
     """Read, parse and check one file; raises files.UnreadableFile when it cannot be read."""
     from . import rules
@@ -362,7 +392,7 @@ def check_file(
     from .report import FileResult
 
     backlog = parse(read_text(path))
-    found = rules.check(backlog, settings, path=os.path.abspath(path), files=files, select=select, ignore=ignore)
+    found = rules.check(backlog, settings, path=os.path.abspath(path), files=files, select=select, ignore=ignore, rfcs=rfcs)
     return FileResult(path, tuple(found), tuple(backlog.lines))
 
 
@@ -373,6 +403,7 @@ def fix_file(
     files: Files | None = None,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    rfcs: Rfcs | None = None,
 ) -> tuple[FileResult, list[FixedRecord]]:
     """Apply the safe fixes to one file in place; returns what remains and what was fixed.
 
@@ -390,7 +421,7 @@ def fix_file(
     document = read_document(path)
 
     def find(text: str) -> list:
-        return rules.check(parse(text), settings, path=absolute, files=files, select=select, ignore=ignore)
+        return rules.check(parse(text), settings, path=absolute, files=files, select=select, ignore=ignore, rfcs=rfcs)
 
     outcome = fix_all(document.text, find)
     if outcome.text != document.text:

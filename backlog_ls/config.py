@@ -29,15 +29,10 @@ SEVERITY_NAMES = ("error", "warning", "info", "hint", OFF)
 
 # Which Markdown files are backlogs when nothing is configured: names that look like
 # plans (any case, any folder), plus any Markdown file that has task items (see ``is_backlog``).
-DEFAULT_INCLUDE = (
-    "**/*backlog*.md",
-    "**/*todo*.md",
-    "**/*roadmap*.md",
-    "**/*plan*.md",
-    "**/*progress*.md",
-    "**/*tasks*.md",
-    "**/*milestone*.md",
-    "**/*changelog-plan*.md",
+DEFAULT_INCLUDE = tuple(
+    f"**/*{name}*.{extension}"
+    for name in ("backlog", "todo", "roadmap", "plan", "progress", "tasks", "milestone")
+    for extension in ("md", "markdown")
 )
 DEFAULT_EXCLUDE = ("**/node_modules/**", "**/.git/**", "**/.venv/**", "**/vendor/**")
 

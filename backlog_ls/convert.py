@@ -84,7 +84,7 @@ def range_dict(span: Span, lines: Sequence[str], encoding: str) -> dict[str, Any
 # cost of lsprotocol objects that pygls would then unstructure again.
 
 
-def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: str, version: int | None) -> dict[str, Any]:
+def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: str, version: int | str | None) -> dict[str, Any]:
     """A ``Diagnostic`` as JSON."""
     return {
         "range": range_dict(finding.span, lines, encoding),
@@ -96,7 +96,18 @@ def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: str, versi
     }
 
 
-def diagnostic_data(finding: Finding, lines: Sequence[str], encoding: str, version: int | None) -> dict[str, Any]:
+def lines_touched(finding: Finding, lines: Sequence[str]) -> tuple[str, ...]:
+    """The text of every line a finding's range or fixes lie on: with the finding itself,
+    everything its diagnostic's client-unit columns depend on."""
+    numbers = {finding.span.start_line, finding.span.end_line}
+    for fix in finding.fixes:
+        for edit in fix.edits:
+            numbers.add(edit.span.start_line)
+            numbers.add(edit.span.end_line)
+    return tuple(lines[number] if 0 <= number < len(lines) else "" for number in sorted(numbers))
+
+
+def diagnostic_data(finding: Finding, lines: Sequence[str], encoding: str, version: int | str | None) -> dict[str, Any]:
     """What a code action needs to offer the fixes without running the rule again.
 
     The edits are already in the client's units and name the document version
@@ -274,3 +285,51 @@ def config_error_diagnostic(error: ConfigError, lines: Sequence[str]) -> types.D
         code="config",
         message=f"{error.key}: {error.message}",
     )
+
+
+# --- completion, document links, definitions ---------------------------------------------------------
+
+_COMPLETION_KINDS = {
+    "reference": types.CompletionItemKind.Reference,
+    "file": types.CompletionItemKind.File,
+    "text": types.CompletionItemKind.Text,
+}
+
+
+def completion_list(result: Any, lines: Sequence[str], encoding: str) -> types.CompletionList:
+    """A ``features.completion.CompletionResult`` as a ``CompletionList``; each item replaces its own span."""
+    items = []
+    for item in result.items:
+        items.append(
+            types.CompletionItem(
+                label=item.label,
+                kind=_COMPLETION_KINDS.get(item.kind, types.CompletionItemKind.Text),
+                detail=item.detail,
+                documentation=(
+                    types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
+                    if item.documentation
+                    else None
+                ),
+                filter_text=item.filter_text,
+                sort_text=item.sort_text,
+                text_edit=types.TextEdit(range=to_range(item.span, lines, encoding), new_text=item.new_text),
+            )
+        )
+    return types.CompletionList(is_incomplete=result.incomplete, items=items)
+
+
+def document_links_json(links: Iterable[Any], lines: Sequence[str], encoding: str) -> list[dict[str, Any]]:
+    """``features.rfc.RfcLink``s (span, target URI, tooltip) as ``DocumentLink[]`` JSON: a large backlog has thousands."""
+    found = []
+    for link in links:
+        entry: dict[str, Any] = {"range": range_dict(link.span, lines, encoding), "target": link.target}
+        if link.tooltip:
+            entry["tooltip"] = link.tooltip
+        found.append(entry)
+    return found
+
+
+def file_locations(uris: Iterable[str]) -> list[types.Location]:
+    """Whole files as ``Location``s: their first position (a definition that opens the file)."""
+    start = types.Position(line=0, character=0)
+    return [types.Location(uri=uri, range=types.Range(start=start, end=start)) for uri in uris]

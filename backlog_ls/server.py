@@ -34,7 +34,12 @@ from pygls.uris import from_fs_path, to_fs_path
 from . import __version__, config, convert, fixes, rules
 from .config import ConfigError, Settings
 from .features import folding, hover, symbols
+from .features import completion
+from .features import rfc as rfc_features
 from .files import Selection
+from .providers import rfc_ietf
+from .providers.rfc_projects import ProjectRfcStore, root_for
+from .rfc import NO_PROJECT_RFCS, RfcSettings, Rfcs, rfc_settings
 from .providers.config_file import ConfigLoader, LoadedConfig
 from .providers.files import DiskFiles
 from .rules import Finding
@@ -49,6 +54,11 @@ NAME = "backlog-ls"
 PUBLISH_DELAY_SECONDS = 0.004
 
 _PULL_REGISTRATION_ID = "backlog-ls/pull-diagnostics"
+
+# Cached diagnostics are encoded without the document version, which changes with every
+# edit; this stand-in marks where it goes.
+VERSION_SLOT = "@@backlog-ls-version@@"
+VERSION_SLOT_JSON = json.dumps(VERSION_SLOT)
 
 T = TypeVar("T")
 
@@ -67,6 +77,13 @@ class EncodedJson:
     def __init__(self, value: Any):
         # ASCII only (ensure_ascii), so the text's length is its length in bytes.
         self.text = json.dumps(value, separators=(",", ":"), ensure_ascii=True)
+
+    @classmethod
+    def of_text(cls, text: str) -> EncodedJson:
+        """Wrap JSON text built from already-encoded (ASCII) parts."""
+        encoded = cls.__new__(cls)
+        encoded.text = text
+        return encoded
 
 
 class BacklogProtocol(LanguageServerProtocol):
@@ -120,6 +137,8 @@ class BacklogProtocol(LanguageServerProtocol):
 SETTINGS_SECTION = "backlogLs"
 # Configuration files whose change the server re-reads (watched when the client can watch).
 CONFIG_GLOBS = ("**/.backlog-ls.toml", "**/pyproject.toml")
+# Project RFC files in the default folders (configured folders are re-read every few seconds instead).
+RFC_GLOBS = ("**/{rfc,rfcs,text}/*.{md,markdown}",)
 
 
 class SettingsStore:
@@ -177,14 +196,19 @@ class BacklogServer(LanguageServer):
         self.documents = Workspace()
         self.settings = SettingsStore()
         self.files = DiskFiles()
+        self.project_rfcs = ProjectRfcStore(on_change=self._project_rfcs_changed)
+        self._rfc_loop: asyncio.AbstractEventLoop | None = None
+        self._rfc_settings: dict[int, tuple[Settings, RfcSettings]] = {}
+        self._rfc_refresh_started = False
         self.publish_delay = publish_delay
         self.pull_diagnostics = False  # decided at initialize from the client's capabilities
         self._pending_publishes: dict[str, asyncio.TimerHandle] = {}
-        # uri -> ((revision, version, settings generation), list): the version too, as each
-        # diagnostic's data names it
-        self._diagnostics: dict[str, tuple[tuple[int, int | None, int], list[dict[str, Any]]]] = {}
+        # uri -> ((revision, version, settings generation), JSON array): the version too, as
+        # each diagnostic's data names it
+        self._diagnostics: dict[str, tuple[tuple[int, int | None, int], str]] = {}
         self._answers: dict[str, dict[str, tuple[int, EncodedJson]]] = {}  # uri -> method -> (revision, answer)
         self._settings_generation = 0  # bumped when any configuration changes: cached diagnostics are stale
+        self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
         self._config_diagnostics: set[str] = set()  # config file URIs we published problems for
         self._shown_editor_errors: tuple[str, ...] = ()
 
@@ -210,21 +234,41 @@ class BacklogServer(LanguageServer):
 
     # --- diagnostics --------------------------------------------------------------------------
 
-    def diagnostics_for(self, document: Document) -> list[dict[str, Any]]:
-        """The document's diagnostics as JSON, computed once per parsed snapshot and version."""
+    def diagnostics_for(self, document: Document) -> str:
+        """The document's diagnostics as a JSON array, computed once per snapshot, version and settings.
+
+        Each diagnostic is encoded once and reused while its finding and the lines it
+        touches stay the same: after a keystroke in a 20,000-task backlog almost every
+        finding is the one of the keystroke before, and converting and encoding
+        thousands of them again cost more than finding them.
+        """
         key = (document.revision, document.version, self._settings_generation)
         cached = self._diagnostics.get(document.uri)
         if cached is not None and cached[0] == key:
             return cached[1]
         lines, encoding = document.lines, self.encoding
-        diagnostics = []
+        previous = self._encoded.get(document.uri, {})
+        current: dict[tuple, str] = {}
+        version_text = json.dumps(document.version)
+        fragments = []
         for finding in self.findings(document):
             try:
-                diagnostics.append(convert.diagnostic_json(finding, lines, encoding, document.version))
+                finding_key = (finding, encoding, *convert.lines_touched(finding, lines))
+                fragment = previous.get(finding_key)
+                if fragment is None:
+                    fragment = json.dumps(
+                        convert.diagnostic_json(finding, lines, encoding, VERSION_SLOT),
+                        separators=(",", ":"),
+                        ensure_ascii=True,
+                    )
+                current[finding_key] = fragment
+                fragments.append(fragment.replace(VERSION_SLOT_JSON, version_text, 1))
             except Exception:
                 logger.exception("Could not convert %s finding at %s", finding.code, finding.span)
-        self._diagnostics[document.uri] = (key, diagnostics)
-        return diagnostics
+        self._encoded[document.uri] = current
+        text = "[" + ",".join(fragments) + "]"
+        self._diagnostics[document.uri] = (key, text)
+        return text
 
     def schedule_publish(self, uri: str) -> None:
         """Publish the document's diagnostics shortly, replacing a publish not yet sent."""
@@ -246,17 +290,22 @@ class BacklogServer(LanguageServer):
         except Exception:
             logger.exception("Could not compute diagnostics for %s", uri)
             return
-        params = {"uri": uri, "version": document.version, "diagnostics": diagnostics}
-        self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, EncodedJson(params))
+        params = f'{{"uri":{json.dumps(uri)},"version":{json.dumps(document.version)},"diagnostics":{diagnostics}}}'
+        self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, EncodedJson.of_text(params))
 
     def _cancel_publish(self, uri: str) -> None:
         pending = self._pending_publishes.pop(uri, None)
         if pending is not None:
             pending.cancel()
 
+    @property
+    def settings_generation(self) -> int:
+        return self._settings_generation
+
     def forget(self, uri: str) -> None:
         self._cancel_publish(uri)
         self._diagnostics.pop(uri, None)
+        self._encoded.pop(uri, None)
         self._answers.pop(uri, None)
         self.documents.close(uri)
 
@@ -289,7 +338,7 @@ class BacklogServer(LanguageServer):
             has_tasks = bool(document.backlog.task_list or document.backlog.problems)
             if not selection.wants_document(document.path, has_tasks):
                 return []
-        return run_rules(document, settings, self.files)
+        return run_rules(document, settings, self.files, self.rfcs_for(document, settings, loaded))
 
     def publish_config_problems(self, loaded: LoadedConfig) -> None:
         """A configuration file's problems, as diagnostics on that file (always pushed: no
@@ -336,10 +385,72 @@ class BacklogServer(LanguageServer):
                 self.schedule_publish(document.uri)
 
 
-def run_rules(document: Document, settings: Settings | None = None, files: Any = None) -> list[Finding]:
+    # --- RFCs -------------------------------------------------------------------------------------
+
+    def rfcs_for(self, document: Document, settings: Settings | None = None, loaded: LoadedConfig | None = None) -> Rfcs:
+        """The project RFCs around the document (as last scanned; never waits on the disk) and the IETF index."""
+        try:
+            if self._rfc_loop is None:
+                self._rfc_loop = asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        ietf = rfc_ietf.shipped_index()
+        projects = NO_PROJECT_RFCS
+        try:
+            if settings is None:
+                settings, loaded = self.settings.for_document(document)
+            options = self._rfc_options(settings)
+            if options.ietf_refresh:
+                ietf = rfc_ietf.current_index(True)
+                if not self._rfc_refresh_started:  # once per session, in the background; daily at most
+                    self._rfc_refresh_started = True
+                    rfc_ietf.refresh_in_background(on_change=self._project_rfcs_changed)
+            if document.path is not None:
+                if loaded is not None and loaded.path is not None:
+                    root = loaded.root  # [rfc] dirs are relative to the configuration file's folder
+                else:
+                    folders = [to_fs_path(uri) for uri in self.workspace.folders] + [self.workspace.root_path]
+                    root = root_for(document.path, [f for f in folders if f], loaded.root if loaded else None)
+                projects = self.project_rfcs.for_document(document.path, root, options.dirs)
+        except Exception:
+            logger.exception("Could not find the project RFCs for %s", document.uri)
+            projects = NO_PROJECT_RFCS
+        return Rfcs(projects, ietf)
+
+    def _rfc_options(self, settings: Settings) -> RfcSettings:
+        cached = self._rfc_settings.get(id(settings))
+        if cached is None or cached[0] is not settings:
+            if len(self._rfc_settings) > 64:
+                self._rfc_settings.clear()
+            cached = self._rfc_settings[id(settings)] = (settings, rfc_settings(settings.rfc))
+        return cached[1]
+
+    def _project_rfcs_changed(self) -> None:
+        """Called on the scanner's thread when a scan found different RFCs: re-check on the loop."""
+        loop = self._rfc_loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._recheck_for_rfcs)
+
+    def _recheck_for_rfcs(self) -> None:
+        # Like settings_changed, but lazily: pull clients are asked to pull again (nothing is
+        # computed here, so a request waiting behind this is not held up by a large backlog).
+        self._settings_generation += 1
+        if self.pull_diagnostics:
+            workspace = self.client_capabilities.workspace
+            if workspace and workspace.diagnostics and workspace.diagnostics.refresh_support:
+                try:
+                    self.workspace_diagnostic_refresh(None)
+                except Exception:
+                    logger.warning("The client could not be asked to refresh diagnostics", exc_info=True)
+        else:
+            for document in self.documents:
+                self.schedule_publish(document.uri)
+
+
+def run_rules(document: Document, settings: Settings | None = None, files: Any = None, rfcs: Any = None) -> list[Finding]:
     """The rules' findings; ``rules.check`` already skips (and logs) a rule that raises."""
     try:
-        return rules.check(document.backlog, settings, path=document.path, files=files)
+        return rules.check(document.backlog, settings, path=document.path, files=files, rfcs=rfcs)
     except Exception:
         logger.exception("Could not check %s", document.uri)
         return []
@@ -369,6 +480,11 @@ def _on_initialize(ls: BacklogServer, params: types.InitializeParams) -> None:
 
 
 async def _on_initialized(ls: BacklogServer, params: types.InitializedParams) -> None:
+    rfc_ietf.warm_in_background()
+    ls._rfc_loop = asyncio.get_running_loop()
+    for folder in [to_fs_path(uri) for uri in ls.workspace.folders] or [ls.workspace.root_path]:
+        if folder:
+            ls.project_rfcs.get(folder)  # start reading the RFC folders before the first document opens
     await _watch_config_files(ls)
     await _fetch_editor_settings(ls)
     if not ls.pull_diagnostics or types.TEXT_DOCUMENT_DIAGNOSTIC in ls.protocol.fm.features:
@@ -404,7 +520,7 @@ async def _watch_config_files(ls: BacklogServer) -> None:
         id="backlog-ls/config-files",
         method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
         register_options=types.DidChangeWatchedFilesRegistrationOptions(
-            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in CONFIG_GLOBS]
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in CONFIG_GLOBS + RFC_GLOBS]
         ),
     )
     try:
@@ -446,6 +562,9 @@ def _on_did_change_watched_files(ls: BacklogServer, params: types.DidChangeWatch
     names = [change.uri.rsplit("/", 1)[-1] for change in params.changes]
     if any(name in (".backlog-ls.toml", "pyproject.toml") for name in names):
         ls.settings_changed(files_too=True)
+    # RFC files: rescan the roots that hold them (in the background; a change re-checks documents).
+    paths = [to_fs_path(change.uri) for change in params.changes if change.uri.startswith("file:")]
+    _guarded("RFC rescan", lambda: ls.project_rfcs.files_changed(p for p in paths if p), False)
 
 
 def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
@@ -475,10 +594,47 @@ def _on_hover(ls: BacklogServer, params: types.HoverParams) -> types.Hover | Non
     if document is None:
         return None
     line, column = convert.from_position(params.position, document.lines, ls.encoding)
-    found = _guarded("Hover", lambda: hover.hover(document.backlog, line, column), None)
+    rfcs = _guarded("RFCs", lambda: ls.rfcs_for(document), None)
+    found = _guarded("Hover", lambda: hover.hover(document.backlog, line, column, rfcs=rfcs, path=document.path), None)
     if found is None:
         return None
     return convert.hover(found.markdown, found.span, document.lines, ls.encoding)
+
+
+def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> types.CompletionList | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    line, column = convert.from_position(params.position, document.lines, ls.encoding)
+    if not 0 <= line < len(document.lines):
+        return None
+    trigger = params.context.trigger_character if params.context is not None else None
+    rfcs = _guarded("RFCs", lambda: ls.rfcs_for(document), None)
+    request = completion.CompletionRequest(document.backlog, line, column, document.path, trigger, rfcs)
+    found = _guarded("Completion", lambda: completion.complete(request), None)
+    if found is None:
+        return None
+    return convert.completion_list(found, document.lines, ls.encoding)
+
+
+def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | EncodedJson | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    rfcs = _guarded("RFCs", lambda: ls.rfcs_for(document), None)
+    links = _guarded("Document links", lambda: rfc_features.rfc_document_links(document.backlog, rfcs, document.path), [])
+    return EncodedJson(convert.document_links_json(links, document.lines, ls.encoding))
+
+
+def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[types.Location] | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    line, column = convert.from_position(params.position, document.lines, ls.encoding)
+    rfcs = _guarded("RFCs", lambda: ls.rfcs_for(document), None)
+    paths = _guarded("Definition", lambda: rfc_features.rfc_definition(document.backlog, line, column, rfcs, document.path), [])
+    uris = [uri for uri in (from_fs_path(path) for path in paths) if uri]
+    return convert.file_locations(uris) if uris else None
 
 
 def _diagnostic_options() -> types.DiagnosticOptions:
@@ -528,11 +684,12 @@ def _on_pull_diagnostics(
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return types.FullDocumentDiagnosticReport(items=[])
-    result_id = str(document.revision)
+    # The settings too: after a configuration change the same text has other diagnostics.
+    result_id = f"{document.revision}.{ls.settings_generation}"
     if params.previous_result_id == result_id:
         return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
-    items = _guarded("Diagnostics", lambda: ls.diagnostics_for(document), [])
-    return EncodedJson({"kind": "full", "resultId": result_id, "items": items})
+    items = _guarded("Diagnostics", lambda: ls.diagnostics_for(document), "[]")
+    return EncodedJson.of_text(f'{{"kind":"full","resultId":{json.dumps(result_id)},"items":{items}}}')
 
 
 def _on_document_symbol(
@@ -583,6 +740,11 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, convert.FIX_ALL_KIND]),
     )(_on_code_action)
     server.feature(types.TEXT_DOCUMENT_HOVER)(_on_hover)
+    server.feature(
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS)
+    )(_on_completion)
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(_on_document_link)
+    server.feature(types.TEXT_DOCUMENT_DEFINITION)(_on_definition)
     return server
 
 

@@ -16,7 +16,6 @@ import logging
 from collections.abc import Iterator
 
 from .model import Backlog
-from .parse import parse_lines, reparse
 from .text import TextLines
 
 logger = logging.getLogger(__name__)
@@ -96,7 +95,13 @@ def _snapshot(text: TextLines) -> tuple[str, ...]:
     return tuple(text.lines)
 
 
+# The parser is imported on first use, not with this module: mistletoe alone takes some
+# 170 ms to import, and the server answers ``initialize`` before any document arrives.
+
+
 def _parse_all(text: TextLines) -> Backlog:
+    from .parse import parse_lines
+
     lines = _snapshot(text)
     try:
         return parse_lines(lines)
@@ -106,6 +111,8 @@ def _parse_all(text: TextLines) -> Backlog:
 
 
 def _reparse(old: Backlog, text: TextLines, first: int, old_last: int, new_last: int) -> Backlog:
+    from .parse import parse_lines, reparse
+
     lines = _snapshot(text)
     try:
         return reparse(old, lines, first, old_last, new_last)

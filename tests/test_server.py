@@ -15,7 +15,7 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig
 
-from backlog_ls import convert, workspace
+from backlog_ls import convert
 from backlog_ls.features.folding import COMMENT, Fold, folding_ranges
 from backlog_ls.features.symbols import BULLET, SECTION, TASK, document_symbols
 from backlog_ls.model import Span
@@ -459,8 +459,11 @@ def test_a_parser_crash_keeps_the_document_as_text(monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("parser bug")
 
-    monkeypatch.setattr(workspace, "parse_lines", explode)
-    monkeypatch.setattr(workspace, "reparse", explode)
+    import backlog_ls.parse
+
+    # The workspace imports the parser on first use, so the functions are replaced where they live.
+    monkeypatch.setattr(backlog_ls.parse, "parse_lines", explode)
+    monkeypatch.setattr(backlog_ls.parse, "reparse", explode)
     document = Document(URI, "- [ ] a\n", 1)
     document.apply_change((0, 7), (0, 7), "b")
     assert document.source == "- [ ] ab\n"

@@ -1,15 +1,19 @@
 """Hover: what the text under the cursor means. Pure: a backlog and a position in, Markdown out.
 
-So far: on a ticked checkbox, the document's own Definition of Done, so the author
-sees the criteria while ticking.
+On a ticked checkbox, the document's own Definition of Done, so the author sees
+the criteria while ticking; on an RFC citation, what the RFC is (``features/rfc.py``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from ..model import Backlog, Span
+from ..rfc.cite import block_at
 from .dod import definition_of_done, hover_text
+from .rfc import rfc_hover
 
 
 @attrs.frozen
@@ -18,11 +22,25 @@ class HoverResult:
     span: Span
 
 
-def hover(backlog: Backlog, line: int, column: int) -> HoverResult | None:
+def hover(backlog: Backlog, line: int, column: int, *, rfcs: Any = None, path: str | None = None) -> HoverResult | None:
+    found = _checkbox_hover(backlog, line, column)
+    if found is not None:
+        return found
+    rfc = rfc_hover(backlog, line, column, rfcs, path)
+    if rfc is not None:
+        return HoverResult(*rfc)
+    return None
+
+
+def _checkbox_hover(backlog: Backlog, line: int, column: int) -> HoverResult | None:
+    # Only the block under the cursor is looked at: a 20,000-task backlog is not walked per hover.
+    block = block_at(backlog, line)
+    if block is None or not block.items:
+        return None
     task = next(
         (
             task
-            for task in backlog.task_list
+            for task, _parent in block.walk
             if task.line == line and task.checkbox_span is not None and task.checkbox_span.contains(line, column)
         ),
         None,

@@ -198,6 +198,10 @@ def _trim_end(lines: Sequence[str], start: int, end: int) -> int:
 
 def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) -> Block:
     end = _trim_end(lines, first, end)
+    if token_type is block_token.Footnote:
+        # Link reference definitions: mistletoe records them and makes no token of them.
+        definitions = tuple((block_token.normalize_label(label), dest.strip()) for label, dest, *_ in result)
+        return Block(kind="link-definition", start_line=first, end_line=end, link_definitions=definitions)
     try:
         token = token_type(result)
     except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
@@ -226,15 +230,30 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) 
     if kind == "quote":
         items = builder.quote_items(token, end, quote_depth=1)
         problems = builder.problems + builder.dash_box_problems(first, end)
-        return Block(kind=kind, start_line=first, end_line=end, items=tuple(items), problems=tuple(problems))
+        # The quote's prose: its lines that belong to no list item and no code.
+        in_items = {line for item in items for line in range(item.span.start_line, item.span.end_line + 1)}
+        prose = [
+            segment
+            for segment in builder.paragraph_segments(first, end)
+            if segment[0] not in in_items and segment[0] not in builder.code_lines
+        ]
+        return Block(
+            kind=kind,
+            start_line=first,
+            end_line=end,
+            items=tuple(items),
+            refs=inline.scan(prose),
+            problems=tuple(problems),
+        )
     if kind == "paragraph":
         refs = inline.scan(builder.paragraph_segments(first, end))
         return Block(
             kind=kind, start_line=first, end_line=end, refs=refs, problems=tuple(builder.dash_box_problems(first, end))
         )
-    if kind == "link-definition":
-        definitions = tuple((block_token.normalize_label(label), dest.strip()) for label, dest, *_ in result)
-        return Block(kind=kind, start_line=first, end_line=end, link_definitions=definitions)
+    if kind == "table":
+        # Tables hold tasks and references in their cells ("table-tasks" backlogs).
+        refs = inline.scan(builder.paragraph_segments(first, end))
+        return Block(kind=kind, start_line=first, end_line=end, refs=refs)
     return Block(kind=kind, start_line=first, end_line=end)
 
 

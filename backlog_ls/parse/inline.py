@@ -22,7 +22,7 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 # [text](target "title") and ![alt](src); the text may hold one level of brackets.
 _LINK = re.compile(
-    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\\n]|\\.|\[[^\[\]\n]*\])*)\]"
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]\n]*\])*)\]"
     r"\((?P<ws>[ \t]*)(?P<target><[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"
     r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\)"
 )

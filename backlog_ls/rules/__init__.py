@@ -18,7 +18,7 @@ import attrs
 import cattrs
 
 from ..config import OFF, Settings
-from ..model import Backlog, Span
+from ..model import Backlog, Block, Span
 
 ERROR = "error"
 WARNING = "warning"
@@ -70,18 +70,42 @@ class Files(Protocol):
 
 @attrs.frozen
 class Rule:
+    """A rule checks the whole document (``check``) or one block at a time (``check_block``).
+
+    A block rule's findings may depend only on the block (its items, its lines) and the
+    settings: the engine then remembers them per block, and after a keystroke only the
+    block that changed is checked again.
+    """
+
     name: str
     code: str
     severity: str
     summary: str
-    check: Callable[[Context], Iterable[Finding]]
+    check: Callable[[Context], Iterable[Finding]] | None = None
     options: type | None = None  # an attrs class; its fields are the [rules.<name>] keys
+    check_block: Callable[[Context, Block], Iterable[Finding]] | None = None
+    memo: Any = attrs.field(factory=lambda: _new_memo(), eq=False, repr=False)
+
+    def run(self, context: Context) -> Iterable[Finding]:
+        if self.check is not None:
+            yield from self.check(context)
+        if self.check_block is not None:
+            settings = context.settings
+            for block in context.backlog.blocks:
+                found = self.memo.get(block, lambda block=block: tuple(self.check_block(context, block)), settings)
+                yield from found
 
     def finding(self, span: Span, message: str, fixes: Iterable[Fix] = (), severity: str | None = None) -> Finding:
         return Finding(self.name, self.code, severity or self.severity, span, message, tuple(fixes))
 
 
 _options_converter = cattrs.Converter()
+
+
+def _new_memo():
+    from .memo import BlockMemo
+
+    return BlockMemo()
 
 
 class Context:
@@ -95,12 +119,14 @@ class Context:
         path: str | None = None,
         files: Files | None = None,
         tracker: Any = None,
+        rfcs: Any = None,
     ):
         self.backlog = backlog
         self.settings = settings or Settings()
         self.path = path  # the document's file system path, for relative links
         self.files = files
         self.tracker = tracker
+        self.rfcs = rfcs  # backlog_ls.rfc.Rfcs: the project's RFCs and the IETF index; None: unknown
 
     def options(self, rule: Rule) -> Any:
         if rule.options is None:
@@ -148,6 +174,7 @@ def check(
     select: Collection[str] | None = None,
     ignore: Collection[str] | None = None,
     rules: Iterable[Rule] | None = None,
+    rfcs: Any = None,
 ) -> list[Finding]:
     """Run the enabled rules over one parsed document; findings sorted by position.
 
@@ -157,11 +184,11 @@ def check(
     from .suppress import Suppressions
 
     with collector_paused():  # rules make many short-lived objects and no cycles
-        return _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions)
+        return _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs)
 
 
-def _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions) -> list[Finding]:
-    context = Context(backlog, settings, path=path, files=files, tracker=tracker)
+def _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs=None) -> list[Finding]:
+    context = Context(backlog, settings, path=path, files=files, tracker=tracker, rfcs=rfcs)
     suppressions = Suppressions.of(backlog)
     found: list[Finding] = []
     for rule in all_rules() if rules is None else rules:
@@ -171,7 +198,7 @@ def _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppr
         if suppressions.whole_file(rule.name, rule.code):
             continue
         try:
-            for finding in rule.check(context):
+            for finding in rule.run(context):
                 if suppressions.hides(rule.name, finding.span.start_line, rule.code):
                     continue
                 if configured is not None and configured != finding.severity:

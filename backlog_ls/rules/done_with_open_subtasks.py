@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ..config import Settings
-from ..model import Item
+from ..model import Block, Item
 from . import ERROR, Context, Edit, Finding, Fix, Rule
 
 # What a checkbox state amounts to for the progress rules (BL301, BL302, BL303, BL304).
@@ -112,10 +112,10 @@ def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[i
     return total, open_subtasks
 
 
-def _check(context: Context) -> Iterator[Finding]:
+def _check_block(context: Context, block: Block) -> Iterator[Finding]:
     kinds = state_kinds(context.settings)
     found: list[Finding] = []
-    for item in context.backlog.items:
+    for item in block.items:
         if item.children:
             _scan(item, kinds, found)
     return iter(found)
@@ -126,5 +126,5 @@ RULE = Rule(
     code="BL301",
     severity=ERROR,
     summary="A ticked task with a subtask (at any depth) that is still open.",
-    check=_check,
+    check_block=_check_block,
 )

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model import Block
 from . import ERROR, Context, Edit, Finding, Fix, Rule
 
 _PARSER_PROBLEMS = ("checkbox-malformed", "checkbox-missing-space")
 
 
-def _check(context: Context) -> Iterator[Finding]:
-    for problem in context.backlog.problems:
+def _check_block(context: Context, block: Block) -> Iterator[Finding]:
+    for problem in block.problems:
         if problem.code not in _PARSER_PROBLEMS:
             continue
         fixes = ()
@@ -25,8 +26,10 @@ def _check(context: Context) -> Iterator[Finding]:
             fixes = (Fix(f"Write '{problem.replacement.strip()}'", (Edit(problem.span, problem.replacement),), preferred=True),)
         yield RULE.finding(problem.span, problem.message, fixes)
     known = context.settings.known_states()
-    for task in context.backlog.task_list:
+    for task, _ in block.walk:
         state = task.checkbox
+        if state is None:
+            continue
         if state in known:
             continue
         span = task.checkbox_span
@@ -47,5 +50,5 @@ RULE = Rule(
     code="BL201",
     severity=ERROR,
     summary="A checkbox Markdown does not render ('[ x]', '[]', '[x]text', '-[ ]'), or an undeclared state.",
-    check=_check,
+    check_block=_check_block,
 )

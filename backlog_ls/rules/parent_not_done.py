@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ..model import Item
+from ..model import Block, Item
 from . import HINT, Context, Edit, Finding, Fix, Rule
 from .done_with_open_subtasks import CANCELLED, DONE, OPEN, state_kinds
 
@@ -64,10 +64,10 @@ def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[i
     return done, cancelled, open_
 
 
-def _check(context: Context) -> Iterator[Finding]:
+def _check_block(context: Context, block: Block) -> Iterator[Finding]:
     kinds = state_kinds(context.settings)
     found: list[Finding] = []
-    for item in context.backlog.items:
+    for item in block.items:
         if item.children:
             _scan(item, kinds, found)
     return iter(found)
@@ -78,5 +78,5 @@ RULE = Rule(
     code="BL302",
     severity=HINT,
     summary="Every subtask is ticked but the parent task is still open.",
-    check=_check,
+    check_block=_check_block,
 )

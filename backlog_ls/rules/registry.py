@@ -7,7 +7,7 @@ import pkgutil
 
 from . import Rule
 
-_NOT_RULES = {"registry", "suppress", "common"}
+_NOT_RULES = {"registry", "suppress", "common", "memo"}
 
 
 def _discover() -> tuple[Rule, ...]:

@@ -13,10 +13,30 @@ blocks are text, not directives.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import attrs
 
-from ..model import Backlog
+from ..model import Backlog, Block
+from .memo import BlockMemo
+
+# Directives of each block, found once per block (a keystroke re-reads one block).
+_DIRECTIVES = BlockMemo()
+
+
+def _directives(block: Block, lines: Sequence[str]) -> tuple[tuple[int, str, frozenset[str]], ...]:
+    """(line, kind, names) of every directive in a block; none in code or front matter."""
+    if block.kind in ("code", "front-matter"):
+        return ()
+    found = []
+    for index in range(block.start_line, block.end_line + 1):
+        line = lines[index]
+        if "backlog-ls-" not in line:
+            continue
+        for match in _DIRECTIVE.finditer(line):
+            found.append((index, match.group("kind"), _names(match.group("names"))))
+    return tuple(found)
+
 
 _DIRECTIVE = re.compile(
     r"<!--\s*backlog-ls-(?P<kind>disable-next-line|disable-line|disable-file|disable|enable)\b(?P<names>[^>]*?)\s*-->"
@@ -38,19 +58,12 @@ class Suppressions:
     @classmethod
     def of(cls, backlog: Backlog) -> Suppressions:
         lines = backlog.lines
-        code_lines = set()
-        for block in backlog.blocks:
-            if block.kind in ("code", "front-matter"):
-                code_lines.update(range(block.start_line, block.end_line + 1))
         file_wide: set[str] = set()
         ranges: list[tuple[int, int, frozenset[str]]] = []
         open_since: dict[str, int] = {}  # name -> first disabled line
         last = len(lines) - 1
-        for index, line in enumerate(lines):
-            if "backlog-ls-" not in line or index in code_lines:
-                continue
-            for match in _DIRECTIVE.finditer(line):
-                kind, names = match.group("kind"), _names(match.group("names"))
+        for block in backlog.blocks:
+            for index, kind, names in _DIRECTIVES.get(block, lambda block=block: _directives(block, lines)):
                 if kind == "disable-file":
                     file_wide |= names
                 elif kind == "disable-next-line":

@@ -1,20 +1,12 @@
 from __future__ import annotations
 
-import sys
 import textwrap
-
-import pytest
 
 from backlog_ls.config import DodRequirement, DodSettings, Settings, from_toml
 from backlog_ls.parse import parse
 from backlog_ls.rules import check, rule_by_name_or_code
 
 from .fixture import apply_fix, split_annotations
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 RULE = "dod-requirement"
 
@@ -25,40 +17,21 @@ message = "Link the pull request."
 """
 
 
-def settings_from(toml: str) -> Settings:
-    """Settings from a .backlog-ls.toml text.
-
-    ``config.from_toml`` cannot structure ``[dod]`` yet (cattrs is handed the string
-    annotation 'DodSettings'; see ``test_dod_configuration_is_read_by_config``); until it
-    can, the same TOML is read here into the same classes.
-    """
-    text = textwrap.dedent(toml)
-    settings, errors = from_toml(text, ".backlog-ls.toml")
-    if not errors:
-        return settings
-    assert all(error.key == "dod" for error in errors), [str(e) for e in errors]
-    raw = tomllib.loads(text)
-    requirements = [DodRequirement(**entry) for entry in raw["dod"]["require"]]
-    rest = {key: value for key, value in raw.items() if key != "dod"}
-    settings, errors = from_toml(tomllib_dumps(rest), ".backlog-ls.toml") if rest else (Settings(), [])
-    assert errors == []
-    settings.dod = DodSettings(requirements)
+def settings_from(toml: str, expected_errors: tuple[str, ...] = ()) -> Settings:
+    """Settings from a .backlog-ls.toml text, with exactly the configuration errors expected."""
+    settings, errors = from_toml(textwrap.dedent(toml), ".backlog-ls.toml")
+    assert [str(error) for error in errors] == list(expected_errors)
     return settings
 
 
-def tomllib_dumps(raw: dict) -> str:
-    # Only what these tests use besides [dod]: a top-level states table.
-    states = ", ".join(f'"{char}" = "{meaning}"' for char, meaning in raw.get("states", {}).items())
-    return f"states = {{ {states} }}\n"
+def findings(text: str, toml: str | Settings, expected_errors: tuple[str, ...] = ()):
+    settings = toml if isinstance(toml, Settings) else settings_from(toml, expected_errors)
+    return check(parse(text), settings, rules=[rule_by_name_or_code(RULE)])
 
 
-def findings(text: str, toml: str):
-    return check(parse(text), settings_from(toml), rules=[rule_by_name_or_code(RULE)])
-
-
-def assert_dod(annotated: str, toml: str):
+def assert_dod(annotated: str, toml: str | Settings, expected_errors: tuple[str, ...] = ()):
     text, expected = split_annotations(annotated)
-    found = findings(text, toml)
+    found = findings(text, toml, expected_errors)
     actual = [(f.code, f.severity, f.span, f.message) for f in found]
     assert actual == sorted(expected, key=lambda e: (e[2], e[0])), "\n".join(
         ["findings differ; actual:"] + [f"  {a}" for a in actual] + ["expected:"] + [f"  {e}" for e in expected]
@@ -191,7 +164,7 @@ def test_requirement_without_sections_applies_everywhere_including_before_the_fi
     )
 
 
-def test_an_invalid_pattern_is_skipped_without_crashing():
+def test_an_invalid_pattern_is_a_configuration_error_and_the_rest_applies():
     toml = """
         [[dod.require]]
         pattern = '(unclosed'
@@ -201,14 +174,24 @@ def test_an_invalid_pattern_is_skipped_without_crashing():
         pattern = 'reviewed'
         message = "Say who reviewed it."
         """
-    assert_dod(
-        """
+    annotated = """
         - [x] merged
           ^^^ BL304 warning: Definition of Done: Say who reviewed it.
         - [x] reviewed by Ana
-        """,
+        """
+    assert_dod(
+        annotated,
         toml,
+        expected_errors=(
+            ".backlog-ls.toml:3: dod.require[0].pattern: not a regular expression: "
+            "missing ), unterminated subpattern at position 0",
+        ),
     )
+    # Settings made in code skip the validation; the rule still skips the bad pattern.
+    settings = Settings(
+        dod=DodSettings([DodRequirement("(unclosed", "Never shown."), DodRequirement("reviewed", "Say who reviewed it.")])
+    )
+    assert_dod(annotated, settings)
 
 
 def test_custom_done_state_is_checked_and_other_states_are_not():
@@ -231,6 +214,5 @@ def test_no_requirements_no_findings():
 
 def test_dod_configuration_is_read_by_config():
     settings, errors = from_toml(textwrap.dedent(PR), ".backlog-ls.toml")
-    if errors:
-        pytest.xfail(f"config.py cannot read [[dod.require]] yet: {errors[0]}")
+    assert errors == []
     assert settings.dod.require == [DodRequirement("https://github\\.com/.+/pull/\\d+", "Link the pull request.")]

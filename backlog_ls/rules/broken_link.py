@@ -1,0 +1,317 @@
+"""broken-link (BL401): a relative link to a file that does not exist, or to a heading that does not.
+
+Backlogs point at design documents, RFCs and other backlogs; files get renamed
+and headings reworded, and the link silently rots. Checked:
+
+- ``[text](docs/x.md)`` and images ``![alt](img/x.png)``: the file or folder must
+  exist, resolved against the folder of the document (a ``?query`` and
+  ``%20``-style escapes are decoded first);
+- ``[text](#slug)``: a heading of this document must have that anchor, as GitHub
+  makes them (see ``backlog_ls.anchors``), or an HTML ``id``/``name`` must;
+- ``[text](other.md#slug)``: likewise in the other Markdown file;
+- the targets of reference definitions (``[label]: docs/x.md``).
+
+Not checked: URLs with a scheme (``https:``, ``mailto:``), protocol-relative ``//host``
+links, and links starting with ``/``, which GitHub resolves from the repository
+root, a folder a rule is not told. Without a file system (no ``files`` provider,
+or a document that has no path yet) only ``#slug`` links into the same document
+are checked. A close match, when there is one, is offered as a fix to apply by
+hand: only the author knows whether it is the right one.
+
+Bad:
+
+    - [ ] Implement the [proxy](design/prxy.md), see [axioms](#axiom)
+
+Good:
+
+    - [ ] Implement the [proxy](design/proxy.md), see [axioms](#axioms)
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import html
+import os
+import re
+from collections.abc import Collection, Iterator
+from urllib.parse import quote, unquote
+
+
+from ..anchors import heading_anchors, html_anchors
+from ..model import NO_REFERENCES, Block, Link, Span
+from . import WARNING, Context, Edit, Finding, Fix, Rule
+from .inconsistent_marker import BlockMemo
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_DEFINITION = re.compile(
+    r"[ ]{0,3}\[(?:[^\]\\]|\\.)+\]:[ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<bare>\S+))"
+    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$"
+)
+_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+# Fragments that are not heading anchors: GitHub's line links, text fragments, the document top.
+_NOT_AN_ANCHOR = re.compile(r"L\d+(?:C\d+)?(?:-L\d+(?:C\d+)?)?|:~:.*|top", re.I)
+
+
+# What one block holds for this rule: its link targets with their spans, and its HTML anchors.
+_Targets = tuple[tuple[tuple[str, Span], ...], tuple[str, ...]]
+
+
+def _block_targets(block: Block, lines) -> _Targets | tuple[()]:
+    targets = [(link.target, link.target_span) for link in _block_links(block, lines)]
+    targets.extend(_definitions(block, lines))
+    anchors = [] if block.kind in ("code", "front-matter") else html_anchors(lines[block.start_line : block.end_line + 1])
+    return (tuple(targets), tuple(anchors)) if targets or anchors else ()
+
+
+_MEMO = BlockMemo(_block_targets)
+
+
+def _block_links(block: Block, lines) -> Iterator[Link]:
+    if block.heading is not None and block.heading.refs.links:
+        yield from block.heading.refs.links
+    if block.refs.links:
+        yield from block.refs.links
+    if block.items:
+        stack = list(block.items)
+        while stack:
+            item = stack.pop()
+            refs = item.refs
+            if refs is not NO_REFERENCES and refs.links:
+                yield from refs.links
+            if item.children:
+                stack.extend(item.children)
+    if block.kind in ("table", "quote") and not block.refs:
+        yield from _unscanned_links(block, lines)
+
+
+def _unscanned_links(block: Block, lines) -> Iterator[Link]:
+    """Links in table cells and quoted paragraphs, which the parser does not scan (quoted list items it does)."""
+    from ..parse.inline import scan
+
+    item_lines: set[int] = set()
+    for item in block.items:
+        item_lines.update(range(item.span.start_line, item.span.end_line + 1))
+    for number in range(block.start_line, block.end_line + 1):
+        if number not in item_lines and "](" in lines[number]:
+            yield from scan([(number, 0, lines[number])]).links
+
+
+def _definitions(block: Block, lines) -> Iterator[tuple[str, Span]]:
+    """Targets of link reference definitions (``[label]: target``), with their spans.
+
+    Definitions open a block: the parser's link-definition blocks, and paragraphs whose
+    first lines are definitions (what a parser that misses them makes of them).
+    """
+    if block.kind not in ("link-definition", "paragraph") or "]:" not in lines[block.start_line]:
+        return
+    for number in range(block.start_line, block.end_line + 1):
+        match = _DEFINITION.match(lines[number])
+        if match is None:
+            break
+        group = "angle" if match.group("angle") is not None else "bare"
+        yield match.group(group), Span.on_line(number, match.start(group), match.end(group))
+
+
+def folder_label(path: str) -> str:
+    """The folder of ``path`` for a message: relative to the working directory when inside it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        relative = os.path.relpath(folder, os.getcwd())
+    except ValueError:  # another drive on Windows
+        relative = folder
+    if relative == os.curdir:
+        return "./"
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        relative = folder
+    return relative.replace(os.sep, "/").rstrip("/") + "/"
+
+
+class _Checker:
+    """One run of the rule over one document; caches every file system answer for the run."""
+
+    def __init__(self, context: Context, blocks: list[_Targets]):
+        self.context = context
+        self.blocks = blocks
+        self.files = context.files
+        self.path = os.path.abspath(context.path) if context.path else None
+        self.folder = os.path.dirname(self.path) if self.path else None
+        self._own_anchors: frozenset[str] | None = None
+        self._exists: dict[str, bool] = {}
+        self._anchors: dict[str, Collection[str] | None] = {}
+        self._names: dict[str, Collection[str] | None] = {}
+        self._verdicts: dict[str, _Verdict | None] = {}
+        self._folder_label: str | None = None
+
+    # answers, cached for the run
+    def own_anchors(self) -> frozenset[str]:
+        if self._own_anchors is None:
+            anchors = {anchor for _, anchor in heading_anchors(self.context.backlog.headings) if anchor}
+            for _, html in self.blocks:
+                anchors.update(html)
+            self._own_anchors = frozenset(anchors)
+        return self._own_anchors
+
+    def exists(self, path: str) -> bool:
+        if path not in self._exists:
+            self._exists[path] = bool(self.files.exists(path))
+        return self._exists[path]
+
+    def anchors_of(self, path: str) -> Collection[str] | None:
+        if path == self.path:
+            return self.own_anchors()
+        if path not in self._anchors:
+            self._anchors[path] = self.files.anchors(path)
+        return self._anchors[path]
+
+    def names_in(self, folder: str) -> Collection[str] | None:
+        lister = getattr(self.files, "names", None)
+        if lister is None:
+            return None
+        if folder not in self._names:
+            self._names[folder] = lister(folder)
+        return self._names[folder]
+
+    # the check
+    def finding(self, target: str, span: Span) -> Finding | None:
+        """The finding for one link, judged once per distinct target in a run."""
+        if target in self._verdicts:
+            verdict = self._verdicts[target]
+        else:
+            verdict = self._verdicts[target] = self.judge(target)
+        if verdict is None:
+            return None
+        message, repairs = verdict
+        fixes = ()
+        if span.start_line == span.end_line:
+            fixes = tuple(
+                Fix(title, (Edit(Span.on_line(span.start_line, span.start_col + start, span.start_col + end), new_text),), safe=False)
+                for title, start, end, new_text in repairs
+            )
+        return RULE.finding(span, message, fixes)
+
+    def judge(self, target: str) -> _Verdict | None:
+        """What is wrong with a link target, if anything, and how to repair it (offsets in ``target``)."""
+        parsed = _parse_target(target)
+        if parsed is None:
+            return None
+        written_path, shown, fragment, hash_at = parsed
+        if not written_path:
+            if not fragment or _anchor_found(self.own_anchors(), fragment):
+                return None
+            return _missing_anchor(target, hash_at, fragment, self.own_anchors(), "this document")
+        if self.files is None or self.folder is None:
+            return None
+        resolved = _resolve(self.folder, shown)
+        if not self.exists(resolved):
+            return self.missing_file(target, written_path, shown, resolved)
+        if not fragment or not resolved.lower().endswith(_MARKDOWN_SUFFIXES):
+            return None
+        anchors = self.anchors_of(resolved)
+        if anchors is None or _anchor_found(anchors, fragment):
+            return None
+        where = "this document" if resolved == self.path else f"'{shown}'"
+        return _missing_anchor(target, hash_at, fragment, anchors, where)
+
+    def missing_file(self, target: str, written_path: str, shown: str, resolved: str) -> _Verdict:
+        repairs = []
+        folder, name = os.path.split(resolved)
+        names = self.names_in(folder) if name else None
+        suggestion = _closest_name(name, names) if names else None
+        if suggestion is not None:
+            cut = written_path.rstrip("/").rfind("/") + 1
+            written_name = written_path[cut:].rstrip("/")
+            replacement = quote(suggestion) if ("%" in written_name or " " in suggestion) else suggestion
+            start = target.find(written_path) + cut
+            repairs.append((f"Change to '{written_path[:cut]}{replacement}'", start, start + len(written_name), replacement))
+        if self._folder_label is None:
+            self._folder_label = folder_label(self.path)
+        return f"No file '{shown}' (relative to {self._folder_label}).", tuple(repairs)
+
+
+_Verdict = tuple[str, tuple[tuple[str, int, int, str], ...]]  # message, (fix title, start, end, new text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_target(target: str) -> tuple[str, str, str, int] | None:
+    """(path as written, path decoded, fragment, offset of "#") of a target this rule checks, else None.
+
+    Remembered: the same targets come back on every keystroke.
+    """
+    stripped = target.strip()
+    if not stripped or stripped == "#" or stripped.startswith("//") or _SCHEME.match(stripped):
+        return None
+    if stripped.startswith("/"):
+        return None  # relative to the repository root, which is not known here
+    hash_at = target.find("#")
+    written_path = target if hash_at < 0 else target[:hash_at]
+    fragment = "" if hash_at < 0 else target[hash_at + 1 :].strip()
+    written_path = written_path.split("?", 1)[0].strip()
+    shown = unquote(_BACKSLASH_ESCAPE.sub(r"\1", html.unescape(written_path))) if written_path else ""
+    return written_path, shown, fragment, hash_at
+
+
+@functools.lru_cache(maxsize=8192)
+def _resolve(folder: str, path: str) -> str:
+    return os.path.normpath(os.path.join(folder, path))
+
+
+def _anchor_found(anchors: Collection[str], fragment: str) -> bool:
+    if _NOT_AN_ANCHOR.fullmatch(fragment):
+        return True
+    decoded = unquote(fragment)
+    for candidate in (fragment, decoded):
+        if candidate.startswith("user-content-"):
+            candidate = candidate[len("user-content-") :]
+        if candidate in anchors or candidate.lower() in anchors:
+            return True
+    return False
+
+
+def _missing_anchor(target: str, hash_at: int, fragment: str, anchors: Collection[str], where: str) -> _Verdict:
+    repairs = ()
+    suggestion = _closest(unquote(fragment).lower(), anchors)
+    if suggestion is not None:
+        start = hash_at + 1
+        repairs = ((f"Change to '#{suggestion}'", start, len(target.rstrip()), suggestion),)
+    return f"No heading '#{fragment}' in {where}.", repairs
+
+
+def _closest(word: str, candidates: Collection[str]) -> str | None:
+    return _closest_in(word, candidates if isinstance(candidates, frozenset) else frozenset(candidates))
+
+
+@functools.lru_cache(maxsize=256)
+def _closest_in(word: str, candidates: frozenset[str]) -> str | None:
+    """The candidate most like ``word``, if any is close (remembered: difflib is slow on long lists)."""
+    matches = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _closest_name(name: str, names: Collection[str]) -> str | None:
+    lowered = name.lower()
+    for candidate in sorted(names):
+        if candidate.lower() == lowered:
+            return candidate  # "Readme.md" for "README.md": right on Windows and macOS, wrong on GitHub
+    return _closest(name, sorted(names))
+
+
+def _check(context: Context) -> Iterator[Finding]:
+    backlog = context.backlog
+    blocks = [value for _, value in _MEMO.each(backlog.blocks, backlog.lines)]
+    checker = _Checker(context, blocks)
+    for targets, _ in blocks:
+        for target, span in targets:
+            finding = checker.finding(target, span)
+            if finding is not None:
+                yield finding
+
+
+RULE = Rule(
+    name="broken-link",
+    code="BL401",
+    severity=WARNING,
+    summary="A relative link to a file that does not exist, or to a heading anchor that does not.",
+    check=_check,
+)

@@ -1,0 +1,528 @@
+"""What the issue and task-ID rules share: one index of the tasks, grouped by section.
+
+Rules run on every keystroke, and five of them (missing-issue, placeholder-issue,
+duplicate-issue, duplicate-task-id, task-id-mismatch) need the same facts: which
+tasks sit directly under which heading, which of them are top-level, which carry
+issue references, placeholders or task IDs. ``task_index(backlog)`` gathers them
+once per document, and keeps the result for the last document it saw, so the
+rules of one ``check`` share it.
+
+It is built from per-block facts. A block's facts depend on the block alone, and
+an edit leaves every block it does not touch the very same object (see
+``parse.reparse``), so after a keystroke only the edited block is walked again;
+the rest is list concatenation. Anything only a finding needs (the document's
+placeholder style, labels for messages) is computed when a finding is made.
+
+The registry skips this module: it holds no rule.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Iterable
+from functools import cached_property
+from itertools import chain
+from operator import attrgetter
+
+import attrs
+
+from ..model import NO_REFERENCES, Backlog, Block, Heading, IssueRef, Item, Placeholder, Span, TaskId
+
+# --- the index -----------------------------------------------------------------------------------
+
+_DOD_TITLE = re.compile(r"definition[ \t]+of[ \t]+done|\bDoD\b", re.IGNORECASE)
+_CHECKED = frozenset("xX")
+_EMPTY: tuple = ()
+
+
+class BlockFacts:
+    """What one list block holds for these rules; depends on the block only, so it is cached."""
+
+    __slots__ = (
+        "tops",
+        "missing",
+        "id_tasks",
+        "id_texts",
+        "id_numbers",
+        "placeholder_items",
+        "issue_tasks",
+        "issue_numbers",
+        "open_total",
+        "open_with",
+        "checked_total",
+        "checked_with",
+        "memo",
+    )
+
+    def __init__(self, items: tuple[Item, ...]):
+        # What a rule derives from this block alone (its findings, say), by a key of the rule's
+        # choosing: it lives as long as the block, so an edit elsewhere costs a lookup.
+        self.memo: dict = {}
+        no_refs = NO_REFERENCES
+        empty = _EMPTY
+        self.tops: list[Item] = []  # tasks with no task above them
+        self.missing: list[Item] = []  # those of them naming no issue or placeholder, themselves or below
+        self.id_tasks: list[Item] = []  # tasks (nested too) whose own text holds a task ID
+        self.id_texts: list[str] = []  # the first task ID of each ("Task 2.3") ...
+        self.id_numbers: list[str] = []  # ... and its number ("2.3")
+        self.placeholder_items: list[Item] = []  # list items (tasks or not) holding a placeholder
+        self.issue_tasks: list[Item] = []  # tasks (nested too) whose own text names an issue
+        self.issue_numbers: list[int] = []  # the number of every issue those name
+        open_total = open_with = checked_total = checked_with = 0
+        tops = items
+        for item in items:
+            if item.checkbox is None:
+                tops = self._tasks_under_bullets(items)
+                break
+        for item in tops:
+            has = self._task(item, item.refs)
+            children = item.children
+            if children:
+                # Everything below a top-level task, depth first in document order.
+                stack = list(reversed(children))
+                while stack:
+                    child = stack.pop()
+                    refs = child.refs
+                    if refs is not no_refs:
+                        if child.checkbox is not None:
+                            if self._task(child, refs):
+                                has = True
+                        elif (refs.placeholders is not empty and refs.placeholders) or (
+                            refs.issues is not empty and refs.issues
+                        ):
+                            # A note below the task: "  - Issue: #12" names the task's issue.
+                            has = True
+                            if refs.placeholders:
+                                self.placeholder_items.append(child)
+                    if child.children:
+                        stack.extend(reversed(child.children))
+            self.tops.append(item)
+            if item.checkbox in _CHECKED:
+                checked_total += 1
+                checked_with += has
+            else:
+                open_total += 1
+                open_with += has
+            if not has:
+                self.missing.append(item)
+        self.open_total, self.open_with = open_total, open_with
+        self.checked_total, self.checked_with = checked_total, checked_with
+
+    def _task(self, task: Item, refs) -> bool:
+        """Note what one task's own text holds; True when it names an issue or a placeholder."""
+        if refs is NO_REFERENCES:
+            return False
+        has = False
+        # ``x is not empty`` first: it reads a pointer only, the truth test reads the tuple too.
+        found = refs.placeholders
+        if found is not _EMPTY and found:
+            self.placeholder_items.append(task)
+            has = True
+        found = refs.issues
+        if found is not _EMPTY and found:
+            self.issue_tasks.append(task)
+            self.issue_numbers.extend(ref.number for ref in found)
+            has = True
+        found = refs.task_ids
+        if found is not _EMPTY and found:
+            self.id_tasks.append(task)
+            self.id_texts.append(found[0].text)
+            self.id_numbers.append(found[0].number)
+        return has
+
+    def _tasks_under_bullets(self, items: tuple[Item, ...]) -> list[Item]:
+        """The top-level tasks of a list with plain bullets: a plain bullet labels the tasks below it
+        ("- Global Chat" over "  - [x] ..."), so those are top-level too. The bullets' own
+        placeholders are noted on the way."""
+        found: list[Item] = []
+        stack = list(reversed(items))
+        while stack:
+            item = stack.pop()
+            if item.checkbox is not None:
+                found.append(item)
+                continue
+            if item.refs is not NO_REFERENCES and item.refs.placeholders:
+                self.placeholder_items.append(item)
+            stack.extend(reversed(item.children))
+        return found
+
+
+class _BlockCache:
+    """Values by block, for as long as the block lives (found by ``id``, checked by a weak reference).
+
+    Rules run on every keystroke, and an edit re-parses only the blocks it touches: every
+    other block of the new Backlog is the very same object (see ``parse.reparse``), so
+    what was derived from it still holds.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[int, tuple[weakref.ref, object]] = {}
+
+    def store(self, block: Block, value):
+        key = id(block)
+        entries = self.entries
+
+        def forget(_ref: weakref.ref, key: int = key) -> None:
+            entries.pop(key, None)
+
+        entries[key] = (weakref.ref(block, forget), value)
+        return value
+
+
+_FACTS = _BlockCache()  # list block -> BlockFacts
+_GROUPS = _BlockCache()  # heading block -> Group
+
+
+class Group:
+    """The tasks directly under one heading (not under its subheadings), or before the first heading."""
+
+    __slots__ = ("heading", "parent", "level", "start_line", "end_line", "dod", "facts", "_numbered", "__dict__")
+
+    def __init__(
+        self,
+        heading: Heading | None,
+        parent: Group | None,
+        start_line: int,
+        end_line: int,
+        dod: bool,
+        facts: list[BlockFacts],
+    ):
+        self.heading = heading
+        self.parent = parent  # the group of the enclosing heading
+        self.level = heading.level if heading is not None else 0
+        self.start_line = start_line
+        self.end_line = end_line  # inclusive
+        self.dod = dod  # under a "Definition of Done" heading
+        self.facts = facts  # of its list blocks
+        self._numbered: tuple[tuple[Heading, int | None], ...] | None = None
+
+    @cached_property
+    def counts(self) -> tuple[int, int, int, int]:
+        """Top-level tasks: (open, open naming an issue, finished, finished naming an issue)."""
+        if len(self.facts) == 1:
+            f = self.facts[0]
+            return f.open_total, f.open_with, f.checked_total, f.checked_with
+        return (
+            sum(f.open_total for f in self.facts),
+            sum(f.open_with for f in self.facts),
+            sum(f.checked_total for f in self.facts),
+            sum(f.checked_with for f in self.facts),
+        )
+
+    @property
+    def top_tasks(self) -> list[Item]:
+        """The tasks that have no task above them, in order."""
+        return [task for f in self.facts for task in f.tops]
+
+    @property
+    def missing(self) -> list[Item]:
+        """The top tasks that name neither an issue nor a placeholder (themselves or below them)."""
+        return [task for f in self.facts for task in f.missing]
+
+    @property
+    def title(self) -> str:
+        return display_title(self.heading) if self.heading is not None else ""
+
+    @cached_property
+    def prefixes(self) -> tuple[str, ...]:
+        """The phase prefixes a task ID of this section may start with: ("8.",) under "Phase 8"."""
+        return tuple(sorted({f"{phase}." for _heading, phase in self.numbered if phase is not None}))
+
+    @property
+    def numbered(self) -> tuple[tuple[Heading, int | None], ...]:
+        """The enclosing headings that carry a number, innermost first, each with its first number."""
+        numbered = self._numbered
+        if numbered is None:
+            above = self.parent.numbered if self.parent is not None else ()
+            heading = self.heading
+            if heading is not None and heading.number:
+                numbered = ((heading, leading_number(heading.number)), *above)
+            else:
+                numbered = above
+            self._numbered = numbered
+        return numbered
+
+
+def _joined(name: str):
+    """A lazily built flat list: one field of every block's facts, in document order."""
+    field = attrgetter(name)
+
+    def build(self: TaskIndex) -> list:
+        return list(chain.from_iterable(map(field, self.facts)))
+
+    build.__name__ = name
+    return cached_property(build)
+
+
+class TaskIndex:
+    """The tasks of one document for these rules; see the module docstring.
+
+    Building it looks at each block once and takes its facts from the cache; the flat
+    lists below and the groups are put together only when a rule asks for them.
+    """
+
+    def __init__(self, backlog: Backlog):
+        self.backlog = backlog
+        self.facts: list[BlockFacts] = []  # of every list block, in order
+        # (heading block, position in ``facts`` of the first list block after it)
+        self.marks: list[tuple[Block, int]] = []
+        facts, marks = self.facts, self.marks
+        add_facts, add_mark = facts.append, marks.append
+        get = _FACTS.entries.get
+        store = _FACTS.store
+        for block in backlog.blocks:
+            if block.heading is not None:
+                add_mark((block, len(facts)))
+            elif block.items:
+                entry = get(id(block))
+                if entry is not None and entry[0]() is block:
+                    add_facts(entry[1])
+                else:
+                    add_facts(store(block, BlockFacts(block.items)))
+
+    top_tasks = _joined("tops")
+    missing = _joined("missing")
+    id_tasks = _joined("id_tasks")
+    id_texts = _joined("id_texts")
+    id_numbers = _joined("id_numbers")
+    placeholder_items = _joined("placeholder_items")
+    issue_tasks = _joined("issue_tasks")
+    issue_numbers = _joined("issue_numbers")
+
+    @cached_property
+    def groups(self) -> list[Group]:
+        """The tasks by heading, the text before the first heading first."""
+        facts = self.facts
+        last_line = len(self.backlog.lines) - 1
+        marks = self.marks
+        first_facts = marks[0][1] if marks else len(facts)
+        first_line = marks[0][0].start_line - 1 if marks else last_line
+        groups = [Group(None, None, 0, first_line, False, facts[:first_facts])]
+        open_groups: list[Group] = []  # the enclosing headings' groups, outermost first
+        cached_get = _GROUPS.entries.get
+        count = len(marks)
+        for position, (block, start) in enumerate(marks):
+            heading = block.heading
+            level = heading.level
+            while open_groups and open_groups[-1].level >= level:
+                open_groups.pop()
+            parent = open_groups[-1] if open_groups else None
+            if position + 1 < count:
+                next_block, end = marks[position + 1]
+                end_line = next_block.start_line - 1
+            else:
+                end, end_line = len(facts), last_line
+            # An unchanged section keeps the group built last time: a keystroke changes one.
+            entry = cached_get(id(block))
+            if entry is not None:
+                group = entry[1]
+                if (
+                    group.parent is parent
+                    and group.end_line == end_line
+                    and entry[0]() is block
+                    and group.facts == facts[start:end]
+                ):
+                    groups.append(group)
+                    open_groups.append(group)
+                    continue
+            title = heading.title
+            dod = (parent is not None and parent.dod) or (
+                ("one" in title or "ONE" in title or "oD" in title or "OD" in title or "od" in title)
+                and bool(_DOD_TITLE.search(title))
+            )
+            group = Group(heading, parent, block.start_line, end_line, dod, facts[start:end])
+            _GROUPS.store(block, group)
+            groups.append(group)
+            open_groups.append(group)
+        return groups
+
+    @cached_property
+    def placeholder_style(self) -> PlaceholderStyle:
+        return _placeholder_style(self)
+
+
+_lock = threading.Lock()
+_last: tuple[Backlog, TaskIndex] | None = None
+
+
+def task_index(backlog: Backlog) -> TaskIndex:
+    """The index of ``backlog``; the last one built is kept, so the rules of one check share it."""
+    global _last
+    last = _last
+    if last is not None and last[0] is backlog:
+        return last[1]
+    index = TaskIndex(backlog)
+    with _lock:
+        _last = (backlog, index)
+    return index
+
+
+# --- task IDs --------------------------------------------------------------------------------------
+
+
+_LEAD_NOISE = " \t*_[(~"
+_LEADING_DIGITS = re.compile(r"\d+")
+
+
+def lead_task_id(task: Item, lines) -> TaskId | None:
+    """The task ID that names ``task``: the first one, when only markup comes before it on the first line.
+
+    "**Task 2.3 (Issue #9):** ..." and "Task 2.3: ..." lead with one; in "Port the
+    parser, depends on Task 3.1" the ID is a mention, not the task's name.
+    """
+    ids = task.refs.task_ids
+    if not ids:
+        return None
+    first = ids[0]
+    span = task.text_span
+    if first.span.start_line != span.start_line:
+        return None
+    before = lines[span.start_line][span.start_col : first.span.start_col]
+    return first if not before.strip(_LEAD_NOISE) else None
+
+
+def leading_number(number: str) -> int | None:
+    """The first component of a dotted number: "7.2" -> 7, "1C" -> 1, "99e" -> 99."""
+    match = _LEADING_DIGITS.match(number)
+    return int(match.group()) if match else None
+
+
+def renumbered(task_id: TaskId, taken: Iterable[str]) -> str | None:
+    """The ID after the highest taken number with the same prefix ("Task 6.3" with 6.5 taken -> "Task 6.6").
+
+    ``taken`` holds numbers ("6.5"); None when no number shares the prefix.
+    """
+    number = task_id.number
+    prefix, dot, _ = number.rpartition(".")
+    pattern = re.compile(rf"{re.escape(prefix)}\.(\d+)$" if dot else r"(\d+)$")
+    highest = max((int(match.group(1)) for match in map(pattern.match, taken) if match), default=0)
+    if highest == 0:
+        return None
+    word = task_id.text[: len(task_id.text) - len(number)]
+    return f"{word}{prefix}{dot}{highest + 1}"
+
+
+# --- labels for messages ---------------------------------------------------------------------------
+
+
+def display_title(heading: Heading) -> str:
+    title = " ".join(heading.title.replace("**", "").replace("__", "").split())
+    return title if len(title) <= 60 else title[:59] + "…"
+
+
+def task_label(task: Item, lines) -> str:
+    """How a message names a task: its leading ID, else its bold title, else the start of its text."""
+    task_id = lead_task_id(task, lines)
+    if task_id is not None:
+        return task_id.text
+    text = task.refs.title or task.first_line_text.replace("**", "").replace("__", "").strip()
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def first_line_span(task: Item, lines) -> Span:
+    """The first line of a task's text, or its checkbox when it has no text."""
+    span = task.text_span
+    line = lines[span.start_line]
+    end = len(line.rstrip())
+    if end <= span.start_col:
+        return task.checkbox_span or span
+    return Span(span.start_line, span.start_col, span.start_line, end)
+
+
+# --- how the document writes issue numbers ---------------------------------------------------------
+
+_WORDS_KEPT = {"issue", "issues", "bug", "ticket"}
+_CLOSING = {"(": ")", "[": "]"}
+
+
+@attrs.frozen
+class PlaceholderStyle:
+    """Where and how the document writes an issue on a task, to insert a placeholder the same way."""
+
+    token: str = "#TBD"  # "#TBD", "Issue #TBD"
+    placement: str = "end"  # "title" (inside the bold lead title), "lead" (before the text), "end"
+    opening: str = "("
+    closing: str = ")"
+    separator: str = " "  # after a leading reference: "#24: Consolidate" -> ": "
+
+    @property
+    def written(self) -> str:
+        """The placeholder as inserted: "(Issue #TBD)", "#TBD"."""
+        return f"{self.opening}{self.token}{self.closing}"
+
+    def edit_for(self, task: Item, lines) -> tuple[Span, str]:
+        """Where to insert the placeholder in ``task`` and the text to insert."""
+        wrapped = self.written
+        title_span = task.refs.title_span
+        if self.placement == "title" and title_span is not None:
+            at = (title_span.end_line, title_span.end_col)
+            return Span(*at, *at), f" {wrapped}"
+        span = task.text_span
+        line = lines[span.start_line]
+        if self.placement == "lead" and len(line.rstrip()) > span.start_col:
+            at = (span.start_line, span.start_col)
+            return Span(*at, *at), f"{wrapped}{self.separator}"
+        end = max(len(line.rstrip()), span.start_col)
+        at = (span.start_line, end)
+        return Span(*at, *at), f" {wrapped}" if end > 0 and not line[:end].endswith(" ") else wrapped
+
+
+def _sample(task: Item, lines) -> tuple[str, bool, tuple[str, str, str, str]] | None:
+    """How one task writes its first issue reference: (token, is placeholder, (placement, open, close, sep))."""
+    refs = task.refs
+    first_line = task.text_span.start_line
+    candidates: list[IssueRef | Placeholder] = [r for r in refs.issues if r.span.start_line == first_line]
+    candidates += [p for p in refs.placeholders if p.span.start_line == first_line]
+    if not candidates:
+        return None
+    ref = min(candidates, key=lambda r: r.span)
+    if isinstance(ref, Placeholder):
+        token, is_placeholder = ref.text, True
+    else:
+        word = ref.prefix if ref.style == "word" and ref.prefix.lower() in _WORDS_KEPT else ""
+        token, is_placeholder = (f"{word} #TBD" if word else "#TBD"), False
+    line = lines[first_line]
+    start, end = ref.span.start_col, ref.span.end_col
+    opening = line[start - 1] if start > 0 and line[start - 1] in _CLOSING else ""
+    closing = ""
+    if opening:
+        close_at = line.find(_CLOSING[opening], end)
+        closing = _CLOSING[opening] if close_at >= 0 else ""
+        after = close_at + 1 if close_at >= 0 else end
+    else:
+        after = end
+    outer_start = start - len(opening)
+    title_span = refs.title_span
+    if title_span is not None and title_span.encloses(ref.span):
+        return token, is_placeholder, ("title", opening, closing, " ")
+    if not line[task.text_span.start_col : outer_start].strip(" \t*_"):
+        rest = line[after:]
+        separator = rest[: len(rest) - len(rest.lstrip(" \t:-–—|"))] or " "
+        return token, is_placeholder, ("lead", opening, closing, separator)
+    return token, is_placeholder, ("end", opening, closing, " ")
+
+
+def _placeholder_style(index: TaskIndex) -> PlaceholderStyle:
+    lines = index.backlog.lines
+    tokens: Counter[str] = Counter()
+    placeholder_tokens: Counter[str] = Counter()
+    shapes: Counter[tuple[str, str, str, str]] = Counter()
+    missing = {id(task) for task in index.missing}
+    for task in index.top_tasks:
+        if id(task) not in missing:
+            sample = _sample(task, lines)
+            if sample is None:
+                continue
+            token, is_placeholder, shape = sample
+            (placeholder_tokens if is_placeholder else tokens)[token] += 1
+            shapes[shape] += 1
+    if not shapes:
+        return PlaceholderStyle()
+    # The document's own placeholders show best how it writes an issue not filed yet.
+    token = (placeholder_tokens or tokens).most_common(1)[0][0]
+    placement, opening, closing, separator = shapes.most_common(1)[0][0]
+    return PlaceholderStyle(token, placement, opening, closing, separator)

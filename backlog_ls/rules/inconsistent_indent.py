@@ -1,0 +1,255 @@
+"""inconsistent-indent (BL204): items of one list indented differently, or with tabs among spaces.
+
+Markdown forgives a lot: up to three spaces before a top-level marker, and a
+sub-item anywhere from the parent's text column on, so `` - [x]`` below
+``- [x]`` is still its sibling. A reader, a diff and the next editor are less
+forgiving: the odd item looks nested when it is not, and one more space can make
+it nested for real. Siblings are compared with the first item of their list
+(see inconsistent-marker for what counts as one list); a tab where the first
+item has spaces (or the other way round) is reported even when the columns agree.
+
+The fix moves the item and everything in it (sub-items, continuation lines) to
+the first item's indentation, keeping each line's indentation relative to the
+item. It is offered only when that provably changes nothing Markdown reads: no
+tabs to re-count, not inside a block quote, no line that would move into or out
+of the item, and, for lists of reasonable size, the same parse before and after.
+A numbered list whose numbers are right-aligned (`` 9.`` above ``10.``) is fine.
+
+Bad:
+
+    - [x] Set up the workspace
+     - [x] Add the daemon loop
+    - [ ] Ship it
+
+Good:
+
+    - [x] Set up the workspace
+    - [x] Add the daemon loop
+    - [ ] Ship it
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterator, Sequence
+
+from ..model import Backlog, Block, Item, Span
+from . import HINT, Context, Edit, Finding, Fix, Rule
+from .inconsistent_marker import LIST_KINDS, BlockMemo, is_ordered, joined_lists, sibling_groups, visual_lists
+
+_LEADING = re.compile(r"[ \t]*")
+# The fix is checked by parsing the blocks around it again when they are at most this long.
+_VERIFY_LIMIT_LINES = 400
+
+
+def _columns(whitespace: str, start: int = 0) -> int:
+    """The column after ``whitespace`` starting at column ``start``, tabs stopping every 4 columns."""
+    column = start
+    for char in whitespace:
+        column = column + 4 - column % 4 if char == "\t" else column + 1
+    return column
+
+
+def _lead(line: str, item: Item) -> tuple[int, str]:
+    """Where the item's indentation starts on its line (after any '>' quote markers), and the indentation."""
+    before = line[: item.marker_span.start_col]
+    start = before.rfind(">") + 1 if item.quote_depth else 0
+    if item.quote_depth and before[start : start + 1] == " ":
+        start += 1  # the optional space after '>' belongs to the quote marker
+    return start, before[start:]
+
+
+def _describe(whitespace: str) -> str:
+    if "\t" in whitespace and " " in whitespace:
+        return "tabs and spaces"
+    if "\t" in whitespace:
+        return "a tab" if len(whitespace) == 1 else f"{len(whitespace)} tabs"
+    return "1 space" if len(whitespace) == 1 else f"{len(whitespace)} spaces"
+
+
+def _content_column(line: str, item: Item) -> int | None:
+    """The column where the item's content starts (what a sub-item must reach), None if unsure (tabs)."""
+    end = item.marker_span.end_col
+    rest = line[end:]
+    spaces = len(rest) - len(rest.lstrip(" "))
+    if rest[spaces : spaces + 1] == "\t" or "\t" in line[:end]:
+        return None
+    if spaces == 0 or spaces > 4 or spaces == len(rest):
+        spaces = 1  # an empty first line, or indented code after the marker
+    return end + spaces
+
+
+def _one_indent(group: Sequence[Item], lines: Sequence[str]) -> bool:
+    """True when every item of the group starts in the same column with the same characters before it."""
+    indent = group[0].indent
+    for item in group:
+        if item.indent != indent:
+            return False
+    if indent == 0:
+        return True
+    prefix = lines[group[0].line][:indent]
+    return all(lines[item.line][:indent] == prefix for item in group)
+
+
+def _uneven_groups(block: Block, lines: Sequence[str]) -> tuple[Sequence[Item], ...]:
+    """The sibling groups of one block whose items are not all indented alike (usually none)."""
+    if not block.items:
+        return ()
+    return tuple(group for group in sibling_groups((block,)) if not _one_indent(group, lines))
+
+
+_MEMO = BlockMemo(_uneven_groups, kinds=LIST_KINDS)
+
+
+def _check(context: Context) -> Iterator[Finding]:
+    backlog = context.backlog
+    lines = backlog.lines
+    groups: list[Sequence[Item]] = []
+    # Lists Markdown split but a reader sees as one come first: their items are compared
+    # with the first item of the whole visual list, not of their own Markdown list.
+    for blocks in joined_lists(backlog):
+        top = [item for block in blocks for item in block.items]
+        if not _one_indent(top, lines):
+            groups.append(top)
+    for _, uneven in _MEMO.each(backlog.blocks, lines):
+        groups.extend(uneven)
+    if not groups:
+        return
+    starts = [block.start_line for block in backlog.blocks]
+    seen: set[int] = set()  # each item once: a joined list repeats its blocks' own top-level groups
+    for group in groups:
+        for run in visual_lists(group, lines):
+            for finding in _run_findings(backlog, run, starts):
+                if finding.span.start_line not in seen:
+                    seen.add(finding.span.start_line)
+                    yield finding
+
+
+def _run_findings(backlog: Backlog, run: list[Item], starts: list[int]) -> Iterator[Finding]:
+    lines = backlog.lines
+    first = run[0]
+    _, first_ws = _lead(lines[first.line], first)
+    first_columns = _columns(first_ws)
+    for index in range(1, len(run)):
+        item = run[index]
+        line = lines[item.line]
+        start, ws = _lead(line, item)
+        if ws == first_ws:
+            continue
+        columns = _columns(ws)
+        if (
+            columns != first_columns
+            and is_ordered(item)
+            and is_ordered(first)
+            and columns + len(item.marker) == first_columns + len(first.marker)
+        ):
+            continue  # right-aligned numbers: " 9." above "10."
+        span = Span(item.line, start, item.line, item.marker_span.end_col)
+        if not first_ws:
+            message = f"Indented by {_describe(ws)}, but the first item of this list is not indented."
+        elif not ws:
+            message = f"Not indented, but the first item of this list is indented by {_describe(first_ws)}."
+        else:
+            message = f"Indented by {_describe(ws)}, but the first item of this list by {_describe(first_ws)}."
+        edits = _reindent(backlog, run, index, first_ws, starts)
+        fixes = ()
+        if edits is not None:
+            title = "Remove the indentation" if not first_ws else f"Indent by {_describe(first_ws)} like the first item"
+            fixes = (Fix(title, edits, preferred=True),)
+        yield RULE.finding(span, message, fixes)
+
+
+def _reindent(
+    backlog: Backlog, run: Sequence[Item], index: int, target_ws: str, starts: list[int]
+) -> tuple[Edit, ...] | None:
+    """Edits moving ``run[index]`` (its whole subtree) to ``target_ws``; None when that could change meaning."""
+    lines = backlog.lines
+    item = run[index]
+    if item.quote_depth or "\ufeff" in lines[item.line][:1]:
+        return None
+    _, ws = _lead(lines[item.line], item)
+    old_column, new_column = _columns(ws), _columns(target_ws)
+    delta = new_column - old_column
+    edits = [Edit(Span.on_line(item.line, 0, len(ws)), target_ws)]
+    if delta:
+        old_content = _content_column(lines[item.line], item)
+        if old_content is None:
+            return None
+        new_content = old_content + delta
+        for number in range(item.span.start_line + 1, item.span.end_line + 1):
+            text = lines[number]
+            if not text.strip():
+                continue
+            lead = _LEADING.match(text).group()
+            if "\t" in lead:
+                return None
+            if len(lead) < old_column:
+                continue  # a lazy continuation line: its indentation means nothing
+            edits.append(Edit(Span.on_line(number, 0, len(lead)), target_ws + " " * (len(lead) - old_column)))
+        # The item must stay a sibling of the one before it, not become its child...
+        previous = run[index - 1]
+        previous_content = _content_column(lines[previous.line], previous)
+        if previous_content is None or new_column >= previous_content:
+            return None
+        # ... and nothing after it may move in (when it moves left) or out.
+        following = item.span.end_line + 1
+        while following < len(lines) and not lines[following].strip():
+            following += 1
+        if following < len(lines):
+            lead = _LEADING.match(lines[following]).group()
+            if "\t" in lead or len(lead) >= new_content:
+                return None
+    if not _same_parse(backlog, item, edits, starts):
+        return None
+    return tuple(edits)
+
+
+def _same_parse(backlog: Backlog, item: Item, edits: list[Edit], starts: list[int]) -> bool:
+    """Parse the blocks around the item before and after the edits: the structure must not change."""
+    blocks = backlog.blocks
+    index = bisect.bisect_right(starts, item.line) - 1
+    if index < 0 or blocks[index].end_line < item.line:
+        return False
+    first = blocks[max(0, index - 1)].start_line
+    last = blocks[min(len(blocks) - 1, index + 1)].end_line
+    if blocks[max(0, index - 1)].kind == "front-matter":
+        first = blocks[index].start_line
+    if last - first + 1 > _VERIFY_LIMIT_LINES:
+        return True  # too long to re-read on every keystroke: the checks above stand alone
+    before = tuple(backlog.lines[first : last + 1])
+    after = list(before)
+    for edit in edits:
+        number = edit.span.start_line - first
+        text = after[number]
+        after[number] = text[: edit.span.start_col] + edit.new_text + text[edit.span.end_col :]
+    return _parses_alike(before, tuple(after))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parses_alike(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """Whether two texts have the same blocks and list structure (remembered: the same
+    finding is made again on every keystroke, and parsing is the costly part)."""
+    from ..parse import parse_lines
+
+    return _shape(parse_lines(before)) == _shape(parse_lines(after))
+
+
+def _shape(backlog: Backlog) -> list:
+    def item_shape(item: Item) -> tuple:
+        return (item.marker, item.checkbox, item.text, item.loose, item.quote_depth, tuple(map(item_shape, item.children)))
+
+    return [
+        (block.kind, block.start_line, block.end_line, tuple(map(item_shape, block.items)), block.heading and block.heading.title)
+        for block in backlog.blocks
+    ]
+
+
+RULE = Rule(
+    name="inconsistent-indent",
+    code="BL204",
+    severity=HINT,
+    summary="Sibling list items indented differently, or with a tab where the others use spaces.",
+    check=_check,
+)

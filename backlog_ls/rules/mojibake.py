@@ -1,0 +1,196 @@
+"""mojibake (BL501): UTF-8 text that was once read in a legacy code page, such as ``â€”`` for ``—``.
+
+When a UTF-8 file is opened as Windows-1252, Latin-1 or Mac OS Roman and saved
+again, every non-ASCII character turns into two to four others: ``—`` becomes
+``â€”`` (Windows-1252) or ``‚Äî`` (Mac OS Roman), ``é`` becomes ``Ã©`` or ``√©``,
+and ``🚧`` becomes ``ðŸš§`` or ``üöß``. The ftfy library recognises these
+sequences; each run of them is reported with the text it stands for.
+
+The fix restores the original characters. ``check --fix`` applies it only when
+the repair is certain: re-encoding the repaired text in the code page named
+gives back exactly the text written. Otherwise (a byte lost on the way, text
+from several encodings mixed) the fix is offered to apply by hand. Code blocks
+and code spans are left alone: they may show mojibake on purpose.
+
+Bad:
+
+    - [ ] ðŸš§ Ship the cafÃ© menu â€” soon
+
+Good:
+
+    - [ ] 🚧 Ship the café menu — soon
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+
+import ftfy
+
+from ..model import Block, Span
+from . import WARNING, Context, Edit, Finding, Fix, Rule
+from .inconsistent_marker import BlockMemo
+
+# Encodings a UTF-8 text gets misread in, as ftfy names them, with the name users know.
+_ENCODING_NAMES = {
+    "sloppy-windows-1252": "Windows-1252",
+    "macroman": "Mac OS Roman",
+    "latin-1": "Latin-1 (ISO-8859-1)",
+    "sloppy-windows-1250": "Windows-1250",
+    "sloppy-windows-1251": "Windows-1251",
+    "sloppy-windows-1253": "Windows-1253",
+    "sloppy-windows-1254": "Windows-1254",
+    "sloppy-windows-1257": "Windows-1257",
+    "iso-8859-2": "ISO-8859-2",
+    "cp437": "code page 437",
+}
+# The code pages a repair is proved against, in order of preference when several fit.
+_CANDIDATES = tuple(_ENCODING_NAMES)
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_encoding=True,
+    restore_byte_a0=False,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+
+def _signature_pattern() -> re.Pattern[str]:
+    """Two characters that a UTF-8 lead byte and a continuation byte become in some legacy code page.
+
+    Every mojibake of UTF-8 holds such a pair; ordinary text, CJK and emoji almost never
+    do, so only the rare line that has one is handed to ftfy (which is slow).
+    """
+    import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
+
+    leads: set[str] = set()
+    continuations: set[str] = set()
+    for encoding in _CANDIDATES:
+        leads.update(bytes(range(0xC2, 0xF5)).decode(encoding, errors="ignore"))
+        continuations.update(bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore"))
+
+    def char_class(chars: set[str]) -> str:
+        return "[" + "".join(re.escape(char) for char in sorted(chars)) + "]"
+
+    return re.compile(char_class(leads) + char_class(continuations))
+
+
+_SIGNATURE = _signature_pattern()
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def _fitting_encodings(bad: str, good: str) -> tuple[str, ...]:
+    """The code pages that turn ``good`` (as UTF-8 bytes) into exactly ``bad``: the proof of a repair."""
+    if not good.strip() or ("\ufffd" in good and "\ufffd" not in bad):
+        return ()
+    data = good.encode("utf-8")
+    fitting = []
+    for encoding in _CANDIDATES:
+        try:
+            if data.decode(encoding) == bad:
+                fitting.append(encoding)
+        except UnicodeDecodeError:
+            continue
+    return tuple(fitting)
+
+
+def _regions(line: str, fixed: str) -> list[tuple[int, int, int, int]]:
+    """Changed stretches (line start, end, fixed start, end), merged when only a word's letters part them."""
+    matcher = difflib.SequenceMatcher(None, line, fixed, autojunk=False)
+    regions: list[list[int]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if regions and not any(char.isspace() for char in line[regions[-1][1] : i1]):
+            regions[-1][1], regions[-1][3] = i2, j2
+        else:
+            regions.append([i1, i2, j1, j2])
+    return [tuple(region) for region in regions]  # type: ignore[misc]
+
+
+def _visible(text: str) -> str:
+    """``text`` for a message: control characters (Latin-1 reads bytes 0x80-0x9f as such) written as escapes."""
+    return "".join(f"\\x{ord(char):02x}" if unicodedata.category(char) == "Cc" else char for char in text)
+
+
+def _code_ranges(line: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _CODE_SPAN.finditer(line)] if "`" in line else []
+
+
+_Run = tuple[int, int, int, str, str, tuple[str, ...]]  # line, start, end, garbled, repaired, code pages
+
+
+def _block_runs(block: Block, lines) -> tuple[_Run, ...]:
+    if block.kind == "code":
+        return ()
+    runs: list[_Run] = []
+    for number in range(block.start_line, block.end_line + 1):
+        line = lines[number]
+        if not line.isascii() and _SIGNATURE.search(line):
+            runs.extend(_garbled_runs(number, line))
+    return tuple(runs)
+
+
+_MEMO = BlockMemo(_block_runs)
+
+
+def _check(context: Context) -> Iterator[Finding]:
+    backlog = context.backlog
+    lines = backlog.lines
+    garbled: list[_Run] = []
+    for _, runs in _MEMO.each(backlog.blocks, lines):
+        garbled.extend(runs)
+    if not garbled:
+        return
+    # Name one code page for the whole document where the runs allow it: Latin-1 and
+    # Windows-1252 both fit "Ã©", but a file holds text from one misreading, not two.
+    votes = Counter(encoding for *_, fitting in garbled for encoding in fitting)
+    for number, start, end, bad, good, fitting in garbled:
+        encoding = max(fitting, key=lambda e: (votes[e], -_CANDIDATES.index(e))) if fitting else None
+        if encoding is not None:
+            message = f"Mis-encoded text '{_visible(bad)}' looks like '{_visible(good)}' read as {_ENCODING_NAMES[encoding]}."
+        else:
+            message = f"Mis-encoded text '{_visible(bad)}' looks like '{_visible(good)}' read in a legacy code page."
+        span = Span.on_line(number, start, end)
+        fix = Fix(f"Replace with '{good}'", (Edit(span, good),), safe=encoding is not None, preferred=True)
+        yield RULE.finding(span, message, (fix,))
+
+
+def _garbled_runs(number: int, line: str) -> Iterator[_Run]:
+    """(line, start, end, garbled text, repaired text, code pages that prove the repair) for each run."""
+    try:
+        fixed = ftfy.fix_text(line, _FTFY_CONFIG)
+    except Exception:  # ftfy must not take the rule down on odd input
+        return
+    if fixed == line:
+        return
+    code = _code_ranges(line)
+    for start, end, fixed_start, fixed_end in _regions(line, fixed):
+        if any(low <= start and end <= high for low, high in code):
+            continue
+        bad, good = line[start:end], fixed[fixed_start:fixed_end]
+        yield number, start, end, bad, good, _fitting_encodings(bad, good)
+
+
+RULE = Rule(
+    name="mojibake",
+    code="BL501",
+    severity=WARNING,
+    summary="Text garbled by reading UTF-8 in a legacy code page (`â€”` for `—`, `Ã©` for `é`).",
+    check=_check,
+)

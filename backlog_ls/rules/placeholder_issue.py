@@ -1,0 +1,61 @@
+"""placeholder-issue (BL102): a task names a placeholder (#TBD, #TODO, #?, #XXX, #n) instead of its issue.
+
+A placeholder marks an issue that is not filed yet. On an open task that is a
+reminder (a hint); on a ticked task it is a gap in the record, because finished
+work must name its issue (a warning). Every placeholder in a list item is
+reported, in tasks, subtasks and plain bullets alike (a plain bullet counts as
+open); placeholders in headings and prose paragraphs, which usually explain the
+convention, are not. File the issue, then write its number in place of the
+placeholder.
+
+Bad:
+
+    - [x] **Task 14.2 (#TBD):** Extend the security model.
+
+Good:
+
+    - [x] **Task 14.2 (Issue #49):** Extend the security model.
+    - [ ] **Task 14.8 (#TBD):** Presence monitor (open: a hint until the issue is filed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import HINT, WARNING, Context, Finding, Rule
+from .common import task_index
+
+
+def _check(context: Context) -> Iterator[Finding]:
+    for facts in task_index(context.backlog).facts:
+        if facts.placeholder_items:
+            found = facts.memo.get(RULE.code)
+            if found is None:
+                # A block's findings depend on that block only: computed once while it lives.
+                found = facts.memo[RULE.code] = tuple(_findings(facts.placeholder_items))
+            yield from found
+
+
+def _findings(items) -> Iterator[Finding]:
+    for item in items:
+        checked = item.is_checked
+        for placeholder in item.refs.placeholders:
+            text = placeholder.text
+            if checked:
+                message = (
+                    f"Finished task names a placeholder '{text}' instead of its issue: finished work must "
+                    "name its issue; write its number here (file the issue first if there is none)."
+                )
+                yield RULE.finding(placeholder.span, message, severity=WARNING)
+            else:
+                message = f"'{text}' stands for an issue not filed yet: file it and write its number here."
+                yield RULE.finding(placeholder.span, message)
+
+
+RULE = Rule(
+    name="placeholder-issue",
+    code="BL102",
+    severity=HINT,
+    summary="A placeholder (#TBD, #TODO, #?) where an issue number belongs; a warning on a finished task.",
+    check=_check,
+)

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from backlog_ls.parse import parse
+from backlog_ls.rules import check
+from backlog_ls.rules.duplicate_issue import RULE
+
+from ..conftest import shared_files
+from .fixture import assert_findings, findings_for
+
+
+def test_every_later_reference_names_the_first_task():
+    found = assert_findings(
+        """
+        ## Phase 3: Clients
+        - [x] **Task 3.1 (Issue #11):** Implement the `ph` client.
+        - [x] **Task 3.2 (Issue #11):** Implement the `mdb` client.
+                          ^^^^^^^^^ BL103 warning: Issue #11 is also referenced by 'Task 3.1' on line 2.
+        - [ ] Write the web client (#11)
+                                    ^^^ BL103 warning: Issue #11 is also referenced by 'Task 3.1' on line 2.
+        - [ ] GH-11 once more
+              ^^^^^ BL103 warning: Issue #11 is also referenced by 'Task 3.1' on line 2.
+        """,
+        rule="duplicate-issue",
+    )
+    assert all(finding.fixes == () for finding in found)
+
+
+def test_a_task_and_the_tasks_below_it_may_share_an_issue():
+    assert_findings(
+        """
+        - [ ] **Task 3.1 (#11):** Implement the client
+          - [x] Parse the reply (#11)
+            - [ ] Handle errors (#11)
+          - [ ] Format it (#11 and again #11)
+        - [ ] **Task 3.2 (#11):** Package it
+                          ^^^ BL103 warning: Issue #11 is also referenced by 'Task 3.1' on line 1.
+          - [ ] Sign it (#11)
+        """,
+        rule="duplicate-issue",
+    )
+
+
+def test_repositories_tell_issues_apart():
+    assert_findings(
+        """
+        - [ ] Upstream fix owner/tool#11
+        - [ ] Our own fix #11
+        - [ ] Track https://github.com/Owner/Tool/issues/11
+                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ BL103 warning: Issue Owner/Tool#11 is also referenced by 'Upstream fix owner/tool#11' on line 1.
+        - [ ] Another project other/tool#11
+        - [ ] GitLab https://gitlab.com/owner/tool/-/merge_requests/11
+        """,
+        rule="duplicate-issue",
+    )
+
+
+def test_the_configured_repository_is_the_unqualified_one():
+    assert_findings(
+        """
+        - [ ] Our own fix #11
+        - [ ] The same, qualified: owner/tool#11
+                                   ^^^^^^^^^^^^^ BL103 warning: Issue owner/tool#11 is also referenced by 'Our own fix #11' on line 1.
+        """,
+        rule="duplicate-issue",
+        config='[issues]\nrepo = "owner/tool"\n',
+    )
+
+
+def test_mentions_pull_requests_and_later_lines_do_not_count():
+    assert_findings(
+        """
+        - [x] Implement the client (#11)
+        - [ ] Package the client, depends on #11
+        - [ ] Sign the package; blocked by #12, #11
+        - [ ] Ship it, see #11
+        - [x] Consolidate state (PR #54)
+        - [x] Connection manager (PR #54)
+        - [x] Message handler
+          tracked in issue #11 like every other step
+        """,
+        rule="duplicate-issue",
+    )
+
+
+def test_only_task_references_count():
+    assert_findings(
+        """
+        ## Phase 1 (#11)
+
+        The client is tracked in #11.
+
+        - [x] Implement the client (#11)
+        - Notes on #11
+        - [ ] Colours #000000 and #fff for the text
+        - [ ] Colours #000000 and #fff for the border, #tags, [anchors](#11) and AES-256
+        """,
+        rule="duplicate-issue",
+    )
+
+
+def test_nothing_on_the_example(example_text):
+    assert findings_for(example_text("000_d75c51bba9a042cf"), rule="duplicate-issue") == []
+
+
+def test_on_the_corpus_only_the_task_listed_in_two_phases():
+    found = {}
+    for path in shared_files("corpus"):
+        for finding in check(parse(path.read_text(encoding="utf-8")), rules=[RULE]):
+            found.setdefault(path.name, []).append((finding.span.start_line + 1, finding.message))
+    if not shared_files("corpus"):
+        return
+    # Concord-Voice lists "#32: Backend performance benchmarking" under Phase 1B and again under 1C.
+    assert found == {
+        "06-Concord-Voice--Concord-Voice--ROADMAP.md": [
+            (382, "Issue #32 is also referenced by '#32: Backend performance benchmarking' on line 304.")
+        ]
+    }

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from backlog_ls.parse import parse
+from backlog_ls.rules import inconsistent_marker
+
+from .fixture import apply_fix, assert_findings, findings_for, fixed
+
+
+def test_bullet_changes_inside_one_visual_list():
+    assert_findings(
+        """
+        ## Phase 1
+        - [x] Parse the backlog
+        * [ ] Check the links
+        ^ BL203 hint: Marker '*' differs from this list's first marker '-': Markdown starts a new list here.
+        * [ ] Publish diagnostics
+        ^ BL203 hint: Marker '*' differs from this list's first marker '-'.
+        + [ ] Ship
+        ^ BL203 hint: Marker '+' differs from this list's first marker '-': Markdown starts a new list here.
+        """,
+        rule="inconsistent-marker",
+    )
+
+
+def test_nested_siblings_and_quotes():
+    assert_findings(
+        """
+        - [ ] parent
+          - [ ] child one
+          * [ ] child two
+          ^ BL203 hint: Marker '*' differs from this list's first marker '-': Markdown starts a new list here.
+        > * quoted
+        > - quoted too
+          ^ BL203 hint: Marker '-' differs from this list's first marker '*': Markdown starts a new list here.
+        """,
+        rule="inconsistent-marker",
+    )
+
+
+def test_ordered_delimiters():
+    assert_findings(
+        """
+        1. one
+        2) two
+        ^^ BL203 hint: Marker '2)' ends in ')' but this list's first item ends in '.': Markdown starts a new list here.
+        3) three
+        ^^ BL203 hint: Marker '3)' ends in ')' but this list's first item ends in '.'.
+        """,
+        rule="inconsistent-marker",
+    )
+    assert fixed("1. one\n2) two\n", rule="BL203") == "1. one\n2. two\n"
+
+
+def test_separate_lists_are_left_alone():
+    assert_findings(
+        """
+        - one list
+
+        * a second list after a blank line
+
+        1. numbered
+        - a bullet after a numbered list is another kind of list
+
+        - [ ] above a paragraph
+
+        Some text.
+        * [ ] below it
+
+        ### A heading parts lists too
+        - [ ] under it
+        """,
+        rule="inconsistent-marker",
+    )
+    # A blank line with the same marker keeps Markdown's list going: still one list.
+    assert_findings(
+        """
+        - a
+        * b
+        ^ BL203 hint: Marker '*' differs from this list's first marker '-': Markdown starts a new list here.
+
+        * c
+        ^ BL203 hint: Marker '*' differs from this list's first marker '-'.
+        """,
+        rule="inconsistent-marker",
+    )
+
+
+def test_fix_uses_the_first_marker_and_joins_the_list():
+    text = "- [x] a\n* [ ] b\n  * [ ] nested keeps its own\n* [ ] c\n"
+    found = findings_for(text, rule="BL203")
+    assert [f.span.start_line for f in found] == [1, 3]
+    assert all(f.fixable and f.fixes[0].preferred for f in found)
+    assert found[0].fixes[0].title == "Use '-' like the first item"
+    result = text
+    for finding in reversed(found):
+        result = apply_fix(result, finding.fixes[0])
+    assert result == "- [x] a\n- [ ] b\n  * [ ] nested keeps its own\n- [ ] c\n"
+    after = parse(result)
+    assert len([block for block in after.blocks if block.kind == "list"]) == 1
+    assert findings_for(result, rule="BL203") == []
+
+
+def test_no_fix_that_would_make_a_thematic_break_or_touch_an_empty_item():
+    found = findings_for("- a\n* - -\n", rule="BL203")
+    assert [f.fixes for f in found] == [()]
+    found = findings_for("- a\n*\n- b\n", rule="BL203")
+    assert all(f.fixes == () for f in found)
+
+
+def test_docstring_shows_bad_and_good():
+    doc = inconsistent_marker.__doc__
+    assert doc.startswith("inconsistent-marker (BL203): ")
+    assert "\nBad:\n" in doc and "\nGood:\n" in doc
+
+
+def test_block_memo_reuses_values_and_forgets_dead_blocks():
+    import gc
+
+    from backlog_ls.rules.inconsistent_marker import BlockMemo
+
+    calls = []
+    memo = BlockMemo(lambda block, lines: calls.append(block.start_line) or (block.kind,))
+    backlog = parse("# A\n\n- a\n\ntext\n")
+    assert [value for _, value in memo.each(backlog.blocks, backlog.lines)] == [("heading",), ("list",), ("paragraph",)]
+    assert [value for _, value in memo.each(backlog.blocks, backlog.lines)] == [("heading",), ("list",), ("paragraph",)]
+    assert calls == [0, 2, 4] and len(memo) == 3
+    del backlog
+    gc.collect()
+    assert len(memo) == 0
