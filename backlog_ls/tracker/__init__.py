@@ -1,0 +1,116 @@
+"""Issue tracker data as plain values, and the interface the rest of backlog-ls reads it through.
+
+Pure: no network, no disk. Providers (``providers/trackers/``) fetch issues from
+GitHub, GitLab, Gitea or an exported JSON file into the on-disk cache; an
+``IssueSource`` answers from what is cached, at once, and never waits for the
+network. Rules (through ``Context.tracker``), hover, completion and links only
+ever see an ``IssueSource``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+import attrs
+
+OPEN = "open"
+CLOSED = "closed"
+
+
+@attrs.frozen
+class TrackerIssue:
+    """One issue or pull/merge request as the tracker last described it."""
+
+    number: int
+    title: str
+    state: str  # OPEN or CLOSED
+    url: str = ""
+    is_pull: bool = False
+    merged: bool = False  # pull requests: merged (closed and merged)
+    draft: bool = False  # pull requests: draft
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    milestone: str | None = None
+    body: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == OPEN
+
+
+@attrs.frozen
+class Repository:
+    """Where issues live: ``kind`` is github, gitlab, gitea or json; ``owner``/``name`` as in URLs."""
+
+    kind: str
+    owner: str
+    name: str
+    host: str = "github.com"
+    api_url: str | None = None  # the API base for Enterprise and self-hosted trackers
+
+    @property
+    def slug(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+
+class IssueSource(Protocol):
+    """Cached tracker data, answered without waiting.
+
+    ``repository`` is the repository unqualified references (``#12``) point at, or None
+    when none is known. ``get`` answers for that repository when ``owner``/``name`` are None.
+    ``fetched_at`` is when the cached data was last refreshed (None: never);
+    ``stale`` is True when that is older than the configured refresh period.
+    """
+
+    repository: Repository | None
+    fetched_at: datetime | None
+
+    @property
+    def stale(self) -> bool: ...
+
+    def get(self, number: int, owner: str | None = None, name: str | None = None) -> TrackerIssue | None: ...
+
+    def all(self) -> Iterable[TrackerIssue]: ...
+
+    def knows(self, owner: str | None = None, name: str | None = None) -> bool:
+        """True when the cache holds a complete list for that repository, so a missing number is really missing."""
+        ...
+
+
+@attrs.define
+class MemoryIssues:
+    """An ``IssueSource`` over a list: for tests, and for the exported-JSON provider."""
+
+    issues: list[TrackerIssue] = attrs.Factory(list)
+    repository: Repository | None = None
+    fetched_at: datetime | None = None
+    is_stale: bool = False
+    complete: bool = True
+
+    @property
+    def stale(self) -> bool:
+        return self.is_stale
+
+    def get(self, number: int, owner: str | None = None, name: str | None = None) -> TrackerIssue | None:
+        if owner is not None and self.repository is not None and (owner, name) != (
+            self.repository.owner,
+            self.repository.name,
+        ):
+            return None
+        return next((issue for issue in self.issues if issue.number == number), None)
+
+    def all(self) -> Iterable[TrackerIssue]:
+        return iter(self.issues)
+
+    def knows(self, owner: str | None = None, name: str | None = None) -> bool:
+        if owner is not None and self.repository is not None and (owner, name) != (
+            self.repository.owner,
+            self.repository.name,
+        ):
+            return False
+        return self.complete
