@@ -19,8 +19,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ..model import Backlog, Block, Span
-from .blocks import front_matter_end, mistletoe_configured, read_blocks
-from .shift import shift_block
+
+# ``blocks`` (and so mistletoe, which takes some 170 ms to import) is imported on first
+# use: ``parse.inline`` is needed by features that must load before any document arrives.
 
 __all__ = ["parse", "parse_lines", "reparse"]
 
@@ -54,6 +55,8 @@ def parse(text: str) -> Backlog:
 
 
 def parse_lines(lines: Sequence[str]) -> Backlog:
+    from .blocks import front_matter_end, mistletoe_configured, read_blocks
+
     blocks: list[Block] = []
     start = 0
     end = front_matter_end(lines)
@@ -68,6 +71,9 @@ def parse_lines(lines: Sequence[str]) -> Backlog:
 
 def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_last: int) -> Backlog:
     """Parse ``lines`` again after an edit that replaced old lines first..old_last with new first..new_last."""
+    from .blocks import front_matter_end, mistletoe_configured, read_blocks
+    from .shift import shift_block
+
     old_blocks = old.blocks
     old_front = old_blocks[0].end_line if old_blocks and old_blocks[0].kind == "front-matter" else None
     if front_matter_end(lines) != old_front:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -14,6 +15,9 @@ _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
+# Pure in its arguments (document paths are absolute), and asked for the same few hundred
+# targets on every keystroke of a large backlog.
+@functools.lru_cache(maxsize=8192)
 def target_path(target: str, document_path: str | None, root: str | None) -> str | None:
     """The absolute file a link target names, or None when it cannot be told (a URL; no path to start from).
 

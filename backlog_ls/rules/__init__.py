@@ -90,10 +90,7 @@ class Rule:
         if self.check is not None:
             yield from self.check(context)
         if self.check_block is not None:
-            settings = context.settings
-            for block in context.backlog.blocks:
-                found = self.memo.get(block, lambda block=block: tuple(self.check_block(context, block)), settings)
-                yield from found
+            yield from self.memo.findings(context, self.check_block)
 
     def finding(self, span: Span, message: str, fixes: Iterable[Fix] = (), severity: str | None = None) -> Finding:
         return Finding(self.name, self.code, severity or self.severity, span, message, tuple(fixes))
@@ -199,7 +196,7 @@ def _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppr
             continue
         try:
             for finding in rule.run(context):
-                if suppressions.hides(rule.name, finding.span.start_line, rule.code):
+                if suppressions.ranges and suppressions.hides(rule.name, finding.span.start_line, rule.code):
                     continue
                 if configured is not None and configured != finding.severity:
                     finding = attrs.evolve(finding, severity=configured)

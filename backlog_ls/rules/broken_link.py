@@ -38,7 +38,7 @@ from collections.abc import Collection, Iterator
 from urllib.parse import quote, unquote
 
 
-from ..anchors import heading_anchors, html_anchors
+from ..anchors import Slugger, html_anchors, title_slug
 from ..model import NO_REFERENCES, Block, Link, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 from .inconsistent_marker import BlockMemo
@@ -147,7 +147,8 @@ class _Checker:
     # answers, cached for the run
     def own_anchors(self) -> frozenset[str]:
         if self._own_anchors is None:
-            anchors = {anchor for _, anchor in heading_anchors(self.context.backlog.headings) if anchor}
+            titles = tuple(heading.title for heading in self.context.backlog.headings)
+            anchors = set(_title_anchors(titles))
             for _, html in self.blocks:
                 anchors.update(html)
             self._own_anchors = frozenset(anchors)
@@ -182,14 +183,7 @@ class _Checker:
             verdict = self._verdicts[target] = self.judge(target)
         if verdict is None:
             return None
-        message, repairs = verdict
-        fixes = ()
-        if span.start_line == span.end_line:
-            fixes = tuple(
-                Fix(title, (Edit(Span.on_line(span.start_line, span.start_col + start, span.start_col + end), new_text),), safe=False)
-                for title, start, end, new_text in repairs
-            )
-        return RULE.finding(span, message, fixes)
+        return _finding(span, verdict)
 
     def judge(self, target: str) -> _Verdict | None:
         """What is wrong with a link target, if anything, and how to repair it (offsets in ``target``)."""
@@ -231,6 +225,27 @@ class _Checker:
 
 
 _Verdict = tuple[str, tuple[tuple[str, int, int, str], ...]]  # message, (fix title, start, end, new text)
+
+
+@functools.lru_cache(maxsize=8)
+def _title_anchors(titles: tuple[str, ...]) -> frozenset[str]:
+    """The anchors of a document's headings; the titles rarely change between two keystrokes."""
+    slugger = Slugger()
+    return frozenset(anchor for anchor in (slugger.add(title_slug(title)) for title in titles) if anchor)
+
+
+# The same link with the same verdict gives the same finding: after a keystroke in a large
+# backlog nearly every broken link is the one of the keystroke before, so it is reused.
+@functools.lru_cache(maxsize=16384)
+def _finding(span: Span, verdict: _Verdict) -> Finding:
+    message, repairs = verdict
+    fixes: tuple[Fix, ...] = ()
+    if span.start_line == span.end_line:
+        fixes = tuple(
+            Fix(title, (Edit(Span.on_line(span.start_line, span.start_col + start, span.start_col + end), new_text),), safe=False)
+            for title, start, end, new_text in repairs
+        )
+    return RULE.finding(span, message, fixes)
 
 
 @functools.lru_cache(maxsize=8192)

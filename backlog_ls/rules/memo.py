@@ -40,5 +40,24 @@ class BlockMemo:
         entries[block_id] = (weakref.ref(block, forget), key, value)
         return value
 
+    def findings(self, context: Any, check_block: Callable[[Any, Block], Any]) -> list:
+        """Every block's findings from ``check_block``, each block checked once while it lives.
+
+        ``get`` written out inline: this loop runs over every block of the document, for
+        every block rule, on every keystroke.
+        """
+        entries = self._entries
+        settings = context.settings
+        found: list = []
+        for block in context.backlog.blocks:
+            entry = entries.get(id(block))
+            if entry is not None and entry[0]() is block and (entry[1] is settings or entry[1] == settings):
+                value = entry[2]
+            else:
+                value = self.get(block, lambda block=block: tuple(check_block(context, block)), settings)
+            if value:
+                found.extend(value)
+        return found
+
     def __len__(self) -> int:
         return len(self._entries)

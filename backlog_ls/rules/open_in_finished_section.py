@@ -40,7 +40,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from ..model import Backlog, Heading, Section
+from ..model import Backlog, Heading
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 from .done_with_open_subtasks import OPEN, state_kinds
 
@@ -157,28 +157,37 @@ def _title(heading: Heading, width: int = 60) -> str:
 
 
 def _check(context: Context) -> Iterator[Finding]:
+    # One pass over the blocks with a stack of the headings in force, rather than over
+    # Backlog.sections: building the section tree costs more than this whole rule.
     backlog = context.backlog
     kinds = state_kinds(context.settings)
     statuses = status_lines(backlog)
-    # (section, the message for open tasks found in it, or None when it is not declared finished)
-    stack: list[tuple[Section, str | None]] = [(section, None) for section in reversed(backlog.sections)]
-    while stack:
-        section, message = stack.pop()
-        declared = heading_status(section.heading)
-        line_status = statuses.get(section.heading.span.start_line, (None, 0))
-        if declared is False or line_status[0] is False:
-            message = None  # an explicit "not finished" wins, here and below
-        elif declared:
-            message = f"Open task in '{_title(section.heading)}', which is marked done."
-        elif line_status[0]:
-            title = _title(section.heading)
-            message = f"Open task in '{title}', which its status line (line {line_status[1] + 1}) marks done."
-        if message is not None:
-            for task in section.tasks():
-                if kinds.get(task.checkbox, OPEN) == OPEN and task.checkbox_span is not None:  # type: ignore[arg-type]
-                    fix = Fix("Tick this task", (Edit(task.checkbox_span, "[x]"),), safe=False)
-                    yield RULE.finding(task.checkbox_span, message, (fix,))
-        stack.extend((child, message) for child in reversed(section.children))
+    # (heading level, the message for open tasks under it, or None when not declared finished)
+    stack: list[tuple[int, str | None]] = []
+    for block in backlog.blocks:
+        heading = block.heading
+        if heading is not None:
+            while stack and stack[-1][0] >= heading.level:
+                stack.pop()
+            message = stack[-1][1] if stack else None
+            declared = heading_status(heading)
+            line_status = statuses.get(heading.span.start_line, (None, 0))
+            if declared is False or line_status[0] is False:
+                message = None  # an explicit "not finished" wins, here and below
+            elif declared:
+                message = f"Open task in '{_title(heading)}', which is marked done."
+            elif line_status[0]:
+                title = _title(heading)
+                message = f"Open task in '{title}', which its status line (line {line_status[1] + 1}) marks done."
+            stack.append((heading.level, message))
+            continue
+        message = stack[-1][1] if stack else None
+        if message is None or not block.items:
+            continue
+        for task, _ in block.walk:
+            if task.checkbox is not None and kinds.get(task.checkbox, OPEN) == OPEN and task.checkbox_span is not None:
+                fix = Fix("Tick this task", (Edit(task.checkbox_span, "[x]"),), safe=False)
+                yield RULE.finding(task.checkbox_span, message, (fix,))
 
 
 RULE = Rule(
