@@ -15,12 +15,13 @@ traceback from a linter reads as "your file broke the tool" without saying which
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 
@@ -118,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(SARIF 2.1.0 for code scanning) or github (GitHub Actions annotations)",
     )
     check.add_argument("--fix", action="store_true", help="apply the safe fixes in place, then report what remains")
+    check.add_argument(
+        "--offline",
+        action="store_true",
+        help="use the cached issue tracker data only; never ask the tracker (the cache is shared with the language server)",
+    )
     check.add_argument(
         "--select",
         action="append",
@@ -223,18 +229,23 @@ def _check(arguments: argparse.Namespace) -> int:
         _print_error(f"{path}: no such file or directory")
     disk = disk_files()
     rfcs_for = rfc_lookup()
+    trackers_for = tracker_lookup(offline=arguments.offline, on_error=_print_error, on_warning=_print_warning)
     results: list[report.FileResult] = []
     fixed: list[report.FixedRecord] = []
     with _LoggedProblems() as logged:
         for path in discovery.files:
-            settings = configs.for_path(path).settings
-            rfcs = rfcs_for(path, configs.for_path(path))
+            loaded = configs.for_path(path)
+            settings = loaded.settings
+            rfcs = rfcs_for(path, loaded)
+            tracker = trackers_for(loaded)
             try:
                 if arguments.fix:
-                    result, repaired = fix_file(path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs)
+                    result, repaired = fix_file(
+                        path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
+                    )
                     fixed.extend(repaired)
                 else:
-                    result = check_file(path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs)
+                    result = check_file(path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker)
                 results.append(result)
             except files.UnreadableFile as error:
                 _print_error(str(error))
@@ -259,7 +270,7 @@ def _check(arguments: argparse.Namespace) -> int:
             print(report.fixed_summary(fixed), file=sys.stderr)
         print(report.summary(results), file=sys.stderr)
 
-    if discovery.missing or failed or config_errors:
+    if discovery.missing or failed or config_errors or trackers_for.errors:
         return EXIT_ERROR
     if arguments.exit_zero:
         return EXIT_CLEAN
@@ -376,6 +387,61 @@ def rfc_lookup() -> Callable[[str, LoadedConfig], Rfcs | None]:
     return lookup
 
 
+class _TrackerLookup:
+    """The issue tracker data for each configuration: built once, refreshed at most once per run.
+
+    The same providers and on-disk cache as the language server. With ``--offline``, or when
+    the cache is fresh, nothing goes to the network; a tracker that is down or refuses is a
+    warning (the check goes on with the cache), a broken ``[issues]`` table an error.
+    """
+
+    # A run must not hang on a tracker that does not answer.
+    REFRESH_SECONDS = 30.0
+
+    def __init__(self, offline: bool, on_error: Callable[[str], None], on_warning: Callable[[str], None]):
+        self.offline = offline
+        self.on_error = on_error
+        self.on_warning = on_warning
+        self.errors = 0
+        self._services: dict[int, Any] = {}
+
+    def __call__(self, loaded: LoadedConfig) -> Any:
+        key = id(loaded)
+        if key not in self._services:
+            self._services[key] = self._service(loaded)
+        return self._services[key]
+
+    def _service(self, loaded: LoadedConfig) -> Any:
+        try:
+            from .providers.trackers.service import IssueService
+            from .tracker.settings import issues_settings
+        except Exception:  # an optional provider must not stop the check
+            return None
+        issues, errors = issues_settings(loaded.settings.issues, source=loaded.path or "configuration")
+        for error in errors:
+            self.on_error(str(error))
+        self.errors += len(errors)
+        try:
+            service = IssueService(issues, loaded.root)
+        except Exception as error:
+            self.on_warning(f"issues: the tracker data cannot be used: {error}")
+            return None
+        if service.repository is None or self.offline or not (service.stale or service.fetched_at is None):
+            return service
+        try:
+            result = asyncio.run(asyncio.wait_for(service.refresh(), self.REFRESH_SECONDS))
+        except Exception as error:  # a timeout, or anything the provider did not expect
+            self.on_warning(f"issues: the tracker did not answer ({type(error).__name__}); using the cached data")
+            return service
+        if result.error is not None:
+            self.on_warning(f"issues: {result.error}; using the cached data")
+        return service
+
+
+def tracker_lookup(*, offline: bool, on_error: Callable[[str], None], on_warning: Callable[[str], None]) -> _TrackerLookup:
+    return _TrackerLookup(offline, on_error, on_warning)
+
+
 def check_file(
     path: str,
     settings: Settings | None = None,
@@ -384,6 +450,7 @@ def check_file(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     rfcs: Rfcs | None = None,
+    tracker: Any = None,
 ) -> FileResult:
     """Read, parse and check one file; raises files.UnreadableFile when it cannot be read."""
     from . import rules
@@ -392,7 +459,9 @@ def check_file(
     from .report import FileResult
 
     backlog = parse(read_text(path))
-    found = rules.check(backlog, settings, path=os.path.abspath(path), files=files, select=select, ignore=ignore, rfcs=rfcs)
+    found = rules.check(
+        backlog, settings, path=os.path.abspath(path), files=files, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
+    )
     return FileResult(path, tuple(found), tuple(backlog.lines))
 
 
@@ -404,6 +473,7 @@ def fix_file(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     rfcs: Rfcs | None = None,
+    tracker: Any = None,
 ) -> tuple[FileResult, list[FixedRecord]]:
     """Apply the safe fixes to one file in place; returns what remains and what was fixed.
 
@@ -421,7 +491,9 @@ def fix_file(
     document = read_document(path)
 
     def find(text: str) -> list:
-        return rules.check(parse(text), settings, path=absolute, files=files, select=select, ignore=ignore, rfcs=rfcs)
+        return rules.check(
+            parse(text), settings, path=absolute, files=files, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
+        )
 
     outcome = fix_all(document.text, find)
     if outcome.text != document.text:

@@ -333,3 +333,8 @@ def file_locations(uris: Iterable[str]) -> list[types.Location]:
     """Whole files as ``Location``s: their first position (a definition that opens the file)."""
     start = types.Position(line=0, character=0)
     return [types.Location(uri=uri, range=types.Range(start=start, end=start)) for uri in uris]
+
+
+def single_edit(uri: str, version: int | None, span: Span, new_text: str, lines: Sequence[str], encoding: str) -> types.WorkspaceEdit:
+    """One minimal edit, tied to the document version it was computed for (for ``workspace/applyEdit``)."""
+    return _versioned_edit(uri, version, [types.TextEdit(range=to_range(span, lines, encoding), new_text=new_text)])

@@ -22,6 +22,7 @@ import inspect
 import json
 import logging
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -36,6 +37,7 @@ from .config import ConfigError, Settings
 from .features import folding, hover, symbols
 from .features import completion
 from .features import rfc as rfc_features
+from .features import issues as issue_features
 from .files import Selection
 from .providers import rfc_ietf
 from .providers.rfc_projects import ProjectRfcStore, root_for
@@ -211,6 +213,11 @@ class BacklogServer(LanguageServer):
         self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
         self._config_diagnostics: set[str] = set()  # config file URIs we published problems for
         self._shown_editor_errors: tuple[str, ...] = ()
+        # The issue tracker (an IssueSource): set here to inject one (tests); else built per
+        # configuration file by ``_issue_source_for`` and kept in ``_issue_sources``.
+        self.issues: Any = None
+        self._issue_sources: dict[tuple, Any] = {}
+        self._issue_tasks: set[asyncio.Task] = set()
 
     # --- what the client negotiated ---------------------------------------------------------
 
@@ -338,7 +345,8 @@ class BacklogServer(LanguageServer):
             has_tasks = bool(document.backlog.task_list or document.backlog.problems)
             if not selection.wants_document(document.path, has_tasks):
                 return []
-        return run_rules(document, settings, self.files, self.rfcs_for(document, settings, loaded))
+        tracker = self.issues_for(document, settings, loaded)
+        return run_rules(document, settings, self.files, self.rfcs_for(document, settings, loaded), tracker)
 
     def publish_config_problems(self, loaded: LoadedConfig) -> None:
         """A configuration file's problems, as diagnostics on that file (always pushed: no
@@ -369,6 +377,11 @@ class BacklogServer(LanguageServer):
         """Configuration changed: forget what was derived from it and re-check every open document."""
         if files_too:
             self.settings.reload_files()
+            for source in self._issue_sources.values():  # [issues] may have changed: built again
+                close = getattr(source, "close", None)
+                if close is not None:
+                    close()
+            self._issue_sources.clear()
             stale, self._config_diagnostics = self._config_diagnostics, set()
             for uri in stale:  # cleared now; re-published below if still wrong
                 self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -384,6 +397,49 @@ class BacklogServer(LanguageServer):
             for document in self.documents:
                 self.schedule_publish(document.uri)
 
+
+    # --- issue trackers ---------------------------------------------------------------------------
+
+    def issues_for(self, document: Document, settings: Settings | None = None, loaded: LoadedConfig | None = None) -> Any:
+        """The document's ``IssueSource`` (None: no tracker configured). Never waits on the network."""
+        if self.issues is not None:
+            return self.issues
+        try:
+            if settings is None:
+                settings, loaded = self.settings.for_document(document)
+            root = loaded.root if loaded is not None and loaded.root else None
+            key = (root, repr(sorted(settings.issues.items())))
+            if key not in self._issue_sources:
+                self._issue_sources[key] = _issue_source_for(settings, root, self.notify_issues_changed)
+            return self._issue_sources[key]
+        except Exception:
+            logger.exception("Could not set up the issue tracker for %s", document.uri)
+            return None
+
+    def notify_issues_changed(self) -> None:
+        """A source's data changed (a refresh, a new issue): re-check open documents. Any thread."""
+        issue_features.issues_changed()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        loop = self._rfc_loop
+        if running is None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.settings_changed, False)
+        elif running is not None:
+            self.settings_changed(files_too=False)
+
+    def issue_context(self, document: Document, line_before: str) -> issue_features.IssueContext | None:
+        """What issue completion needs; None when the text before the cursor cannot be an issue reference."""
+        if "#" not in line_before and "GH-" not in line_before:
+            return None
+        settings, loaded = self.settings.for_document(document)
+        referenced: dict[int, str] = {}
+        for other in self.documents:
+            for number, text in issue_features.referenced_issues(other.backlog).items():
+                if number not in referenced or (not referenced[number] and text):
+                    referenced[number] = text
+        return issue_features.IssueContext(self.issues_for(document, settings, loaded), referenced, settings.issues)
 
     # --- RFCs -------------------------------------------------------------------------------------
 
@@ -447,10 +503,12 @@ class BacklogServer(LanguageServer):
                 self.schedule_publish(document.uri)
 
 
-def run_rules(document: Document, settings: Settings | None = None, files: Any = None, rfcs: Any = None) -> list[Finding]:
+def run_rules(
+    document: Document, settings: Settings | None = None, files: Any = None, rfcs: Any = None, tracker: Any = None
+) -> list[Finding]:
     """The rules' findings; ``rules.check`` already skips (and logs) a rule that raises."""
     try:
-        return rules.check(document.backlog, settings, path=document.path, files=files, rfcs=rfcs)
+        return rules.check(document.backlog, settings, path=document.path, files=files, rfcs=rfcs, tracker=tracker)
     except Exception:
         logger.exception("Could not check %s", document.uri)
         return []
@@ -463,6 +521,140 @@ def _guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
     except Exception:
         logger.exception("%s failed", what)
         return fallback
+
+
+# --- issue trackers ---------------------------------------------------------------------------
+
+CREATE_ISSUE_COMMAND = "backlog-ls.createIssue"
+REFRESH_ISSUES_COMMAND = "backlog-ls.refreshIssues"
+
+
+def _issue_source_for(settings: Settings, root: str | None, on_change: Callable[[], None]) -> Any:
+    """The ``IssueSource`` for one configuration's ``[issues]`` table (provider "auto" when absent).
+
+    The service is built in a worker thread and refreshes in the background
+    (``providers/trackers/background.py``): it answers ``get``/``all``/``knows`` from memory at
+    once, and calls ``on_change`` (re-check open documents, ask pull clients to refresh)
+    whenever its data changed. Problems in ``[issues]`` are logged; the defaults apply.
+    """
+    from .providers.trackers.background import BackgroundIssues
+    from .tracker.settings import issues_settings
+
+    issues, errors = issues_settings(settings.issues, source="[issues]")
+    for error in errors:
+        logger.warning("%s", error)
+    if issues.provider == "none":
+        return None
+    return BackgroundIssues(issues, root, on_change, asyncio.get_running_loop())
+
+
+def _show(ls: BacklogServer, kind: types.MessageType, message: str) -> None:
+    ls.window_show_message(types.ShowMessageParams(type=kind, message=f"backlog-ls: {message}"))
+
+
+def _create_issue_actions(ls: BacklogServer, document: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """"Create issue from task" on a task (under the cursor) that has a placeholder or no issue."""
+    line = params.range.start.line
+    if not 0 <= line < len(document.lines):
+        return []
+    settings, _ = ls.settings.for_document(document)
+    new = issue_features.new_issue_for(document.backlog, line, settings.issues)
+    if new is None:
+        return []
+    title = issue_features.CREATE_ISSUE_TITLE
+    return [
+        types.CodeAction(
+            title=title,
+            kind=types.CodeActionKind.RefactorRewrite,
+            command=types.Command(title=title, command=CREATE_ISSUE_COMMAND, arguments=[document.uri, line, document.version]),
+        )
+    ]
+
+
+async def _create_issue_command(ls: BacklogServer, *arguments: Any) -> Any:
+    """``[uri, line]``: file an issue from the task on ``line`` and write its number into the task."""
+    try:
+        uri, line = str(arguments[0]), int(arguments[1])
+    except (IndexError, TypeError, ValueError):
+        _show(ls, types.MessageType.Error, "createIssue expects [uri, line].")
+        return None
+    document = ls.documents.get(uri)
+    if document is None:
+        _show(ls, types.MessageType.Warning, "cannot create an issue: the document is not open.")
+        return None
+    source = ls.issues_for(document)
+    create = getattr(source, "create_issue", None)
+    if create is None:
+        reason = (
+            "no issue tracker is configured ([issues] in .backlog-ls.toml)"
+            if source is None
+            else "the configured issue source cannot file issues (an exported JSON file is read-only)"
+        )
+        _show(ls, types.MessageType.Warning, f"cannot create an issue: {reason}.")
+        return None
+    settings, _ = ls.settings.for_document(document)
+    new = issue_features.new_issue_for(document.backlog, line, settings.issues)
+    if new is None:
+        _show(ls, types.MessageType.Warning, f"line {line + 1} is not a task without an issue.")
+        return None
+    try:
+        created = await create(new.title, new.body)
+    except Exception as error:
+        logger.warning("Creating an issue failed", exc_info=True)
+        _show(ls, types.MessageType.Error, f"the tracker did not create the issue: {error}")
+        return None
+    issue = created if hasattr(created, "number") else issue_features.TrackerIssue(int(created), new.title, "open")
+    ls.notify_issues_changed()
+    document = ls.documents.get(uri)
+    again = issue_features.new_issue_for(document.backlog, line, settings.issues) if document is not None else None
+    if document is None or again is None or again.title != new.title:
+        _show(ls, types.MessageType.Info, f"created issue #{issue.number}, but the task moved: add the reference by hand.")
+        return {"number": issue.number, "url": issue.url}
+    text = issue_features.new_reference_text(again, issue, source, document.backlog)
+    edit = convert.single_edit(uri, document.version, again.span, text, document.lines, ls.encoding)
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=edit, label=f"Issue #{issue.number}")
+    )
+    if not getattr(result, "applied", False):
+        _show(ls, types.MessageType.Warning, f"created issue #{issue.number}, but the editor did not insert it.")
+    return {"number": issue.number, "url": issue.url}
+
+
+async def _refresh_issues_command(ls: BacklogServer, *arguments: Any) -> Any:
+    """Refresh every configured issue source that can (in the background of the user's work)."""
+    for document in ls.documents:
+        ls.issues_for(document)
+    candidates = [ls.issues] if ls.issues is not None else list(ls._issue_sources.values())
+    sources = [source for source in candidates if source is not None and hasattr(source, "refresh")]
+    if not sources:
+        reason = "no issue tracker is configured" if not any(candidates) else "the issue source cannot be refreshed"
+        _show(ls, types.MessageType.Warning, f"cannot refresh issues: {reason}.")
+        return None
+    window = ls.client_capabilities.window
+    token = None
+    if window is not None and window.work_done_progress:
+        token = f"backlog-ls/refresh-issues/{id(sources)}"
+        try:
+            await ls.work_done_progress.create_async(token)
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="Refreshing issues", cancellable=False))
+        except Exception:
+            logger.warning("The client refused a progress token", exc_info=True)
+            token = None
+    failures = []
+    for number, source in enumerate(sources):
+        if token is not None and len(sources) > 1:
+            ls.work_done_progress.report(token, types.WorkDoneProgressReport(percentage=100 * number // len(sources)))
+        try:
+            await source.refresh()
+        except Exception as error:
+            logger.warning("Refreshing issues failed", exc_info=True)
+            failures.append(str(error) or type(error).__name__)
+    if token is not None:
+        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="Failed" if failures else "Done"))
+    if failures:
+        _show(ls, types.MessageType.Error, "refreshing issues failed: " + "; ".join(failures))
+    ls.notify_issues_changed()
+    return {"refreshed": len(sources) - len(failures)}
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -479,7 +671,18 @@ def _on_initialize(ls: BacklogServer, params: types.InitializeParams) -> None:
         ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, _diagnostic_options())(_on_pull_diagnostics)
 
 
+def _import_the_parser_and_rules() -> None:
+    """Load what the first document needs (mistletoe alone takes ~170 ms to import) while the
+    client is still getting ready, instead of before ``initialize`` or during the first didOpen."""
+    try:
+        import backlog_ls.parse.blocks  # noqa: F401
+        import backlog_ls.rules.registry  # noqa: F401
+    except Exception:
+        logger.exception("Loading the parser failed; it will be tried again with the first document")
+
+
 async def _on_initialized(ls: BacklogServer, params: types.InitializedParams) -> None:
+    threading.Thread(target=_import_the_parser_and_rules, name="backlog-ls warm-up", daemon=True).start()
     rfc_ietf.warm_in_background()
     ls._rfc_loop = asyncio.get_running_loop()
     for folder in [to_fs_path(uri) for uri in ls.workspace.folders] or [ls.workspace.root_path]:
@@ -580,6 +783,8 @@ def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[t
         action = _guarded("Fix all", lambda: _fix_all(ls, document), None)
         if action is not None:
             actions.append(action)
+    if not wanted or any(types.CodeActionKind.RefactorRewrite.value.startswith(kind) for kind in wanted):
+        actions.extend(_guarded("Create issue", lambda: _create_issue_actions(ls, document, params), []))
     return actions
 
 
@@ -595,7 +800,10 @@ def _on_hover(ls: BacklogServer, params: types.HoverParams) -> types.Hover | Non
         return None
     line, column = convert.from_position(params.position, document.lines, ls.encoding)
     rfcs = _guarded("RFCs", lambda: ls.rfcs_for(document), None)
-    found = _guarded("Hover", lambda: hover.hover(document.backlog, line, column, rfcs=rfcs, path=document.path), None)
+    tracker = _guarded("Issues", lambda: ls.issues_for(document), None)
+    found = _guarded(
+        "Hover", lambda: hover.hover(document.backlog, line, column, rfcs=rfcs, path=document.path, issues=tracker), None
+    )
     if found is None:
         return None
     return convert.hover(found.markdown, found.span, document.lines, ls.encoding)
@@ -610,7 +818,9 @@ def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> types.C
         return None
     trigger = params.context.trigger_character if params.context is not None else None
     rfcs = _guarded("RFCs", lambda: ls.rfcs_for(document), None)
-    request = completion.CompletionRequest(document.backlog, line, column, document.path, trigger, rfcs)
+    before = document.lines[line][:column]
+    issue_context = _guarded("Issues", lambda: ls.issue_context(document, before), None)
+    request = completion.CompletionRequest(document.backlog, line, column, document.path, trigger, rfcs, issue_context)
     found = _guarded("Completion", lambda: completion.complete(request), None)
     if found is None:
         return None
@@ -623,6 +833,8 @@ def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> li
         return None
     rfcs = _guarded("RFCs", lambda: ls.rfcs_for(document), None)
     links = _guarded("Document links", lambda: rfc_features.rfc_document_links(document.backlog, rfcs, document.path), [])
+    tracker = _guarded("Issues", lambda: ls.issues_for(document), None)
+    links = links + _guarded("Issue links", lambda: issue_features.issue_document_links(document.backlog, tracker), [])
     return EncodedJson(convert.document_links_json(links, document.lines, ls.encoding))
 
 
@@ -737,8 +949,12 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
     server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(_on_did_change_watched_files)
     server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, convert.FIX_ALL_KIND]),
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, convert.FIX_ALL_KIND, types.CodeActionKind.RefactorRewrite]
+        ),
     )(_on_code_action)
+    server.command(CREATE_ISSUE_COMMAND)(_create_issue_command)
+    server.command(REFRESH_ISSUES_COMMAND)(_refresh_issues_command)
     server.feature(types.TEXT_DOCUMENT_HOVER)(_on_hover)
     server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS)

@@ -39,6 +39,7 @@ class CompletionRequest:
     path: str | None = None  # the document's file system path
     trigger: str | None = None  # the character that triggered the request, if any
     rfcs: Any = None  # backlog_ls.rfc.Rfcs
+    issues: Any = None  # backlog_ls.features.issues.IssueContext: the tracker source, cited numbers, settings
 
     @property
     def line_text(self) -> str:
@@ -78,7 +79,13 @@ def _rfc_provider(request: CompletionRequest) -> CompletionResult | None:
     return rfc_completions(request)
 
 
-PROVIDERS: list[Provider] = [_rfc_provider]
+def _issue_provider(request: CompletionRequest) -> CompletionResult | None:
+    from .issues import issue_completions
+
+    return issue_completions(request)
+
+
+PROVIDERS: list[Provider] = [_rfc_provider, _issue_provider]
 
 # Characters after which editors ask for completions without being told to.
 TRIGGER_CHARACTERS = [" ", "-", "#", "/", "("]

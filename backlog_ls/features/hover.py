@@ -13,6 +13,7 @@ import attrs
 from ..model import Backlog, Span
 from ..rfc.cite import block_at
 from .dod import definition_of_done, hover_text
+from .issues import issue_hover
 from .rfc import rfc_hover
 
 
@@ -22,13 +23,19 @@ class HoverResult:
     span: Span
 
 
-def hover(backlog: Backlog, line: int, column: int, *, rfcs: Any = None, path: str | None = None) -> HoverResult | None:
+def hover(
+    backlog: Backlog, line: int, column: int, *, rfcs: Any = None, path: str | None = None, issues: Any = None
+) -> HoverResult | None:
+    """``issues`` is the tracker's ``IssueSource`` (None: no tracker): read from its cache, never awaited."""
     found = _checkbox_hover(backlog, line, column)
     if found is not None:
         return found
     rfc = rfc_hover(backlog, line, column, rfcs, path)
     if rfc is not None:
         return HoverResult(*rfc)
+    issue = issue_hover(backlog, line, column, issues)
+    if issue is not None:
+        return HoverResult(*issue)
     return None
 
 

@@ -1,0 +1,703 @@
+"""Tracker issues in the editor: hover, completion, document links, the inserted form. Pure.
+
+Every function takes the parsed document and an ``IssueSource`` (``backlog_ls.tracker``:
+cached tracker data, answered at once) and returns plain values; ``convert.py`` makes
+protocol values of them. Nothing here waits for the network: a source answers from
+its cache, and a source that has no data yet simply has no issues.
+
+- Hover on ``#12``, ``Issue #12``, ``GH-12``, ``owner/repo#12`` or an issue URL: the
+  title, the state (open; closed with its date; merged or draft for pull requests),
+  labels, assignees, milestone, the first lines of the body and a link; "as of" the
+  time of the cached data when that is stale. On a placeholder (``#TBD``): what it
+  means and which actions fill it.
+- Completion after ``#`` (not where ``#`` begins a heading, nor in code), ``Issue #``,
+  ``GH-`` and ``owner/repo#``: the repository's issues, open ones first, then the
+  recently closed ones, plus the numbers the open documents already cite.
+- Document links: every reference whose URL is known.
+
+Completion with 10,000 issues: the ordered list and each issue's search key are
+built once per source version (``issue_index``); a request filters those keys
+(a substring test each, about 2 ms for 10,000) and builds at most ``LIMIT`` items.
+The list is marked incomplete when more matched, so the client asks again as the
+user types; sending all 10,000 items (several megabytes with their documentation)
+on every ``#`` would cost the client more than the server.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+
+from ..model import Backlog, Block, IssueRef, Placeholder, Span
+from ..parse.inline import tracker_url
+from ..tracker import Repository, TrackerIssue
+from .completion import REFERENCE, CompletionItem, CompletionRequest, CompletionResult
+
+LIMIT = 100  # completion items sent at once; more come as the user types
+BODY_LINES = 8
+BODY_CHARS = 600
+STYLE_SAMPLES = 200  # references read to learn how the document writes issue numbers
+
+CREATE_ISSUE_TITLE = "Create issue from task"
+ADD_REFERENCE_TITLE = "Add issue reference"
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def _md(text: str) -> str:
+    """Plain text made safe to put in Markdown."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+# --- when the source's data changes ------------------------------------------------------------------
+
+_generation = 0
+
+
+def issues_changed() -> None:
+    """The server calls this when a source's data changed: cached indexes and rule findings are stale."""
+    global _generation
+    _generation += 1
+
+
+def source_token(source: Any) -> tuple:
+    """What identifies one state of a source's data: equal tokens, same issues."""
+    if source is None:
+        return (None,)
+    return (id(source), getattr(source, "version", None), getattr(source, "fetched_at", None), _generation)
+
+
+def same_repository(source: Any, owner: str | None, name: str | None) -> bool:
+    """True when ``owner``/``name`` (None: unqualified) is the source's own repository."""
+    if owner is None:
+        return True
+    repository = getattr(source, "repository", None)
+    return repository is not None and (owner.lower(), (name or "").lower()) == (
+        repository.owner.lower(),
+        repository.name.lower(),
+    )
+
+
+def ref_repository(ref: IssueRef) -> tuple[str | None, str | None]:
+    """The (owner, repo) a reference names; (None, None) for an unqualified one. A link's URL counts."""
+    if ref.owner is not None:
+        return ref.owner, ref.repo
+    if ref.url:
+        parts = tracker_url(ref.url)
+        if parts is not None:
+            return parts["owner"], parts["repo"]
+    return None, None
+
+
+def lookup(source: Any, ref: IssueRef) -> TrackerIssue | None:
+    """The cached issue a reference names, or None."""
+    if source is None:
+        return None
+    owner, repo = ref_repository(ref)
+    if owner is not None and same_repository(source, owner, repo):
+        owner = repo = None
+    try:
+        return source.get(ref.number, owner, repo)
+    except Exception:  # noqa: BLE001 - a broken source must not break a hover, completion or rule
+        return None
+
+
+def issue_url(repository: Repository | None, number: int, pull: bool = False) -> str | None:
+    """The web address of issue ``number`` in ``repository``, when its kind says how to build it."""
+    if repository is None or not repository.owner or not repository.name:
+        return None
+    base = f"https://{repository.host}/{repository.owner}/{repository.name}"
+    if repository.kind == "gitlab":
+        return f"{base}/-/{'merge_requests' if pull else 'issues'}/{number}"
+    if repository.kind in ("github", "gitea", "forgejo", "json"):
+        return f"{base}/{'pull' if pull else 'issues'}/{number}"
+    return None
+
+
+def url_for(ref: IssueRef, source: Any) -> str | None:
+    """The URL of the issue a reference names: written in it, cached, or built from its repository."""
+    if ref.url:
+        return ref.url
+    issue = lookup(source, ref)
+    if issue is not None and issue.url:
+        return issue.url
+    repository = getattr(source, "repository", None)
+    if ref.owner is not None and not same_repository(source, ref.owner, ref.repo):
+        host = ref.host or (repository.host if repository is not None else "github.com")
+        kind = repository.kind if repository is not None and repository.host == host else "github"
+        repository = Repository(kind, ref.owner, ref.repo or "", host)
+    return issue_url(repository, ref.number, ref.is_pull)
+
+
+# --- what the cursor is on -------------------------------------------------------------------------------
+
+
+def _block_at(backlog: Backlog, line: int) -> Block | None:
+    from ..rfc.cite import block_at
+
+    return block_at(backlog, line)
+
+
+def block_references(block: Block):
+    """Every ``References`` in one block: its heading, its prose, its list items at any depth."""
+    if block.heading is not None:
+        yield block.heading.refs
+    if block.refs:
+        yield block.refs
+    for item, _parent in block.walk:
+        if item.refs:
+            yield item.refs
+
+
+def reference_at(backlog: Backlog, line: int, column: int) -> IssueRef | Placeholder | None:
+    """The issue reference or placeholder under the cursor."""
+    block = _block_at(backlog, line)
+    if block is None:
+        return None
+    for refs in block_references(block):
+        for found in (*refs.issues, *refs.placeholders):
+            if found.span.contains(line, column):
+                return found
+    return None
+
+
+# --- hover ---------------------------------------------------------------------------------------------
+
+
+def _date(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment is not None else ""
+
+
+def _time(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def state_text(issue: TrackerIssue) -> str:
+    """"Open", "Closed on 2024-05-02", "Merged on ...", "Draft" (pull requests)."""
+    if issue.is_pull:
+        if issue.merged:
+            return f"Merged on {_date(issue.closed_at)}" if issue.closed_at else "Merged"
+        if issue.is_open:
+            return "Draft" if issue.draft else "Open"
+    if issue.is_open:
+        return "Open"
+    return f"Closed on {_date(issue.closed_at)}" if issue.closed_at else "Closed"
+
+
+def body_excerpt(body: str, lines: int = BODY_LINES, chars: int = BODY_CHARS) -> str:
+    """The first lines of an issue's body (Markdown as written), cut at ``lines`` lines or ``chars`` characters."""
+    text = body.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    kept: list[str] = []
+    size = 0
+    cut = False
+    for number, line in enumerate(text.split("\n")):
+        if number >= lines or size + len(line) > chars:
+            cut = True
+            if not kept and line:
+                kept.append(line[:chars].rstrip())
+            break
+        kept.append(line)
+        size += len(line) + 1
+    while kept and not kept[-1].strip():
+        kept.pop()
+    excerpt = "\n".join(kept)
+    if sum(1 for line in kept if line.lstrip().startswith(("```", "~~~"))) % 2:
+        excerpt += "\n```"  # a fence cut in the middle: close it, or the rest of the hover is code
+    if cut and excerpt:
+        excerpt += "\n\n…"
+    return excerpt
+
+
+def _kind(issue: TrackerIssue | None, ref: IssueRef | None) -> str:
+    pull = (issue.is_pull if issue is not None else False) or (ref is not None and ref.is_pull)
+    return "Pull request" if pull else "Issue"
+
+
+def _name(ref: IssueRef, source: Any) -> str:
+    owner, repo = ref_repository(ref)
+    if owner is not None and not same_repository(source, owner, repo):
+        return f"{owner}/{repo}#{ref.number}"
+    return f"#{ref.number}"
+
+
+def issue_markdown(issue: TrackerIssue, source: Any = None, name: str | None = None) -> str:
+    """Everything worth seeing about one issue, as Markdown."""
+    parts = [f"**{_kind(issue, None)} {name or '#' + str(issue.number)}**: {_md(issue.title)}"]
+    facts = [f"**{state_text(issue)}**"]
+    if issue.labels:
+        facts.append(" ".join(f"`{label}`" for label in issue.labels))
+    if issue.assignees:
+        facts.append(", ".join(f"@{_md(login)}" for login in issue.assignees))
+    if issue.milestone:
+        facts.append(f"Milestone: {_md(issue.milestone)}")
+    parts.append(" · ".join(facts))
+    excerpt = body_excerpt(issue.body)
+    if excerpt:
+        parts.append(excerpt)
+    if issue.url:
+        parts.append(f"[{issue.url}]({issue.url})")
+    parts.extend(_as_of(source))
+    return "\n\n".join(parts)
+
+
+def _as_of(source: Any) -> list[str]:
+    if source is None or not getattr(source, "stale", False):
+        return []
+    fetched = getattr(source, "fetched_at", None)
+    if fetched is None:
+        return ["_From cached tracker data that may be out of date._"]
+    return [f"_As of {_time(fetched)}: the cached tracker data may be out of date._"]
+
+
+def missing_markdown(ref: IssueRef, source: Any) -> str:
+    """What a hover says of a reference the cache has no issue for."""
+    name = _name(ref, source)
+    parts = [f"**{_kind(None, ref)} {name}**"]
+    owner, repo = ref_repository(ref)
+    if source is None:
+        parts.append("No issue tracker is configured (`[issues]` in `.backlog-ls.toml`), so nothing is known about it.")
+    elif owner is not None and not same_repository(source, owner, repo):
+        parts.append(f"No tracker data is cached for {_md(owner)}/{_md(repo or '')}.")
+    elif _knows(source, None, None):
+        where = getattr(source, "repository", None)
+        place = f" {where.slug}" if where is not None else ""
+        parts.append(f"The tracker{_md(place)} has no issue or pull request with this number.")
+    elif getattr(source, "fetched_at", None) is None:
+        parts.append("No tracker data is cached yet: refresh the issues (command **backlog-ls: Refresh issues**).")
+    else:
+        parts.append("This issue is not in the cached tracker data.")
+    url = url_for(ref, source)
+    if url:
+        parts.append(f"[{url}]({url})")
+    return "\n\n".join(parts)
+
+
+def _knows(source: Any, owner: str | None, name: str | None) -> bool:
+    try:
+        return bool(source.knows(owner, name))
+    except Exception:  # noqa: BLE001 - a broken source must not break a hover, completion or rule
+        return False
+
+
+def placeholder_markdown(placeholder: Placeholder, creatable: bool = True) -> str:
+    """What a placeholder means, and which actions fill it."""
+    create = f"**{CREATE_ISSUE_TITLE}**: files an issue from this task and writes its number here"
+    if not creatable:
+        create += " (once a tracker that can file issues is configured)"
+    actions = [create, f"**{ADD_REFERENCE_TITLE}**: type `#` here for the repository's issues"]
+    return "\n\n".join(
+        [
+            f"**{_md(placeholder.text)}** is a placeholder: the issue for this task is not filed yet.",
+            "Fill it with a code action:\n\n" + "\n".join(f"- {action}" for action in actions),
+        ]
+    )
+
+
+def issue_hover(backlog: Backlog, line: int, column: int, source: Any) -> tuple[str, Span] | None:
+    """Markdown about the issue reference or placeholder under the cursor, and its span."""
+    found = reference_at(backlog, line, column)
+    if found is None:
+        return None
+    if isinstance(found, Placeholder):
+        return placeholder_markdown(found, creatable=hasattr(source, "create_issue")), found.span
+    issue = lookup(source, found)
+    if issue is None:
+        return missing_markdown(found, source), found.span
+    return issue_markdown(issue, source, _name(found, source)), found.span
+
+
+# --- the cached, ordered list of a source's issues ----------------------------------------------------
+
+
+def _sort_moment(issue: TrackerIssue) -> float:
+    moment = (issue.updated_at if issue.is_open else (issue.closed_at or issue.updated_at)) or issue.created_at
+    if moment is None:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+class IssueIndex:
+    """A source's issues, ordered for completion (open first, then closed; newest first), with search keys."""
+
+    def __init__(self, issues: Iterable[TrackerIssue]):
+        issues = list(issues)
+        issues.sort(key=lambda issue: (not issue.is_open, -_sort_moment(issue), -issue.number))
+        self.ordered: list[TrackerIssue] = issues
+        self.by_number: dict[int, TrackerIssue] = {}
+        for issue in issues:
+            self.by_number.setdefault(issue.number, issue)
+        self.numbers: list[str] = [str(issue.number) for issue in issues]
+        self.keys: list[str] = [f"{issue.number} {issue.title}".lower() for issue in issues]
+        self._docs: dict[int, str] = {}
+
+    def documentation(self, issue: TrackerIssue) -> str:
+        doc = self._docs.get(issue.number)
+        if doc is None:
+            facts = [f"**{state_text(issue)}**"]
+            if issue.labels:
+                facts.append(" ".join(f"`{label}`" for label in issue.labels))
+            doc = " · ".join(facts)
+            excerpt = body_excerpt(issue.body)
+            if excerpt:
+                doc += "\n\n" + excerpt
+            self._docs[issue.number] = doc
+        return doc
+
+    def matching(self, query: str) -> tuple[list[int], bool]:
+        """Positions in ``ordered`` matching the query (at most ``LIMIT``), and whether more matched."""
+        query = query.strip().lower()
+        if not query:
+            return list(range(min(LIMIT, len(self.ordered)))), len(self.ordered) > LIMIT
+        found: list[int] = []
+        if query.isdigit():
+            exact = [i for i, number in enumerate(self.numbers) if number == query]
+            found = exact + [i for i, number in enumerate(self.numbers) if number.startswith(query) and number != query]
+        else:
+            words = query.replace("-", " ").split()
+            keys = self.keys
+            if len(words) == 1:
+                word = words[0]
+                found = [i for i, key in enumerate(keys) if word in key]
+            else:
+                found = [i for i, key in enumerate(keys) if all(word in key for word in words)]
+        return found[:LIMIT], len(found) > LIMIT
+
+
+_index_cache: dict[int, tuple[Any, tuple, IssueIndex]] = {}
+
+
+def issue_index(source: Any) -> IssueIndex:
+    """The source's ``IssueIndex``, built once per state of its data (see ``source_token``)."""
+    token = source_token(source)
+    cached = _index_cache.get(id(source))
+    if cached is not None and cached[0]() is source and cached[1] == token:
+        return cached[2]
+    try:
+        issues = list(source.all()) if source is not None else []
+    except Exception:  # noqa: BLE001 - a broken source must not break a hover, completion or rule
+        issues = []
+    index = IssueIndex(issues)
+    if len(_index_cache) > 8:
+        _index_cache.clear()
+    try:
+        ref = weakref.ref(source)
+    except TypeError:
+        ref = lambda source=source: source
+    _index_cache[id(source)] = (ref, token, index)
+    return index
+
+
+# --- numbers the documents already cite ----------------------------------------------------------------
+
+_referenced_memo: dict[int, tuple[weakref.ref, dict[int, str]]] = {}
+
+
+def _block_referenced(block: Block) -> dict[int, str]:
+    entry = _referenced_memo.get(id(block))
+    if entry is not None and entry[0]() is block:
+        return entry[1]
+    found: dict[int, str] = {}
+    for item, _parent in block.walk:
+        for ref in item.refs.issues if item.refs else ():
+            if ref.owner is None and not ref.url:
+                found.setdefault(ref.number, " ".join(item.first_line_text.split())[:80])
+    for refs in (block.heading.refs if block.heading is not None else None, block.refs):
+        for ref in refs.issues if refs else ():
+            if ref.owner is None and not ref.url:
+                found.setdefault(ref.number, "")
+    block_id = id(block)
+
+    def forget(_ref: weakref.ref, block_id: int = block_id) -> None:
+        current = _referenced_memo.get(block_id)
+        if current is not None and current[0] is _ref:
+            del _referenced_memo[block_id]
+
+    _referenced_memo[block_id] = (weakref.ref(block, forget), found)
+    return found
+
+
+def referenced_issues(backlog: Backlog) -> dict[int, str]:
+    """Unqualified issue numbers the document cites, each with the text of the first task citing it.
+
+    Remembered per block, so after a keystroke only the edited block is read again.
+    """
+    found: dict[int, str] = {}
+    for block in backlog.blocks:
+        if block.items or block.refs or block.heading is not None:
+            for number, text in _block_referenced(block).items():
+                if number not in found or (not found[number] and text):
+                    found[number] = text
+    return found
+
+
+# --- the form an issue number is written in ------------------------------------------------------------
+
+
+def insert_format(backlog: Backlog, issue_settings: Mapping[str, Any] | None = None) -> str:
+    """How to write a new issue reference: the configured ``insert-format``, else the document's own style.
+
+    A format holds ``{number}`` and may hold ``{url}``, ``{owner}``, ``{repo}``:
+    ``#{number}``, ``Issue #{number}``, ``[#{number}]({url})``, ``GH-{number}``.
+    """
+    configured = (issue_settings or {}).get("insert-format") or (issue_settings or {}).get("insert_format")
+    if isinstance(configured, str) and "{number}" in configured:
+        return configured
+    styles: Counter[str] = Counter()
+    seen = 0
+    for refs in backlog.references():
+        for ref in refs.issues:
+            seen += 1
+            if ref.style == "word":
+                styles[f"{ref.prefix} #{{number}}" if ref.prefix else "#{number}"] += 1
+            elif ref.style == "link":
+                styles["[#{number}]({url})"] += 1
+            elif ref.style == "gh":
+                styles["GH-{number}"] += 1
+            elif ref.style == "url":
+                styles["{url}"] += 1
+            elif ref.style == "qualified":
+                styles["{owner}/{repo}#{number}"] += 1
+            else:
+                styles["#{number}"] += 1
+        if seen >= STYLE_SAMPLES:
+            break
+    return styles.most_common(1)[0][0] if styles else "#{number}"
+
+
+def written(form: str, number: int, source: Any = None, url: str | None = None) -> str:
+    """``form`` filled in for issue ``number``; a form needing what is unknown falls back to ``#number``."""
+    repository = getattr(source, "repository", None)
+    values = {
+        "number": str(number),
+        "url": url or issue_url(repository, number) or "",
+        "owner": repository.owner if repository is not None else "",
+        "repo": repository.name if repository is not None else "",
+    }
+    for key in ("url", "owner", "repo"):
+        if "{" + key + "}" in form and not values[key]:
+            return f"#{number}"
+    try:
+        return form.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return f"#{number}"
+
+
+# --- completion ------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class IssueContext:
+    """What issue completion consults besides the document: set by the server on ``CompletionRequest.issues``."""
+
+    source: Any = None  # an IssueSource, or None
+    referenced: Mapping[int, str] = attrs.Factory(dict)  # numbers the open documents cite -> a task's text
+    settings: Mapping[str, Any] = attrs.Factory(dict)  # the [issues] settings
+
+
+_ISSUE_WORD = r"(?:[Ii]ssues?|ISSUE|PRs?|[Pp]ull [Rr]equests?|[Pp]ull|MR|[Bb]ug|[Ff]ix(?:es|ed)?|[Cc]los(?:es|ed|e)|[Rr]esolv(?:es|ed|e)|[Rr]efs?|[Ss]ee|[Tt]icket)"
+_GH_AT_END = re.compile(r"(?<![\w-])GH-(?P<query>\d*)$")
+_QUALIFIED_AT_END = re.compile(r"(?<![\w.\-/@])(?P<owner>[A-Za-z0-9](?:[\w.-]*\w)?)/(?P<repo>[\w.-]+)#(?P<query>\w*)$")
+_HASH_AT_END = re.compile(r"(?<![\w&#/])#(?P<query>[\w-]*)$")
+_WORD_BEFORE = re.compile(rf"(?<![\w&#/]){_ISSUE_WORD}[ \t]?$")
+_LINE_START = re.compile(r"^[ \t>]*$")
+_BACKTICKS = re.compile(r"`+")
+
+
+def _in_code(request: CompletionRequest) -> bool:
+    block = _block_at(request.backlog, request.line)
+    if block is not None and block.kind in ("code", "front-matter", "html"):
+        return True
+    # Inside a code span: an odd number of backtick runs before the cursor (good enough for one line).
+    return len(_BACKTICKS.findall(request.before)) % 2 == 1
+
+
+def issue_completions(request: CompletionRequest) -> CompletionResult | None:
+    context: IssueContext | None = getattr(request, "issues", None)
+    before = request.before
+    if "#" not in before and "GH-" not in before:
+        return None
+    if context is None:
+        context = IssueContext()
+    match = _GH_AT_END.search(before)
+    lead = "GH-"
+    owner = repo = None
+    if match is None:
+        match = _QUALIFIED_AT_END.search(before)
+        if match is not None:
+            owner, repo = match.group("owner"), match.group("repo")
+            lead = "#"
+        else:
+            match = _HASH_AT_END.search(before)
+            lead = "#"
+    if match is None or _in_code(request):
+        return None
+    start = match.start() if lead == "GH-" else match.start("query") - 1
+    if lead == "#" and owner is None and _LINE_START.match(before[:start]):
+        return None  # "#" at the start of a line begins a heading
+    query = match.group("query")
+    source = context.source
+    if owner is not None and not same_repository(source, owner, repo):
+        return None  # another repository: nothing cached to offer
+    span = Span.on_line(request.line, start, request.column)
+    if lead == "GH-" or owner is not None or _WORD_BEFORE.search(before[:start]) or before[:start].endswith("["):
+        form = "GH-{number}" if lead == "GH-" else "#{number}"  # the word or the owner is already written
+    else:
+        form = insert_format(request.backlog, context.settings)
+    index = issue_index(source) if source is not None else IssueIndex(())
+    positions, cut = index.matching(query)
+    items: list[CompletionItem] = []
+    offered: set[int] = set()
+    for position in positions:
+        issue = index.ordered[position]
+        offered.add(issue.number)
+        items.append(
+            CompletionItem(
+                label=f"{'GH-' if lead == 'GH-' else '#'}{issue.number}",
+                new_text=written(form, issue.number, source, issue.url or None),
+                span=span,
+                kind=REFERENCE,
+                detail=issue.title,
+                documentation=index.documentation(issue),
+                filter_text=f"{lead}{issue.number} {issue.title}",
+                sort_text=f"0-{position:06d}",
+            )
+        )
+    if owner is None:
+        wanted = query.strip().lower()
+        extra = sorted(number for number in context.referenced if number not in index.by_number and number not in offered)
+        for number in extra:
+            text = context.referenced[number]
+            if wanted and wanted not in f"{number} {text}".lower():
+                continue
+            items.append(
+                CompletionItem(
+                    label=f"{'GH-' if lead == 'GH-' else '#'}{number}",
+                    new_text=written(form, number, source),
+                    span=span,
+                    kind=REFERENCE,
+                    detail=text or "Cited in the backlog",
+                    documentation="Cited in the open backlogs; no tracker data for it.",
+                    filter_text=f"{lead}{number} {text}".rstrip(),
+                    sort_text=f"1-{number:08d}",
+                )
+            )
+            if len(items) >= LIMIT * 2:
+                cut = True
+                break
+    if not items:
+        return None
+    return CompletionResult(tuple(items), incomplete=cut)
+
+
+# --- document links --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class IssueLink:
+    span: Span
+    target: str
+    tooltip: str | None = None
+
+
+def issue_document_links(backlog: Backlog, source: Any) -> list[IssueLink]:
+    """Every issue reference whose URL is known: written in it, cached, or built from the repository."""
+    found: list[IssueLink] = []
+    for refs in backlog.references():
+        for ref in refs.issues:
+            url = url_for(ref, source)
+            if not url:
+                continue
+            issue = lookup(source, ref)
+            tooltip = f"{_kind(issue, ref)} #{ref.number}: {issue.title}" if issue is not None else None
+            found.append(IssueLink(ref.span, url, tooltip))
+    return found
+
+
+# --- creating an issue from a task -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class NewIssue:
+    """What "Create issue from task" files, and where the number goes."""
+
+    title: str
+    body: str
+    line: int  # the task's line
+    span: Span  # replaced by the new reference (a placeholder), or empty (an insertion point)
+    form: str  # the insert format
+    replaces_placeholder: bool
+    prefix_space: bool = False  # an insertion needs a space before it
+
+
+_TITLE_NOISE = re.compile(r"\*\*|__|`")
+
+
+def task_title(text: str) -> str:
+    text = _TITLE_NOISE.sub("", text)
+    text = re.sub(r"\((?:[^()]*#(?:TBD|TBA|TODO|XXX|NNN|N|n|\?{1,3})[^()]*)\)", "", text)
+    text = re.sub(r"(?<![\w&#/])(?:" + _ISSUE_WORD + r"[ \t]?)?#(?:TBD|TBA|TODO|XXX|NNN|N|n|\?{1,3})(?![\w?])", "", text)
+    text = re.sub(r"^\s*(?:Task\s+\d+(?:\.\d+)*[a-z]?|T-?\d+(?:\.\d+)*)\s*[:.\-–—]?\s*", "", text)
+    text = " ".join(text.split()).strip(" :-–—")
+    return text
+
+
+def new_issue_for(backlog: Backlog, line: int, issue_settings: Mapping[str, Any] | None = None) -> NewIssue | None:
+    """The issue "Create issue from task" would file for the task on ``line``; None when the task names an issue."""
+    from ..rules.common import task_index
+
+    block = _block_at(backlog, line)
+    if block is None:
+        return None
+    task = next((item for item, _ in block.walk if item.line == line and item.checkbox is not None), None)
+    if task is None or task.refs.issues:
+        return None
+    title = task_title(task.first_line_text)
+    if not title:
+        return None
+    section = backlog.section_at(line)
+    body_lines = [f"From the backlog: {task.first_line_text.strip()}"]
+    if section is not None:
+        body_lines.append(f"Section: {section.title}")
+    form = insert_format(backlog, issue_settings)
+    if task.refs.placeholders:
+        placeholder = task.refs.placeholders[0]
+        # "Issue #TBD": the word stays and the number replaces "#TBD".
+        span = placeholder.span
+        text = backlog.lines[span.start_line][span.start_col : span.end_col]
+        hash_at = text.find("#")
+        if hash_at > 0:
+            span = Span(span.start_line, span.start_col + hash_at, span.end_line, span.end_col)
+            form = "#{number}"
+        return NewIssue(title, "\n".join(body_lines), line, span, form, True)
+    style = task_index(backlog).placeholder_style
+    edit_span, text = style.edit_for(task, backlog.lines)
+    return NewIssue(title, "\n".join(body_lines), line, edit_span, form, False, prefix_space=text.startswith(" "))
+
+
+def new_reference_text(new: NewIssue, issue: TrackerIssue, source: Any, backlog: Backlog) -> str:
+    """The text written for a newly filed issue: the placeholder's replacement, or an insertion like the document's."""
+    reference = written(new.form, issue.number, source, issue.url or None)
+    if new.replaces_placeholder:
+        return reference
+    from ..rules.common import task_index
+
+    style = task_index(backlog).placeholder_style
+    token = style.token
+    if "#TBD" in token and new.form == "#{number}":
+        reference = token.replace("#TBD", f"#{issue.number}")  # "Issue #TBD" -> "Issue #42"
+    wrapped = f"{style.opening}{reference}{style.closing}"
+    if style.placement == "lead" and not new.prefix_space:
+        return f"{wrapped}{style.separator}"
+    return f" {wrapped}" if new.prefix_space else wrapped
+

@@ -1,0 +1,416 @@
+"""Issue tracker providers: GitHub (and Enterprise), GitLab, Gitea/Forgejo/Codeberg, an exported JSON file.
+
+One small interface (``TrackerProvider``):
+
+- ``await list_issues(since, etag) -> FetchResult``: every issue and pull request updated since
+  ``since`` (all when None), following pagination; with ``etag`` a conditional request, and
+  ``FetchResult.not_modified`` when the tracker says nothing changed.
+- ``await create_issue(title, body) -> TrackerIssue``
+- ``await get(number) -> TrackerIssue | None``
+
+A provider raises nothing but ``TrackerError`` (kind: auth, not_found, rate_limited,
+unavailable, bad_response). Messages never hold the token: it only ever travels in a
+request header, and every message is scrubbed of it anyway. ``IssueService``
+(``service.py``) is what the rest of backlog-ls uses: it keeps the cache and never raises.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+import httpx
+
+from ...tracker import CLOSED, OPEN, Repository, TrackerIssue
+
+log = logging.getLogger(__name__)
+
+AUTH = "auth"
+NOT_FOUND = "not_found"
+RATE_LIMITED = "rate_limited"
+UNAVAILABLE = "unavailable"
+BAD_RESPONSE = "bad_response"
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+MAX_PAGES = 200  # 20,000 issues at 100 a page: a runaway Link chain stops here
+USER_AGENT = "backlog-ls"
+
+
+class TrackerError(Exception):
+    """A tracker request failed. ``retry_at`` (UTC) is when a rate-limited request may be retried."""
+
+    def __init__(self, kind: str, message: str, *, status: int | None = None, retry_at: datetime | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.retry_at = retry_at
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"TrackerError({self.kind!r}, {self.message!r})"
+
+
+@attrs.frozen
+class RateLimit:
+    remaining: int | None = None
+    limit: int | None = None
+    reset_at: datetime | None = None
+
+
+@attrs.frozen
+class FetchResult:
+    issues: list[TrackerIssue] = attrs.Factory(list)
+    etag: str | None = None
+    not_modified: bool = False
+    rate: RateLimit | None = None
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _names(items: Any, *keys: str) -> tuple[str, ...]:
+    """Label or user names from a list of strings or of objects (``{name}``, ``{login}``, ``{username}``)."""
+    if not isinstance(items, list):
+        return ()
+    names = []
+    for item in items:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, Mapping):
+            for key in keys:
+                value = item.get(key)
+                if isinstance(value, str):
+                    names.append(value)
+                    break
+    return tuple(names)
+
+
+def issue_from_json(item: Any) -> TrackerIssue:
+    """A ``TrackerIssue`` from any of the shapes we read: GitHub REST, ``gh --json``, GitLab, Gitea.
+
+    Raises ValueError (or KeyError/TypeError) when the item is not an issue.
+    """
+    if not isinstance(item, Mapping):
+        raise ValueError("an issue must be an object")
+    number = item.get("iid") if "iid" in item else item.get("number")
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise ValueError("an issue needs a number")
+    title = item.get("title")
+    if not isinstance(title, str):
+        raise ValueError(f"issue {number} has no title")
+    state = str(item.get("state") or "").lower()
+    pull = item.get("pull_request")
+    is_pull = isinstance(pull, Mapping) or bool(item.get("isPullRequest"))
+    merged = False
+    draft = bool(item.get("draft") or item.get("isDraft") or item.get("work_in_progress"))
+    if isinstance(pull, Mapping):
+        merged = bool(pull.get("merged_at") or pull.get("merged"))
+        draft = draft or bool(pull.get("draft"))
+    if state == "merged":
+        merged, is_pull = True, True
+    milestone = item.get("milestone")
+    if isinstance(milestone, Mapping):
+        milestone = milestone.get("title")
+    body = item.get("body")
+    if body is None:
+        body = item.get("description")
+    return TrackerIssue(
+        number=number,
+        title=title,
+        state=OPEN if state in ("open", "opened") else CLOSED,
+        url=str(item.get("html_url") or item.get("web_url") or item.get("url") or ""),
+        is_pull=is_pull,
+        merged=merged,
+        draft=draft,
+        labels=_names(item.get("labels"), "name"),
+        assignees=_names(item.get("assignees"), "login", "username", "name"),
+        milestone=milestone if isinstance(milestone, str) else None,
+        body=body if isinstance(body, str) else "",
+        created_at=parse_time(item.get("created_at") or item.get("createdAt")),
+        updated_at=parse_time(item.get("updated_at") or item.get("updatedAt")),
+        closed_at=parse_time(item.get("closed_at") or item.get("closedAt")),
+    )
+
+
+_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([^";]+)"?')
+
+
+def next_link(response: httpx.Response) -> str | None:
+    for url, rels in _LINK.findall(response.headers.get("link", "")):
+        if "next" in rels.split():
+            return url
+    return None
+
+
+def _header_int(headers: httpx.Headers, *names: str) -> int | None:
+    for name in names:
+        value = headers.get(name)
+        if value is not None:
+            try:
+                return int(float(value))
+            except ValueError:
+                continue
+    return None
+
+
+def rate_limit(headers: httpx.Headers) -> RateLimit | None:
+    remaining = _header_int(headers, "x-ratelimit-remaining", "ratelimit-remaining")
+    if remaining is None:
+        return None
+    reset = _header_int(headers, "x-ratelimit-reset", "ratelimit-reset")
+    return RateLimit(
+        remaining=remaining,
+        limit=_header_int(headers, "x-ratelimit-limit", "ratelimit-limit"),
+        reset_at=datetime.fromtimestamp(reset, timezone.utc) if reset is not None else None,
+    )
+
+
+def _retry_at(headers: httpx.Headers) -> datetime | None:
+    retry_after = headers.get("retry-after")
+    if retry_after:
+        try:
+            return datetime.fromtimestamp(time.time() + max(0.0, float(retry_after)), timezone.utc)
+        except ValueError:
+            try:
+                return email.utils.parsedate_to_datetime(retry_after)
+            except (TypeError, ValueError):
+                pass
+    rate = rate_limit(headers)
+    if rate is not None and rate.remaining == 0 and rate.reset_at is not None:
+        return rate.reset_at
+    return None
+
+
+class TrackerProvider:
+    """The shared HTTP machinery; subclasses say where things are and how to read them."""
+
+    kind = "tracker"
+    label = "the tracker"
+
+    def __init__(
+        self,
+        repository: Repository,
+        token: str | None = None,
+        *,
+        api_url: str | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        self.repository = repository
+        self._token = token or None
+        self.api_url = (api_url or repository.api_url or self.default_api(repository)).rstrip("/")
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._transport = transport
+
+    def __repr__(self) -> str:  # never the token
+        return f"{type(self).__name__}({self.repository.slug} at {self.api_url})"
+
+    # --- what subclasses provide -----------------------------------------------------------------
+
+    @staticmethod
+    def default_api(repository: Repository) -> str:
+        raise NotImplementedError
+
+    def auth_headers(self, token: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def base_headers(self) -> dict[str, str]:
+        return {"Accept": "application/json"}
+
+    def list_request(self, since: datetime | None) -> tuple[str, dict[str, Any]]:
+        raise NotImplementedError
+
+    def issue_url(self, number: int) -> str:
+        raise NotImplementedError
+
+    def create_request(self, title: str, body: str) -> tuple[str, dict[str, Any]]:
+        raise NotImplementedError
+
+    def next_page(self, response: httpx.Response, url: str, params: dict[str, Any], items: list) -> tuple[str, dict[str, Any]] | None:
+        link = next_link(response)
+        return (link, {}) if link else None
+
+    def parse_item(self, item: Any) -> TrackerIssue:
+        return issue_from_json(item)
+
+    # --- the interface ----------------------------------------------------------------------------
+
+    async def list_issues(self, since: datetime | None = None, etag: str | None = None) -> FetchResult:
+        url, params = self.list_request(since)
+        issues: list[TrackerIssue] = []
+        first_etag: str | None = None
+        rate: RateLimit | None = None
+        async with self._client() as client:
+            for page in range(MAX_PAGES):
+                headers = {"If-None-Match": etag} if etag and page == 0 else {}
+                response = await self._send(client, "GET", url, params=params or None, headers=headers)
+                rate = rate_limit(response.headers) or rate
+                if response.status_code == 304 and page == 0:
+                    return FetchResult([], etag, True, rate)
+                self._raise_for(response)
+                if page == 0:
+                    first_etag = response.headers.get("etag")
+                items = self._json(response)
+                if not isinstance(items, list):
+                    raise TrackerError(BAD_RESPONSE, f"{self.label} answered {self._where(url)} with something other than a list of issues")
+                for item in items:
+                    try:
+                        issues.append(self.parse_item(item))
+                    except (ValueError, KeyError, TypeError) as problem:
+                        raise TrackerError(BAD_RESPONSE, f"{self.label} sent an issue that cannot be read: {problem}") from None
+                following = self.next_page(response, url, params, items)
+                if following is None:
+                    break
+                url, params = following
+            else:
+                log.warning("Stopped after %d pages of issues from %s", MAX_PAGES, self._where(url))
+        return FetchResult(issues, first_etag, False, rate)
+
+    async def create_issue(self, title: str, body: str) -> TrackerIssue:
+        if not self._token:
+            raise TrackerError(AUTH, f"creating an issue on {self.label} needs a token")
+        url, payload = self.create_request(title, body)
+        async with self._client() as client:
+            response = await self._send(client, "POST", url, json=payload)
+        self._raise_for(response)
+        try:
+            return self.parse_item(self._json(response))
+        except (ValueError, KeyError, TypeError) as problem:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} answered the new issue with something unreadable: {problem}") from None
+
+    async def get(self, number: int) -> TrackerIssue | None:
+        async with self._client() as client:
+            response = await self._send(client, "GET", self.issue_url(number))
+        if response.status_code in (404, 410):
+            return None
+        self._raise_for(response)
+        try:
+            return self.parse_item(self._json(response))
+        except (ValueError, KeyError, TypeError) as problem:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} sent issue {number} in a shape that cannot be read: {problem}") from None
+
+    # --- plumbing ---------------------------------------------------------------------------------
+
+    def _client(self) -> httpx.AsyncClient:
+        headers = {"User-Agent": USER_AGENT, **self.base_headers()}
+        if self._token:
+            headers.update(self.auth_headers(self._token))
+        host = httpx.URL(self.api_url).host
+        loopback = host in ("127.0.0.1", "localhost", "::1")
+        return httpx.AsyncClient(
+            headers=headers,
+            timeout=self.timeout,
+            transport=self._transport,
+            follow_redirects=False,  # a redirect to another host must not carry the token
+            trust_env=not loopback,  # proxies from the environment, except for this machine
+        )
+
+    async def _send(self, client: httpx.AsyncClient, method: str, url: str, **options: Any) -> httpx.Response:
+        try:
+            return await client.request(method, url, **options)
+        except httpx.TimeoutException:
+            raise TrackerError(UNAVAILABLE, f"{self.label} did not answer in time ({self._where(url)})") from None
+        except httpx.HTTPError as problem:
+            raise TrackerError(UNAVAILABLE, self.scrub(f"cannot reach {self.label} ({self._where(url)}): {type(problem).__name__}: {problem}")) from None
+        except Exception as problem:  # anything else from the transport is still "unavailable"  # noqa: BLE001
+            raise TrackerError(UNAVAILABLE, self.scrub(f"cannot reach {self.label}: {type(problem).__name__}: {problem}")) from None
+
+    def _raise_for(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        where = self._where(str(response.request.url)) if response.request else self.api_url
+        detail = self._error_detail(response)
+        retry_at = _retry_at(response.headers)
+        rate = rate_limit(response.headers)
+        if status == 429 or (status == 403 and (retry_at is not None or (rate is not None and rate.remaining == 0))):
+            when = f"; retry after {iso(retry_at)}" if retry_at else ""
+            raise TrackerError(RATE_LIMITED, f"{self.label} rate limit reached{when}", status=status, retry_at=retry_at)
+        if status in (401, 403):
+            hint = "the token was rejected" if self._token else "a token is needed"
+            raise TrackerError(AUTH, self.scrub(f"{self.label} refused access to {self.repository.slug} ({status}: {hint}){detail}"), status=status)
+        if status in (404, 410):
+            hint = "" if self._token else " (a private repository needs a token)"
+            raise TrackerError(NOT_FOUND, self.scrub(f"{self.label} has no repository {self.repository.slug} at {where}{hint}"), status=status)
+        if status >= 500 or status == 408:
+            raise TrackerError(UNAVAILABLE, self.scrub(f"{self.label} is unavailable ({status}){detail}"), status=status, retry_at=retry_at)
+        if 300 <= status < 400:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} redirected {where} (status {status}); set [issues] url to the API address", status=status)
+        raise TrackerError(BAD_RESPONSE, self.scrub(f"{self.label} answered {status}{detail}"), status=status)
+
+    def _error_detail(self, response: httpx.Response) -> str:
+        try:
+            data = response.json()
+        except Exception:  # noqa: BLE001
+            return ""
+        message = data.get("message") or data.get("error") if isinstance(data, Mapping) else None
+        return f": {str(message)[:200]}" if message else ""
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError) as problem:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} answered with something that is not JSON ({problem})") from None
+
+    def _where(self, url: str) -> str:
+        return self.scrub(str(httpx.URL(url).copy_with(query=None)))
+
+    def scrub(self, text: str) -> str:
+        return text.replace(self._token, "***") if self._token else text
+
+
+def make_provider(
+    repository: Repository,
+    token: str | None = None,
+    *,
+    api_url: str | None = None,
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> TrackerProvider:
+    """The provider for ``repository.kind`` (github, gitlab or gitea); ValueError for any other kind."""
+    from .gitea import GiteaProvider
+    from .github import GitHubProvider
+    from .gitlab import GitLabProvider
+
+    classes: dict[str, type[TrackerProvider]] = {"github": GitHubProvider, "gitlab": GitLabProvider, "gitea": GiteaProvider}
+    try:
+        cls = classes[repository.kind]
+    except KeyError:
+        raise ValueError(f"no HTTP provider for {repository.kind!r}") from None
+    return cls(repository, token, api_url=api_url, timeout=timeout, transport=transport)
+
+
+__all__ = [
+    "AUTH",
+    "BAD_RESPONSE",
+    "NOT_FOUND",
+    "RATE_LIMITED",
+    "UNAVAILABLE",
+    "FetchResult",
+    "RateLimit",
+    "TrackerError",
+    "TrackerProvider",
+    "issue_from_json",
+    "make_provider",
+]

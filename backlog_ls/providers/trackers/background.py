@@ -1,0 +1,116 @@
+"""An ``IssueSource`` for a long-running process: the ``IssueService`` is built off the event
+loop and then kept refreshing in the background, so no request ever waits for it.
+
+Building a service runs ``git remote get-url origin`` and reads the sqlite cache (tens of
+milliseconds, seconds when git hangs): that happens in a worker thread. Until it is
+ready the source simply knows nothing; when it is ready, and whenever a refresh changed
+the data, ``on_change`` is called on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from ...tracker import Repository, TrackerIssue
+from ...tracker.settings import IssuesSettings
+from . import TrackerError
+from .service import IssueService, RefreshResult
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundIssues:
+    def __init__(
+        self,
+        settings: IssuesSettings,
+        root: str | None,
+        on_change: Callable[[], None],
+        loop: asyncio.AbstractEventLoop,
+        **service_options: Any,
+    ):
+        self.settings = settings
+        self.root = root
+        self.on_change = on_change
+        self.service: IssueService | None = None
+        self.version = 0  # bumped whenever the data may have changed: rule caches key on it
+        self._loop = loop
+        self._task: asyncio.Task | None = None
+        self._closed = False
+        self._ready = loop.create_task(self._start(service_options))
+
+    async def _start(self, service_options: dict[str, Any]) -> None:
+        try:
+            service = await asyncio.to_thread(IssueService, self.settings, self.root, **service_options)
+        except Exception:
+            log.exception("The issue tracker could not be set up; issue features stay off")
+            return
+        if self._closed:
+            return
+        self.service = service
+        if service.repository is not None or next(iter(service.all()), None) is not None:
+            self._changed()  # cached data to show; with no repository and nothing cached, nothing changed
+        self._task = self._loop.create_task(service.run(lambda _result: self._changed()))
+
+    def _changed(self) -> None:
+        self.version += 1
+        self.on_change()
+
+    async def ready(self) -> None:
+        """Wait until the service is built (tests, and commands that need it)."""
+        await asyncio.shield(self._ready)
+
+    def close(self) -> None:
+        self._closed = True
+        for task in (self._task, self._ready):
+            if task is not None and not task.done():
+                task.cancel()
+
+    # --- IssueSource: answered from memory, at once ------------------------------------------
+
+    @property
+    def repository(self) -> Repository | None:
+        return self.service.repository if self.service is not None else None
+
+    @property
+    def fetched_at(self) -> datetime | None:
+        return self.service.fetched_at if self.service is not None else None
+
+    @property
+    def stale(self) -> bool:
+        return self.service.stale if self.service is not None else False
+
+    @property
+    def status(self) -> str:
+        return self.service.status if self.service is not None else "issues: starting"
+
+    def get(self, number: int, owner: str | None = None, name: str | None = None) -> TrackerIssue | None:
+        return self.service.get(number, owner, name) if self.service is not None else None
+
+    def all(self) -> Iterable[TrackerIssue]:
+        return self.service.all() if self.service is not None else ()
+
+    def knows(self, owner: str | None = None, name: str | None = None) -> bool:
+        return self.service.knows(owner, name) if self.service is not None else False
+
+    # --- what commands may do -----------------------------------------------------------------
+
+    async def refresh(self, force: bool = True) -> RefreshResult | None:
+        await self.ready()
+        if self.service is None:
+            return None
+        result = await self.service.refresh(force=force)
+        if result.changed:
+            self._changed()
+        return result
+
+    async def create_issue(self, title: str, body: str) -> TrackerIssue:
+        await self.ready()
+        if self.service is None:
+            raise TrackerError("unavailable", "the issue tracker is not set up")
+        issue = await self.service.create_issue(title, body)
+        self._changed()
+        return issue

@@ -1,0 +1,401 @@
+"""``IssueService``: the ``IssueSource`` the language server and the checker read, kept fresh in the background.
+
+- Built from ``IssuesSettings`` and the workspace root. Construction reads the SQLite cache
+  (10,000 issues in a few tens of milliseconds) and asks git for the remote (a subprocess, 3 s
+  at worst): build it off the event loop (``await IssueService.open(...)`` does).
+- ``get`` / ``all`` / ``knows`` / ``stale`` / ``status`` answer from memory, at once.
+- ``await refresh()`` fetches what changed since the last refresh (a conditional, incremental
+  request), updates the cache and memory, and never raises: the result carries the error.
+  One refresh runs at a time; a rate limit is honoured (no request before it resets).
+  A full fetch runs when the cache is incomplete, once a day (issues deleted or moved on
+  the tracker drop out) or with ``force=True``.
+- ``await create_issue(title, body)`` creates an issue on the tracker and caches it; it raises
+  ``TrackerError`` (the command shows its message).
+- ``await run(on_change)``: the background loop for the server (refresh every ``[issues] refresh``;
+  the json provider checks its file's mtime every few seconds).
+
+Provider ``none``: empty, never fetches. Provider ``json``: the file (relative to the
+configuration root) is the whole truth, re-read when its mtime changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import os
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+
+import attrs
+import httpx
+
+from ...tracker import Repository, TrackerIssue
+from ...tracker.settings import IssuesSettings
+from . import (
+    AUTH,
+    DEFAULT_TIMEOUT,
+    NOT_FOUND,
+    RATE_LIMITED,
+    UNAVAILABLE,
+    TrackerError,
+    make_provider,
+)
+from .cache import CacheMeta, IssueCache
+from .git_remote import detect_repository, parse_remote, remote_url
+from .json_export import read_export
+from .tokens import Token, resolve_token, where_to_put_one
+
+log = logging.getLogger(__name__)
+
+FULL_REFRESH_EVERY = timedelta(days=1)
+JSON_POLL_SECONDS = 2.0
+UNAVAILABLE_BACKOFF_SECONDS = 60.0
+
+
+@attrs.frozen
+class RefreshResult:
+    changed: bool
+    error: TrackerError | None = None
+    count: int = 0
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} d ago"
+
+
+class IssueService:
+    """An ``IssueSource`` over the cache, plus the refresh that fills it. See the module docstring."""
+
+    def __init__(
+        self,
+        settings: IssuesSettings,
+        root: str | None,
+        cache_dir: str | None = None,
+        environ: Mapping[str, str] = os.environ,
+        *,
+        repository: Repository | None = None,
+        remote: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        use_gh: bool = True,
+        clock: Callable[[], datetime] = _now,
+    ):
+        self.settings = settings
+        self.root = root
+        self.environ = environ
+        self._transport = transport
+        self._timeout = timeout
+        self._use_gh = use_gh
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._issues: dict[int, TrackerIssue] = {}
+        self._meta = CacheMeta()
+        self._cache: IssueCache | None = None
+        self._token: Token | None = None
+        self._token_checked = False
+        self._json_path: str | None = None
+        self._json_mtime: float | None = None
+        self.last_error: TrackerError | None = None
+        self.retry_at: datetime | None = None
+        self.kind = settings.provider
+        self.repository: Repository | None = None
+        self.fetched_at: datetime | None = None
+
+        if settings.provider == "none":
+            return
+        if settings.provider == "json":
+            self.repository = repository or self._json_repository(remote)
+            self._json_path = os.path.join(root or os.getcwd(), settings.file or "issues.json")
+            self._load_json()
+            return
+        try:
+            self.repository = repository if repository is not None else detect_repository(settings, root, remote=remote)
+        except Exception:  # never raise out of construction
+            log.exception("Could not work out the repository")
+            self.repository = None
+        if self.repository is None:
+            return
+        self.kind = self.repository.kind
+        self._cache = IssueCache.for_repository(self.repository, cache_dir)
+        self._issues, self._meta = self._cache.load()
+        self.fetched_at = self._meta.fetched_at
+        found = resolve_token(self.repository, settings.token_env, environ, use_gh=False)
+        if found is not None or settings.token_env:
+            self._token, self._token_checked = found, True
+
+    @classmethod
+    async def open(cls, settings: IssuesSettings, root: str | None, cache_dir: str | None = None, **options) -> IssueService:
+        """Construct on a worker thread (git and SQLite are blocking IO)."""
+        return await asyncio.to_thread(lambda: cls(settings, root, cache_dir, **options))
+
+    # --- IssueSource ------------------------------------------------------------------------------
+
+    @property
+    def stale(self) -> bool:
+        if self.settings.provider in ("none", "json") or self.repository is None:
+            return False
+        if self.fetched_at is None:
+            return True
+        return self._clock() - self.fetched_at > timedelta(seconds=self.settings.refresh)
+
+    def _same_repository(self, owner: str | None, name: str | None) -> bool:
+        if owner is None:
+            return True
+        repository = self.repository
+        if repository is None:
+            return False
+        return owner.casefold() == repository.owner.casefold() and (name or "").casefold() == repository.name.casefold()
+
+    def get(self, number: int, owner: str | None = None, name: str | None = None) -> TrackerIssue | None:
+        if not self._same_repository(owner, name):
+            return None
+        return self._issues.get(number)
+
+    def all(self) -> Iterable[TrackerIssue]:
+        return self._issues.values()  # the dict is replaced, never changed in place: safe to iterate
+
+    def knows(self, owner: str | None = None, name: str | None = None) -> bool:
+        if self.settings.provider == "none" or not self._same_repository(owner, name):
+            return False
+        if self.settings.provider == "json":
+            return self._json_mtime is not None
+        return self._meta.complete and self.fetched_at is not None
+
+    def __len__(self) -> int:
+        return len(self._issues)
+
+    # --- status -----------------------------------------------------------------------------------
+
+    @property
+    def token_source(self) -> str | None:
+        return self._token.source if self._token else None
+
+    @property
+    def status(self) -> str:
+        """One line for a status bar."""
+        now = self._clock()
+        count = len(self._issues)
+        noun = "issue" if count == 1 else "issues"
+        if self.settings.provider == "none":
+            return "issues: off"
+        if self.settings.provider == "json":
+            if self.last_error is not None:
+                return f"issues file: {self.last_error.message}"
+            return f"{count} {noun} from {os.path.basename(self._json_path or '')}"
+        if self.repository is None:
+            return "no repository: set [issues] repo, or add a git remote named origin"
+        where = self.repository.slug
+        error = self.last_error
+        cached = f"cache from {_ago(self.fetched_at, now)}" if self.fetched_at else "no cache yet"
+        if error is not None:
+            if error.kind == RATE_LIMITED:
+                until = f" until {self.retry_at.astimezone().strftime('%H:%M')}" if self.retry_at else ""
+                return f"rate limited{until}: using {cached} ({count} {noun})"
+            if error.kind == AUTH:
+                if self._token is None:
+                    return f"no token: {where_to_put_one(self.repository, self.settings.token_env)} ({count} {noun} cached)"
+                return f"token from {self._token.source} refused by {where}: using {cached}"
+            if error.kind == NOT_FOUND:
+                return f"{where} not found: {error.message}"
+            if error.kind == UNAVAILABLE:
+                return f"offline: using {cached} ({count} {noun})"
+            return f"{where}: {error.message}; using {cached}"
+        if self.fetched_at is None:
+            return f"{where}: not refreshed yet"
+        suffix = ""
+        if self._token_checked and self._token is None:
+            suffix = f" (no token: public issues only; {where_to_put_one(self.repository, self.settings.token_env)})"
+        return f"{count} {noun} in {where}, refreshed {_ago(self.fetched_at, now)}{suffix}"
+
+    # --- refresh ----------------------------------------------------------------------------------
+
+    async def refresh(self, force: bool = False) -> RefreshResult:
+        """Bring the cache up to date. Never raises; one at a time."""
+        async with self._lock:
+            try:
+                return await self._refresh(force)
+            except Exception as problem:  # a bug must not kill the server's refresh loop
+                log.exception("The issue refresh failed")
+                error = TrackerError("bad_response", f"the refresh failed: {type(problem).__name__}")
+                self.last_error = error
+                return RefreshResult(False, error, len(self._issues))
+
+    async def _refresh(self, force: bool) -> RefreshResult:
+        if self.settings.provider == "none":
+            return RefreshResult(False, None, 0)
+        if self.settings.provider == "json":
+            return await self._refresh_json(force)
+        repository = self.repository
+        if repository is None or self._cache is None:
+            return RefreshResult(False, TrackerError(NOT_FOUND, "no repository: set [issues] repo, or add a git remote"), 0)
+        now = self._clock()
+        if self.retry_at is not None and now < self.retry_at:
+            return RefreshResult(False, self.last_error, len(self._issues))
+        if not self._token_checked:
+            self._token = await asyncio.to_thread(
+                resolve_token, repository, self.settings.token_env, self.environ, use_gh=self._use_gh
+            )
+            self._token_checked = True
+        provider = make_provider(
+            repository, self._token.value if self._token else None, transport=self._transport, timeout=self._timeout
+        )
+        meta = self._meta
+        full = force or not meta.complete or meta.full_at is None or now - meta.full_at > FULL_REFRESH_EVERY
+        since = None if full else meta.since
+        etag = meta.etag if not force else None
+        try:
+            result = await provider.list_issues(since, etag)
+        except TrackerError as error:
+            self.last_error = error
+            if error.kind == RATE_LIMITED:
+                self.retry_at = error.retry_at or now + timedelta(seconds=self.settings.refresh)
+            elif error.kind == UNAVAILABLE and error.retry_at is not None:
+                self.retry_at = error.retry_at
+            log.warning("Could not refresh issues of %s: %s", repository.slug, error.message)
+            return RefreshResult(False, error, len(self._issues))
+        self.last_error = None
+        self.retry_at = None
+        if result.rate is not None and result.rate.remaining == 0 and result.rate.reset_at is not None:
+            self.retry_at = result.rate.reset_at
+        if result.not_modified:
+            self._meta = attrs.evolve(meta, fetched_at=now, full_at=now if full else meta.full_at)
+            self.fetched_at = now
+            await asyncio.to_thread(self._cache.save, self._meta)
+            return RefreshResult(False, None, len(self._issues))
+        old = self._issues
+        if since is None:
+            issues = {issue.number: issue for issue in result.issues}
+            changed = issues != old
+        else:
+            issues = dict(old)
+            issues.update((issue.number, issue) for issue in result.issues)
+            changed = any(old.get(issue.number) != issue for issue in result.issues)
+        newest = max((issue.updated_at for issue in result.issues if issue.updated_at is not None), default=None)
+        if meta.since is not None and since is not None and (newest is None or newest < meta.since):
+            newest = meta.since
+        self._meta = CacheMeta(
+            etag=result.etag, fetched_at=now, since=newest, full_at=now if since is None else meta.full_at, complete=True
+        )
+        self._issues = issues
+        self.fetched_at = now
+        if since is None:
+            await asyncio.to_thread(self._cache.save, self._meta, issues.values(), replace=True)
+        else:
+            await asyncio.to_thread(self._cache.save, self._meta, result.issues, everything=list(issues.values()))
+        log.info("Refreshed %d issues of %s (%d in the answer)", len(issues), repository.slug, len(result.issues))
+        return RefreshResult(changed, None, len(issues))
+
+    async def create_issue(self, title: str, body: str) -> TrackerIssue:
+        """Create the issue on the tracker and cache it. Raises TrackerError (its message is for the user)."""
+        repository = self.repository
+        if self.settings.provider in ("none", "json") or repository is None or self._cache is None:
+            raise TrackerError(NOT_FOUND, "no GitHub, GitLab or Gitea repository to create the issue in")
+        async with self._lock:
+            if not self._token_checked:
+                self._token = await asyncio.to_thread(
+                    resolve_token, repository, self.settings.token_env, self.environ, use_gh=self._use_gh
+                )
+                self._token_checked = True
+        if self._token is None:
+            raise TrackerError(AUTH, f"creating an issue needs a token: {where_to_put_one(repository, self.settings.token_env)}")
+        provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout)
+        issue = await provider.create_issue(title, body)
+        async with self._lock:
+            issues = dict(self._issues)
+            issues[issue.number] = issue
+            self._issues = issues
+            await asyncio.to_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
+        return issue
+
+    # --- the json provider ------------------------------------------------------------------------
+
+    def _json_repository(self, remote: str | None) -> Repository | None:
+        owner_name = self.settings.owner_name
+        if owner_name is None:
+            found = parse_remote(remote) if remote is not None else parse_remote(remote_url(self.root) or "")
+            if found is None:
+                return None
+            owner_name = (found.owner, found.name)
+            return Repository("json", owner_name[0], owner_name[1], found.host)
+        return Repository("json", owner_name[0], owner_name[1])
+
+    def _load_json(self) -> bool:
+        """Read the export (blocking). True when the issues changed."""
+        assert self._json_path is not None
+        try:
+            export = read_export(self._json_path)
+        except TrackerError as error:
+            self.last_error = error
+            log.warning("%s", error.message)
+            return False
+        self.last_error = None
+        if self.repository is None:
+            self.repository = _repository_of_urls(export.issues)
+        changed = {issue.number: issue for issue in export.issues}
+        different = changed != self._issues
+        self._issues = changed
+        self._json_mtime = export.mtime
+        self.fetched_at = datetime.fromtimestamp(export.mtime, timezone.utc)
+        return different
+
+    async def _refresh_json(self, force: bool) -> RefreshResult:
+        assert self._json_path is not None
+        try:
+            mtime = (await asyncio.to_thread(os.stat, self._json_path)).st_mtime
+        except OSError:
+            mtime = None
+        if not force and mtime == self._json_mtime and mtime is not None:
+            return RefreshResult(False, None, len(self._issues))
+        changed = await asyncio.to_thread(self._load_json)
+        return RefreshResult(changed, self.last_error, len(self._issues))
+
+    # --- the background loop ----------------------------------------------------------------------
+
+    def next_delay(self) -> float:
+        """Seconds until the next refresh is worth trying."""
+        if self.settings.provider == "json":
+            return JSON_POLL_SECONDS
+        delay = self.settings.refresh
+        if self.retry_at is not None:
+            delay = max(1.0, (self.retry_at - self._clock()).total_seconds() + 1.0)
+        elif self.last_error is not None and self.last_error.kind == UNAVAILABLE:
+            delay = min(delay, UNAVAILABLE_BACKOFF_SECONDS)
+        return delay
+
+    async def run(self, on_change: Callable[[RefreshResult], Awaitable[None] | None] | None = None) -> None:
+        """Refresh now and then forever (until cancelled); ``on_change`` after each refresh that changed something."""
+        if self.settings.provider == "none" or (self.repository is None and self.settings.provider != "json"):
+            return
+        while True:
+            result = await self.refresh()
+            if result.changed and on_change is not None:
+                try:
+                    outcome = on_change(result)
+                    if inspect.isawaitable(outcome):
+                        await outcome
+                except Exception:
+                    log.exception("The issue refresh callback failed")
+            await asyncio.sleep(self.next_delay())
+
+
+def _repository_of_urls(issues) -> Repository | None:
+    """An export names no repository, but its issues' URLs do (``gh issue list --json url``)."""
+    from ...parse.inline import tracker_url
+
+    for issue in issues:
+        parts = tracker_url(issue.url) if issue.url else None
+        if parts is not None:
+            return Repository("json", parts["owner"], parts["repo"], parts["host"])
+    return None

@@ -1,0 +1,120 @@
+"""Where a tracker token comes from: the environment, or the GitHub CLI. Never a file in the workspace.
+
+In order:
+
+1. the variable named by ``[issues] token-env`` (when set, it is the only place looked at);
+2. github.com: ``GITHUB_TOKEN``, ``GH_TOKEN``; a GitHub Enterprise host: ``GH_ENTERPRISE_TOKEN``,
+   ``GITHUB_ENTERPRISE_TOKEN`` (a github.com token is never sent to another host);
+   then ``gh auth token --hostname HOST`` when gh is installed (3 s timeout);
+3. GitLab: ``GITLAB_TOKEN``; Gitea, Forgejo, Codeberg: ``GITEA_TOKEN``.
+
+A ``Token`` prints as ``Token(from GITHUB_TOKEN)``: its value is in no repr, message or log.
+Asking gh runs a process: call ``resolve_token`` off the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping
+
+from ...tracker import Repository
+
+log = logging.getLogger(__name__)
+
+GH_TIMEOUT_SECONDS = 3.0
+
+
+class Token:
+    """A secret and where it came from. ``str()``/``repr()`` show only the source."""
+
+    __slots__ = ("_value", "source")
+
+    def __init__(self, value: str, source: str):
+        self._value = value
+        self.source = source
+
+    @property
+    def value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Token(from {self.source})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and other._value == self._value and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+
+def variables_for(repository: Repository) -> tuple[str, ...]:
+    if repository.kind == "github":
+        if repository.host.lower() in ("github.com", "api.github.com"):
+            return ("GITHUB_TOKEN", "GH_TOKEN")
+        return ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
+    if repository.kind == "gitlab":
+        return ("GITLAB_TOKEN",)
+    if repository.kind == "gitea":
+        return ("GITEA_TOKEN",)
+    return ()
+
+
+def where_to_put_one(repository: Repository, token_env: str | None = None) -> str:
+    """For a status message: where a token would have been found."""
+    if token_env:
+        return f"set {token_env}"
+    names = " or ".join(variables_for(repository))
+    if repository.kind == "github":
+        return f"set {names}, or run `gh auth login`" if names else "run `gh auth login`"
+    return f"set {names}" if names else "configure [issues] token-env"
+
+
+def gh_token(host: str, timeout: float = GH_TIMEOUT_SECONDS, gh: str | None = None) -> str | None:
+    """``gh auth token --hostname HOST``; None when gh is missing, logged out or slow."""
+    gh = gh or shutil.which("gh")
+    if gh is None:
+        return None
+    try:
+        result = subprocess.run(
+            [gh, "auth", "token", "--hostname", host],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as problem:
+        log.info("`gh auth token` did not answer: %s", type(problem).__name__)
+        return None
+    if result.returncode != 0:
+        return None
+    value = result.stdout.strip()
+    return value or None
+
+
+def resolve_token(
+    repository: Repository,
+    token_env: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    use_gh: bool = True,
+    gh: str | None = None,
+) -> Token | None:
+    environ = os.environ if environ is None else environ
+    if token_env:
+        value = (environ.get(token_env) or "").strip()
+        return Token(value, token_env) if value else None
+    for name in variables_for(repository):
+        value = (environ.get(name) or "").strip()
+        if value:
+            return Token(value, name)
+    if repository.kind == "github" and use_gh:
+        value = gh_token(repository.host, gh=gh)
+        if value:
+            return Token(value, "gh auth token")
+    return None

@@ -1,0 +1,151 @@
+"""The ``[issues]`` table: which tracker to read, and how often.
+
+Pure: ``Settings.issues`` (a raw dict with kebab-case keys) in, ``IssuesSettings``
+plus ``ConfigError``s out. A bad value is reported, naming the key, and its default
+applies; the other keys still apply.
+
+```toml
+[issues]
+provider = "auto"          # auto | github | gitlab | gitea | json | none (auto + file = json)
+repo = "owner/name"        # default: from `git remote get-url origin` (alias: repository)
+url = "https://git.example.com/api/v3"   # API base (Enterprise, self-hosted)
+file = "issues.json"       # the json provider: a file relative to the configuration root
+token-env = "MY_TOKEN"     # read the token from this environment variable
+refresh = "10m"            # 30s, 10m, 1h, 1d; a bare number is seconds
+insert-format = "(Issue #{number})"   # used by completion
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ..config import ConfigError
+
+PROVIDERS = ("auto", "github", "gitlab", "gitea", "json", "none")
+DEFAULT_REFRESH_SECONDS = 600.0
+MIN_REFRESH_SECONDS = 10.0
+KNOWN_KEYS = ("provider", "repo", "url", "file", "token-env", "refresh", "insert-format")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@attrs.frozen
+class IssuesSettings:
+    provider: str = "auto"
+    repo: str | None = None  # "owner/name" (GitLab: "group/subgroup/name")
+    url: str | None = None  # API base, e.g. https://github.example.com/api/v3
+    file: str | None = None  # json provider: path relative to the configuration root
+    token_env: str | None = None
+    refresh: float = DEFAULT_REFRESH_SECONDS  # seconds between background refreshes
+    insert_format: str | None = None  # carried for completion
+
+    @property
+    def owner_name(self) -> tuple[str, str] | None:
+        if not self.repo:
+            return None
+        owner, _, name = self.repo.rpartition("/")
+        return owner, name
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any] | None, source: str = "configuration") -> tuple[IssuesSettings, list[ConfigError]]:
+        return issues_settings(raw, source)
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from ``30s``, ``10m``, ``1h``, ``1d`` or a number of seconds; ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError("must be a duration such as 30s, 10m or 1h, not true or false")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    elif isinstance(value, str):
+        match = _DURATION.match(value)
+        if match is None:
+            raise ValueError(f"must be a duration such as 30s, 10m or 1h, not {value!r}")
+        unit = (match.group(2) or "s")[0].lower()
+        seconds = float(match.group(1)) * _UNIT_SECONDS[unit]
+    else:
+        raise ValueError(f"must be a duration such as 30s, 10m or 1h, not {type(value).__name__}")
+    if seconds < MIN_REFRESH_SECONDS:
+        raise ValueError(f"must be at least {int(MIN_REFRESH_SECONDS)}s, not {value!r}")
+    return seconds
+
+
+def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration") -> tuple[IssuesSettings, list[ConfigError]]:
+    """Structure the raw ``[issues]`` table; every problem names its key (``issues.provider``)."""
+    errors: list[ConfigError] = []
+    values: dict[str, Any] = {}
+
+    def error(key: str, message: str) -> None:
+        errors.append(ConfigError(source, f"issues.{key}", message))
+
+    def string(key: str, value: Any) -> str | None:
+        if not isinstance(value, str):
+            error(key, f"must be a string, not {_type_name(value)}")
+            return None
+        return value.strip()
+
+    for raw_key, value in (raw or {}).items():
+        key = re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "-" + m.group(1).lower(), str(raw_key)).replace("_", "-")
+        if key == "repository":  # an alias some early configurations use
+            key = "repo"
+        if key not in KNOWN_KEYS:
+            error(key, f"unknown key; known keys: {', '.join(KNOWN_KEYS)}")
+            continue
+        if key == "refresh":
+            try:
+                values["refresh"] = parse_duration(value)
+            except ValueError as problem:
+                error(key, str(problem))
+            continue
+        text = string(key, value)
+        if text is None:
+            continue
+        if key == "provider":
+            if text.lower() not in PROVIDERS:
+                error(key, f"must be one of {', '.join(PROVIDERS)}, not {value!r}")
+            else:
+                values["provider"] = text.lower()
+        elif key == "repo":
+            text = text.strip("/")
+            text = text.removesuffix(".git")
+            if not _REPO.match(text):
+                error(key, f"must be owner/name, not {value!r}")
+            else:
+                values["repo"] = text
+        elif key == "url":
+            if not re.match(r"^https?://[^/\s]+", text):
+                error(key, f"must be an http(s) URL such as https://git.example.com/api/v3, not {value!r}")
+            else:
+                values["url"] = text.rstrip("/")
+        elif key == "file":
+            if not text:
+                error(key, "must not be empty")
+            else:
+                values["file"] = text
+        elif key == "token-env":
+            if not _ENV_NAME.match(text):
+                error(key, f"must be the name of an environment variable, not {value!r}")
+            else:
+                values["token_env"] = text
+        elif key == "insert-format":
+            values["insert_format"] = value  # verbatim: spaces may matter
+    if values.get("file") and "provider" not in values:
+        values["provider"] = "json"  # a file and no provider: the file is the source
+    settings = IssuesSettings(**values)
+    if settings.provider == "json" and settings.file is None:
+        error("file", 'the json provider needs a file (file = "issues.json")')
+    return settings, errors
+
+
+def _type_name(value: Any) -> str:
+    return {str: "a string", int: "a number", float: "a number", bool: "true or false", list: "a list", dict: "a table"}.get(
+        type(value), type(value).__name__
+    )

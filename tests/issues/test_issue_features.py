@@ -1,0 +1,218 @@
+"""Issue hover, completion, document links and the inserted form, as pure functions over MemoryIssues."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from backlog_ls.features import hover
+from backlog_ls.features.completion import CompletionRequest, complete
+from backlog_ls.features.issues import (
+    IssueContext,
+    body_excerpt,
+    insert_format,
+    issue_document_links,
+    new_issue_for,
+    new_reference_text,
+)
+from backlog_ls.parse import parse
+from backlog_ls.tracker import CLOSED, OPEN, MemoryIssues, Repository, TrackerIssue
+
+REPO = Repository("github", "acme", "app")
+
+
+def _at(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, tzinfo=timezone.utc)
+
+
+ISSUES = [
+    TrackerIssue(
+        12,
+        "Fix login timeout",
+        OPEN,
+        url="https://github.com/acme/app/issues/12",
+        labels=("bug", "auth"),
+        assignees=("alice",),
+        milestone="v1.0",
+        body="The login form times out after **5 s**.\n\nSteps:\n1. open\n2. wait",
+        updated_at=_at(2024, 5, 1),
+    ),
+    TrackerIssue(13, "Storage engine", OPEN, url="https://github.com/acme/app/issues/13", updated_at=_at(2024, 6, 1)),
+    TrackerIssue(
+        7, "Old crash", CLOSED, url="https://github.com/acme/app/issues/7", closed_at=_at(2024, 3, 2), updated_at=_at(2024, 3, 2)
+    ),
+    TrackerIssue(
+        8, "Older bug", CLOSED, url="https://github.com/acme/app/issues/8", closed_at=_at(2023, 1, 1), updated_at=_at(2024, 7, 1)
+    ),
+    TrackerIssue(
+        20, "Merge storage", CLOSED, url="https://github.com/acme/app/pull/20", is_pull=True, merged=True, closed_at=_at(2024, 4, 4)
+    ),
+    TrackerIssue(21, "WIP: cache", OPEN, url="https://github.com/acme/app/pull/21", is_pull=True, draft=True),
+]
+
+
+def source(**kwargs) -> MemoryIssues:
+    return MemoryIssues(list(ISSUES), REPO, fetched_at=_at(2024, 8, 1), **kwargs)
+
+
+def hover_text(text: str, needle: str, tracker=None, offset: int = 1) -> str | None:
+    backlog = parse(text)
+    for line, content in enumerate(text.split("\n")):
+        if needle in content:
+            found = hover.hover(backlog, line, content.index(needle) + offset, issues=tracker)
+            return found.markdown if found is not None else None
+    raise AssertionError(needle)
+
+
+# --- hover ------------------------------------------------------------------------------------------------
+
+
+def test_hover_on_each_reference_style_shows_the_issue():
+    text = (
+        "- [ ] Fix it (Issue #12)\n- [ ] and #12\n- [ ] and GH-12\n- [ ] and acme/app#12\n"
+        "- [ ] and https://github.com/acme/app/issues/12\n- [ ] and [#12](https://github.com/acme/app/issues/12)\n"
+    )
+    for needle in ("Issue #12", "and #12", "GH-12", "acme/app#12", "https://github", "[#12]"):
+        markdown = hover_text(text, needle, source(), offset=len(needle) - 1)
+        assert markdown is not None, needle
+        assert "**Issue #12**: Fix login timeout" in markdown, (needle, markdown)
+        assert "**Open** · `bug` `auth` · @alice · Milestone: v1.0" in markdown
+        assert "The login form times out after **5 s**." in markdown
+        assert "[https://github.com/acme/app/issues/12](https://github.com/acme/app/issues/12)" in markdown
+        assert "As of" not in markdown
+
+
+def test_hover_states_closed_merged_draft_and_stale():
+    text = "- [ ] #7 #20 #21\n"
+    assert "**Closed on 2024-03-02**" in hover_text(text, "#7", source())
+    merged = hover_text(text, "#20", source())
+    assert "**Pull request #20**: Merge storage" in merged and "**Merged on 2024-04-04**" in merged
+    assert "**Draft**" in hover_text(text, "#21", source())
+    stale = hover_text(text, "#7", source(is_stale=True))
+    assert "_As of 2024-08-01 00:00 UTC: the cached tracker data may be out of date._" in stale
+
+
+def test_hover_on_an_unknown_number():
+    text = "- [ ] #99 other/repo#3\n"
+    assert "The tracker acme/app has no issue or pull request with this number." in hover_text(text, "#99", source())
+    never = MemoryIssues([], REPO, complete=False)
+    assert "No tracker data is cached yet" in hover_text(text, "#99", never)
+    assert "No tracker data is cached for other/repo." in hover_text(text, "other/repo#3", source(), offset=3)
+    assert "No issue tracker is configured" in hover_text(text, "#99", None)
+
+
+def test_hover_on_a_placeholder_names_the_actions():
+    markdown = hover_text("- [ ] Write docs (Issue #TBD)\n", "#TBD", source())
+    assert "is a placeholder: the issue for this task is not filed yet" in markdown
+    assert "**Create issue from task**" in markdown and "**Add issue reference**" in markdown
+
+
+def test_body_excerpt_is_capped_and_closes_a_cut_fence():
+    body = "\n".join(["intro", "```", *[f"line {n}" for n in range(20)]])
+    excerpt = body_excerpt(body)
+    assert excerpt.count("\n") <= 12 and excerpt.endswith("```\n\n…")
+    assert len(body_excerpt("x" * 5000)) <= 610
+
+
+# --- completion -------------------------------------------------------------------------------------------
+
+
+def items_at(text: str, tracker="default", settings=None, referenced=None):
+    """Completion items at the end of ``text``'s last line."""
+    backlog = parse(text)
+    line = len(backlog.lines) - 1
+    column = len(backlog.lines[line])
+    context = IssueContext(source() if tracker == "default" else tracker, referenced or {}, settings or {})
+    result = complete(CompletionRequest(backlog, line, column, issues=context))
+    return result
+
+
+def test_hash_lists_open_issues_first_then_recently_closed():
+    result = items_at("- [ ] Fix it #")
+    labels = [item.label for item in result.items]
+    assert labels == ["#13", "#12", "#21", "#20", "#7", "#8"]  # open by update; closed by closing date
+    assert [item.sort_text for item in result.items] == sorted(item.sort_text for item in result.items)
+    item = result.items[1]
+    assert (item.detail, item.filter_text, item.new_text) == ("Fix login timeout", "#12 Fix login timeout", "#12")
+    assert item.span.start_col == len("- [ ] Fix it ") and item.span.end_col == len("- [ ] Fix it #")
+    assert "**Open** · `bug` `auth`" in item.documentation and "times out" in item.documentation
+    assert result.incomplete is False
+
+
+def test_title_words_filter_and_the_range_starts_at_the_hash():
+    result = items_at("- [ ] Fix it #login")
+    (item,) = result.items
+    assert item.label == "#12" and item.filter_text.startswith("#") and "login" in item.filter_text.lower()
+    assert item.span.start_col == len("- [ ] Fix it ")
+    assert [i.label for i in items_at("See #1").items] == ["#13", "#12"]
+
+
+def test_no_completion_at_a_heading_or_in_code():
+    assert items_at("#") is None
+    assert items_at("  #") is None
+    assert items_at("- [ ] run `foo #") is None
+    assert items_at("```\n- [ ] #") is None
+    assert items_at("- [ ] run `foo` #") is not None
+
+
+def test_inserted_form_follows_the_document_style():
+    assert items_at("- [ ] a (Issue #7)\n- [ ] b (Issue #8)\n- [ ] c #").items[0].new_text == "Issue #13"
+    assert items_at("- [ ] a (Issue #7)\n- [ ] c (Issue #").items[0].new_text == "#13"  # the word is there
+    link = items_at("- [ ] a [#7](https://github.com/acme/app/issues/7)\n- [ ] c #").items[0].new_text
+    assert link == "[#13](https://github.com/acme/app/issues/13)"
+    gh = items_at("- [ ] a GH-7\n- [ ] c GH-1")
+    assert [i.new_text for i in gh.items] == ["GH-13", "GH-12"] and gh.items[0].filter_text == "GH-13 Storage engine"
+    assert gh.items[0].span.start_col == len("- [ ] c ")
+    qualified = items_at("- [ ] c acme/app#1")
+    assert [i.new_text for i in qualified.items] == ["#13", "#12"]
+    assert items_at("- [ ] c other/repo#1") is None
+    configured = items_at("- [ ] c #", settings={"insert-format": "Issue #{number}"})
+    assert configured.items[0].new_text == "Issue #13"
+
+
+def test_numbers_cited_in_open_documents_are_offered_without_tracker_data():
+    result = items_at("- [ ] c #", tracker=None, referenced={5: "Write the docs", 12: ""})
+    assert [(i.label, i.detail) for i in result.items] == [("#5", "Write the docs"), ("#12", "Cited in the backlog")]
+    assert [i.label for i in items_at("- [ ] c #docs", tracker=None, referenced={5: "Write the docs"}).items] == ["#5"]
+    with_tracker = items_at("- [ ] c #", referenced={12: "x", 40: "y"})
+    assert [i.label for i in with_tracker.items][-1] == "#40" and [i.label for i in with_tracker.items].count("#12") == 1
+
+
+def test_insert_format_detection():
+    assert insert_format(parse("- [ ] x\n")) == "#{number}"
+    assert insert_format(parse("- [ ] x (Issue #1)\n- [ ] y #2\n- [ ] z (Issue #3)\n")) == "Issue #{number}"
+
+
+# --- links ------------------------------------------------------------------------------------------------
+
+
+def test_document_links_for_every_reference_with_a_known_url():
+    text = "- [ ] #12 GH-99 other/lib#4 https://gitlab.com/g/p/-/issues/5\n"
+    links = issue_document_links(parse(text), source())
+    assert [(link.span.start_col, link.target) for link in links] == [
+        (6, "https://github.com/acme/app/issues/12"),
+        (10, "https://github.com/acme/app/issues/99"),
+        (16, "https://github.com/other/lib/issues/4"),
+        (28, "https://gitlab.com/g/p/-/issues/5"),
+    ]
+    assert links[0].tooltip == "Issue #12: Fix login timeout"
+    assert [link.target for link in issue_document_links(parse("- [ ] #12\n"), None)] == []
+
+
+# --- create issue from task ---------------------------------------------------------------------------------
+
+
+def test_new_issue_replaces_a_placeholder_or_inserts_in_the_document_style():
+    text = "## Phase 1\n- [ ] **Task 1.1 (Issue #1):** one\n- [ ] **Task 1.2 (Issue #TBD):** Write the docs\n- [ ] **Task 1.3:** Ship it\n"
+    backlog = parse(text)
+    created = TrackerIssue(42, "x", OPEN, url="https://github.com/acme/app/issues/42")
+    placeholder = new_issue_for(backlog, 2)
+    assert placeholder.title == "Write the docs" and placeholder.replaces_placeholder
+    line = backlog.lines[2]
+    assert line[placeholder.span.start_col : placeholder.span.end_col] == "#TBD"
+    assert new_reference_text(placeholder, created, source(), backlog) == "#42"
+    missing = new_issue_for(backlog, 3)
+    assert missing.title == "Ship it" and not missing.replaces_placeholder
+    inserted = new_reference_text(missing, created, source(), backlog)
+    line = backlog.lines[3]
+    assert line[: missing.span.start_col] + inserted + line[missing.span.end_col :] == "- [ ] **Task 1.3 (Issue #42):** Ship it"
+    assert new_issue_for(backlog, 1) is None  # already names an issue

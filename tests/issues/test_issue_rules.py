@@ -1,0 +1,94 @@
+"""BL305 issue-still-open, BL306 issue-closed-task-open, BL307 unknown-issue, with MemoryIssues."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from backlog_ls.features.issues import issues_changed
+from backlog_ls.parse import parse
+from backlog_ls.rules import check
+from backlog_ls.tracker import CLOSED, OPEN, MemoryIssues, Repository, TrackerIssue
+
+from ..rules.fixture import apply_fix, assert_findings, findings_for, split_annotations
+
+REPO = Repository("github", "acme", "app")
+CLOSED_ON = datetime(2024, 5, 2, tzinfo=timezone.utc)
+
+
+def tracker(**kwargs) -> MemoryIssues:
+    return MemoryIssues(
+        [
+            TrackerIssue(13, "Storage engine", OPEN),
+            TrackerIssue(14, "Old bug", CLOSED, closed_at=CLOSED_ON),
+            TrackerIssue(15, "Merged work", CLOSED, is_pull=True, merged=True, closed_at=CLOSED_ON),
+            TrackerIssue(16, "Abandoned PR", CLOSED, is_pull=True),
+            TrackerIssue(17, "Draft", OPEN, is_pull=True, draft=True),
+        ],
+        REPO,
+        **kwargs,
+    )
+
+
+def test_still_open_on_ticked_tasks_only():
+    annotated = """
+        - [x] **Task 4.1 (Issue #13):** Implement storage.
+                          ^^^^^^^^^ BL305 warning: Task is ticked but its issue #13 is still open: 'Storage engine'.
+        - [x] Cache (#17)
+                     ^^^ BL305 warning: Task is ticked but its pull request #17 (a draft) is still open: 'Draft'.
+        - [ ] Open task (#13)
+        - [x] Done (#14) and acme/app#13
+                             ^^^^^^^^^^^ BL305 warning: Task is ticked but its issue #13 is still open: 'Storage engine'.
+        - [x] Elsewhere other/lib#13
+        """
+    found = assert_findings(annotated, rule="BL305", tracker=tracker())
+    text, _ = split_annotations(annotated)
+    assert not found[0].fixable
+    assert apply_fix(text, found[0].fixes[0]).split("\n")[0] == "- [ ] **Task 4.1 (Issue #13):** Implement storage."
+
+
+def test_closed_issue_on_an_open_task():
+    annotated = """
+        - [ ] Fix the old bug (#14)
+                               ^^^ BL306 hint: Issue #14 is closed on 2024-05-02 but the task is still open.
+        - [ ] Land it (GH-15)
+                       ^^^^^ BL306 hint: Pull request #15 is merged on 2024-05-02 but the task is still open.
+        - [ ] Abandoned (#16)
+        - [ ] Mixed (#14, #13)
+        - [x] Done (#14)
+        - [ ] Unknown (#99)
+        """
+    found = assert_findings(annotated, rule="BL306", tracker=tracker())
+    text, _ = split_annotations(annotated)
+    assert found[0].fixable
+    assert apply_fix(text, found[0].fixes[0]).split("\n")[0] == "- [x] Fix the old bug (#14)"
+
+
+def test_unknown_issue_only_when_the_tracker_knows_the_repository():
+    annotated = """
+        # Plan (see #99)
+                ^^^^^^^ BL307 warning: Issue #99 does not exist in acme/app: the tracker has no such number.
+        - [ ] Fix (#13) and #4200
+                            ^^^^^ BL307 warning: Issue #4200 does not exist in acme/app: the tracker has no such number.
+        - [ ] Elsewhere other/lib#4200 and acme/app#77
+                                           ^^^^^^^^^^^ BL307 warning: Issue #77 does not exist in acme/app: the tracker has no such number.
+
+        Prose mentions https://github.com/acme/app/pull/88 too.
+                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ BL307 warning: Pull request #88 does not exist in acme/app: the tracker has no such number.
+        """
+    assert_findings(annotated, rule="BL307", tracker=tracker())
+    text, _ = split_annotations(annotated)
+    assert findings_for(text, rule="BL307", tracker=tracker(complete=False)) == []
+
+
+def test_no_tracker_no_findings():
+    text = "- [x] Done (#13)\n- [ ] Open (#14)\n- [ ] Unknown (#99)\n"
+    assert [f.code for f in check(parse(text)) if f.code in ("BL305", "BL306", "BL307")] == []
+
+
+def test_findings_follow_the_trackers_data():
+    backlog = parse("- [x] Done (#13)\n")
+    source = tracker()
+    assert [f.code for f in check(backlog, tracker=source, select=["BL305"])] == ["BL305"]
+    source.issues[0] = TrackerIssue(13, "Storage engine", CLOSED)
+    issues_changed()  # what the server's notify_issues_changed does
+    assert [f.code for f in check(backlog, tracker=source, select=["BL305"])] == []
