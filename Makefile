@@ -20,6 +20,8 @@ test: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/features.py
+	$(BIN)/python benchmarks/issues_cache.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,9 +1,11 @@
-"""Completion and hover with 10,000 issues stay within budget (p95: completion 20 ms, hover 10 ms)."""
+"""Completion and hover with 10,000 issues: a bounded answer, and an answer for every reference.
+
+Their speed is measured by ``benchmarks/features.py``, not asserted here.
+"""
 
 from __future__ import annotations
 
 import random
-import time
 from datetime import datetime, timedelta, timezone
 
 from backlog_ls import convert
@@ -34,31 +36,18 @@ def _source() -> MemoryIssues:
     return MemoryIssues(issues, Repository("github", "a", "b"))
 
 
-def _p95(samples: list[float]) -> float:
-    return sorted(samples)[int(len(samples) * 0.95) - 1] * 1000
-
-
 def test_completion_and_hover_with_ten_thousand_issues():
     source = _source()
     text = "\n".join(f"- [ ] **Task {i} (Issue #{i * 5 + 1}):** do {i}" for i in range(2000))
-    timings: list[float] = []
     for query in ("", "4", "login", "retry-cache"):
         backlog = parse(text + "\n- [ ] New #" + query)
         lines = backlog.lines
-        for _ in range(40):
-            start = time.perf_counter()
-            context = IssueContext(source, referenced_issues(backlog), {})
-            result = complete(CompletionRequest(backlog, len(lines) - 1, len(lines[-1]), issues=context))
-            convert.completion_list(result, lines, "utf-16")
-            timings.append(time.perf_counter() - start)
+        context = IssueContext(source, referenced_issues(backlog), {})
+        result = complete(CompletionRequest(backlog, len(lines) - 1, len(lines[-1]), issues=context))
+        convert.completion_list(result, lines, "utf-16")
         assert len(result.items) <= 2 * LIMIT
-    assert _p95(timings) <= 20, _p95(timings)
 
     backlog = parse(text)
-    hovers: list[float] = []
     for line in range(0, 2000, 5):
-        start = time.perf_counter()
         found = hover.hover(backlog, line, backlog.lines[line].index("#") + 1, issues=source)
-        hovers.append(time.perf_counter() - start)
-        assert found is not None
-    assert _p95(hovers) <= 10, _p95(hovers)
+        assert found is not None and f"#{line * 5 + 1}" in found.markdown
