@@ -16,10 +16,12 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities
+from ..conftest import SHARED
+from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities, edit
 from ..trackers.fake_apis import FakeTracker
 
 BACKLOG = "# Plan\n\n## Phase 4\n- [x] **Task 4.1 (Issue #13):** Implement storage.\n- [ ] **Task 4.2 (Issue #14):** Authentication.\n"
+EXAMPLE = SHARED / "examples" / "000_d75c51bba9a042cf.txt"
 SECRET = "ghp_not-a-real-token-0123456789"  # for github.com only: never sent to another host
 ENTERPRISE_SECRET = "ghe_not-a-real-token-9876543210"
 
@@ -29,7 +31,7 @@ def _workspace(tmp_path: Path, tracker: FakeTracker) -> Path:
     (tmp_path / ".backlog-ls.toml").write_text(
         f'[issues]\nprovider = "github"\nrepo = "octo/repo"\nurl = "{tracker.api_url}"\n', encoding="utf-8"
     )
-    (tmp_path / "TODO.md").write_text(BACKLOG, encoding="utf-8")
+    (tmp_path / "TODO.md").write_text(BACKLOG, encoding="utf-8")  # the CLI test's file
     return tmp_path
 
 
@@ -42,6 +44,18 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _backlog() -> str:
+    # The real backlog this work was specified on; a small one of the same shape without ../shared.
+    return EXAMPLE.read_text(encoding="utf-8") if EXAMPLE.exists() else BACKLOG
+
+
+def _issue_13() -> types.Position:
+    for number, line in enumerate(_backlog().split("\n")):
+        if "Issue #13)" in line:
+            return types.Position(line=number, character=line.index("Issue #13") + 7)
+    raise AssertionError("no Issue #13")
+
+
 async def _session(workspace: Path, environment: dict[str, str]) -> tuple[RecordingClient, str]:
     client = RecordingClient.create()
     await client.start_io(*SERVER_COMMAND, env=environment)
@@ -49,13 +63,13 @@ async def _session(workspace: Path, environment: dict[str, str]) -> tuple[Record
         types.InitializeParams(capabilities=capabilities("visual-studio-code", pull_diagnostics=False), root_uri=workspace.as_uri())
     )
     uri = (workspace / "TODO.md").as_uri()
-    client.open(uri, BACKLOG)
+    client.open(uri, _backlog())
     return client, uri
 
 
 async def _hover(client: RecordingClient, uri: str) -> str:
     found = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(3, 20))
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=_issue_13())
     )
     return found.contents.value if found is not None else ""
 
@@ -78,10 +92,23 @@ async def test_hover_and_warning_from_the_tracker_then_from_the_cache_when_it_is
         try:
             warning = await _wait_for_warning(client, uri)
             assert warning.message == "Task is ticked but its issue #13 is still open: 'File-level restart-survivable storage engine'."
-            assert (warning.range.start.line, warning.range.start.character) == (3, 18)
+            position = _issue_13()
+            assert (warning.range.start.line, warning.range.start.character) == (position.line, position.character - 7)
             text = await _hover(client, uri)
             assert "File-level restart-survivable storage engine" in text or "File\\-level restart\\-survivable" in text
             assert "**Open**" in text
+            # Typing "#" in a new task lists the issues, open ones first.
+            lines = _backlog().split("\n")
+            client.change(uri, 2, edit((len(lines) - 1, 0), (len(lines) - 1, 0), "- [ ] follow up #"))
+            completion = await client.text_document_completion_async(
+                types.CompletionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    position=types.Position(line=len(lines) - 1, character=len("- [ ] follow up #")),
+                )
+            )
+            items = completion.items if isinstance(completion, types.CompletionList) else completion
+            assert [item.label for item in items][:2] == ["#13", "#14"]
+            assert items[0].detail == "File-level restart-survivable storage engine"
             # The tracker on 127.0.0.1 is an Enterprise host: it gets that token, never github.com's.
             assert {r.headers.get("authorization") for r in tracker.requests} == {f"Bearer {ENTERPRISE_SECRET}"}
         finally:
