@@ -338,3 +338,33 @@ def file_locations(uris: Iterable[str]) -> list[types.Location]:
 def single_edit(uri: str, version: int | None, span: Span, new_text: str, lines: Sequence[str], encoding: str) -> types.WorkspaceEdit:
     """One minimal edit, tied to the document version it was computed for (for ``workspace/applyEdit``)."""
     return _versioned_edit(uri, version, [types.TextEdit(range=to_range(span, lines, encoding), new_text=new_text)])
+
+
+# --- editing actions: tick, split, formatting ------------------------------------------------------
+
+# A source action over the selected lines ("Tick every task in the selection").
+SELECTION_KIND = f"{types.CodeActionKind.Source.value}.backlog-ls.tasks"
+
+
+def text_edits(edits: Iterable[Any], lines: Sequence[str], encoding: str) -> list[types.TextEdit]:
+    """``rules.Edit`` values (code point spans) as ``TextEdit``s in the client's units."""
+    return [types.TextEdit(range=to_range(edit.span, lines, encoding), new_text=edit.new_text) for edit in edits]
+
+
+def edit_actions(actions: Iterable[Any], uri: str, version: int | None, lines: Sequence[str], encoding: str) -> list[types.CodeAction]:
+    """``features.edits.Action``s as code actions whose edits are tied to the document version."""
+    from .features.edits import SELECTION
+
+    found = []
+    for action in actions:
+        if not action.edits:
+            continue
+        found.append(
+            types.CodeAction(
+                title=action.title,
+                kind=SELECTION_KIND if action.kind == SELECTION else types.CodeActionKind.RefactorRewrite,
+                is_preferred=action.preferred or None,
+                edit=_versioned_edit(uri, version, text_edits(action.edits, lines, encoding)),
+            )
+        )
+    return found

@@ -34,7 +34,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from . import __version__, config, convert, fixes, rules
 from .config import ConfigError, Settings
-from .features import folding, hover, symbols
+from .features import archive, folding, formatting, hover, issue_ref, renumber, split, symbols, tick
 from .features import completion
 from .features import rfc as rfc_features
 from .features import issues as issue_features
@@ -527,6 +527,7 @@ def _guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
 
 CREATE_ISSUE_COMMAND = "backlog-ls.createIssue"
 REFRESH_ISSUES_COMMAND = "backlog-ls.refreshIssues"
+TOGGLE_TASK_COMMAND = "backlog-ls.toggleTask"
 
 
 def _issue_source_for(settings: Settings, root: str | None, on_change: Callable[[], None]) -> Any:
@@ -785,7 +786,94 @@ def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[t
             actions.append(action)
     if not wanted or any(types.CodeActionKind.RefactorRewrite.value.startswith(kind) for kind in wanted):
         actions.extend(_guarded("Create issue", lambda: _create_issue_actions(ls, document, params), []))
+        actions.extend(_guarded("Task edits", lambda: _task_edit_actions(ls, document, params), []))
+    if any(convert.SELECTION_KIND.startswith(kind) for kind in wanted or ()) or (
+        not wanted and params.range.start.line != params.range.end.line
+    ):
+        actions.extend(_guarded("Selection edits", lambda: _selection_actions(ls, document, params), []))
     return actions
+
+
+def _task_edit_actions(ls: BacklogServer, document: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """Tick / untick the task under the cursor."""
+    line = params.range.start.line
+    if not 0 <= line < len(document.lines):
+        return []
+    settings, _ = ls.settings.for_document(document)
+    found = tick.tick_actions(document.backlog, line, settings)
+    newline = next((end for end in document.text.ends if end), "\n")
+    found += split.split_actions(document.backlog, line, newline)
+    if not any(d.code == "BL101" and d.range.start.line == line for d in params.context.diagnostics):
+        found += issue_ref.add_issue_actions(document.backlog, line)  # else missing-issue's quick fix offers it
+    found += renumber.renumber_actions(document.backlog, line)
+    found += archive.archive_actions(document.backlog, line, newline)
+    return convert.edit_actions(found, document.uri, document.version, document.lines, ls.encoding)
+
+
+def _selection_actions(ls: BacklogServer, document: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """Tick (or untick) every task in the selected lines."""
+    first, last = params.range.start.line, params.range.end.line
+    if last > first and params.range.end.character == 0:
+        last -= 1  # a selection of whole lines ends at the start of the next one
+    settings, _ = ls.settings.for_document(document)
+    found = tick.selection_actions(document.backlog, first, last, settings)
+    return convert.edit_actions(found, document.uri, document.version, document.lines, ls.encoding)
+
+
+def _command_position(arguments: tuple[Any, ...]) -> tuple[str, int, int] | None:
+    """``[uri, line, character]`` or ``[uri, {"line": .., "character": ..}]``."""
+    try:
+        uri = str(arguments[0])
+        if len(arguments) >= 3:
+            return uri, int(arguments[1]), int(arguments[2])
+        position = arguments[1]
+        if isinstance(position, dict):
+            return uri, int(position["line"]), int(position.get("character", 0))
+        return uri, int(position.line), int(position.character)
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+async def _toggle_task_command(ls: BacklogServer, *arguments: Any) -> Any:
+    """``[uri, position]``: move the task at the position to its next state (via workspace/applyEdit)."""
+    found = _command_position(arguments)
+    if found is None:
+        _show(ls, types.MessageType.Error, "toggleTask expects [uri, line, character] or [uri, position].")
+        return None
+    uri, line, _character = found  # the whole line is the task's: the column does not matter
+    document = ls.documents.get(uri)
+    if document is None:
+        _show(ls, types.MessageType.Warning, "cannot toggle a task: the document is not open.")
+        return None
+    if not 0 <= line < len(document.lines):
+        return {"applied": False}
+    settings, _ = ls.settings.for_document(document)
+    edit = tick.toggle_edit(document.backlog, line, settings)
+    if edit is None:
+        _show(ls, types.MessageType.Info, f"line {line + 1} is not a task.")
+        return {"applied": False}
+    workspace_edit = convert.single_edit(uri, document.version, edit.span, edit.new_text, document.lines, ls.encoding)
+    result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=workspace_edit, label="Toggle task"))
+    return {"applied": bool(getattr(result, "applied", False))}
+
+
+def _on_formatting(ls: BacklogServer, params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    edits = _guarded("Formatting", lambda: formatting.format_lines(document.lines), [])
+    return convert.text_edits(edits, document.lines, ls.encoding)
+
+
+def _on_range_formatting(ls: BacklogServer, params: types.DocumentRangeFormattingParams) -> list[types.TextEdit] | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    first, last = params.range.start.line, params.range.end.line
+    if last > first and params.range.end.character == 0:
+        last -= 1  # whole lines selected: the range ends at the start of the next one
+    edits = _guarded("Range formatting", lambda: formatting.format_lines(document.lines, first, last), [])
+    return convert.text_edits(edits, document.lines, ls.encoding)
 
 
 def _fix_all(ls: BacklogServer, document: Document) -> types.CodeAction | None:
@@ -950,12 +1038,20 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
     server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, convert.FIX_ALL_KIND, types.CodeActionKind.RefactorRewrite]
+            code_action_kinds=[
+                types.CodeActionKind.QuickFix,
+                convert.FIX_ALL_KIND,
+                types.CodeActionKind.RefactorRewrite,
+                convert.SELECTION_KIND,
+            ]
         ),
     )(_on_code_action)
     server.command(CREATE_ISSUE_COMMAND)(_create_issue_command)
     server.command(REFRESH_ISSUES_COMMAND)(_refresh_issues_command)
+    server.command(TOGGLE_TASK_COMMAND)(_toggle_task_command)
     server.feature(types.TEXT_DOCUMENT_HOVER)(_on_hover)
+    server.feature(types.TEXT_DOCUMENT_FORMATTING)(_on_formatting)
+    server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)(_on_range_formatting)
     server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS)
     )(_on_completion)

@@ -1,0 +1,186 @@
+"""Split a compound task into several. Pure: a backlog and a line in, actions out.
+
+"A and B", "A; B", "A, B and C", "A + B" and "stubs for: X, Y" (a shared head before a
+colon) are split where the separator stands outside brackets and code spans. The text
+is kept as written (no change of case).
+
+- "Split into tasks": the task keeps the first part; the others follow it (after its
+  subtasks) as siblings with the same indentation, marker and checkbox state.
+- "Split into subtasks": the task is kept as it is and each part becomes a subtask
+  (before any existing subtasks, indented like them).
+
+A leading task ID stays on the first part; the new sibling tasks get new IDs after the
+highest one of the same prefix in the document (no other task is renumbered). Issue
+references at the end of the text ("(#12)", "#TBD") stay on the first part. Only tasks
+whose text fits on one line are split.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Backlog, Item, Span
+from ..rules import Edit
+from ..rules.common import lead_task_id, renumbered
+from .edits import REWRITE, Action, item_at, own_lines
+
+SPLIT_TASKS = "Split into tasks"
+SPLIT_SUBTASKS = "Split into subtasks"
+
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+_SEPARATORS = (
+    re.compile(r"\s*;\s*"),
+    re.compile(r"\s+\+\s+"),
+    re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+"),  # "A, B and C": only where a comma is
+    re.compile(r"\s+(?:and|&)\s+"),
+)
+_ID_SEPARATOR = re.compile(r"[*_]*\s*[:\-–—)]?\s*")
+_COLON_HEAD = re.compile(r"^(?P<head>[^:]+?):\s+(?P<rest>.+)$")
+
+
+def _masked(text: str) -> str:
+    """``text`` with everything inside brackets and code spans replaced by "\\0" (same length)."""
+    chars = list(text)
+    closing: list[str] = []
+    in_code = False
+    for index, char in enumerate(text):
+        if char == "`":
+            in_code = not in_code
+            continue
+        if in_code:
+            chars[index] = "\0"
+        elif char in _OPEN:
+            if closing:
+                chars[index] = "\0"
+            closing.append(_OPEN[char])
+        elif closing and char == closing[-1]:
+            closing.pop()
+            if closing:
+                chars[index] = "\0"
+        elif closing:
+            chars[index] = "\0"
+    return "".join(chars)
+
+
+def _split_on(text: str, pattern: re.Pattern[str]) -> list[str]:
+    masked = _masked(text)
+    parts, start = [], 0
+    for match in pattern.finditer(masked):
+        if match.end() == match.start():
+            continue
+        parts.append(text[start : match.start()])
+        start = match.end()
+    parts.append(text[start:])
+    parts = [part.strip() for part in parts]
+    return parts if len(parts) > 1 and all(parts) else []
+
+
+def split_text(text: str) -> list[str]:
+    """The parts of a compound task text, or [] when it is not one."""
+    text = text.strip()
+    masked = _masked(text)
+    colon = _COLON_HEAD.match(masked)
+    if colon is not None:
+        head, rest = text[: colon.end("head")], text[colon.start("rest") :]
+        for pattern in _SEPARATORS[2:]:
+            parts = _split_on(rest, pattern)
+            if parts and (pattern is not _SEPARATORS[2] or "," in _masked(rest)):
+                return [f"{head} {part}" for part in parts]
+    for pattern in _SEPARATORS:
+        if pattern is _SEPARATORS[2] and "," not in masked:
+            continue
+        parts = _split_on(text, pattern)
+        if parts:
+            return parts
+    return []
+
+
+def _trailing_refs(task: Item, line: str, end: int) -> int:
+    """Where issue references at the end of the first line start ("... (#12)", "... #TBD"); ``end`` when none."""
+    refs = [r.span for r in (*task.refs.issues, *task.refs.placeholders) if r.span.start_line == task.text_span.start_line]
+    start = end
+    for span in sorted(refs, key=lambda s: s.start_col, reverse=True):
+        if span.end_col > start or line[span.end_col : start].strip(" \t)]},;"):
+            break
+        start = span.start_col
+        before = line[:start].rstrip(" \t,;")
+        if before.endswith(("(", "[")):
+            start = len(before) - 1
+    if start < end:
+        start = len(line[:start].rstrip(" \t"))
+    return max(start, task.text_span.start_col)
+
+
+def _pieces(backlog: Backlog, task: Item) -> tuple[str, str, list[str], str] | None:
+    """(lead, task ID text or "", parts, trailing references) of a task's one-line text."""
+    lines = backlog.lines
+    span = task.text_span
+    if span.start_line != span.end_line or task.checkbox_span is None:
+        return None
+    line = lines[span.start_line]
+    end = len(line.rstrip(" \t"))
+    start = span.start_col
+    lead, id_text = "", ""
+    task_id = lead_task_id(task, lines)
+    if task_id is not None and task_id.span.start_line == span.start_line:
+        separator = _ID_SEPARATOR.match(line, task_id.span.end_col)
+        lead_end = separator.end() if separator else task_id.span.end_col
+        lead, id_text = line[start:lead_end], task_id.text
+        start = lead_end
+    refs_at = _trailing_refs(task, line, end)
+    if refs_at <= start:
+        refs_at = end
+    parts = split_text(line[start:refs_at])
+    if len(parts) < 2:
+        return None
+    return lead, id_text, parts, line[refs_at:end]
+
+
+def split_actions(backlog: Backlog, line: int, newline: str = "\n") -> list[Action]:
+    """"Split into tasks" and "Split into subtasks" for a compound task on ``line``."""
+    found = item_at(backlog, line)
+    if found is None:
+        return []
+    task = found[0]
+    pieces = _pieces(backlog, task)
+    if pieces is None:
+        return []
+    lead, id_text, parts, trailing = pieces
+    lines = backlog.lines
+    text_line = task.text_span.start_line
+    first_line = lines[text_line]
+    prefix = first_line[: task.text_span.start_col]
+    end = len(first_line.rstrip(" \t"))
+    first = Edit(Span.on_line(text_line, task.text_span.start_col, end), f"{lead}{parts[0]}{trailing}")
+
+    # Siblings: after the whole task (its subtasks stay with the first part).
+    taken = [task_id.number for refs in backlog.references() for task_id in refs.task_ids]
+    new_lines = []
+    for part in parts[1:]:
+        new_lead = lead
+        task_id = lead_task_id(task, lines) if id_text else None
+        if task_id is not None:
+            new_id = renumbered(task_id, taken)
+            if new_id is not None:
+                new_lead = lead.replace(id_text, new_id, 1)
+                taken.append(new_id[len(task_id.text) - len(task_id.number) :])
+        new_lines.append(f"{prefix}{new_lead}{part}")
+    last = task.span.end_line
+    at = Span.on_line(last, len(lines[last]), len(lines[last]))
+    siblings = Action(SPLIT_TASKS, (first, Edit(at, "".join(newline + text for text in new_lines))), REWRITE)
+
+    # Subtasks: right after the task's own text, indented like its first subtask.
+    state = task.checkbox or " "
+    if task.children:
+        child = task.children[0]
+        child_line = lines[child.span.start_line]
+        if child.checkbox_span is not None:
+            child_prefix = child_line[: child.checkbox_span.start_col] + f"[{state}] "
+        else:
+            child_prefix = child_line[: child.text_span.start_col] + f"[{state}] "
+    else:
+        child_prefix = " " * task.checkbox_span.start_col + f"{task.marker} [{state}] "
+    own_last = own_lines(task)[-1]
+    at = Span.on_line(own_last, len(lines[own_last]), len(lines[own_last]))
+    subtasks = Action(SPLIT_SUBTASKS, (Edit(at, "".join(f"{newline}{child_prefix}{part}" for part in parts)),), REWRITE)
+    return [siblings, subtasks]

@@ -1,0 +1,139 @@
+"""Tick and untick tasks. Pure: a backlog, a line (or lines) and the settings in, actions out.
+
+The cursor may be anywhere on a task's own lines (its first line or a continuation
+line). States cycle in a fixed order: open, then the custom states of the
+configuration in their declared order, then done, then open again; with no custom
+states that is a plain toggle. "Done" is written the way the document writes it:
+``[X]`` when most of its ticked tasks use a capital X, else ``[x]``.
+
+Only the state character changes: one edit of one character per task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..config import Settings
+from ..model import Backlog, Item, Span
+from ..rules import Edit
+from ..rules.common import task_label
+from .edits import REWRITE, SELECTION, Action, item_at, own_lines, parents_of
+
+OPEN = " "
+DONE_CHARS = ("x", "X")
+
+
+def done_char(backlog: Backlog) -> str:
+    """How this document ticks a task: "X" when most ticked tasks use it, else "x"."""
+    upper = lower = 0
+    for task in backlog.tasks():
+        if task.checkbox == "X":
+            upper += 1
+        elif task.checkbox == "x":
+            lower += 1
+    return "X" if upper > lower else "x"
+
+
+def state_cycle(settings: Settings | None, done: str) -> list[str]:
+    custom = [char for char in (settings.states if settings else {}) if char not in (OPEN, *DONE_CHARS)]
+    return [OPEN, *custom, done]
+
+
+def next_state(current: str, cycle: Sequence[str], done: str) -> str:
+    """The state after ``current``; an unknown state is ticked."""
+    if current in DONE_CHARS:
+        current = done
+    if current not in cycle:
+        return done
+    return cycle[(cycle.index(current) + 1) % len(cycle)]
+
+
+def set_state(task: Item, char: str) -> Edit | None:
+    """The one-character edit writing ``char`` into the task's checkbox; None when it is already so."""
+    span = task.checkbox_span
+    if span is None or task.checkbox == char:
+        return None
+    return Edit(Span(span.start_line, span.start_col + 1, span.end_line, span.end_col - 1), char)
+
+
+def _is_done(task: Item) -> bool:
+    return task.checkbox in DONE_CHARS
+
+
+def _open_tasks(item: Item) -> list[Item]:
+    return [node for node in item.walk() if node.is_task and not _is_done(node)]
+
+
+def _state_title(char: str, settings: Settings | None) -> str:
+    meaning = (settings.state_name(char) if settings else None) or "custom state"
+    return f"Mark task as {meaning} [{char}]"
+
+
+def toggle_edit(backlog: Backlog, line: int, settings: Settings | None = None) -> Edit | None:
+    """The edit the toggle command makes: the task on ``line`` to its next state."""
+    found = item_at(backlog, line)
+    if found is None:
+        return None
+    task = found[0]
+    done = done_char(backlog)
+    return set_state(task, next_state(task.checkbox or OPEN, state_cycle(settings, done), done))
+
+
+def tick_actions(backlog: Backlog, line: int, settings: Settings | None = None) -> list[Action]:
+    """The tick / untick actions for the task whose own text holds ``line``."""
+    found = item_at(backlog, line)
+    if found is None:
+        return []
+    task, _ = found
+    done = done_char(backlog)
+    state = next_state(task.checkbox or OPEN, state_cycle(settings, done), done)
+    edit = set_state(task, state)
+    if edit is None:
+        return []
+    if state != done:
+        title = "Untick task" if _is_done(task) and state == OPEN else _state_title(state, settings)
+        return [Action(title, (edit,), REWRITE, preferred=True)]
+
+    actions = [Action("Tick task", (edit,), REWRITE, preferred=True)]
+    open_below = [node for node in _open_tasks(task) if node is not task]
+    if open_below:
+        edits = [edit] + [e for node in open_below if (e := set_state(node, done)) is not None]
+        actions.append(Action(f"Tick task with all subtasks ({len(open_below)} open)", tuple(edits), REWRITE))
+        return actions
+    # Ticking the last open subtask: offer to tick the parents it completes too.
+    parents = parents_of(backlog)
+    closing: list[Item] = []
+    closed = {id(task)}
+    child = task
+    while (parent := parents.get(id(child))) is not None and parent.is_task and not _is_done(parent):
+        still_open = [node for node in _open_tasks(parent) if node is not parent and id(node) not in closed]
+        if still_open:
+            break
+        closing.append(parent)
+        closed.add(id(parent))
+        child = parent
+    if closing:
+        edits = [edit] + [e for node in closing if (e := set_state(node, done)) is not None]
+        label = task_label(closing[0], backlog.lines)
+        title = f"Tick task and its parent '{label}'" if len(closing) == 1 else f"Tick task and its {len(closing)} parents"
+        actions.append(Action(title, tuple(edits), REWRITE))
+    return actions
+
+
+def selection_actions(backlog: Backlog, first_line: int, last_line: int, settings: Settings | None = None) -> list[Action]:
+    """Tick every task whose own text lies in the selected lines (untick them when all are done)."""
+    tasks = [
+        item
+        for item, _ in backlog.item_pairs
+        if item.is_task and item.span.start_line <= last_line and own_lines(item)[-1] >= first_line
+    ]
+    if not tasks:
+        return []
+    done = done_char(backlog)
+    if all(_is_done(task) for task in tasks):
+        edits = [e for task in tasks if (e := set_state(task, OPEN)) is not None]
+        title = f"Untick {len(edits)} task{'s' if len(edits) != 1 else ''} in the selection"
+    else:
+        edits = [e for task in tasks if not _is_done(task) and (e := set_state(task, done)) is not None]
+        title = f"Tick {len(edits)} task{'s' if len(edits) != 1 else ''} in the selection"
+    return [Action(title, tuple(edits), SELECTION)] if edits else []

@@ -1,0 +1,117 @@
+"""Split a compound task: before/after texts (pure), real lines from the examples, and properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from backlog_ls.features.archive import archive_actions
+from backlog_ls.features.edits import apply_edits
+from backlog_ls.features.issue_ref import add_issue_actions
+from backlog_ls.features.renumber import renumber_actions
+from backlog_ls.features.split import (
+    SPLIT_SUBTASKS,
+    SPLIT_TASKS,
+    split_actions,
+    split_text,
+)
+from backlog_ls.features.tick import selection_actions, tick_actions
+from backlog_ls.parse import parse
+from backlog_ls.text import split_lines
+
+from .strategies import backlogs
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("A and B", ["A", "B"]),
+        ("A; B", ["A", "B"]),
+        ("A, B and C", ["A", "B", "C"]),
+        ("Parse, lint, and test", ["Parse", "lint", "test"]),
+        ("A + B", ["A", "B"]),
+        ("Add stubs for: X, Y", ["Add stubs for X", "Add stubs for Y"]),
+        ("Fix (a and b) and `c and d`", ["Fix (a and b)", "`c and d`"]),
+        ("Read [this and that](x.md)", []),
+        ("Just one thing", []),
+    ],
+)
+def test_split_text(text, parts):
+    assert split_text(text) == parts
+
+
+def _split(text: str, line: int, title: str, newline: str = "\n") -> str:
+    (action,) = [a for a in split_actions(parse(text), line, newline) if a.title == title]
+    return apply_edits(text, action.edits)
+
+
+DOC = """## 2. Phase
+- [ ] Task 2.1: Parse and lint (#12)
+  - [x] sub
+- [ ] Task 2.2: other
+"""
+
+
+def test_split_into_tasks_keeps_state_ids_and_references():
+    assert _split(DOC, 1, SPLIT_TASKS) == """## 2. Phase
+- [ ] Task 2.1: Parse (#12)
+  - [x] sub
+- [ ] Task 2.3: lint
+- [ ] Task 2.2: other
+"""
+
+
+def test_split_into_subtasks_goes_before_existing_subtasks():
+    assert _split(DOC, 1, SPLIT_SUBTASKS) == """## 2. Phase
+- [ ] Task 2.1: Parse and lint (#12)
+  - [ ] Parse
+  - [ ] lint
+  - [x] sub
+- [ ] Task 2.2: other
+"""
+
+
+def test_nothing_to_split():
+    assert split_actions(parse(DOC), 3) == []
+    assert split_actions(parse("- plain and simple\n"), 0) == []
+
+
+def test_the_talos_line_of_example_001(example_text):
+    text = example_text("001_5af4e7fbacbd400f")
+    lines = text.split("\n")
+    line = next(i for i, l in enumerate(lines) if l.startswith("- [x] Choose Talos"))
+    after = _split(text, line, SPLIT_TASKS).split("\n")
+    assert after[line : line + 3] == [
+        "- [x] Choose Talos for K8s management (future)",
+        "- [x] Headscale for Tailnet control (mesh)",
+        "- [x] Update docs to reflect platform choices (`implementation-plan.md`, `plan.md`, `readme.md`, `requirements.md`)",
+    ]
+    assert after[:line] == lines[:line] and after[line + 2 :] == lines[line + 1 :]
+    sub = _split(text, line, SPLIT_SUBTASKS).split("\n")
+    assert sub[line : line + 3] == [
+        lines[line],
+        "  - [x] Choose Talos for K8s management (future)",
+        "  - [x] Headscale for Tailnet control (mesh)",
+    ]
+
+
+def test_nested_ordered_emoji_and_crlf():
+    text = "# P\r\n1. [x] 😀 解析 and テスト 🎉\r\n   - [ ] child\r\n"
+    assert _split(text, 1, SPLIT_TASKS, "\r\n") == "# P\r\n1. [x] 😀 解析\r\n   - [ ] child\r\n1. [x] テスト 🎉\r\n"
+    assert _split(text, 1, SPLIT_SUBTASKS, "\r\n") == (
+        "# P\r\n1. [x] 😀 解析 and テスト 🎉\r\n   - [x] 😀 解析\r\n   - [x] テスト 🎉\r\n   - [ ] child\r\n"
+    )
+
+
+@given(backlogs())
+@settings(max_examples=200, deadline=None)
+def test_every_action_applies_cleanly(text: str):
+    backlog = parse(text)
+    for line in range(len(backlog.lines)):
+        actions = tick_actions(backlog, line) + split_actions(backlog, line) + add_issue_actions(backlog, line)
+        actions += renumber_actions(backlog, line) + archive_actions(backlog, line) + selection_actions(backlog, 0, line)
+        for action in actions:
+            after = apply_edits(text, action.edits)  # raises when edits overlap
+            assert after != text
+            if action.title == SPLIT_TASKS:
+                assert len(split_lines(after)[0]) > len(backlog.lines)
