@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import functools
 import re
-import weakref
 from collections.abc import Iterator, Sequence
 
 import attrs
 
+from ..memo import BlockMemo
 from ..model import NO_REFERENCES, Backlog, Block, Link, References, RfcRef, Span
 
 PROJECT = "project"
@@ -139,28 +139,7 @@ def _unscanned(block: Block, lines: Sequence[str], definitions: dict[str, str]) 
             yield from _from_refs(scan([(number, 0, line)]), definitions, lines)
 
 
-class _Memo:
-    """Each block's citations, kept as long as the block lives (blocks are shared across edits)."""
-
-    def __init__(self) -> None:
-        self._entries: dict[int, tuple[weakref.ref, int, tuple[Citation, ...]]] = {}
-
-    def get(self, block: Block, lines: Sequence[str], definitions: dict[str, str], generation: int) -> tuple[Citation, ...]:
-        entry = self._entries.get(id(block))
-        if entry is not None and entry[0]() is block and entry[1] == generation:
-            return entry[2]
-        value = _block_citations(block, lines, definitions)
-        key = id(block)
-        entries = self._entries
-
-        def forget(_ref: weakref.ref, key: int = key) -> None:
-            entries.pop(key, None)
-
-        entries[key] = (weakref.ref(block, forget), generation, value)
-        return value
-
-
-_memo = _Memo()
+_memo = BlockMemo()  # block -> its citations, keyed by the link definitions' generation
 _definitions_seen: dict[tuple[tuple[str, str], ...], int] = {}
 
 
@@ -226,7 +205,7 @@ def _citations(backlog: Backlog) -> list[Citation]:
     for block in backlog.blocks:
         if block.kind in ("code", "front-matter", "html", "blank", "thematic-break"):
             continue
-        value = _memo.get(block, lines, definitions, generation)
+        value = _memo.get(block, lambda block=block: _block_citations(block, lines, definitions), generation)
         if value:
             found.extend(value)
     return found
@@ -238,7 +217,8 @@ def citation_at(backlog: Backlog, line: int, column: int) -> Citation | None:
     if block is None:
         return None
     definitions = definitions_of(backlog)
-    for citation in _memo.get(block, backlog.lines, definitions, _generation(definitions)):
+    lines = backlog.lines
+    for citation in _memo.get(block, lambda: _block_citations(block, lines, definitions), _generation(definitions)):
         if citation.span.contains(line, column):
             return citation
     return None

@@ -90,7 +90,7 @@ class Rule:
         if self.check is not None:
             yield from self.check(context)
         if self.check_block is not None:
-            yield from self.memo.findings(context, self.check_block)
+            yield from _block_findings(self.memo, context, self.check_block)
 
     def finding(self, span: Span, message: str, fixes: Iterable[Fix] = (), severity: str | None = None) -> Finding:
         return Finding(self.name, self.code, severity or self.severity, span, message, tuple(fixes))
@@ -100,9 +100,29 @@ _options_converter = cattrs.Converter()
 
 
 def _new_memo():
-    from .memo import BlockMemo
+    from ..memo import BlockMemo
 
     return BlockMemo()
+
+
+def _block_findings(memo: Any, context: Context, check_block: Callable[[Context, Block], Iterable[Finding]]) -> list:
+    """Every block's findings from ``check_block``, each block checked once while it lives.
+
+    Written as one tight loop: it runs over every block of the document, for every
+    block rule, on every keystroke.
+    """
+    from ..memo import MISSING
+
+    settings = context.settings
+    found: list = []
+    peek = memo.peek
+    for block in context.backlog.blocks:
+        value = peek(block, settings)
+        if value is MISSING:
+            value = memo.put(block, tuple(check_block(context, block)), settings)
+        if value:
+            found.extend(value)
+    return found
 
 
 class Context:

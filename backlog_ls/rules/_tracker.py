@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ..features.issues import source_token
+from ..memo import BlockMemo
 from ..model import Block
 from . import Context, Finding
-from .memo import BlockMemo
 
 
 def tracker_findings(

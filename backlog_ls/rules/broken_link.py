@@ -37,11 +37,10 @@ import re
 from collections.abc import Collection, Iterator
 from urllib.parse import quote, unquote
 
-
 from ..anchors import Slugger, html_anchors, title_slug
 from ..model import NO_REFERENCES, Block, Link, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
-from .inconsistent_marker import BlockMemo
+from .inconsistent_marker import BlockValues
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -65,7 +64,7 @@ def _block_targets(block: Block, lines) -> _Targets | tuple[()]:
     return (tuple(targets), tuple(anchors)) if targets or anchors else ()
 
 
-_MEMO = BlockMemo(_block_targets)
+_MEMO = BlockValues(_block_targets)
 
 
 def _block_links(block: Block, lines) -> Iterator[Link]:

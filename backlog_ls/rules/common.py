@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import threading
-import weakref
 from collections import Counter
 from collections.abc import Iterable
 from functools import cached_property
@@ -29,7 +28,18 @@ from operator import attrgetter
 
 import attrs
 
-from ..model import NO_REFERENCES, Backlog, Block, Heading, IssueRef, Item, Placeholder, Span, TaskId
+from ..memo import MISSING, BlockMemo
+from ..model import (
+    NO_REFERENCES,
+    Backlog,
+    Block,
+    Heading,
+    IssueRef,
+    Item,
+    Placeholder,
+    Span,
+    TaskId,
+)
 
 # --- the index -----------------------------------------------------------------------------------
 
@@ -150,30 +160,8 @@ class BlockFacts:
         return found
 
 
-class _BlockCache:
-    """Values by block, for as long as the block lives (found by ``id``, checked by a weak reference).
-
-    Rules run on every keystroke, and an edit re-parses only the blocks it touches: every
-    other block of the new Backlog is the very same object (see ``parse.reparse``), so
-    what was derived from it still holds.
-    """
-
-    def __init__(self) -> None:
-        self.entries: dict[int, tuple[weakref.ref, object]] = {}
-
-    def store(self, block: Block, value):
-        key = id(block)
-        entries = self.entries
-
-        def forget(_ref: weakref.ref, key: int = key) -> None:
-            entries.pop(key, None)
-
-        entries[key] = (weakref.ref(block, forget), value)
-        return value
-
-
-_FACTS = _BlockCache()  # list block -> BlockFacts
-_GROUPS = _BlockCache()  # heading block -> Group
+_FACTS = BlockMemo()  # list block -> BlockFacts
+_GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
 
 
 class Group:
@@ -271,17 +259,13 @@ class TaskIndex:
         self.marks: list[tuple[Block, int]] = []
         facts, marks = self.facts, self.marks
         add_facts, add_mark = facts.append, marks.append
-        get = _FACTS.entries.get
-        store = _FACTS.store
+        peek, put = _FACTS.peek, _FACTS.put
         for block in backlog.blocks:
             if block.heading is not None:
                 add_mark((block, len(facts)))
             elif block.items:
-                entry = get(id(block))
-                if entry is not None and entry[0]() is block:
-                    add_facts(entry[1])
-                else:
-                    add_facts(store(block, BlockFacts(block.items)))
+                found = peek(block)
+                add_facts(put(block, BlockFacts(block.items)) if found is MISSING else found)
 
     top_tasks = _joined("tops")
     missing = _joined("missing")
@@ -302,7 +286,7 @@ class TaskIndex:
         first_line = marks[0][0].start_line - 1 if marks else last_line
         groups = [Group(None, None, 0, first_line, False, facts[:first_facts])]
         open_groups: list[Group] = []  # the enclosing headings' groups, outermost first
-        cached_get = _GROUPS.entries.get
+        peek_group = _GROUPS.peek
         count = len(marks)
         for position, (block, start) in enumerate(marks):
             heading = block.heading
@@ -316,15 +300,9 @@ class TaskIndex:
             else:
                 end, end_line = len(facts), last_line
             # An unchanged section keeps the group built last time: a keystroke changes one.
-            entry = cached_get(id(block))
-            if entry is not None:
-                group = entry[1]
-                if (
-                    group.parent is parent
-                    and group.end_line == end_line
-                    and entry[0]() is block
-                    and group.facts == facts[start:end]
-                ):
+            group = peek_group(block)
+            if group is not MISSING:
+                if group.parent is parent and group.end_line == end_line and group.facts == facts[start:end]:
                     groups.append(group)
                     open_groups.append(group)
                     continue
@@ -334,7 +312,7 @@ class TaskIndex:
                 and bool(_DOD_TITLE.search(title))
             )
             group = Group(heading, parent, block.start_line, end_line, dod, facts[start:end])
-            _GROUPS.store(block, group)
+            _GROUPS.put(block, group)
             groups.append(group)
             open_groups.append(group)
         return groups

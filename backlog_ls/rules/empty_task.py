@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from ..model import Backlog, Block, Item, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
-from .inconsistent_marker import LIST_KINDS, BlockMemo
+from .inconsistent_marker import LIST_KINDS, BlockValues
 
 
 def _block_tasks(block: Block, lines) -> tuple[Item, ...]:
@@ -57,7 +57,7 @@ def _has_own_text(item: Item, lines) -> bool:
     return False
 
 
-_MEMO = BlockMemo(_block_tasks, kinds=LIST_KINDS)
+_MEMO = BlockValues(_block_tasks, kinds=LIST_KINDS)
 
 
 def _delete_line(backlog: Backlog, line: int) -> Edit:

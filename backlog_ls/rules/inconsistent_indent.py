@@ -37,7 +37,14 @@ from collections.abc import Iterator, Sequence
 
 from ..model import Backlog, Block, Item, Span
 from . import HINT, Context, Edit, Finding, Fix, Rule
-from .inconsistent_marker import LIST_KINDS, BlockMemo, is_ordered, joined_lists, sibling_groups, visual_lists
+from .inconsistent_marker import (
+    LIST_KINDS,
+    BlockValues,
+    is_ordered,
+    joined_lists,
+    sibling_groups,
+    visual_lists,
+)
 
 _LEADING = re.compile(r"[ \t]*")
 # The fix is checked by parsing the blocks around it again when they are at most this long.
@@ -100,7 +107,7 @@ def _uneven_groups(block: Block, lines: Sequence[str]) -> tuple[Sequence[Item], 
     return tuple(group for group in sibling_groups((block,)) if not _one_indent(group, lines))
 
 
-_MEMO = BlockMemo(_uneven_groups, kinds=LIST_KINDS)
+_MEMO = BlockValues(_uneven_groups, kinds=LIST_KINDS)
 
 
 def _check(context: Context) -> Iterator[Finding]:

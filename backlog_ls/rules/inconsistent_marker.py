@@ -28,10 +28,10 @@ Good:
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
+from ..memo import MISSING, BlockMemo
 from ..model import Backlog, Block, Item, Span
 from . import HINT, Context, Edit, Finding, Fix, Rule
 
@@ -42,50 +42,31 @@ _THEMATIC_BREAK = re.compile(r"(?:[ \t]*>)*[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t
 # --- shared by the list and link rules (a candidate for rules/common.py) -------------------------
 
 
-class BlockMemo:
-    """Remembers a pure function of a block for as long as that very block lives.
+class BlockValues:
+    """A pure function of a block, remembered per block (``memo.BlockMemo``), over a document's blocks.
 
-    Rules run on every keystroke, and an edit re-parses only the blocks it touches:
-    every other block of the new Backlog is the same object as before (see
-    ``parse.reparse``). A value computed from a block alone (found by ``id``, checked
-    through a weak reference) is therefore still right, and costs a dictionary lookup
-    instead of a walk over the block's items. Entries go when their block is collected.
-
-    ``each`` is written as one tight loop: it runs over every block of the document.
+    ``each`` yields (block, value) for every block whose value is not empty; blocks not of
+    ``kinds`` have an empty value without asking.
     """
 
     def __init__(self, compute: Callable[[Block, Sequence[str]], Any], kinds: Collection[str] | None = None) -> None:
         self._compute = compute
-        self._kinds = kinds  # blocks of other kinds have an empty value, without asking
-        self._entries: dict[int, tuple[weakref.ref, Any]] = {}
+        self._kinds = kinds
+        self._memo = BlockMemo()
 
     def each(self, blocks: Iterable[Block], lines: Sequence[str]) -> Iterator[tuple[Block, Any]]:
-        """(block, value) for every block whose value is not empty."""
-        get = self._entries.get
-        kinds = self._kinds
+        peek, put, compute, kinds = self._memo.peek, self._memo.put, self._compute, self._kinds
         for block in blocks:
             if kinds is not None and block.kind not in kinds:
                 continue
-            entry = get(id(block))
-            if entry is not None and entry[0]() is block:
-                value = entry[1]
-            else:
-                value = self._store(block, self._compute(block, lines))
+            value = peek(block)
+            if value is MISSING:
+                value = put(block, compute(block, lines))
             if value:
                 yield block, value
 
-    def _store(self, block: Block, value: Any) -> Any:
-        key = id(block)
-        entries = self._entries
-
-        def forget(_ref: weakref.ref, key: int = key) -> None:
-            entries.pop(key, None)
-
-        entries[key] = (weakref.ref(block, forget), value)
-        return value
-
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._memo)
 
 
 LIST_KINDS = frozenset({"list", "quote"})  # the blocks that hold list items
@@ -200,7 +181,7 @@ def _mixed_groups(block: Block, lines: Sequence[str]) -> tuple[Sequence[Item], .
     return tuple(group for group in sibling_groups((block,)) if not _one_marker(group))
 
 
-_MEMO = BlockMemo(_mixed_groups, kinds=LIST_KINDS)
+_MEMO = BlockValues(_mixed_groups, kinds=LIST_KINDS)
 
 
 def _check(context: Context) -> Iterator[Finding]:

@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..features.issues import lookup
+from ..memo import BlockMemo
 from ..model import Block
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 from ._tracker import tracker_findings
 from .done_with_open_subtasks import DONE, OPEN, state_kinds
-from .memo import BlockMemo
 
 _MEMO = BlockMemo()
 

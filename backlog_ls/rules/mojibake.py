@@ -33,7 +33,7 @@ import ftfy
 
 from ..model import Block, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
-from .inconsistent_marker import BlockMemo
+from .inconsistent_marker import BlockValues
 
 # Encodings a UTF-8 text gets misread in, as ftfy names them, with the name users know.
 _ENCODING_NAMES = {
@@ -146,7 +146,7 @@ def _block_runs(block: Block, lines) -> tuple[_Run, ...]:
     return tuple(runs)
 
 
-_MEMO = BlockMemo(_block_runs)
+_MEMO = BlockValues(_block_runs)
 
 
 def _check(context: Context) -> Iterator[Finding]:

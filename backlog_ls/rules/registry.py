@@ -7,7 +7,7 @@ import pkgutil
 
 from . import Rule
 
-_NOT_RULES = {"registry", "suppress", "common", "memo"}
+_NOT_RULES = {"registry", "suppress", "common"}
 
 
 def _discover() -> tuple[Rule, ...]:

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 import attrs
 
+from ..memo import BlockMemo
 from ..model import Backlog, Block
-from .memo import BlockMemo
 
 # Directives of each block, found once per block (a keystroke re-reads one block).
 _DIRECTIVES = BlockMemo()

@@ -26,7 +26,7 @@ from ..features.issues import block_references, ref_repository, same_repository
 from ..model import Block
 from . import WARNING, Context, Finding, Rule
 from ._tracker import tracker_findings
-from .memo import BlockMemo
+from ..memo import BlockMemo
 
 _MEMO = BlockMemo()
 
