@@ -116,10 +116,10 @@ def test_docstring_shows_bad_and_good():
 def test_block_memo_reuses_values_and_forgets_dead_blocks():
     import gc
 
-    from backlog_ls.rules.inconsistent_marker import BlockMemo
+    from backlog_ls.rules.inconsistent_marker import BlockValues
 
     calls = []
-    memo = BlockMemo(lambda block, lines: calls.append(block.start_line) or (block.kind,))
+    memo = BlockValues(lambda block, lines: calls.append(block.start_line) or (block.kind,))
     backlog = parse("# A\n\n- a\n\ntext\n")
     assert [value for _, value in memo.each(backlog.blocks, backlog.lines)] == [("heading",), ("list",), ("paragraph",)]
     assert [value for _, value in memo.each(backlog.blocks, backlog.lines)] == [("heading",), ("list",), ("paragraph",)]
