@@ -340,6 +340,11 @@ def single_edit(uri: str, version: int | None, span: Span, new_text: str, lines:
     return _versioned_edit(uri, version, [types.TextEdit(range=to_range(span, lines, encoding), new_text=new_text)])
 
 
+def versioned_edits(uri: str, version: int | None, edits: Iterable[Any], lines: Sequence[str], encoding: str) -> types.WorkspaceEdit:
+    """``rules.Edit`` values as one workspace edit tied to the document version (for ``workspace/applyEdit``)."""
+    return _versioned_edit(uri, version, text_edits(edits, lines, encoding))
+
+
 # --- editing actions: tick, split, formatting ------------------------------------------------------
 
 # A source action over the selected lines ("Tick every task in the selection").

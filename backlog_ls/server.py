@@ -36,6 +36,7 @@ from . import __version__, config, convert, fixes, rules
 from .config import ConfigError, Settings
 from .features import archive, folding, formatting, hover, issue_ref, renumber, split, symbols, tick
 from .features import completion
+from .features import move as move_features
 from .features import rfc as rfc_features
 from .features import issues as issue_features
 from .files import Selection
@@ -385,18 +386,25 @@ class BacklogServer(LanguageServer):
             stale, self._config_diagnostics = self._config_diagnostics, set()
             for uri in stale:  # cleared now; re-published below if still wrong
                 self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        if files_too and self.pull_diagnostics:
+            for document in self.documents:
+                self.findings(document)  # re-publishes configuration problems (pushed: TOML is not pulled)
+        self.diagnostics_stale()
+
+    def diagnostics_stale(self) -> None:
+        """Every open document's diagnostics may differ now (settings, tracker data, RFC folders):
+        push clients get them again; pull clients are asked to pull again, when they can be."""
         self._settings_generation += 1
         if self.pull_diagnostics:
-            for document in self.documents:
-                self.findings(document)  # re-publishes configuration problems
-            try:
-                self.workspace_diagnostic_refresh(None)
-            except Exception:
-                logger.warning("The client could not be asked to refresh diagnostics", exc_info=True)
+            workspace = self.client_capabilities.workspace
+            if workspace and workspace.diagnostics and workspace.diagnostics.refresh_support:
+                try:
+                    self.workspace_diagnostic_refresh(None)
+                except Exception:
+                    logger.warning("The client could not be asked to refresh diagnostics", exc_info=True)
         else:
             for document in self.documents:
                 self.schedule_publish(document.uri)
-
 
     # --- issue trackers ---------------------------------------------------------------------------
 
@@ -425,9 +433,9 @@ class BacklogServer(LanguageServer):
             running = None
         loop = self._rfc_loop
         if running is None and loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self.settings_changed, False)
+            loop.call_soon_threadsafe(self.diagnostics_stale)
         elif running is not None:
-            self.settings_changed(files_too=False)
+            self.diagnostics_stale()
 
     def issue_context(self, document: Document, line_before: str) -> issue_features.IssueContext | None:
         """What issue completion needs; None when the text before the cursor cannot be an issue reference."""
@@ -488,19 +496,9 @@ class BacklogServer(LanguageServer):
             loop.call_soon_threadsafe(self._recheck_for_rfcs)
 
     def _recheck_for_rfcs(self) -> None:
-        # Like settings_changed, but lazily: pull clients are asked to pull again (nothing is
-        # computed here, so a request waiting behind this is not held up by a large backlog).
-        self._settings_generation += 1
-        if self.pull_diagnostics:
-            workspace = self.client_capabilities.workspace
-            if workspace and workspace.diagnostics and workspace.diagnostics.refresh_support:
-                try:
-                    self.workspace_diagnostic_refresh(None)
-                except Exception:
-                    logger.warning("The client could not be asked to refresh diagnostics", exc_info=True)
-        else:
-            for document in self.documents:
-                self.schedule_publish(document.uri)
+        # Lazily: nothing is computed here, so a request waiting behind this is not held up
+        # by a large backlog.
+        self.diagnostics_stale()
 
 
 def run_rules(
@@ -528,6 +526,7 @@ def _guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
 CREATE_ISSUE_COMMAND = "backlog-ls.createIssue"
 REFRESH_ISSUES_COMMAND = "backlog-ls.refreshIssues"
 TOGGLE_TASK_COMMAND = "backlog-ls.toggleTask"
+MOVE_TASK_COMMAND = "backlog-ls.moveTask"
 
 
 def _issue_source_for(settings: Settings, root: str | None, on_change: Callable[[], None]) -> Any:
@@ -807,7 +806,15 @@ def _task_edit_actions(ls: BacklogServer, document: Document, params: types.Code
         found += issue_ref.add_issue_actions(document.backlog, line)  # else missing-issue's quick fix offers it
     found += renumber.renumber_actions(document.backlog, line)
     found += archive.archive_actions(document.backlog, line, newline)
-    return convert.edit_actions(found, document.uri, document.version, document.lines, ls.encoding)
+    found += renumber.renumber_phases_actions(document.backlog, line)
+    found += move_features.move_actions(document.backlog, line, newline)
+    actions = convert.edit_actions(found, document.uri, document.version, document.lines, ls.encoding)
+    if move_features.offers_command(document.backlog, line):
+        title = move_features.COMMAND_TITLE
+        arguments = [document.uri, line, document.version]
+        command = types.Command(title=title, command=MOVE_TASK_COMMAND, arguments=arguments)
+        actions.append(types.CodeAction(title=title, kind=types.CodeActionKind.RefactorRewrite, command=command))
+    return actions
 
 
 def _selection_actions(ls: BacklogServer, document: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -854,6 +861,52 @@ async def _toggle_task_command(ls: BacklogServer, *arguments: Any) -> Any:
         return {"applied": False}
     workspace_edit = convert.single_edit(uri, document.version, edit.span, edit.new_text, document.lines, ls.encoding)
     result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=workspace_edit, label="Toggle task"))
+    return {"applied": bool(getattr(result, "applied", False))}
+
+
+async def _move_task_command(ls: BacklogServer, *arguments: Any) -> Any:
+    """``[uri, line, version]``: ask which section (window/showMessageRequest), then move the task there.
+
+    Nothing is edited when the client declines or the document is no longer at ``version``.
+    """
+    try:
+        uri, line, version = str(arguments[0]), int(arguments[1]), arguments[2]
+    except (IndexError, TypeError, ValueError):
+        _show(ls, types.MessageType.Error, "moveTask expects [uri, line, version].")
+        return None
+    document = ls.documents.get(uri)
+    if document is None or document.version != version or not 0 <= line < len(document.lines):
+        return {"applied": False}
+    task = move_features.task_to_move(document.backlog, line)
+    if task is None:
+        return {"applied": False}
+    choices: dict[str, Any] = {}
+    for section in move_features.nearest_targets(document.backlog, task):
+        choices.setdefault(section.title.strip(), section)
+    if not choices:
+        return {"applied": False}
+    answer = await ls.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Info,
+            message="Move task to section:",
+            actions=[types.MessageActionItem(title=title) for title in choices],
+        )
+    )
+    target_title = getattr(answer, "title", None)
+    document = ls.documents.get(uri)
+    if target_title not in choices or document is None or document.version != version:
+        return {"applied": False}
+    # Same version, same text: the parsed backlog (and the chosen section) still hold.
+    newline = next((end for end in document.text.ends if end), "\n")
+    task = move_features.task_to_move(document.backlog, line)
+    target = next((s for s in move_features.targets(document.backlog, task) if s.title.strip() == target_title), None)
+    if task is None or target is None:
+        return {"applied": False}
+    edits = move_features.move_edits(document.backlog, task, target, newline)
+    workspace_edit = convert.versioned_edits(uri, version, edits, document.lines, ls.encoding)
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=workspace_edit, label=move_features.title_for(target))
+    )
     return {"applied": bool(getattr(result, "applied", False))}
 
 
@@ -1049,6 +1102,7 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
     server.command(CREATE_ISSUE_COMMAND)(_create_issue_command)
     server.command(REFRESH_ISSUES_COMMAND)(_refresh_issues_command)
     server.command(TOGGLE_TASK_COMMAND)(_toggle_task_command)
+    server.command(MOVE_TASK_COMMAND)(_move_task_command)
     server.feature(types.TEXT_DOCUMENT_HOVER)(_on_hover)
     server.feature(types.TEXT_DOCUMENT_FORMATTING)(_on_formatting)
     server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)(_on_range_formatting)
