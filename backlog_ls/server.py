@@ -802,6 +802,10 @@ def _task_edit_actions(ls: BacklogServer, document: Document, params: types.Code
     found = tick.tick_actions(document.backlog, line, settings)
     newline = next((end for end in document.text.ends if end), "\n")
     found += split.split_actions(document.backlog, line, newline)
+    _, column = convert.from_position(params.range.start, document.lines, ls.encoding)
+    at_cursor = split.split_at_cursor_action(document.backlog, line, column, newline)
+    if at_cursor is not None:
+        found.append(at_cursor)
     if not any(d.code == "BL101" and d.range.start.line == line for d in params.context.diagnostics):
         found += issue_ref.add_issue_actions(document.backlog, line)  # else missing-issue's quick fix offers it
     found += renumber.renumber_actions(document.backlog, line)

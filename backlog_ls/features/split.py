@@ -184,3 +184,36 @@ def split_actions(backlog: Backlog, line: int, newline: str = "\n") -> list[Acti
     at = Span.on_line(own_last, len(lines[own_last]), len(lines[own_last]))
     subtasks = Action(SPLIT_SUBTASKS, (Edit(at, "".join(f"{newline}{child_prefix}{part}" for part in parts)),), REWRITE)
     return [siblings, subtasks]
+
+
+SPLIT_AT_CURSOR = "Split task at cursor"
+
+
+def split_at_cursor_action(backlog: Backlog, line: int, column: int, newline: str = "\n") -> Action | None:
+    """"Split task at cursor": the text after the cursor becomes a new sibling task after this one.
+
+    Offered when the cursor stands inside a one-line task's text, with words on both sides;
+    the new task gets the same marker, indentation and checkbox, its subtasks stay with the first.
+    """
+    found = item_at(backlog, line)
+    if found is None:
+        return None
+    task = found[0]
+    span = task.text_span
+    if span.start_line != line or span.end_line != line or not span.start_col < column < span.end_col:
+        return None
+    text = backlog.lines[line]
+    left, right = text[span.start_col : column].rstrip(), text[column : span.end_col].strip()
+    if not left or not right:
+        return None
+    cut = span.start_col + len(left)
+    last = task.span.end_line
+    prefix = text[: span.start_col]
+    return Action(
+        SPLIT_AT_CURSOR,
+        (
+            Edit(Span.on_line(line, cut, span.end_col), ""),
+            Edit(Span.on_line(last, len(backlog.lines[last]), len(backlog.lines[last])), f"{newline}{prefix}{right}"),
+        ),
+        REWRITE,
+    )

@@ -213,6 +213,17 @@ async def test_split_code_action(client: EditingClient, tmp_path: Path):
     assert after == "# P\r\n- [ ] 😀 Parse (#12)\r\n- [ ] 解析\r\n"
 
 
+async def test_split_at_cursor_code_action(client: EditingClient, tmp_path: Path):
+    text = "# P\r\n- [ ] 😀 Parse 解析 then ship\r\n"
+    uri = await _open(client, tmp_path, text)
+    # The cursor before " then", counted in the client's units (the emoji is 2 in UTF-16, 4 in UTF-8).
+    column = {"utf-16": 17, "utf-8": 23}[client.encoding]
+    actions = await _actions(client, uri, _at(1, column))
+    split = next(a for a in actions if a.title == "Split task at cursor")
+    after = apply_text_edits(text, split.edit.document_changes[0].edits, client.encoding)
+    assert after == "# P\r\n- [ ] 😀 Parse 解析\r\n- [ ] then ship\r\n"
+
+
 async def test_section_actions_on_a_heading_and_add_issue_reference(client: EditingClient, tmp_path: Path):
     text = "# P\r\n\r\n## Phase 2 😀\r\n- [x] Task 2.4: done 解析\r\n- [ ] Task 2.7: open\r\n"
     uri = await _open(client, tmp_path, text)

@@ -115,3 +115,20 @@ def test_every_action_applies_cleanly(text: str):
             assert after != text
             if action.title == SPLIT_TASKS:
                 assert len(split_lines(after)[0]) > len(backlog.lines)
+
+
+def test_split_at_cursor_makes_the_rest_a_sibling_task():
+    from backlog_ls.features.split import SPLIT_AT_CURSOR, split_at_cursor_action
+
+    text = "- [ ] 🚀 Write the docs then ship the release #12\n  - [ ] sub\n- [ ] next\n"
+    backlog = parse(text)
+    column = backlog.lines[0].index(" then")
+    action = split_at_cursor_action(backlog, 0, column)
+    assert action.title == SPLIT_AT_CURSOR
+    assert apply_edits(text, action.edits) == (
+        "- [ ] 🚀 Write the docs\n  - [ ] sub\n- [ ] then ship the release #12\n- [ ] next\n"
+    )
+    # Not at the edge of the text, not outside a task.
+    assert split_at_cursor_action(backlog, 0, backlog.lines[0].index("🚀")) is None
+    assert split_at_cursor_action(backlog, 0, len(backlog.lines[0])) is None
+    assert split_at_cursor_action(parse("# Heading text\n"), 0, 5) is None
