@@ -43,7 +43,7 @@ from .files import Selection
 from .providers import rfc_ietf
 from .providers.rfc_projects import ProjectRfcStore, root_for
 from .rfc import NO_PROJECT_RFCS, RfcSettings, Rfcs, rfc_settings
-from .providers.config_file import ConfigLoader, LoadedConfig
+from .providers.config_file import ConfigLoader, LoadedConfig, config_file_lines
 from .providers.files import DiskFiles
 from .rules import Finding
 from .workspace import Document, Workspace
@@ -213,6 +213,7 @@ class BacklogServer(LanguageServer):
         self._settings_generation = 0  # bumped when any configuration changes: cached diagnostics are stale
         self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
         self._config_diagnostics: set[str] = set()  # config file URIs we published problems for
+        self._config_diagnostics_paths: set[str] = set()  # ... and their paths, until the files are read again
         self._shown_editor_errors: tuple[str, ...] = ()
         # The issue tracker (an IssueSource): set here to inject one (tests); else built per
         # configuration file by ``_issue_source_for`` and kept in ``_issue_sources``.
@@ -352,16 +353,13 @@ class BacklogServer(LanguageServer):
     def publish_config_problems(self, loaded: LoadedConfig) -> None:
         """A configuration file's problems, as diagnostics on that file (always pushed: no
         client pulls diagnostics for a TOML file from a Markdown server)."""
-        if loaded.path is None:
-            return
+        if loaded.path is None or loaded.path in self._config_diagnostics_paths:
+            return  # published when the file was read; read again (and published) when it changes
         uri = from_fs_path(loaded.path)
         if uri is None:
             return
-        try:
-            with open(loaded.path, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().split("\n")
-        except OSError:
-            lines = [""]
+        self._config_diagnostics_paths.add(loaded.path)
+        lines = config_file_lines(loaded.path)
         diagnostics = [convert.config_error_diagnostic(error, lines) for error in loaded.errors]
         self._config_diagnostics.add(uri)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
@@ -384,6 +382,7 @@ class BacklogServer(LanguageServer):
                     close()
             self._issue_sources.clear()
             stale, self._config_diagnostics = self._config_diagnostics, set()
+            self._config_diagnostics_paths.clear()
             for uri in stale:  # cleared now; re-published below if still wrong
                 self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         if files_too and self.pull_diagnostics:

@@ -185,3 +185,12 @@ class ConfigLoader:
         if self.on_load is not None:
             self.on_load(loaded)
         return loaded
+
+
+def config_file_lines(path: str) -> list[str]:
+    """A configuration file's lines, to place its problems on them; [""] when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().split("\n")
+    except OSError:
+        return [""]
