@@ -5,11 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from backlog_ls.features.dod import DefinitionOfDone, definition_of_done, hover_text, is_dod_title
+from backlog_ls.features.dod import (
+    DefinitionOfDone,
+    definition_of_done,
+    hover_text,
+    is_dod_title,
+)
 from backlog_ls.parse import parse
 
-EXAMPLES = Path("/work/shared/examples")
-CORPUS = Path("/work/shared/corpus")
+from .conftest import SHARED
+
+EXAMPLES = SHARED / "examples"
+CORPUS = SHARED / "corpus"
 
 
 def dod_of(text: str) -> DefinitionOfDone | None:
