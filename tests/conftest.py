@@ -23,3 +23,18 @@ def example_text():
         return path.read_text(encoding="utf-8")
 
     return read
+
+
+@pytest.fixture
+def run(capsys, tmp_path, monkeypatch):
+    """Run ``backlog-ls ARGS...`` in-process from ``tmp_path``; returns (exit code, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        from backlog_ls.cli import main
+
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke

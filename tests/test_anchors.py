@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from backlog_ls.anchors import Slugger, document_anchors, heading_anchors, heading_text, html_anchors, slug
+from backlog_ls.anchors import (
+    Slugger,
+    document_anchors,
+    heading_anchors,
+    heading_text,
+    html_anchors,
+    slug,
+)
 from backlog_ls.parse import parse
 
 

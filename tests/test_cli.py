@@ -15,40 +15,14 @@ import pytest
 
 import backlog_ls
 from backlog_ls import files
-from backlog_ls.cli import main
+
+from .cli_support import finding_paths, write
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 MALFORMED = "- [ x] a\n"
 MALFORMED_LINE = "f.md:1:3: error BL201 '[ x]' is not a checkbox: write '[x]'."
 CLEAN = "# Phase 1\n\n- [ ] plan\n- [x] build\n"
-
-
-@pytest.fixture
-def run(capsys, tmp_path, monkeypatch):
-    """Run ``backlog-ls ARGS...`` in-process from ``tmp_path``; returns (exit code, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
-
-
-def write(folder: Path, relative: str, content: str | bytes) -> Path:
-    path = folder / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
-
-
-def finding_paths(stdout: str) -> list[str]:
-    return [line.split(":", 1)[0] for line in stdout.splitlines()]
 
 
 # --- text output and exit codes -----------------------------------------------------------------

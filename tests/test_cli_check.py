@@ -17,9 +17,10 @@ import pytest
 
 import backlog_ls
 from backlog_ls import files, report, rules_doc
-from backlog_ls.cli import main
 from backlog_ls.model import Span
 from backlog_ls.rules import Edit, Fix, Rule, registry
+
+from .cli_support import finding_paths, write
 
 MALFORMED = "- [ x] a\n"
 
@@ -67,33 +68,6 @@ FAKES = (TODO_RULE, ODD_RULE, DOUBLE_RULE, UNSAFE_RULE)
 @pytest.fixture(autouse=True)
 def fake_rules(monkeypatch):
     monkeypatch.setattr(registry, "RULES", registry.RULES + FAKES)
-
-
-@pytest.fixture
-def run(capsys, tmp_path, monkeypatch):
-    """Run ``backlog-ls ARGS...`` in-process from ``tmp_path``; returns (exit code, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
-
-
-def write(folder: Path, relative: str, content: str | bytes) -> Path:
-    path = folder / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
-
-
-def finding_paths(stdout: str) -> list[str]:
-    return [line.split(":", 1)[0] for line in stdout.splitlines()]
 
 
 # --- exit codes -----------------------------------------------------------------------------------

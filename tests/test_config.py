@@ -6,15 +6,21 @@ Each bad key is one error naming the file, the line and the key; the rest of the
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import attrs
 import pytest
 
 from backlog_ls.config import DEFAULT_INCLUDE, ConfigError, Settings
 from backlog_ls.providers import config_file
-from backlog_ls.providers.config_file import ConfigLoader, find_config, load_config, read_config
+from backlog_ls.providers.config_file import (
+    ConfigLoader,
+    find_config,
+    load_config,
+    read_config,
+)
 from backlog_ls.rules import Rule, registry
+
+from .cli_support import write
 
 
 @attrs.frozen
@@ -35,16 +41,6 @@ def fake_rule(monkeypatch):
 def in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def write(folder: Path, relative: str, content: str | bytes) -> Path:
-    path = folder / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
 
 
 def messages(errors: list[ConfigError]) -> list[str]:

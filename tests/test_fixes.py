@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from backlog_ls.fixes import MAX_PASSES, apply_fixes, dominant_newline, fix_all, safe_fix
+from backlog_ls.fixes import (
+    MAX_PASSES,
+    apply_fixes,
+    dominant_newline,
+    fix_all,
+    safe_fix,
+)
 from backlog_ls.model import Span
 from backlog_ls.rules import Edit, Finding, Fix
 

@@ -23,7 +23,14 @@ from backlog_ls.parse import parse_lines
 from backlog_ls.text import UTF8, UTF16, split_lines
 from backlog_ls.workspace import Document, Workspace
 
-from .lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities, edit, span_of
+from .lsp_support import (
+    SERVER_COMMAND,
+    TIMEOUT,
+    RecordingClient,
+    capabilities,
+    edit,
+    span_of,
+)
 
 URI = "file:///tmp/backlog.md"
 

@@ -6,7 +6,15 @@ import random
 
 import pytest
 
-from backlog_ls.text import UTF8, UTF16, UTF32, TextLines, from_client_column, split_lines, to_client_column
+from backlog_ls.text import (
+    UTF8,
+    UTF16,
+    UTF32,
+    TextLines,
+    from_client_column,
+    split_lines,
+    to_client_column,
+)
 
 
 def test_split_lines_keeps_terminators_and_ignores_unicode_separators():

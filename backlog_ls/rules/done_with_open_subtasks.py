@@ -27,7 +27,7 @@ Good:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from ..config import Settings
 from ..model import Block, Item
@@ -112,13 +112,21 @@ def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[i
     return total, open_subtasks
 
 
-def _check_block(context: Context, block: Block) -> Iterator[Finding]:
+TreeScan = Callable[[Item, Mapping[str, str], list[Finding]], object]
+
+
+def scan_task_trees(context: Context, block: Block, scan: TreeScan) -> Iterator[Finding]:
+    """Run ``scan`` over every item tree of a block that has children; what it records."""
     kinds = state_kinds(context.settings)
     found: list[Finding] = []
     for item in block.items:
         if item.children:
-            _scan(item, kinds, found)
+            scan(item, kinds, found)
     return iter(found)
+
+
+def _check_block(context: Context, block: Block) -> Iterator[Finding]:
+    return scan_task_trees(context, block, _scan)
 
 
 RULE = Rule(

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 
 from ..model import Block, Item
 from . import HINT, Context, Edit, Finding, Fix, Rule
-from .done_with_open_subtasks import CANCELLED, DONE, OPEN, state_kinds
+from .done_with_open_subtasks import CANCELLED, DONE, OPEN, scan_task_trees
 
 
 def _message(done: int, cancelled: int) -> str:
@@ -65,12 +65,7 @@ def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[i
 
 
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:
-    kinds = state_kinds(context.settings)
-    found: list[Finding] = []
-    for item in block.items:
-        if item.children:
-            _scan(item, kinds, found)
-    return iter(found)
+    return scan_task_trees(context, block, _scan)
 
 
 RULE = Rule(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from backlog_ls.features import completion

@@ -6,7 +6,13 @@ from hypothesis import strategies as st
 
 from backlog_ls.config import from_toml
 from backlog_ls.parse import parse, parse_lines, reparse
-from backlog_ls.rules import check, duplicate_issue, duplicate_task_id, placeholder_issue, task_id_mismatch
+from backlog_ls.rules import (
+    check,
+    duplicate_issue,
+    duplicate_task_id,
+    placeholder_issue,
+    task_id_mismatch,
+)
 from backlog_ls.rules.missing_issue import RULE
 from backlog_ls.text import TextLines
 
