@@ -38,6 +38,7 @@ from .features import archive, folding, formatting, hover, issue_ref, renumber, 
 from .features import completion
 from .features import move as move_features
 from .features import rfc as rfc_features
+from .features import status as status_features
 from .features import issues as issue_features
 from .files import Selection
 from .providers import rfc_ietf
@@ -220,6 +221,7 @@ class BacklogServer(LanguageServer):
         self.issues: Any = None
         self._issue_sources: dict[tuple, Any] = {}
         self._issue_tasks: set[asyncio.Task] = set()
+        self._sent_status: dict[str, str] | None = None
 
     # --- what the client negotiated ---------------------------------------------------------
 
@@ -417,7 +419,8 @@ class BacklogServer(LanguageServer):
             root = loaded.root if loaded is not None and loaded.root else None
             key = (root, repr(sorted(settings.issues.items())))
             if key not in self._issue_sources:
-                self._issue_sources[key] = _issue_source_for(settings, root, self.notify_issues_changed)
+                self._issue_sources[key] = _issue_source_for(settings, root, self.notify_issues_changed, self.status_changed)
+                self.status_changed()
             return self._issue_sources[key]
         except Exception:
             logger.exception("Could not set up the issue tracker for %s", document.uri)
@@ -435,6 +438,27 @@ class BacklogServer(LanguageServer):
             loop.call_soon_threadsafe(self.diagnostics_stale)
         elif running is not None:
             self.diagnostics_stale()
+
+    STATUS_NOTIFICATION = "backlog-ls/status"
+
+    def status_changed(self) -> None:
+        """Send ``backlog-ls/status`` (for a status bar) if the trackers' state reads differently now. Any thread."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            loop = self._rfc_loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self.status_changed)
+            return
+        try:  # a status bar must never break what called for it
+            sources = [self.issues] if self.issues is not None else list(self._issue_sources.values())
+            params = status_features.tracker_status(sources).as_params()
+            if params == self._sent_status:
+                return
+            self._sent_status = params
+            self.protocol.notify(self.STATUS_NOTIFICATION, params)
+        except Exception:
+            logger.warning("Could not send the status", exc_info=True)
 
     def issue_context(self, document: Document, line_before: str) -> issue_features.IssueContext | None:
         """What issue completion needs; None when the text before the cursor cannot be an issue reference."""
@@ -528,7 +552,9 @@ TOGGLE_TASK_COMMAND = "backlog-ls.toggleTask"
 MOVE_TASK_COMMAND = "backlog-ls.moveTask"
 
 
-def _issue_source_for(settings: Settings, root: str | None, on_change: Callable[[], None]) -> Any:
+def _issue_source_for(
+    settings: Settings, root: str | None, on_change: Callable[[], None], on_status: Callable[[], None]
+) -> Any:
     """The ``IssueSource`` for one configuration's ``[issues]`` table (provider "auto" when absent).
 
     The service is built in a worker thread and refreshes in the background
@@ -544,7 +570,7 @@ def _issue_source_for(settings: Settings, root: str | None, on_change: Callable[
         logger.warning("%s", error)
     if issues.provider == "none":
         return None
-    return BackgroundIssues(issues, root, on_change, asyncio.get_running_loop())
+    return BackgroundIssues(issues, root, on_change, asyncio.get_running_loop(), on_status=on_status)
 
 
 def _show(ls: BacklogServer, kind: types.MessageType, message: str) -> None:

@@ -20,6 +20,7 @@ from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 SERVER_COMMAND = [sys.executable, "-m", "backlog_ls.server"]
+STATUS_NOTIFICATION = "backlog-ls/status"
 TIMEOUT = 10.0  # seconds; generous, for slow CI machines
 
 
@@ -28,6 +29,7 @@ class RecordingClient(LanguageClient):
         super().__init__(*args, **kwargs)
         self.published: list[types.PublishDiagnosticsParams] = []
         self.registrations: list[types.Registration] = []
+        self.statuses: list[dict] = []  # backlog-ls/status notifications, in order
         self.shut_down = False
         self.initialize_result: types.InitializeResult | None = None
 
@@ -37,6 +39,7 @@ class RecordingClient(LanguageClient):
         features = dict(DEFAULT_CLIENT_FEATURES)
         features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record_publish
         features[types.CLIENT_REGISTER_CAPABILITY] = _record_registration
+        features[STATUS_NOTIFICATION] = _record_status
         register_lsp_features(client, features)
         return client
 
@@ -92,6 +95,12 @@ class RecordingClient(LanguageClient):
 def _record_publish(client: RecordingClient, params: types.PublishDiagnosticsParams) -> None:
     client.published.append(params)
     client.diagnostics[params.uri] = params.diagnostics
+
+
+def _record_status(client: RecordingClient, params) -> None:
+    # A custom notification: pygls hands over an attribute object, or a dict.
+    as_dict = params if isinstance(params, dict) else {key: getattr(params, key) for key in ("state", "text", "detail")}
+    client.statuses.append(as_dict)
 
 
 def _record_registration(client: RecordingClient, params: types.RegistrationParams) -> None:

@@ -184,3 +184,16 @@ async def test_create_issue_without_a_creatable_source_explains_and_edits_nothin
         "backlog-ls: the tracker did not create the issue: no GitHub, GitLab or Gitea repository to create the issue in"
     )
     await asyncio.sleep(0)
+
+
+async def test_the_status_bar_notification_follows_the_tracker_from_loading_to_ready(
+    client: RecordingClient, workspace: Path
+):
+    await _open(client, workspace)
+    await client.wait_until(lambda: bool(client.statuses) and client.statuses[-1]["state"] == "ready")
+    states = [status["state"] for status in client.statuses]
+    assert states[0] == "starting"
+    assert client.statuses[-1]["text"] == "2 issues"
+    assert client.statuses[-1]["detail"] == "2 issues from issues.json"
+    # Only changes are sent: no two neighbours are the same.
+    assert all(a != b for a, b in zip(client.statuses, client.statuses[1:]))

@@ -301,3 +301,16 @@ async def test_json_provider_rereads_on_change(tmp_path):
     assert service.get(2) is not None  # the last good data stays
     assert service.status.startswith("issues file: ")
     assert not os.path.exists(tmp_path / "cache")
+
+
+async def test_state_for_the_status_bar_goes_refreshing_then_ready_then_warning_when_the_tracker_is_down(fake, tmp_path):
+    service = make(fake, tmp_path)
+    seen: list[tuple[str, str]] = []
+    service.on_status = lambda: seen.append((service.state, service.status))
+    await service.refresh()
+    assert [state for state, _ in seen] == ["refreshing", "ready"]
+    assert seen[-1][1].startswith("5 issues in ")
+    fake.fail = (503, {}, "down")
+    await service.refresh()
+    assert [state for state, _ in seen[2:]] == ["refreshing", "warning"]
+    assert seen[-1][1].startswith("offline: using cache from just now (5 issues)")

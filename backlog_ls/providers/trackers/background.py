@@ -30,12 +30,16 @@ class BackgroundIssues:
         root: str | None,
         on_change: Callable[[], None],
         loop: asyncio.AbstractEventLoop,
+        on_status: Callable[[], None] | None = None,
         **service_options: Any,
     ):
         self.settings = settings
         self.root = root
         self.on_change = on_change
+        # Called on the loop whenever ``state``/``status`` may read differently (built, refresh start and end).
+        self.on_status = on_status or (lambda: None)
         self.service: IssueService | None = None
+        self._failed = False
         self.version = 0  # bumped whenever the data may have changed: rule caches key on it
         self._loop = loop
         self._task: asyncio.Task | None = None
@@ -47,10 +51,14 @@ class BackgroundIssues:
             service = await asyncio.to_thread(IssueService, self.settings, self.root, **service_options)
         except Exception:
             log.exception("The issue tracker could not be set up; issue features stay off")
+            self._failed = True
+            self.on_status()
             return
         if self._closed:
             return
         self.service = service
+        service.on_status = self.on_status
+        self.on_status()
         if service.repository is not None or next(iter(service.all()), None) is not None:
             self._changed()  # cached data to show; with no repository and nothing cached, nothing changed
         self._task = self._loop.create_task(service.run(lambda _result: self._changed()))
@@ -84,8 +92,21 @@ class BackgroundIssues:
         return self.service.stale if self.service is not None else False
 
     @property
+    def state(self) -> str:
+        """``starting`` until the service is built, then the service's own state."""
+        if self.service is None:
+            return "warning" if self._failed else "starting"
+        return self.service.state
+
+    @property
     def status(self) -> str:
-        return self.service.status if self.service is not None else "issues: starting"
+        if self.service is None:
+            return "the issue tracker could not be set up (see the log)" if self._failed else "issues: starting"
+        return self.service.status
+
+    @property
+    def issue_count(self) -> int:  # not __len__: an empty source must stay truthy
+        return len(self.service) if self.service is not None else 0
 
     def get(self, number: int, owner: str | None = None, name: str | None = None) -> TrackerIssue | None:
         return self.service.get(number, owner, name) if self.service is not None else None

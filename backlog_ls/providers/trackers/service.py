@@ -109,6 +109,10 @@ class IssueService:
         self._json_mtime: float | None = None
         self.last_error: TrackerError | None = None
         self.retry_at: datetime | None = None
+        self.refreshing = False
+        # Called on the event loop when a refresh starts and when it ends (a status bar's cue),
+        # whether or not the data changed.
+        self.on_status: Callable[[], None] | None = None
         self.kind = settings.provider
         self.repository: Repository | None = None
         self.fetched_at: datetime | None = None
@@ -183,6 +187,17 @@ class IssueService:
         return self._token.source if self._token else None
 
     @property
+    def state(self) -> str:
+        """``off`` (no tracker to ask), ``refreshing``, ``warning`` (the last refresh failed) or ``ready``."""
+        if self.settings.provider == "none" or (self.repository is None and self.settings.provider != "json"):
+            return "off"
+        if self.refreshing:
+            return "refreshing"
+        if self.last_error is not None:
+            return "warning"
+        return "ready"
+
+    @property
     def status(self) -> str:
         """One line for a status bar."""
         now = self._clock()
@@ -224,6 +239,7 @@ class IssueService:
     async def refresh(self, force: bool = False) -> RefreshResult:
         """Bring the cache up to date. Never raises; one at a time."""
         async with self._lock:
+            self._set_refreshing(True)
             try:
                 return await self._refresh(force)
             except Exception as problem:  # a bug must not kill the server's refresh loop
@@ -231,6 +247,16 @@ class IssueService:
                 error = TrackerError("bad_response", f"the refresh failed: {type(problem).__name__}")
                 self.last_error = error
                 return RefreshResult(False, error, len(self._issues))
+            finally:
+                self._set_refreshing(False)
+
+    def _set_refreshing(self, refreshing: bool) -> None:
+        self.refreshing = refreshing
+        if self.on_status is not None:
+            try:
+                self.on_status()
+            except Exception:
+                log.exception("The status callback failed")
 
     async def _refresh(self, force: bool) -> RefreshResult:
         if self.settings.provider == "none":
