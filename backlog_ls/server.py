@@ -689,8 +689,13 @@ def _on_initialize(ls: BacklogServer, params: types.InitializeParams) -> None:
     if params.initialization_options is not None:
         ls.settings.set_editor(params.initialization_options)
     diagnostic = params.capabilities.text_document and params.capabilities.text_document.diagnostic
-    ls.pull_diagnostics = diagnostic is not None
-    if diagnostic is not None and not diagnostic.dynamic_registration:
+    workspace = params.capabilities.workspace
+    can_refresh = bool(workspace and workspace.diagnostics and workspace.diagnostics.refresh_support)
+    # Pull only from a client we can ask to pull again: tracker data and RFC folders arrive after
+    # the first pull, and a client without workspace/diagnostic/refresh (Neovim 0.10+) would keep
+    # the first answer until the user types. Such a client gets pushed diagnostics instead.
+    ls.pull_diagnostics = diagnostic is not None and can_refresh
+    if ls.pull_diagnostics and not diagnostic.dynamic_registration:
         # The client pulls but cannot take a registration later: announce pull now,
         # in the capabilities pygls builds after this handler returns.
         ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, _diagnostic_options())(_on_pull_diagnostics)

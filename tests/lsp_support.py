@@ -120,6 +120,7 @@ def capabilities(
     position_encodings: list[str] | None = None,
     pull_diagnostics: bool | None = None,
     dynamic_pull_registration: bool = True,
+    pull_refresh: bool = True,
     hierarchical_symbols: bool = True,
 ) -> types.ClientCapabilities:
     """A real editor's capabilities (from pytest-lsp), adjusted for one test."""
@@ -133,6 +134,11 @@ def capabilities(
             text_document,
             diagnostic=types.DiagnosticClientCapabilities(dynamic_registration=dynamic_pull_registration),
         )
+        if pull_refresh:
+            workspace = found.workspace or types.WorkspaceClientCapabilities()
+            found = attrs.evolve(
+                found, workspace=attrs.evolve(workspace, diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True))
+            )
     elif pull_diagnostics is False:
         text_document = attrs.evolve(text_document, diagnostic=None)
     if not hierarchical_symbols and text_document.document_symbol is not None:

@@ -67,8 +67,16 @@ async def utf8_client(lsp_client: RecordingClient):
 
 @pytest_lsp.fixture(config=_config())
 async def neovim_client(lsp_client: RecordingClient):
-    """Neovim 0.11: offers UTF-8 first, pulls diagnostics, cannot register them dynamically."""
+    """Neovim 0.11: offers UTF-8 first, can pull diagnostics but cannot be asked to pull again."""
     await _start(lsp_client, capabilities("neovim"))
+    yield
+    await lsp_client.shut_down_session()
+
+
+@pytest_lsp.fixture(config=_config())
+async def static_pull_client(lsp_client: RecordingClient):
+    """Neovim's capabilities plus diagnostic refresh: pulls, cannot register pull dynamically."""
+    await _start(lsp_client, capabilities("neovim", pull_diagnostics=True, dynamic_pull_registration=False))
     yield
     await lsp_client.shut_down_session()
 
@@ -365,10 +373,23 @@ async def test_folding_ranges(client: RecordingClient):
 # --- pulled diagnostics ---------------------------------------------------------------------------
 
 
-async def test_a_pull_client_registered_statically_gets_no_pushes(neovim_client: RecordingClient):
+async def test_a_client_that_pulls_but_cannot_refresh_gets_pushed_diagnostics(neovim_client: RecordingClient):
+    # Neovim 0.10+ pulls but has no workspace/diagnostic/refresh: tracker data arriving after its
+    # first pull would stay unseen until the user typed. So the server pushes, and offers no pull.
+    caps = neovim_client.initialize_result.capabilities
+    assert caps.diagnostic_provider is None
+    assert caps.position_encoding == types.PositionEncodingKind.Utf8  # Neovim's first choice
+    neovim_client.open(URI, EMOJI_BACKLOG)
+    published = await neovim_client.diagnostics_for_version(URI, 1)
+    assert [(d.code, span_of(d)) for d in published.diagnostics] == [("BL201", (1, 2, 1, 6)), ("BL201", (2, 2, 2, 8))]
+    await neovim_client.quiet_for(0.2)  # time for a (wrong) dynamic registration to arrive
+    assert not any(r.method == types.TEXT_DOCUMENT_DIAGNOSTIC for r in neovim_client.registrations)
+
+
+async def test_a_pull_client_registered_statically_gets_no_pushes(static_pull_client: RecordingClient):
+    neovim_client = static_pull_client
     caps = neovim_client.initialize_result.capabilities
     assert caps.diagnostic_provider is not None
-    assert caps.position_encoding == types.PositionEncodingKind.Utf8  # Neovim's first choice
 
     neovim_client.open(URI, EMOJI_BACKLOG)
     report = await _pull(neovim_client)

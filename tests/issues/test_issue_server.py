@@ -197,3 +197,11 @@ async def test_the_status_bar_notification_follows_the_tracker_from_loading_to_r
     assert client.statuses[-1]["detail"] == "2 issues from issues.json"
     # Only changes are sent: no two neighbours are the same.
     assert all(a != b for a, b in zip(client.statuses, client.statuses[1:]))
+
+
+async def test_polling_an_unchanged_export_sends_no_status(client: RecordingClient, workspace: Path):
+    await _open(client, workspace)
+    await client.wait_until(lambda: bool(client.statuses) and client.statuses[-1]["state"] == "ready")
+    sent = len(client.statuses)
+    await client.quiet_for(2.5)  # the export is polled every 2 s
+    assert len(client.statuses) == sent

@@ -238,8 +238,11 @@ class IssueService:
 
     async def refresh(self, force: bool = False) -> RefreshResult:
         """Bring the cache up to date. Never raises; one at a time."""
+        # Re-reading an export is a local stat every few seconds: not worth a status bar flicker.
+        announce = self.settings.provider != "json"
         async with self._lock:
-            self._set_refreshing(True)
+            if announce:
+                self._set_refreshing(True)
             try:
                 return await self._refresh(force)
             except Exception as problem:  # a bug must not kill the server's refresh loop
@@ -248,7 +251,8 @@ class IssueService:
                 self.last_error = error
                 return RefreshResult(False, error, len(self._issues))
             finally:
-                self._set_refreshing(False)
+                if announce:
+                    self._set_refreshing(False)
 
     def _set_refreshing(self, refreshing: bool) -> None:
         self.refreshing = refreshing
