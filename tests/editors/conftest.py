@@ -1,0 +1,124 @@
+"""What every end-to-end test in a real editor needs: a backlog workspace, the server command,
+and the editor itself.
+
+The workspace is the example backlog 000 (as ``BACKLOG.md``) with an exported issue list, so
+hovers and completions have tracker data without any network. An editor that is not installed
+fails the test with the command that installs it: these tests never skip silently
+(``scripts/install-editors.sh`` installs them all; ``.ci/run`` runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..conftest import SHARED
+
+EXAMPLE = SHARED / "examples" / "000_d75c51bba9a042cf.txt"
+BACKLOG_NAME = "BACKLOG.md"
+
+# The issues the example cites, as `gh issue list --json number,title,state,...` exports them.
+ISSUES = [
+    {
+        "number": 13,
+        "title": "File-level restart-survivable storage engine",
+        "state": "OPEN",
+        "labels": [{"name": "storage"}],
+        "assignees": [{"login": "iamrichardd"}],
+        "body": "Persist records to disk.\n\nSurvive restarts.",
+        "url": "https://github.com/iamrichardd/pharos/issues/13",
+        "updatedAt": "2024-06-01T10:00:00Z",
+    },
+    {
+        "number": 12,
+        "title": "mdb CLI client",
+        "state": "CLOSED",
+        "labels": [],
+        "assignees": [],
+        "body": "",
+        "url": "https://github.com/iamrichardd/pharos/issues/12",
+        "updatedAt": "2024-05-01T10:00:00Z",
+    },
+    {
+        "number": 40,
+        "title": "Web dashboard for the health monitor",
+        "state": "OPEN",
+        "labels": [],
+        "assignees": [],
+        "body": "",
+        "url": "https://github.com/iamrichardd/pharos/issues/40",
+        "updatedAt": "2024-06-02T10:00:00Z",
+    },
+]
+
+# What `scripts/install-editors.sh` installs, per program a test needs.
+INSTALL_HINT = "run scripts/install-editors.sh (apt-get install -y neovim emacs-nox elpa-eglot vim vim-ale ...)"
+
+
+def server_command() -> list[str]:
+    """The command an editor runs to start backlog-ls: this interpreter's console script."""
+    script = Path(sys.executable).with_name("backlog-ls")
+    if script.exists():
+        return [str(script), "serve"]
+    return [sys.executable, "-m", "backlog_ls", "serve"]
+
+
+def put_backlog_ls_on_path(env: dict[str, str], bin_dir: Path, log: Path) -> None:
+    """Make `backlog-ls` on PATH start this checkout's server, as the shipped snippets expect,
+    logging its stderr to ``log``.
+
+    The stand-in also checks the snippet's arguments: anything but `serve` is a broken snippet.
+    """
+    bin_dir.mkdir()
+    stand_in = bin_dir / "backlog-ls"
+    stand_in.write_text(
+        "#!/bin/sh\n"
+        f'[ "$*" = serve ] || {{ echo "backlog-ls started with \'$*\', expected \'serve\'" >>{shlex.quote(str(log))}; exit 2; }}\n'
+        f"exec {shlex.join(server_command())} 2>>{shlex.quote(str(log))}\n",
+        encoding="utf-8",
+    )
+    stand_in.chmod(0o755)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+
+
+def require_program(name: str) -> str:
+    """The path of ``name``; fails the test (never skips) when it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: {INSTALL_HINT}", pytrace=False)
+    return path
+
+
+@pytest.fixture
+def backlog_workspace(tmp_path: Path) -> Path:
+    """A folder holding BACKLOG.md (example 000), issues.json and a .backlog-ls.toml reading it."""
+    if not EXAMPLE.exists():
+        pytest.fail(f"{EXAMPLE} is missing: clone the shared folder beside the repository", pytrace=False)
+    workspace = tmp_path / "project"
+    workspace.mkdir()
+    shutil.copyfile(EXAMPLE, workspace / BACKLOG_NAME)  # not copy(): the shared file is read-only
+    (workspace / "issues.json").write_text(json.dumps(ISSUES), encoding="utf-8")
+    (workspace / ".backlog-ls.toml").write_text('[issues]\nprovider = "json"\nfile = "issues.json"\n', encoding="utf-8")
+    return workspace
+
+
+@pytest.fixture
+def editor_env(tmp_path: Path) -> dict[str, str]:
+    """An environment for an editor process: its own HOME and caches, no tokens, no user config."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {key: value for key, value in os.environ.items() if "TOKEN" not in key}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+    )
+    return env
