@@ -2,8 +2,14 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+VSCODE := editors/vscode
+VSIX := $(VSCODE)/build/backlog-ls.vsix
+# What goes into the .vsix: the extension's files and the Python package it bundles (the same
+# notion of "stale" as tests/editors/test_vscode_e2e.py).
+VSIX_SOURCES := $(shell find backlog_ls $(VSCODE) \( -name node_modules -o -name out -o -name out-test \
+	-o -name build -o -name libs -o -name __pycache__ -o -name test \) -prune -o -type f -print) pyproject.toml
 
-.PHONY: demo test bench clean
+.PHONY: demo test editors vscode screenshots bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +21,32 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/backlog-ls check examples/BACKLOG.md; status=$$?; test $$status -le 1
 
-test: $(BIN)/.installed
+# Every test: the VS Code extension's lint, type-check and unit tests, then pytest, which also
+# drives the real editors (Neovim, Emacs, Vim, VS Code in code-server) end to end.
+test: $(BIN)/.installed editors vscode
 	$(BIN)/python -m pytest
+
+# The editors the end-to-end tests drive: Debian packages (apt, when one is missing), then
+# code-server and playwright-core from npm (once per lockfile).
+editors:
+	scripts/install-editors.sh
+	tests/editors/vscode/install.sh
+
+$(VSCODE)/node_modules/.package-lock.json: $(VSCODE)/package-lock.json
+	npm --prefix $(VSCODE) ci --no-audit --no-fund
+	touch $@
+
+# The extension: lint, type-check, unit tests, then the .vsix (rebuilt when its sources change).
+vscode: $(VSCODE)/node_modules/.package-lock.json
+	npm --prefix $(VSCODE) run check
+	$(MAKE) $(VSIX)
+
+$(VSIX): $(VSCODE)/node_modules/.package-lock.json $(VSIX_SOURCES)
+	npm --prefix $(VSCODE) run package
+
+# Replace the README's screenshot with the one the VS Code end-to-end test takes.
+screenshots: $(BIN)/.installed editors vscode
+	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/editors/test_vscode_e2e.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py
@@ -24,4 +54,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/issues_cache.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(VSCODE)/build $(VSCODE)/out $(VSCODE)/out-test $(VSCODE)/bundled/libs
