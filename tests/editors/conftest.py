@@ -19,43 +19,12 @@ from pathlib import Path
 import pytest
 
 from ..conftest import SHARED
+from ..example_issues import ISSUE_12_CLOSED, ISSUE_13_OPEN, ISSUE_40_OPEN
 
 EXAMPLE = SHARED / "examples" / "000_d75c51bba9a042cf.txt"
 BACKLOG_NAME = "BACKLOG.md"
 
-# The issues the example cites, as `gh issue list --json number,title,state,...` exports them.
-ISSUES = [
-    {
-        "number": 13,
-        "title": "File-level restart-survivable storage engine",
-        "state": "OPEN",
-        "labels": [{"name": "storage"}],
-        "assignees": [{"login": "iamrichardd"}],
-        "body": "Persist records to disk.\n\nSurvive restarts.",
-        "url": "https://github.com/iamrichardd/pharos/issues/13",
-        "updatedAt": "2024-06-01T10:00:00Z",
-    },
-    {
-        "number": 12,
-        "title": "mdb CLI client",
-        "state": "CLOSED",
-        "labels": [],
-        "assignees": [],
-        "body": "",
-        "url": "https://github.com/iamrichardd/pharos/issues/12",
-        "updatedAt": "2024-05-01T10:00:00Z",
-    },
-    {
-        "number": 40,
-        "title": "Web dashboard for the health monitor",
-        "state": "OPEN",
-        "labels": [],
-        "assignees": [],
-        "body": "",
-        "url": "https://github.com/iamrichardd/pharos/issues/40",
-        "updatedAt": "2024-06-02T10:00:00Z",
-    },
-]
+ISSUES = [ISSUE_13_OPEN, ISSUE_12_CLOSED, ISSUE_40_OPEN]
 
 # What `scripts/install-editors.sh` installs, per program a test needs.
 INSTALL_HINT = "run scripts/install-editors.sh (apt-get install -y neovim emacs-nox elpa-eglot vim vim-ale ...)"

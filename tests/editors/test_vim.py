@@ -22,7 +22,6 @@ from .conftest import (
 
 REPO = Path(__file__).resolve().parents[2]
 SNIPPET = REPO / "editors" / "vim" / "backlog-ls.vim"
-HELIX_SNIPPET = REPO / "editors" / "helix" / "languages.toml"
 DRIVER = Path(__file__).with_name("vim") / "drive-ale.vim"
 # Generous: it only bounds a hung editor or server; a run takes about 1 s.
 VIM_TIMEOUT = 120

@@ -13,32 +13,12 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
 from ..conftest import SHARED
+from ..example_issues import ISSUE_12_CLOSED, ISSUE_13_OPEN
 from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities
 
 EXAMPLE = SHARED / "examples" / "000_d75c51bba9a042cf.txt"
 
-EXPORT = [
-    {
-        "number": 13,
-        "title": "File-level restart-survivable storage engine",
-        "state": "OPEN",
-        "labels": [{"name": "storage"}],
-        "assignees": [{"login": "iamrichardd"}],
-        "body": "Persist records to disk.\n\nSurvive restarts.",
-        "url": "https://github.com/iamrichardd/pharos/issues/13",
-        "updatedAt": "2024-06-01T10:00:00Z",
-    },
-    {
-        "number": 12,
-        "title": "mdb CLI client",
-        "state": "CLOSED",
-        "labels": [],
-        "assignees": [],
-        "body": "",
-        "url": "https://github.com/iamrichardd/pharos/issues/12",
-        "updatedAt": "2024-05-01T10:00:00Z",
-    },
-]
+EXPORT = [ISSUE_13_OPEN, ISSUE_12_CLOSED]
 
 
 def _config() -> ClientServerConfig:
