@@ -23,7 +23,7 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from lsprotocol import types
@@ -550,6 +550,7 @@ CREATE_ISSUE_COMMAND = "backlog-ls.createIssue"
 REFRESH_ISSUES_COMMAND = "backlog-ls.refreshIssues"
 TOGGLE_TASK_COMMAND = "backlog-ls.toggleTask"
 MOVE_TASK_COMMAND = "backlog-ls.moveTask"
+ISSUE_FINDING_CODES = ("BL101", "BL102")  # missing-issue, placeholder-issue: filing the issue fixes them
 
 
 def _issue_source_for(
@@ -587,10 +588,14 @@ def _create_issue_actions(ls: BacklogServer, document: Document, params: types.C
     if new is None:
         return []
     title = issue_features.CREATE_ISSUE_TITLE
+    # On a missing-issue or placeholder finding it is that finding's fix: a quick fix listing it,
+    # so editors offer it from the diagnostic (VS Code's hover, Problems panel).
+    fixes = [d for d in params.context.diagnostics if d.code in ISSUE_FINDING_CODES and d.range.start.line <= line <= d.range.end.line]
     return [
         types.CodeAction(
             title=title,
-            kind=types.CodeActionKind.RefactorRewrite,
+            kind=types.CodeActionKind.QuickFix if fixes else types.CodeActionKind.RefactorRewrite,
+            diagnostics=fixes or None,
             command=types.Command(title=title, command=CREATE_ISSUE_COMMAND, arguments=[document.uri, line, document.version]),
         )
     ]
@@ -813,14 +818,23 @@ def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[t
         action = _guarded("Fix all", lambda: _fix_all(ls, document), None)
         if action is not None:
             actions.append(action)
+    create_issue = _guarded("Create issue", lambda: _create_issue_actions(ls, document, params), [])
+    actions.extend(action for action in create_issue if _kind_wanted(action.kind, wanted))
     if not wanted or any(types.CodeActionKind.RefactorRewrite.value.startswith(kind) for kind in wanted):
-        actions.extend(_guarded("Create issue", lambda: _create_issue_actions(ls, document, params), []))
         actions.extend(_guarded("Task edits", lambda: _task_edit_actions(ls, document, params), []))
     if any(convert.SELECTION_KIND.startswith(kind) for kind in wanted or ()) or (
         not wanted and params.range.start.line != params.range.end.line
     ):
         actions.extend(_guarded("Selection edits", lambda: _selection_actions(ls, document, params), []))
     return actions
+
+
+def _kind_wanted(kind: str | None, wanted: Sequence[str] | None) -> bool:
+    """Whether an action of ``kind`` answers a request for ``only`` = ``wanted`` (kinds are dotted prefixes)."""
+    if not wanted:
+        return True
+    kind = str(getattr(kind, "value", kind) or "")
+    return any(kind == only or kind.startswith(only + ".") for only in wanted)
 
 
 def _task_edit_actions(ls: BacklogServer, document: Document, params: types.CodeActionParams) -> list[types.CodeAction]:

@@ -9,6 +9,9 @@ all and waits by polling the record.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -153,3 +156,29 @@ def span_of(value: types.Range | types.Diagnostic | types.DocumentSymbol) -> tup
     """(start line, start character, end line, end character) of a range or of what has one."""
     r = value if isinstance(value, types.Range) else value.range
     return (r.start.line, r.start.character, r.end.line, r.end.character)
+
+
+def raw_session(command: list[str], messages: list[dict], timeout: float = 60.0) -> dict[int, object]:
+    """Run a server over stdio with ``initialize``, ``messages``, ``shutdown`` and ``exit``; the
+    results of its answers by request id, as raw JSON (for what pygls' client would not keep)."""
+    session = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}, "rootUri": None}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        *messages,
+        {"jsonrpc": "2.0", "id": 999, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]
+    stdin = b"".join(
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body) for body in (json.dumps(m).encode() for m in session)
+    )
+    completed = subprocess.run(command, input=stdin, capture_output=True, timeout=timeout, check=False)
+    answers: dict[int, object] = {}
+    stream = completed.stdout
+    while (header_end := stream.find(b"\r\n\r\n")) >= 0:
+        length = int(re.search(rb"Content-Length: *(\d+)", stream[:header_end], re.IGNORECASE)[1])
+        message = json.loads(stream[header_end + 4 : header_end + 4 + length])
+        stream = stream[header_end + 4 + length :]
+        if "id" in message and "method" not in message:
+            answers[message["id"]] = message.get("result", message.get("error"))
+    assert 999 in answers, f"the server did not answer shutdown; stderr: {completed.stderr.decode(errors='replace')[-3000:]}"
+    return answers

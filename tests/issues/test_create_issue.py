@@ -9,7 +9,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
-from ..lsp_support import RecordingClient, capabilities
+from ..lsp_support import RecordingClient, capabilities, raw_session
 
 BACKLOG = """# Plan
 
@@ -85,3 +85,45 @@ async def test_refresh_issues_reports_progress_to_a_client_that_declared_it(clie
     )
     assert result == {"refreshed": 1}
     assert client.progress_reports  # begin ... end, recorded by pytest-lsp
+
+
+
+def test_create_issue_is_the_quick_fix_of_the_placeholder_finding(tmp_path: Path):
+    # Raw JSON: pygls' client reads a code action that carries a command as a Command and
+    # drops its kind and diagnostics, which are what this test is about.
+    uri = (tmp_path / "BACKLOG.md").as_uri()
+    placeholder = {
+        "range": {"start": {"line": 4, "character": 18}, "end": {"line": 4, "character": 29}},
+        "severity": 4,
+        "code": "BL102",
+        "source": "backlog-ls",
+        "message": "'#TBD' stands for an issue not filed yet",
+    }
+
+    def code_action(request_id: int, only: list[str] | None, diagnostics: list[dict]) -> dict:
+        context: dict = {"diagnostics": diagnostics}
+        if only is not None:
+            context["only"] = only
+        params = {"textDocument": {"uri": uri}, "range": placeholder["range"], "context": context}
+        return {"jsonrpc": "2.0", "id": request_id, "method": "textDocument/codeAction", "params": params}
+
+    document = {"uri": uri, "languageId": "markdown", "version": 1, "text": BACKLOG}
+    answers = raw_session(
+        [sys.executable, "-m", "tests.issues.fake_tracker_server"],
+        [
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}},
+            code_action(2, ["quickfix"], [placeholder]),  # VS Code's "Quick Fix..." on the finding
+            code_action(3, None, []),  # the light bulb on the line, no finding in the context
+            code_action(4, ["quickfix"], []),
+        ],
+    )
+
+    def create_issue(request_id: int) -> list[dict]:
+        return [action for action in answers[request_id] or [] if action["title"] == "Create issue from task"]
+
+    (fix,) = create_issue(2)
+    assert fix["kind"] == "quickfix" and fix["diagnostics"] == [placeholder]
+    assert fix["command"]["command"] == "backlog-ls.createIssue" and fix["command"]["arguments"][:2] == [uri, 4]
+    (refactor,) = create_issue(3)
+    assert refactor["kind"] == "refactor.rewrite" and "diagnostics" not in refactor
+    assert create_issue(4) == []
