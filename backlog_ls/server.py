@@ -429,27 +429,26 @@ class BacklogServer(LanguageServer):
     def notify_issues_changed(self) -> None:
         """A source's data changed (a refresh, a new issue): re-check open documents. Any thread."""
         issue_features.issues_changed()
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        loop = self._rfc_loop
-        if running is None and loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self.diagnostics_stale)
-        elif running is not None:
-            self.diagnostics_stale()
+        self._run_on_loop(self.diagnostics_stale)
 
-    STATUS_NOTIFICATION = "backlog-ls/status"
-
-    def status_changed(self) -> None:
-        """Send ``backlog-ls/status`` (for a status bar) if the trackers' state reads differently now. Any thread."""
+    def _run_on_loop(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` now when on the event loop, else schedule it there (from a worker thread)."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             loop = self._rfc_loop
             if loop is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(self.status_changed)
+                loop.call_soon_threadsafe(callback)
             return
+        callback()
+
+    STATUS_NOTIFICATION = "backlog-ls/status"
+
+    def status_changed(self) -> None:
+        """Send ``backlog-ls/status`` (for a status bar) if the trackers' state reads differently now. Any thread."""
+        self._run_on_loop(self._send_status)
+
+    def _send_status(self) -> None:
         try:  # a status bar must never break what called for it
             sources = [self.issues] if self.issues is not None else list(self._issue_sources.values())
             params = status_features.tracker_status(sources).as_params()
@@ -811,18 +810,21 @@ def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[t
         return None
     wanted = params.context.only
     actions: list[types.CodeAction] = []
-    if not wanted or any(types.CodeActionKind.QuickFix.value.startswith(kind) or kind.startswith("quickfix") for kind in wanted):
+    # Also for a narrower "quickfix.*" request: every quick fix here is plain "quickfix".
+    if _kind_wanted(types.CodeActionKind.QuickFix, wanted) or any(kind.startswith("quickfix") for kind in wanted or ()):
         for diagnostic in params.context.diagnostics:
             actions.extend(_guarded("Quick fixes", lambda d=diagnostic: convert.quick_fixes(d, document.uri, document.version), []))
-    if wanted and any(convert.FIX_ALL_KIND.startswith(kind) for kind in wanted):
+    if wanted and _kind_wanted(convert.FIX_ALL_KIND, wanted):
         action = _guarded("Fix all", lambda: _fix_all(ls, document), None)
         if action is not None:
             actions.append(action)
-    create_issue = _guarded("Create issue", lambda: _create_issue_actions(ls, document, params), [])
-    actions.extend(action for action in create_issue if _kind_wanted(action.kind, wanted))
-    if not wanted or any(types.CodeActionKind.RefactorRewrite.value.startswith(kind) for kind in wanted):
+    refactor_wanted = _kind_wanted(types.CodeActionKind.RefactorRewrite, wanted)
+    if refactor_wanted or _kind_wanted(types.CodeActionKind.QuickFix, wanted):  # it is one or the other
+        create_issue = _guarded("Create issue", lambda: _create_issue_actions(ls, document, params), [])
+        actions.extend(action for action in create_issue if _kind_wanted(action.kind, wanted))
+    if refactor_wanted:
         actions.extend(_guarded("Task edits", lambda: _task_edit_actions(ls, document, params), []))
-    if any(convert.SELECTION_KIND.startswith(kind) for kind in wanted or ()) or (
+    if (wanted and _kind_wanted(convert.SELECTION_KIND, wanted)) or (
         not wanted and params.range.start.line != params.range.end.line
     ):
         actions.extend(_guarded("Selection edits", lambda: _selection_actions(ls, document, params), []))
@@ -830,11 +832,12 @@ def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[t
 
 
 def _kind_wanted(kind: str | None, wanted: Sequence[str] | None) -> bool:
-    """Whether an action of ``kind`` answers a request for ``only`` = ``wanted`` (kinds are dotted prefixes)."""
+    """Whether an action of ``kind`` answers a request for ``only`` = ``wanted``: a requested kind
+    is a prefix of it ("refactor" asks for "refactor.rewrite"); no ``only`` asks for every kind."""
     if not wanted:
         return True
     kind = str(getattr(kind, "value", kind) or "")
-    return any(kind == only or kind.startswith(only + ".") for only in wanted)
+    return any(kind.startswith(only) for only in wanted)
 
 
 def _task_edit_actions(ls: BacklogServer, document: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
