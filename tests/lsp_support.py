@@ -158,6 +158,22 @@ def span_of(value: types.Range | types.Diagnostic | types.DocumentSymbol) -> tup
     return (r.start.line, r.start.character, r.end.line, r.end.character)
 
 
+def lsp_stdin(messages: list[dict]) -> bytes:
+    """JSON-RPC messages framed with Content-Length headers, as a server reads them on stdin."""
+    return b"".join(b"Content-Length: %d\r\n\r\n%s" % (len(body), body) for body in (json.dumps(m).encode() for m in messages))
+
+
+def lsp_messages(stream: bytes) -> list[dict]:
+    """The JSON-RPC messages in a server's stdout, framed by Content-Length headers."""
+    messages = []
+    while (header_end := stream.find(b"\r\n\r\n")) >= 0:
+        length = int(re.search(rb"Content-Length: *(\d+)", stream[:header_end], re.IGNORECASE)[1])
+        body_start = header_end + 4
+        messages.append(json.loads(stream[body_start : body_start + length]))
+        stream = stream[body_start + length :]
+    return messages
+
+
 def raw_session(command: list[str], messages: list[dict], timeout: float = 60.0) -> dict[int, object]:
     """Run a server over stdio with ``initialize``, ``messages``, ``shutdown`` and ``exit``; the
     results of its answers by request id, as raw JSON (for what pygls' client would not keep)."""
@@ -168,17 +184,11 @@ def raw_session(command: list[str], messages: list[dict], timeout: float = 60.0)
         {"jsonrpc": "2.0", "id": 999, "method": "shutdown"},
         {"jsonrpc": "2.0", "method": "exit"},
     ]
-    stdin = b"".join(
-        b"Content-Length: %d\r\n\r\n%s" % (len(body), body) for body in (json.dumps(m).encode() for m in session)
-    )
-    completed = subprocess.run(command, input=stdin, capture_output=True, timeout=timeout, check=False)
-    answers: dict[int, object] = {}
-    stream = completed.stdout
-    while (header_end := stream.find(b"\r\n\r\n")) >= 0:
-        length = int(re.search(rb"Content-Length: *(\d+)", stream[:header_end], re.IGNORECASE)[1])
-        message = json.loads(stream[header_end + 4 : header_end + 4 + length])
-        stream = stream[header_end + 4 + length :]
-        if "id" in message and "method" not in message:
-            answers[message["id"]] = message.get("result", message.get("error"))
+    completed = subprocess.run(command, input=lsp_stdin(session), capture_output=True, timeout=timeout, check=False)
+    answers = {
+        message["id"]: message.get("result", message.get("error"))
+        for message in lsp_messages(completed.stdout)
+        if "id" in message and "method" not in message
+    }
     assert 999 in answers, f"the server did not answer shutdown; stderr: {completed.stderr.decode(errors='replace')[-3000:]}"
     return answers

@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,6 +26,9 @@ EXAMPLE = SHARED / "examples" / "000_d75c51bba9a042cf.txt"
 BACKLOG_NAME = "BACKLOG.md"
 
 ISSUES = [ISSUE_13_OPEN, ISSUE_12_CLOSED, ISSUE_40_OPEN]
+# Where the Emacs and Vim drivers hover (1-based lines of BACKLOG.md), and the codes they wait for.
+HOVERS = [{"line": 31, "text": "Issue #13"}, {"line": 21, "text": "RFC 2378"}]
+AWAITED_CODES = "BL305,BL102"
 
 # What `scripts/install-editors.sh` installs, per program a test needs.
 INSTALL_HINT = "run scripts/install-editors.sh (apt-get install -y neovim emacs-nox elpa-eglot vim vim-ale ...)"
@@ -54,6 +58,33 @@ def put_backlog_ls_on_path(env: dict[str, str], bin_dir: Path, log: Path) -> Non
     )
     stand_in.chmod(0o755)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+
+
+def run_editor_driver(
+    editor: str, argv: list[str], *, cwd: Path, env: dict[str, str], result_file: Path, server_log: Path,
+    timeout: float, notes: str,
+) -> dict:
+    """Run an editor on a driver script that writes its JSON ``result_file``; the result, with the
+    server's log under "server_log". A failed run fails the test showing the editor's output, the
+    driver's error, its ``notes`` entry (what the editor logged) and the server's log."""
+    env.update(
+        BACKLOG_LS_CODES=AWAITED_CODES,
+        BACKLOG_LS_HOVERS=json.dumps(HOVERS),
+        BACKLOG_LS_RESULT=str(result_file),
+    )
+    completed = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=False, text=True, timeout=timeout)
+    result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else {}
+    server_stderr = server_log.read_text(encoding="utf-8") if server_log.exists() else ""
+    if completed.returncode != 0 or "error" in result:
+        pytest.fail(
+            f"{editor} exited with {completed.returncode}: {result.get('error', '(no result file)')}\n"
+            f"--- {editor} output ---\n{completed.stdout}{completed.stderr}\n"
+            f"--- {notes} ---\n{result.get(notes) or '(none)'}\n"
+            f"--- backlog-ls stderr ---\n{server_stderr or '(none)'}",
+            pytrace=False,
+        )
+    result["server_log"] = server_stderr
+    return result
 
 
 def require_program(name: str) -> str:

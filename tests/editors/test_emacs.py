@@ -8,17 +8,16 @@ packaged for Debian 12, so it cannot be installed here.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from ..example_issues import ISSUE_13_OPEN
 from .conftest import (
     BACKLOG_NAME,
-    ISSUES,
     put_backlog_ls_on_path,
     require_program,
+    run_editor_driver,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,8 +26,6 @@ DRIVER = Path(__file__).with_name("emacs") / "drive-eglot.el"
 # Generous: it only bounds a hung editor; a run takes about 2 s.
 EMACS_TIMEOUT = 120
 
-ISSUE_13 = next(issue for issue in ISSUES if issue["number"] == 13)
-HOVERS = [{"line": 31, "text": "Issue #13"}, {"line": 21, "text": "RFC 2378"}]
 
 
 @pytest.fixture
@@ -38,35 +35,18 @@ def eglot_session(backlog_workspace: Path, editor_env: dict[str, str], tmp_path:
     result_file = tmp_path / "eglot-result.json"
     server_log = tmp_path / "server.log"
     put_backlog_ls_on_path(editor_env, tmp_path / "bin", server_log)
-    editor_env.update(
-        BACKLOG_LS_SNIPPET=str(SNIPPET),
-        BACKLOG_LS_FILE=str(backlog_workspace / BACKLOG_NAME),
-        BACKLOG_LS_CODES="BL305,BL102",
-        BACKLOG_LS_HOVERS=json.dumps(HOVERS),
-        BACKLOG_LS_RESULT=str(result_file),
-    )
+    editor_env.update(BACKLOG_LS_SNIPPET=str(SNIPPET), BACKLOG_LS_FILE=str(backlog_workspace / BACKLOG_NAME))
     # -q, not -Q: -Q also skips Debian's site-start, which puts the elpa-eglot package on the load-path.
-    completed = subprocess.run(
+    return run_editor_driver(
+        "Emacs",
         [emacs, "--batch", "-q", "-l", str(DRIVER)],
         cwd=backlog_workspace,
         env=editor_env,
-        capture_output=True,
-        check=False,
-        text=True,
+        result_file=result_file,
+        server_log=server_log,
         timeout=EMACS_TIMEOUT,
+        notes="events",  # the tail of eglot's events buffer
     )
-    result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else {}
-    if completed.returncode != 0 or "error" in result:
-        server_stderr = server_log.read_text(encoding="utf-8") if server_log.exists() else "(none)"
-        pytest.fail(
-            f"Emacs exited with {completed.returncode}: {result.get('error', '(no result file)')}\n"
-            f"--- Emacs output ---\n{completed.stdout}{completed.stderr}\n"
-            f"--- eglot events (tail) ---\n{result.get('events') or '(none)'}\n"
-            f"--- backlog-ls stderr ---\n{server_stderr}",
-            pytrace=False,
-        )
-    result["server_log"] = server_log.read_text(encoding="utf-8") if server_log.exists() else ""
-    return result
 
 
 def diagnostics_with_code(session: dict, code: str) -> list[dict]:
@@ -92,7 +72,7 @@ def test_ticked_task_with_open_issue_is_a_flymake_warning(eglot_session: dict, b
             "end_line": 31,
             "end_column": start + len("Issue #13"),
             "type": "eglot-warning",
-            "text": f"backlog-ls [BL305]: Task is ticked but its issue #13 is still open: '{ISSUE_13['title']}'.",
+            "text": f"backlog-ls [BL305]: Task is ticked but its issue #13 is still open: '{ISSUE_13_OPEN['title']}'.",
         }
     ], describe(eglot_session)
 
@@ -114,6 +94,6 @@ def test_hovers_show_the_issue_title_and_the_rfc_title(eglot_session: dict) -> N
     hovers = {hover["text"]: hover["hover"] or "" for hover in eglot_session["hovers"]}
     explain = f"hovers: {hovers}\nbacklog-ls stderr:\n{eglot_session['server_log']}"
 
-    assert ISSUE_13["title"] in hovers["Issue #13"], explain
+    assert ISSUE_13_OPEN["title"] in hovers["Issue #13"], explain
     assert "Open" in hovers["Issue #13"], explain
     assert "The CCSO Nameserver (Ph) Architecture" in hovers["RFC 2378"], explain

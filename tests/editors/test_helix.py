@@ -5,13 +5,13 @@ for showing only settings the server knows.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from pathlib import Path
 
 from backlog_ls import config
 
+from ..lsp_support import lsp_messages, lsp_stdin
 from .conftest import put_backlog_ls_on_path
 
 try:
@@ -32,28 +32,16 @@ def test_helix_snippet_adds_backlog_ls_to_markdown() -> None:
     assert "backlog-ls" in markdown["language-servers"]
 
 
-def lsp_messages(stream: bytes) -> list[dict]:
-    """The JSON-RPC messages in a server's stdout, framed by Content-Length headers."""
-    messages = []
-    while (header_end := stream.find(b"\r\n\r\n")) >= 0:
-        length = int(re.search(rb"Content-Length: *(\d+)", stream[:header_end], re.IGNORECASE)[1])
-        body_start = header_end + 4
-        messages.append(json.loads(stream[body_start : body_start + length]))
-        stream = stream[body_start + length :]
-    return messages
-
-
 def test_helix_snippet_command_starts_a_language_server(editor_env: dict[str, str], tmp_path: Path) -> None:
     server = tomllib.loads(HELIX_SNIPPET.read_text(encoding="utf-8"))["language-server"]["backlog-ls"]
     server_log = tmp_path / "server.log"
     put_backlog_ls_on_path(editor_env, tmp_path / "bin", server_log)
-    initialize = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})
-    exit_ = json.dumps({"jsonrpc": "2.0", "method": "exit"})
-    stdin = "".join(f"Content-Length: {len(body)}\r\n\r\n{body}" for body in (initialize, exit_))
+    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+    stdin = lsp_stdin([initialize, {"jsonrpc": "2.0", "method": "exit"}])
 
     completed = subprocess.run(
         [server["command"], *server["args"]],
-        input=stdin.encode(),
+        input=stdin,
         cwd=tmp_path,
         env=editor_env,
         capture_output=True,

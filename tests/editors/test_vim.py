@@ -7,17 +7,16 @@ the assertions are here.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from ..example_issues import ISSUE_13_OPEN
 from .conftest import (
     BACKLOG_NAME,
-    ISSUES,
     put_backlog_ls_on_path,
     require_program,
+    run_editor_driver,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,8 +25,6 @@ DRIVER = Path(__file__).with_name("vim") / "drive-ale.vim"
 # Generous: it only bounds a hung editor or server; a run takes about 1 s.
 VIM_TIMEOUT = 120
 
-ISSUE_13 = next(issue for issue in ISSUES if issue["number"] == 13)
-HOVERS = [{"line": 31, "text": "Issue #13"}, {"line": 21, "text": "RFC 2378"}]
 
 
 def run_vim(workspace: Path, env: dict[str, str], tmp_path: Path, *, snippet_as: str) -> dict:
@@ -46,33 +43,17 @@ def run_vim(workspace: Path, env: dict[str, str], tmp_path: Path, *, snippet_as:
         linters.mkdir(parents=True)
         (linters / "backlog_ls.vim").symlink_to(SNIPPET)
         env["BACKLOG_LS_RUNTIME"] = str(tmp_path / "vimfiles")
-    env.update(
-        BACKLOG_LS_FILE=str(workspace / BACKLOG_NAME),
-        BACKLOG_LS_CODES="BL305,BL102",
-        BACKLOG_LS_HOVERS=json.dumps(HOVERS),
-        BACKLOG_LS_RESULT=str(result_file),
-    )
-    completed = subprocess.run(
+    env["BACKLOG_LS_FILE"] = str(workspace / BACKLOG_NAME)
+    return run_editor_driver(
+        "Vim",
         [vim, "-Nu", str(DRIVER), "-i", "NONE", "-es"],
         cwd=workspace,
         env=env,
-        capture_output=True,
-        check=False,
-        text=True,
+        result_file=result_file,
+        server_log=server_log,
         timeout=VIM_TIMEOUT,
+        notes="messages",  # Vim's :messages
     )
-    result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else {}
-    server_stderr = server_log.read_text(encoding="utf-8") if server_log.exists() else ""
-    if completed.returncode != 0 or "error" in result:
-        pytest.fail(
-            f"Vim exited with {completed.returncode}: {result.get('error', '(no result file)')}\n"
-            f"--- Vim output ---\n{completed.stdout}{completed.stderr}\n"
-            f"--- :messages ---\n{result.get('messages') or '(none)'}\n"
-            f"--- backlog-ls stderr ---\n{server_stderr or '(none)'}",
-            pytrace=False,
-        )
-    result["server_log"] = server_stderr
-    return result
 
 
 def describe(session: dict) -> str:
@@ -100,7 +81,7 @@ def test_location_list_holds_the_open_issue_warning_and_the_tbd_hints(
             "end_col": start + len("Issue #13") - 1,  # ALE's end column is inclusive
             "type": "W",
             "code": "BL305",
-            "text": f"Task is ticked but its issue #13 is still open: '{ISSUE_13['title']}'.",
+            "text": f"Task is ticked but its issue #13 is still open: '{ISSUE_13_OPEN['title']}'.",
             "linter_name": "backlog_ls",
         }
     ], describe(session)
@@ -120,6 +101,6 @@ def test_ale_hover_shows_the_issue_title_and_the_rfc_title(
     hovers = {hover["text"]: hover["hover"] for hover in session["hovers"]}
     explain = f"hovers: {hovers}\nbacklog-ls stderr:\n{session['server_log']}"
 
-    assert ISSUE_13["title"] in hovers["Issue #13"], explain
+    assert ISSUE_13_OPEN["title"] in hovers["Issue #13"], explain
     assert "Open" in hovers["Issue #13"], explain
     assert "The CCSO Nameserver (Ph) Architecture" in hovers["RFC 2378"], explain
