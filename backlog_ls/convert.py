@@ -312,7 +312,9 @@ def completion_list(result: Any, lines: Sequence[str], encoding: str) -> types.C
                 ),
                 filter_text=item.filter_text,
                 sort_text=item.sort_text,
+                insert_text=item.new_text,  # what a client without text edits inserts at its own word start
                 text_edit=types.TextEdit(range=to_range(item.span, lines, encoding), new_text=item.new_text),
+                additional_text_edits=text_edits(item.additional, lines, encoding) or None,
             )
         )
     return types.CompletionList(is_incomplete=result.incomplete, items=items)

@@ -7,8 +7,9 @@ raises is logged and left out. To add one (issue numbers after ``#``, say), writ
 ``def issue_completions(request) -> CompletionResult | None`` in its own module and
 append it to ``PROVIDERS``; add its trigger characters to ``TRIGGER_CHARACTERS``.
 
-Items carry the span they replace (code points on the cursor's line) and the text
-that replaces it; ``convert.completion_list`` turns them into the protocol's form.
+Items carry the span they replace (code points on the cursor's line), the text that
+replaces it and any edits beside it; ``convert.completion_list`` turns them into the
+protocol's form.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import attrs
 
 from ..model import Backlog, Span
+from ..rules import Edit
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,11 @@ class CompletionItem:
     kind: str = TEXT
     detail: str | None = None
     documentation: str | None = None  # Markdown
-    filter_text: str | None = None
+    filter_text: str | None = None  # matched against the text of ``span`` as the user types
     sort_text: str | None = None
+    # Edits outside ``span`` applied with it (text to put before what the user typed). Clients match and
+    # insert the main edit as a word, so it must continue what was typed and hold no space.
+    additional: tuple[Edit, ...] = ()
 
 
 @attrs.frozen

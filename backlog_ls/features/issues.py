@@ -36,6 +36,7 @@ import attrs
 
 from ..model import Backlog, Block, IssueRef, Placeholder, Span
 from ..parse.inline import tracker_url
+from ..rules import Edit
 from ..tracker import Repository, TrackerIssue
 from .completion import REFERENCE, CompletionItem, CompletionRequest, CompletionResult
 
@@ -549,7 +550,6 @@ def issue_completions(request: CompletionRequest) -> CompletionResult | None:
     source = context.source
     if owner is not None and not same_repository(source, owner, repo):
         return None  # another repository: nothing cached to offer
-    span = Span.on_line(request.line, start, request.column)
     if lead == "GH-" or owner is not None or _WORD_BEFORE.search(before[:start]) or before[:start].endswith("["):
         form = "GH-{number}" if lead == "GH-" else "#{number}"  # the word or the owner is already written
     else:
@@ -562,14 +562,11 @@ def issue_completions(request: CompletionRequest) -> CompletionResult | None:
         issue = index.ordered[position]
         offered.add(issue.number)
         items.append(
-            CompletionItem(
-                label=f"{'GH-' if lead == 'GH-' else '#'}{issue.number}",
-                new_text=written(form, issue.number, source, issue.url or None),
-                span=span,
-                kind=REFERENCE,
+            _issue_item(
+                request, start, lead, issue.number, written(form, issue.number, source, issue.url or None),
                 detail=issue.title,
                 documentation=index.documentation(issue),
-                filter_text=f"{lead}{issue.number} {issue.title}",
+                title=issue.title,
                 sort_text=f"0-{position:06d}",
             )
         )
@@ -581,14 +578,11 @@ def issue_completions(request: CompletionRequest) -> CompletionResult | None:
             if wanted and wanted not in f"{number} {text}".lower():
                 continue
             items.append(
-                CompletionItem(
-                    label=f"{'GH-' if lead == 'GH-' else '#'}{number}",
-                    new_text=written(form, number, source),
-                    span=span,
-                    kind=REFERENCE,
+                _issue_item(
+                    request, start, lead, number, written(form, number, source),
                     detail=text or "Cited in the backlog",
                     documentation="Cited in the open backlogs; no tracker data for it.",
-                    filter_text=f"{lead}{number} {text}".rstrip(),
+                    title=text,
                     sort_text=f"1-{number:08d}",
                 )
             )
@@ -598,6 +592,41 @@ def issue_completions(request: CompletionRequest) -> CompletionResult | None:
     if not items:
         return None
     return CompletionResult(tuple(items), incomplete=cut)
+
+
+def _issue_item(
+    request: CompletionRequest, start: int, lead: str, number: int, text: str, *, detail: str, documentation: str,
+    title: str, sort_text: str,
+) -> CompletionItem:
+    """The item that completes the reference whose ``lead`` ("#" or "GH-") the user typed at ``start``.
+
+    The typed lead stays: the item replaces only what follows it, and a form that writes more in front
+    ("Issue #40", "[#40](url)") puts that part before the lead as an additional edit. Clients treat the
+    main edit as a word that continues the typed text: Neovim 0.11's built-in completion cuts it at the
+    first space ("Issue #40" gave "Issue", the number lost) and 0.7's omnifunc inserts it after the
+    "#" ("#Issue #40"). A form without the lead and number in it ("{url}") replaces the lead too.
+    """
+    query_start = start + len(lead)
+    written_at = re.search(rf"{re.escape(lead)}{number}(?!\d)", text)
+    if written_at is None:
+        span, new_text, additional = Span.on_line(request.line, start, request.column), text, ()
+        filter_text = f"{lead}{number} {title}"
+    else:
+        span, new_text = Span.on_line(request.line, query_start, request.column), text[written_at.start() + len(lead) :]
+        before = text[: written_at.start()]
+        additional = (Edit(Span.on_line(request.line, start, start), before),) if before else ()
+        filter_text = f"{number} {title}"
+    return CompletionItem(
+        label=f"{lead}{number}",
+        new_text=new_text,
+        span=span,
+        kind=REFERENCE,
+        detail=detail,
+        documentation=documentation,
+        filter_text=filter_text.rstrip(),
+        sort_text=sort_text,
+        additional=additional,
+    )
 
 
 # --- document links --------------------------------------------------------------------------------------

@@ -126,23 +126,34 @@ def items_at(text: str, tracker="default", settings=None, referenced=None):
     return result
 
 
+def accepted(text: str, item) -> str:
+    """The last line of ``text`` after the client applies ``item``: its edit and the additional ones."""
+    line = text.split("\n")[-1]
+    for edit in sorted((item, *item.additional), key=lambda edit: edit.span.start_col, reverse=True):
+        line = line[: edit.span.start_col] + edit.new_text + line[edit.span.end_col :]
+    return line
+
+
 def test_hash_lists_open_issues_first_then_recently_closed():
     result = items_at("- [ ] Fix it #")
     labels = [item.label for item in result.items]
     assert labels == ["#13", "#12", "#21", "#20", "#7", "#8"]  # open by update; closed by closing date
     assert [item.sort_text for item in result.items] == sorted(item.sort_text for item in result.items)
     item = result.items[1]
-    assert (item.detail, item.filter_text, item.new_text) == ("Fix login timeout", "#12 Fix login timeout", "#12")
-    assert item.span.start_col == len("- [ ] Fix it ") and item.span.end_col == len("- [ ] Fix it #")
+    # The typed "#" stays; the item writes the number after it, and its filter text starts as that does.
+    assert (item.detail, item.filter_text, item.new_text) == ("Fix login timeout", "12 Fix login timeout", "12")
+    assert item.span.start_col == item.span.end_col == len("- [ ] Fix it #") and item.additional == ()
+    assert accepted("- [ ] Fix it #", item) == "- [ ] Fix it #12"
     assert "**Open** · `bug` `auth`" in item.documentation and "times out" in item.documentation
     assert result.incomplete is False
 
 
-def test_title_words_filter_and_the_range_starts_at_the_hash():
+def test_title_words_filter_and_the_range_covers_what_follows_the_hash():
     result = items_at("- [ ] Fix it #login")
     (item,) = result.items
-    assert item.label == "#12" and item.filter_text.startswith("#") and "login" in item.filter_text.lower()
-    assert item.span.start_col == len("- [ ] Fix it ")
+    assert item.label == "#12" and item.filter_text == "12 Fix login timeout"
+    assert (item.span.start_col, item.span.end_col) == (len("- [ ] Fix it #"), len("- [ ] Fix it #login"))
+    assert accepted("- [ ] Fix it #login", item) == "- [ ] Fix it #12"
     assert [i.label for i in items_at("See #1").items] == ["#13", "#12"]
 
 
@@ -154,19 +165,40 @@ def test_no_completion_at_a_heading_or_in_code():
     assert items_at("- [ ] run `foo` #") is not None
 
 
+def first_accepted(text: str, **context) -> str:
+    return accepted(text, items_at(text, **context).items[0])
+
+
 def test_inserted_form_follows_the_document_style():
-    assert items_at("- [ ] a (Issue #7)\n- [ ] b (Issue #8)\n- [ ] c #").items[0].new_text == "Issue #13"
-    assert items_at("- [ ] a (Issue #7)\n- [ ] c (Issue #").items[0].new_text == "#13"  # the word is there
-    link = items_at("- [ ] a [#7](https://github.com/acme/app/issues/7)\n- [ ] c #").items[0].new_text
-    assert link == "[#13](https://github.com/acme/app/issues/13)"
+    words = "- [ ] a (Issue #7)\n- [ ] b (Issue #8)\n- [ ] c (#"
+    assert first_accepted(words) == "- [ ] c (Issue #13"
+    assert first_accepted("- [ ] a (Issue #7)\n- [ ] c (Issue #") == "- [ ] c (Issue #13"  # the word is there
+    link = "- [ ] a [#7](https://github.com/acme/app/issues/7)\n- [ ] c #"
+    assert first_accepted(link) == "- [ ] c [#13](https://github.com/acme/app/issues/13)"
     gh = items_at("- [ ] a GH-7\n- [ ] c GH-1")
-    assert [i.new_text for i in gh.items] == ["GH-13", "GH-12"] and gh.items[0].filter_text == "GH-13 Storage engine"
-    assert gh.items[0].span.start_col == len("- [ ] c ")
+    assert [i.new_text for i in gh.items] == ["13", "12"] and gh.items[0].filter_text == "13 Storage engine"
+    assert (gh.items[0].span.start_col, gh.items[0].label) == (len("- [ ] c GH-"), "GH-13")
+    assert accepted("- [ ] c GH-1", gh.items[0]) == "- [ ] c GH-13"
     qualified = items_at("- [ ] c acme/app#1")
-    assert [i.new_text for i in qualified.items] == ["#13", "#12"]
+    assert [accepted("- [ ] c acme/app#1", i) for i in qualified.items] == ["- [ ] c acme/app#13", "- [ ] c acme/app#12"]
     assert items_at("- [ ] c other/repo#1") is None
-    configured = items_at("- [ ] c #", settings={"insert-format": "Issue #{number}"})
-    assert configured.items[0].new_text == "Issue #13"
+    assert first_accepted("- [ ] c #", settings={"insert-format": "Issue #{number}"}) == "- [ ] c Issue #13"
+    # A form without "#number" in it replaces the typed "#" itself.
+    gh_form = items_at("- [ ] c #", settings={"insert-format": "GH-{number}"}).items[0]
+    assert (gh_form.span.start_col, gh_form.new_text, gh_form.filter_text) == (len("- [ ] c "), "GH-13", "#13 Storage engine")
+    assert accepted("- [ ] c #", gh_form) == "- [ ] c GH-13"
+
+
+def test_the_main_edit_is_one_word_that_continues_the_typed_text():
+    """What clients insert as a word (Neovim's built-in completion, Vim's complete()) is the main edit's
+    text from the start of its range: it holds no space, and what goes before the "#" is a separate edit."""
+    text = "- [ ] a (Issue #7)\n- [ ] b (Issue #8)\n- [ ] c (#1"
+    for item in items_at(text).items:
+        assert " " not in item.new_text and item.new_text.startswith("1"), item
+        assert (item.span.start_col, item.span.end_col) == (len("- [ ] c (#"), len("- [ ] c (#1"))
+        (before,) = item.additional
+        assert (before.span.start_col, before.span.end_col, before.new_text) == (len("- [ ] c ("), len("- [ ] c ("), "Issue ")
+        assert item.filter_text.startswith(item.new_text)
 
 
 def test_numbers_cited_in_open_documents_are_offered_without_tracker_data():

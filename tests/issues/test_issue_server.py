@@ -104,9 +104,15 @@ async def test_typing_a_hash_lists_the_issues(client: RecordingClient, workspace
     assert labels[:2] == ["#13", "#12"]  # open first
     first = result.items[0]
     assert first.detail == "File-level restart-survivable storage engine"
-    assert first.filter_text == "#13 File-level restart-survivable storage engine"
-    assert first.text_edit.new_text == "Issue #13"  # the file writes "(Issue #N)"
-    assert first.text_edit.range.start == types.Position(line=line, character=len(new_line) - 1)
+    # The file writes "(Issue #N)": the item writes the number after the typed "#" (one word, as clients
+    # insert it) and "Issue " before it, so the line reads "... #" -> "... Issue #13".
+    after_hash = types.Position(line=line, character=len(new_line))
+    hash_at = types.Position(line=line, character=len(new_line) - 1)
+    assert first.text_edit == types.TextEdit(range=types.Range(start=after_hash, end=after_hash), new_text="13")
+    assert list(first.additional_text_edits) == [types.TextEdit(range=types.Range(start=hash_at, end=hash_at), new_text="Issue ")]
+    assert first.filter_text == "13 File-level restart-survivable storage engine"
+    assert first.insert_text == "13"
+    assert first.insert_text_format in (None, types.InsertTextFormat.PlainText)
     assert "#1" in labels  # cited in the document, not in the export
 
 
