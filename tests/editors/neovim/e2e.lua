@@ -1,67 +1,24 @@
 -- Drives backlog-ls from a real headless Neovim (0.7.2 on Debian 12) the way a user would:
 -- open a backlog, let diagnostics arrive, hover, pick a code action, run the toggle command,
--- complete after '#'. It records what Neovim itself holds (its diagnostics, its buffer text,
--- its completion items) in a JSON file that tests/editors/test_neovim.py asserts on.
+-- complete after '#' with 0.7's omnifunc (typed in insert mode) and as completion plugins do (the
+-- item's text edits applied). It records what Neovim itself holds (its diagnostics, its buffer text,
+-- its completion menu) in a JSON file that tests/editors/test_neovim.py asserts on.
 --
 -- Run as: nvim --headless --clean -u e2e.lua, with these environment variables:
---   BACKLOG_LS_CONFIG  the shipped editors/neovim/lsp/backlog_ls.lua (its cmd, filetypes, root markers)
---   BACKLOG_LS_SERVER  JSON list: the executable (and its leading arguments) that replaces cmd[1]
---   BACKLOG_FILE       the backlog to open
+--   BACKLOG_LS_CONFIG  the shipped lsp/backlog_ls.lua (its cmd, filetypes, root markers)
+--   BACKLOG_FILE       the backlog to open; `backlog-ls` on PATH is the server
+--   BACKLOG_LS_LINES   JSON: needles naming the lines to act on (issue, tick, toggle)
 --   RESULT_FILE        where the JSON result goes
 
-local WAIT_MS = 20000 -- generous: two cores are shared with other jobs; a hang still ends
-local TICK_LINE = 91 -- 0-based: "- [ ] **Task 14.8 (#TBD):** ..."
-local TOGGLE_LINE = 92 -- 0-based: "- [ ] **Task 14.9 (#TBD):** ..."
-local ISSUE_LINE = 30 -- 0-based: "- [x] **Task 4.1 (Issue #13):** ..."
-
-local result = { steps = {} }
+local common = dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "common.lua")
+local WAIT_MS = common.WAIT_MS
+local result, step, finish, LINES = common.result, common.step, common.finish, common.LINES
 local bufnr, client
 
-local function step(name)
-  table.insert(result.steps, name)
-end
-
 local function wait_for(what, predicate)
-  local ok = vim.wait(WAIT_MS, function()
-    return predicate() or (client ~= nil and client.is_stopped())
-  end, 50)
-  if client and client.is_stopped() then
-    error("the server exited while waiting for " .. what .. " (its stderr is in the LSP log)", 0)
-  end
-  if not ok then
-    error("timed out after " .. WAIT_MS .. " ms waiting for " .. what, 0)
-  end
-end
-
-local function line_text(lnum)
-  return vim.api.nvim_buf_get_lines(bufnr, lnum, lnum + 1, true)[1]
-end
-
--- Neovim's own diagnostics for the buffer, in the form vim.diagnostic stores them.
-local function diagnostics_on(lnum)
-  local found = {}
-  for _, d in ipairs(vim.diagnostic.get(bufnr, { lnum = lnum })) do
-    table.insert(found, {
-      lnum = d.lnum,
-      col = d.col,
-      end_lnum = d.end_lnum,
-      end_col = d.end_col,
-      severity = vim.diagnostic.severity[d.severity],
-      code = d.code,
-      message = d.message,
-      source = d.source,
-    })
-  end
-  return found
-end
-
-local function has_diagnostic(lnum, code, severity)
-  for _, d in ipairs(diagnostics_on(lnum)) do
-    if d.code == code and (severity == nil or d.severity == severity) then
-      return true
-    end
-  end
-  return false
+  common.wait_for(what, predicate, function()
+    return client ~= nil and client.is_stopped()
+  end)
 end
 
 -- One request to our client, answered synchronously; errors name the method.
@@ -77,9 +34,9 @@ local function request(method, params)
 end
 
 local function position_of(lnum, needle)
-  local start = line_text(lnum):find(needle, 1, true)
+  local start = common.line_text(bufnr, lnum):find(needle, 1, true)
   if not start then
-    error(("line %d has no %q: %q"):format(lnum, needle, line_text(lnum)), 0)
+    error(("line %d has no %q: %q"):format(lnum, needle, common.line_text(bufnr, lnum)), 0)
   end
   -- The backlog's lines before the needle are ASCII, so byte and UTF-16 columns agree.
   return { line = lnum, character = start }
@@ -103,10 +60,7 @@ local function find_root(path, markers)
 end
 
 local function start_client(config)
-  local cmd = vim.fn.json_decode(os.getenv("BACKLOG_LS_SERVER"))
-  for i = 2, #config.cmd do
-    table.insert(cmd, config.cmd[i]) -- keep the shipped arguments ("serve")
-  end
+  local cmd = config.cmd -- as shipped: `backlog-ls` on PATH is this checkout's server
   local root = find_root(vim.api.nvim_buf_get_name(bufnr), config.root_markers)
   local id = vim.lsp.start_client({
     name = "backlog_ls",
@@ -123,18 +77,9 @@ local function start_client(config)
   return vim.lsp.get_client_by_id(id)
 end
 
-local function check_diagnostics()
-  wait_for("the tracker's BL305 on line " .. ISSUE_LINE, function()
-    return has_diagnostic(ISSUE_LINE, "BL305")
-  end)
-  result.issue_line_diagnostics = diagnostics_on(ISSUE_LINE)
-  result.tick_line_diagnostics = diagnostics_on(TICK_LINE)
-  result.diagnostic_count = #vim.diagnostic.get(bufnr)
-  step("diagnostics")
-end
-
 local function check_hover()
-  local position = position_of(ISSUE_LINE, "#13")
+  local lnum = common.line_holding(bufnr, LINES.issue)
+  local position = position_of(lnum, "#13")
   local hover = request("textDocument/hover", {
     textDocument = { uri = vim.uri_from_bufnr(bufnr) },
     position = position,
@@ -161,10 +106,11 @@ local function apply_action(action)
 end
 
 local function check_tick_action()
+  local lnum = common.line_holding(bufnr, LINES.tick)
   local actions = request("textDocument/codeAction", {
     textDocument = { uri = vim.uri_from_bufnr(bufnr) },
-    range = { start = { line = TICK_LINE, character = 2 }, ["end"] = { line = TICK_LINE, character = 2 } },
-    context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(bufnr, TICK_LINE) },
+    range = { start = { line = lnum, character = 2 }, ["end"] = { line = lnum, character = 2 } },
+    context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(bufnr, lnum) },
   }) or {}
   local titles, chosen = {}, nil
   for _, action in ipairs(actions) do
@@ -173,69 +119,61 @@ local function check_tick_action()
       chosen = action
     end
   end
-  result.code_action = { titles = titles, line_before = line_text(TICK_LINE) }
+  result.code_action = { lnum = lnum, titles = titles, line_before = common.line_text(bufnr, lnum) }
   if not chosen then
-    error("no 'Tick task' among the code actions on line " .. TICK_LINE, 0)
+    error("no 'Tick task' among the code actions on line " .. lnum, 0)
   end
   apply_action(chosen)
-  result.code_action.line_after = line_text(TICK_LINE)
+  result.code_action.line_after = common.line_text(bufnr, lnum)
   step("code action")
-
-  -- The edit reaches the server as didChange; a ticked task's #TBD turns into a warning.
-  wait_for("BL102 as a warning on the ticked line", function()
-    return has_diagnostic(TICK_LINE, "BL102", "WARN")
-  end)
-  result.tick_line_diagnostics_after = diagnostics_on(TICK_LINE)
-  step("diagnostics after tick")
+  common.check_diagnostics_after_tick(bufnr, lnum, wait_for)
 end
 
 local function check_toggle_command()
-  local before = line_text(TOGGLE_LINE)
-  result.toggle_command = { line_before = before }
+  local lnum = common.line_holding(bufnr, LINES.toggle)
+  local before = common.line_text(bufnr, lnum)
+  result.toggle_command = { lnum = lnum, line_before = before }
   -- The server answers by sending workspace/applyEdit, which Neovim's default handler applies.
   request("workspace/executeCommand", {
     command = "backlog-ls.toggleTask",
-    arguments = { vim.uri_from_bufnr(bufnr), { line = TOGGLE_LINE, character = 0 } },
+    arguments = { vim.uri_from_bufnr(bufnr), { line = lnum, character = 0 } },
   })
-  wait_for("the toggle's edit in the buffer", function()
-    return line_text(TOGGLE_LINE) ~= before
-  end)
-  result.toggle_command.line_after = line_text(TOGGLE_LINE)
+  result.toggle_command.line_after = common.changed_line(bufnr, lnum, before, wait_for)
   step("toggle command")
 end
 
-local function check_completion()
-  -- Type a new task line below the toggled one, ending with the '#' that triggers completion.
-  local lnum = TOGGLE_LINE + 1
-  local typed = "- [ ] **Task 14.10 (#"
+-- Completion plugins (nvim-cmp with cmp-nvim-lsp, blink.cmp) accept an item by applying its text
+-- edit and its additional text edits; this does the same on a new last line.
+local function check_plugin_completion()
+  local lnum = vim.api.nvim_buf_line_count(bufnr)
+  local typed = "- [ ] **Task 4.3 (#"
   vim.api.nvim_buf_set_lines(bufnr, lnum, lnum, true, { typed })
   local completion = request("textDocument/completion", {
     textDocument = { uri = vim.uri_from_bufnr(bufnr) },
     position = { line = lnum, character = #typed },
     context = { triggerKind = 2, triggerCharacter = "#" },
   }) or {}
-  -- The entries of Neovim's completion menu: abbr is the label, menu the detail, info the docs.
-  local items = {}
-  for _, item in ipairs(vim.lsp.util.text_document_completion_list_to_complete_items(completion, "")) do
-    table.insert(items, { abbr = item.abbr, menu = item.menu, info = item.info })
-  end
-  result.completion = { line = typed, items = items }
-
-  -- Accept #40 the way completion plugins (nvim-cmp, blink.cmp) do: apply the item's textEdit,
-  -- which replaces the typed '#'. (Neovim's built-in completion falls short: see the README.)
+  local record = { line = typed }
   for _, item in ipairs(vim.lsp.util.extract_completion_items(completion)) do
     if item.label == "#40" and item.textEdit then
-      vim.lsp.util.apply_text_edits({ item.textEdit }, bufnr, client.offset_encoding)
-      result.completion.line_after_accepting_40 = line_text(lnum)
+      local edits = { item.textEdit }
+      vim.list_extend(edits, item.additionalTextEdits or {})
+      vim.lsp.util.apply_text_edits(edits, bufnr, client.offset_encoding)
+      record.line_after_accepting_40 = common.line_text(bufnr, lnum)
     end
   end
-  step("completion")
+  result.completions.plugin = record
+  step("completion: plugin")
 end
 
-local function write_result()
-  local file = assert(io.open(os.getenv("RESULT_FILE"), "w"))
-  file:write(vim.fn.json_encode(result))
-  file:close()
+
+-- 0.7's own completion: the omnifunc, typed in insert mode (<C-x><C-o>), as editors/neovim/README.md sets it.
+local function check_omnifunc_completion(done)
+  vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
+  local after = "):** Done."
+  common.complete(bufnr, "bare hash", { start = "- [ ] **Task 4.4 (", typed = "#", open = "<C-x><C-o>", label = "#40", after = after }, function()
+    common.complete(bufnr, "after Issue", { start = "- [ ] **Task 4.5 (Issue", typed = " #", open = "<C-x><C-o>", label = "#40", after = after }, done)
+  end)
 end
 
 local function main()
@@ -261,24 +199,19 @@ local function main()
     return client.initialized
   end)
   result.client.offset_encoding = client.offset_encoding
+  result.client.version = tostring(vim.version().major .. "." .. vim.version().minor .. "." .. vim.version().patch)
   step("initialized")
 
-  check_diagnostics()
+  common.check_diagnostics(bufnr, wait_for)
   check_hover()
   check_tick_action()
   check_toggle_command()
-  check_completion()
+  check_plugin_completion()
+  check_omnifunc_completion(finish) -- ends the session when its last step is done
 end
 
 vim.api.nvim_create_autocmd("VimEnter", {
   once = true,
   nested = true, -- so that opening the backlog fires FileType
-  callback = function()
-    local ok, err = xpcall(main, debug.traceback)
-    if not ok then
-      result.error = tostring(err)
-    end
-    write_result()
-    vim.cmd(ok and "qall!" or "cquit 1")
-  end,
+  callback = common.guarded(main),
 })
