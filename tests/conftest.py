@@ -1,13 +1,41 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+# ../shared beside the repository: the real corpora, the examples the product was conceived from,
+# the RFC index and lspbench. A plain clone has none of it, so the tests that read it skip there;
+# CI (.ci/run) sets REQUIRE_SHARED so that a missing ../shared fails those tests instead.
+SHARED = ROOT.parent / "shared"
+REQUIRE_SHARED = "BACKLOG_LS_REQUIRE_SHARED"
+
+
+def require_shared(path: Path) -> Path:
+    """``path`` (under ../shared) when it exists; otherwise skips the test, or fails it when
+    BACKLOG_LS_REQUIRE_SHARED=1."""
+    if path.exists():
+        return path
+    reason = f"{path} is not here (../shared beside the repository holds the corpora, examples, data and tools)"
+    if os.environ.get(REQUIRE_SHARED) == "1":
+        pytest.fail(f"{reason}; {REQUIRE_SHARED}=1 requires it", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before the skip marks: a test parametrized over an absent folder has an empty parameter set,
+    # which pytest would skip silently even when ../shared is required.
+    for marker in item.iter_markers("shared"):
+        for folder in marker.args:
+            require_shared(SHARED / folder)
 
 
 def shared_files(folder: str) -> list[Path]:
+    """The backlogs of ../shared/FOLDER (none without it); tests using them are marked
+    ``@pytest.mark.shared(FOLDER)``."""
     root = SHARED / folder
     if not root.is_dir():
         return []
@@ -17,10 +45,7 @@ def shared_files(folder: str) -> list[Path]:
 @pytest.fixture
 def example_text():
     def read(name: str) -> str:
-        path = SHARED / "examples" / f"{name}.txt"
-        if not path.exists():
-            pytest.skip(f"{path} is not here")
-        return path.read_text(encoding="utf-8")
+        return require_shared(SHARED / "examples" / f"{name}.txt").read_text(encoding="utf-8")
 
     return read
 

@@ -17,8 +17,7 @@ import backlog_ls
 from backlog_ls import files
 
 from .cli_support import finding_paths, write
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
 
 MALFORMED = "- [ x] a\n"
 MALFORMED_LINE = "f.md:1:3: error BL201 '[ x]' is not a checkbox: write '[x]'."
@@ -413,10 +412,9 @@ def test_check_does_not_load_the_language_server(tmp_path):
     assert done.stdout.splitlines() == ["[]"]
 
 
+@pytest.mark.shared("corpus", "examples")
 def test_every_shared_backlog_checks_without_a_crash():
     folders = [SHARED / "corpus", SHARED / "examples"]
-    if not all(folder.is_dir() for folder in folders):
-        pytest.skip(f"{SHARED} is not here")
     every_file = sorted(str(path) for folder in folders for path in folder.iterdir() if path.is_file())
 
     done = run_process("-m", "backlog_ls", "check", *every_file, cwd=SHARED)

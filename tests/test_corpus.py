@@ -30,7 +30,7 @@ def _code_ranges(line: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _CODE_SPAN.finditer(line)]
 
 
-@pytest.mark.skipif(not FILES, reason="../shared is not here")
+@pytest.mark.shared("corpus", "examples")
 @pytest.mark.parametrize("path", FILES, ids=lambda path: path.name[:40])
 def test_corpus_file_parses_with_invariants(path):
     text = path.read_bytes().decode("utf-8", errors="replace")

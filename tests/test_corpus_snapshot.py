@@ -42,7 +42,7 @@ def current_counts() -> dict[str, dict[str, int]]:
     return counts
 
 
-@pytest.mark.skipif(not FILES, reason="../shared is not here")
+@pytest.mark.shared("corpus", "examples")
 def test_corpus_findings_match_the_snapshot():
     counts = current_counts()
     if os.environ.get("UPDATE_SNAPSHOTS"):

@@ -13,7 +13,7 @@ from backlog_ls.features.dod import (
 )
 from backlog_ls.parse import parse
 
-from .conftest import SHARED
+from .conftest import SHARED, require_shared
 
 EXAMPLES = SHARED / "examples"
 CORPUS = SHARED / "corpus"
@@ -24,9 +24,7 @@ def dod_of(text: str) -> DefinitionOfDone | None:
 
 
 def read(path: Path) -> str:
-    if not path.exists():
-        pytest.skip(f"{path} is not here")
-    return path.read_text(encoding="utf-8")
+    return require_shared(path).read_text(encoding="utf-8")
 
 
 def test_example_with_a_numbered_definition_of_done():

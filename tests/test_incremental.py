@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -61,6 +62,7 @@ def test_any_text_parses(text):
         assert item.span.start_line < len(backlog.lines)
 
 
+@pytest.mark.shared("examples")
 def test_incremental_on_real_files_line_by_line():
     # Type a character at the end of every 7th line of each example, then delete it again.
     for path in shared_files("examples"):

@@ -1,8 +1,8 @@
 """What every end-to-end test in a real editor needs: a backlog workspace, the server command,
 and the editor itself.
 
-The workspace is the example backlog 000 (as ``BACKLOG.md``) with an exported issue list, so
-hovers and completions have tracker data without any network. An editor that is not installed
+The workspace is the repository's example backlog, examples/BACKLOG.md, with an exported issue
+list, so hovers and completions have tracker data without any network (and nothing from ../shared). An editor that is not installed
 fails the test with the command that installs it: these tests never skip silently
 (``scripts/install-editors.sh`` installs them all; ``.ci/run`` runs it).
 """
@@ -19,15 +19,25 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SHARED
+from ..conftest import ROOT
 from ..example_issues import ISSUE_12_CLOSED, ISSUE_13_OPEN, ISSUE_40_OPEN
 
-EXAMPLE = SHARED / "examples" / "000_d75c51bba9a042cf.txt"
+EXAMPLE = ROOT / "examples" / "BACKLOG.md"
 BACKLOG_NAME = "BACKLOG.md"
 
 ISSUES = [ISSUE_13_OPEN, ISSUE_12_CLOSED, ISSUE_40_OPEN]
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based number of the first line of the example holding ``needle``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} is not in {EXAMPLE}")
+
+
 # Where the Emacs and Vim drivers hover (1-based lines of BACKLOG.md), and the codes they wait for.
-HOVERS = [{"line": 31, "text": "Issue #13"}, {"line": 21, "text": "RFC 2378"}]
+HOVERS = [{"line": line_of(EXAMPLE.read_text(encoding="utf-8"), text), "text": text} for text in ("Issue #13", "RFC 2378")]
 AWAITED_CODES = "BL305,BL102"
 
 # What `scripts/install-editors.sh` installs, per program a test needs.
@@ -97,12 +107,10 @@ def require_program(name: str) -> str:
 
 @pytest.fixture
 def backlog_workspace(tmp_path: Path) -> Path:
-    """A folder holding BACKLOG.md (example 000), issues.json and a .backlog-ls.toml reading it."""
-    if not EXAMPLE.exists():
-        pytest.fail(f"{EXAMPLE} is missing: clone the shared folder beside the repository", pytrace=False)
+    """A folder holding BACKLOG.md (examples/BACKLOG.md), issues.json and a .backlog-ls.toml reading it."""
     workspace = tmp_path / "project"
     workspace.mkdir()
-    shutil.copyfile(EXAMPLE, workspace / BACKLOG_NAME)  # not copy(): the shared file is read-only
+    shutil.copyfile(EXAMPLE, workspace / BACKLOG_NAME)
     (workspace / "issues.json").write_text(json.dumps(ISSUES), encoding="utf-8")
     (workspace / ".backlog-ls.toml").write_text('[issues]\nprovider = "json"\nfile = "issues.json"\n', encoding="utf-8")
     return workspace

@@ -15,6 +15,7 @@ import pytest
 from ..example_issues import ISSUE_13_OPEN
 from .conftest import (
     BACKLOG_NAME,
+    line_of,
     put_backlog_ls_on_path,
     require_program,
     run_editor_driver,
@@ -60,16 +61,17 @@ def describe(session: dict) -> str:
 
 
 def test_ticked_task_with_open_issue_is_a_flymake_warning(eglot_session: dict, backlog_workspace: Path) -> None:
-    line_31 = (backlog_workspace / BACKLOG_NAME).read_text(encoding="utf-8").splitlines()[30]
-    start = line_31.index("Issue #13") + 1
+    text = (backlog_workspace / BACKLOG_NAME).read_text(encoding="utf-8")
+    line = line_of(text, "Issue #13")
+    start = text.splitlines()[line - 1].index("Issue #13") + 1
 
-    found = [d for d in diagnostics_with_code(eglot_session, "BL305") if d["line"] == 31]
+    found = [d for d in diagnostics_with_code(eglot_session, "BL305") if d["line"] == line]
 
     assert found == [
         {
-            "line": 31,
+            "line": line,
             "column": start,
-            "end_line": 31,
+            "end_line": line,
             "end_column": start + len("Issue #13"),
             "type": "eglot-warning",
             "text": f"backlog-ls [BL305]: Task is ticked but its issue #13 is still open: '{ISSUE_13_OPEN['title']}'.",
@@ -81,13 +83,15 @@ def test_every_tbd_reference_is_a_flymake_note(eglot_session: dict, backlog_work
     text = (backlog_workspace / BACKLOG_NAME).read_text(encoding="utf-8")
     tbd_lines = [number for number, line in enumerate(text.splitlines(), start=1) if "(#TBD)" in line]
 
+    open_tbd_line = line_of(text, "- [ ] **Task 2.2 (#TBD)")
+
     found = diagnostics_with_code(eglot_session, "BL102")
 
-    assert 92 in tbd_lines
+    assert open_tbd_line in tbd_lines
     assert sorted(d["line"] for d in found) == tbd_lines, describe(eglot_session)
-    line_92 = next(d for d in found if d["line"] == 92)
-    assert line_92["type"] == "eglot-note"
-    assert line_92["text"].startswith("backlog-ls [BL102]: '#TBD' stands for an issue not filed yet"), describe(eglot_session)
+    on_open_task = next(d for d in found if d["line"] == open_tbd_line)
+    assert on_open_task["type"] == "eglot-note"
+    assert on_open_task["text"].startswith("backlog-ls [BL102]: '#TBD' stands for an issue not filed yet"), describe(eglot_session)
 
 
 def test_hovers_show_the_issue_title_and_the_rfc_title(eglot_session: dict) -> None:

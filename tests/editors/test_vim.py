@@ -14,6 +14,7 @@ import pytest
 from ..example_issues import ISSUE_13_OPEN
 from .conftest import (
     BACKLOG_NAME,
+    line_of,
     put_backlog_ls_on_path,
     require_program,
     run_editor_driver,
@@ -67,17 +68,19 @@ def test_location_list_holds_the_open_issue_warning_and_the_tbd_hints(
     backlog_workspace: Path, editor_env: dict[str, str], tmp_path: Path, snippet_as: str
 ) -> None:
     text = (backlog_workspace / BACKLOG_NAME).read_text(encoding="utf-8")
-    start = text.splitlines()[30].index("Issue #13") + 1
+    line = line_of(text, "Issue #13")
+    start = text.splitlines()[line - 1].index("Issue #13") + 1
+    open_tbd_line = line_of(text, "- [ ] **Task 2.2 (#TBD)")
     tbd_lines = [number for number, line in enumerate(text.splitlines(), start=1) if "(#TBD)" in line]
 
     session = run_vim(backlog_workspace, editor_env, tmp_path, snippet_as=snippet_as)
     items = session["loclist"]
 
-    assert [i for i in items if i["code"] == "BL305" and i["lnum"] == 31] == [
+    assert [i for i in items if i["code"] == "BL305" and i["lnum"] == line] == [
         {
-            "lnum": 31,
+            "lnum": line,
             "col": start,
-            "end_lnum": 31,
+            "end_lnum": line,
             "end_col": start + len("Issue #13") - 1,  # ALE's end column is inclusive
             "type": "W",
             "code": "BL305",
@@ -86,12 +89,12 @@ def test_location_list_holds_the_open_issue_warning_and_the_tbd_hints(
         }
     ], describe(session)
     tbd_hints = [i for i in items if i["code"] == "BL102"]
-    assert 92 in tbd_lines
+    assert open_tbd_line in tbd_lines
     assert sorted(i["lnum"] for i in tbd_hints) == tbd_lines, describe(session)
-    line_92 = next(i for i in tbd_hints if i["lnum"] == 92)
+    on_open_task = next(i for i in tbd_hints if i["lnum"] == open_tbd_line)
     # ALE 3.3 shows hints as warnings: it has no type of its own for them yet.
-    assert line_92["type"] == "W"
-    assert line_92["text"].startswith("'#TBD' stands for an issue not filed yet"), describe(session)
+    assert on_open_task["type"] == "W"
+    assert on_open_task["text"].startswith("'#TBD' stands for an issue not filed yet"), describe(session)
 
 
 def test_ale_hover_shows_the_issue_title_and_the_rfc_title(

@@ -1,7 +1,7 @@
 """The VS Code extension end to end, in real VS Code: code-server 4.100.3 in Debian's Chromium.
 
 A fresh code-server (new user data and extensions folders, its own HOME) installs the built
-.vsix and opens a folder holding only ``BACKLOG.md`` (example 000): no ``.backlog-ls.toml``, and
+.vsix and opens a folder holding only ``BACKLOG.md`` (examples/BACKLOG.md): no ``.backlog-ls.toml``, and
 a PATH with only the system's programs, whose ``python3`` cannot import backlog_ls. So the server
 that answers is the one bundled in the .vsix, run by the system Python: the issue's "installing
 the .vsix alone is enough".
@@ -46,8 +46,8 @@ RUN_TIMEOUT_S = 600
 
 RFC_CITATION = "RFC 2378"
 RFC_TITLE = "The CCSO Nameserver (Ph) Architecture"  # RFC 2378's title, as the IETF index gives it
-OPEN_TASK = "- [ ] **Task 14.8 (#TBD):**"
-TICKED_TASK = "- [x] **Task 14.8 (#TBD):**"
+OPEN_TASK = "- [ ] **Task 2.2 (#TBD):**"
+TICKED_TASK = "- [x] **Task 2.2 (#TBD):**"
 PLACEHOLDER = "#TBD"
 
 

@@ -73,6 +73,7 @@ def test_formatting_is_idempotent_and_keeps_every_word(text: str):
     _check_properties(text)
 
 
+@pytest.mark.shared("examples", "corpus")
 @pytest.mark.parametrize("path", shared_files("examples") + shared_files("corpus"), ids=lambda p: p.name[:40])
 def test_formatting_the_shared_files(path):
     _check_properties(path.read_text(encoding="utf-8"))

@@ -22,8 +22,10 @@ from backlog_ls.rfc.ietf import (
     parse_index_text,
 )
 
+from ..conftest import SHARED
+
 ROOT = Path(__file__).resolve().parents[2]
-SHARED_INDEX = ROOT.parent / "shared" / "data" / "rfc-index.txt"
+SHARED_INDEX = SHARED / "data" / "rfc-index.txt"
 SHIPPED = ROOT / "backlog_ls" / "data" / "rfc-index.tsv.gz"
 
 SAMPLE = textwrap.dedent(
@@ -228,7 +230,7 @@ def test_shipped_index_loads_once():
     assert rfc_ietf.shipped_index() is rfc_ietf.shipped_index()
 
 
-@pytest.mark.skipif(not SHARED_INDEX.exists(), reason="../shared/data/rfc-index.txt is not here")
+@pytest.mark.shared("data/rfc-index.txt")
 def test_shipped_index_is_built_from_the_shared_index():
     expected = _build_script().build(SHARED_INDEX.read_text(encoding="utf-8", errors="replace"))
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from backlog_ls.parse import parse
 from backlog_ls.rules import check
 from backlog_ls.rules.duplicate_issue import RULE
@@ -102,13 +103,12 @@ def test_nothing_on_the_example(example_text):
     assert findings_for(example_text("000_d75c51bba9a042cf"), rule="duplicate-issue") == []
 
 
+@pytest.mark.shared("corpus")
 def test_on_the_corpus_only_the_task_listed_in_two_phases():
     found = {}
     for path in shared_files("corpus"):
         for finding in check(parse(path.read_text(encoding="utf-8")), rules=[RULE]):
             found.setdefault(path.name, []).append((finding.span.start_line + 1, finding.message))
-    if not shared_files("corpus"):
-        return
     # Concord-Voice lists "#32: Backend performance benchmarking" under Phase 1B and again under 1C.
     assert found == {
         "06-Concord-Voice--Concord-Voice--ROADMAP.md": [

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from backlog_ls.parse import parse
 from backlog_ls.rules import check
 from backlog_ls.rules.duplicate_task_id import RULE
@@ -60,6 +61,7 @@ def test_nothing_on_the_example(example_text):
     assert findings_for(example_text("000_d75c51bba9a042cf"), rule="duplicate-task-id") == []
 
 
+@pytest.mark.shared("corpus")
 def test_nothing_on_the_corpus():
     for path in shared_files("corpus"):
         assert check(parse(path.read_text(encoding="utf-8")), rules=[RULE]) == [], path.name

@@ -16,7 +16,7 @@ from backlog_ls.rules import (
 from backlog_ls.rules.missing_issue import RULE
 from backlog_ls.text import TextLines
 
-from ..conftest import SHARED, shared_files
+from ..conftest import shared_files
 from .fixture import assert_findings, findings_for, fixed
 
 
@@ -279,7 +279,7 @@ def _names_issues_on_tasks(text: str) -> bool:
 CORPUS = shared_files("corpus") + shared_files("examples")
 
 
-@pytest.mark.skipif(not CORPUS, reason=f"{SHARED} is not here")
+@pytest.mark.shared("corpus", "examples")
 def test_no_finding_in_any_real_backlog_that_never_names_an_issue():
     quiet = [path for path in CORPUS if not _names_issues_on_tasks(path.read_text(encoding="utf-8"))]
     assert len(quiet) > 40
@@ -287,7 +287,7 @@ def test_no_finding_in_any_real_backlog_that_never_names_an_issue():
         assert check(parse(path.read_text(encoding="utf-8")), rules=[RULE]) == [], path.name
 
 
-@pytest.mark.skipif(not CORPUS, reason=f"{SHARED} is not here")
+@pytest.mark.shared("corpus", "examples")
 def test_findings_on_the_corpus_are_the_ones_checked_by_eye():
     found = {}
     for path in CORPUS:

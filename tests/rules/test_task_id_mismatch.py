@@ -86,6 +86,7 @@ def test_nothing_on_the_example(example_text):
     assert findings_for(example_text("000_d75c51bba9a042cf"), rule="task-id-mismatch") == []
 
 
+@pytest.mark.shared("corpus")
 def test_nothing_on_the_corpus():
     for path in shared_files("corpus"):
         assert check(parse(path.read_text(encoding="utf-8")), rules=[RULE]) == [], path.name
@@ -94,7 +95,7 @@ def test_nothing_on_the_corpus():
 LSPBENCH = SHARED / "tools" / "lspbench.py"
 
 
-@pytest.mark.skipif(not LSPBENCH.exists(), reason=f"{LSPBENCH} is not here")
+@pytest.mark.shared("tools/lspbench.py")
 def test_nothing_on_a_generated_backlog(tmp_path):
     out = tmp_path / "backlog.md"
     subprocess.run(
