@@ -292,6 +292,8 @@ def test_vsix_alone_shows_hover_and_diagnostics_in_code_server(tmp_path: Path, e
     # The row shows the source and the code: "backlog-ls(BL102)", rendered as two parts.
     assert any(warning["message"] in row and f"backlog-ls {warning['code']}" in row for row in seen["problems"]), seen["problems"]
     assert warning["message"] in seen["warningHover"]
+    # What the hover promises is there: its status bar offers the finding's quick fix (Create issue from task).
+    assert "Quick Fix" in seen["warningHover"] and "No quick fixes available" not in seen["warningHover"], seen["warningHover"]
 
     # The server that answered is the bundled one, run by the system's python3.
     assert len(seen["serverProcesses"]) == 1, seen["serverProcesses"]
