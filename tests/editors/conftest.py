@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
+from ..conftest import ROOT, SHARED, require_shared
 from ..example_issues import ISSUE_12_CLOSED, ISSUE_13_OPEN, ISSUE_40_OPEN
 
 EXAMPLE = ROOT / "examples" / "BACKLOG.md"
@@ -105,15 +105,27 @@ def require_program(name: str) -> str:
     return path
 
 
-@pytest.fixture
-def backlog_workspace(tmp_path: Path) -> Path:
-    """A folder holding BACKLOG.md (examples/BACKLOG.md), issues.json and a .backlog-ls.toml reading it."""
+def _workspace(tmp_path: Path, backlog: Path) -> Path:
+    """A folder holding ``backlog`` as BACKLOG.md, issues.json and a .backlog-ls.toml reading it."""
     workspace = tmp_path / "project"
     workspace.mkdir()
-    shutil.copyfile(EXAMPLE, workspace / BACKLOG_NAME)
+    shutil.copyfile(backlog, workspace / BACKLOG_NAME)  # not copy(): ../shared's files are read-only
     (workspace / "issues.json").write_text(json.dumps(ISSUES), encoding="utf-8")
     (workspace / ".backlog-ls.toml").write_text('[issues]\nprovider = "json"\nfile = "issues.json"\n', encoding="utf-8")
     return workspace
+
+
+@pytest.fixture
+def backlog_workspace(tmp_path: Path) -> Path:
+    """The workspace of examples/BACKLOG.md."""
+    return _workspace(tmp_path, EXAMPLE)
+
+
+@pytest.fixture
+def shared_example_workspace(tmp_path: Path) -> Path:
+    """The workspace of ../shared's example 000, for the Neovim test until it moves to
+    examples/BACKLOG.md (issue 18, section 1); skipped without ../shared, like every test reading it."""
+    return _workspace(tmp_path, require_shared(SHARED / "examples" / "000_d75c51bba9a042cf.txt"))
 
 
 @pytest.fixture

@@ -29,10 +29,10 @@ _SESSION: dict[str, object] = {}
 
 
 @pytest.fixture
-def neovim_run(backlog_workspace: Path, editor_env: dict[str, str], tmp_path: Path) -> dict:
+def neovim_run(shared_example_workspace: Path, editor_env: dict[str, str], tmp_path: Path) -> dict:
     """The driver's JSON result, with the workspace it ran in; or a failure showing why there is none."""
     if not _SESSION:
-        _SESSION.update(_run_neovim(backlog_workspace, editor_env, tmp_path))
+        _SESSION.update(_run_neovim(shared_example_workspace, editor_env, tmp_path))
     if "failure" in _SESSION:
         pytest.fail(str(_SESSION["failure"]), pytrace=False)
     return _SESSION
