@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -429,13 +430,39 @@ class _TrackerLookup:
         if service.repository is None or self.offline or not (service.stale or service.fetched_at is None):
             return service
         try:
-            result = asyncio.run(asyncio.wait_for(service.refresh(), self.REFRESH_SECONDS))
+            # The failure is reported below, once, saying what the run goes on with; the service's
+            # own log line (for the server's log) would repeat it under the first file's name.
+            with _quiet(logging.getLogger(type(service).__module__)):
+                result = asyncio.run(asyncio.wait_for(service.refresh(), self.REFRESH_SECONDS))
         except Exception as error:  # a timeout, or anything the provider did not expect
-            self.on_warning(f"issues: the tracker did not answer ({type(error).__name__}); using the cached data")
+            self.on_warning(f"issues: the tracker did not answer ({type(error).__name__}); {_going_on_with(service)}")
             return service
         if result.error is not None:
-            self.on_warning(f"issues: {result.error}; using the cached data")
+            self.on_warning(f"issues: {result.error}; {_going_on_with(service)}")
         return service
+
+
+def _going_on_with(service: Any) -> str:
+    """What a check whose tracker refresh failed goes on with: the cache, or nothing."""
+    slug = service.repository.slug
+    count = len(service)
+    if service.fetched_at is None and count == 0:
+        return f"nothing is cached for {slug} yet, so the checks that need its issues (BL305-BL307) did not run"
+    return f"using the {count} cached issue{'' if count == 1 else 's'} of {slug}"
+
+
+@contextlib.contextmanager
+def _quiet(logger: logging.Logger) -> Iterator[None]:
+    """Drops ``logger``'s records below ERROR while it is open."""
+
+    def errors_only(record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
+
+    logger.addFilter(errors_only)
+    try:
+        yield
+    finally:
+        logger.removeFilter(errors_only)
 
 
 def tracker_lookup(*, offline: bool, on_error: Callable[[str], None], on_warning: Callable[[str], None]) -> _TrackerLookup:

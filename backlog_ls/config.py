@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 import attrs
 import cattrs
@@ -94,6 +94,17 @@ class ConfigError:
         return f"{where}: {self.key}: {self.message}"
 
 
+def one_of(allowed: Iterable[Any], value: Any) -> str:
+    """The message for a value outside an enum: what a user may write instead."""
+    return f"must be one of {', '.join(map(str, allowed))}, not {value!r}"
+
+
+def _structure_literal(value: Any, type_: Any) -> Any:
+    if value not in type_.__args__:
+        raise ValueError(one_of(type_.__args__, value))
+    return value
+
+
 _converter = cattrs.Converter(forbid_extra_keys=True)
 
 
@@ -113,6 +124,7 @@ def _strict_str(value: Any, _type: Any) -> str:
 
 _converter.register_structure_hook_func(lambda t: getattr(t, "__origin__", None) is list, _strict_list)
 _converter.register_structure_hook(str, _strict_str)
+_converter.register_structure_hook_func(lambda t: getattr(t, "__origin__", None) is Literal, _structure_literal)
 # Annotations are strings under ``from __future__ import annotations``; cattrs needs the types.
 attrs.resolve_types(DodRequirement)
 attrs.resolve_types(DodSettings)
@@ -127,12 +139,26 @@ def _kebab(key: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "-" + m.group(1).lower(), key)
 
 
-def _describe(error: Exception) -> str:
-    if isinstance(error, cattrs.ClassValidationError):
-        messages = cattrs.transform_error(error)
+def _format_exception(error: BaseException, type_: Any) -> str:
+    """cattrs' wording, except where there is something better to say: the allowed values of an
+    enum (an ``attrs.validators.in_``, a ``Literal``) and this module's own "must be ..." messages."""
+    arguments = error.args
+    if isinstance(error, ValueError) and len(arguments) == 4 and isinstance(arguments[2], (tuple, list, set, frozenset)):
+        return one_of(arguments[2], arguments[3])  # attrs' in_ raises (message, attribute, allowed, value)
+    if isinstance(error, (TypeError, ValueError)) and str(error).startswith("must be"):
+        return str(error)
+    return cattrs.v.format_exception(error, type_)
+
+
+def _describe(error: Exception, *paths_to_drop: str) -> str:
+    """One line for a structuring error; ``paths_to_drop``: cattrs paths the key already names."""
+    if isinstance(error, (cattrs.ClassValidationError, cattrs.IterableValidationError)):
+        messages = cattrs.transform_error(error, format_exception=_format_exception)
+        for path in ("$", *paths_to_drop):
+            messages = [message.removesuffix(f" @ {path}") for message in messages]
         return "; ".join(messages)
-    if isinstance(error, cattrs.IterableValidationError):
-        return "; ".join(cattrs.transform_error(error))
+    if isinstance(error, ValueError) and len(error.args) == 4:
+        return _format_exception(error, None)
     return str(error) or type(error).__name__
 
 
@@ -252,7 +278,7 @@ class _Reader:
             try:
                 instance = _converter.structure({field.name: value}, options_type)
             except Exception as error:
-                self.error(f"rules.{name}.{option}", _describe(error))
+                self.error(f"rules.{name}.{option}", _describe(error, f"$.{field.name}"))
                 continue
             kept[option] = getattr(instance, field.name)
         return kept
@@ -260,7 +286,7 @@ class _Reader:
     def _severity(self, key: str, value: Any) -> str | None:
         if isinstance(value, str) and value.lower() in SEVERITY_NAMES:
             return value.lower()
-        self.error(key, f"must be one of {', '.join(SEVERITY_NAMES)}, not {value!r}")
+        self.error(key, one_of(SEVERITY_NAMES, value))
         return None
 
     def _states(self, value: Any, states: dict[str, str]) -> dict[str, str]:

@@ -272,6 +272,11 @@ def render_rule(rule: Rule) -> str:
         parts.append("")
     else:
         parts += ["This rule has no options.", ""]
+    # A rule's section quotes what the rule finds, in its prose and its bad example: the rule is
+    # off there, so that backlog-ls checks its own documentation clean.
+    parts[1:1] = ["", f"<!-- backlog-ls-disable {rule.name} -->"]
+    parts.append(f"<!-- backlog-ls-enable {rule.name} -->")
+    parts.append("")
     return "\n".join(parts)
 
 

@@ -44,6 +44,11 @@ def shared_files(folder: str) -> list[Path]:
 
 @pytest.fixture
 def example_text():
+    """Reads ../shared/examples/NAME.txt, the three real backlogs the product was conceived from:
+    000 (task IDs with issue numbers, #TBD placeholders, a Definition of Done, RFC 2378), 001 (no
+    issue numbers, tasks under plain bullets, odd indents), 002 (phases out of order, links to
+    project RFCs). The repository's own example, examples/BACKLOG.md, is a small made-up one."""
+
     def read(name: str) -> str:
         return require_shared(SHARED / "examples" / f"{name}.txt").read_text(encoding="utf-8")
 

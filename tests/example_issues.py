@@ -1,4 +1,5 @@
-"""Issues of the project behind example backlog 000, as `gh issue list --json ...` exports them.
+"""Issues for the example backlogs, as `gh issue list --json ...` exports them: #13 is open (a ticked
+task names it in examples/BACKLOG.md and in ../shared/examples/000_*.txt), #12 is closed.
 
 Shared by the tests that give the server tracker data through an export file (no network).
 """
@@ -25,7 +26,7 @@ ISSUE_12_CLOSED = {
     "updatedAt": "2024-05-01T10:00:00Z",
 }
 
-ISSUE_40_OPEN = {  # cited nowhere in 000: what completion after `#` can offer
+ISSUE_40_OPEN = {  # cited in neither example: what completion after `#` can offer
     "number": 40,
     "title": "Web dashboard for the health monitor",
     "state": "OPEN",

@@ -6,6 +6,7 @@ Each bad key is one error naming the file, the line and the key; the rest of the
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 import attrs
 import pytest
@@ -27,6 +28,7 @@ from .cli_support import write
 class WordOptions:
     limit: int = 3
     words: list[str] = attrs.Factory(lambda: ["TODO"])
+    mode: Literal["fast", "slow"] = "fast"
 
 
 FAKE_RULE = Rule("fake-words", "BL901", "warning", "Fake rule with options.", lambda context: (), WordOptions)
@@ -107,7 +109,35 @@ def test_rule_options_are_checked_against_the_rules_options_class(in_tmp, fake_r
         ("rules.fake-words.colour", 4),
     ]
     assert "expected int" in errors[0].message
-    assert errors[1].message == "unknown option; known: limit, words"
+    assert errors[1].message == "unknown option; known: limit, mode, words"
+
+
+def test_an_enum_option_names_the_values_it_allows(in_tmp):
+    write(in_tmp, ".backlog-ls.toml", '[rules.missing-issue]\nrequire = "bogus"\n')
+
+    settings, errors, _ = load_config()
+
+    assert messages(errors) == [
+        ".backlog-ls.toml:2: rules.missing-issue.require: must be one of auto, always, checked, never, not 'bogus'"
+    ]
+    assert settings.rule("missing-issue").options == {}  # the default applies
+
+
+def test_a_literal_option_names_the_values_it_allows(in_tmp, fake_rule):
+    write(in_tmp, ".backlog-ls.toml", '[rules.fake-words]\nmode = "medium"\nlimit = 2\n')
+
+    settings, errors, _ = load_config()
+
+    assert messages(errors) == [".backlog-ls.toml:2: rules.fake-words.mode: must be one of fast, slow, not 'medium'"]
+    assert settings.rule("fake-words").options == {"limit": 2}
+
+
+def test_an_option_of_the_wrong_type_says_what_it_must_be(in_tmp):
+    write(in_tmp, ".backlog-ls.toml", "[rules.missing-issue]\nrequire = 3\n")
+
+    _, errors, _ = load_config()
+
+    assert messages(errors) == [".backlog-ls.toml:2: rules.missing-issue.require: must be a string, not a number"]
 
 
 def test_a_rule_without_options_rejects_them(in_tmp):

@@ -132,7 +132,7 @@ def test_render_rule_with_options(monkeypatch):
 
     section = rules_doc.render_rule(rule)
 
-    assert section.startswith("## BL990 fake-thing\n\nA `thing` that is wrong.\n\nDefault severity: `warning`.\n\nWhy")
+    assert section.startswith("## BL990 fake-thing\n\n<!-- backlog-ls-disable fake-thing -->\n\nA `thing` that is wrong.\n\nDefault severity: `warning`.\n\nWhy")
     assert section.endswith(
         "Options, under `[rules.fake-thing]`:\n\n"
         "| Option | Type | Default | Description |\n"
@@ -140,6 +140,8 @@ def test_render_rule_with_options(monkeypatch):
         "| `limit` | `int` | `3` |  |\n"
         '| `words` | `list[str]` | `["TODO", "FIXME"]` |  |\n'
         '| `mode` | `str` | `"auto"` | How \\| to decide. |\n'
+        "\n"
+        "<!-- backlog-ls-enable fake-thing -->\n"  # the section quotes what its rule finds: off in it
     )
 
 
@@ -153,7 +155,7 @@ def test_a_module_with_several_rules_documents_each_from_its_own_section(monkeyp
         monkeypatch,
     )
 
-    assert rules_doc.render_rule(first).startswith("## BL991 fake-one\n\nThe first.\n\nDefault severity: `hint`.\n\nAbout one.\n")
+    assert rules_doc.render_rule(first).startswith("## BL991 fake-one\n\n<!-- backlog-ls-disable fake-one -->\n\nThe first.\n\nDefault severity: `hint`.\n\nAbout one.\n")
     assert "About one" not in rules_doc.render_rule(second)
     assert "About two." in rules_doc.render_rule(second)
 
@@ -165,7 +167,7 @@ def test_a_rule_without_docstring_falls_back_to_its_summary(monkeypatch):
     page = rules_doc.render()
 
     assert "| [BL993](#bl993-fake-bare) | `fake-bare` | info | A bare rule \\| with a pipe. |" in page
-    assert "## BL993 fake-bare\n\nA bare rule | with a pipe.\n\nDefault severity: `info`.\n\nThis rule has no options.\n" in page
+    assert "## BL993 fake-bare\n\n<!-- backlog-ls-disable fake-bare -->\n\nA bare rule | with a pipe.\n\nDefault severity: `info`.\n\nThis rule has no options.\n" in page
 
 
 @pytest.mark.parametrize(

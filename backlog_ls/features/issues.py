@@ -303,13 +303,21 @@ def placeholder_markdown(placeholder: Placeholder, creatable: bool = True) -> st
     )
 
 
+def can_create_issues(source: Any) -> bool:
+    """Whether "Create issue from task" can work with ``source``: it files issues and has a tracker to file them in."""
+    try:
+        return hasattr(source, "create_issue") and bool(getattr(source, "can_create", True))
+    except Exception:  # noqa: BLE001 - a broken source must not break a hover
+        return False
+
+
 def issue_hover(backlog: Backlog, line: int, column: int, source: Any) -> tuple[str, Span] | None:
     """Markdown about the issue reference or placeholder under the cursor, and its span."""
     found = reference_at(backlog, line, column)
     if found is None:
         return None
     if isinstance(found, Placeholder):
-        return placeholder_markdown(found, creatable=hasattr(source, "create_issue")), found.span
+        return placeholder_markdown(found, creatable=can_create_issues(source)), found.span
     issue = lookup(source, found)
     if issue is None:
         return missing_markdown(found, source), found.span

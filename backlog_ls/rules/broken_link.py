@@ -113,20 +113,6 @@ def _definitions(block: Block, lines) -> Iterator[tuple[str, Span]]:
         yield match.group(group), Span.on_line(number, match.start(group), match.end(group))
 
 
-def folder_label(path: str) -> str:
-    """The folder of ``path`` for a message: relative to the working directory when inside it."""
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        relative = os.path.relpath(folder, os.getcwd())
-    except ValueError:  # another drive on Windows
-        relative = folder
-    if relative == os.curdir:
-        return "./"
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        relative = folder
-    return relative.replace(os.sep, "/").rstrip("/") + "/"
-
-
 class _Checker:
     """One run of the rule over one document; caches every file system answer for the run."""
 
@@ -141,7 +127,6 @@ class _Checker:
         self._anchors: dict[str, Collection[str] | None] = {}
         self._names: dict[str, Collection[str] | None] = {}
         self._verdicts: dict[str, _Verdict | None] = {}
-        self._folder_label: str | None = None
 
     # answers, cached for the run
     def own_anchors(self) -> frozenset[str]:
@@ -218,9 +203,8 @@ class _Checker:
             replacement = quote(suggestion) if ("%" in written_name or " " in suggestion) else suggestion
             start = target.find(written_path) + cut
             repairs.append((f"Change to '{written_path[:cut]}{replacement}'", start, start + len(written_name), replacement))
-        if self._folder_label is None:
-            self._folder_label = folder_label(self.path)
-        return f"No file '{shown}' (relative to {self._folder_label}).", tuple(repairs)
+        # Said against the document, never the working directory: the editor's differs from the CLI's.
+        return f"No file '{shown}' relative to this document.", tuple(repairs)
 
 
 _Verdict = tuple[str, tuple[tuple[str, int, int, str], ...]]  # message, (fix title, start, end, new text)

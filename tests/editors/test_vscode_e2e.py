@@ -219,8 +219,13 @@ def test_vsix_alone_shows_hover_and_diagnostics_in_code_server(tmp_path: Path, e
     ticked_findings = findings_of(text.replace(OPEN_TASK, TICKED_TASK, 1), tmp_path, env)
     warning = finding_at(ticked_findings, task_line, placeholder_column)
     assert warning["severity"] == "warning", warning
-    # What a user must see in the Problems panel after ticking: every finding but the hints.
-    expected_problems = [finding for finding in ticked_findings if finding["severity"] != "hint"]
+    # What a user must see in the Problems panel after ticking: every finding but the hints, in
+    # the panel's order (errors first, then warnings, each by position).
+    rank = {"error": 0, "warning": 1, "info": 2}
+    expected_problems = sorted(
+        (finding for finding in ticked_findings if finding["severity"] != "hint"),
+        key=lambda finding: (rank[finding["severity"]], finding["line"], finding["column"]),
+    )
 
     screenshots = [ARTIFACTS / "vscode.png"]
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
@@ -292,6 +297,10 @@ def test_vsix_alone_shows_hover_and_diagnostics_in_code_server(tmp_path: Path, e
     # The row shows the source and the code: "backlog-ls(BL102)", rendered as two parts.
     assert any(warning["message"] in row and f"backlog-ls {warning['code']}" in row for row in seen["problems"]), seen["problems"]
     assert warning["message"] in seen["warningHover"]
+    # What the hover promises is there: its status bar offers the finding's quick fix (Create issue
+    # from task), which says what it needs here, where no tracker is configured.
+    assert "Quick Fix" in seen["warningHover"] and "No quick fixes available" not in seen["warningHover"], seen["warningHover"]
+    assert "(once a tracker that can file issues is configured)" in seen["warningHover"], seen["warningHover"]
 
     # The server that answered is the bundled one, run by the system's python3.
     assert len(seen["serverProcesses"]) == 1, seen["serverProcesses"]

@@ -106,6 +106,26 @@ def test_hover_on_a_placeholder_names_the_actions():
     assert "**Create issue from task**" in markdown and "**Add issue reference**" in markdown
 
 
+class _Filing(MemoryIssues):
+    """A source that files issues, when it has a tracker to file them in."""
+
+    def __init__(self, can_create: bool):
+        super().__init__(ISSUES, REPO)
+        self.can_create = can_create
+
+    async def create_issue(self, title: str, body: str) -> TrackerIssue:
+        raise AssertionError("a hover never files an issue")
+
+
+def test_the_placeholder_hover_promises_create_issue_only_where_it_can_work():
+    text = "- [ ] Write docs (Issue #TBD)\n"
+    needs = "(once a tracker that can file issues is configured)"
+    assert needs not in hover_text(text, "#TBD", _Filing(can_create=True))
+    for source_without_a_tracker in (_Filing(can_create=False), source(), None):
+        markdown = hover_text(text, "#TBD", source_without_a_tracker)
+        assert f"**Create issue from task**: files an issue from this task and writes its number here {needs}" in markdown
+
+
 def test_body_excerpt_is_capped_and_closes_a_cut_fence():
     body = "\n".join(["intro", "```", *[f"line {n}" for n in range(20)]])
     excerpt = body_excerpt(body)

@@ -12,11 +12,11 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
-from ..conftest import SHARED
+from ..conftest import ROOT
 from ..example_issues import ISSUE_12_CLOSED, ISSUE_13_OPEN
 from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities
 
-EXAMPLE = SHARED / "examples" / "000_d75c51bba9a042cf.txt"
+EXAMPLE = ROOT / "examples" / "BACKLOG.md"
 
 EXPORT = [ISSUE_13_OPEN, ISSUE_12_CLOSED]
 
@@ -29,10 +29,7 @@ def _config() -> ClientServerConfig:
 def workspace(tmp_path: Path) -> Path:
     (tmp_path / ".backlog-ls.toml").write_text('[issues]\nprovider = "json"\nfile = "issues.json"\n', encoding="utf-8")
     (tmp_path / "issues.json").write_text(json.dumps(EXPORT), encoding="utf-8")
-    if EXAMPLE.exists():
-        shutil.copy(EXAMPLE, tmp_path / "TODO.md")
-    else:  # pragma: no cover - the shared examples are not part of the repository
-        (tmp_path / "TODO.md").write_text("- [x] **Task 4.1 (Issue #13):** Implement storage.\n", encoding="utf-8")
+    shutil.copy(EXAMPLE, tmp_path / "TODO.md")
     return tmp_path
 
 

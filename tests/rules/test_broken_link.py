@@ -53,12 +53,12 @@ def test_missing_files_and_anchors_on_disk(tree):
         ## Phase 1
         - [ ] Follow [the process](../rfcs/0001-process.md) and [its rules](../rfcs/0001-process.md#review-rules-1)
         - [ ] Read [the cache RFC](../rfcs/0003-caching.md)
-                                   ^^^^^^^^^^^^^^^^^^^^^^^ BL401 warning: No file '../rfcs/0003-caching.md' (relative to docs/agent-context/).
+                                   ^^^^^^^^^^^^^^^^^^^^^^^ BL401 warning: No file '../rfcs/0003-caching.md' relative to this document.
         - [ ] See [design](../design.md#legacy), [notes](../my%20notes.md), [folder](../rfcs/) and ![logo](../../img/logo.png)
         - [ ] See [a missing heading](../rfcs/0001-process.md#reveiw-rules)
                                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ BL401 warning: No heading '#reveiw-rules' in '../rfcs/0001-process.md'.
         - [ ] ![missing image](../../img/logo.svg) and [back up](#phase-1) and [nowhere](#phase-9)
-                               ^^^^^^^^^^^^^^^^^^ BL401 warning: No file '../../img/logo.svg' (relative to docs/agent-context/).
+                               ^^^^^^^^^^^^^^^^^^ BL401 warning: No file '../../img/logo.svg' relative to this document.
                                                                                          ^^^^^^^^ BL401 warning: No heading '#phase-9' in this document.
         """,
         rule="broken-link",
@@ -73,7 +73,7 @@ def test_suggestions_are_fixes_to_apply_by_hand(tree):
     found = findings_for(text, rule="BL401", path=path, files=DiskFiles())
     assert [(f.message, [(fix.title, fix.safe) for fix in f.fixes]) for f in found] == [
         (
-            "No file '../rfcs/0002-cachng.md' (relative to docs/agent-context/).",
+            "No file '../rfcs/0002-cachng.md' relative to this document.",
             [("Change to '../rfcs/0002-caching.md'", False)],
         ),
         ("No heading '#phase1' in this document.", [("Change to '#phase-1'", False)]),
@@ -115,16 +115,16 @@ def test_reference_definitions_tables_and_quotes(tree):
         | Task | Doc |
         | ---- | --- |
         | One  | [rfc](../rfcs/0009.md) |
-                       ^^^^^^^^^^^^^^^ BL401 warning: No file '../rfcs/0009.md' (relative to docs/agent-context/).
+                       ^^^^^^^^^^^^^^^ BL401 warning: No file '../rfcs/0009.md' relative to this document.
 
         > Quoted: [rfc](../rfcs/0008.md)
-                        ^^^^^^^^^^^^^^^ BL401 warning: No file '../rfcs/0008.md' (relative to docs/agent-context/).
+                        ^^^^^^^^^^^^^^^ BL401 warning: No file '../rfcs/0008.md' relative to this document.
 
         See [the process][process] and [the old one][old].
 
         [process]: ../rfcs/0001-process.md
         [old]: ../rfcs/0000-old.md
-               ^^^^^^^^^^^^^^^^^^^ BL401 warning: No file '../rfcs/0000-old.md' (relative to docs/agent-context/).
+               ^^^^^^^^^^^^^^^^^^^ BL401 warning: No file '../rfcs/0000-old.md' relative to this document.
         """,
         rule="broken-link",
         path=path,
@@ -133,7 +133,7 @@ def test_reference_definitions_tables_and_quotes(tree):
 
 
 def test_in_memory_files(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # the folder in messages is absolute: /repo is not below it
+    monkeypatch.chdir(tmp_path)  # the message is the same whatever the working directory
     root = os.path.abspath(os.sep + "repo")
     files = FakeFiles(
         {
@@ -148,11 +148,10 @@ def test_in_memory_files(tmp_path, monkeypatch):
         "- [ ] [bad](../rfcs/0001-process.md#phase-1) [bad](../rfcs/0002.md) [again](../rfcs/0002.md)\n"
     )
     found = findings_for(text, rule="BL401", path=path, files=files)
-    folder = os.path.join(root, "docs", "agent-context").replace(os.sep, "/") + "/"
     assert [(f.span, f.message) for f in found] == [
         ((2, 12, 2, 43), "No heading '#phase-1' in '../rfcs/0001-process.md'."),
-        ((2, 51, 2, 66), f"No file '../rfcs/0002.md' (relative to {folder})."),
-        ((2, 76, 2, 91), f"No file '../rfcs/0002.md' (relative to {folder})."),
+        ((2, 51, 2, 66), "No file '../rfcs/0002.md' relative to this document."),
+        ((2, 76, 2, 91), "No file '../rfcs/0002.md' relative to this document."),
     ]
     # Each distinct file was asked about once in the run.
     assert sorted(files.asked) == sorted(
@@ -188,3 +187,16 @@ def test_docstring_shows_bad_and_good():
     doc = broken_link.__doc__
     assert doc.startswith("broken-link (BL401): ")
     assert "\nBad:\n" in doc and "\nGood:\n" in doc
+
+
+def test_the_message_names_the_document_never_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / "docs").mkdir()
+    plan = tmp_path / "docs" / "plan.md"
+    text = "- [ ] Write the [spec](spec.md).\n"
+    plan.write_text(text, encoding="utf-8")
+    messages = []
+    for working_directory in (tmp_path, tmp_path / "docs", tmp_path.parent):
+        monkeypatch.chdir(working_directory)
+        messages.append([f.message for f in findings_for(text, rule="BL401", path=str(plan), files=DiskFiles())])
+
+    assert messages == [["No file 'spec.md' relative to this document."]] * 3

@@ -38,6 +38,7 @@ def fake(request):
 async def test_refresh_fills_memory_and_cache(fake, tmp_path):
     service = make(fake, tmp_path)
     assert service.fetched_at is None and service.stale and not service.knows()
+    assert service.can_create  # a repository on a tracker: "Create issue from task" may be offered as working
     result = await service.refresh()
     assert (result.changed, result.error, result.count) == (True, None, 5)
     assert service.get(3).title == "Issue 3"
@@ -268,6 +269,7 @@ async def test_locked_cache_does_not_crash(fake, tmp_path, monkeypatch):
 async def test_provider_none_never_fetches(tmp_path):
     service = IssueService(IssuesSettings(provider="none"), str(tmp_path), str(tmp_path), {})
     assert service.repository is None and list(service.all()) == [] and not service.knows() and not service.stale
+    assert not service.can_create
     assert await service.refresh() == type(await service.refresh())(False, None, 0)
     assert service.status == "issues: off"
     await service.run()  # returns at once
@@ -275,7 +277,7 @@ async def test_provider_none_never_fetches(tmp_path):
 
 async def test_no_repository_is_reported(tmp_path):
     service = IssueService(IssuesSettings(), str(tmp_path), str(tmp_path), {}, use_gh=False)
-    assert service.repository is None
+    assert service.repository is None and not service.can_create
     result = await service.refresh()
     assert result.error.kind == "not_found"
     assert service.status.startswith("no repository")
@@ -288,6 +290,7 @@ async def test_json_provider_rereads_on_change(tmp_path):
     service = IssueService(settings, str(tmp_path), str(tmp_path / "cache"), {})
     assert service.get(1).labels == ("bug",) and service.get(1).assignees == ("ana",)
     assert service.knows() and service.knows("o", "r") and service.repository.slug == "o/r"
+    assert not service.can_create  # an export file is read-only
     assert not (await service.refresh()).changed
     export.write_text(json.dumps([{"number": 1, "title": "One", "state": "CLOSED"}, {"number": 2, "title": "Two", "state": "OPEN"}]))
     os.utime(export, (1_900_000_000, 1_900_000_000))

@@ -128,6 +128,11 @@ class BackgroundIssues:
             self._changed()
         return result
 
+    @property
+    def can_create(self) -> bool:
+        """The service's answer; while it is being built, yes unless building it failed."""
+        return self.service.can_create if self.service is not None else not self._failed
+
     async def create_issue(self, title: str, body: str) -> TrackerIssue:
         await self.ready()
         if self.service is None:

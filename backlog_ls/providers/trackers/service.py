@@ -327,10 +327,15 @@ class IssueService:
         log.info("Refreshed %d issues of %s (%d in the answer)", len(issues), repository.slug, len(result.issues))
         return RefreshResult(changed, None, len(issues))
 
+    @property
+    def can_create(self) -> bool:
+        """Whether there is a tracker to file an issue in (whether the token allows it, only the tracker says)."""
+        return self.settings.provider not in ("none", "json") and self.repository is not None and self._cache is not None
+
     async def create_issue(self, title: str, body: str) -> TrackerIssue:
         """Create the issue on the tracker and cache it. Raises TrackerError (its message is for the user)."""
         repository = self.repository
-        if self.settings.provider in ("none", "json") or repository is None or self._cache is None:
+        if not self.can_create or repository is None:
             raise TrackerError(NOT_FOUND, "no GitHub, GitLab or Gitea repository to create the issue in")
         async with self._lock:
             if not self._token_checked:

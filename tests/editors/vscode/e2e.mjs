@@ -253,8 +253,17 @@ async function main() {
   await step('Ctrl+Shift+M: the Problems panel lists the warning', async () => {
     await page.keyboard.press('Control+Shift+M');
     const rows = page.locator('.markers-panel .monaco-list-row');
+    const labels = () => rows.evaluateAll((elements) => elements.map((row) => row.getAttribute('aria-label')).join('\n'));
     try {
       await rows.filter({ hasText: config.warning.message }).first().waitFor({ state: 'visible' });
+      // The panel renders marker changes as they arrive: read it once it has held still for 1 s (10 s at most).
+      let before = await labels();
+      for (let round = 0; round < 10; round += 1) {
+        await page.waitForTimeout(1000);
+        const now = await labels();
+        if (now === before) break;
+        before = now;
+      }
     } finally {
       observed.problems = (await rows.allInnerTexts()).map((row) => plain(row).replace(/\s+/g, ' ').trim());
       observed.problemRows = await rows.evaluateAll((elements) => elements.map((row) => row.getAttribute('aria-label')));
@@ -273,6 +282,10 @@ async function main() {
     // The hover fills in as each provider answers: wait until none is still loading.
     await page.waitForFunction(() => [...document.querySelectorAll('.monaco-hover-content')]
       .every((hover) => !hover.innerText.includes('Loading...')));
+    // A diagnostic's hover asks for its quick fixes after it shows: wait for the answer in its status bar.
+    await page.waitForFunction((message) => [...document.querySelectorAll('.monaco-hover-content')]
+      .some((hover) => hover.innerText.includes(message)
+        && /Quick Fix|No quick fixes available/.test(hover.innerText)), config.warning.message);
     observed.warningHover = plain(await page.locator('.monaco-hover-content', { hasText: config.warning.message }).first().innerText());
     for (const path of config.screenshots) {
       mkdirSync(dirname(path), { recursive: true });
