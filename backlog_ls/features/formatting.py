@@ -26,24 +26,38 @@ from ..rules import HINT, Edit, Finding, Fix, check
 from .edits import line_edits
 
 _RULE = "format"
+_MAX_PASSES = 8
 
 
 def format_lines(lines: Sequence[str], first_line: int | None = None, last_line: int | None = None) -> list[Edit]:
     """Minimal edits formatting the document, or only the lines ``first_line..last_line``
     (a fix is taken only when all its edits lie in those lines)."""
-    from ..parse import parse
-
     lines = list(lines)
-    text = "\n".join(lines)
     lower = 0 if first_line is None else first_line
     upper = len(lines) - 1 if last_line is None else last_line
+    text = "\n".join(lines)
+    # One pass can make room for another (moving an item left lets its checkbox spacing narrow
+    # only once the lines below it moved too): repeat until a pass changes nothing, so that
+    # formatting the result again changes nothing. Each pass keeps the structure of its input.
+    for _ in range(_MAX_PASSES):
+        formatted = _one_pass(text, lower, upper)
+        if formatted == text:
+            break
+        text = formatted
+    return line_edits(lines, text.split("\n"))
+
+
+def _one_pass(text: str, lower: int, upper: int) -> str:
+    """The text with every fix applied whose result keeps the structure; ``text`` when none does."""
+    from ..parse import parse
+
     original = _shape(parse(text))
+    line_count = text.count("\n")
     for with_spacing in (True, False):
         result = fix_all(text, lambda current, spacing=with_spacing: _findings(parse(current), lower, upper, spacing))
-        new_lines = result.text.split("\n")
-        if len(new_lines) == len(lines) and (result.text == text or _shape(parse(result.text)) == original):
-            return line_edits(lines, new_lines)
-    return []
+        if result.text.count("\n") == line_count and (result.text == text or _shape(parse(result.text)) == original):
+            return result.text
+    return text
 
 
 def _findings(backlog: Backlog, lower: int, upper: int, with_spacing: bool) -> list[Finding]:
