@@ -378,11 +378,7 @@ class BacklogServer(LanguageServer):
         """Configuration changed: forget what was derived from it and re-check every open document."""
         if files_too:
             self.settings.reload_files()
-            for source in self._issue_sources.values():  # [issues] may have changed: built again
-                close = getattr(source, "close", None)
-                if close is not None:
-                    close()
-            self._issue_sources.clear()
+            self.close_issue_sources()  # [issues] may have changed: built again
             stale, self._config_diagnostics = self._config_diagnostics, set()
             self._config_diagnostics_paths.clear()
             for uri in stale:  # cleared now; re-published below if still wrong
@@ -425,6 +421,14 @@ class BacklogServer(LanguageServer):
         except Exception:
             logger.exception("Could not set up the issue tracker for %s", document.uri)
             return None
+
+    def close_issue_sources(self) -> None:
+        """Stop every source's background refresh (a stalled tracker must not outlive shutdown)."""
+        for source in self._issue_sources.values():
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+        self._issue_sources.clear()
 
     def notify_issues_changed(self) -> None:
         """A source's data changed (a refresh, a new issue): re-check open documents. Any thread."""
@@ -669,21 +673,15 @@ async def _refresh_issues_command(ls: BacklogServer, *arguments: Any) -> Any:
         except Exception:
             logger.warning("The client refused a progress token", exc_info=True)
             token = None
-    failures = []
-    for number, source in enumerate(sources):
-        if token is not None and len(sources) > 1:
-            ls.work_done_progress.report(token, types.WorkDoneProgressReport(percentage=100 * number // len(sources)))
-        try:
-            await source.refresh()
-        except Exception as error:
-            logger.warning("Refreshing issues failed", exc_info=True)
-            failures.append(str(error) or type(error).__name__)
+    from .providers.trackers.background import refresh_sources
+
+    outcome = await refresh_sources(sources)  # bounded: a stalled tracker gets a reason, not a hang
     if token is not None:
-        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="Failed" if failures else "Done"))
-    if failures:
-        _show(ls, types.MessageType.Error, "refreshing issues failed: " + "; ".join(failures))
+        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="Done" if outcome["refreshed"] else "Failed"))
+    if not outcome["refreshed"]:
+        _show(ls, types.MessageType.Error, "refreshing issues failed: " + outcome["reason"])
     ls.notify_issues_changed()
-    return {"refreshed": len(sources) - len(failures)}
+    return outcome
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -1047,6 +1045,7 @@ def _diagnostic_options() -> types.DiagnosticOptions:
 
 def _on_shutdown(ls: BacklogServer, params: None) -> None:
     ls.cancel_all_publishes()
+    ls.close_issue_sources()
 
 
 def _on_did_open(ls: BacklogServer, params: types.DidOpenTextDocumentParams) -> None:
