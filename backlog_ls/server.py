@@ -23,6 +23,7 @@ import json
 import logging
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -430,6 +431,18 @@ class BacklogServer(LanguageServer):
                 close()
         self._issue_sources.clear()
 
+    def cancel_pending_requests(self) -> None:
+        """Cancel every request still running (a Refresh issues waiting on a tracker) but this one.
+
+        pygls 2.1 does the same right after the shutdown handler, but while iterating its own
+        table, from which a cancelled command removes itself at once: "dictionary changed size
+        during iteration", and shutdown fails. Done here over a copy, it leaves pygls nothing to do.
+        """
+        current = self.protocol.msg_id
+        for msg_id, future in list(self.protocol._request_futures.items()):
+            if msg_id != current and not future.done():
+                future.cancel()
+
     def notify_issues_changed(self) -> None:
         """A source's data changed (a refresh, a new issue): re-check open documents. Any thread."""
         issue_features.issues_changed()
@@ -666,7 +679,7 @@ async def _refresh_issues_command(ls: BacklogServer, *arguments: Any) -> Any:
     window = ls.client_capabilities.window
     token = None
     if window is not None and window.work_done_progress:
-        token = f"backlog-ls/refresh-issues/{id(sources)}"
+        token = f"backlog-ls/refresh-issues/{uuid.uuid4()}"  # id() of a list is reused: pygls refuses a token twice
         try:
             await ls.work_done_progress.create_async(token)
             ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="Refreshing issues", cancellable=False))
@@ -1046,6 +1059,7 @@ def _diagnostic_options() -> types.DiagnosticOptions:
 def _on_shutdown(ls: BacklogServer, params: None) -> None:
     ls.cancel_all_publishes()
     ls.close_issue_sources()
+    ls.cancel_pending_requests()
 
 
 def _on_did_open(ls: BacklogServer, params: types.DidOpenTextDocumentParams) -> None:

@@ -360,8 +360,7 @@ class TrackerProvider:
         except (httpx.InvalidURL, TypeError, ValueError):
             elsewhere = "an address that cannot be read"
         message = f"{self.label} sent a next-page link to {elsewhere}, not {origin_text(self.api_url)}; not followed, the cached issues are kept"
-        log_once("%s", self.scrub(message))
-        raise TrackerError(BAD_RESPONSE, self.scrub(message))
+        raise TrackerError(BAD_RESPONSE, self.scrub(message))  # the refresh logs it (once while it lasts)
 
     async def create_issue(self, title: str, body: str) -> TrackerIssue:
         if not self._token:

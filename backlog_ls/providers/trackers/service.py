@@ -316,12 +316,13 @@ class IssueService:
         try:
             result = await provider.list_issues(since, etag)
         except TrackerError as error:
+            if self.last_error is None or self.last_error.message != error.message:  # not again while it lasts
+                log.warning("Could not refresh issues of %s: %s", repository.slug, error.message)
             self.last_error = error
             if error.kind == RATE_LIMITED:
                 self.retry_at = error.retry_at or now + timedelta(seconds=self.settings.refresh)
             elif error.kind == UNAVAILABLE and error.retry_at is not None:
                 self.retry_at = error.retry_at
-            log.warning("Could not refresh issues of %s: %s", repository.slug, error.message)
             return RefreshResult(False, error, len(self._issues))
         old = self._issues
         if since is None and not result.not_modified:

@@ -25,14 +25,14 @@ log = logging.getLogger(__name__)
 DEFAULT_DEADLINE_SECONDS = 30.0
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024  # 100 issues with long bodies are a few MB; an endless answer stops here
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+COALESCE_BYTES = 1024 * 1024
 _DROPPED_HEADERS = ("content-encoding", "content-length", "transfer-encoding")  # the body is already decoded
 _logged: set[str] = set()
 
 
 class ResponseTooLarge(Exception):
-    def __init__(self, size: int, limit: int):
-        super().__init__(f"the answer is larger than {limit // (1024 * 1024)} MiB ({size:,} bytes or more)")
-        self.size = size
+    def __init__(self, limit: int):
+        super().__init__(f"the answer is larger than {limit / (1024 * 1024):g} MiB")
         self.limit = limit
 
 
@@ -102,14 +102,27 @@ async def fetch_bounded(
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise ResponseTooLarge(int(declared), max_bytes)
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ResponseTooLarge(size, max_bytes)
-                chunks.append(chunk)
+                raise ResponseTooLarge(max_bytes)
+            chunks: list[bytes] = []  # blocks of about COALESCE_BYTES: small chunks cost more than their bytes
+            pending: list[bytes] = []
+            size = pending_size = 0
+            try:
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ResponseTooLarge(max_bytes)
+                    pending.append(chunk)
+                    pending_size += len(chunk)
+                    if pending_size >= COALESCE_BYTES:
+                        chunks.append(b"".join(pending))
+                        pending, pending_size = [], 0
+                chunks.extend(pending)
+            except BaseException:
+                pending.clear()
+                # The traceback keeps this frame alive as long as the error is kept (a service's
+                # last_error): it must not keep the megabytes read so far too.
+                chunks.clear()
+                raise
         finally:
             await response.aclose()
         headers = [(key, value) for key, value in response.headers.multi_items() if key.lower() not in _DROPPED_HEADERS]
