@@ -270,8 +270,7 @@ class IssueService:
                 return await asyncio.wait_for(self._refresh(force), self.deadline)
             except asyncio.TimeoutError:
                 error = TrackerError(UNAVAILABLE, f"the refresh did not finish within {self.deadline:g} s; using the cache")
-                log.warning("Could not refresh issues: %s", error.message)
-                self.last_error = error
+                self._failed(error)
                 return RefreshResult(False, error, len(self._issues))
             except Exception as problem:  # a bug must not kill the server's refresh loop
                 log.exception("The issue refresh failed")
@@ -289,6 +288,13 @@ class IssueService:
                 self.on_status()
             except Exception:
                 log.exception("The status callback failed")
+
+    def _failed(self, error: TrackerError) -> None:
+        """Remember why the refresh failed; log it once while the same failure lasts."""
+        if self.last_error is None or self.last_error.message != error.message:
+            where = self.repository.slug if self.repository is not None else "the tracker"
+            log.warning("Could not refresh issues of %s: %s", where, error.message)
+        self.last_error = error
 
     async def _refresh(self, force: bool) -> RefreshResult:
         if self.settings.provider == "none":
@@ -316,9 +322,7 @@ class IssueService:
         try:
             result = await provider.list_issues(since, etag)
         except TrackerError as error:
-            if self.last_error is None or self.last_error.message != error.message:  # not again while it lasts
-                log.warning("Could not refresh issues of %s: %s", repository.slug, error.message)
-            self.last_error = error
+            self._failed(error)
             if error.kind == RATE_LIMITED:
                 self.retry_at = error.retry_at or now + timedelta(seconds=self.settings.refresh)
             elif error.kind == UNAVAILABLE and error.retry_at is not None:
@@ -329,8 +333,7 @@ class IssueService:
             doubt = await _doubt_about_listing(provider, result, len(old))
             if doubt is not None:
                 error = TrackerError(BAD_RESPONSE, doubt)
-                log.warning("Kept the cached issues of %s: %s", repository.slug, doubt)
-                self.last_error = error
+                self._failed(error)
                 return RefreshResult(False, error, len(old))
         self.last_error = None
         self.retry_at = None
@@ -475,7 +478,11 @@ async def _doubt_about_listing(provider: TrackerProvider, result: FetchResult, c
         open_listed = sum(1 for issue in result.issues if issue.is_open)
         if open_count is not None and open_count == open_listed:
             return None
-        second = "the repository's issue count does not confirm it" if open_count is None else f"the repository counts {open_count} open, the listing {open_listed}"
+        second = (
+            "the repository's own issue count could not be read to confirm it"
+            if open_count is None
+            else f"the repository counts {open_count} open, the listing {open_listed}"
+        )
     noun = "issue" if listed == 1 else "issues"
     return f"{provider.label} listed {listed} {noun} where the cache holds {cached}, and {second}; the cache is kept"
 
