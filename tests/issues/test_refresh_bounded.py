@@ -3,7 +3,8 @@
 Against a fake GitHub on 127.0.0.1 (tests/trackers/fake_apis.py), in a real server process:
 "Refresh issues" answers ``{"refreshed": false, "reason": ...}`` within its deadline when the
 tracker stalls, and ``{"refreshed": true}`` when it answers; ``shutdown`` and ``exit`` end the
-process within 2 s with a stalled refresh in flight; an endless answer leaves the server well
+process within 2 s with a stalled refresh in flight, or while another window keeps the
+cache locked; an endless answer leaves the server well
 under 150 MiB.
 """
 
@@ -17,6 +18,9 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+
+from backlog_ls.providers.trackers.cache import CacheMeta, IssueCache
+from backlog_ls.tracker import Repository
 
 from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities
 from ..trackers.fake_apis import FakeTracker
@@ -96,6 +100,27 @@ async def test_shutdown_and_exit_take_under_two_seconds_with_a_stalled_refresh_i
         print(f"shutdown + exit with a stalled refresh in flight: {seconds:.2f} s", file=sys.stderr)
         assert client._server is not None and client._server.returncode == 0
         assert seconds < 2.0, f"shutdown and exit took {seconds:.1f} s"
+
+
+async def test_exit_does_not_wait_for_a_cache_another_window_keeps_locked(tmp_path: Path):
+    import sqlite3
+
+    with FakeTracker("github") as tracker:
+        workspace = _workspace(tmp_path, tracker, "30s")
+        cache = IssueCache.for_repository(Repository("github", "octo", "repo", "127.0.0.1", tracker.api_url), str(workspace / "cache" / "issues"))
+        assert cache.save(CacheMeta(complete=True), [])  # the file the server will read
+        holder = sqlite3.connect(cache.path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another window, mid-write, for longer than we wait
+        try:
+            client = await _session(workspace)
+            await asyncio.sleep(0.5)  # the server is now waiting for the lock, in a thread
+            seconds = await _exit_seconds(client)
+            client.shut_down = True
+        finally:
+            holder.close()
+        print(f"shutdown + exit while the cache is locked: {seconds:.2f} s", file=sys.stderr)
+        assert seconds < 2.0, f"shutdown and exit took {seconds:.1f} s"
+        assert sorted(os.listdir(os.path.dirname(cache.path))) == [os.path.basename(cache.path)]  # not moved aside
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/status")

@@ -248,8 +248,11 @@ class TrackerProvider:
         self._token = token or None
         self.api_url = (api_url or repository.api_url or self.default_api(repository)).rstrip("/")
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        # The whole exchange, body included; a bare number of seconds bounds both.
-        self.deadline = deadline if deadline is not None else DEFAULT_DEADLINE_SECONDS if isinstance(timeout, httpx.Timeout) else float(timeout)
+        # The whole exchange, body included. A bare number of seconds is both the timeout of each
+        # step (connect, each read) and the deadline of the whole.
+        if deadline is None:
+            deadline = DEFAULT_DEADLINE_SECONDS if isinstance(timeout, httpx.Timeout) else float(timeout)
+        self.deadline = deadline
         self.max_bytes = max_bytes
         self._transport = transport
         self._withheld: str | None = None  # why the token was not sent, when it was not

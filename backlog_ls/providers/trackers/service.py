@@ -257,6 +257,7 @@ class IssueService:
 
     @staticmethod
     def deadline_for(settings: IssuesSettings) -> float:
+        """``deadline`` of a service built from ``settings`` (before it is built)."""
         return REFRESH_DEADLINE_TIMEOUTS * settings.timeout
 
     async def refresh(self, force: bool = False) -> RefreshResult:
