@@ -45,7 +45,10 @@ def _cached_numbers(fake: FakeTracker, cache_dir: Path) -> list[int]:
     return sorted(issue.number for issue in _service(fake, cache_dir).all())
 
 
-# fault name -> (how to set it up, the error kind, words of its message)
+# A request cut off by its own deadline, or (on a machine too busy to get there first) the whole refresh's.
+CUT_OFF = ("did not answer in time", "the refresh did not finish within")
+
+# fault name -> (how to set it up, the error kind, words of its message: one of them when a tuple)
 FAULTS = {
     "401": (lambda fake: setattr(fake, "fail", (401, {}, {"message": "Bad credentials"})), "auth", "refused access"),
     "403 rate limit": (
@@ -64,9 +67,9 @@ FAULTS = {
     "malformed JSON": (lambda fake: setattr(fake, "malformed", True), "bad_response", "not JSON"),
     "empty body": (lambda fake: setattr(fake, "fault", "empty"), "bad_response", "not JSON"),
     "connection reset": (lambda fake: setattr(fake, "fault", "reset"), "unavailable", "cannot reach"),
-    "trickle": (lambda fake: setattr(fake, "fault", "trickle"), "unavailable", "did not answer in time"),
+    "trickle": (lambda fake: setattr(fake, "fault", "trickle"), "unavailable", CUT_OFF),
     "endless": (lambda fake: setattr(fake, "fault", "endless"), "bad_response", "sent too much"),
-    "stall": (lambda fake: setattr(fake, "stall", 60.0), "unavailable", "did not answer in time"),
+    "stall": (lambda fake: setattr(fake, "stall", 60.0), "unavailable", CUT_OFF),
     "redirect to another host": (lambda fake: setattr(fake, "fault", "redirect"), "bad_response", "redirected"),
     "next-page link to another host": (lambda fake: setattr(fake, "fault", "link-elsewhere"), "bad_response", "next-page link"),
 }
@@ -101,8 +104,9 @@ async def test_a_fault_is_reported_and_costs_nothing(trackers, fault, tmp_path, 
     _clear(fake)
 
     assert result.error is not None, fault
-    assert (result.error.kind, words in result.error.message) == (kind, True), result.error.message
-    assert elapsed < TIMEOUT + 4, f"{fault} took {elapsed:.1f} s"  # the deadline, with room for a busy machine
+    said = any(word in result.error.message for word in words) if isinstance(words, tuple) else words in result.error.message
+    assert (result.error.kind, said) == (kind, True), result.error.message
+    assert elapsed < service.deadline + 4, f"{fault} took {elapsed:.1f} s"  # the deadline, with room for a busy machine
     assert len(service) == CACHED and _cached_numbers(fake, tmp_path) == list(range(1, CACHED + 1))
     assert service.state == "warning" and SECRET not in service.status
     texts = [result.error.message, repr(result.error), service.status, caplog.text]
