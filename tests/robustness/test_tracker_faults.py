@@ -75,6 +75,16 @@ FAULTS = {
 }
 
 
+def _as_expected(error: TrackerError, fault: str) -> bool:
+    """The error names the fault. An endless answer may also be cut off by the deadline first:
+    a busy machine can take longer than TIMEOUT to read the 32 MiB the cap allows."""
+    _setup, kind, words = FAULTS[fault]
+    alternatives = [(kind, word) for word in (words if isinstance(words, tuple) else (words,))]
+    if fault == "endless":
+        alternatives += [("unavailable", word) for word in CUT_OFF]
+    return any(error.kind == expected and word in error.message for expected, word in alternatives)
+
+
 def _clear(fake: FakeTracker) -> None:
     fake.fail, fake.malformed, fake.fault, fake.stall = None, False, None, 0.0
 
@@ -96,7 +106,7 @@ async def test_a_fault_is_reported_and_costs_nothing(trackers, fault, tmp_path, 
     caplog.set_level(logging.INFO, logger="backlog_ls")
     service = _service(fake, tmp_path)
     assert (await service.refresh()).error is None and len(service) == CACHED
-    setup, kind, words = FAULTS[fault]
+    setup, kind, _words = FAULTS[fault]
     setup(fake)
     started = time.monotonic()
     result = await service.refresh(force=True)
@@ -104,8 +114,7 @@ async def test_a_fault_is_reported_and_costs_nothing(trackers, fault, tmp_path, 
     _clear(fake)
 
     assert result.error is not None, fault
-    said = any(word in result.error.message for word in words) if isinstance(words, tuple) else words in result.error.message
-    assert (result.error.kind, said) == (kind, True), result.error.message
+    assert _as_expected(result.error, fault), result.error
     assert elapsed < service.deadline + 4, f"{fault} took {elapsed:.1f} s"  # the deadline, with room for a busy machine
     assert len(service) == CACHED and _cached_numbers(fake, tmp_path) == list(range(1, CACHED + 1))
     assert service.state == "warning" and SECRET not in service.status
@@ -225,11 +234,12 @@ async def test_the_faults_in_a_row_never_lose_a_cached_issue(tmp_path):
             if time.monotonic() > stop_at:
                 break
             service.retry_at = None  # a rate limit would pause the rest of the soak
-            setup, kind, _words = FAULTS[names[round_number % len(names)]]
+            fault = names[round_number % len(names)]
+            setup = FAULTS[fault][0]
             setup(fake)
             result = await service.refresh(force=round_number % 2 == 0)
             _clear(fake)
-            assert result.error is not None and result.error.kind == kind
+            assert result.error is not None and _as_expected(result.error, fault), (fault, result.error)
             assert len(service) == CACHED
             done += 1
         assert elsewhere.requests == []
