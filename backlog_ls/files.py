@@ -426,12 +426,15 @@ def write_atomically(path: str, data: bytes) -> None:
     The new content goes to a temporary file in the same folder (so ``os.replace`` is a
     rename on one file system), takes the old file's permission bits, then replaces it.
     A symbolic link is followed: the file it points to is replaced, the link stays.
+    A file with more than one hard link is rewritten in place instead (a rename would
+    leave the other names on the old content): the temporary copy is written and synced
+    first, so a failure half-way still leaves the new text on disk beside it.
     Raises UnwritableFile (a short reason) when the file cannot be written.
     """
     target = os.path.realpath(path)
     folder = os.path.dirname(target) or os.curdir
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        info = os.stat(target)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".tmp")
     except OSError as error:
         raise UnwritableFile(path, "cannot be written: " + _lower_first(error.strerror or str(error))) from None
@@ -440,11 +443,26 @@ def write_atomically(path: str, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, mode)
+        if info.st_nlink > 1:
+            _write_in_place(target, data)
+            os.unlink(temporary)
+            return
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
         os.replace(temporary, target)
     except OSError as error:
+        if info.st_nlink > 1:  # the copy holds the new text: say where, rather than lose it
+            raise UnwritableFile(path, f"cannot be written in place ({_lower_first(error.strerror or str(error))}); the new text is in {temporary}") from None
         try:
             os.unlink(temporary)
         except OSError:
             pass
         raise UnwritableFile(path, "cannot be written: " + _lower_first(error.strerror or str(error))) from None
+
+
+def _write_in_place(target: str, data: bytes) -> None:
+    """Overwrite ``target``'s bytes (its inode, so every hard link sees them) and cut what is left."""
+    with open(target, "r+b") as out:
+        out.write(data)
+        out.truncate()
+        out.flush()
+        os.fsync(out.fileno())

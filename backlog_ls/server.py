@@ -23,6 +23,7 @@ import json
 import logging
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -378,11 +379,7 @@ class BacklogServer(LanguageServer):
         """Configuration changed: forget what was derived from it and re-check every open document."""
         if files_too:
             self.settings.reload_files()
-            for source in self._issue_sources.values():  # [issues] may have changed: built again
-                close = getattr(source, "close", None)
-                if close is not None:
-                    close()
-            self._issue_sources.clear()
+            self.close_issue_sources()  # [issues] may have changed: built again
             stale, self._config_diagnostics = self._config_diagnostics, set()
             self._config_diagnostics_paths.clear()
             for uri in stale:  # cleared now; re-published below if still wrong
@@ -425,6 +422,26 @@ class BacklogServer(LanguageServer):
         except Exception:
             logger.exception("Could not set up the issue tracker for %s", document.uri)
             return None
+
+    def close_issue_sources(self) -> None:
+        """Stop every source's background refresh (a stalled tracker must not outlive shutdown)."""
+        for source in self._issue_sources.values():
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+        self._issue_sources.clear()
+
+    def cancel_pending_requests(self) -> None:
+        """Cancel every request still running (a Refresh issues waiting on a tracker) but this one.
+
+        pygls 2.1 does the same right after the shutdown handler, but while iterating its own
+        table, from which a cancelled command removes itself at once: "dictionary changed size
+        during iteration", and shutdown fails. Done here over a copy, it leaves pygls nothing to do.
+        """
+        current = self.protocol.msg_id
+        for msg_id, future in list(self.protocol._request_futures.items()):
+            if msg_id != current and not future.done():
+                future.cancel()
 
     def notify_issues_changed(self) -> None:
         """A source's data changed (a refresh, a new issue): re-check open documents. Any thread."""
@@ -662,28 +679,22 @@ async def _refresh_issues_command(ls: BacklogServer, *arguments: Any) -> Any:
     window = ls.client_capabilities.window
     token = None
     if window is not None and window.work_done_progress:
-        token = f"backlog-ls/refresh-issues/{id(sources)}"
+        token = f"backlog-ls/refresh-issues/{uuid.uuid4()}"  # id() of a list is reused: pygls refuses a token twice
         try:
             await ls.work_done_progress.create_async(token)
             ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="Refreshing issues", cancellable=False))
         except Exception:
             logger.warning("The client refused a progress token", exc_info=True)
             token = None
-    failures = []
-    for number, source in enumerate(sources):
-        if token is not None and len(sources) > 1:
-            ls.work_done_progress.report(token, types.WorkDoneProgressReport(percentage=100 * number // len(sources)))
-        try:
-            await source.refresh()
-        except Exception as error:
-            logger.warning("Refreshing issues failed", exc_info=True)
-            failures.append(str(error) or type(error).__name__)
+    from .providers.trackers.background import refresh_sources
+
+    outcome = await refresh_sources(sources)  # bounded: a stalled tracker gets a reason, not a hang
     if token is not None:
-        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="Failed" if failures else "Done"))
-    if failures:
-        _show(ls, types.MessageType.Error, "refreshing issues failed: " + "; ".join(failures))
+        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="Done" if outcome["refreshed"] else "Failed"))
+    if not outcome["refreshed"]:
+        _show(ls, types.MessageType.Error, "refreshing issues failed: " + outcome["reason"])
     ls.notify_issues_changed()
-    return {"refreshed": len(sources) - len(failures)}
+    return outcome
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -1047,6 +1058,8 @@ def _diagnostic_options() -> types.DiagnosticOptions:
 
 def _on_shutdown(ls: BacklogServer, params: None) -> None:
     ls.cancel_all_publishes()
+    ls.close_issue_sources()
+    ls.cancel_pending_requests()
 
 
 def _on_did_open(ls: BacklogServer, params: types.DidOpenTextDocumentParams) -> None:

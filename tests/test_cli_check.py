@@ -344,6 +344,31 @@ def test_fix_with_nothing_left_exits_0_and_leaves_clean_files_untouched(run, tmp
     assert err.splitlines() == ["Fixed 2 findings in 1 file.", "No findings in 2 files."]
 
 
+def test_fix_keeps_hard_links_and_the_bytes_around_the_edits(run, tmp_path):
+    original = b"\xef\xbb\xbf# Plan\r\n\r\n- [ x] a\r\n"
+    path = write(tmp_path, "plan.md", original)
+    path.chmod(0o640)
+    other = tmp_path / "linked.md"
+    os.link(path, other)  # the same file under a second name (a backup tree, a worktree trick)
+
+    code, out, err = run("check", "--fix", "--select", "malformed-task", "plan.md")
+
+    fixed = original.replace(b"[ x]", b"[x]")
+    assert (code, path.read_bytes(), other.read_bytes()) == (0, fixed, fixed)
+    assert path.stat().st_ino == other.stat().st_ino and path.stat().st_nlink == 2
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert out.splitlines() == ["plan.md:3:3: fixed BL201 Write '[x]'"]
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["linked.md", "plan.md"]  # no temporary file left
+
+
+def test_fix_still_replaces_a_file_with_one_link_in_one_step(tmp_path):
+    path = tmp_path / "plan.md"
+    path.write_bytes(b"old\n")
+    inode = path.stat().st_ino
+    files.write_atomically(str(path), b"new\r\n")
+    assert path.read_bytes() == b"new\r\n" and path.stat().st_ino != inode  # a rename: readers see old or new
+
+
 def test_fix_takes_several_passes_for_overlapping_fixes(run, tmp_path):
     path = write(tmp_path, "a.md", "baaaab\n")
 

@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -109,11 +110,22 @@ def lookup(source: Any, ref: IssueRef) -> TrackerIssue | None:
         return None
 
 
+def web_origin(repository: Repository) -> str:
+    """``scheme://host[:port]`` of the tracker's web pages: https on the host, unless a custom API
+    URL on that host says otherwise (a tracker at ``http://127.0.0.1:18765`` keeps both)."""
+    if repository.api_url:
+        parts = urlsplit(repository.api_url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme in ("http", "https") and host and host == repository.host.lower() and host != "api.github.com":
+            return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    return f"https://{repository.host}"
+
+
 def issue_url(repository: Repository | None, number: int, pull: bool = False) -> str | None:
     """The web address of issue ``number`` in ``repository``, when its kind says how to build it."""
     if repository is None or not repository.owner or not repository.name:
         return None
-    base = f"https://{repository.host}/{repository.owner}/{repository.name}"
+    base = f"{web_origin(repository)}/{repository.owner}/{repository.name}"
     if repository.kind == "gitlab":
         return f"{base}/-/{'merge_requests' if pull else 'issues'}/{number}"
     if repository.kind in ("github", "gitea", "forgejo", "json"):

@@ -12,6 +12,7 @@ url = "https://git.example.com/api/v3"   # API base (Enterprise, self-hosted)
 file = "issues.json"       # the json provider: a file relative to the configuration root
 token-env = "MY_TOKEN"     # read the token from this environment variable
 refresh = "10m"            # 30s, 10m, 1h, 1d; a bare number is seconds
+timeout = "30s"            # the most one request may take, its whole answer included
 insert-format = "(Issue #{number})"   # used by completion
 ```
 """
@@ -29,7 +30,9 @@ from ..config import ConfigError
 PROVIDERS = ("auto", "github", "gitlab", "gitea", "json", "none")
 DEFAULT_REFRESH_SECONDS = 600.0
 MIN_REFRESH_SECONDS = 10.0
-KNOWN_KEYS = ("provider", "repo", "url", "file", "token-env", "refresh", "insert-format")
+DEFAULT_TIMEOUT_SECONDS = 30.0
+MIN_TIMEOUT_SECONDS = 1.0
+KNOWN_KEYS = ("provider", "repo", "url", "file", "token-env", "refresh", "timeout", "insert-format")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -46,6 +49,7 @@ class IssuesSettings:
     token_env: str | None = None
     refresh: float = DEFAULT_REFRESH_SECONDS  # seconds between background refreshes
     insert_format: str | None = None  # carried for completion
+    timeout: float = DEFAULT_TIMEOUT_SECONDS  # seconds one tracker request may take, body included
 
     @property
     def owner_name(self) -> tuple[str, str] | None:
@@ -59,7 +63,7 @@ class IssuesSettings:
         return issues_settings(raw, source)
 
 
-def parse_duration(value: Any) -> float:
+def parse_duration(value: Any, minimum: float = MIN_REFRESH_SECONDS) -> float:
     """Seconds from ``30s``, ``10m``, ``1h``, ``1d`` or a number of seconds; ValueError otherwise."""
     if isinstance(value, bool):
         raise ValueError("must be a duration such as 30s, 10m or 1h, not true or false")
@@ -73,8 +77,8 @@ def parse_duration(value: Any) -> float:
         seconds = float(match.group(1)) * _UNIT_SECONDS[unit]
     else:
         raise ValueError(f"must be a duration such as 30s, 10m or 1h, not {type(value).__name__}")
-    if seconds < MIN_REFRESH_SECONDS:
-        raise ValueError(f"must be at least {int(MIN_REFRESH_SECONDS)}s, not {value!r}")
+    if seconds < minimum:
+        raise ValueError(f"must be at least {minimum:g}s, not {value!r}")
     return seconds
 
 
@@ -99,9 +103,9 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
         if key not in KNOWN_KEYS:
             error(key, f"unknown key; known keys: {', '.join(KNOWN_KEYS)}")
             continue
-        if key == "refresh":
+        if key in ("refresh", "timeout"):
             try:
-                values["refresh"] = parse_duration(value)
+                values[key] = parse_duration(value, MIN_REFRESH_SECONDS if key == "refresh" else MIN_TIMEOUT_SECONDS)
             except ValueError as problem:
                 error(key, str(problem))
             continue

@@ -83,7 +83,7 @@ async def test_refresh_issues_reports_progress_to_a_client_that_declared_it(clie
     result = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="backlog-ls.refreshIssues", arguments=[])
     )
-    assert result == {"refreshed": 1}
+    assert result == {"refreshed": True}
     assert client.progress_reports  # begin ... end, recorded by pytest-lsp
 
 

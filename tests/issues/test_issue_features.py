@@ -10,6 +10,7 @@ from backlog_ls.features.issues import (
     IssueContext,
     body_excerpt,
     insert_format,
+    issue_url,
     issue_document_links,
     new_issue_for,
     new_reference_text,
@@ -248,6 +249,19 @@ def test_document_links_for_every_reference_with_a_known_url():
     ]
     assert links[0].tooltip == "Issue #12: Fix login timeout"
     assert [link.target for link in issue_document_links(parse("- [ ] #12\n"), None)] == []
+
+
+def test_a_link_on_a_custom_api_url_keeps_its_scheme_and_port():
+    local = Repository("github", "octo", "repo", "127.0.0.1", "http://127.0.0.1:18765/api/v3")
+    assert issue_url(local, 13) == "http://127.0.0.1:18765/octo/repo/issues/13"
+    gitlab = Repository("gitlab", "g/sub", "p", "git.corp", "https://git.corp:8443/api/v4")
+    assert issue_url(gitlab, 5, pull=True) == "https://git.corp:8443/g/sub/p/-/merge_requests/5"
+    # Without a custom URL, or with the public API host, the web pages are https on the host.
+    assert issue_url(Repository("github", "octo", "repo"), 1) == "https://github.com/octo/repo/issues/1"
+    public = Repository("github", "octo", "repo", "github.com", "https://api.github.com")
+    assert issue_url(public, 1) == "https://github.com/octo/repo/issues/1"
+    links = issue_document_links(parse("- [ ] #7\n"), MemoryIssues([], local))
+    assert [link.target for link in links] == ["http://127.0.0.1:18765/octo/repo/issues/7"]
 
 
 # --- create issue from task ---------------------------------------------------------------------------------

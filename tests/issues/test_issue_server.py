@@ -138,7 +138,7 @@ async def test_document_links_and_refresh_after_the_export_changes(client: Recor
     result = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="backlog-ls.refreshIssues", arguments=[])
     )
-    assert result == {"refreshed": 1}
+    assert result == {"refreshed": True}
     await client.wait_until(lambda: not any(d.code == "BL305" for d in client.diagnostics.get(uri, [])))
 
 

@@ -10,9 +10,19 @@ one issue, and POST to create one. Behaviour is set per test through attributes:
 - ``malformed = True``: a body that is not JSON;
 - ``token = "..."``: requests without that token get 401 (like a private repository);
 - ``per_page``: cap the page size (default: what the client asks);
-- ``gitea_link = False``: Gitea without Link headers (page until empty).
+- ``gitea_link = False``: Gitea without Link headers (page until empty);
+- ``fault``: how the server misbehaves on every request (``FAULTS``): ``"reset"`` closes the
+  connection with a TCP reset instead of answering; ``"empty"`` answers 200 with no body;
+  ``"trickle"`` promises a large body and sends one byte every ``trickle_interval`` seconds;
+  ``"endless"`` sends a JSON array that never ends (at full speed, until the client hangs up, or
+  ``ENDLESS_SECONDS`` / ``ENDLESS_BYTES``); ``"redirect"`` answers 302 to ``elsewhere``;
+  ``"link-elsewhere"`` answers the first page with a ``Link: rel="next"`` to ``elsewhere``.
+- ``elsewhere``: the base URL (another ``FakeTracker``) those last two point at;
+- ``unlisted``: issue numbers left out of the listing but still counted (totals, the repository).
 
-Every request is recorded in ``requests`` (method, path, query, headers, body).
+Every request is recorded in ``requests`` (method, path, query, headers, body, and ``raw``: the
+request line and header bytes exactly as they arrived). ``GET /repos/{owner}/{name}`` (GitLab:
+``/projects/{id}``) describes the repository with ``open_issues_count``.
 """
 
 from __future__ import annotations
@@ -22,11 +32,18 @@ import json
 import threading
 import time
 from datetime import datetime, timezone
+import socket
+import struct
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import attrs
+
+
+FAULTS = ("reset", "empty", "trickle", "endless", "redirect", "link-elsewhere")
+ENDLESS_SECONDS = 30.0  # every loop here is bounded: the endless answer stops after this ...
+ENDLESS_BYTES = 4 * 1024**3  # ... or this much, if the client never hangs up
 
 
 @attrs.define
@@ -36,6 +53,7 @@ class Recorded:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any = None
+    raw: bytes = b""
 
 
 def api_issue(
@@ -116,6 +134,12 @@ class FakeTracker:
         self.per_page: int | None = None
         self.gitea_link = True
         self.rate_remaining = 4999
+        self.fault: str | None = None
+        self.unlisted: set[int] = set()
+        self.elsewhere: str | None = None
+        self.trickle_interval = 0.1
+        self.sent_bytes = 0  # body bytes written by the endless and trickle faults
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -129,6 +153,7 @@ class FakeTracker:
 
     def __exit__(self, *exc: object) -> None:
         self.stall = 0
+        self._stopping.set()  # wakes a stalled or trickling answer
         self._server.shutdown()
         self._server.server_close()
 
@@ -209,9 +234,12 @@ class FakeTracker:
                 body = json.loads(raw)
             except ValueError:
                 body = raw
-        self.requests.append(Recorded(method, unquote(parts.path) if self.kind != "gitlab" else parts.path, query, headers, body))
+        raw = handler.raw_requestline + bytes(handler.headers)
+        self.requests.append(Recorded(method, unquote(parts.path) if self.kind != "gitlab" else parts.path, query, headers, body, raw))
         if self.stall:
-            time.sleep(self.stall)
+            self._stopping.wait(self.stall)
+        if self.fault is not None and self.fault != "link-elsewhere":
+            return self._misbehave(handler, self.fault, parts)
         if self.fail is not None:
             status, fail_headers, fail_body = self.fail
             return self._send(handler, status, fail_body, fail_headers)
@@ -227,6 +255,10 @@ class FakeTracker:
             if method == "GET":
                 return self._list(handler, query, headers)
             return self._create(handler, body)
+        if path == repo_path and method == "GET":
+            with self._lock:
+                still_open = sum(1 for item in self.issues if item["state"] in ("open", "opened"))
+            return self._send(handler, 200, {"full_name": slug, "open_issues_count": still_open})
         if path.startswith(f"{repo_path}/issues/") and method == "GET":
             number = path.rsplit("/", 1)[1]
             for item in self.issues:
@@ -244,6 +276,8 @@ class FakeTracker:
         if since:
             moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
             items = [item for item in items if _updated(item) >= moment]
+        counted = len(items)
+        items = [item for item in items if self._number(item) not in self.unlisted]
         size_key = "limit" if self.kind == "gitea" else "per_page"
         size = int(query.get(size_key, 30))
         if self.per_page:
@@ -266,12 +300,53 @@ class FakeTracker:
         if self.kind == "gitlab":
             extra["X-Next-Page"] = str(page + 1) if page < last else ""
             extra["X-Page"] = str(page)
-            extra["X-Total"] = str(len(items))
+            extra["X-Total"] = str(counted)
         if links and (self.kind != "gitea" or self.gitea_link):
             extra["Link"] = ", ".join(links)
+        if self.fault == "link-elsewhere" and page == 1:
+            extra["Link"] = f'<{self.elsewhere}{urlsplit(handler.path).path[len(urlsplit(self.api_url).path):]}?page=2>; rel="next"'
+            extra.pop("X-Next-Page", None)
         if self.kind == "gitea" and self.gitea_link:
-            extra["X-Total-Count"] = str(len(items))
+            extra["X-Total-Count"] = str(counted)
         return self._send(handler, 200, chunk, extra)
+
+    def _misbehave(self, handler: BaseHTTPRequestHandler, fault: str, parts: Any) -> None:
+        connection = handler.connection
+        try:
+            if fault == "reset":  # SO_LINGER 0: close() sends RST, not FIN
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                handler.close_connection = True
+                connection.close()
+                return
+            if fault == "empty":
+                return self._send(handler, 200, None)
+            if fault == "redirect":
+                handler.close_connection = True
+                return self._send(handler, 302, {}, {"Location": f"{self.elsewhere}{parts.path}?{parts.query}"})
+            handler.close_connection = True
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            if fault == "trickle":
+                handler.send_header("Content-Length", "1000000")
+            handler.end_headers()
+            handler.wfile.write(b"[")
+            started = time.monotonic()
+            item = json.dumps(api_issue(self.kind, 1, "x" * 1000)).encode() + b","
+            chunk = item * 64
+            while time.monotonic() - started < ENDLESS_SECONDS and self.sent_bytes < ENDLESS_BYTES:
+                if fault == "trickle":
+                    if self._stopping.wait(self.trickle_interval):
+                        return
+                    handler.wfile.write(b" ")
+                    handler.wfile.flush()
+                    self.sent_bytes += 1
+                else:
+                    handler.wfile.write(chunk)
+                    self.sent_bytes += len(chunk)
+                if self._stopping.is_set():
+                    return
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
 
     def _create(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
         if not isinstance(body, dict) or not body.get("title"):

@@ -245,7 +245,29 @@ def test_cache_with_other_schema_or_truncated_is_rebuilt(tmp_path):
     assert list(cache.load()[0]) == [2]
 
 
-async def test_locked_cache_does_not_crash(fake, tmp_path, monkeypatch):
+async def test_a_cache_locked_by_another_window_is_waited_for(fake, tmp_path):
+    import sqlite3
+    import threading
+
+    service = make(fake, tmp_path)
+    await service.refresh()
+    path = cache_path(service.repository, str(tmp_path))
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(0.3, holder.close)  # the other window finishes its write
+    release.start()
+    try:
+        fake.add(9, updated="2024-06-01T00:00:00Z")
+        result = await service.refresh()
+        assert result.changed and result.error is None and service.get(9) is not None
+    finally:
+        release.join()
+    restarted = make(fake, tmp_path)
+    assert sorted(issue.number for issue in restarted.all()) == [1, 2, 3, 4, 5, 9]
+    assert os.listdir(tmp_path) == [os.path.basename(path)]  # nothing moved aside
+
+
+async def test_a_cache_that_stays_locked_is_left_alone_and_written_later(fake, tmp_path, monkeypatch, caplog):
     import sqlite3
 
     from backlog_ls.providers.trackers import cache as cache_module
@@ -258,12 +280,17 @@ async def test_locked_cache_does_not_crash(fake, tmp_path, monkeypatch):
     holder.execute("BEGIN EXCLUSIVE")
     try:
         fake.add(9, updated="2024-06-01T00:00:00Z")
-        result = await service.refresh()  # writing meets the lock: moved aside, rebuilt
+        result = await service.refresh()  # writing meets the lock: memory has it, the file waits
         assert result.changed and service.get(9) is not None
-        restarted = make(fake, tmp_path)
-        assert restarted.get(9) is not None
+        assert list(make(fake, tmp_path).all()) == []  # a window starting now reads nothing, and moves nothing
     finally:
         holder.close()
+    assert os.listdir(tmp_path) == [os.path.basename(path)]
+    assert "locked by another process" in caplog.text
+    assert sorted(issue.number for issue in make(fake, tmp_path).all()) == [1, 2, 3, 4, 5]  # the old cache, intact
+    fake.add(10, updated="2024-07-01T00:00:00Z")
+    await service.refresh()
+    assert sorted(issue.number for issue in make(fake, tmp_path).all()) == [1, 2, 3, 4, 5, 9, 10]
 
 
 async def test_provider_none_never_fetches(tmp_path):

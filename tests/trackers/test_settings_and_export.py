@@ -26,10 +26,10 @@ def test_defaults():
 def test_every_key():
     settings, errors = messages(
         {"provider": "GitLab", "repo": "group/sub/proj.git", "url": "https://git.corp/api/v4/", "token-env": "CORP_TOKEN",
-         "refresh": "1h", "insert-format": " (Issue #{number})"}
+         "refresh": "1h", "insert-format": " (Issue #{number})", "timeout": "5s"}
     )
     assert errors == []
-    assert settings == IssuesSettings("gitlab", "group/sub/proj", "https://git.corp/api/v4", None, "CORP_TOKEN", 3600.0, " (Issue #{number})")
+    assert settings == IssuesSettings("gitlab", "group/sub/proj", "https://git.corp/api/v4", None, "CORP_TOKEN", 3600.0, " (Issue #{number})", 5.0)
     assert settings.owner_name == ("group/sub", "proj")
 
 
@@ -41,11 +41,12 @@ def test_every_key():
         ({"url": "api.github.com"}, ".backlog-ls.toml: issues.url: must be an http(s) URL such as https://git.example.com/api/v3, not 'api.github.com'"),
         ({"refresh": "soon"}, ".backlog-ls.toml: issues.refresh: must be a duration such as 30s, 10m or 1h, not 'soon'"),
         ({"refresh": "1s"}, ".backlog-ls.toml: issues.refresh: must be at least 10s, not '1s'"),
+        ({"timeout": "0.5s"}, ".backlog-ls.toml: issues.timeout: must be at least 1s, not '0.5s'"),
         ({"refresh": True}, ".backlog-ls.toml: issues.refresh: must be a duration such as 30s, 10m or 1h, not true or false"),
         ({"token-env": "not a name"}, ".backlog-ls.toml: issues.token-env: must be the name of an environment variable, not 'not a name'"),
         ({"tokenEnv": 5}, ".backlog-ls.toml: issues.token-env: must be a string, not a number"),
         ({"insert-format": 3}, ".backlog-ls.toml: issues.insert-format: must be a string, not a number"),
-        ({"token": "abc"}, ".backlog-ls.toml: issues.token: unknown key; known keys: provider, repo, url, file, token-env, refresh, insert-format"),
+        ({"token": "abc"}, ".backlog-ls.toml: issues.token: unknown key; known keys: provider, repo, url, file, token-env, refresh, timeout, insert-format"),
         ({"provider": "json"}, '.backlog-ls.toml: issues.file: the json provider needs a file (file = "issues.json")'),
     ],
 )

@@ -10,7 +10,10 @@ One small interface (``TrackerProvider``):
 
 A provider raises nothing but ``TrackerError`` (kind: auth, not_found, rate_limited,
 unavailable, bad_response). Messages never hold the token: it only ever travels in a
-request header, and every message is scrubbed of it anyway. ``IssueService``
+request header, and every message is scrubbed of it anyway. The token goes only to the
+configured API's own scheme, host and port, over https (plain http only to this machine);
+a pagination link to another server is refused; redirects are not followed. Every request
+has a total deadline and a size cap on its answer (``transport.py``). ``IssueService``
 (``service.py``) is what the rest of backlog-ls uses: it keeps the cache and never raises.
 """
 
@@ -29,6 +32,17 @@ import attrs
 import httpx
 
 from ...tracker import CLOSED, OPEN, Repository, TrackerIssue
+from .transport import (
+    DEFAULT_DEADLINE_SECONDS,
+    MAX_RESPONSE_BYTES,
+    DeadlineExceeded,
+    ResponseTooLarge,
+    fetch_bounded,
+    log_once,
+    origin,
+    origin_text,
+    token_refusal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +87,7 @@ class FetchResult:
     etag: str | None = None
     not_modified: bool = False
     rate: RateLimit | None = None
+    total: int | None = None  # how many issues the tracker says the listing holds (X-Total, X-Total-Count)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -174,6 +189,16 @@ def _header_int(headers: httpx.Headers, *names: str) -> int | None:
     return None
 
 
+def header_count(response: httpx.Response, name: str) -> int | None:
+    value = response.headers.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def json_count(data: Any, key: str) -> int | None:
+    count = data.get(key) if isinstance(data, Mapping) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None
+
+
 def rate_limit(headers: httpx.Headers) -> RateLimit | None:
     remaining = _header_int(headers, "x-ratelimit-remaining", "ratelimit-remaining")
     if remaining is None:
@@ -216,12 +241,21 @@ class TrackerProvider:
         api_url: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
+        deadline: float | None = None,
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ):
         self.repository = repository
         self._token = token or None
         self.api_url = (api_url or repository.api_url or self.default_api(repository)).rstrip("/")
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        # The whole exchange, body included. A bare number of seconds is both the timeout of each
+        # step (connect, each read) and the deadline of the whole.
+        if deadline is None:
+            deadline = DEFAULT_DEADLINE_SECONDS if isinstance(timeout, httpx.Timeout) else float(timeout)
+        self.deadline = deadline
+        self.max_bytes = max_bytes
         self._transport = transport
+        self._withheld: str | None = None  # why the token was not sent, when it was not
 
     def __repr__(self) -> str:  # never the token
         return f"{type(self).__name__}({self.repository.slug} at {self.api_url})"
@@ -254,6 +288,18 @@ class TrackerProvider:
     def parse_item(self, item: Any) -> TrackerIssue:
         return issue_from_json(item)
 
+    def listing_total(self, response: httpx.Response) -> int | None:
+        """How many issues the whole listing holds, when the tracker says so in a header."""
+        return None
+
+    def repository_url(self) -> str | None:
+        """Where the repository itself is described (for ``open_issue_count``); None: nowhere we read."""
+        return None
+
+    def open_count_of(self, data: Any) -> int | None:
+        """The open issues the repository's description counts (GitHub: issues and pull requests)."""
+        return json_count(data, "open_issues_count")
+
     # --- the interface ----------------------------------------------------------------------------
 
     async def list_issues(self, since: datetime | None = None, etag: str | None = None) -> FetchResult:
@@ -261,6 +307,7 @@ class TrackerProvider:
         issues: list[TrackerIssue] = []
         first_etag: str | None = None
         rate: RateLimit | None = None
+        total: int | None = None
         async with self._client() as client:
             for page in range(MAX_PAGES):
                 headers = {"If-None-Match": etag} if etag and page == 0 else {}
@@ -271,6 +318,7 @@ class TrackerProvider:
                 self._raise_for(response)
                 if page == 0:
                     first_etag = response.headers.get("etag")
+                    total = self.listing_total(response)
                 items = self._json(response)
                 if not isinstance(items, list):
                     raise TrackerError(BAD_RESPONSE, f"{self.label} answered {self._where(url)} with something other than a list of issues")
@@ -283,9 +331,39 @@ class TrackerProvider:
                 if following is None:
                     break
                 url, params = following
+                self._refuse_other_origin(url)
             else:
                 log.warning("Stopped after %d pages of issues from %s", MAX_PAGES, self._where(url))
-        return FetchResult(issues, first_etag, False, rate)
+        return FetchResult(issues, first_etag, False, rate, total)
+
+    async def open_issue_count(self) -> int | None:
+        """The repository's own count of open issues (a second opinion on a listing); None when unknown."""
+        url = self.repository_url()
+        if url is None:
+            return None
+        try:
+            async with self._client() as client:
+                response = await self._send(client, "GET", url)
+            self._raise_for(response)
+            return self.open_count_of(self._json(response))
+        except TrackerError as error:
+            log.info("Could not ask %s how many issues are open: %s", self.label, error.message)
+            return None
+
+    def _refuse_other_origin(self, url: str) -> None:
+        """A next-page link to another server is not followed: it would get the token, or our trust."""
+        try:
+            same = origin(url) == origin(self.api_url)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            same = False
+        if same:
+            return
+        try:
+            elsewhere = origin_text(url)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            elsewhere = "an address that cannot be read"
+        message = f"{self.label} sent a next-page link to {elsewhere}, not {origin_text(self.api_url)}; not followed, the cached issues are kept"
+        raise TrackerError(BAD_RESPONSE, self.scrub(message))  # the refresh logs it (once while it lasts)
 
     async def create_issue(self, title: str, body: str) -> TrackerIssue:
         if not self._token:
@@ -314,23 +392,37 @@ class TrackerProvider:
 
     def _client(self) -> httpx.AsyncClient:
         headers = {"User-Agent": USER_AGENT, **self.base_headers()}
-        if self._token:
-            headers.update(self.auth_headers(self._token))
         host = httpx.URL(self.api_url).host
         loopback = host in ("127.0.0.1", "localhost", "::1")
         return httpx.AsyncClient(
-            headers=headers,
+            headers=headers,  # never the token: ``_send`` adds it to each request that may carry it
             timeout=self.timeout,
             transport=self._transport,
             follow_redirects=False,  # a redirect to another host must not carry the token
             trust_env=not loopback,  # proxies from the environment, except for this machine
         )
 
+    def _credentials_for(self, url: httpx.URL) -> dict[str, str]:
+        if not self._token:
+            return {}
+        refusal = token_refusal(url, self.api_url)
+        if refusal is not None:
+            self._withheld = refusal
+            log_once("Not sending the token for %s: %s", self.label, self.scrub(refusal))
+            return {}
+        return self.auth_headers(self._token)
+
     async def _send(self, client: httpx.AsyncClient, method: str, url: str, **options: Any) -> httpx.Response:
+        headers = options.pop("headers", None) or {}
         try:
-            return await client.request(method, url, **options)
-        except httpx.TimeoutException:
-            raise TrackerError(UNAVAILABLE, f"{self.label} did not answer in time ({self._where(url)})") from None
+            request = client.build_request(method, url, **options)
+            request.headers.update({**headers, **self._credentials_for(request.url)})
+            return await fetch_bounded(client, request, deadline=self.deadline, max_bytes=self.max_bytes)
+        except (httpx.TimeoutException, DeadlineExceeded) as problem:
+            detail = f"; {problem}" if isinstance(problem, DeadlineExceeded) else ""
+            raise TrackerError(UNAVAILABLE, f"{self.label} did not answer in time ({self._where(url)}{detail})") from None
+        except ResponseTooLarge as problem:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} sent too much: {problem} ({self._where(url)}); refused") from None
         except httpx.HTTPError as problem:
             raise TrackerError(UNAVAILABLE, self.scrub(f"cannot reach {self.label} ({self._where(url)}): {type(problem).__name__}: {problem}")) from None
         except Exception as problem:  # anything else from the transport is still "unavailable"  # noqa: BLE001
@@ -348,7 +440,11 @@ class TrackerProvider:
             when = f"; retry after {iso(retry_at)}" if retry_at else ""
             raise TrackerError(RATE_LIMITED, f"{self.label} rate limit reached{when}", status=status, retry_at=retry_at)
         if status in (401, 403):
-            hint = "the token was rejected" if self._token else "a token is needed"
+            hint = (
+                f"the token was not sent: {self._withheld}"
+                if self._withheld
+                else "the token was rejected" if self._token else "a token is needed"
+            )
             raise TrackerError(AUTH, self.scrub(f"{self.label} refused access to {self.repository.slug} ({status}: {hint}){detail}"), status=status)
         if status in (404, 410):
             hint = "" if self._token else " (a private repository needs a token)"
@@ -387,6 +483,7 @@ def make_provider(
     api_url: str | None = None,
     timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
     transport: httpx.AsyncBaseTransport | None = None,
+    deadline: float | None = None,
 ) -> TrackerProvider:
     """The provider for ``repository.kind`` (github, gitlab or gitea); ValueError for any other kind."""
     from .gitea import GiteaProvider
@@ -398,7 +495,7 @@ def make_provider(
         cls = classes[repository.kind]
     except KeyError:
         raise ValueError(f"no HTTP provider for {repository.kind!r}") from None
-    return cls(repository, token, api_url=api_url, timeout=timeout, transport=transport)
+    return cls(repository, token, api_url=api_url, timeout=timeout, transport=transport, deadline=deadline)
 
 
 __all__ = [

@@ -5,6 +5,11 @@ Building a service runs ``git remote get-url origin`` and reads the sqlite cache
 milliseconds, seconds when git hangs): that happens in a worker thread. Until it is
 ready the source simply knows nothing; when it is ready, and whenever a refresh changed
 the data, ``on_change`` is called on the event loop.
+
+Nothing here holds up the process's exit: blocking work runs in daemon threads and
+``close()`` cancels the refresh loop. ``refresh_sources`` is what "Refresh issues" answers:
+``{"refreshed": true}`` or ``{"refreshed": false, "reason": ...}``, within the sources'
+deadline however the tracker behaves.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ from typing import Any
 
 from ...tracker import Repository, TrackerIssue
 from ...tracker.settings import IssuesSettings
+from ..daemon import in_daemon_thread
 from . import TrackerError
 from .service import IssueService, RefreshResult
+
+# A source that is still being built (git, the cache) gets this long before the command answers.
+STARTING_SECONDS = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +57,7 @@ class BackgroundIssues:
 
     async def _start(self, service_options: dict[str, Any]) -> None:
         try:
-            service = await asyncio.to_thread(IssueService, self.settings, self.root, **service_options)
+            service = await in_daemon_thread(IssueService, self.settings, self.root, **service_options)
         except Exception:
             log.exception("The issue tracker could not be set up; issue features stay off")
             self._failed = True
@@ -119,6 +128,12 @@ class BackgroundIssues:
 
     # --- what commands may do -----------------------------------------------------------------
 
+    @property
+    def deadline(self) -> float:
+        """Seconds a refresh command may wait for this source: building it, then one refresh."""
+        refresh = self.service.deadline if self.service is not None else IssueService.deadline_for(self.settings)
+        return STARTING_SECONDS + 2 * refresh  # the background refresh in flight, then this one
+
     async def refresh(self, force: bool = True) -> RefreshResult | None:
         await self.ready()
         if self.service is None:
@@ -140,3 +155,24 @@ class BackgroundIssues:
         issue = await self.service.create_issue(title, body)
         self._changed()
         return issue
+
+
+async def refresh_sources(sources: list[Any]) -> dict[str, Any]:
+    """Refresh every source at once; ``{"refreshed": True}``, or False with the reason, within their deadline."""
+
+    async def one(source: Any) -> str | None:
+        deadline = float(getattr(source, "deadline", STARTING_SECONDS))
+        try:
+            result = await asyncio.wait_for(source.refresh(), deadline)
+        except asyncio.TimeoutError:
+            return f"no answer within {deadline:g} s"
+        except Exception as error:  # a source's bug is a failed refresh, not a failed command
+            log.warning("Refreshing issues failed", exc_info=True)
+            return str(error) or type(error).__name__
+        if result is None:
+            return "the issue tracker could not be set up (see the log)"
+        error = getattr(result, "error", None)
+        return None if error is None else str(error)
+
+    reasons = [reason for reason in await asyncio.gather(*(one(source) for source in sources)) if reason]
+    return {"refreshed": False, "reason": "; ".join(reasons)} if reasons else {"refreshed": True}

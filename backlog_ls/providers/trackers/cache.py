@@ -7,10 +7,13 @@ kind, host and owner/name; the file is created 0600 in a 0700 folder. Tables:
 - ``issues(number PRIMARY KEY, data)``: the TrackerIssue fields as a JSON array;
 - ``meta(key PRIMARY KEY, value)``: schema, repository, etag, fetched_at, since, full_at, complete.
 
-Every write is one transaction. A file that is not a database, is damaged, has another
-schema, or stays locked is moved aside (``*.broken-TIMESTAMP``) and rebuilt empty;
-when even that fails the cache logs and answers empty: it never raises.
-No token is ever written here.
+Every write is one transaction. A file that is not a database, is damaged or has another
+schema is moved aside (``*.broken-TIMESTAMP``) and rebuilt empty; when even that fails the
+cache logs and answers empty: it never raises. A file another window holds locked is waited
+for (``LOCK_TIMEOUT_SECONDS``) and, if it stays locked, left alone: this refresh is not
+written (or, reading, memory starts empty) and the next one tries again. Nothing follows a
+symbolic link planted in the folder: a cache file, journal or folder that is a link (or not a
+regular file) is refused, with a warning, and never written through. No token is ever written here.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable
 from datetime import datetime
@@ -32,7 +36,18 @@ from ...tracker import Repository, TrackerIssue
 log = logging.getLogger(__name__)
 
 SCHEMA = "1"
-LOCK_TIMEOUT_SECONDS = 2.0
+LOCK_TIMEOUT_SECONDS = 5.0
+_SIDE_FILES = ("-journal", "-wal", "-shm")
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+class UnsafeCache(OSError):
+    """The cache path is a symbolic link or not a regular file: refused, never followed."""
+
+
+def _is_busy(problem: Exception) -> bool:
+    code = getattr(problem, "sqlite_errorcode", None)
+    return code in _BUSY_CODES or (code is None and "locked" in str(problem))
 
 
 def default_cache_dir() -> str:
@@ -127,11 +142,17 @@ class IssueCache:
 
     def load(self) -> tuple[dict[int, TrackerIssue], CacheMeta]:
         """Everything cached; empty when there is no cache yet or it had to be rebuilt."""
-        if not os.path.exists(self.path):
+        if not os.path.lexists(self.path):
             return {}, CacheMeta()
         try:
             return self._load()
-        except (sqlite3.Error, ValueError, TypeError) as problem:
+        except sqlite3.Error as problem:
+            if _is_busy(problem):
+                log.warning("The issue cache %s is locked by another process; starting from the tracker", self.path)
+            else:
+                self._rebuild(problem)
+            return {}, CacheMeta()
+        except (ValueError, TypeError) as problem:
             self._rebuild(problem)
             return {}, CacheMeta()
         except OSError as problem:
@@ -172,6 +193,9 @@ class IssueCache:
                 self._save(meta, issues, replace)
                 return True
             except sqlite3.Error as problem:
+                if _is_busy(problem):
+                    log.warning("The issue cache %s stayed locked by another process; not written this time", self.path)
+                    break
                 if attempt == 2 or not self._rebuild(problem):
                     break
                 if not replace:  # the rebuilt file holds nothing: write it all, or forget the cursor
@@ -212,14 +236,34 @@ class IssueCache:
 
     # --- the file ---------------------------------------------------------------------------------
 
+    def _refuse_links(self) -> None:
+        """Raise UnsafeCache when the folder, the file or a journal beside it is a symbolic link."""
+        directory = os.path.dirname(self.path)
+        if os.path.islink(directory):
+            raise UnsafeCache(f"the cache folder {directory} is a symbolic link; not used")
+        for path in (self.path, *(self.path + suffix for suffix in _SIDE_FILES)):
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                raise UnsafeCache(f"{path} is {'a symbolic link' if stat.S_ISLNK(info.st_mode) else 'not a regular file'}; not used")
+
     def _connect(self) -> _Connection:
         directory = os.path.dirname(self.path)
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        # Create the file ourselves, so that it is never readable by others, not even for a moment.
-        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        os.close(descriptor)
-        if os.name == "posix":
-            os.chmod(self.path, 0o600)
+        self._refuse_links()
+        # Create the file ourselves, so that it is never readable by others, not even for a moment;
+        # O_NOFOLLOW: a link planted since the check above is refused too.
+        try:
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError as problem:
+            raise UnsafeCache(f"{self.path} cannot be opened safely: {problem.strerror}") from None
+        try:
+            if os.name == "posix":
+                os.fchmod(descriptor, 0o600)
+        finally:
+            os.close(descriptor)
         connection = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
         try:
             connection.execute("CREATE TABLE IF NOT EXISTS issues(number INTEGER PRIMARY KEY, data TEXT NOT NULL)")
@@ -233,12 +277,12 @@ class IssueCache:
         return _Connection(connection)
 
     def _rebuild(self, problem: Exception) -> bool:
-        """Move a broken or stuck file aside; True when a fresh one can be made."""
+        """Move a broken file aside; True when a fresh one can be made."""
         aside = f"{self.path}.broken-{int(time.time())}"
         log.warning("The issue cache %s cannot be used (%s); moving it to %s and rebuilding", self.path, problem, aside)
         try:
             os.replace(self.path, aside)
-            for suffix in ("-journal", "-wal", "-shm"):
+            for suffix in _SIDE_FILES:
                 if os.path.exists(self.path + suffix):
                     os.replace(self.path + suffix, aside + suffix)
         except OSError as error:

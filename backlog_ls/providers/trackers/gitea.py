@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from ...tracker import Repository
-from . import TrackerProvider, iso, next_link
+from . import TrackerProvider, header_count, iso, json_count, next_link
 
 PAGE_SIZE = 50
 
@@ -54,6 +54,16 @@ class GiteaProvider(TrackerProvider):
         if not items:  # servers may cap ``limit`` below ours, so a short page is not the last one
             return None
         return url, {**params, "page": int(params.get("page", 1)) + 1}
+
+    def listing_total(self, response: httpx.Response) -> int | None:
+        return header_count(response, "x-total-count")
+
+    def repository_url(self) -> str | None:
+        return self._repo_url()
+
+    def open_count_of(self, data: Any) -> int | None:  # the listing holds issues and pull requests
+        issues, pulls = json_count(data, "open_issues_count"), json_count(data, "open_pr_counter")
+        return None if issues is None else issues + (pulls or 0)
 
     def issue_url(self, number: int) -> str:
         return f"{self._repo_url()}/issues/{number}"

@@ -50,6 +50,9 @@ class GitHubProvider(TrackerProvider):
             params["since"] = iso(since)
         return f"{self._repo_url()}/issues", params
 
+    def repository_url(self) -> str | None:
+        return self._repo_url()
+
     def issue_url(self, number: int) -> str:
         return f"{self._repo_url()}/issues/{number}"
 

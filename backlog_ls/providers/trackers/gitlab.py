@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from ...tracker import Repository
-from . import TrackerProvider, iso, next_link
+from . import TrackerProvider, header_count, iso, next_link
 
 
 def gitlab_api(host: str) -> str:
@@ -51,6 +51,12 @@ class GitLabProvider(TrackerProvider):
             return url, {**params, "page": int(following)}
         link = next_link(response)
         return (link, {}) if link else None
+
+    def listing_total(self, response: httpx.Response) -> int | None:
+        return header_count(response, "x-total")  # absent above 10,000 issues
+
+    def repository_url(self) -> str | None:
+        return self._project_url()
 
     def issue_url(self, number: int) -> str:
         return f"{self._project_url()}/issues/{number}"

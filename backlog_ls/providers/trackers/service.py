@@ -8,7 +8,10 @@
   request), updates the cache and memory, and never raises: the result carries the error.
   One refresh runs at a time; a rate limit is honoured (no request before it resets).
   A full fetch runs when the cache is incomplete, once a day (issues deleted or moved on
-  the tracker drop out) or with ``force=True``.
+  the tracker drop out) or with ``force=True``. Each request must end within ``[issues]
+  timeout``, a whole refresh within ``deadline`` seconds. A full listing that shrinks to
+  nothing, or to less than half of what is cached, is suspect: the cache is kept (and the
+  status says why) unless the tracker's own count of the repository's issues confirms it.
 - ``await create_issue(title, body)`` creates an issue on the tracker and caches it; it raises
   ``TrackerError`` (the command shows its message).
 - ``await run(on_change)``: the background loop for the server (refresh every ``[issues] refresh``;
@@ -32,13 +35,16 @@ import httpx
 
 from ...tracker import Repository, TrackerIssue
 from ...tracker.settings import IssuesSettings
+from ..daemon import in_daemon_thread
 from . import (
     AUTH,
-    DEFAULT_TIMEOUT,
+    BAD_RESPONSE,
     NOT_FOUND,
     RATE_LIMITED,
     UNAVAILABLE,
+    FetchResult,
     TrackerError,
+    TrackerProvider,
     make_provider,
 )
 from .cache import CacheMeta, IssueCache
@@ -51,6 +57,12 @@ log = logging.getLogger(__name__)
 FULL_REFRESH_EVERY = timedelta(days=1)
 JSON_POLL_SECONDS = 2.0
 UNAVAILABLE_BACKOFF_SECONDS = 60.0
+# A whole refresh (every page) may take this many request timeouts before it is given up.
+REFRESH_DEADLINE_TIMEOUTS = 4
+# A full listing is suspect when it drops to nothing, or below this share of a cache of at least
+# SUSPECT_MIN_CACHED issues: trackers answer `200 []` while they re-index or misbehave.
+SUSPECT_SHARE = 0.5
+SUSPECT_MIN_CACHED = 10
 
 
 @attrs.frozen
@@ -88,7 +100,7 @@ class IssueService:
         repository: Repository | None = None,
         remote: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float | None = None,
         use_gh: bool = True,
         clock: Callable[[], datetime] = _now,
     ):
@@ -96,7 +108,7 @@ class IssueService:
         self.root = root
         self.environ = environ
         self._transport = transport
-        self._timeout = timeout
+        self._timeout = timeout if timeout is not None else settings.timeout
         self._use_gh = use_gh
         self._clock = clock
         self._lock = asyncio.Lock()
@@ -142,7 +154,7 @@ class IssueService:
     @classmethod
     async def open(cls, settings: IssuesSettings, root: str | None, cache_dir: str | None = None, **options) -> IssueService:
         """Construct on a worker thread (git and SQLite are blocking IO)."""
-        return await asyncio.to_thread(lambda: cls(settings, root, cache_dir, **options))
+        return await in_daemon_thread(lambda: cls(settings, root, cache_dir, **options))
 
     # --- IssueSource ------------------------------------------------------------------------------
 
@@ -236,15 +248,31 @@ class IssueService:
 
     # --- refresh ----------------------------------------------------------------------------------
 
+    @property
+    def deadline(self) -> float:
+        """Seconds a whole refresh may take (every page of the listing) before it is given up."""
+        timeout = self._timeout
+        per_request = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
+        return REFRESH_DEADLINE_TIMEOUTS * float(per_request or self.settings.timeout)
+
+    @staticmethod
+    def deadline_for(settings: IssuesSettings) -> float:
+        """``deadline`` of a service built from ``settings`` (before it is built)."""
+        return REFRESH_DEADLINE_TIMEOUTS * settings.timeout
+
     async def refresh(self, force: bool = False) -> RefreshResult:
-        """Bring the cache up to date. Never raises; one at a time."""
+        """Bring the cache up to date. Never raises; one at a time; gives up after ``deadline`` seconds."""
         # Re-reading an export is a local stat every few seconds: not worth a status bar flicker.
         announce = self.settings.provider != "json"
         async with self._lock:
             if announce:
                 self._set_refreshing(True)
             try:
-                return await self._refresh(force)
+                return await asyncio.wait_for(self._refresh(force), self.deadline)
+            except asyncio.TimeoutError:
+                error = TrackerError(UNAVAILABLE, f"the refresh did not finish within {self.deadline:g} s; using the cache")
+                self._failed(error)
+                return RefreshResult(False, error, len(self._issues))
             except Exception as problem:  # a bug must not kill the server's refresh loop
                 log.exception("The issue refresh failed")
                 error = TrackerError("bad_response", f"the refresh failed: {type(problem).__name__}")
@@ -262,6 +290,13 @@ class IssueService:
             except Exception:
                 log.exception("The status callback failed")
 
+    def _failed(self, error: TrackerError) -> None:
+        """Remember why the refresh failed; log it once while the same failure lasts."""
+        if self.last_error is None or self.last_error.message != error.message:
+            where = self.repository.slug if self.repository is not None else "the tracker"
+            log.warning("Could not refresh issues of %s: %s", where, error.message)
+        self.last_error = error
+
     async def _refresh(self, force: bool) -> RefreshResult:
         if self.settings.provider == "none":
             return RefreshResult(False, None, 0)
@@ -274,7 +309,7 @@ class IssueService:
         if self.retry_at is not None and now < self.retry_at:
             return RefreshResult(False, self.last_error, len(self._issues))
         if not self._token_checked:
-            self._token = await asyncio.to_thread(
+            self._token = await in_daemon_thread(
                 resolve_token, repository, self.settings.token_env, self.environ, use_gh=self._use_gh
             )
             self._token_checked = True
@@ -288,13 +323,19 @@ class IssueService:
         try:
             result = await provider.list_issues(since, etag)
         except TrackerError as error:
-            self.last_error = error
+            self._failed(error)
             if error.kind == RATE_LIMITED:
                 self.retry_at = error.retry_at or now + timedelta(seconds=self.settings.refresh)
             elif error.kind == UNAVAILABLE and error.retry_at is not None:
                 self.retry_at = error.retry_at
-            log.warning("Could not refresh issues of %s: %s", repository.slug, error.message)
             return RefreshResult(False, error, len(self._issues))
+        old = self._issues
+        if since is None and not result.not_modified:
+            doubt = await _doubt_about_listing(provider, result, len(old))
+            if doubt is not None:
+                error = TrackerError(BAD_RESPONSE, doubt)
+                self._failed(error)
+                return RefreshResult(False, error, len(old))
         self.last_error = None
         self.retry_at = None
         if result.rate is not None and result.rate.remaining == 0 and result.rate.reset_at is not None:
@@ -302,9 +343,8 @@ class IssueService:
         if result.not_modified:
             self._meta = attrs.evolve(meta, fetched_at=now, full_at=now if full else meta.full_at)
             self.fetched_at = now
-            await asyncio.to_thread(self._cache.save, self._meta)
+            await in_daemon_thread(self._cache.save, self._meta)
             return RefreshResult(False, None, len(self._issues))
-        old = self._issues
         if since is None:
             issues = {issue.number: issue for issue in result.issues}
             changed = issues != old
@@ -321,9 +361,9 @@ class IssueService:
         self._issues = issues
         self.fetched_at = now
         if since is None:
-            await asyncio.to_thread(self._cache.save, self._meta, issues.values(), replace=True)
+            await in_daemon_thread(self._cache.save, self._meta, issues.values(), replace=True)
         else:
-            await asyncio.to_thread(self._cache.save, self._meta, result.issues, everything=list(issues.values()))
+            await in_daemon_thread(self._cache.save, self._meta, result.issues, everything=list(issues.values()))
         log.info("Refreshed %d issues of %s (%d in the answer)", len(issues), repository.slug, len(result.issues))
         return RefreshResult(changed, None, len(issues))
 
@@ -339,7 +379,7 @@ class IssueService:
             raise TrackerError(NOT_FOUND, "no GitHub, GitLab or Gitea repository to create the issue in")
         async with self._lock:
             if not self._token_checked:
-                self._token = await asyncio.to_thread(
+                self._token = await in_daemon_thread(
                     resolve_token, repository, self.settings.token_env, self.environ, use_gh=self._use_gh
                 )
                 self._token_checked = True
@@ -351,7 +391,7 @@ class IssueService:
             issues = dict(self._issues)
             issues[issue.number] = issue
             self._issues = issues
-            await asyncio.to_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
+            await in_daemon_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
         return issue
 
     # --- the json provider ------------------------------------------------------------------------
@@ -388,12 +428,12 @@ class IssueService:
     async def _refresh_json(self, force: bool) -> RefreshResult:
         assert self._json_path is not None
         try:
-            mtime = (await asyncio.to_thread(os.stat, self._json_path)).st_mtime
+            mtime = (await in_daemon_thread(os.stat, self._json_path)).st_mtime
         except OSError:
             mtime = None
         if not force and mtime == self._json_mtime and mtime is not None:
             return RefreshResult(False, None, len(self._issues))
-        changed = await asyncio.to_thread(self._load_json)
+        changed = await in_daemon_thread(self._load_json)
         return RefreshResult(changed, self.last_error, len(self._issues))
 
     # --- the background loop ----------------------------------------------------------------------
@@ -423,6 +463,34 @@ class IssueService:
                 except Exception:
                     log.exception("The issue refresh callback failed")
             await asyncio.sleep(self.next_delay())
+
+
+async def _doubt_about_listing(provider: TrackerProvider, result: FetchResult, cached: int) -> str | None:
+    """Why a full listing should not replace ``cached`` issues; None when it may.
+
+    A listing that shrinks to nothing, or to less than half of a sizeable cache, is taken
+    only when a second signal agrees: the total the tracker sent with the listing, else the
+    repository's own count of open issues compared with the open ones listed.
+    """
+    listed = len(result.issues)
+    if cached == 0 or not (listed == 0 or (cached >= SUSPECT_MIN_CACHED and listed < cached * SUSPECT_SHARE)):
+        return None
+    if result.total is not None:
+        if result.total == listed:
+            return None
+        second = f"its own total says {result.total}"
+    else:
+        open_count = await provider.open_issue_count()
+        open_listed = sum(1 for issue in result.issues if issue.is_open)
+        if open_count is not None and open_count == open_listed:
+            return None
+        second = (
+            "the repository's own issue count could not be read to confirm it"
+            if open_count is None
+            else f"the repository counts {open_count} open, the listing {open_listed}"
+        )
+    noun = "issue" if listed == 1 else "issues"
+    return f"{provider.label} listed {listed} {noun} where the cache holds {cached}, and {second}; the cache is kept"
 
 
 def _repository_of_urls(issues) -> Repository | None:
