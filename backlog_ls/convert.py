@@ -84,9 +84,11 @@ def range_dict(span: Span, lines: Sequence[str], encoding: str) -> dict[str, Any
 # cost of lsprotocol objects that pygls would then unstructure again.
 
 
-def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: str, version: int | str | None) -> dict[str, Any]:
-    """A ``Diagnostic`` as JSON."""
-    return {
+def diagnostic_json(
+    finding: Finding, lines: Sequence[str], encoding: str, version: int | str | None, uri: str | None = None
+) -> dict[str, Any]:
+    """A ``Diagnostic`` as JSON; ``uri`` (the document's) places its related lines."""
+    diagnostic = {
         "range": range_dict(finding.span, lines, encoding),
         "severity": _SEVERITIES.get(finding.severity, _SEVERITIES[WARNING]),
         "code": finding.code,
@@ -94,12 +96,21 @@ def diagnostic_json(finding: Finding, lines: Sequence[str], encoding: str, versi
         "message": finding.message,
         "data": diagnostic_data(finding, lines, encoding, version),
     }
+    if finding.related and uri is not None:
+        diagnostic["relatedInformation"] = [
+            {"location": {"uri": uri, "range": range_dict(other.span, lines, encoding)}, "message": other.message}
+            for other in finding.related
+        ]
+    return diagnostic
 
 
 def lines_touched(finding: Finding, lines: Sequence[str]) -> tuple[str, ...]:
     """The text of every line a finding's range or fixes lie on: with the finding itself,
     everything its diagnostic's client-unit columns depend on."""
     numbers = {finding.span.start_line, finding.span.end_line}
+    for other in finding.related:
+        numbers.add(other.span.start_line)
+        numbers.add(other.span.end_line)
     for fix in finding.fixes:
         for edit in fix.edits:
             numbers.add(edit.span.start_line)

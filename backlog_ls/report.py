@@ -60,7 +60,10 @@ class Location:
 
     @classmethod
     def of(cls, finding: Finding) -> Location:
-        span = finding.span
+        return cls.of_span(finding.span)
+
+    @classmethod
+    def of_span(cls, span: Any) -> Location:
         return cls(span.start_line + 1, span.start_col + 1, span.end_line + 1, span.end_col + 1)
 
 
@@ -74,9 +77,13 @@ def write_text(results: Sequence[FileResult], out: TextIO) -> None:
     for result in results:
         for finding in result.findings:
             where = Location.of(finding)
+            also = ""
+            if finding.related:
+                # One finding per cause: its other lines follow on the same line, still one line per finding.
+                also = " (also lines " + ", ".join(str(other.span.start_line + 1) for other in finding.related) + ")"
             out.write(
                 f"{result.path}:{where.line}:{where.column}: "
-                f"{finding.severity} {finding.code} {_one_line(finding.message)}\n"
+                f"{finding.severity} {finding.code} {_one_line(finding.message)}{also}\n"
             )
 
 
@@ -93,6 +100,18 @@ def finding_record(path: str, finding: Finding) -> dict[str, object]:
         "severity": finding.severity,
         "message": finding.message,
         "fixable": finding.fixable,
+        "related": [_related_record(other) for other in finding.related],
+    }
+
+
+def _related_record(other: Any) -> dict[str, object]:
+    where = Location.of_span(other.span)
+    return {
+        "line": where.line,
+        "column": where.column,
+        "end_line": where.end_line,
+        "end_column": where.end_column,
+        "message": other.message,
     }
 
 
@@ -197,6 +216,18 @@ def sarif_log(results: Sequence[FileResult], rules: Iterable[Rule] | None = None
                     }
                 ],
             }
+            if finding.related:
+                record["relatedLocations"] = [
+                    {
+                        "id": number,
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                            "region": _region(result.lines, other.span),
+                        },
+                        "message": {"text": other.message},
+                    }
+                    for number, other in enumerate(finding.related)
+                ]
             fixes = _sarif_fixes(result, finding, uri)
             if fixes:
                 record["fixes"] = fixes

@@ -269,7 +269,7 @@ class BacklogServer(LanguageServer):
                 fragment = previous.get(finding_key)
                 if fragment is None:
                     fragment = json.dumps(
-                        convert.diagnostic_json(finding, lines, encoding, VERSION_SLOT),
+                        convert.diagnostic_json(finding, lines, encoding, VERSION_SLOT, document.uri),
                         separators=(",", ":"),
                         ensure_ascii=True,
                     )

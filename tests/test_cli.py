@@ -126,6 +126,7 @@ def test_json_lists_every_finding_with_one_based_positions(run, tmp_path):
             "severity": "error",
             "message": "'[ x]' is not a checkbox: write '[x]'.",
             "fixable": True,
+            "related": [],
         }
     ]
 
@@ -422,3 +423,32 @@ def test_every_shared_backlog_checks_without_a_crash():
     assert done.returncode in (0, 1), done.stderr
     assert "Traceback" not in done.stderr
     assert "error:" not in done.stderr
+
+
+REPEATED = "# Tasks\n\n- [x] T1 Port it\n- [x] T2 Ship\n\n## Again\n\n- [ ] T1 Port it\n- [ ] T2 Ship\n"
+
+
+def test_one_finding_per_cause_shows_its_related_lines_in_every_format(run, tmp_path):
+    write(tmp_path, "f.md", REPEATED)
+
+    _, text, _ = run("check", "--select", "BL104", "f.md")
+    _, as_json, _ = run("check", "--select", "BL104", "--format", "json", "f.md")
+    _, as_sarif, _ = run("check", "--select", "BL104", "--format", "sarif", "f.md")
+
+    assert text.splitlines() == [
+        "f.md:8:7: warning BL104 T1 is done on line 3 but open here. "
+        "1 more repeated task here disagrees with its first listing. (also lines 9, 3, 4)"
+    ]
+    assert json.loads(as_json)[0]["related"][0] == {
+        "line": 9,
+        "column": 7,
+        "end_line": 9,
+        "end_column": 9,
+        "message": "T2 is done on line 4 but open here.",
+    }
+    (result,) = json.loads(as_sarif)["runs"][0]["results"]
+    assert [(r["physicalLocation"]["region"]["startLine"], r["message"]["text"]) for r in result["relatedLocations"]] == [
+        (9, "T2 is done on line 4 but open here."),
+        (3, "First listed here (T1)."),
+        (4, "First listed here (T2)."),
+    ]

@@ -20,6 +20,7 @@ from backlog_ls.features.folding import COMMENT, Fold, folding_ranges
 from backlog_ls.features.symbols import BULLET, SECTION, TASK, document_symbols
 from backlog_ls.model import Span
 from backlog_ls.parse import parse_lines
+from backlog_ls.rules import check
 from backlog_ls.text import UTF8, UTF16, split_lines
 from backlog_ls.workspace import Document, Workspace
 
@@ -620,3 +621,16 @@ def _unknown_state(state: str) -> str:
         f"Unknown checkbox state '[{state}]': use '[ ]' or '[x]', "
         'or declare it in the configuration (states = { "' + state + '" = "..." }).'
     )
+
+
+def test_a_finding_s_related_lines_become_related_information():
+    text = "- [x] T1 Port it 😀\n- [x] T2 Ship\n\n## Again\n- [ ] T1 Port it 😀\n- [ ] T2 Ship\n"
+    backlog = _parse(text)
+    (finding,) = [f for f in check(backlog) if f.code == "BL104"]
+    diagnostic = convert.diagnostic_json(finding, backlog.lines, UTF16, 3, URI)
+    assert default_converter().structure(diagnostic, types.Diagnostic).related_information is not None
+    assert [(r["location"]["uri"], r["location"]["range"]["start"], r["message"]) for r in diagnostic["relatedInformation"]] == [
+        (URI, {"line": 5, "character": 6}, "T2 is done on line 2 but open here."),
+        (URI, {"line": 0, "character": 2}, "First listed here (T1)."),
+        (URI, {"line": 1, "character": 2}, "First listed here (T2)."),
+    ]

@@ -48,6 +48,14 @@ class Fix:
 
 
 @attrs.frozen(cache_hash=True)
+class Related:
+    """Another place in the same document that belongs to a finding (one cause, many lines)."""
+
+    span: Span
+    message: str
+
+
+@attrs.frozen(cache_hash=True)
 class Finding:
     rule: str  # the rule's name, e.g. "malformed-task"
     code: str  # its stable code, e.g. "BL201"
@@ -55,6 +63,7 @@ class Finding:
     span: Span
     message: str
     fixes: tuple[Fix, ...] = ()
+    related: tuple[Related, ...] = ()  # LSP relatedInformation; one finding per cause, its other lines here
 
     @property
     def fixable(self) -> bool:
@@ -94,8 +103,15 @@ class Rule:
         if self.check_block is not None:
             yield from _block_findings(self.memo, context, self.check_block)
 
-    def finding(self, span: Span, message: str, fixes: Iterable[Fix] = (), severity: str | None = None) -> Finding:
-        return Finding(self.name, self.code, severity or self.severity, span, message, tuple(fixes))
+    def finding(
+        self,
+        span: Span,
+        message: str,
+        fixes: Iterable[Fix] = (),
+        severity: str | None = None,
+        related: Iterable[Related] = (),
+    ) -> Finding:
+        return Finding(self.name, self.code, severity or self.severity, span, message, tuple(fixes), tuple(related))
 
 
 _options_converter = cattrs.Converter()

@@ -380,7 +380,9 @@ def renumbered(task_id: TaskId, taken: Iterable[str]) -> str | None:
     if highest == 0:
         return None
     word = task_id.text[: len(task_id.text) - len(number)]
-    return f"{word}{prefix}{dot}{highest + 1}"
+    last = number.rpartition(".")[2]
+    width = len(last) if last.startswith("0") else 0  # "T007" is followed by "T148", "T09" by "T10"
+    return f"{word}{prefix}{dot}{highest + 1:0{width}d}"
 
 
 # --- labels for messages ---------------------------------------------------------------------------

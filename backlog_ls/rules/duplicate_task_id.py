@@ -7,6 +7,13 @@ task, so it must name one task only. Only the ID a task starts with counts
 naming the line of the first; the fix (not applied by ``--fix``) renumbers the
 later task to the next free ID with the same prefix (after "Task 6.5": "Task 6.6").
 
+A task repeated with the same ID and the same text (a "Quality Checklist" that
+lists the tasks again to track them) is a reference to the first, not a
+duplicate. What can be wrong with it is its state: "T136 is done on line 221
+but open here". The copies of one list that disagree are one finding, on the
+first of them, with the others as related lines, and two fixes (neither safe):
+make the copies match the first listing, or the first listing match the copies.
+
 Bad:
 
     - [x] **Task 6.3 (Issue #24):** Scaffold the site.
@@ -20,11 +27,25 @@ Good:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
-from . import WARNING, Context, Edit, Finding, Fix, Rule
+from ..model import Item, TaskId
+from . import WARNING, Context, Edit, Finding, Fix, Related, Rule
 from .common import lead_task_id, renumbered, task_index
+from .done_with_open_subtasks import OPEN, state_kinds
+
+_MARKUP = re.compile(r"[*_`~]+")
+
+
+def same_text(first: Item, other: Item) -> bool:
+    """Whether two tasks say the same thing, markup, spacing, case and a final stop aside."""
+    return _normal(first) == _normal(other)
+
+
+def _normal(task: Item) -> str:
+    return " ".join(_MARKUP.sub("", task.first_line_text).split()).casefold().rstrip(".")
 
 
 def _check(context: Context) -> Iterator[Finding]:
@@ -38,17 +59,24 @@ def _check(context: Context) -> Iterator[Finding]:
         return
     repeated = {text for text, count in Counter(firsts).items() if count > 1}
     lines = backlog.lines
-    first_line: dict[str, int] = {}  # task ID -> line of the first task it names
+    first_task: dict[str, tuple[Item, TaskId]] = {}  # task ID -> the first task it names
     duplicates = []
+    copies = []  # (copy, its ID, the first task) for copies whose state differs from the first's
+    kinds = state_kinds(context.settings)
     for task, text in zip(tasks, firsts):
         if text not in repeated:
             continue
         task_id = lead_task_id(task, lines)
         if task_id is None:
             continue
-        line = first_line.setdefault(text, task_id.span.start_line)
-        if line != task_id.span.start_line:
-            duplicates.append((task_id, line))
+        first, first_id = first_task.setdefault(text, (task, task_id))
+        if first is task:
+            continue
+        if not same_text(first, task):
+            duplicates.append((task_id, first_id.span.start_line))
+        elif _state(first, kinds, context) != _state(task, kinds, context):
+            copies.append((task, task_id, first))
+    yield from _conflicts(copies, kinds, context)
     if not duplicates:
         return
     taken = list(index.id_numbers)
@@ -62,10 +90,60 @@ def _check(context: Context) -> Iterator[Finding]:
         yield RULE.finding(task_id.span, message, fixes)
 
 
+def _state(task: Item, kinds, context: Context) -> str:
+    """What a task's checkbox says, in words: open, done, or the meaning of another state."""
+    char = task.checkbox or " "
+    kind = kinds.get(char, OPEN)
+    return kind if char in " xX" else (context.settings.state_name(char) or kind)
+
+
+def _conflict_text(task_id: TaskId, copy: Item, first: Item, kinds, context: Context) -> str:
+    return (
+        f"{task_id.text} is {_state(first, kinds, context)} on line {first.line + 1} "
+        f"but {_state(copy, kinds, context)} here."
+    )
+
+
+def _conflicts(copies, kinds, context: Context) -> Iterator[Finding]:
+    """One finding per section of copies: a repeated list disagreeing in 28 places is one cause."""
+    by_section: dict[int, list] = {}
+    backlog = context.backlog
+    for copy in copies:
+        section = backlog.section_at(copy[0].line)
+        by_section.setdefault(-1 if section is None else section.span.start_line, []).append(copy)
+    for group in by_section.values():
+        task, task_id, first = group[0]
+        message = _conflict_text(task_id, task, first, kinds, context)
+        if len(group) == 2:
+            message += " 1 more repeated task here disagrees with its first listing."
+        elif len(group) > 2:
+            message += f" {len(group) - 1} more repeated tasks here disagree with their first listing."
+        related = [
+            Related(other_id.span, _conflict_text(other_id, other, other_first, kinds, context))
+            for other, other_id, other_first in group[1:]
+        ]
+        related += [Related(other_first.checkbox_span, f"First listed here ({other_id.text}).") for _, other_id, other_first in group]
+        yield RULE.finding(task_id.span, message, _state_fixes(group), related=related)
+
+
+def _state_fixes(group) -> tuple[Fix, ...]:
+    task, _, first = group[0]
+    if len(group) == 1:
+        here = f"Mark as on line {first.line + 1}: '[{first.checkbox}]'"
+        there = f"Mark line {first.line + 1} as here: '[{task.checkbox}]'"
+    else:
+        here = f"Make these {len(group)} tasks match their first listing"
+        there = f"Make the first listings match these {len(group)} tasks"
+    return (
+        Fix(here, tuple(Edit(copy.checkbox_span, f"[{first.checkbox}]") for copy, _, first in group), safe=False),
+        Fix(there, tuple(Edit(first.checkbox_span, f"[{copy.checkbox}]") for copy, _, first in group), safe=False),
+    )
+
+
 RULE = Rule(
     name="duplicate-task-id",
     code="BL104",
     severity=WARNING,
-    summary="Two tasks start with the same task ID.",
+    summary="Two tasks start with the same task ID, or a task repeated with its ID disagrees on its state.",
     check=_check,
 )

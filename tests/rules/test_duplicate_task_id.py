@@ -6,7 +6,9 @@ from backlog_ls.rules import check
 from backlog_ls.rules.duplicate_task_id import RULE
 
 from ..conftest import shared_files
-from .fixture import assert_findings, findings_for, fixed
+from backlog_ls.model import Span
+
+from .fixture import apply_fix, assert_findings, findings_for, fixed
 
 
 def test_every_later_use_names_the_line_of_the_first():
@@ -65,3 +67,70 @@ def test_nothing_on_the_example(example_text):
 def test_nothing_on_the_corpus():
     for path in shared_files("corpus"):
         assert check(parse(path.read_text(encoding="utf-8")), rules=[RULE]) == [], path.name
+
+
+REPEATED_CHECKLIST = """\
+# Tasks
+## Phase 1
+- [x] T001 Write the parser
+- [ ] T002 Write the **checker**
+- [x] T003 Ship it.
+## Quality Checklist
+This list tracks completion.
+- [ ] T001 Write the parser
+- [ ] T002 Write the checker
+- [ ] T003 ship it
+"""
+
+
+def test_a_repeated_list_is_one_finding_naming_its_state_conflicts():
+    found = findings_for(REPEATED_CHECKLIST, rule="BL104")
+    assert [(f.span, f.message) for f in found] == [
+        (
+            Span(7, 6, 7, 10),
+            "T001 is done on line 3 but open here. 1 more repeated task here disagrees with its first listing.",
+        )
+    ]
+    assert [(r.span.start_line + 1, r.message) for r in found[0].related] == [
+        (10, "T003 is done on line 5 but open here."),
+        (3, "First listed here (T001)."),
+        (5, "First listed here (T003)."),
+    ]
+    here, there = found[0].fixes
+    assert not here.safe and not there.safe
+    assert (here.title, there.title) == (
+        "Make these 2 tasks match their first listing",
+        "Make the first listings match these 2 tasks",
+    )
+    assert apply_fix(REPEATED_CHECKLIST, here) == REPEATED_CHECKLIST.replace(
+        "- [ ] T001 Write the parser\n- [ ] T002 Write the checker\n- [ ] T003 ship it",
+        "- [x] T001 Write the parser\n- [ ] T002 Write the checker\n- [x] T003 ship it",
+    )
+    assert apply_fix(REPEATED_CHECKLIST, there) == REPEATED_CHECKLIST.replace("[x] T001", "[ ] T001").replace(
+        "[x] T003", "[ ] T003"
+    )
+    assert findings_for(apply_fix(REPEATED_CHECKLIST, here), rule="BL104") == []
+
+
+def test_one_conflict_offers_a_fix_on_either_side():
+    text = "- [x] **T136:** Add the cache\n- [ ] T137 Other\n\n## Checklist\n- [ ] **T136:** Add the cache\n"
+    (found,) = findings_for(text, rule="BL104")
+    assert found.message == "T136 is done on line 1 but open here."
+    assert [fix.title for fix in found.fixes] == ["Mark as on line 1: '[x]'", "Mark line 1 as here: '[ ]'"]
+    assert apply_fix(text, found.fixes[1]) == text.replace("- [x] **T136", "- [ ] **T136")
+
+
+def test_a_declared_state_is_named_in_the_conflict():
+    text = "- [x] T1 Port it\n\n## Again\n- [-] T1 Port it\n"
+    (found,) = findings_for(text, rule="BL104", config='states = { "-" = "cancelled" }')
+    assert found.message == "T1 is done on line 1 but cancelled here."
+
+
+def test_a_repeated_task_in_the_same_state_is_a_reference():
+    assert findings_for(REPEATED_CHECKLIST.replace("- [ ] T001", "- [x] T001").replace("- [ ] T003", "- [x] T003"), rule="BL104") == []
+
+
+def test_same_id_with_different_text_stays_a_duplicate_and_keeps_its_zero_padding():
+    found = findings_for(REPEATED_CHECKLIST + "- [ ] T002 Write the docs\n", rule="BL104")
+    assert [f.message for f in found][-1] == "Task ID 'T002' is also used by the task on line 4."
+    assert found[-1].fixes[0].title == "Renumber to 'T004'"
