@@ -24,6 +24,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from .states import state_meanings
+
 OFF = "off"
 SEVERITY_NAMES = ("error", "warning", "info", "hint", OFF)
 
@@ -37,7 +39,6 @@ DEFAULT_INCLUDE = tuple(
 DEFAULT_EXCLUDE = ("**/node_modules/**", "**/.git/**", "**/.venv/**", "**/vendor/**")
 
 # Checkbox characters every file may use: GitHub's two, and the common extended states.
-BUILTIN_STATES = {" ": "open", "x": "done", "X": "done"}
 
 
 @attrs.define
@@ -75,11 +76,11 @@ class Settings:
         return self.rules.get(name) or RuleSetting()
 
     def known_states(self) -> frozenset[str]:
-        return frozenset(BUILTIN_STATES) | frozenset(self.states)
+        return frozenset(state_meanings(self))
 
     def state_name(self, char: str) -> str | None:
-        """What a checkbox character means here, or None when it is not a known state."""
-        return BUILTIN_STATES.get(char) or self.states.get(char)
+        """What a checkbox character means here (a default alternate state, or declared), or None when unknown."""
+        return state_meanings(self).get(char)
 
 
 @attrs.frozen

@@ -327,10 +327,11 @@ class BacklogServer(LanguageServer):
         """``compute()`` encoded, once per snapshot of the document (an outline asked again is free)."""
         answers = self._answers.setdefault(document.uri, {})
         cached = answers.get(method)
-        if cached is not None and cached[0] == document.revision:
+        key = (document.revision, self._settings_generation)  # the outline names states as configured
+        if cached is not None and cached[0] == key:
             return cached[1]
         answer = EncodedJson(compute())
-        answers[method] = (document.revision, answer)
+        answers[method] = (key, answer)
         return answer
 
     def cancel_all_publishes(self) -> None:
@@ -1118,7 +1119,7 @@ def _on_document_symbol(
     lines, encoding = document.lines, ls.encoding
 
     def outline() -> list[dict[str, Any]]:
-        found = symbols.document_symbols(document.backlog)
+        found = symbols.document_symbols(document.backlog, ls.settings.for_document(document)[0])
         if ls.hierarchical_symbols:
             return convert.document_symbols_json(found, lines, encoding)
         return convert.symbol_information_json(found, document.uri, lines, encoding)

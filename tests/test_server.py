@@ -634,3 +634,12 @@ def test_a_finding_s_related_lines_become_related_information():
         (URI, {"line": 0, "character": 2}, "First listed here (T1)."),
         (URI, {"line": 1, "character": 2}, "First listed here (T2)."),
     ]
+
+
+def test_the_outline_names_states_by_meaning_and_counts_a_cancelled_task_out():
+    from backlog_ls.config import Settings
+
+    backlog = _parse("# A\n- [x] a\n- [-] dropped\n- [~] b\n- [+] c\n")
+    (section,) = document_symbols(backlog, Settings(states={"+": "in review"}))
+    assert section.detail == "1/3 done"
+    assert [s.detail for s in section.children] == ["done", "cancelled", "in progress", "in review"]

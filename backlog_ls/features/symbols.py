@@ -4,7 +4,9 @@ Sections nest by heading level; under a section come its tasks, each with the
 tasks nested below it. A plain bullet appears only when tasks hang below it
 (it groups them, so the outline keeps that grouping); other bullets are prose.
 Items before the first heading come first, at the top level. A task's detail is its
-state ("done", "open", or the box as written, "[~]"); a section's is its progress ("3/5 done").
+state ("done", "open", a state's meaning such as "in progress", or the box as written,
+"[*]"); a section's is its progress ("3/5 done"), counted by meaning: a cancelled task
+is left out of the total.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from ..config import Settings
 from ..model import Backlog, Item, Section, Span
+from ..states import CANCELLED, DONE as DONE_KIND, kind_of_meaning, state_meanings
 
 SECTION = "section"
 TASK = "task"
@@ -35,30 +39,35 @@ class Symbol:
     children: tuple[Symbol, ...] = ()
 
 
-def document_symbols(backlog: Backlog) -> list[Symbol]:
-    symbols = _item_symbols(backlog.preamble_items, backlog.lines)
-    symbols.extend(_section_symbol(section, backlog.lines)[0] for section in backlog.sections)
+def document_symbols(backlog: Backlog, settings: Settings | None = None) -> list[Symbol]:
+    meanings = state_meanings(settings)
+    symbols = _item_symbols(backlog.preamble_items, backlog.lines, meanings)
+    symbols.extend(_section_symbol(section, backlog.lines, meanings)[0] for section in backlog.sections)
     return symbols
 
 
-def task_state(item: Item) -> str:
-    """How the outline names a checkbox: "done", "open", or the box as written ("[~]")."""
+def task_state(item: Item, meanings: dict[str, str] | None = None) -> str:
+    """How the outline names a checkbox: "done", "open", its meaning ("in progress"), or the box as written."""
     if item.is_checked:
         return DONE
     if item.checkbox in (" ", "\t"):
         return OPEN
-    return f"[{item.checkbox}]"
+    meaning = (meanings or state_meanings(None)).get(item.checkbox or "")
+    return meaning or f"[{item.checkbox}]"
 
 
-def _section_symbol(section: Section, lines: Sequence[str]) -> tuple[Symbol, int, int]:
+def _section_symbol(section: Section, lines: Sequence[str], meanings: dict[str, str]) -> tuple[Symbol, int, int]:
     """The section's symbol, with its done and total task counts (subsections included)."""
-    children = _item_symbols(section.items, lines)
+    children = _item_symbols(section.items, lines, meanings)
     done = total = 0
     for task in section.tasks():
+        kind = kind_of_meaning(meanings.get(task.checkbox or " ", OPEN))
+        if kind == CANCELLED:
+            continue
         total += 1
-        done += task.is_checked
+        done += kind == DONE_KIND
     for child in section.children:
-        symbol, child_done, child_total = _section_symbol(child, lines)
+        symbol, child_done, child_total = _section_symbol(child, lines, meanings)
         children.append(symbol)
         done += child_done
         total += child_total
@@ -73,23 +82,23 @@ def _section_symbol(section: Section, lines: Sequence[str]) -> tuple[Symbol, int
     return symbol, done, total
 
 
-def _item_symbols(items: Iterable[Item], lines: Sequence[str]) -> list[Symbol]:
+def _item_symbols(items: Iterable[Item], lines: Sequence[str], meanings: dict[str, str]) -> list[Symbol]:
     symbols = []
     for item in items:
-        symbol = _item_symbol(item, lines)
+        symbol = _item_symbol(item, lines, meanings)
         if symbol is not None:
             symbols.append(symbol)
     return symbols
 
 
-def _item_symbol(item: Item, lines: Sequence[str]) -> Symbol | None:
-    children = tuple(_item_symbols(item.children, lines))
+def _item_symbol(item: Item, lines: Sequence[str], meanings: dict[str, str]) -> Symbol | None:
+    children = tuple(_item_symbols(item.children, lines, meanings))
     if not item.is_task and not children:
         return None
     return Symbol(
         name=_one_line(item.first_line_text) or ("(empty task)" if item.is_task else "(empty item)"),
         kind=TASK if item.is_task else BULLET,
-        detail=task_state(item) if item.is_task else None,
+        detail=task_state(item, meanings) if item.is_task else None,
         span=item.span,
         selection_span=_item_name_span(item, lines),
         children=children,

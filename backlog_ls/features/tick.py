@@ -2,8 +2,8 @@
 
 The cursor may be anywhere on a task's own lines (its first line or a continuation
 line). States cycle in a fixed order: open, then the custom states of the
-configuration in their declared order, then done, then open again; with no custom
-states that is a plain toggle. "Done" is written the way the document writes it:
+configuration in their declared order (those on the way to done: not cancelled), then
+done, then open again; with no custom states that is a plain toggle. "Done" is written the way the document writes it:
 ``[X]`` when most of its ticked tasks use a capital X, else ``[x]``.
 
 Only the state character changes: one edit of one character per task.
@@ -17,6 +17,7 @@ from ..config import Settings
 from ..model import Backlog, Item, Span
 from ..rules import Edit
 from ..rules.common import task_label
+from ..states import OPEN as OPEN_KIND, kind_of_meaning
 from .edits import REWRITE, SELECTION, Action, item_at, own_lines, parents_of
 
 OPEN = " "
@@ -35,7 +36,13 @@ def done_char(backlog: Backlog) -> str:
 
 
 def state_cycle(settings: Settings | None, done: str) -> list[str]:
-    custom = [char for char in (settings.states if settings else {}) if char not in (OPEN, *DONE_CHARS)]
+    # Only the states on the way from open to done (in progress, review...): a cancelled or done-like
+    # state is a deliberate choice, offered as its own action, never a stop of the toggle.
+    custom = [
+        char
+        for char, meaning in (settings.states if settings else {}).items()
+        if char not in (OPEN, *DONE_CHARS) and isinstance(meaning, str) and kind_of_meaning(meaning) == OPEN_KIND
+    ]
     return [OPEN, *custom, done]
 
 
@@ -87,14 +94,19 @@ def tick_actions(backlog: Backlog, line: int, settings: Settings | None = None) 
     task, _ = found
     done = done_char(backlog)
     state = next_state(task.checkbox or OPEN, state_cycle(settings, done), done)
-    edit = set_state(task, state)
-    if edit is None:
-        return []
+    actions: list[Action] = []
     if state != done:
-        title = "Untick task" if _is_done(task) and state == OPEN else _state_title(state, settings)
-        return [Action(title, (edit,), REWRITE, preferred=True)]
-
-    actions = [Action("Tick task", (edit,), REWRITE, preferred=True)]
+        step = set_state(task, state)
+        if step is not None:
+            title = "Untick task" if _is_done(task) and state == OPEN else _state_title(state, settings)
+            actions.append(Action(title, (step,), REWRITE, preferred=True))
+        if _is_done(task):
+            return actions
+    # An open task (in progress too) can always be ticked at once, with its cascades.
+    edit = set_state(task, done)
+    if edit is None:
+        return actions
+    actions.append(Action("Tick task", (edit,), REWRITE, preferred=not actions))
     open_below = [node for node in _open_tasks(task) if node is not task]
     if open_below:
         edits = [edit] + [e for node in open_below if (e := set_state(node, done)) is not None]

@@ -5,8 +5,8 @@ either the parent was ticked too early or the subtask was forgotten. Subtasks un
 plain bullets count, and so do lists in block quotes, ordered lists and
 tab-indented lists.
 
-A subtask whose declared state means cancelled (``states = { "-" = "cancelled" }``;
-also canceled, dropped, wontfix, skipped) is not open. Any other state that is not
+A cancelled subtask (``[-]`` by default, or a state declared with a meaning such as
+cancelled, dropped, wontfix, skipped) is not open. Any other state that is not
 done (``[ ]``, an in-progress ``[~]``, an undeclared character) is open.
 
 Two fixes are offered, neither applied by ``check --fix``, because only the author
@@ -29,39 +29,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from ..config import Settings
+from ..states import CANCELLED, DONE, OPEN, state_kinds
 from ..model import Block, Item
 from . import ERROR, Context, Edit, Finding, Fix, Rule
 
-# What a checkbox state amounts to for the progress rules (BL301, BL302, BL303, BL304).
-OPEN = "open"
-DONE = "done"
-CANCELLED = "cancelled"
-
-_DONE_MEANINGS = frozenset({"done", "complete", "completed", "finished"})
-_CANCELLED_MEANINGS = frozenset(
-    {"cancelled", "canceled", "dropped", "wontfix", "wont-fix", "won't-fix", "skipped", "abandoned", "obsolete"}
-)
-
-
-def _kind_of_meaning(meaning: str) -> str:
-    key = meaning.strip().lower().replace("_", "-").replace(" ", "-")
-    if key in _DONE_MEANINGS:
-        return DONE
-    if key in _CANCELLED_MEANINGS:
-        return CANCELLED
-    return OPEN
-
-
-def state_kinds(settings: Settings) -> Mapping[str, str]:
-    """Checkbox character -> OPEN, DONE or CANCELLED; a character not in the map is OPEN.
-
-    Built once per check so that the per-task test is one dictionary lookup.
-    The built-in states win over declared ones, as in ``Settings.state_name``.
-    """
-    kinds = {char: _kind_of_meaning(meaning) for char, meaning in settings.states.items() if isinstance(meaning, str)}
-    kinds.update({" ": OPEN, "x": DONE, "X": DONE})
-    return kinds
+# What a checkbox state amounts to for the progress rules (BL301, BL302, BL303, BL304): see states.py.
+__all__ = ["CANCELLED", "DONE", "OPEN", "state_kinds"]
 
 
 def snippet(item: Item, width: int = 50) -> str:

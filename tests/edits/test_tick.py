@@ -55,15 +55,21 @@ def test_capital_x_when_the_document_uses_it():
     assert _apply(text, 2, "Tick task") == "- [X] a\n- [X] b\n- [X] c\n"
 
 
-def test_custom_states_cycle_in_declared_order():
-    settings = Settings(states={"~": "in progress", "-": "cancelled"})
+def test_custom_states_cycle_in_declared_order_on_the_way_to_done():
+    settings = Settings(states={"~": "in progress", "-": "cancelled", "+": "review"})
     text = "- [ ] a\n"
     seen = [text]
     for _ in range(4):
         (edit,) = [toggle_edit(parse(seen[-1]), 0, settings)]
         seen.append(apply_edits(seen[-1], [edit]))
-    assert [s[3] for s in seen] == [" ", "~", "-", "x", " "]
-    assert _titles("- [ ] a\n", 0, settings) == ["Mark task as in progress [~]"]
+    assert [s[3] for s in seen] == [" ", "~", "+", "x", " "]  # never through "cancelled"
+    assert _titles("- [ ] a\n", 0, settings) == ["Mark task as in progress [~]", "Tick task"]
+    assert _titles("- [~] a\n  - [ ] b\n", 0, settings) == [
+        "Mark task as review [+]",
+        "Tick task",
+        "Tick task with all subtasks (1 open)",
+    ]
+    assert _apply("- [~] a\n", 0, "Tick task", settings) == "- [x] a\n"
 
 
 def test_not_a_task_offers_nothing():

@@ -177,3 +177,10 @@ def test_suppression_and_severity():
     assert findings_for("<!-- backlog-ls-disable-next-line BL301 -->\n" + text, rule=RULE) == []
     found = findings_for(text, rule=RULE, config='[rules]\ndone-with-open-subtasks = "warning"')
     assert [f.severity for f in found] == ["warning"]
+
+
+def test_a_cancelled_subtask_by_default_does_not_keep_its_parent_open():
+    from .fixture import findings_for
+
+    assert findings_for("- [x] Ship\n  - [x] Build\n  - [-] Port to Windows\n", rule="BL301") == []
+    assert [f.code for f in findings_for("- [x] Ship\n  - [/] Build\n", rule="BL301")] == ["BL301"]

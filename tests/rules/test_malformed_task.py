@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from .fixture import assert_findings, fixed
+import pytest
+
+from .fixture import assert_findings, findings_for, fixed
 
 
 def test_malformed_checkboxes_with_fixes():
@@ -28,12 +30,35 @@ def test_malformed_checkboxes_with_fixes():
 def test_unknown_state_unless_declared():
     assert_findings(
         """
-        - [~] in progress
-          ^^^ BL201 warning: Unknown checkbox state '[~]': use '[ ]' or '[x]', or declare it in the configuration (states = { "~" = "..." }).
+        - [*] starred
+          ^^^ BL201 warning: Unknown checkbox state '[*]': use '[ ]' or '[x]', or declare it in the configuration (states = { "*" = "..." }).
         """,
         rule="malformed-task",
     )
-    assert_findings("- [~] in progress\n", rule="malformed-task", config='states = { "~" = "in-progress" }')
+    assert_findings("- [*] starred\n", rule="malformed-task", config='states = { "*" = "starred" }')
+
+
+@pytest.mark.parametrize("state", ["~", "-", "/", ">", "<", "!", "?", "→", "_"])
+def test_the_alternate_states_in_wide_use_give_no_warning(state):
+    assert findings_for(f"- [{state}] a deliberate state\n  - [x] done\n", rule="malformed-task") == []
+
+
+def test_a_mark_that_looks_like_a_mistyped_x_is_a_warning_with_the_fix_x():
+    found = assert_findings(
+        """
+        - [c] checked
+          ^^^ BL201 warning: '[c]' looks like a mistyped '[x]': GitHub shows it as text, not as a ticked box.
+        - [v] ticked
+          ^^^ BL201 warning: '[v]' looks like a mistyped '[x]': GitHub shows it as text, not as a ticked box.
+        - [×] crossed
+          ^^^ BL201 warning: '[×]' looks like a mistyped '[x]': GitHub shows it as text, not as a ticked box.
+        - [c]ompile is not a box
+        """,
+        rule="malformed-task",
+    )
+    assert [(fix.title, fix.safe, fix.preferred) for f in found for fix in f.fixes] == [("Write '[x]'", True, True)] * 3
+    assert fixed("- [c] checked\n", rule="BL201") == "- [x] checked\n"
+    assert findings_for("- [v] verified\n", rule="malformed-task", config='states = { "v" = "verified" }') == []
 
 
 def test_severity_from_configuration_and_off():

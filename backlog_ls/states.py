@@ -1,0 +1,71 @@
+"""What a checkbox state means: open, done, cancelled, and the alternate states in wide use.
+
+``[ ]``, ``[x]`` and ``[X]`` are the states GitHub renders. Many backlogs use more
+(Obsidian's alternate checkboxes, bullet journals, Org's ``[-]``, GitLab's ``[~]``),
+each a deliberate mark; they have a meaning by default here, and ``states`` in the
+configuration overrides or adds to them. Every rule and feature that counts or
+compares tasks asks this module, so one meaning holds everywhere: a cancelled task
+is neither open nor blocking its parent; any other state that is not done is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Settings
+
+OPEN = "open"
+DONE = "done"
+CANCELLED = "cancelled"
+
+BUILTIN_STATES = {" ": OPEN, "x": DONE, "X": DONE}
+
+# The common alternate states and the meaning most of their users give them.
+DEFAULT_STATES = {
+    "~": "in progress",
+    "/": "in progress",
+    "-": CANCELLED,
+    ">": "deferred",
+    "→": "deferred",
+    "<": "scheduled",
+    "!": "important",
+    "?": "question",
+    "_": OPEN,  # an empty box drawn with an underscore
+}
+
+# Marks that look like a mistyped or decorated "x": a warning with the fix [x], unless declared.
+TYPOS_OF_DONE = frozenset("cCvV×✓✔")
+
+_DONE_MEANINGS = frozenset({"done", "complete", "completed", "finished"})
+_CANCELLED_MEANINGS = frozenset(
+    {"cancelled", "canceled", "dropped", "wontfix", "wont-fix", "won't-fix", "skipped", "abandoned", "obsolete"}
+)
+
+
+def kind_of_meaning(meaning: str) -> str:
+    """OPEN, DONE or CANCELLED for a state's meaning as a user wrote it ("Won't fix" -> CANCELLED)."""
+    key = meaning.strip().lower().replace("_", "-").replace(" ", "-")
+    if key in _DONE_MEANINGS:
+        return DONE
+    if key in _CANCELLED_MEANINGS:
+        return CANCELLED
+    return OPEN
+
+
+def state_meanings(settings: Settings | None) -> dict[str, str]:
+    """Checkbox character -> its meaning in words: the defaults, the declared states over them, the built-ins over all."""
+    meanings = dict(DEFAULT_STATES)
+    if settings is not None:
+        meanings.update({char: meaning for char, meaning in settings.states.items() if isinstance(meaning, str)})
+    meanings.update(BUILTIN_STATES)
+    return meanings
+
+
+def state_kinds(settings: Settings | None) -> Mapping[str, str]:
+    """Checkbox character -> OPEN, DONE or CANCELLED; a character not in the map is OPEN.
+
+    Built once per check so that the per-task test is one dictionary lookup.
+    """
+    return {char: kind_of_meaning(meaning) for char, meaning in state_meanings(settings).items()}
