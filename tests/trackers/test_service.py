@@ -24,7 +24,9 @@ SECRET = "ghp_TOPSECRETvalue0123456789"
 def make(fake: FakeTracker, cache_dir, environ=None, **options) -> IssueService:
     repository = Repository(fake.kind, fake.owner, fake.name, "127.0.0.1", fake.api_url)
     environ = {"GH_ENTERPRISE_TOKEN": SECRET, "GITLAB_TOKEN": SECRET, "GITEA_TOKEN": SECRET} if environ is None else environ
-    return IssueService(IssuesSettings(), None, str(cache_dir), environ, repository=repository, use_gh=False, **options)
+    # The user named the fake's host (trusted-hosts in the user configuration): its token may go there.
+    settings = IssuesSettings(trusted_hosts=("127.0.0.1",))
+    return IssueService(settings, None, str(cache_dir), environ, repository=repository, use_gh=False, **options)
 
 
 @pytest.fixture(params=["github", "gitlab", "gitea"])
