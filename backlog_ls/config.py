@@ -148,6 +148,9 @@ def _kebab(key: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "-" + m.group(1).lower(), key)
 
 
+kebab = _kebab  # for the editor settings' layers
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, cattrs.ClassValidationError):
         messages = cattrs.transform_error(error)
