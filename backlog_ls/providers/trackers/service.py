@@ -250,6 +250,8 @@ class IssueService:
         where = self.repository.slug
         error = self.last_error
         cached = f"cache from {_ago(self.fetched_at, now)}" if self.fetched_at else "no cache yet"
+        if not self.workspace_trusted:
+            return f"workspace not trusted (no network, no token): {count} {noun} in {where}, {cached}"
         if error is not None:
             if error.kind == RATE_LIMITED:
                 until = f" until {self.retry_at.astimezone().strftime('%H:%M')}" if self.retry_at else ""
