@@ -106,7 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
             "contributes its backlogs: files matching the configured include globs (by default "
             "plan-like names such as BACKLOG.md or TODO.md, and any Markdown file with task items), "
             "minus the exclude globs and what .gitignore ignores. The configuration is the nearest "
-            ".backlog-ls.toml, or pyproject.toml with [tool.backlog-ls], above each file. "
+            ".backlog-ls.toml, or pyproject.toml with [tool.backlog-ls], above each file, over the user "
+            "configuration file (backlog-ls/config.toml in the user config folder, e.g. ~/.config). "
+            "Only the user configuration and these flags may say which token is sent where "
+            "([issues] token-env, trusted-hosts): a workspace file's are ignored with a warning. "
             "Exit code: 0 clean, 1 findings, 2 usage, configuration or I/O error."
         ),
     )
