@@ -431,3 +431,51 @@ async def test_an_rfc_folder_inside_the_workspace_is_shown(sandbox: Sandbox):
     (folder / "0007-secret-plan.md").write_text("# Secret plan\n\n## Summary\n\nTOPSECRET summary words.\n", encoding="utf-8")
     _, hover = await _waiting_session(sandbox, 1.0, at=RFC_0007)
     assert "TOPSECRET" in hover
+
+
+# --- paths in the Markdown itself, and the repository's .gitignore ----------------------------------------
+
+LINKS = "# Plan\n\n- [ ] **Task 1:** see [in](/dev/stdin#a), [fifo](fifo.md#a), [zero](zero.md#a).\n"
+
+
+def _devices(sandbox: Sandbox) -> None:
+    os.mkfifo(sandbox.workspace / "fifo.md")
+    os.symlink("/dev/zero", sandbox.workspace / "zero.md")
+
+
+def test_check_reads_no_device_a_link_or_the_gitignore_names(sandbox: Sandbox):
+    _devices(sandbox)
+    sandbox.write("TODO.md", LINKS)
+    (sandbox.workspace / "docs").mkdir()
+    os.mkfifo(sandbox.workspace / "docs" / ".gitignore")
+    os.symlink("/dev/zero", sandbox.workspace / ".gitignore")
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "backlog_ls", "check", "--offline", "."],
+        cwd=sandbox.workspace, env=sandbox.environ, capture_output=True, text=True, timeout=60, stdin=subprocess.PIPE,
+    )
+    assert time.monotonic() - started < 30
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "No findings in 1 file."  # TODO.md was checked; the devices were not read
+
+
+async def test_the_server_reads_no_device_a_link_names(sandbox: Sandbox):
+    _devices(sandbox)
+    sandbox.write("TODO.md", LINKS)
+    client = RecordingClient.create()
+    await client.start_io(*SERVER_COMMAND, env=sandbox.environ, cwd=str(sandbox.workspace))
+    try:
+        await client.initialize_session(
+            types.InitializeParams(capabilities=capabilities("visual-studio-code", pull_diagnostics=False), root_uri=sandbox.workspace.as_uri())
+        )
+        uri = (sandbox.workspace / "TODO.md").as_uri()
+        client.open(uri, LINKS)
+        await client.wait_until(lambda: bool(client.published_for(uri)), TIMEOUT)
+        # The server still reads its protocol input: it answers, and shuts down.
+        symbols = await asyncio.wait_for(
+            client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))),
+            TIMEOUT,
+        )
+        assert symbols
+    finally:
+        await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
