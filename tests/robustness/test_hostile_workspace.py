@@ -479,3 +479,37 @@ async def test_the_server_reads_no_device_a_link_names(sandbox: Sandbox):
         assert symbols
     finally:
         await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+
+
+async def test_a_client_can_withdraw_trust_in_its_settings(sandbox: Sandbox):
+    """Other clients than VS Code say `backlogLs.workspaceTrusted` in their settings: from then on
+    the issue sources are rebuilt without network or token, and Refresh issues asks nobody."""
+    with FakeTracker("github") as tracker:
+        tracker.add(13, "Storage engine")
+        sandbox.user_config('[issues]\ntrusted-hosts = ["127.0.0.1"]\ntoken-env = "MY_TOKEN"\n')
+        sandbox.write(".backlog-ls.toml", ISSUES.format(kind="github", url=tracker.api_url))
+        client = RecordingClient.create()
+        await client.start_io(*SERVER_COMMAND, env=sandbox.environ, cwd=str(sandbox.workspace))
+        try:
+            await client.initialize_session(
+                types.InitializeParams(capabilities=capabilities("neovim"), root_uri=sandbox.workspace.as_uri())
+            )
+            uri = (sandbox.workspace / "TODO.md").as_uri()
+            client.open(uri, BACKLOG)
+            await client.wait_until(lambda: bool(tracker.list_requests()), TIMEOUT)
+            client.workspace_did_change_configuration(
+                types.DidChangeConfigurationParams(settings={"backlogLs": {"workspaceTrusted": False}})
+            )
+            await client.wait_until(lambda: any("workspace not trusted" in s.get("detail", "") + s.get("text", "") for s in client.statuses), TIMEOUT)
+            tracker.requests.clear()
+            await asyncio.wait_for(
+                client.workspace_execute_command_async(types.ExecuteCommandParams(command="backlog-ls.refreshIssues", arguments=[])),
+                TIMEOUT,
+            )
+            found = await client.text_document_hover_async(
+                types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=ISSUE_13)
+            )
+            assert found is not None and "Storage engine" in found.contents.value  # the cache still answers
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+    assert tracker.requests == []
