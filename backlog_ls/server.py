@@ -32,7 +32,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
-from . import __version__, config, convert, fixes, rules
+from . import __version__, convert, fixes, rules
 from .config import ConfigError, Settings
 from .features import archive, folding, formatting, hover, issue_ref, renumber, split, symbols, tick
 from .features import completion

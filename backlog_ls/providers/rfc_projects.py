@@ -86,18 +86,19 @@ class ProjectRfcScanner:
     def _scan_folder(self, folder: str, workspace: str) -> list[ProjectRfc]:
         try:
             with os.scandir(folder) as entries:
-                names = sorted(
-                    entry.name
+                listed = sorted(
+                    (entry.name, _is_symlink(entry))
                     for entry in entries
                     if entry.name.lower().endswith(MARKDOWN_SUFFIXES) and _is_file(entry)
                 )
         except (OSError, ValueError):
             return []
         found = []
-        for name in names[:MAX_FILES_PER_FOLDER]:
+        for name, linked in listed[:MAX_FILES_PER_FOLDER]:
             path = os.path.join(folder, name)
-            if not is_inside(path, workspace):
-                continue  # a symlink out of the workspace
+            # The folder is inside the workspace (checked by the caller): only a symlink can lead out.
+            if linked and not is_inside(path, workspace):
+                continue
             rfc = self._read(path)
             if rfc is not None:
                 found.append(rfc)
@@ -145,6 +146,13 @@ class ProjectRfcScanner:
             summary=found.summary,
             digits=found.digits,
         )
+
+
+def _is_symlink(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True  # cannot tell: check where it leads
 
 
 def _is_file(entry: os.DirEntry) -> bool:

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -126,12 +127,14 @@ def assert_no_secret_in(text: str, sandbox: Sandbox, where: str) -> None:
 
 async def _server_session(
     sandbox: Sandbox,
-    until=lambda: False,
+    until: Callable[[RecordingClient], bool] = lambda _client: False,
     *,
     initialization_options: dict | None = None,
     hover_at: types.Position | None = None,
+    hover_until: Callable[[str], bool] = lambda _text: True,
 ) -> tuple[RecordingClient, str]:
-    """Open TODO.md in a server, wait until ``until()`` (or the session's time), hover, shut down.
+    """Open TODO.md in a server, wait until ``until(client)`` (or the session's time), hover (again
+    until ``hover_until(text)``, within the same time), shut down.
 
     Returns the client (what it received) and the hover's text."""
     client = RecordingClient.create()
@@ -149,9 +152,9 @@ async def _server_session(
         uri = (sandbox.workspace / "TODO.md").as_uri()
         client.open(uri, BACKLOG)
         deadline = time.monotonic() + SESSION_SECONDS
-        while not until() and time.monotonic() < deadline:
+        while not until(client) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        if hover_at is not None:
+        while hover_at is not None:
             found = await asyncio.wait_for(
                 client.text_document_hover_async(
                     types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=hover_at)
@@ -159,6 +162,9 @@ async def _server_session(
                 TIMEOUT,
             )
             text = found.contents.value if found is not None else ""
+            if hover_until(text) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
     finally:
         started = time.monotonic()
         await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
@@ -214,7 +220,7 @@ async def test_the_server_sends_no_secret_to_a_host_the_workspace_names(sandbox:
     with FakeTracker(kind) as tracker:
         tracker.add(13, "Storage")
         warned_key = _hostile(sandbox, tracker, case)
-        client, _ = await _server_session(sandbox, lambda: bool(tracker.list_requests()))
+        client, _ = await _server_session(sandbox, lambda _client: bool(tracker.list_requests()))
     # The tracker was asked (without a token: public repositories still work) and got no secret.
     assert tracker.list_requests(), "the server never asked the tracker: this case proves nothing"
     assert all("authorization" not in r.headers and "private-token" not in r.headers for r in tracker.requests)
@@ -270,7 +276,7 @@ async def test_the_server_sends_the_users_token_to_the_users_host(sandbox: Sandb
         tracker.add(13, "Storage")
         sandbox.user_config(f'[issues]\nurl = "{tracker.api_url}"\ntoken-env = "MY_TOKEN"\n')
         sandbox.write(".backlog-ls.toml", ISSUES.format(kind="github", url=tracker.api_url))
-        await _server_session(sandbox, lambda: bool(tracker.list_requests()))
+        await _server_session(sandbox, lambda _client: bool(tracker.list_requests()))
     assert {r.headers.get("authorization") for r in tracker.list_requests()} == {f"Bearer {SECRETS['MY_TOKEN']}"}
 
 
@@ -355,15 +361,22 @@ async def test_an_untrusted_workspace_gets_no_network_and_no_token_but_hovers_fr
         sandbox.user_config(f'[issues]\ntrusted-hosts = ["127.0.0.1"]\ntoken-env = "MY_TOKEN"\n')
         sandbox.write(".backlog-ls.toml", ISSUES.format(kind="github", url=tracker.api_url))
         # Trusted first: the cache fills (and the token the user chose does go).
-        await _server_session(sandbox, lambda: bool(tracker.list_requests()))
+        await _server_session(sandbox, lambda client: _said(client, "1 issue in octo/repo, refreshed"))
         assert tracker.list_requests()
         tracker.requests.clear()
         for options in ({"workspaceTrusted": False}, {"backlogLs": {"workspaceTrusted": False, "issues": {"refresh": "10s"}}}):
-            client, hover = await _waiting_session(sandbox, 1.5, initialization_options=options)
+            client, hover = await _server_session(
+                sandbox, lambda client: _said(client, "workspace not trusted"), initialization_options=options, hover_at=ISSUE_13
+            )
+            assert _said(client, "workspace not trusted (no network, no token): 1 issue in octo/repo, cache from"), client.statuses
             assert "Storage engine" in hover
-            assert any("workspace not trusted" in status.get("text", "") + status.get("detail", "") for status in client.statuses), client.statuses
         assert tracker.requests == []
     assert not sandbox.gh_calls.exists()
+
+
+def _said(client: RecordingClient, words: str) -> bool:
+    """Whether a backlog-ls/status notification said ``words`` (the status bar's text or detail)."""
+    return any(words in status.get("text", "") + status.get("detail", "") for status in client.statuses)
 
 
 async def _waiting_session(
@@ -373,7 +386,7 @@ async def _waiting_session(
     read), and for the background work (cache, RFC scan) to have had its chance."""
     started = time.monotonic()
     return await _server_session(
-        sandbox, lambda: time.monotonic() - started > seconds, initialization_options=initialization_options, hover_at=at
+        sandbox, lambda _client: time.monotonic() - started > seconds, initialization_options=initialization_options, hover_at=at
     )
 
 
@@ -388,7 +401,9 @@ async def test_the_server_reads_no_issues_file_outside_the_workspace_or_from_a_d
     os.symlink(outside, sandbox.workspace / "link.json")
     sandbox.write(".backlog-ls.toml", f'[issues]\nfile = "{file}"\n')
     started = time.monotonic()
-    client, hover = await _waiting_session(sandbox, 0.5)
+    client, hover = await _server_session(
+        sandbox, lambda client: bool(_config_diagnostics(client, sandbox, ".backlog-ls.toml")), hover_at=ISSUE_13
+    )
     assert time.monotonic() - started < 30
     assert "LEAKED" not in hover
     (problem,) = [d for d in _config_diagnostics(client, sandbox, ".backlog-ls.toml") if d.message.startswith("issues.file")]
@@ -417,7 +432,7 @@ async def test_rfcs_outside_the_workspace_are_not_shown(sandbox: Sandbox, how: s
         sandbox.write(".backlog-ls.toml", '[rfc]\ndirs = ["../private"]\n')
     else:
         os.symlink(private, sandbox.workspace / "rfcs")
-    _, hover = await _waiting_session(sandbox, 1.0, at=RFC_0007)
+    _, hover = await _waiting_session(sandbox, 2.0, at=RFC_0007)  # the scan that would find it is done by then
     assert "TOPSECRET" not in hover and str(private) not in hover and "Secret plan" not in hover
     # The CLI neither: no finding or message shows the private RFC.
     result = _check(sandbox, "--offline")
@@ -429,7 +444,7 @@ async def test_an_rfc_folder_inside_the_workspace_is_shown(sandbox: Sandbox):
     folder = sandbox.workspace / "rfcs"
     folder.mkdir()
     (folder / "0007-secret-plan.md").write_text("# Secret plan\n\n## Summary\n\nTOPSECRET summary words.\n", encoding="utf-8")
-    _, hover = await _waiting_session(sandbox, 1.0, at=RFC_0007)
+    _, hover = await _server_session(sandbox, lambda _client: True, hover_at=RFC_0007, hover_until=lambda text: "TOPSECRET" in text)
     assert "TOPSECRET" in hover
 
 
@@ -500,7 +515,7 @@ async def test_a_client_can_withdraw_trust_in_its_settings(sandbox: Sandbox):
             client.workspace_did_change_configuration(
                 types.DidChangeConfigurationParams(settings={"backlogLs": {"workspaceTrusted": False}})
             )
-            await client.wait_until(lambda: any("workspace not trusted" in s.get("detail", "") + s.get("text", "") for s in client.statuses), TIMEOUT)
+            await client.wait_until(lambda: _said(client, "workspace not trusted"), TIMEOUT)
             tracker.requests.clear()
             await asyncio.wait_for(
                 client.workspace_execute_command_async(types.ExecuteCommandParams(command="backlog-ls.refreshIssues", arguments=[])),

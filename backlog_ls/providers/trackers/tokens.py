@@ -21,9 +21,8 @@ import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
-
 import threading
+from collections.abc import Mapping
 
 from ...tracker import Repository
 from ...tracker.credentials import named_hosts, token_refusal
