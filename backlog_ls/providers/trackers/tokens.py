@@ -133,7 +133,10 @@ def refusal_for(
             first = reason not in _refusals_logged
             _refusals_logged.add(reason)
         if first:
-            log.warning("%s (issues of %s)", reason, repository.slug)
+            # A warning where the refusal kept a token the user has from going there; otherwise
+            # there was nothing to send, and saying so on every run of a public project is noise.
+            withheld = any((environ.get(name) or "").strip() for name in variables_for(repository))
+            log.log(logging.WARNING if withheld else logging.INFO, "%s (issues of %s)", reason, repository.slug)
     return reason
 
 
