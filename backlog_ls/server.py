@@ -1084,7 +1084,9 @@ DEBUG_TEXT_REQUEST = "backlog-ls/debugText"
 def _debug_text(ls: BacklogServer, params: Any) -> dict[str, Any] | None:
     uri = getattr(params, "uri", None)
     document = ls.documents.get(uri) if isinstance(uri, str) else None
-    return None if document is None else {"text": document.source, "version": document.version}
+    if document is None:
+        return None
+    return {"text": document.source, "version": document.version, "lineCount": len(document.text.lines)}
 
 
 def _on_did_close(ls: BacklogServer, params: types.DidCloseTextDocumentParams) -> None:
