@@ -9,7 +9,7 @@ VSIX := $(VSCODE)/build/backlog-ls.vsix
 VSIX_SOURCES := $(shell find backlog_ls $(VSCODE) \( -name node_modules -o -name out -o -name out-test \
 	-o -name build -o -name libs -o -name __pycache__ -o -name test \) -prune -o -type f -print) pyproject.toml
 
-.PHONY: demo test editors vscode screenshots bench clean
+.PHONY: demo test soak editors vscode screenshots bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ demo: $(BIN)/.installed
 # drives the real editors (Neovim, Emacs, Vim, VS Code in code-server) end to end.
 test: $(BIN)/.installed editors vscode
 	$(BIN)/python -m pytest
+
+# The robustness tests with large counts (tens of thousands of fuzzed edits ...), printing what
+# each loop did (-s shows budget.report's lines). Every peer is on 127.0.0.1; the whole run is
+# cut off after 15 minutes.
+soak: $(BIN)/.installed
+	BACKLOG_LS_SOAK=1 timeout --signal=INT --kill-after=30 900 $(BIN)/python -m pytest tests/robustness -s -q -p no:cacheprovider
 
 # The editors the end-to-end tests drive: Debian packages (apt, when one is missing), then
 # code-server and playwright-core from npm (once per lockfile).

@@ -57,18 +57,22 @@ class FrameReader:
 
     async def next_body(self) -> bytes | None:
         """The next message body, or None at the end of the stream."""
+        searched = 0  # the buffer before this holds no header end: a trickling client costs no rescans
         while True:
-            header_end = self._buffer.find(_HEADER_END)
+            header_end = self._buffer.find(_HEADER_END, searched)
             if header_end < 0:
+                searched = max(0, len(self._buffer) - len(_HEADER_END) + 1)
                 if len(self._buffer) > MAX_HEADER_BYTES:
                     dropped = len(self._buffer) - _KEPT_TAIL
                     del self._buffer[:dropped]
+                    searched -= dropped
                     self._problem("Skipped %d bytes between LSP messages that are no header", dropped)
                 if not await self._fill():
                     return None
                 continue
             header = bytes(self._buffer[:header_end])
             del self._buffer[: header_end + len(_HEADER_END)]
+            searched = 0
             length = self._content_length(header)
             if length is None:
                 continue

@@ -230,3 +230,32 @@ def test_over_tcp_bad_frames_are_survived_and_exit_without_shutdown_ends_with_1(
         ]["code"] == -32602
         server.send(notification("exit"))
         assert server.wait_exit() == 1
+
+
+@pytest.mark.parametrize("read_size", [1, 7, 4096])
+async def test_the_reader_finds_every_valid_frame_whatever_the_read_size(read_size: int):
+    # The same malformed inputs, with the stream cut into reads of any size: a header split
+    # between two reads must still be found, in the discarding of a refused body too.
+    from backlog_ls.lsp_framing import FrameReader
+
+    # Byte by byte, the megabyte of garbage alone would take seconds: that case has larger reads.
+    cases = [raw for raw in MALFORMED.values() if read_size > 100 or len(raw) < 200_000]
+    valid = [json.dumps(request(n, "textDocument/documentSymbol", {"n": n})).encode() for n in range(len(cases) + 1)]
+    refused = b"Content-Length: %d\r\n\r\n" % (2 * MIB) + b"y" * 3000
+    stream = refused + b"".join(raw + frame(body) for raw, body in zip(cases, valid[1:]))
+    stream = frame(valid[0]) + stream
+    position = 0
+
+    async def read_some(limit: int) -> bytes:
+        nonlocal position
+        chunk = stream[position : position + min(limit, read_size)]
+        position += len(chunk)
+        return chunk
+
+    reader = FrameReader(read_some, max_content_length=MIB)
+    bodies = []
+    while (body := await reader.next_body()) is not None:
+        bodies.append(body)
+    # Besides the valid frames, the reader hands on bodies it cannot judge (not JSON, not
+    # JSON-RPC, a length too short): the protocol answers those with their errors.
+    assert [body for body in bodies if body in valid] == valid

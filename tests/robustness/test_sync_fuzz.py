@@ -61,9 +61,9 @@ class Fuzz:
         pick = self.random.random()
         if pick < 0.04:
             character += self.random.randint(1, 50)  # past the end of the line
-        elif pick < 0.06:
-            line += self.random.randint(1, 3)  # past the end of the document
-        elif pick < 0.09 and offset < len(self.text) and text_model.units(self.text[offset], self.encoding) > 1:
+        elif pick < 0.045:
+            line += self.random.randint(1, 3)  # past the end of the document (deletes all after the start)
+        elif pick < 0.075 and offset < len(self.text) and text_model.units(self.text[offset], self.encoding) > 1:
             character += 1  # inside a character: half a surrogate pair, or inside a UTF-8 sequence
         return {"line": line, "character": character}
 
@@ -77,14 +77,14 @@ class Fuzz:
         """One didChange of one to three changes, applied to the client's text as it goes."""
         changes = []
         for _ in range(self.random.choice((1, 1, 1, 2, 3))):
-            if self.random.random() < 0.01:
+            if self.random.random() < 0.002:
                 self.text = self._inserted() + START[: self.random.randint(0, len(START))]
                 changes.append({"text": self.text})
                 continue
             spans = text_model.line_spans(self.text)
             first = self._offset()
             # Mostly short ranges (an insertion, a few characters), as typing makes them.
-            if self.random.random() < 0.03:
+            if self.random.random() < 0.01:
                 last = self._offset()
             else:
                 last = min(len(self.text), first + self.random.choice((0, 0, 0, 1, 2, 3, self.random.randint(0, 40))))
