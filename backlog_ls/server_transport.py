@@ -211,7 +211,8 @@ class GuardedProtocol(LanguageServerProtocol):
 def _envelope_problem(data: Any) -> str | None:
     """Why ``data`` is no JSON-RPC 2.0 request, notification or response (None if it is one)."""
     if not isinstance(data, dict):
-        return f"a message is a JSON object, not {type(data).__name__}"
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(data), "a number")
+        return f"a message is a JSON object, not {kind}"
     if data.get("jsonrpc") != "2.0":
         return 'no "jsonrpc": "2.0"'
     if "id" in data and not _valid_id(data["id"]):
