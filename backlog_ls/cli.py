@@ -192,8 +192,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     except ImportError as error:
         _print_error(f"the language server cannot start: {_describe(error)}")
         return EXIT_ERROR
-    server.start(tcp=arguments.tcp)
-    return EXIT_CLEAN
+    return server.start(tcp=arguments.tcp)
 
 
 class UsageError(Exception):

@@ -21,6 +21,7 @@ import gc
 import inspect
 import json
 import logging
+import os
 import sys
 import threading
 import uuid
@@ -28,8 +29,6 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
@@ -49,6 +48,7 @@ from .providers.config_file import ConfigLoader, LoadedConfig, config_file_lines
 from .editor_settings import EditorSettings
 from .providers.files import DiskFiles
 from .rules import Finding
+from .server_transport import GuardedProtocol, GuardedServer, strict_converter
 from .workspace import Document, Workspace
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class EncodedJson:
         return encoded
 
 
-class BacklogProtocol(LanguageServerProtocol):
+class BacklogProtocol(GuardedProtocol):
     """pygls's protocol, except that open documents live only in our ``Workspace``
     and results already encoded (``EncodedJson``) are sent without re-encoding.
 
@@ -203,13 +203,14 @@ class SettingsStore:
         return settings, loaded
 
 
-class BacklogServer(LanguageServer):
+class BacklogServer(GuardedServer):
     def __init__(self, publish_delay: float = PUBLISH_DELAY_SECONDS):
         super().__init__(
             NAME,
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=BacklogProtocol,
+            converter_factory=strict_converter,
         )
         self.documents = Workspace()
         self.settings = SettingsStore()
@@ -1114,6 +1115,19 @@ def _on_did_change(ls: BacklogServer, params: types.DidChangeTextDocumentParams)
     ls.schedule_publish(uri)
 
 
+# Test-only (BACKLOG_LS_DEBUG=1): the server's copy of an open document, so a sync fuzz can
+# compare it with the client's after thousands of incremental changes.
+DEBUG_TEXT_REQUEST = "backlog-ls/debugText"
+
+
+def _debug_text(ls: BacklogServer, params: Any) -> dict[str, Any] | None:
+    uri = getattr(params, "uri", None)
+    document = ls.documents.get(uri) if isinstance(uri, str) else None
+    if document is None:
+        return None
+    return {"text": document.source, "version": document.version, "lineCount": len(document.text.lines)}
+
+
 def _on_did_close(ls: BacklogServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.forget(uri)
@@ -1201,6 +1215,8 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
     )(_on_completion)
     server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(_on_document_link)
     server.feature(types.TEXT_DOCUMENT_DEFINITION)(_on_definition)
+    if os.environ.get("BACKLOG_LS_DEBUG") == "1":
+        server.feature(DEBUG_TEXT_REQUEST)(_debug_text)
     return server
 
 
@@ -1270,8 +1286,8 @@ def _parse_address(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def start(tcp: str | None = None) -> None:
-    """Serve over stdio, or over TCP when ``tcp`` is "HOST:PORT"."""
+def start(tcp: str | None = None) -> int:
+    """Serve over stdio, or over TCP when ``tcp`` is "HOST:PORT"; the exit code (0 after shutdown, 1 without)."""
     configure_logging()
     server = create_server()
     tune_garbage_collector()
@@ -1279,13 +1295,12 @@ def start(tcp: str | None = None) -> None:
     if tcp is not None:
         host, port = _parse_address(tcp)
         logger.info("backlog-ls %s listening on %s:%d", __version__, host, port)
-        server.start_tcp(host, port)
-        return
+        return server.start_tcp(host, port)
     protocol_out = sys.stdout.buffer
     # The protocol owns the real stdout; a stray print() anywhere now lands on stderr.
     sys.stdout = sys.stderr
-    server.start_io(sys.stdin.buffer, protocol_out)
+    return server.start_io(sys.stdin.buffer, protocol_out)
 
 
 if __name__ == "__main__":
-    start()
+    sys.exit(start())
