@@ -41,6 +41,37 @@ from ..model import (
     TaskId,
 )
 
+# --- which references name a task's issue -------------------------------------------------------
+
+_MENTION_WORDS = {"see", "ref", "refs"}
+# Text right before a reference that makes it a mention of another task's issue.
+_MENTION_BEFORE = re.compile(
+    r"(?:\b(?:depends|depending|dependent|blocked|blocks|blocking|after|follows?|follow-?ups?|part|split|"
+    r"duplicates?|dup(?:e|licate)?|related|relates|supersedes|superseded|replaces|replaced|requires|"
+    r"needs|waits?|waiting|like|cf|see|also|unblocks|prerequisites?|deps?|dependencies)"
+    r"(?:[ \t]+(?:on|by|of|to|from|for|in|with))?|\bcf\.)[ \t:]*$",
+    re.IGNORECASE,
+)
+_TRAILING_REFS = re.compile(r"(?:#\d+|[\w.-]+/[\w.-]+#\d+|[,;&/]|\band\b|\bor\b|[ \t])+$")
+
+
+def is_mention(ref: IssueRef, lines) -> bool:
+    """Whether a reference points at another task's issue ("See #1658", "related to #12", "cf. #12",
+    "depends on #12") rather than naming this task's issue. The one definition every rule uses."""
+    if ref.prefix.lower() in _MENTION_WORDS:
+        return True
+    line = lines[ref.span.start_line]
+    before = line[max(0, ref.span.start_col - 60) : ref.span.start_col]
+    before = _TRAILING_REFS.sub("", before)
+    return bool(_MENTION_BEFORE.search(before))
+
+
+
+def named_issues(refs: Iterable[IssueRef], lines) -> list[IssueRef]:
+    """The references that name the task's own issue: every one that is not a mention."""
+    return [ref for ref in refs if not is_mention(ref, lines)]
+
+
 # --- the index -----------------------------------------------------------------------------------
 
 _DOD_TITLE = re.compile(r"definition[ \t]+of[ \t]+done|\bDoD\b", re.IGNORECASE)
@@ -67,7 +98,9 @@ class BlockFacts:
         "memo",
     )
 
-    def __init__(self, items: tuple[Item, ...]):
+    def __init__(self, items: tuple[Item, ...], lines):
+        # ``lines`` are the document's, read here and not kept: a block kept across an edit keeps its
+        # place, so its lines are the same too.
         # What a rule derives from this block alone (its findings, say), by a key of the rule's
         # choosing: it lives as long as the block, so an edit elsewhere costs a lookup.
         self.memo: dict = {}
@@ -88,7 +121,7 @@ class BlockFacts:
                 tops = self._tasks_under_bullets(items)
                 break
         for item in tops:
-            has = self._task(item, item.refs)
+            has = self._task(item, item.refs, lines)
             children = item.children
             if children:
                 # Everything below a top-level task, depth first in document order.
@@ -98,10 +131,10 @@ class BlockFacts:
                     refs = child.refs
                     if refs is not no_refs:
                         if child.checkbox is not None:
-                            if self._task(child, refs):
+                            if self._task(child, refs, lines):
                                 has = True
                         elif (refs.placeholders is not empty and refs.placeholders) or (
-                            refs.issues is not empty and refs.issues
+                            refs.issues is not empty and named_issues(refs.issues, lines)
                         ):
                             # A note below the task: "  - Issue: #12" names the task's issue.
                             has = True
@@ -121,7 +154,7 @@ class BlockFacts:
         self.open_total, self.open_with = open_total, open_with
         self.checked_total, self.checked_with = checked_total, checked_with
 
-    def _task(self, task: Item, refs) -> bool:
+    def _task(self, task: Item, refs, lines) -> bool:
         """Note what one task's own text holds; True when it names an issue or a placeholder."""
         if refs is NO_REFERENCES:
             return False
@@ -135,7 +168,9 @@ class BlockFacts:
         if found is not _EMPTY and found:
             self.issue_tasks.append(task)
             self.issue_numbers.extend(ref.number for ref in found)
-            has = True
+            # "See #1658" points at another issue: it does not name this task's.
+            if named_issues(found, lines):
+                has = True
         found = refs.task_ids
         if found is not _EMPTY and found:
             self.id_tasks.append(task)
@@ -265,7 +300,7 @@ class TaskIndex:
                 add_mark((block, len(facts)))
             elif block.items:
                 found = peek(block)
-                add_facts(put(block, BlockFacts(block.items)) if found is MISSING else found)
+                add_facts(put(block, BlockFacts(block.items, backlog.lines)) if found is MISSING else found)
 
     top_tasks = _joined("tops")
     missing = _joined("missing")
@@ -455,7 +490,7 @@ def _sample(task: Item, lines) -> tuple[str, bool, tuple[str, str, str, str]] | 
     """How one task writes its first issue reference: (token, is placeholder, (placement, open, close, sep))."""
     refs = task.refs
     first_line = task.text_span.start_line
-    candidates: list[IssueRef | Placeholder] = [r for r in refs.issues if r.span.start_line == first_line]
+    candidates: list[IssueRef | Placeholder] = [r for r in named_issues(refs.issues, lines) if r.span.start_line == first_line]
     candidates += [p for p in refs.placeholders if p.span.start_line == first_line]
     if not candidates:
         return None

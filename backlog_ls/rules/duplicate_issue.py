@@ -16,7 +16,7 @@ bullets, and only on a task's first line: the lines below it tend to cite other
 work (a tracking issue, a review). A task and its own subtasks (or any task above
 or below it) may share an issue. Pull requests are left out (one pull request
 often finishes several tasks), and so are mentions such as "see #12", "depends
-on #12" or "blocked by #12".
+on #12" or "blocked by #12" (``common.is_mention``, the one definition every rule uses).
 
 Bad:
 
@@ -37,19 +37,9 @@ from collections.abc import Iterator
 
 from ..model import IssueRef
 from . import WARNING, Context, Finding, Rule
-from .common import task_index, task_label
+from .common import is_mention, task_index, task_label
 
-_MENTION_WORDS = {"see", "ref", "refs"}
-# Text right before a reference that makes it a mention of another task's issue.
-_MENTION_BEFORE = re.compile(
-    r"(?:\b(?:depends|depending|dependent|blocked|blocks|blocking|after|follows?|follow-?ups?|part|split|"
-    r"duplicates?|dup(?:e|licate)?|related|relates|supersedes|superseded|replaces|replaced|requires|"
-    r"needs|waits?|waiting|like|cf|see|also|unblocks|prerequisites?|deps?|dependencies)"
-    r"(?:[ \t]+(?:on|by|of|to|from|for|in|with))?|\bcf\.)[ \t:]*$",
-    re.IGNORECASE,
-)
 _ZERO_LED = re.compile(r"#0\d")
-_TRAILING_REFS = re.compile(r"(?:#\d+|[\w.-]+/[\w.-]+#\d+|[,;&/]|\band\b|\bor\b|[ \t])+$")
 
 
 def _key(ref: IssueRef, home: tuple[str, str] | None) -> tuple:
@@ -68,15 +58,6 @@ def _home(context: Context) -> tuple[str, str] | None:
         owner, _, repo = value.strip().rstrip("/").rpartition("/")
         return owner.lower(), repo.lower()
     return None
-
-
-def _is_mention(ref: IssueRef, lines) -> bool:
-    if ref.prefix.lower() in _MENTION_WORDS:
-        return True
-    line = lines[ref.span.start_line]
-    before = line[max(0, ref.span.start_col - 60) : ref.span.start_col]
-    before = _TRAILING_REFS.sub("", before)
-    return bool(_MENTION_BEFORE.search(before))
 
 
 def _name(ref: IssueRef) -> str:
@@ -114,7 +95,7 @@ def _check(context: Context) -> Iterator[Finding]:
     for uses in seen.values():
         if len(uses) < 2:
             continue
-        owners = [(task, ref) for task, ref in uses if not _is_mention(ref, lines)]
+        owners = [(task, ref) for task, ref in uses if not is_mention(ref, lines)]
         for position, (task, ref) in enumerate(owners):
             earlier = owners[:position]
             if any(_related(other, task) for other, _ in earlier):

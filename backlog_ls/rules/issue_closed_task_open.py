@@ -27,6 +27,7 @@ from ..memo import BlockMemo
 from ..model import Block
 from . import HINT, Context, Edit, Finding, Fix, Rule
 from ._tracker import tracker_findings
+from .common import named_issues
 from .done_with_open_subtasks import OPEN, state_kinds
 
 _MEMO = BlockMemo()
@@ -35,10 +36,11 @@ _MEMO = BlockMemo()
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:
     kinds = state_kinds(context.settings)
     tracker = context.tracker
+    lines = context.backlog.lines
     for item, _parent in block.walk:
         if item.checkbox is None or item.checkbox_span is None or kinds.get(item.checkbox, OPEN) != OPEN:
             continue
-        refs = item.refs.issues if item.refs else ()
+        refs = named_issues(item.refs.issues, lines) if item.refs else ()
         known = [(ref, issue) for ref in refs if (issue := lookup(tracker, ref)) is not None]
         if not known:
             continue

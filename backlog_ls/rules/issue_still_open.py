@@ -28,6 +28,7 @@ from ..memo import BlockMemo
 from ..model import Block
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 from ._tracker import tracker_findings
+from .common import named_issues
 from .done_with_open_subtasks import DONE, OPEN, state_kinds
 
 _MEMO = BlockMemo()
@@ -36,10 +37,11 @@ _MEMO = BlockMemo()
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:
     kinds = state_kinds(context.settings)
     tracker = context.tracker
+    lines = context.backlog.lines
     for item, _parent in block.walk:
         if item.checkbox is None or item.checkbox_span is None or kinds.get(item.checkbox, OPEN) != DONE:
             continue
-        for ref in item.refs.issues if item.refs else ():
+        for ref in named_issues(item.refs.issues, lines) if item.refs else ():
             issue = lookup(tracker, ref)
             if issue is None or not issue.is_open:
                 continue

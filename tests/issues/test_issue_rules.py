@@ -92,3 +92,9 @@ def test_findings_follow_the_trackers_data():
     source.issues[0] = TrackerIssue(13, "Storage engine", CLOSED)
     issues_changed()  # what the server's notify_issues_changed does
     assert [f.code for f in check(backlog, tracker=source, select=["BL305"])] == []
+
+
+def test_a_mention_of_an_issue_is_not_the_task_s_issue_for_the_tracker_rules():
+    text = "- [x] Reword the intro. See #13\n- [ ] Fix the parser, related to #14\n- [x] Ship it, cf. #13\n"
+    assert findings_for(text, rule="BL305", tracker=tracker()) == []
+    assert findings_for(text, rule="BL306", tracker=tracker()) == []

@@ -115,3 +115,10 @@ def test_on_the_corpus_only_the_task_listed_in_two_phases():
             (382, "Issue #32 is also referenced by '#32: Backend performance benchmarking' on line 304.")
         ]
     }
+
+
+def test_mentions_written_every_common_way_are_not_duplicates():
+    from .fixture import findings_for
+
+    text = "- [ ] Port it (#12)\n- [ ] Test it, related to #12\n- [ ] Docs, cf. #12\n- [ ] More. See #12\n"
+    assert findings_for(text, rule="duplicate-issue") == []

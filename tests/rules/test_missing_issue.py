@@ -354,3 +354,27 @@ def test_an_edit_far_below_a_heading_updates_its_section():
     edited = reparse(backlog, document.lines, first, old_last, new_last)
     assert edited.blocks[0] is backlog.blocks[0]
     assert check(edited, rules=[RULE]) == check(parse_lines(list(document.lines)), rules=[RULE]) == []
+
+
+@pytest.mark.parametrize("pointer", ["See #1658", "related to #12", "cf. #12", "depends on #7", "Refs #3"])
+def test_a_mention_of_another_issue_is_not_the_section_s_convention(pointer):
+    text = (
+        "## Fixes\n"
+        f"- [x] Reword the intro. {pointer}\n"
+        f"- [x] Drop the old flag ({pointer})\n"
+        "- [ ] Port the tests\n"
+    )
+    assert findings_for(text, rule="missing-issue") == []
+
+
+def test_a_mention_does_not_name_the_task_s_issue_where_the_convention_asks_for_one():
+    assert_findings(
+        """
+        ## Clients
+        - [x] Implement the ph client (#11)
+        - [x] Implement the mdb client (#12)
+        - [ ] Implement the web client, see #12
+              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ BL101 warning: Task has no issue reference; the other tasks in 'Clients' name one.
+        """,
+        rule="missing-issue",
+    )
