@@ -204,10 +204,12 @@ class _Reader:
         *,
         trusted: bool = False,
         user_config: str | None = None,
+        rule_codes: Mapping[str, str] | None = None,
     ):
         self.source = source
         self.text = text
         self.known_rules = known_rules
+        self.rule_codes = rule_codes or {}  # "BL301" -> "done-with-open-subtasks": a code works wherever a name does
         self.trusted = trusted
         self.user_config = user_config or USER_CONFIG_HINT
         self.errors: list[ConfigError] = []
@@ -293,8 +295,9 @@ class _Reader:
         if not isinstance(value, Mapping):
             self.error("rules", f"must be a table of rule names, not {_type_name(value)}")
             return rules
-        for name, setting in value.items():
-            key = f"rules.{name}"
+        for written, setting in value.items():
+            key = f"rules.{written}"
+            name = self.rule_codes.get(str(written).upper(), written)
             if name not in self.known_rules:
                 self.error(key, "unknown rule; `backlog-ls rules` lists them")
                 continue
@@ -387,6 +390,13 @@ def known_rule_options() -> dict[str, type | None]:
     return {rule.name: rule.options for rule in all_rules()}
 
 
+def known_rule_codes() -> dict[str, str]:
+    """Each rule's code to its name, so that ``[rules] BL301 = "warning"`` means what its name does."""
+    from .rules import all_rules
+
+    return {rule.code: rule.name for rule in all_rules()}
+
+
 def apply(
     raw: Mapping[str, Any],
     into: Settings | None = None,
@@ -401,7 +411,9 @@ def apply(
     ``trusted``: the layer is the user's own (see the module docstring); ``user_config`` is the
     user configuration file's path, for the message that says where credential keys belong.
     """
-    reader = _Reader(source, text, known_rule_options(), trusted=trusted, user_config=user_config)
+    reader = _Reader(
+        source, text, known_rule_options(), trusted=trusted, user_config=user_config, rule_codes=known_rule_codes()
+    )
     settings = reader.read(raw, into or Settings())
     return settings, reader.errors
 

@@ -332,3 +332,25 @@ def test_the_loader_reads_each_file_once(tmp_path, monkeypatch):
     assert len(configs) == 1 and len(reads) == 1
     assert [config.path for config in loaded] == [str(tmp_path / ".backlog-ls.toml")]
     assert [error.key for error in loaded[0].errors] == ["nope"]
+
+
+def test_a_rule_code_works_wherever_a_name_does():
+    from backlog_ls.config import from_toml
+    from backlog_ls.editor_settings import EditorSettings
+
+    settings, errors = from_toml(
+        '[rules]\nBL301 = "warning"\nbl203 = "off"\n[rules.BL101]\nrequire = "always"\nseverity = "error"\n', ".backlog-ls.toml"
+    )
+    assert errors == []
+    assert settings.rule("done-with-open-subtasks").severity == "warning"
+    assert settings.rule("inconsistent-marker").severity == "off"
+    assert settings.rule("missing-issue") == settings.rule("missing-issue").__class__(
+        severity="error", options={"require": "always"}
+    )
+    editor = EditorSettings.from_client({"rules": {"BL304": "hint", "BL101": {"require": "never"}}})
+    assert editor.errors == []
+    merged = editor.over(Settings())
+    assert merged.rule("dod-requirement").severity == "hint"
+    assert merged.rule("missing-issue").options == {"require": "never"}
+    _, errors = from_toml('[rules]\nBL999 = "warning"\n', ".backlog-ls.toml")
+    assert [str(e) for e in errors] == [".backlog-ls.toml:2: rules.BL999: unknown rule; `backlog-ls rules` lists them"]

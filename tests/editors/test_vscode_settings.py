@@ -144,3 +144,11 @@ def test_a_setting_the_server_does_not_know_would_be_reported():
     assert settings_errors == ["rulez"]
     _, issue_errors = issues_settings(config.apply({"issues": {"tokenEnvironment": "X"}}, source="s")[0].issues)
     assert [error.key for error in issue_errors] == ["issues.token-environment"]
+
+
+def test_rules_setting_accepts_a_rule_code_as_the_server_does():
+    import re
+
+    (pattern,) = PROPERTIES["backlogLs.rules"]["patternProperties"]
+    assert all(re.fullmatch(pattern, rule.code) for rule in RULES)
+    assert not re.fullmatch(pattern, "missing-issue")
