@@ -6,6 +6,10 @@ The hint names the RFCs that obsoleted it and, when those were obsoleted in turn
 the current ones, from the RFC index shipped with backlog-ls. When exactly one RFC
 is current, a fix (not applied by ``--fix``) writes its number instead.
 
+Only tasks that build on an RFC are checked: a citation in a task's text or in
+the notes below it. A remark in a table, a heading or prose ("the old RFC 2616
+parser was dropped") is history, not a plan to follow the RFC.
+
 Quiet when the line already says the RFC is obsolete ("obsoleted", "superseded",
 "replaced"), for ``RFC #3519`` (how GitHub-hosted RFC series such as Rust's number
 theirs), and for numbers the project's own RFCs use.
@@ -75,8 +79,13 @@ def _check(context: Context) -> Iterator[Finding]:
         return
     projects = getattr(rfcs, "projects", None) or NO_PROJECT_RFCS
     lines = context.backlog.lines
+    task_lines: set[int] | None = None  # built on the first candidate: most documents cite no obsoleted RFC
     for citation in citations(context.backlog):
         if citation.kind != IETF or citation.hashed:
+            continue
+        if task_lines is None:
+            task_lines = _task_lines(context)
+        if citation.span.start_line not in task_lines:
             continue
         entry = index.get(citation.number)
         if entry is None or not entry.obsoleted_by:
@@ -94,6 +103,14 @@ def _check(context: Context) -> Iterator[Finding]:
         if len(current) == 1 and isinstance(current[0], int):
             fixes = (Fix(f"Cite RFC {current[0]}", (Edit(_number_span(citation.span, citation.text), str(current[0])),), safe=False),)
         yield RULE.finding(citation.span, message, fixes)
+
+
+def _task_lines(context: Context) -> set[int]:
+    """Every line of every task, the notes below it included."""
+    found: set[int] = set()
+    for task in context.backlog.tasks():
+        found.update(range(task.span.start_line, task.span.end_line + 1))
+    return found
 
 
 def _number_span(span: Span, text: str) -> Span:

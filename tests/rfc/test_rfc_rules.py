@@ -190,6 +190,16 @@ def test_unknown_rfc_numbers():
     )
 
 
+def test_obsoleted_rfc_checks_tasks_that_build_on_an_rfc_not_historical_remarks():
+    text = (
+        "# Plan\n\n"
+        "| Year | Change |\n|---|---|\n| 2014 | Dropped the RFC 2616 parser |\n\n"
+        "We once followed RFC 2616.\n\n"
+        "- [ ] Parse requests\n  - as RFC 2616 says\n"
+    )
+    assert [f.span.start_line for f in findings_for(text, rule="BL405", rfcs=RFCS)] == [9]
+
+
 def test_ietf_rules_are_quiet_without_the_index():
     assert findings_for("RFC 14 and RFC 2616\n", rfcs=Rfcs(PROJECTS, None), select=["BL405", "BL406"]) == []
     assert findings_for("RFC 14 and RFC 2616\n", select=["BL405", "BL406"]) == []
@@ -197,7 +207,7 @@ def test_ietf_rules_are_quiet_without_the_index():
 
 def test_a_mention_inside_another_series_link_is_not_ietf():
     text = (
-        "See [RFC 14](https://github.com/rust-lang/rfcs/pull/14) and [RFC #9999] and [RFC 2616][http].\n\n"
+        "- [ ] See [RFC 14](https://github.com/rust-lang/rfcs/pull/14) and [RFC #9999] and [RFC 2616][http].\n\n"
         "[RFC #9999]: https://github.com/rust-lang/rfcs/pull/9999\n"
         "[http]: https://www.rfc-editor.org/rfc/rfc2616\n"
     )
