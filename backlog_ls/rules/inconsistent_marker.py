@@ -205,7 +205,7 @@ def _check(context: Context) -> Iterator[Finding]:
 
 def _finding(lines: Sequence[str], first: Item, item: Item, splits: bool) -> Finding:
     span = item.marker_span
-    why = ": Markdown starts a new list here." if splits else "."
+    why = ": GitHub ends the list here and starts another." if splits else "."
     if is_ordered(item):
         wanted = item.marker[:-1] + first.marker[-1]
         message = f"Marker '{item.marker}' ends in '{item.marker[-1]}' but this list's first item ends in '{first.marker[-1]}'{why}"
@@ -227,6 +227,6 @@ RULE = Rule(
     name="inconsistent-marker",
     code="BL203",
     severity=HINT,
-    summary="Items of one list use different markers ('-' then '*', or '1.' then '1)'); Markdown splits the list there.",
+    summary="Items of one list use different markers ('-' then '*', or '1.' then '1)'); GitHub splits the list there.",
     check=_check,
 )

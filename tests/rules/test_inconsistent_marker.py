@@ -12,11 +12,11 @@ def test_bullet_changes_inside_one_visual_list():
         ## Phase 1
         - [x] Parse the backlog
         * [ ] Check the links
-        ^ BL203 hint: Marker '*' differs from this list's first marker '-': Markdown starts a new list here.
+        ^ BL203 hint: Marker '*' differs from this list's first marker '-': GitHub ends the list here and starts another.
         * [ ] Publish diagnostics
         ^ BL203 hint: Marker '*' differs from this list's first marker '-'.
         + [ ] Ship
-        ^ BL203 hint: Marker '+' differs from this list's first marker '-': Markdown starts a new list here.
+        ^ BL203 hint: Marker '+' differs from this list's first marker '-': GitHub ends the list here and starts another.
         """,
         rule="inconsistent-marker",
     )
@@ -28,10 +28,10 @@ def test_nested_siblings_and_quotes():
         - [ ] parent
           - [ ] child one
           * [ ] child two
-          ^ BL203 hint: Marker '*' differs from this list's first marker '-': Markdown starts a new list here.
+          ^ BL203 hint: Marker '*' differs from this list's first marker '-': GitHub ends the list here and starts another.
         > * quoted
         > - quoted too
-          ^ BL203 hint: Marker '-' differs from this list's first marker '*': Markdown starts a new list here.
+          ^ BL203 hint: Marker '-' differs from this list's first marker '*': GitHub ends the list here and starts another.
         """,
         rule="inconsistent-marker",
     )
@@ -42,7 +42,7 @@ def test_ordered_delimiters():
         """
         1. one
         2) two
-        ^^ BL203 hint: Marker '2)' ends in ')' but this list's first item ends in '.': Markdown starts a new list here.
+        ^^ BL203 hint: Marker '2)' ends in ')' but this list's first item ends in '.': GitHub ends the list here and starts another.
         3) three
         ^^ BL203 hint: Marker '3)' ends in ')' but this list's first item ends in '.'.
         """,
@@ -76,7 +76,7 @@ def test_separate_lists_are_left_alone():
         """
         - a
         * b
-        ^ BL203 hint: Marker '*' differs from this list's first marker '-': Markdown starts a new list here.
+        ^ BL203 hint: Marker '*' differs from this list's first marker '-': GitHub ends the list here and starts another.
 
         * c
         ^ BL203 hint: Marker '*' differs from this list's first marker '-'.
