@@ -7,7 +7,8 @@ What changes, and nothing else:
 - list markers: the items of one list take the first item's marker (the safe fix of
   inconsistent-marker);
 - indentation: siblings move to the first sibling's indentation, children along with
-  them (the safe fix of inconsistent-indent, which proves that the parse is unchanged).
+  them (the safe fix of inconsistent-indent, which proves that the parse is unchanged); a
+  one-space item meant as a sub-item is left for the user (nesting it changes the parse).
 
 Only whitespace and marker characters change, within lines: no line is added or
 removed and no word changes. The fixes run until none is left, so formatting the
@@ -19,6 +20,8 @@ spacing step is dropped, and when it still differs nothing is changed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+import attrs
 
 from ..fixes import fix_all
 from ..model import Backlog, Item, Span
@@ -63,7 +66,10 @@ def _one_pass(text: str, lower: int, upper: int) -> str:
 def _findings(backlog: Backlog, lower: int, upper: int, with_spacing: bool) -> list[Finding]:
     from ..rules import inconsistent_indent, inconsistent_marker
 
-    found = check(backlog, rules=[inconsistent_marker.RULE, inconsistent_indent.RULE])
+    found = [
+        attrs.evolve(finding, fixes=tuple(fix for fix in finding.fixes if not inconsistent_indent.changes_structure(fix)))
+        for finding in check(backlog, rules=[inconsistent_marker.RULE, inconsistent_indent.RULE])
+    ]
     if with_spacing:
         found.extend(_spacing(backlog))
     return [

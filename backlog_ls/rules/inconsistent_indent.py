@@ -8,7 +8,13 @@ it nested for real. Siblings are compared with the first item of their list
 (see inconsistent-marker for what counts as one list); a tab where the first
 item has spaces (or the other way round) is reported even when the columns agree.
 
-The fix moves the item and everything in it (sub-items, continuation lines) to
+An item indented by one space more than the item right above it was meant as its
+sub-item, but GitHub shows it beside it: the preferred fix nests it under that
+item (indents it and its subtree to the item's content column); moving it back
+is offered too. When a blank line stands between them the intent is unclear, and
+neither fix is applied by ``--fix``.
+
+Otherwise the fix moves the item and everything in it (sub-items, continuation lines) to
 the first item's indentation, keeping each line's indentation relative to the
 item. It is offered only when that provably changes nothing Markdown reads: no
 tabs to re-count, not inside a block quote, no line that would move into or out
@@ -37,6 +43,7 @@ from collections.abc import Iterator, Sequence
 
 from ..model import Backlog, Block, Item, Span
 from . import HINT, Context, Edit, Finding, Fix, Rule
+from .common import task_label
 from .inconsistent_marker import (
     LIST_KINDS,
     BlockValues,
@@ -161,11 +168,109 @@ def _run_findings(backlog: Backlog, run: list[Item], starts: list[int]) -> Itera
         else:
             message = f"Indented by {_describe(ws)}, but the first item of this list by {_describe(first_ws)}."
         edits = _reindent(backlog, run, index, first_ws, starts)
-        fixes = ()
+        title = "Remove the indentation" if not first_ws else f"Indent by {_describe(first_ws)} like the first item"
+        parent = _meant_parent(run, index, lines) if not first_ws and ws == " " else None
+        if parent is None:
+            fixes = () if edits is None else (Fix(title, edits, preferred=True),)
+            yield RULE.finding(span, message, fixes)
+            continue
+        # One space more, right after an item: the author meant a sub-item, which GitHub does not see.
+        parent_item, meant, clear = parent
+        label = task_label(parent_item, lines)
+        message += f" GitHub shows it beside '{label}', not nested under it."
+        fixes = []
+        nest = _nest(backlog, meant, parent_item)
+        if nest is not None:
+            nest_title = f"{_NEST}under '{label}'" if len(meant) == 1 else f"{_NEST}the {len(meant)} items under '{label}'"
+            fixes.append(Fix(nest_title, nest, safe=clear, preferred=True))
         if edits is not None:
-            title = "Remove the indentation" if not first_ws else f"Indent by {_describe(first_ws)} like the first item"
-            fixes = (Fix(title, edits, preferred=True),)
+            fixes.append(Fix(title, edits, safe=False, preferred=nest is None))
         yield RULE.finding(span, message, fixes)
+
+
+_NEST = "Nest "
+
+
+def changes_structure(fix: Fix) -> bool:
+    """Whether a fix of this rule nests items (what their author meant, but a new parse): formatting,
+    which keeps the structure, leaves those to the user and ``--fix``."""
+    return fix.title.startswith(_NEST)
+
+
+def _meant_parent(run: Sequence[Item], index: int, lines: Sequence[str]) -> tuple[Item, list[Item], bool] | None:
+    """The item a one-space item was meant to hang under (the nearest unindented one before it), the
+    one-space items meant with it (the run around it), and whether the intent is plain: no blank
+    line among them. With a blank line both fixes are offered and neither is safe."""
+    item = run[index]
+
+    def one_space(candidate: Item) -> bool:
+        return candidate.marker == item.marker and _lead(lines[candidate.line], candidate)[1] == " "
+
+    start = index
+    while start > 0 and one_space(run[start - 1]):
+        start -= 1
+    if start == 0:
+        return None
+    parent = run[start - 1]
+    if parent.marker != item.marker or _lead(lines[parent.line], parent)[1]:
+        return None  # another marker starts another list on GitHub: that is inconsistent-marker's
+    end = index + 1
+    while end < len(run) and one_space(run[end]):
+        end += 1
+    meant = list(run[start:end])
+    clear = all(lines[number].strip() for number in range(parent.line, meant[-1].line))
+    return parent, meant, clear
+
+
+def _nest(backlog: Backlog, meant: Sequence[Item], parent: Item) -> tuple[Edit, ...] | None:
+    """Edits moving the one-space items (their whole subtrees) to ``parent``'s content column; None with
+    tabs or quotes, or when the result would not be what was meant."""
+    lines = backlog.lines
+    target = _content_column(lines[parent.line], parent)
+    if target is None:
+        return None
+    edits: list[Edit] = []
+    for item in meant:
+        if item.quote_depth or "\ufeff" in lines[item.line][:1]:
+            return None
+        edits.append(Edit(Span.on_line(item.line, 0, 1), " " * target))
+        for number in range(item.span.start_line + 1, item.span.end_line + 1):
+            text = lines[number]
+            if not text.strip():
+                continue
+            lead = _LEADING.match(text).group()
+            if "\t" in lead:
+                return None
+            if len(lead) > 1:
+                edits.append(Edit(Span.on_line(number, 0, len(lead)), " " * (len(lead) + target - 1)))
+    return tuple(edits) if _nested_after(backlog, meant, parent, edits) else None
+
+
+def _nested_after(backlog: Backlog, meant: Sequence[Item], parent: Item, edits: list[Edit]) -> bool:
+    """Whether, after the edits, the items (same texts) hang under the parent and nothing else moved in."""
+    from ..parse import parse_lines
+
+    first, last = parent.span.start_line, max(meant[-1].span.end_line, parent.span.end_line)
+    blocks = backlog.blocks
+    starts = [block.start_line for block in blocks]
+    index = bisect.bisect_right(starts, last) - 1
+    # What follows may be pulled in (a paragraph, the next list): read the next two blocks too.
+    last = max(last, blocks[min(len(blocks) - 1, index + 2)].end_line) if index >= 0 else last
+    if last - first + 1 > _VERIFY_LIMIT_LINES:
+        return False
+    after = list(backlog.lines[first : last + 1])
+    for edit in edits:
+        number = edit.span.start_line - first
+        after[number] = after[number][: edit.span.start_col] + edit.new_text + after[number][edit.span.end_col :]
+    before = parse_lines(tuple(backlog.lines[first : last + 1]))
+    nested = parse_lines(tuple(after))
+    if [block.kind for block in before.blocks] != [block.kind for block in nested.blocks]:
+        return False  # a paragraph pulled into the list, or a list split
+    pairs = nested.item_pairs
+    if [node.text for node, _ in pairs] != [node.text for node, _ in before.item_pairs]:
+        return False
+    wanted = {item.line - first for item in meant}
+    return wanted <= {node.line for node, up in pairs if up is not None and up.line == 0}
 
 
 def _reindent(

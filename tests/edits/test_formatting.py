@@ -52,7 +52,8 @@ def test_a_real_example(example_text):
     lines = text.split("\n")
     after = _format(text).split("\n")
     assert lines[42] == " - [x] Add agent loop APIs: `POST /tasks/claim`, `POST /tasks/update`, `POST /tasks/log`"
-    assert after[42] == "- [x] Add agent loop APIs: `POST /tasks/claim`, `POST /tasks/update`, `POST /tasks/log`"
+    # Meant as a sub-item of the line above: nesting it changes the parse, so formatting leaves it (BL204 offers it).
+    assert after[42] == lines[42]
 
 
 def _check_properties(text: str) -> None:
@@ -70,7 +71,8 @@ def _check_properties(text: str) -> None:
 def test_a_moved_item_gets_its_checkbox_spacing_in_the_same_pass():
     # Found by hypothesis: the indentation fix made room for the spacing fix only afterwards,
     # so formatting the result again still changed the line.
-    assert _format("# Plan\n-\n -  [ ]\n  -\n  -\n") == "# Plan\n-\n- [ ]\n-\n-\n"
+    # The one-space item right after "-" was meant as its sub-item: formatting leaves where it is.
+    assert _format("# Plan\n-\n -  [ ]\n  -\n  -\n") == "# Plan\n-\n - [ ]\n-\n-\n"
     _check_properties("# Plan\n-\n -  [ ]\n  -\n  -\n")
 
 
