@@ -234,13 +234,10 @@ def _nest(backlog: Backlog, meant: Sequence[Item], parent: Item) -> tuple[Edit, 
         if item.quote_depth or "\ufeff" in lines[item.line][:1]:
             return None
         edits.append(Edit(Span.on_line(item.line, 0, 1), " " * target))
-        for number in range(item.span.start_line + 1, item.span.end_line + 1):
-            text = lines[number]
-            if not text.strip():
-                continue
-            lead = _LEADING.match(text).group()
-            if "\t" in lead:
-                return None
+        leads = _inner_leads(lines, item)
+        if leads is None:
+            return None
+        for number, lead in leads:
             if len(lead) > 1:
                 edits.append(Edit(Span.on_line(number, 0, len(lead)), " " * (len(lead) + target - 1)))
     return tuple(edits) if _nested_after(backlog, meant, parent, edits) else None
@@ -273,6 +270,20 @@ def _nested_after(backlog: Backlog, meant: Sequence[Item], parent: Item, edits: 
     return wanted <= {node.line for node, up in pairs if up is not None and up.line == 0}
 
 
+def _inner_leads(lines: Sequence[str], item: Item) -> list[tuple[int, str]] | None:
+    """(line, indentation) of every non-blank line of the item after its first; None when one has a tab."""
+    found = []
+    for number in range(item.span.start_line + 1, item.span.end_line + 1):
+        text = lines[number]
+        if not text.strip():
+            continue
+        lead = _LEADING.match(text).group()
+        if "\t" in lead:
+            return None
+        found.append((number, lead))
+    return found
+
+
 def _reindent(
     backlog: Backlog, run: Sequence[Item], index: int, target_ws: str, starts: list[int]
 ) -> tuple[Edit, ...] | None:
@@ -290,13 +301,10 @@ def _reindent(
         if old_content is None:
             return None
         new_content = old_content + delta
-        for number in range(item.span.start_line + 1, item.span.end_line + 1):
-            text = lines[number]
-            if not text.strip():
-                continue
-            lead = _LEADING.match(text).group()
-            if "\t" in lead:
-                return None
+        leads = _inner_leads(lines, item)
+        if leads is None:
+            return None
+        for number, lead in leads:
             if len(lead) < old_column:
                 continue  # a lazy continuation line: its indentation means nothing
             edits.append(Edit(Span.on_line(number, 0, len(lead)), target_ws + " " * (len(lead) - old_column)))
