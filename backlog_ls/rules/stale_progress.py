@@ -1,0 +1,194 @@
+"""stale-progress (BL308): a progress figure the backlog states that its tasks no longer bear out.
+
+Backlogs state their own progress, and it goes stale: ``**Completed**: 79 (63.7%)``
+over 64 ticked tasks of 124. The common forms are recognised:
+
+- ``Completed: 79 (63.7%)``, ``Progress: 12/20``, ``12 of 20 done``, ``✅ 12/20`` on a
+  line of their own (a paragraph or a bullet): they summarise the section they stand in
+  (its subsections included), or the whole document when they stand before the first
+  section below the title;
+- Org-style cookies ``[3/7]`` and ``[43%]`` on a heading (the tasks of its section) or
+  on a task (its subtasks), counting as Org does the tasks one level down, not their
+  subtasks; an empty ``[/]`` or ``[%]`` asks to be filled, as Org does.
+
+Counts follow the state meanings (see malformed-task): a cancelled task is left out,
+only done tasks are done. A scope without tasks is left alone. The fix, applied by
+``check --fix`` and fix-all, writes the true figure in the same form.
+
+Bad:
+
+    ## Parser [1/3]
+    - [x] Lexer
+    - [x] Grammar
+    - [ ] Errors
+
+Good:
+
+    ## Parser [2/3]
+    - [x] Lexer
+    - [x] Grammar
+    - [ ] Errors
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from ..model import Item, Section, Span
+from ..states import CANCELLED, DONE, OPEN, state_kinds
+from . import WARNING, Context, Edit, Finding, Fix, Rule
+
+_LABEL = r"(?:completed|complete|done|finished|progress)"
+_BOLD = r"[*_]{0,2}"
+# "Completed: 79 (63.7%)"
+_COUNT_PERCENT = re.compile(
+    rf"\b{_LABEL}{_BOLD}[ \t]*:{_BOLD}[ \t]*(?P<done>\d+)[ \t]*\((?P<percent>\d+(?:[.,]\d+)?)[ \t]*%\)", re.IGNORECASE
+)
+# "Progress: 12/20", "✅ 12/20"
+_RATIO = re.compile(
+    rf"(?:\b{_LABEL}{_BOLD}[ \t]*:{_BOLD}|✅)[ \t]*(?P<done>\d+)[ \t]*/[ \t]*(?P<total>\d+)\b(?![ \t]*[/.:-]\d)", re.IGNORECASE
+)
+# "12 of 20 done"
+_OF = re.compile(r"\b(?P<done>\d+)[ \t]+of[ \t]+(?P<total>\d+)[ \t]+(?:tasks[ \t]+)?(?:done|complete|completed|finished)\b", re.IGNORECASE)
+# Org cookies: "[3/7]", "[43%]", and the empty "[/]", "[%]"
+_COOKIE = re.compile(r"\[(?:(?P<done>\d*)/(?P<total>\d*)|(?P<percent>\d*)%)\]")
+
+
+def _counts(tasks: Iterable[Item], kinds) -> tuple[int, int]:
+    done = total = 0
+    for task in tasks:
+        kind = kinds.get(task.checkbox, OPEN)
+        if kind == CANCELLED:
+            continue
+        total += 1
+        done += kind == DONE
+    return done, total
+
+
+def _percent_text(done: int, total: int, written: str) -> str:
+    decimals = len(re.split(r"[.,]", written)[1]) if re.search(r"[.,]", written) else 0
+    value = f"{100 * done / total:.{decimals}f}"
+    return value.replace(".", ",") if "," in written else value
+
+
+def _section_tasks(section: Section) -> Iterator[Item]:
+    for inner in section.walk():
+        yield from inner.tasks()
+
+
+def _first_tasks(items: Iterable[Item]) -> Iterator[Item]:
+    """The tasks among ``items`` and, below plain bullets, the first tasks down each branch (not their subtasks)."""
+    stack = list(reversed(tuple(items)))
+    while stack:
+        node = stack.pop()
+        if node.is_task:
+            yield node
+        else:
+            stack.extend(reversed(node.children))
+
+
+def _cookie_tasks(section: Section) -> Iterator[Item]:
+    """What a heading's cookie counts, as Org does: the tasks of the section (and its subsections), not their subtasks."""
+    for inner in section.walk():
+        yield from _first_tasks(inner.items)
+
+
+def _check(context: Context) -> Iterator[Finding]:
+    backlog = context.backlog
+    kinds = state_kinds(context.settings)
+    lines = backlog.lines
+    for block in backlog.blocks:
+        if block.kind == "heading" and block.heading is not None:
+            heading = block.heading
+            section = backlog.section_at(heading.span.start_line)
+            if section is not None and "[" in heading.title:
+                counts = _counts(_cookie_tasks(section), kinds)
+                yield from _cookies(lines, heading.title_span, counts)
+        elif block.kind == "list":
+            for item, _ in block.walk:
+                text_line = item.text_span.start_line
+                if item.is_task and "[" in item.first_line_text:
+                    yield from _cookies(lines, item.text_span, _counts(_first_tasks(item.children), kinds))
+                elif not item.is_task and not item.children:
+                    yield from _statements(context, lines, text_line, kinds)
+        elif block.kind == "paragraph":
+            for number in range(block.start_line, block.end_line + 1):
+                yield from _statements(context, lines, number, kinds)
+
+
+def _scope_counts(context: Context, line: int, kinds) -> tuple[int, int]:
+    """What a stated figure on ``line`` summarises: its section, or the document above the first section."""
+    backlog = context.backlog
+    section = backlog.section_at(line)
+    top = section is None or (
+        section.heading.level == 1 and all(child.span.start_line > line for child in section.children)
+        and not any(item.line < line for item in section.items)
+    )
+    if top:
+        return _counts(backlog.tasks(), kinds)
+    return _counts(_section_tasks(section), kinds)
+
+
+def _statements(context: Context, lines, number: int, kinds) -> Iterator[Finding]:
+    text = lines[number]
+    if not any(char.isdigit() for char in text):
+        return
+    counts = None
+    for pattern in (_COUNT_PERCENT, _RATIO, _OF):
+        for match in pattern.finditer(text):
+            if counts is None:
+                counts = _scope_counts(context, number, kinds)
+            if counts[1] == 0:
+                return
+            yield from _figure(number, match, counts)
+
+
+def _cookies(lines, span: Span, counts: tuple[int, int]) -> Iterator[Finding]:
+    if counts[1] == 0:
+        return
+    line = lines[span.start_line]
+    end = span.end_col if span.end_line == span.start_line else len(line)
+    for match in _COOKIE.finditer(line, span.start_col, end):
+        yield from _figure(span.start_line, match, counts, cookie=True)
+
+
+def _figure(number: int, match: re.Match, counts: tuple[int, int], cookie: bool = False) -> Iterator[Finding]:
+    done, total = counts
+    groups = match.groupdict()
+    edits: list[Edit] = []
+    stated: list[str] = []
+    if groups.get("done") is not None:
+        if groups["done"] != str(done):
+            edits.append(Edit(Span.on_line(number, *match.span("done")), str(done)))
+        stated.append(groups["done"])
+    if groups.get("total") is not None:
+        if groups["total"] != str(total):
+            edits.append(Edit(Span.on_line(number, *match.span("total")), str(total)))
+        stated.append(groups["total"])
+    if groups.get("percent") is not None:
+        written = groups["percent"]
+        true = _percent_text(done, total, written) if written else str(round(100 * done / total))
+        if written != true:
+            edits.append(Edit(Span.on_line(number, *match.span("percent")), true))
+    if not edits:
+        return
+    figure = match.group(0)
+    verb = "task is" if total == 1 else "tasks are"
+    truth = f"{done} of {total} {verb} done ({round(100 * done / total)}%)"
+    if cookie and not any(groups.get(key) for key in ("done", "total", "percent")):
+        message = f"The progress cookie '{figure}' is empty: {truth}."
+        title = "Fill in the progress"
+    else:
+        message = f"The stated progress '{figure}' is stale: {truth}."
+        title = "Write the true progress"
+    yield RULE.finding(Span.on_line(number, *match.span()), message, (Fix(title, tuple(edits), preferred=True),))
+
+
+RULE = Rule(
+    name="stale-progress",
+    code="BL308",
+    severity=WARNING,
+    summary="A stated progress figure ('Completed: 79 (63.7%)', 'Progress: 12/20', '[3/7]', '[43%]') the tasks disagree with.",
+    check=_check,
+)
