@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token
 
 from ..model import Block, Heading, Item, Problem, References, Span
-from . import inline
+from . import inline, nesting
 
 _TOKEN_TYPES = [
     block_token.HtmlBlock,
@@ -140,6 +140,7 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
     blocks: list[Block] = []
     view = _LinesFrom(lines, start)
     wrapper = block_tokenizer.FileWrapper(view, start_line=start + 1)
+    nesting_checked_until = -1  # lines before this were found shallow enough for mistletoe
     while True:
         line = wrapper.peek()
         if line is None:
@@ -154,6 +155,12 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             try:
                 if not token_type.start(line):
                     continue
+                if token_type in _CONTAINERS and here >= nesting_checked_until:
+                    region_end, too_deep = nesting.check(lines, here)
+                    if too_deep:
+                        blocks.append(_text_block(lines, wrapper, here, start, region_end, "nesting too deep"))
+                        break
+                    nesting_checked_until = region_end + 1
                 result = token_type.read(wrapper)
             except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
                 block_token.Paragraph.parse_setext = True
@@ -167,14 +174,22 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             next(wrapper)
 
 
+# The blocks mistletoe reads by recursion, level by level of nesting.
+_CONTAINERS = (block_token.List, block_token.Quote)
+
+
 def _unreadable_block(lines: Sequence[str], wrapper, here: int, start: int, error: Exception) -> Block:
-    """A block mistletoe could not read (say, 500 nested lists): keep it as text up to a blank line."""
+    """A block mistletoe could not read: keep it as text up to a blank line."""
     index = here
     while index < len(lines) and lines[index].strip():
         index += 1
-    wrapper.set_pos(index - start - 1)
     reason = "nesting too deep" if isinstance(error, RecursionError) else type(error).__name__
-    end = max(here, index - 1)
+    return _text_block(lines, wrapper, here, start, max(here, index - 1), reason)
+
+
+def _text_block(lines: Sequence[str], wrapper, here: int, start: int, end: int, reason: str) -> Block:
+    """Lines ``here``..``end`` kept as plain text, with a problem that says why; reading goes on after them."""
+    wrapper.set_pos(end - start)
     return Block(
         kind="paragraph",
         start_line=here,
