@@ -19,6 +19,8 @@ from typing import Any
 import attrs
 import cattrs
 
+from .size_limit import DEFAULT_MAX_FILE_SIZE, parse_size
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -70,6 +72,8 @@ class Settings:
     # Sections owned by later features keep their raw tables until those features structure them.
     issues: dict[str, Any] = attrs.Factory(dict)
     rfc: dict[str, Any] = attrs.Factory(dict)
+    # Bytes above which a document is only outlined (``size_limit.py``); "4MB" in TOML, 0: no limit.
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     def rule(self, name: str) -> RuleSetting:
         return self.rules.get(name) or RuleSetting()
@@ -180,6 +184,11 @@ class _Reader:
                 changes["rules"] = self._rules(value, dict(into.rules))
             elif field == "states":
                 changes["states"] = self._states(value, dict(into.states))
+            elif field == "max_file_size":
+                try:
+                    changes[field] = parse_size(value)
+                except ValueError as error:
+                    self.error(key, str(error))
             elif field in ("issues", "rfc"):
                 if isinstance(value, Mapping):
                     changes[field] = {**getattr(into, field), **{_kebab(str(k)): v for k, v in value.items()}}

@@ -2,13 +2,16 @@
 
 Handlers stay thin: they turn protocol values into code point positions, hand the
 text to ``workspace.py``, call the pure ``rules`` and ``features`` functions and
-let ``convert.py`` build the answer. All of them are plain functions that run on
-the event loop; each is fast (an edit re-reads only the blocks it touched).
+let ``convert.py`` build the answer. They run on the event loop. Parsing and the
+rules do not: ``analysis.py`` runs them on worker threads, and a request on a
+document whose newest text is still being parsed waits for it without holding up
+requests on other documents.
 
 Diagnostics are pushed (``textDocument/publishDiagnostics``) to clients that do not
 declare ``textDocument.diagnostic`` and pulled by those that do; never both, or
 VS Code shows every problem twice. Pushes are coalesced: a burst of edits
-publishes once, for the newest version, and never an old version after a new one.
+publishes once, for the newest version, and never an old version after a new one;
+each publish names the version its diagnostics were computed from.
 
 Nothing but the protocol goes to stdout: logs go to stderr, and warnings and
 errors of this package also reach the client as ``window/logMessage``.
@@ -26,13 +29,15 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+import attrs
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
-from . import __version__, config, convert, fixes, rules
+from . import __version__, config, convert, fixes, rules, size_limit
+from .analysis import Result, Scheduler
 from .config import ConfigError, Settings
 from .features import archive, folding, formatting, hover, issue_ref, renumber, split, symbols, tick
 from .features import completion
@@ -47,7 +52,7 @@ from .rfc import NO_PROJECT_RFCS, RfcSettings, Rfcs, rfc_settings
 from .providers.config_file import ConfigLoader, LoadedConfig, config_file_lines
 from .providers.files import DiskFiles
 from .rules import Finding
-from .workspace import Document, Workspace
+from .workspace import Document, Snapshot, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -204,12 +209,15 @@ class BacklogServer(LanguageServer):
         self._rfc_loop: asyncio.AbstractEventLoop | None = None
         self._rfc_settings: dict[int, tuple[Settings, RfcSettings]] = {}
         self._rfc_refresh_started = False
-        self.publish_delay = publish_delay
         self.pull_diagnostics = False  # decided at initialize from the client's capabilities
-        self._pending_publishes: dict[str, asyncio.TimerHandle] = {}
-        # uri -> ((revision, version, settings generation), JSON array): the version too, as
-        # each diagnostic's data names it
-        self._diagnostics: dict[str, tuple[tuple[int, int | None, int], str]] = {}
+        self.analysis = Scheduler(
+            self.documents,
+            check=self._check,
+            inputs=self._check_inputs,
+            deliver=self._deliver,
+            generation=lambda: self._settings_generation,
+            delay=publish_delay,
+        )
         self._answers: dict[str, dict[str, tuple[int, EncodedJson]]] = {}  # uri -> method -> (revision, answer)
         self._settings_generation = 0  # bumped when any configuration changes: cached diagnostics are stale
         self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
@@ -245,24 +253,38 @@ class BacklogServer(LanguageServer):
 
     # --- diagnostics --------------------------------------------------------------------------
 
-    def diagnostics_for(self, document: Document) -> str:
-        """The document's diagnostics as a JSON array, computed once per snapshot, version and settings.
+    def _check_inputs(self, document: Document) -> CheckInputs:
+        """What checking the document needs from the server, gathered on the loop when a check starts."""
+        settings, loaded = self.settings.for_document(document)
+        if loaded is not None and loaded.errors:
+            self.publish_config_problems(loaded)
+        tracker = self.issues_for(document, settings, loaded)
+        rfcs = self.rfcs_for(document, settings, loaded)
+        return CheckInputs(settings, loaded.root if loaded else None, tracker, rfcs, self.encoding)
+
+    def _check(self, document: Document, snapshot: Snapshot, backlog: Any, inputs: Any, superseded: Callable[[], bool]) -> Any:
+        """On a worker thread: the findings and their diagnostics as JSON (None: superseded)."""
+        if inputs is None:
+            return None
+        found = findings_for(document.path, backlog, inputs, self.files)
+        if superseded():
+            return None
+        return found, self._encode_diagnostics(document.uri, backlog.lines, found, snapshot.version, inputs.encoding)
+
+    def _encode_diagnostics(self, uri: str, lines: Sequence[str], found: list[Finding], version: int | None, encoding: str) -> str:
+        """The findings as a JSON array of diagnostics.
 
         Each diagnostic is encoded once and reused while its finding and the lines it
         touches stay the same: after a keystroke in a 20,000-task backlog almost every
         finding is the one of the keystroke before, and converting and encoding
-        thousands of them again cost more than finding them.
+        thousands of them again cost more than finding them. One check per document
+        runs at a time, so its cache is never shared between threads.
         """
-        key = (document.revision, document.version, self._settings_generation)
-        cached = self._diagnostics.get(document.uri)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        lines, encoding = document.lines, self.encoding
-        previous = self._encoded.get(document.uri, {})
+        previous = self._encoded.get(uri, {})
         current: dict[tuple, str] = {}
-        version_text = json.dumps(document.version)
+        version_text = json.dumps(version)
         fragments = []
-        for finding in self.findings(document):
+        for finding in found:
             try:
                 finding_key = (finding, encoding, *convert.lines_touched(finding, lines))
                 fragment = previous.get(finding_key)
@@ -276,46 +298,29 @@ class BacklogServer(LanguageServer):
                 fragments.append(fragment.replace(VERSION_SLOT_JSON, version_text, 1))
             except Exception:
                 logger.exception("Could not convert %s finding at %s", finding.code, finding.span)
-        self._encoded[document.uri] = current
-        text = "[" + ",".join(fragments) + "]"
-        self._diagnostics[document.uri] = (key, text)
-        return text
+        self._encoded[uri] = current
+        return "[" + ",".join(fragments) + "]"
 
-    def schedule_publish(self, uri: str) -> None:
-        """Publish the document's diagnostics shortly, replacing a publish not yet sent."""
+    def _deliver(self, document: Document, result: Result) -> None:
+        """A check's result, still current: pushed to push clients, with the version it was computed for."""
         if self.pull_diagnostics:
             return
-        self._cancel_publish(uri)
-        loop = asyncio.get_running_loop()
-        self._pending_publishes[uri] = loop.call_later(self.publish_delay, self._publish, uri)
-
-    def _publish(self, uri: str) -> None:
-        # Runs on the loop between messages; it reads the document as it is now, so what
-        # goes out is always the newest version, never one an edit has already replaced.
-        self._pending_publishes.pop(uri, None)
-        document = self.documents.get(uri)
-        if document is None:
-            return
-        try:
-            diagnostics = self.diagnostics_for(document)
-        except Exception:
-            logger.exception("Could not compute diagnostics for %s", uri)
-            return
-        params = f'{{"uri":{json.dumps(uri)},"version":{json.dumps(document.version)},"diagnostics":{diagnostics}}}'
+        _, diagnostics = result.value
+        params = f'{{"uri":{json.dumps(document.uri)},"version":{json.dumps(result.version)},"diagnostics":{diagnostics}}}'
         self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, EncodedJson.of_text(params))
 
-    def _cancel_publish(self, uri: str) -> None:
-        pending = self._pending_publishes.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
+    def schedule_publish(self, uri: str) -> None:
+        """Check the document again shortly (a burst of edits is checked once, for the newest text)."""
+        document = self.documents.get(uri)
+        if document is not None:
+            self.analysis.changed(document)
 
     @property
     def settings_generation(self) -> int:
         return self._settings_generation
 
     def forget(self, uri: str) -> None:
-        self._cancel_publish(uri)
-        self._diagnostics.pop(uri, None)
+        self.analysis.forget(uri)
         self._encoded.pop(uri, None)
         self._answers.pop(uri, None)
         self.documents.close(uri)
@@ -333,24 +338,17 @@ class BacklogServer(LanguageServer):
         return answer
 
     def cancel_all_publishes(self) -> None:
-        for uri in list(self._pending_publishes):
-            self._cancel_publish(uri)
-
+        self.analysis.stop()
 
     # --- settings -------------------------------------------------------------------------------
 
     def findings(self, document: Document) -> list[Finding]:
-        """The rules' findings for a backlog; none for a Markdown file that is not one."""
-        settings, loaded = self.settings.for_document(document)
-        if loaded is not None and loaded.errors:
-            self.publish_config_problems(loaded)
-        if document.path is not None:
-            selection = Selection.of(settings.include, settings.exclude, loaded.root if loaded else None)
-            has_tasks = bool(document.backlog.task_list or document.backlog.problems)
-            if not selection.wants_document(document.path, has_tasks):
-                return []
-        tracker = self.issues_for(document, settings, loaded)
-        return run_rules(document, settings, self.files, self.rfcs_for(document, settings, loaded), tracker)
+        """The rules' findings for a backlog (those of the last check when it is current); none for
+        a Markdown file that is not one."""
+        result = self.analysis.result(document)
+        if result is not None:
+            return result.value[0]
+        return findings_for(document.path, document.backlog, self._check_inputs(document), self.files)
 
     def publish_config_problems(self, loaded: LoadedConfig) -> None:
         """A configuration file's problems, as diagnostics on that file (always pushed: no
@@ -389,7 +387,7 @@ class BacklogServer(LanguageServer):
                 self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         if files_too and self.pull_diagnostics:
             for document in self.documents:
-                self.findings(document)  # re-publishes configuration problems (pushed: TOML is not pulled)
+                self._check_inputs(document)  # re-publishes configuration problems (pushed: TOML is not pulled)
         self.diagnostics_stale()
 
     def diagnostics_stale(self) -> None:
@@ -521,6 +519,31 @@ class BacklogServer(LanguageServer):
         # Lazily: nothing is computed here, so a request waiting behind this is not held up
         # by a large backlog.
         self.diagnostics_stale()
+
+
+@attrs.frozen
+class CheckInputs:
+    """What checking a document needs from the server, gathered on the event loop."""
+
+    settings: Settings
+    root: str | None  # of the configuration in force
+    tracker: Any
+    rfcs: Any
+    encoding: str
+
+
+def findings_for(path: str | None, backlog: Any, inputs: CheckInputs, files: Any) -> list[Finding]:
+    """The rules' findings for a backlog (any thread); none for a Markdown file that is not one."""
+    settings = inputs.settings
+    if path is not None:
+        selection = Selection.of(settings.include, settings.exclude, inputs.root)
+        if not selection.wants_document(path, bool(backlog.task_list or backlog.problems)):
+            return []
+    try:
+        return size_limit.check(backlog, settings, path=path, files=files, rfcs=inputs.rfcs, tracker=inputs.tracker)
+    except Exception:
+        logger.exception("Could not check %s", path)
+        return []
 
 
 def run_rules(
@@ -1082,17 +1105,20 @@ def _on_did_close(ls: BacklogServer, params: types.DidCloseTextDocumentParams) -
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
-def _on_pull_diagnostics(
+async def _on_pull_diagnostics(
     ls: BacklogServer, params: types.DocumentDiagnosticParams
 ) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport | EncodedJson:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return types.FullDocumentDiagnosticReport(items=[])
+    result = await ls.analysis.current_result(document)
+    if result is None:  # closed meanwhile, or edited faster than it could be checked
+        return types.FullDocumentDiagnosticReport(items=[])
     # The settings too: after a configuration change the same text has other diagnostics.
-    result_id = f"{document.revision}.{ls.settings_generation}"
+    result_id = f"{result.revision}.{result.generation}"
     if params.previous_result_id == result_id:
         return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
-    items = _guarded("Diagnostics", lambda: ls.diagnostics_for(document), "[]")
+    _, items = result.value
     return EncodedJson.of_text(f'{{"kind":"full","resultId":{json.dumps(result_id)},"items":{items}}}')
 
 
@@ -1127,6 +1153,25 @@ def _on_folding_range(
     return _guarded("Folding ranges", lambda: ls.answer_for(document, types.TEXT_DOCUMENT_FOLDING_RANGE, folds), [])
 
 
+def _when_parsed(handler: Callable[[BacklogServer, Any], T]) -> Callable[[BacklogServer, Any], Any]:
+    """``handler`` (a request on one document) run once that document's newest text is parsed.
+
+    A generator handler, as pygls's own: it answers at once when the document is parsed
+    (or small enough to parse on the spot); else it yields to ``analysis.parsed``, which
+    waits for the worker without holding up the loop, so that requests on other
+    documents are answered meanwhile.
+    """
+
+    def when_parsed(ls: BacklogServer, params: Any) -> Iterator[Any]:
+        document = ls.documents.get(params.text_document.uri)
+        if document is not None and not ls.analysis.parse_now_if_small(document):
+            yield ls.analysis.parsed, (document,), None
+        return handler(ls, params)
+
+    when_parsed.__name__ = when_parsed.__qualname__ = handler.__name__
+    return when_parsed
+
+
 def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer:
     server = BacklogServer(publish_delay)
     server.feature(types.INITIALIZE)(_on_initialize)
@@ -1135,8 +1180,8 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(_on_did_open)
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(_on_did_change)
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(_on_did_close)
-    server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(_on_document_symbol)
-    server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)(_on_folding_range)
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(_when_parsed(_on_document_symbol))
+    server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)(_when_parsed(_on_folding_range))
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(_on_did_change_configuration)
     server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(_on_did_change_watched_files)
     server.feature(
@@ -1149,19 +1194,19 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
                 convert.SELECTION_KIND,
             ]
         ),
-    )(_on_code_action)
+    )(_when_parsed(_on_code_action))
     server.command(CREATE_ISSUE_COMMAND)(_create_issue_command)
     server.command(REFRESH_ISSUES_COMMAND)(_refresh_issues_command)
     server.command(TOGGLE_TASK_COMMAND)(_toggle_task_command)
     server.command(MOVE_TASK_COMMAND)(_move_task_command)
-    server.feature(types.TEXT_DOCUMENT_HOVER)(_on_hover)
-    server.feature(types.TEXT_DOCUMENT_FORMATTING)(_on_formatting)
-    server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)(_on_range_formatting)
+    server.feature(types.TEXT_DOCUMENT_HOVER)(_when_parsed(_on_hover))
+    server.feature(types.TEXT_DOCUMENT_FORMATTING)(_when_parsed(_on_formatting))
+    server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)(_when_parsed(_on_range_formatting))
     server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS)
-    )(_on_completion)
-    server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(_on_document_link)
-    server.feature(types.TEXT_DOCUMENT_DEFINITION)(_on_definition)
+    )(_when_parsed(_on_completion))
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(_when_parsed(_on_document_link))
+    server.feature(types.TEXT_DOCUMENT_DEFINITION)(_when_parsed(_on_definition))
     return server
 
 
