@@ -37,7 +37,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
 from . import __version__, config, convert, fixes, rules, size_limit
-from .analysis import Result, Scheduler
+from .analysis import DocumentClosed, Result, Scheduler
 from .config import ConfigError, Settings
 from .features import archive, folding, formatting, hover, issue_ref, renumber, split, symbols, tick
 from .features import completion
@@ -337,6 +337,18 @@ class BacklogServer(LanguageServer):
         answers[method] = (document.revision, answer)
         return answer
 
+    async def parsed_document(self, uri: str) -> Document | None:
+        """The open document ``uri`` once its newest text is parsed (a command waits for the worker
+        as a request does), or None when it is not open."""
+        document = self.documents.get(uri)
+        if document is None or self.analysis.parse_now_if_small(document):
+            return document
+        try:
+            await self.analysis.parsed(document)
+        except DocumentClosed:
+            return None
+        return self.documents.get(uri)
+
     def cancel_all_publishes(self) -> None:
         self.analysis.stop()
 
@@ -630,7 +642,7 @@ async def _create_issue_command(ls: BacklogServer, *arguments: Any) -> Any:
     except (IndexError, TypeError, ValueError):
         _show(ls, types.MessageType.Error, "createIssue expects [uri, line].")
         return None
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     if document is None:
         _show(ls, types.MessageType.Warning, "cannot create an issue: the document is not open.")
         return None
@@ -657,7 +669,7 @@ async def _create_issue_command(ls: BacklogServer, *arguments: Any) -> Any:
         return None
     issue = created if hasattr(created, "number") else issue_features.TrackerIssue(int(created), new.title, "open")
     ls.notify_issues_changed()
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     again = issue_features.new_issue_for(document.backlog, line, settings.issues) if document is not None else None
     if document is None or again is None or again.title != new.title:
         _show(ls, types.MessageType.Info, f"created issue #{issue.number}, but the task moved: add the reference by hand.")
@@ -922,7 +934,7 @@ async def _toggle_task_command(ls: BacklogServer, *arguments: Any) -> Any:
         _show(ls, types.MessageType.Error, "toggleTask expects [uri, line, character] or [uri, position].")
         return None
     uri, line, _character = found  # the whole line is the task's: the column does not matter
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     if document is None:
         _show(ls, types.MessageType.Warning, "cannot toggle a task: the document is not open.")
         return None
@@ -948,7 +960,7 @@ async def _move_task_command(ls: BacklogServer, *arguments: Any) -> Any:
     except (IndexError, TypeError, ValueError):
         _show(ls, types.MessageType.Error, "moveTask expects [uri, line, version].")
         return None
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     if document is None or document.version != version or not 0 <= line < len(document.lines):
         return {"applied": False}
     task = move_features.task_to_move(document.backlog, line)
@@ -967,7 +979,7 @@ async def _move_task_command(ls: BacklogServer, *arguments: Any) -> Any:
         )
     )
     target_title = getattr(answer, "title", None)
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     if target_title not in choices or document is None or document.version != version:
         return {"applied": False}
     # Same version, same text: the parsed backlog (and the chosen section) still hold.
