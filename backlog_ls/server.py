@@ -1252,7 +1252,10 @@ class ClientLogHandler(logging.Handler):
                 return
             self._sent.add(message)
             kind = self._TYPES.get(record.levelno, types.MessageType.Error)
-            self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
+            params = types.LogMessageParams(type=kind, message=message)
+            # Sent from the loop only: a rule that fails on a worker thread must not write to the
+            # client's stream while the loop writes another message.
+            self.server._run_on_loop(lambda: self.server.window_log_message(params))
         except Exception:  # a log handler must never raise into the code that logged
             self.handleError(record)
 

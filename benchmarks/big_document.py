@@ -92,6 +92,17 @@ class Client:
         self.send({"method": method, "params": params})
 
 
+def _peak_megabytes(pid: int) -> str:
+    """The process's peak resident memory (Linux), before it exits."""
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        return "?"
+    for line in status.read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return str(int(line.split()[1]) // 1024)
+    return "?"
+
+
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("megabytes", nargs="?", type=float, default=10.0)
@@ -135,6 +146,7 @@ def main() -> None:
         elif "id" in message and "method" in message:  # a request from the server: answer it
             client.send({"id": message["id"], "result": None})
     ended = time.perf_counter()
+    peak = _peak_megabytes(client.process.pid)
     latencies.extend((ended - started) * 1000 for started in sent.values())  # never answered: waited until now
     client.request("shutdown", {})
     client.notify("exit", {})
@@ -147,6 +159,7 @@ def main() -> None:
     p95 = latencies[max(0, int(len(latencies) * 0.95 + 0.5) - 1)] if latencies else float("nan")
     print(f"document: {len(big_text) / 1e6:.1f} MB, max-file-size: {options.max_file_size or 'default'}")
     print(f"big document checked in: {'not within %d s' % GIVE_UP_SECONDS if big_done is None else f'{big_done:.1f} s'}")
+    print(f"server's peak memory: {peak} MB")
     if latencies:
         print(
             f"hover on a small document meanwhile: {len(latencies)} answers, p50 {statistics.median(latencies):.1f} ms, "
