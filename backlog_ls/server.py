@@ -327,14 +327,18 @@ class BacklogServer(LanguageServer):
 
     # --- answers that depend only on the document -------------------------------------------
 
-    def answer_for(self, document: Document, method: str, compute: Callable[[], Any]) -> EncodedJson:
-        """``compute()`` encoded, once per snapshot of the document (an outline asked again is free)."""
-        answers = self._answers.setdefault(document.uri, {})
-        cached = answers.get(method)
-        if cached is not None and cached[0] == document.revision:
+    def answer_for(self, document: Document, method: str, compute: Callable[[], Any], what: str) -> Iterator[Any]:
+        """``compute()`` encoded, once per snapshot of the document (an outline asked again is free);
+        off the loop for a big document (``off_loop``). A step of a generator handler."""
+        revision = document.revision
+        cached = self._answers.get(document.uri, {}).get(method)
+        if cached is not None and cached[0] == revision:
             return cached[1]
-        answer = EncodedJson(compute())
-        answers[method] = (document.revision, answer)
+        answer = yield from off_loop(document, lambda: EncodedJson(compute()), what, None)
+        if answer is None:
+            return EncodedJson([])
+        if self.documents.get(document.uri) is document:
+            self._answers.setdefault(document.uri, {})[method] = (revision, answer)
         return answer
 
     async def parsed_document(self, uri: str) -> Document | None:
@@ -567,6 +571,19 @@ def run_rules(
     except Exception:
         logger.exception("Could not check %s", document.uri)
         return []
+
+
+# A request whose answer covers the whole document (outline, folds, links) is computed on a
+# thread when the document has more lines than this: 10 MB took seconds, and the loop must go on.
+OFF_LOOP_LINES = 5_000
+
+
+def off_loop(document: Document, compute: Callable[[], T], what: str, fallback: T) -> Iterator[Any]:
+    """``compute()`` (guarded), on a thread for a big document: a step of a generator handler,
+    which pygls resumes with the answer while the loop answers other requests meanwhile."""
+    if len(document.text.lines) <= OFF_LOOP_LINES:
+        return _guarded(what, compute, fallback)
+    return (yield asyncio.to_thread, (_guarded, what, compute, fallback), None)
 
 
 def _guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
@@ -1059,10 +1076,15 @@ def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> li
     if document is None:
         return None
     rfcs = _guarded("RFCs", lambda: ls.rfcs_for(document), None)
-    links = _guarded("Document links", lambda: rfc_features.rfc_document_links(document.backlog, rfcs, document.path), [])
     tracker = _guarded("Issues", lambda: ls.issues_for(document), None)
-    links = links + _guarded("Issue links", lambda: issue_features.issue_document_links(document.backlog, tracker), [])
-    return EncodedJson(convert.document_links_json(links, document.lines, ls.encoding))
+    backlog, path, encoding = document.backlog, document.path, ls.encoding
+
+    def links() -> EncodedJson:
+        found = _guarded("Document links", lambda: rfc_features.rfc_document_links(backlog, rfcs, path), [])
+        found = found + _guarded("Issue links", lambda: issue_features.issue_document_links(backlog, tracker), [])
+        return EncodedJson(convert.document_links_json(found, backlog.lines, encoding))
+
+    return (yield from off_loop(document, links, "Document links", EncodedJson([])))
 
 
 def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[types.Location] | None:
@@ -1140,15 +1162,16 @@ def _on_document_symbol(
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
-    lines, encoding = document.lines, ls.encoding
+    backlog, encoding, hierarchical = document.backlog, ls.encoding, ls.hierarchical_symbols
+    lines = backlog.lines
 
     def outline() -> list[dict[str, Any]]:
-        found = symbols.document_symbols(document.backlog)
-        if ls.hierarchical_symbols:
+        found = symbols.document_symbols(backlog)
+        if hierarchical:
             return convert.document_symbols_json(found, lines, encoding)
         return convert.symbol_information_json(found, document.uri, lines, encoding)
 
-    return _guarded("The outline", lambda: ls.answer_for(document, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline), [])
+    return (yield from ls.answer_for(document, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline, "The outline"))
 
 
 def _on_folding_range(
@@ -1157,12 +1180,12 @@ def _on_folding_range(
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
-    limit = ls.folding_range_limit
+    limit, backlog = ls.folding_range_limit, document.backlog
 
     def folds() -> list[dict[str, Any]]:
-        return convert.folding_ranges_json(folding.folding_ranges(document.backlog), limit)
+        return convert.folding_ranges_json(folding.folding_ranges(backlog), limit)
 
-    return _guarded("Folding ranges", lambda: ls.answer_for(document, types.TEXT_DOCUMENT_FOLDING_RANGE, folds), [])
+    return (yield from ls.answer_for(document, types.TEXT_DOCUMENT_FOLDING_RANGE, folds, "Folding ranges"))
 
 
 def _when_parsed(handler: Callable[[BacklogServer, Any], T]) -> Callable[[BacklogServer, Any], Any]:
@@ -1178,7 +1201,10 @@ def _when_parsed(handler: Callable[[BacklogServer, Any], T]) -> Callable[[Backlo
         document = ls.documents.get(params.text_document.uri)
         if document is not None and not ls.analysis.parse_now_if_small(document):
             yield ls.analysis.parsed, (document,), None
-        return handler(ls, params)
+        answer = handler(ls, params)
+        if inspect.isgenerator(answer):  # a handler with steps of its own (``off_loop``)
+            answer = yield from answer
+        return answer
 
     when_parsed.__name__ = when_parsed.__qualname__ = handler.__name__
     return when_parsed
