@@ -327,14 +327,14 @@ class BacklogServer(LanguageServer):
 
     # --- answers that depend only on the document -------------------------------------------
 
-    def answer_for(self, document: Document, method: str, compute: Callable[[], Any], what: str) -> Iterator[Any]:
+    async def answer_for(self, document: Document, method: str, compute: Callable[[], Any], what: str) -> EncodedJson:
         """``compute()`` encoded, once per snapshot of the document (an outline asked again is free);
-        off the loop for a big document (``off_loop``). A step of a generator handler."""
+        off the loop for a big document (``off_loop``)."""
         revision = document.revision
         cached = self._answers.get(document.uri, {}).get(method)
         if cached is not None and cached[0] == revision:
             return cached[1]
-        answer = yield from off_loop(document, lambda: EncodedJson(compute()), what, None)
+        answer = await off_loop(document, lambda: EncodedJson(compute()), what, None)
         if answer is None:
             return EncodedJson([])
         if self.documents.get(document.uri) is document:
@@ -578,12 +578,11 @@ def run_rules(
 OFF_LOOP_LINES = 5_000
 
 
-def off_loop(document: Document, compute: Callable[[], T], what: str, fallback: T) -> Iterator[Any]:
-    """``compute()`` (guarded), on a thread for a big document: a step of a generator handler,
-    which pygls resumes with the answer while the loop answers other requests meanwhile."""
+async def off_loop(document: Document, compute: Callable[[], T], what: str, fallback: T) -> T:
+    """``compute()`` (guarded), on a thread for a big document, while the loop answers other requests."""
     if len(document.text.lines) <= OFF_LOOP_LINES:
         return _guarded(what, compute, fallback)
-    return (yield asyncio.to_thread, (_guarded, what, compute, fallback), None)
+    return await asyncio.to_thread(_guarded, what, compute, fallback)
 
 
 def _guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
@@ -1071,7 +1070,7 @@ def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> types.C
     return convert.completion_list(found, document.lines, ls.encoding)
 
 
-def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | EncodedJson | None:
+async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | EncodedJson | None:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
@@ -1084,7 +1083,7 @@ def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> li
         found = found + _guarded("Issue links", lambda: issue_features.issue_document_links(backlog, tracker), [])
         return EncodedJson(convert.document_links_json(found, backlog.lines, encoding))
 
-    return (yield from off_loop(document, links, "Document links", EncodedJson([])))
+    return await off_loop(document, links, "Document links", EncodedJson([]))
 
 
 def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[types.Location] | None:
@@ -1156,7 +1155,7 @@ async def _on_pull_diagnostics(
     return EncodedJson.of_text(f'{{"kind":"full","resultId":{json.dumps(result_id)},"items":{items}}}')
 
 
-def _on_document_symbol(
+async def _on_document_symbol(
     ls: BacklogServer, params: types.DocumentSymbolParams
 ) -> list[types.DocumentSymbol] | list[types.SymbolInformation] | EncodedJson | None:
     document = ls.documents.get(params.text_document.uri)
@@ -1171,10 +1170,10 @@ def _on_document_symbol(
             return convert.document_symbols_json(found, lines, encoding)
         return convert.symbol_information_json(found, document.uri, lines, encoding)
 
-    return (yield from ls.answer_for(document, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline, "The outline"))
+    return await ls.answer_for(document, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline, "The outline")
 
 
-def _on_folding_range(
+async def _on_folding_range(
     ls: BacklogServer, params: types.FoldingRangeParams
 ) -> list[types.FoldingRange] | EncodedJson | None:
     document = ls.documents.get(params.text_document.uri)
@@ -1185,25 +1184,24 @@ def _on_folding_range(
     def folds() -> list[dict[str, Any]]:
         return convert.folding_ranges_json(folding.folding_ranges(backlog), limit)
 
-    return (yield from ls.answer_for(document, types.TEXT_DOCUMENT_FOLDING_RANGE, folds, "Folding ranges"))
+    return await ls.answer_for(document, types.TEXT_DOCUMENT_FOLDING_RANGE, folds, "Folding ranges")
 
 
-def _when_parsed(handler: Callable[[BacklogServer, Any], T]) -> Callable[[BacklogServer, Any], Any]:
+def _when_parsed(handler: Callable[[BacklogServer, Any], Any]) -> Callable[[BacklogServer, Any], Any]:
     """``handler`` (a request on one document) run once that document's newest text is parsed.
 
-    A generator handler, as pygls's own: it answers at once when the document is parsed
-    (or small enough to parse on the spot); else it yields to ``analysis.parsed``, which
-    waits for the worker without holding up the loop, so that requests on other
-    documents are answered meanwhile.
+    A parsed document, or one short enough to parse on the spot, is answered in the
+    task's first step; a big one waits for the worker's parse without holding up the
+    loop, so that requests on other documents are answered meanwhile.
     """
 
-    def when_parsed(ls: BacklogServer, params: Any) -> Iterator[Any]:
+    async def when_parsed(ls: BacklogServer, params: Any) -> Any:
         document = ls.documents.get(params.text_document.uri)
         if document is not None and not ls.analysis.parse_now_if_small(document):
-            yield ls.analysis.parsed, (document,), None
+            await ls.analysis.parsed(document)
         answer = handler(ls, params)
-        if inspect.isgenerator(answer):  # a handler with steps of its own (``off_loop``)
-            answer = yield from answer
+        if inspect.isawaitable(answer):  # a handler that computes off the loop itself (``off_loop``)
+            answer = await answer
         return answer
 
     when_parsed.__name__ = when_parsed.__qualname__ = handler.__name__
