@@ -27,13 +27,14 @@ Good:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator
 
 from ..model import Item, TaskId
 from . import WARNING, Context, Edit, Finding, Fix, Related, Rule
-from .common import lead_task_id, renumbered, task_index
+from .common import TakenNumbers, lead_task_id, task_index
 from .done_with_open_subtasks import OPEN, state_kinds
 
 _MARKUP = re.compile(r"[*_`~]+")
@@ -79,12 +80,11 @@ def _check(context: Context) -> Iterator[Finding]:
     yield from _conflicts(copies, kinds, context)
     if not duplicates:
         return
-    taken = list(index.id_numbers)
+    taken = TakenNumbers(index.id_numbers)
     for task_id, line in duplicates:
         fixes = ()
-        new_id = renumbered(task_id, taken)
+        new_id = taken.renumber(task_id)
         if new_id is not None:
-            taken.append(new_id[len(task_id.text) - len(task_id.number) :])
             fixes = (Fix(f"Renumber to '{new_id}'", (Edit(task_id.span, new_id),), safe=False),)
         message = f"Task ID '{task_id.text}' is also used by the task on line {line + 1}."
         yield RULE.finding(task_id.span, message, fixes)
@@ -106,11 +106,12 @@ def _conflict_text(task_id: TaskId, copy: Item, first: Item, kinds, context: Con
 
 def _conflicts(copies, kinds, context: Context) -> Iterator[Finding]:
     """One finding per section of copies: a repeated list disagreeing in 28 places is one cause."""
-    by_section: dict[int, list] = {}
-    backlog = context.backlog
+    by_section: dict[int, list] = {}  # line of the heading above (-1: none) -> the copies under it
+    heading_lines = [heading.span.start_line for heading in context.backlog.headings]
     for copy in copies:
-        section = backlog.section_at(copy[0].line)
-        by_section.setdefault(-1 if section is None else section.span.start_line, []).append(copy)
+        # A bisect, not a walk of the section tree: a repeated list of 20,000 tasks stays linear.
+        above = bisect.bisect_right(heading_lines, copy[0].line) - 1
+        by_section.setdefault(heading_lines[above] if above >= 0 else -1, []).append(copy)
     for group in by_section.values():
         task, task_id, first = group[0]
         message = _conflict_text(task_id, task, first, kinds, context)
