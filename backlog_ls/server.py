@@ -307,7 +307,7 @@ class BacklogServer(GuardedServer):
                 fragment = previous.get(finding_key)
                 if fragment is None:
                     fragment = json.dumps(
-                        convert.diagnostic_json(finding, lines, encoding, VERSION_SLOT, document.uri),
+                        convert.diagnostic_json(finding, lines, encoding, VERSION_SLOT, uri),
                         separators=(",", ":"),
                         ensure_ascii=True,
                     )

@@ -296,7 +296,7 @@ async def test_document_symbols_nest_sections_and_task_trees(client: RecordingCl
                     "done",
                     [
                         ("open child", Boolean, "open", []),
-                        ("a note", String, None, [("deep custom", Boolean, "[~]", [])]),
+                        ("a note", String, None, [("deep custom", Boolean, "in progress", [])]),
                     ],
                 ),
                 ("Second", Boolean, "open", []),
