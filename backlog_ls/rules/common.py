@@ -48,18 +48,26 @@ _MENTION_WORDS = {"see", "ref", "refs"}
 _MENTION_BEFORE = re.compile(
     r"(?:\b(?:depends|depending|dependent|blocked|blocks|blocking|after|follows?|follow-?ups?|part|split|"
     r"duplicates?|dup(?:e|licate)?|related|relates|supersedes|superseded|replaces|replaced|requires|"
-    r"needs|waits?|waiting|like|cf|see|also|unblocks|prerequisites?|deps?|dependencies)"
-    r"(?:[ \t]+(?:on|by|of|to|from|for|in|with))?|\bcf\.)[ \t:]*$",
+    r"needs|waits?|waiting|like|cf|see|also|unblocks|prerequisites?|deps?|dependencies|"
+    # Where the work landed ("Landed with #6934", "box ticked by #6936"): the pull request, not the task's issue.
+    r"landed|merged|shipped|fixed|closed|ticked|resolved|implemented|completed|done|via)"
+    r"(?:[ \t]+(?:on|by|of|to|from|for|in|with|as|via))?|\bcf\.)[ \t:*_]*$",
     re.IGNORECASE,
 )
+# A task names its issue in its title ("**Task 3.1 (#11):** ...", "Port the parser (#12)"); a reference
+# further into a line than any title reaches is part of the prose that follows.
+_PROSE_COLUMN = 160
 _TRAILING_REFS = re.compile(r"(?:#\d+|[\w.-]+/[\w.-]+#\d+|[,;&/]|\band\b|\bor\b|[ \t])+$")
 
 
 def is_mention(ref: IssueRef, lines) -> bool:
     """Whether a reference points at another task's issue ("See #1658", "related to #12", "cf. #12",
-    "depends on #12") rather than naming this task's issue. The one definition every rule uses."""
+    "depends on #12") or at where the work landed ("Landed with #6934", "merged in #12") rather than
+    naming this task's issue. The one definition every rule uses."""
     if ref.prefix.lower() in _MENTION_WORDS:
         return True
+    if ref.span.start_col > _PROSE_COLUMN:
+        return True  # deep in a long line of prose: a citation of other work, not the task's own issue
     line = lines[ref.span.start_line]
     before = line[max(0, ref.span.start_col - 60) : ref.span.start_col]
     before = _TRAILING_REFS.sub("", before)

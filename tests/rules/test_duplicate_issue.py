@@ -122,3 +122,17 @@ def test_mentions_written_every_common_way_are_not_duplicates():
 
     text = "- [ ] Port it (#12)\n- [ ] Test it, related to #12\n- [ ] Docs, cf. #12\n- [ ] More. See #12\n"
     assert findings_for(text, rule="duplicate-issue") == []
+
+
+def test_where_work_landed_and_citations_deep_in_prose_are_not_the_task_s_issue():
+    from .fixture import findings_for
+
+    prose = "Long notes on the design. " * 8
+    text = (
+        "- [x] Split the crate. **Landed with #6936**\n"
+        "- [x] Record the baselines, box ticked by #6936\n"
+        "- [x] Add the member, merged in #6936\n"
+        f"- [x] Narrow the API (#7000). {prose}The clauses came from #7001.\n"
+        "- [x] Port the tests (#7001)\n"
+    )
+    assert findings_for(text, rule="duplicate-issue") == []
