@@ -10,11 +10,13 @@ is neither open nor blocking its parent; any other state that is not done is ope
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings
+    from .model import Item
 
 OPEN = "open"
 DONE = "done"
@@ -69,3 +71,15 @@ def state_kinds(settings: Settings | None) -> Mapping[str, str]:
     Built once per check so that the per-task test is one dictionary lookup.
     """
     return {char: kind_of_meaning(meaning) for char, meaning in state_meanings(settings).items()}
+
+
+_STRUCK = re.compile(r"[ \t]*~~(?:(?!~~).)+~~[ \t.]*")
+
+
+def task_kind(task: Item, kinds: Mapping[str, str]) -> str:
+    """What a task amounts to: its state's kind, except that an open task struck through whole
+    ("- [ ] ~~Port to Windows~~") was dropped by its author: cancelled."""
+    kind = kinds.get(task.checkbox or " ", OPEN)
+    if kind == OPEN and "~~" in task.first_line_text and _STRUCK.fullmatch(task.first_line_text):
+        return CANCELLED
+    return kind

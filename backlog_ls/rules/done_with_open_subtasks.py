@@ -5,8 +5,9 @@ either the parent was ticked too early or the subtask was forgotten. Subtasks un
 plain bullets count, and so do lists in block quotes, ordered lists and
 tab-indented lists.
 
-A cancelled subtask (``[-]`` by default, or a state declared with a meaning such as
-cancelled, dropped, wontfix, skipped) is not open. Any other state that is not
+A cancelled subtask (``[-]`` by default, a state declared with a meaning such as
+cancelled, dropped, wontfix, skipped, or an open one struck through whole:
+``- [ ] ~~Port to Windows~~``) is not open. Any other state that is not
 done (``[ ]``, an in-progress ``[~]``, an undeclared character) is open.
 
 Two fixes are offered, neither applied by ``check --fix``, because only the author
@@ -29,12 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from ..states import CANCELLED, DONE, OPEN, state_kinds
+from ..states import CANCELLED, DONE, OPEN, state_kinds, task_kind
 from ..model import Block, Item
 from . import ERROR, Context, Edit, Finding, Fix, Rule
 
 # What a checkbox state amounts to for the progress rules (BL301, BL302, BL303, BL304): see states.py.
-__all__ = ["CANCELLED", "DONE", "OPEN", "state_kinds"]
+__all__ = ["CANCELLED", "DONE", "OPEN", "state_kinds", "task_kind"]
 
 
 def snippet(item: Item, width: int = 50) -> str:
@@ -74,7 +75,7 @@ def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[i
     for child in item.children:
         if child.checkbox is not None:
             total += 1
-            if kinds.get(child.checkbox, OPEN) == OPEN:
+            if task_kind(child, kinds) == OPEN:
                 open_subtasks.append(child)
         if child.children:
             below, below_open = _scan(child, kinds, found)

@@ -42,6 +42,7 @@ from collections.abc import Iterator
 
 from ..model import Backlog, Heading
 from . import WARNING, Context, Edit, Finding, Fix, Rule
+from ..states import task_kind
 from .done_with_open_subtasks import OPEN, state_kinds
 
 _CHECK = "✅✔☑✓"
@@ -185,7 +186,7 @@ def _check(context: Context) -> Iterator[Finding]:
         if message is None or not block.items:
             continue
         for task, _ in block.walk:
-            if task.checkbox is not None and kinds.get(task.checkbox, OPEN) == OPEN and task.checkbox_span is not None:
+            if task.checkbox is not None and task_kind(task, kinds) == OPEN and task.checkbox_span is not None:
                 fix = Fix("Tick this task", (Edit(task.checkbox_span, "[x]"),), safe=False)
                 yield RULE.finding(task.checkbox_span, message, (fix,))
 

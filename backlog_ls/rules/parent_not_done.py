@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping
 
 from ..model import Block, Item
 from . import HINT, Context, Edit, Finding, Fix, Rule
+from ..states import task_kind
 from .done_with_open_subtasks import CANCELLED, DONE, OPEN, scan_task_trees
 
 
@@ -43,7 +44,7 @@ def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[i
     done = cancelled = open_ = 0
     for child in item.children:
         if child.checkbox is not None:
-            kind = kinds.get(child.checkbox, OPEN)
+            kind = task_kind(child, kinds)
             if kind == DONE:
                 done += 1
             elif kind == CANCELLED:

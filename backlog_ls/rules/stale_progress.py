@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..model import Item, Section, Span
-from ..states import CANCELLED, DONE, OPEN, state_kinds
+from ..states import CANCELLED, DONE, OPEN, state_kinds, task_kind
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 
 _LABEL = r"(?:completed|complete|done|finished|progress)"
@@ -58,7 +58,7 @@ _COOKIE = re.compile(r"\[(?:(?P<done>\d*)/(?P<total>\d*)|(?P<percent>\d*)%)\]")
 def _counts(tasks: Iterable[Item], kinds) -> tuple[int, int]:
     done = total = 0
     for task in tasks:
-        kind = kinds.get(task.checkbox, OPEN)
+        kind = task_kind(task, kinds)
         if kind == CANCELLED:
             continue
         total += 1

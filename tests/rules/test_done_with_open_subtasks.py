@@ -184,3 +184,10 @@ def test_a_cancelled_subtask_by_default_does_not_keep_its_parent_open():
 
     assert findings_for("- [x] Ship\n  - [x] Build\n  - [-] Port to Windows\n", rule="BL301") == []
     assert [f.code for f in findings_for("- [x] Ship\n  - [/] Build\n", rule="BL301")] == ["BL301"]
+
+
+def test_a_subtask_struck_through_whole_is_cancelled():
+    from .fixture import findings_for
+
+    assert findings_for("- [x] Ship\n  - [x] Build\n  - [ ] ~~Port to Windows~~\n", rule="BL301") == []
+    assert [f.code for f in findings_for("- [x] Ship\n  - [ ] ~~Port~~ to Windows\n", rule="BL301")] == ["BL301"]
