@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterator
 
 from ..model import Backlog, Heading
-from . import WARNING, Context, Edit, Finding, Fix, Rule
+from . import WARNING, Context, Edit, Finding, Fix, Related, Rule
 from ..states import task_kind
 from .done_with_open_subtasks import OPEN, state_kinds
 
@@ -164,31 +164,43 @@ def _check(context: Context) -> Iterator[Finding]:
     kinds = state_kinds(context.settings)
     statuses = status_lines(backlog)
     # (heading level, the message for open tasks under it, or None when not declared finished)
-    stack: list[tuple[int, str | None]] = []
+    stack: list[tuple[int, str | None, int]] = []  # ... and the line of the heading that declared it
+    open_tasks: dict[int, tuple[str, list]] = {}  # that line -> (message, its open tasks in order)
     for block in backlog.blocks:
         heading = block.heading
         if heading is not None:
             while stack and stack[-1][0] >= heading.level:
                 stack.pop()
-            message = stack[-1][1] if stack else None
+            message, origin = (stack[-1][1], stack[-1][2]) if stack else (None, -1)
             declared = heading_status(heading)
             line_status = statuses.get(heading.span.start_line, (None, 0))
             if declared is False or line_status[0] is False:
                 message = None  # an explicit "not finished" wins, here and below
             elif declared:
                 message = f"Open task in '{_title(heading)}', which is marked done."
+                origin = heading.span.start_line
             elif line_status[0]:
                 title = _title(heading)
                 message = f"Open task in '{title}', which its status line (line {line_status[1] + 1}) marks done."
-            stack.append((heading.level, message))
+                origin = heading.span.start_line
+            stack.append((heading.level, message, origin))
             continue
-        message = stack[-1][1] if stack else None
+        message, origin = (stack[-1][1], stack[-1][2]) if stack else (None, -1)
         if message is None or not block.items:
             continue
         for task, _ in block.walk:
             if task.checkbox is not None and task_kind(task, kinds) == OPEN and task.checkbox_span is not None:
-                fix = Fix("Tick this task", (Edit(task.checkbox_span, "[x]"),), safe=False)
-                yield RULE.finding(task.checkbox_span, message, (fix,))
+                open_tasks.setdefault(origin, (message, []))[1].append(task)
+    # One finding per finished section (one cause), its other open tasks as related lines.
+    for message, tasks in open_tasks.values():
+        first = tasks[0]
+        if len(tasks) == 1:
+            fix = Fix("Tick this task", (Edit(first.checkbox_span, "[x]"),), safe=False)
+        else:
+            message = f"{message[:-1]}; {len(tasks) - 1} more open {'task' if len(tasks) == 2 else 'tasks'} there."
+            fix = Fix(f"Tick the {len(tasks)} open tasks", tuple(Edit(task.checkbox_span, "[x]") for task in tasks), safe=False)
+        related = [Related(task.checkbox_span, "Open here too.") for task in tasks[1:]]
+        yield RULE.finding(first.checkbox_span, message, (fix,), related=related)
 
 
 RULE = Rule(

@@ -16,8 +16,6 @@ def test_heading_with_check_mark():
         - [x] Parse queries
         - [ ] Support field aliases
           ^^^ BL303 warning: Open task in 'Phase 2: Query Protocol ✅', which is marked done.
-          - [ ] nested open task
-            ^^^ BL303 warning: Open task in 'Phase 2: Query Protocol ✅', which is marked done.
 
         ## Phase 3: Replication
 
@@ -27,7 +25,20 @@ def test_heading_with_check_mark():
     assert [(fix.title, fix.safe) for fix in found[0].fixes] == [("Tick this task", False)]
     after = fixed(annotated, rule=RULE)
     assert "- [x] Support field aliases\n" in after
-    assert "  - [ ] nested open task\n" in after
+
+
+def test_a_finished_section_s_open_tasks_are_one_finding_with_related_lines():
+    text = "## Phase 2 ✅\n\n- [x] Parse\n- [ ] Alias\n  - [ ] nested\n\n### Phase 2b\n- [ ] more\n\n## Phase 3 ✅\n- [ ] other\n"
+    found = findings_for(text, rule=RULE)
+    assert [(f.span.start_line, f.message) for f in found] == [
+        (3, "Open task in 'Phase 2 ✅', which is marked done; 2 more open tasks there."),
+        (10, "Open task in 'Phase 3 ✅', which is marked done."),
+    ]
+    assert [r.span.start_line for r in found[0].related] == [4, 7]
+    assert [fix.title for fix in found[0].fixes] == ["Tick the 3 open tasks"]
+    assert fixed(text, rule=RULE) == text.replace("- [ ] Alias", "- [x] Alias").replace("- [ ] nested", "- [x] nested").replace(
+        "- [ ] more", "- [x] more"
+    )
 
 
 def test_status_words_in_headings_and_subsections_inherit():
