@@ -80,6 +80,42 @@ def named_issues(refs: Iterable[IssueRef], lines) -> list[IssueRef]:
     return [ref for ref in refs if not is_mention(ref, lines)]
 
 
+# --- repeated tasks ---------------------------------------------------------------------------------
+
+_MARKUP = re.compile(r"[*_`~]+")
+
+
+def same_text(first: Item, other: Item) -> bool:
+    """Whether two tasks say the same thing, markup, spacing, case and a final stop aside: a task
+    repeated (a checklist tracking the tasks again, a goal carried over to next week) is a
+    reference to the first, not a second task."""
+    return _normal(first) == _normal(other)
+
+
+def _normal(task: Item) -> str:
+    return " ".join(_MARKUP.sub("", task.first_line_text).split()).casefold().rstrip(".")
+
+
+# A list numbering its items "#1", "#2", ... (Backlog.md's acceptance criteria): numbers, not issues.
+_NUMBERED_ITEM = re.compile(r"[ \t>]*(?:[-*+]|\d+[.)])[ \t]+\[.\][ \t]+#(\d+)\b")
+
+
+def numbers_its_item(task: Item, ref: IssueRef, lines) -> bool:
+    """Whether a "#N" leading the task's text numbers it in its list (the item above leads with
+    "#N-1", or below with "#2" for "#1") rather than naming issue N."""
+    if ref.style != "hash" or ref.span.start_col != task.text_span.start_col:
+        return False
+    line = ref.span.start_line
+    if ref.number == 1:
+        neighbour, wanted = line + 1, 2
+    else:
+        neighbour, wanted = line - 1, ref.number - 1
+    while 0 <= neighbour < len(lines) and not _NUMBERED_ITEM.match(lines[neighbour]) and lines[neighbour].startswith((" ", "\t")):
+        neighbour += 1 if ref.number == 1 else -1  # continuation lines and sub-items between
+    match = _NUMBERED_ITEM.match(lines[neighbour]) if 0 <= neighbour < len(lines) else None
+    return match is not None and int(match.group(1)) == wanted
+
+
 # --- the index -----------------------------------------------------------------------------------
 
 _DOD_TITLE = re.compile(r"definition[ \t]+of[ \t]+done|\bDoD\b", re.IGNORECASE)

@@ -17,6 +17,9 @@ work (a tracking issue, a review). A task and its own subtasks (or any task abov
 or below it) may share an issue. Pull requests are left out (one pull request
 often finishes several tasks), and so are mentions such as "see #12", "depends
 on #12" or "blocked by #12" (``common.is_mention``, the one definition every rule uses).
+A task repeated with the same text (a goal carried over to next week) is the same
+task, and "#1", "#2" numbering the items of a list (Backlog.md's acceptance
+criteria) are numbers, not issues.
 
 Bad:
 
@@ -38,7 +41,7 @@ from typing import Any
 
 from ..model import IssueRef
 from . import WARNING, Context, Finding, Rule
-from .common import is_mention, task_index, task_label
+from .common import is_mention, numbers_its_item, same_text, task_index, task_label
 
 _ZERO_LED = re.compile(r"#0\d")
 
@@ -98,7 +101,7 @@ def _check(context: Context) -> Iterator[Finding]:
     for uses in seen.values():
         if len(uses) < 2:
             continue
-        owners = [(task, ref) for task, ref in uses if not is_mention(ref, lines)]
+        owners = [(task, ref) for task, ref in uses if not is_mention(ref, lines) and not numbers_its_item(task, ref, lines)]
         if len(owners) < 2:
             continue
         first_task, first_ref = owners[0]
@@ -109,8 +112,8 @@ def _check(context: Context) -> Iterator[Finding]:
             # a comparison with every task above (20,000 tasks naming one issue took minutes).
             related = any(id(other) in earlier for other in _self_and_ancestors(task, parents))
             earlier.add(id(task))
-            if related or task is first_task:
-                continue  # shared with a task above it (or named twice by the same task)
+            if related or task is first_task or same_text(first_task, task):
+                continue  # shared with a task above it (or named twice by the same task), or the task repeated
             message = (
                 f"{_name(ref)} is also referenced by '{task_label(first_task, lines)}' "
                 f"on line {first_ref.span.start_line + 1}."

@@ -28,26 +28,13 @@ Good:
 from __future__ import annotations
 
 import bisect
-import re
 from collections import Counter
 from collections.abc import Iterator
 
 from ..model import Item, TaskId
 from . import WARNING, Context, Edit, Finding, Fix, Related, Rule
-from .common import TakenNumbers, lead_task_id, task_index
+from .common import TakenNumbers, lead_task_id, same_text, task_index
 from .done_with_open_subtasks import OPEN, state_kinds
-
-_MARKUP = re.compile(r"[*_`~]+")
-
-
-def same_text(first: Item, other: Item) -> bool:
-    """Whether two tasks say the same thing, markup, spacing, case and a final stop aside."""
-    return _normal(first) == _normal(other)
-
-
-def _normal(task: Item) -> str:
-    return " ".join(_MARKUP.sub("", task.first_line_text).split()).casefold().rstrip(".")
-
 
 def _check(context: Context) -> Iterator[Finding]:
     backlog = context.backlog
