@@ -50,7 +50,7 @@ _MENTION_BEFORE = re.compile(
     r"duplicates?|dup(?:e|licate)?|related|relates|supersedes|superseded|replaces|replaced|requires|"
     r"needs|waits?|waiting|like|cf|see|also|unblocks|prerequisites?|deps?|dependencies|"
     # Where the work landed ("Landed with #6934", "box ticked by #6936"): the pull request, not the task's issue.
-    r"landed|merged|shipped|fixed|closed|ticked|resolved|implemented|completed|done|via)"
+    r"landed|merged|shipped|fixed|closed|ticked|resolved|implemented|completed|done|dropped|via|by|from)"
     r"(?:[ \t]+(?:on|by|of|to|from|for|in|with|as|via))?|\bcf\.)[ \t:*_]*$",
     re.IGNORECASE,
 )
@@ -89,10 +89,11 @@ def same_text(first: Item, other: Item) -> bool:
     """Whether two tasks say the same thing, markup, spacing, case and a final stop aside: a task
     repeated (a checklist tracking the tasks again, a goal carried over to next week) is a
     reference to the first, not a second task."""
-    return _normal(first) == _normal(other)
+    return normal_text(first) == normal_text(other)
 
 
-def _normal(task: Item) -> str:
+def normal_text(task: Item) -> str:
+    """A task's first line as ``same_text`` compares it."""
     return " ".join(_MARKUP.sub("", task.first_line_text).split()).casefold().rstrip(".")
 
 

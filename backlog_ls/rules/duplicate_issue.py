@@ -41,7 +41,7 @@ from typing import Any
 
 from ..model import IssueRef
 from . import WARNING, Context, Finding, Rule
-from .common import is_mention, numbers_its_item, same_text, task_index, task_label
+from .common import is_mention, normal_text, numbers_its_item, task_index, task_label
 
 _ZERO_LED = re.compile(r"#0\d")
 
@@ -106,14 +106,18 @@ def _check(context: Context) -> Iterator[Finding]:
             continue
         first_task, first_ref = owners[0]
         earlier: set[int] = set()  # id() of the tasks above that name it
+        texts: set[str] = set()  # what they say (a task repeated word for word is that task again)
         for task, ref in owners:
             # Tasks come in document order, a parent before its subtasks: a task above that is
             # related to this one is this task or one it lies in. A set and the parent chain, not
             # a comparison with every task above (20,000 tasks naming one issue took minutes).
             related = any(id(other) in earlier for other in _self_and_ancestors(task, parents))
             earlier.add(id(task))
-            if related or task is first_task or same_text(first_task, task):
-                continue  # shared with a task above it (or named twice by the same task), or the task repeated
+            text = normal_text(task)
+            repeated = text in texts
+            texts.add(text)
+            if related or task is first_task or repeated:
+                continue  # shared with a task above it (or named twice by the same task), or a task repeated
             message = (
                 f"{_name(ref)} is also referenced by '{task_label(first_task, lines)}' "
                 f"on line {first_ref.span.start_line + 1}."

@@ -144,3 +144,10 @@ def test_a_goal_carried_over_and_a_list_numbered_with_hashes_are_not_duplicates(
     assert findings_for(numbered, rule="duplicate-issue") == []
     # A task that leads with an issue of its own is still one.
     assert [f.code for f in findings_for("- [ ] #12 Port it\n- [ ] #12 Ship it\n", rule="BL103")] == ["BL103"]
+
+
+def test_a_repeated_task_is_the_same_task_whichever_copy_came_first():
+    from .fixture import findings_for
+
+    text = "- [ ] #7 refined\n- [ ] #7 picked up\n\n## Next\n- [ ] #7 refined\n- [ ] #7 picked up\n"
+    assert [f.span.start_line for f in findings_for(text, rule="BL103")] == [1]
