@@ -3,7 +3,9 @@
 An empty ``- [ ]`` renders as a checkbox with nothing beside it: it counts as an
 open task in every progress figure, yet says nothing about what is to be done.
 It is usually a line started and never finished, or left behind when the text
-was moved elsewhere. A task whose text starts on the next line is not empty.
+was moved elsewhere. A task whose text starts on the next line is not empty, and
+neither is a list of one empty box (``## Next`` over ``- [ ]``): a slot a template
+leaves to fill.
 
 The fix deletes the line; it is never applied by ``check --fix`` (the author may
 have meant to write something), and it is not offered when sub-tasks hang below.
@@ -33,6 +35,8 @@ def _block_tasks(block: Block, lines) -> tuple[Item, ...]:
     """The tasks of one block with no text (usually none)."""
     if not block.items:
         return ()
+    if _template_slot(block, lines):
+        return ()
     found = []
     stack = list(block.items)
     while stack:
@@ -42,6 +46,17 @@ def _block_tasks(block: Block, lines) -> tuple[Item, ...]:
         if item.children:
             stack.extend(item.children)
     return tuple(found)
+
+
+def _template_slot(block: Block, lines) -> bool:
+    """A heading's whole list is one empty box ("## Next" over "- [ ]"): a slot a template leaves to fill."""
+    item = block.items[0]
+    if len(block.items) != 1 or item.children or item.checkbox is None or item.quote_depth:
+        return False
+    above = block.start_line - 1
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    return above >= 0 and lines[above].lstrip().startswith("#")
 
 
 def _has_own_text(item: Item, lines) -> bool:

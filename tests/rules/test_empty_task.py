@@ -72,3 +72,10 @@ def test_docstring_shows_bad_and_good():
     doc = empty_task.__doc__
     assert doc.startswith("empty-task (BL202): ")
     assert "\nBad:\n" in doc and "\nGood:\n" in doc
+
+
+def test_a_list_of_one_empty_box_is_a_template_slot():
+    from .fixture import findings_for
+
+    assert findings_for("# TODO\n\n## Now\n\n- [ ]\n\n## Next\n\n- [ ]\n", rule="BL202") == []
+    assert [f.code for f in findings_for("## Now\n\n- [ ] a\n- [ ]\n", rule="BL202")] == ["BL202"]
