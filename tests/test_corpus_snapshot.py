@@ -17,6 +17,7 @@ import pytest
 from backlog_ls.parse import parse
 from backlog_ls.rules import check
 
+from . import corpus2_support
 from .conftest import shared_files
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "corpus-findings.json"
@@ -49,3 +50,43 @@ def test_corpus_findings_match_the_snapshot():
         SNAPSHOT.write_text(json.dumps(counts, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     assert counts == expected
+
+
+SNAPSHOT2 = Path(__file__).parent / "snapshots" / "corpus2-findings.json"
+JUDGED2 = Path(__file__).parent / "snapshots" / "corpus2-judged.json"
+VERDICTS = ("right", "arguable", "noise", "wrong")
+
+
+def corpus2_counts() -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for path in corpus2_support.FILES:
+        per_rule = Counter(f"{f.code} {f.rule} {f.severity}" for f in corpus2_support.findings(path))
+        counts[path.name] = dict(sorted(per_rule.items()))
+    return counts
+
+
+@pytest.mark.shared("corpus2")
+def test_corpus2_findings_match_the_snapshot():
+    counts = corpus2_counts()
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT2.write_text(json.dumps(counts, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert counts == json.loads(SNAPSHOT2.read_text(encoding="utf-8"))
+
+
+@pytest.mark.shared("corpus2")
+def test_every_corpus2_warning_and_error_is_judged_and_none_is_wrong():
+    """The judged snapshot is read again after every rule change: a finding that appears, moves or
+    changes its words must be judged anew (the verdicts are a person's, never regenerated)."""
+    judged = json.loads(JUDGED2.read_text(encoding="utf-8"))
+    keys = ("file", "line", "code", "message")
+    assert [{key: r[key] for key in keys} for r in judged["findings"]] == corpus2_support.judged_findings()
+    verdicts = Counter(r["verdict"] for r in judged["findings"])
+    assert set(verdicts) <= set(VERDICTS) and all(r["reason"] for r in judged["findings"])
+    total = len(judged["findings"])
+    assert judged["figures"] == {
+        "findings": total,
+        **{verdict: verdicts[verdict] for verdict in VERDICTS},
+        "right_percent": round(100 * verdicts["right"] / total, 1),
+        "right_or_arguable_percent": round(100 * (verdicts["right"] + verdicts["arguable"]) / total, 1),
+    }
+    assert verdicts["wrong"] == 0
