@@ -5,7 +5,10 @@
 each a deliberate mark; they have a meaning by default here, and ``states`` in the
 configuration overrides or adds to them. Every rule and feature that counts or
 compares tasks asks this module, so one meaning holds everywhere: a cancelled task
-is neither open nor blocking its parent; any other state that is not done is open.
+is neither open nor blocking its parent; a deferred one (``[>]``, or an open task
+whose text says so: "DEFERRED to Phase 4a", "TODO: Phase 5f", "(Optional - Future
+Enhancement)") is not done, but moved out of its section: it keeps neither its
+parent nor a finished section open; any other state that is not done is open.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 OPEN = "open"
 DONE = "done"
 CANCELLED = "cancelled"
+DEFERRED = "deferred"
 
 BUILTIN_STATES = {" ": OPEN, "x": DONE, "X": DONE}
 
@@ -41,18 +45,21 @@ DEFAULT_STATES = {
 TYPOS_OF_DONE = frozenset("cCvV×✓✔")
 
 _DONE_MEANINGS = frozenset({"done", "complete", "completed", "finished"})
+_DEFERRED_MEANINGS = frozenset({"deferred", "postponed", "migrated", "moved", "later", "someday"})
 _CANCELLED_MEANINGS = frozenset(
     {"cancelled", "canceled", "dropped", "wontfix", "wont-fix", "won't-fix", "skipped", "abandoned", "obsolete"}
 )
 
 
 def kind_of_meaning(meaning: str) -> str:
-    """OPEN, DONE or CANCELLED for a state's meaning as a user wrote it ("Won't fix" -> CANCELLED)."""
+    """OPEN, DONE, CANCELLED or DEFERRED for a state's meaning as a user wrote it ("Won't fix" -> CANCELLED)."""
     key = meaning.strip().lower().replace("_", "-").replace(" ", "-")
     if key in _DONE_MEANINGS:
         return DONE
     if key in _CANCELLED_MEANINGS:
         return CANCELLED
+    if key in _DEFERRED_MEANINGS:
+        return DEFERRED
     return OPEN
 
 
@@ -73,13 +80,25 @@ def state_kinds(settings: Settings | None) -> Mapping[str, str]:
     return {char: kind_of_meaning(meaning) for char, meaning in state_meanings(settings).items()}
 
 
+# An open task whose own words move it elsewhere.
+_DEFERRED_IN_WORDS = re.compile(
+    r"\b(?:deferred|postponed)\b|\bTODO\b[ \t:(-]*phase\b|\((?:[^()]*\b)?(?:phase[ \t]+\w+|future|optional|later)\b[^()]*\)"
+    r"|\bfuture enhancement\b|\bnot available yet\b",
+    re.IGNORECASE,
+)
 _STRUCK = re.compile(r"[ \t]*~~(?:(?!~~).)+~~[ \t.]*")
 
 
 def task_kind(task: Item, kinds: Mapping[str, str]) -> str:
     """What a task amounts to: its state's kind, except that an open task struck through whole
-    ("- [ ] ~~Port to Windows~~") was dropped by its author: cancelled."""
+    ("- [ ] ~~Port to Windows~~") was dropped by its author (cancelled), and one whose words
+    defer it ("- **DEFERRED to Phase 4a**") was moved on (deferred)."""
     kind = kinds.get(task.checkbox or " ", OPEN)
-    if kind == OPEN and "~~" in task.first_line_text and _STRUCK.fullmatch(task.first_line_text):
+    if kind != OPEN:
+        return kind
+    text = task.first_line_text
+    if "~~" in text and _STRUCK.fullmatch(text):
         return CANCELLED
+    if _DEFERRED_IN_WORDS.search(text):
+        return DEFERRED
     return kind

@@ -73,14 +73,16 @@ def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[i
     total = 0
     open_subtasks: list[Item] = []
     for child in item.children:
-        if child.checkbox is not None:
+        kind = task_kind(child, kinds) if child.checkbox is not None else None
+        if kind is not None:
             total += 1
-            if task_kind(child, kinds) == OPEN:
+            if kind == OPEN:
                 open_subtasks.append(child)
         if child.children:
             below, below_open = _scan(child, kinds, found)
             total += below
-            open_subtasks += below_open
+            if kind is None or kind in (OPEN, DONE):
+                open_subtasks += below_open  # a deferred or cancelled subtask takes its own subtasks with it
     if open_subtasks and item.checkbox is not None and kinds.get(item.checkbox, OPEN) == DONE:
         found.append(_finding(item, total, open_subtasks))
     return total, open_subtasks

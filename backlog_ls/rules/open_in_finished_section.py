@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from ..model import Backlog, Heading
 from . import WARNING, Context, Edit, Finding, Fix, Related, Rule
 from ..states import task_kind
-from .done_with_open_subtasks import OPEN, state_kinds
+from .done_with_open_subtasks import DONE, OPEN, state_kinds
 
 _CHECK = "✅✔☑✓"
 _DONE_WORD = r"(?:done|complete|completed|finished|shipped|delivered)"
@@ -188,8 +188,18 @@ def _check(context: Context) -> Iterator[Finding]:
         message, origin = (stack[-1][1], stack[-1][2]) if stack else (None, -1)
         if message is None or not block.items:
             continue
-        for task, _ in block.walk:
-            if task.checkbox is not None and task_kind(task, kinds) == OPEN and task.checkbox_span is not None:
+        moved: set[int] = set()  # id() of items deferred or cancelled, themselves or by a task above
+        for task, parent in block.walk:
+            if task.checkbox is None:
+                if parent is not None and id(parent) in moved:
+                    moved.add(id(task))
+                continue
+            kind = task_kind(task, kinds)
+            if kind != OPEN or (parent is not None and id(parent) in moved):
+                if kind != DONE:
+                    moved.add(id(task))  # its subtasks go where it goes
+                continue
+            if task.checkbox_span is not None:
                 open_tasks.setdefault(origin, (message, []))[1].append(task)
     # One finding per finished section (one cause), its other open tasks as related lines.
     for message, tasks in open_tasks.values():

@@ -191,3 +191,24 @@ def test_a_subtask_struck_through_whole_is_cancelled():
 
     assert findings_for("- [x] Ship\n  - [x] Build\n  - [ ] ~~Port to Windows~~\n", rule="BL301") == []
     assert [f.code for f in findings_for("- [x] Ship\n  - [ ] ~~Port~~ to Windows\n", rule="BL301")] == ["BL301"]
+
+
+def test_a_deferred_subtask_in_state_or_in_words_does_not_keep_its_parent_open():
+    from .fixture import findings_for
+
+    text = (
+        "- [x] Ship\n"
+        "  - [>] Port to Windows\n"
+        "  - [ ] Add search - **DEFERRED to Phase 4a**\n"
+        "  - [ ] `ClipObserver` class (TODO: Phase 5f)\n"
+        "  - [ ] Hammerspoon (Optional - Future Enhancement)\n"
+    )
+    assert findings_for(text, rule="BL301") == []
+    assert [f.code for f in findings_for("- [x] Ship\n  - [ ] Port the later parts\n", rule="BL301")] == ["BL301"]
+
+
+def test_the_subtasks_of_a_deferred_or_cancelled_subtask_go_with_it():
+    from .fixture import findings_for
+
+    text = "- [x] Observers\n  - [x] Track\n  - [ ] Clip (TODO: Phase 5f)\n    - [ ] trigger\n  - [-] Scene\n    - [ ] name\n"
+    assert findings_for(text, rule="BL301") == []

@@ -274,3 +274,13 @@ def test_severity_and_suppression():
     text = "## Done\n\n- [ ] open\n"
     assert [f.severity for f in findings_for(text, rule=RULE)] == ["warning"]
     assert findings_for("## Done\n\n<!-- backlog-ls-disable-next-line BL303 -->\n- [ ] open\n", rule=RULE) == []
+
+
+def test_a_task_deferred_in_words_does_not_keep_a_finished_section_open():
+    text = "## Phase 2 ✅ COMPLETE\n- [x] a\n- [ ] Handle diffs - TODO Phase 3\n- [ ] Badges in the UI (Phase 4)\n"
+    assert findings_for(text, rule=RULE) == []
+
+
+def test_the_subtasks_of_a_deferred_task_go_with_it():
+    text = "## Phase 5f ✅\n- [x] a\n- [ ] **Hammerspoon** (Optional - Future Enhancement)\n  - [ ] watcher\n  - [ ] ping\n"
+    assert findings_for(text, rule=RULE) == []
