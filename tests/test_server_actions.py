@@ -168,3 +168,19 @@ async def test_a_markdown_file_that_is_not_a_backlog_gets_no_diagnostics(client:
     uri = (tmp_path / "notes.md").as_uri()
     diagnostics = await _diagnostics(client, uri, "# Notes\n\nSee [nowhere](missing.md).\n")
     assert list(diagnostics) == []
+
+
+async def test_an_edit_offered_as_a_quick_fix_is_not_offered_again_as_a_task_edit(client: RecordingClient, tmp_path: Path):
+    uri = (tmp_path / "BACKLOG.md").as_uri()
+    text = "# Plan\n\n- [x] Ship\n  - [ ] Build\n"
+    diagnostics = await _diagnostics(client, uri, text)
+    (open_subtask,) = [d for d in diagnostics if d.code == "BL301"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=open_subtask.range,
+            context=types.CodeActionContext(diagnostics=[open_subtask]),
+        )
+    )
+    titles = [action.title for action in actions]
+    assert "Untick this task" in titles and "Untick task" not in titles

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from ..model import Backlog, Item, Section, Span
 from ..rules import Edit
+from ..rules.common import is_dod_title
 from .edits import REWRITE, Action, item_at
 
 MAX_INLINE = 12  # sections; above this, one "Move task to section…" command instead
@@ -39,9 +40,14 @@ def task_to_move(backlog: Backlog, line: int) -> Item | None:
 
 
 def targets(backlog: Backlog, task: Item) -> list[Section]:
-    """Every section the task can move to: all but the one it is directly in, in document order."""
+    """Every section the task can move to: those holding tasks (not the title above them, not a
+    Definition of Done), but the one it is directly in, in document order."""
     own = backlog.section_at(task.span.start_line)
-    return [section for section in all_sections(backlog) if section is not own]
+    return [
+        section
+        for section in all_sections(backlog)
+        if section is not own and any(True for _ in section.tasks()) and not is_dod_title(section.title)
+    ]
 
 
 def nearest_targets(backlog: Backlog, task: Item, limit: int = MAX_CHOICES) -> list[Section]:

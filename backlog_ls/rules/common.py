@@ -120,6 +120,12 @@ def numbers_its_item(task: Item, ref: IssueRef, lines) -> bool:
 # --- the index -----------------------------------------------------------------------------------
 
 _DOD_TITLE = re.compile(r"definition[ \t]+of[ \t]+done|\bDoD\b", re.IGNORECASE)
+
+
+def is_dod_title(title: str) -> bool:
+    """Whether a heading titles a Definition of Done (its boxes are criteria, not tasks)."""
+    return bool(_DOD_TITLE.search(title))
+
 _CHECKED = frozenset("xX")
 _EMPTY: tuple = ()
 
