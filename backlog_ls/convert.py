@@ -386,3 +386,53 @@ def edit_actions(actions: Iterable[Any], uri: str, version: int | None, lines: S
             )
         )
     return found
+
+
+# --- code actions: each change once ----------------------------------------------------------------
+
+
+def offered_once(actions: list[types.CodeAction], uri: str, lines: Sequence[str], encoding: str) -> list[types.CodeAction]:
+    """Each change once: a quick fix ("Untick this task") and a task edit ("Untick task") that leave
+    the same text are one action, the first (the quick fix, tied to its diagnostic)."""
+    kept: list[types.CodeAction] = []
+    seen: set[tuple] = set()
+    for action in actions:
+        effect = _effect(action, uri, lines, encoding)
+        if effect is not None and effect in seen:
+            continue
+        if effect is not None:
+            seen.add(effect)
+        kept.append(action)
+    return kept
+
+
+def _effect(action: types.CodeAction, uri: str, lines: Sequence[str], encoding: str) -> tuple | None:
+    """The lines an action's edit of this document touches, as they read after it; None without one."""
+    edit = action.edit
+    if edit is None:
+        return None
+    text_edits: list = []
+    for change in edit.document_changes or ():
+        if isinstance(change, types.TextDocumentEdit) and change.text_document.uri == uri:
+            text_edits.extend(change.edits)
+    text_edits.extend((edit.changes or {}).get(uri, ()))
+    if not text_edits:
+        return None
+    spans = [
+        (*from_position(e.range.start, lines, encoding), *from_position(e.range.end, lines, encoding), e.new_text)
+        for e in text_edits
+    ]
+    first = min(span[0] for span in spans)
+    last = max(span[2] for span in spans)
+    if not (0 <= first <= last < len(lines)):
+        return None
+    region = list(lines[first : last + 1])
+    text = "\n".join(region)
+    offsets = [0]
+    for line in region:
+        offsets.append(offsets[-1] + len(line) + 1)
+    for start_line, start_col, end_line, end_col, new_text in sorted(spans, reverse=True):
+        start = offsets[start_line - first] + start_col
+        end = offsets[end_line - first] + end_col
+        text = text[:start] + new_text + text[end:]
+    return (first, last, text)

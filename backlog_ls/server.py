@@ -906,18 +906,7 @@ def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[t
         not wanted and params.range.start.line != params.range.end.line
     ):
         actions.extend(_guarded("Selection edits", lambda: _selection_actions(ls, document, params), []))
-    return _offered_once(actions)
-
-
-def _offered_once(actions: list[types.CodeAction]) -> list[types.CodeAction]:
-    """Each edit once: a quick fix ("Untick this task") and a task edit ("Untick task") making the same
-    change are one action, the first (the quick fix, tied to its diagnostic)."""
-    kept: list[types.CodeAction] = []
-    for action in actions:
-        if action.edit is not None and any(other.edit == action.edit for other in kept):
-            continue
-        kept.append(action)
-    return kept
+    return convert.offered_once(actions, document.uri, document.lines, ls.encoding)
 
 
 def _kind_wanted(kind: str | None, wanted: Sequence[str] | None) -> bool:
