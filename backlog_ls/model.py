@@ -239,6 +239,9 @@ class Block:
     refs: References = NO_REFERENCES  # references in a paragraph or table (prose)
     problems: tuple[Problem, ...] = ()
     link_definitions: tuple[tuple[str, str], ...] = ()  # (label, target)
+    # Code and HTML blocks inside this list or quote, as GitHub shows them: ("code" | "html",
+    # first line, last line). Their lines hold no tasks, headings or references.
+    inner_blocks: tuple[tuple[str, int, int], ...] = ()
     # Every item of the block with its parent, depth first: computed once per block so that
     # rules walking a 20,000-task document after each keystroke only concatenate these.
     walk: tuple[tuple[Item, Item | None], ...] = attrs.field(init=False, eq=False, repr=False)
