@@ -18,7 +18,10 @@ CORPORA = ("corpus", "corpus2", "examples")
 
 # Spec examples backlog-ls reads differently from GitHub on purpose or without consequence for a
 # backlog, each with the reason. Every other example must agree on every aspect.
-SPEC_REASONS: dict[int, str] = {}
+SPEC_REASONS: dict[int, str] = {
+    215: "cmark-gfm starts the setext heading's source position at the link reference definition its"
+    " paragraph swallowed; the heading's text is on the next line, where backlog-ls puts it",
+}
 
 
 def read_text(path: Path) -> str:

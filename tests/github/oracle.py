@@ -147,6 +147,18 @@ def _quoted_task(item, lines: Sequence[str]) -> bool | None:
     return None if found is None else found[1] != b" "
 
 
+_BOX = re.compile(rb"(?:[-+*]|\d{1,9}[.)])[ \t]+\[([ xX])\]")
+
+
+def _box_checked(item, lines: Sequence[str]) -> bool:
+    """A task item's state, read from its checkbox: cmark-gfm's extension calls an item checked
+    when ``[x]`` occurs anywhere in it (``- [ ] write `- [x]` docs``), github.com does not."""
+    match = re.match(r"(\d+):(\d+)", item.get("sourcepos", ""))
+    line, column = int(match[1]) - 1, int(match[2]) - 1
+    found = _BOX.match(lines[line].encode("utf-8"), column) if line < len(lines) else None
+    return found is not None and found[1] != b" "
+
+
 def github_reading(text: str) -> Reading:
     lines, _ = split_lines(text)
     end = yaml_front_matter_end(lines)
@@ -174,7 +186,8 @@ def github_reading(text: str) -> Reading:
         if tag == "code_block":
             code.update(nonblank(first, last))
         elif tag == "html_block":
-            html.update(nonblank(first, last))
+            # cmark-gfm ends a block closed by its end condition (``-->``) a line early: count its lines.
+            html.update(nonblank(first, first + max(1, (node.text or "").count("\n")) - 1))
         elif tag == "heading" and top:
             headings.append((first, int(node.get("level")), _inline_text(node)))
         elif tag == "block_quote":
@@ -185,7 +198,7 @@ def github_reading(text: str) -> Reading:
             nesting[first] = parent_item
             quote_depth[first] = depth
             if tag == "tasklist":
-                tasks[first] = node.get("completed") == "true"
+                tasks[first] = _box_checked(node, lines)
             elif depth and (checked := _quoted_task(node, lines)) is not None:
                 tasks[first] = checked
             parent_item = first
@@ -209,9 +222,11 @@ def github_reading(text: str) -> Reading:
 # --- backlog-ls --------------------------------------------------------------------------------------
 
 
-def heading_text(title: str) -> str:
-    """The text GitHub shows for a heading whose source title is ``title``."""
-    root = ElementTree.fromstring(cmark_xml("# " + " ".join(title.split()) + "\n"))
+def heading_text(title: str, definitions: dict[str, str]) -> str:
+    """The text GitHub shows for a heading whose source title is ``title``, given the document's
+    link reference definitions (``[text][label]`` shows as text only when the label is defined)."""
+    defined = "".join(f"[{label}]: <{target.strip('<>')}>\n" for label, target in definitions.items())
+    root = ElementTree.fromstring(cmark_xml("# " + " ".join(title.split()) + "\n\n" + defined))
     heading = next(iter(root), None)
     return _inline_text(heading) if heading is not None else ""
 
@@ -241,7 +256,7 @@ def model_reading(backlog: Backlog) -> Reading:
     nesting = {item.line: (parent.line if parent else None) for item, parent in backlog.item_pairs}
     depth = {item.line: item.quote_depth for item, _ in backlog.item_pairs}
     headings = tuple(
-        (heading.span.start_line, heading.level, heading_text(heading.title)) for heading in backlog.headings
+        (heading.span.start_line, heading.level, heading_text(heading.title, backlog.link_definitions)) for heading in backlog.headings
     )
     return Reading(
         code=frozenset(code),

@@ -8,8 +8,12 @@ import pytest
 
 pytest.importorskip("cmarkgfm")
 
+from hypothesis import given, settings  # noqa: E402
+
 from ..conftest import shared_files  # noqa: E402
-from .agreement import CORPORA, REPORT, render_report, spec_examples  # noqa: E402
+from ..robustness.budget import count  # noqa: E402
+from .agreement import REPORT, SPEC_REASONS, render_report, spec_examples  # noqa: E402
+from .documents import documents  # noqa: E402
 from .oracle import compare, github_reading  # noqa: E402
 
 
@@ -53,3 +57,28 @@ def test_the_committed_agreement_report_is_current():
     if os.environ.get("UPDATE_SNAPSHOTS"):
         REPORT.write_text(report, encoding="utf-8")
     assert REPORT.read_text(encoding="utf-8") == report
+
+
+@pytest.mark.shared("corpus", "corpus2", "examples")
+@pytest.mark.parametrize(
+    "path", shared_files("corpus") + shared_files("corpus2") + shared_files("examples"), ids=lambda path: path.name
+)
+def test_every_real_backlog_is_read_as_github_reads_it(path):
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    assert {aspect: found for aspect, found in compare(text).items() if found} == {}
+
+
+@pytest.mark.shared("data")
+def test_every_spec_example_agrees_or_its_difference_is_explained():
+    unexplained = {}
+    for example in spec_examples():
+        found = {aspect: found for aspect, found in compare(example["markdown"]).items() if found}
+        if found and example["example"] not in SPEC_REASONS:
+            unexplained[example["example"]] = found
+    assert unexplained == {}
+
+
+@settings(max_examples=count(150, 3000), deadline=None)
+@given(documents)
+def test_generated_documents_are_read_as_github_reads_them(text):
+    assert {aspect: found for aspect, found in compare(text).items() if found} == {}
