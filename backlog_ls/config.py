@@ -1,9 +1,16 @@
 """Settings: what they are, their defaults, and how raw options become them.
 
 Pure: text and dicts in, ``Settings`` plus ``ConfigError``s out. Reading files is
-``providers/config_file.py``'s job. Precedence, lowest first: defaults,
+``providers/config_file.py``'s job. Precedence, lowest first: defaults, the user
+configuration file (``backlog-ls/config.toml`` in the user config folder),
 ``.backlog-ls.toml`` (or ``[tool.backlog-ls]`` in the nearest pyproject.toml),
 the editor's initializationOptions, the editor's ``backlogLs`` settings.
+
+Each layer is read as trusted (the user's own: the user file, user-level editor settings,
+command-line flags) or not (anything in the workspace, which may be someone else's
+repository). Only trusted layers may say where credentials go: an untrusted layer's
+``[issues] token-env`` and ``trusted-hosts`` are dropped with a warning on that key, and only
+trusted layers add to ``Settings.named_hosts`` (see ``tracker/credentials.py``).
 
 A bad key never throws the whole configuration away: it is reported (naming the
 key and the file) and the rest applies, as in ruff and markdownlint.
@@ -18,6 +25,8 @@ from typing import Any, Literal
 
 import attrs
 import cattrs
+
+from .tracker.credentials import host_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -70,6 +79,9 @@ class Settings:
     # Sections owned by later features keep their raw tables until those features structure them.
     issues: dict[str, Any] = attrs.Factory(dict)
     rfc: dict[str, Any] = attrs.Factory(dict)
+    # Hosts a trusted layer named (``[issues] trusted-hosts``, the host of its ``[issues] url``):
+    # a token may go there. Never filled from the workspace.
+    named_hosts: tuple[str, ...] = ()
 
     def rule(self, name: str) -> RuleSetting:
         return self.rules.get(name) or RuleSetting()
@@ -88,6 +100,11 @@ class ConfigError:
     key: str  # dotted: "rules.missing-issue.require"
     message: str
     line: int | None = None  # 0-based line in ``source`` when it is a file and the key was found
+    severity: str = "error"  # or "warning": the key was ignored on purpose, the rest is fine
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line + 1}"
@@ -131,12 +148,19 @@ attrs.resolve_types(DodSettings)
 attrs.resolve_types(RuleSetting)
 attrs.resolve_types(Settings)
 _FIELD_TYPES = {field.name: field.type for field in attrs.fields(Settings)}
-_TOP_LEVEL_KEYS = {name.replace("_", "-") for name in _FIELD_TYPES}
+_DERIVED_FIELDS = {"named_hosts"}  # computed from other keys, not a key of its own
+_TOP_LEVEL_KEYS = {name.replace("_", "-") for name in _FIELD_TYPES if name not in _DERIVED_FIELDS}
+# [issues] keys that say which secret goes where: honoured from trusted layers only.
+CREDENTIAL_KEYS = ("token-env", "trusted-hosts")
+USER_CONFIG_HINT = "your user configuration file (backlog-ls/config.toml in your config folder)"
 
 
 def _kebab(key: str) -> str:
     """Editor settings are camelCase (tokenEnv); TOML keys are kebab-case (token-env)."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "-" + m.group(1).lower(), key)
+
+
+kebab = _kebab  # for the editor settings' layers
 
 
 def _format_exception(error: BaseException, type_: Any) -> str:
@@ -171,26 +195,27 @@ def _type_name(value: Any) -> str:
 class _Reader:
     """Structures one raw table into Settings, collecting errors instead of stopping at the first."""
 
-    def __init__(self, source: str, text: str | None, known_rules: Mapping[str, type | None]):
+    def __init__(
+        self,
+        source: str,
+        text: str | None,
+        known_rules: Mapping[str, type | None],
+        *,
+        trusted: bool = False,
+        user_config: str | None = None,
+    ):
         self.source = source
         self.text = text
         self.known_rules = known_rules
+        self.trusted = trusted
+        self.user_config = user_config or USER_CONFIG_HINT
         self.errors: list[ConfigError] = []
 
-    def error(self, key: str, message: str) -> None:
-        self.errors.append(ConfigError(self.source, key, message, self._line_of(key)))
+    def error(self, key: str, message: str, severity: str = "error") -> None:
+        self.errors.append(ConfigError(self.source, key, message, self._line_of(key), severity))
 
     def _line_of(self, key: str) -> int | None:
-        if self.text is None:
-            return None
-        last = key.split(".")[-1]
-        for index, line in enumerate(self.text.splitlines()):
-            stripped = line.strip()
-            if re.match(rf'["\']?{re.escape(last)}["\']?\s*=', stripped) or stripped.startswith(f"[{key}]"):
-                return index
-            if stripped.startswith(f"[tool.backlog-ls.{key}]"):
-                return index
-        return None
+        return line_of(self.text, key)
 
     def read(self, raw: Mapping[str, Any], into: Settings) -> Settings:
         changes: dict[str, Any] = {}
@@ -208,7 +233,10 @@ class _Reader:
                 changes["states"] = self._states(value, dict(into.states))
             elif field in ("issues", "rfc"):
                 if isinstance(value, Mapping):
-                    changes[field] = {**getattr(into, field), **{_kebab(str(k)): v for k, v in value.items()}}
+                    table = {_kebab(str(k)): v for k, v in value.items()}
+                    if field == "issues":
+                        table = self._credentials(table, changes, into)
+                    changes[field] = {**getattr(into, field), **table}
                 else:
                     self.error(key, f"must be a table, not {_type_name(value)}")
             else:
@@ -220,6 +248,33 @@ class _Reader:
                 if field == "dod":
                     changes[field] = self._valid_dod(changes[field])
         return attrs.evolve(into, **changes)
+
+    def _credentials(self, table: dict[str, Any], changes: dict[str, Any], into: Settings) -> dict[str, Any]:
+        """Take out of an ``[issues]`` table what only a trusted layer may say; note the hosts it names."""
+        table = dict(table)
+        if not self.trusted:
+            for key in CREDENTIAL_KEYS:
+                if key in table:
+                    del table[key]
+                    self.error(
+                        f"issues.{key}",
+                        "ignored: a file in the workspace may be someone else's and must not choose which secret "
+                        f"is sent, or where; put it in {self.user_config}",
+                        severity="warning",
+                    )
+            return table
+        hosts = list(changes.get("named_hosts", into.named_hosts))
+        listed = table.pop("trusted-hosts", None)
+        if listed is not None:
+            if isinstance(listed, (list, tuple)) and all(isinstance(item, str) for item in listed):
+                hosts.extend(found for item in listed if (found := host_of(item)))
+            else:
+                self.error("issues.trusted-hosts", f'must be a list of host names such as ["git.example.com"], not {_type_name(listed)}')
+        url = table.get("url")
+        if isinstance(url, str) and (found := host_of(url)):
+            hosts.append(found)
+        changes["named_hosts"] = tuple(dict.fromkeys(hosts))
+        return table
 
     def _valid_dod(self, dod: DodSettings) -> DodSettings:
         """Drop requirements whose pattern is not a regular expression, naming each."""
@@ -303,6 +358,20 @@ class _Reader:
         return states
 
 
+def line_of(text: str | None, key: str) -> int | None:
+    """The 0-based line of ``text`` that sets the dotted ``key`` (or opens its table); None if not found."""
+    if text is None:
+        return None
+    last = key.split(".")[-1]
+    for index, line in enumerate(text.splitlines()):
+        stripped = line.strip()
+        if re.match(rf'["\']?{re.escape(last)}["\']?\s*=', stripped) or stripped.startswith(f"[{key}]"):
+            return index
+        if stripped.startswith(f"[tool.backlog-ls.{key}]"):
+            return index
+    return None
+
+
 def _kebab_keys(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {_kebab(str(k)).replace("-", "_"): _kebab_keys(v) for k, v in value.items()}
@@ -318,24 +387,43 @@ def known_rule_options() -> dict[str, type | None]:
 
 
 def apply(
-    raw: Mapping[str, Any], into: Settings | None = None, *, source: str, text: str | None = None
+    raw: Mapping[str, Any],
+    into: Settings | None = None,
+    *,
+    source: str,
+    text: str | None = None,
+    trusted: bool = False,
+    user_config: str | None = None,
 ) -> tuple[Settings, list[ConfigError]]:
-    """Layer one raw table (TOML or editor settings) over ``into``."""
-    reader = _Reader(source, text, known_rule_options())
+    """Layer one raw table (TOML or editor settings) over ``into``.
+
+    ``trusted``: the layer is the user's own (see the module docstring); ``user_config`` is the
+    user configuration file's path, for the message that says where credential keys belong.
+    """
+    reader = _Reader(source, text, known_rule_options(), trusted=trusted, user_config=user_config)
     settings = reader.read(raw, into or Settings())
     return settings, reader.errors
 
 
-def from_toml(text: str, source: str, *, pyproject: bool = False) -> tuple[Settings, list[ConfigError]]:
-    """Settings from a .backlog-ls.toml file, or from [tool.backlog-ls] when ``pyproject``."""
+def from_toml(
+    text: str,
+    source: str,
+    *,
+    pyproject: bool = False,
+    into: Settings | None = None,
+    trusted: bool = False,
+    user_config: str | None = None,
+) -> tuple[Settings, list[ConfigError]]:
+    """Settings from a .backlog-ls.toml file, or from [tool.backlog-ls] when ``pyproject``, over ``into``."""
+    base = into or Settings()
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+)", str(error))
         line = int(match.group(1)) - 1 if match else None
-        return Settings(), [ConfigError(source, "(syntax)", f"not valid TOML: {error}", line)]
+        return base, [ConfigError(source, "(syntax)", f"not valid TOML: {error}", line)]
     if pyproject:
         document = document.get("tool", {}).get("backlog-ls", {})
         if not isinstance(document, Mapping):
-            return Settings(), [ConfigError(source, "tool.backlog-ls", "must be a table")]
-    return apply(document, source=source, text=text)
+            return base, [ConfigError(source, "tool.backlog-ls", "must be a table")]
+    return apply(document, base, source=source, text=text, trusted=trusted, user_config=user_config)

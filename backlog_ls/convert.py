@@ -280,7 +280,7 @@ def config_error_diagnostic(error: ConfigError, lines: Sequence[str]) -> types.D
             start=types.Position(line=line, character=0),
             end=types.Position(line=line, character=len(text.encode("utf-16-le")) // 2),
         ),
-        severity=types.DiagnosticSeverity.Error,
+        severity=types.DiagnosticSeverity.Error if error.is_error else types.DiagnosticSeverity.Warning,
         source=SOURCE,
         code="config",
         message=f"{error.key}: {error.message}",

@@ -331,11 +331,13 @@ def is_ignored(patterns: Iterable[IgnorePattern], relative_path: str, is_folder:
 
 
 def _read_gitignore(folder: str, base: str) -> list[IgnorePattern]:
-    try:
-        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
+    from .providers.workspace_paths import MAX_CONFIG_BYTES, RefusedPath, read_regular_file
+
+    try:  # a regular file of sane size: a repository's .gitignore may be a FIFO or /dev/zero
+        data = read_regular_file(os.path.join(folder, ".gitignore"), MAX_CONFIG_BYTES)
+    except (OSError, ValueError, RefusedPath):
         return []
+    lines = data.decode("utf-8", "replace").splitlines()
     return [pattern for line in lines if (pattern := IgnorePattern.parse(line, base)) is not None]
 
 

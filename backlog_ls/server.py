@@ -21,6 +21,7 @@ import gc
 import inspect
 import json
 import logging
+import os
 import sys
 import threading
 import uuid
@@ -28,12 +29,10 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
-from . import __version__, config, convert, fixes, rules
+from . import __version__, convert, fixes, rules
 from .config import ConfigError, Settings
 from .features import archive, folding, formatting, hover, issue_ref, renumber, split, symbols, tick
 from .features import completion
@@ -46,8 +45,10 @@ from .providers import rfc_ietf
 from .providers.rfc_projects import ProjectRfcStore, root_for
 from .rfc import NO_PROJECT_RFCS, RfcSettings, Rfcs, rfc_settings
 from .providers.config_file import ConfigLoader, LoadedConfig, config_file_lines
+from .editor_settings import EditorSettings
 from .providers.files import DiskFiles
 from .rules import Finding
+from .server_transport import GuardedProtocol, GuardedServer, strict_converter
 from .workspace import Document, Workspace
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class EncodedJson:
         return encoded
 
 
-class BacklogProtocol(LanguageServerProtocol):
+class BacklogProtocol(GuardedProtocol):
     """pygls's protocol, except that open documents live only in our ``Workspace``
     and results already encoded (``EncodedJson``) are sent without re-encoding.
 
@@ -147,28 +148,41 @@ RFC_GLOBS = ("**/{rfc,rfcs,text}/*.{md,markdown}",)
 
 
 class SettingsStore:
-    """Each document's settings: its configuration file under the editor's settings.
+    """Each document's settings: its configuration file (over the user's) under the editor's settings.
 
     Configuration files are read through ``ConfigLoader`` (a provider: the disk IO),
-    once each until one changes; the editor's ``backlogLs`` settings layer on top.
+    once each until one changes; the editor's ``backlogLs`` settings layer on top, as
+    ``editor_settings.EditorSettings`` splits them: user-level values (trusted) and the
+    rest, and whether the client trusts the workspace.
     """
 
     def __init__(self) -> None:
         self.loader = ConfigLoader()
-        self.editor: dict[str, Any] = {}
-        self.editor_errors: list[ConfigError] = []
+        self.editor = EditorSettings()
+        self._initial_trust: bool | None = None  # what initializationOptions said
         self._layered: dict[int, Settings] = {}  # id(LoadedConfig) -> settings with the editor's on top
+
+    @property
+    def editor_errors(self) -> list[ConfigError]:
+        return self.editor.errors
+
+    @property
+    def workspace_trusted(self) -> bool:
+        """False when the client said so, at initialize or in its settings since; True when it says nothing."""
+        return self._initial_trust is not False and self.editor.workspace_trusted is not False
 
     def reload_files(self) -> None:
         self.loader = ConfigLoader()
         self._layered.clear()
 
-    def set_editor(self, raw: Any) -> None:
-        if isinstance(raw, dict) and isinstance(raw.get(SETTINGS_SECTION), dict):
-            raw = raw[SETTINGS_SECTION]  # initializationOptions may wrap the section
-        self.editor = raw if isinstance(raw, dict) else {}
-        _, self.editor_errors = config.apply(self.editor, source="editor settings")
+    def set_editor(self, raw: Any, *, initial: bool = False) -> bool:
+        """Take the client's ``backlogLs`` settings; True when the workspace's trust changed."""
+        before = self.workspace_trusted
+        self.editor = EditorSettings.from_client(raw)
+        if initial:
+            self._initial_trust = self.editor.workspace_trusted
         self._layered.clear()
+        return self.workspace_trusted != before
 
     def loaded_for(self, document: Document) -> LoadedConfig | None:
         if document.path is None:
@@ -181,22 +195,22 @@ class SettingsStore:
 
     def for_document(self, document: Document) -> tuple[Settings, LoadedConfig | None]:
         loaded = self.loaded_for(document)
-        base = loaded.settings if loaded is not None else Settings()
+        base = loaded.settings if loaded is not None else self.loader.user.settings
         key = id(loaded)
         settings = self._layered.get(key)
         if settings is None:
-            settings, _ = config.apply(self.editor, base, source="editor settings") if self.editor else (base, [])
-            self._layered[key] = settings
+            settings = self._layered[key] = self.editor.over(base)
         return settings, loaded
 
 
-class BacklogServer(LanguageServer):
+class BacklogServer(GuardedServer):
     def __init__(self, publish_delay: float = PUBLISH_DELAY_SECONDS):
         super().__init__(
             NAME,
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=BacklogProtocol,
+            converter_factory=strict_converter,
         )
         self.documents = Workspace()
         self.settings = SettingsStore()
@@ -345,6 +359,8 @@ class BacklogServer(LanguageServer):
         settings, loaded = self.settings.for_document(document)
         if loaded is not None and loaded.errors:
             self.publish_config_problems(loaded)
+        if self.settings.loader.user.errors:
+            self.publish_config_problems(self.settings.loader.user)
         if document.path is not None:
             selection = Selection.of(settings.include, settings.exclude, loaded.root if loaded else None)
             has_tasks = bool(document.backlog.task_list or document.backlog.problems)
@@ -414,9 +430,12 @@ class BacklogServer(LanguageServer):
             if settings is None:
                 settings, loaded = self.settings.for_document(document)
             root = loaded.root if loaded is not None and loaded.root else None
-            key = (root, repr(sorted(settings.issues.items())))
+            trusted = self.settings.workspace_trusted
+            key = (root, repr(sorted(settings.issues.items())), settings.named_hosts, trusted)
             if key not in self._issue_sources:
-                self._issue_sources[key] = _issue_source_for(settings, root, self.notify_issues_changed, self.status_changed)
+                self._issue_sources[key] = _issue_source_for(
+                    settings, root, self.notify_issues_changed, self.status_changed, workspace_trusted=trusted
+                )
                 self.status_changed()
             return self._issue_sources[key]
         except Exception:
@@ -503,7 +522,7 @@ class BacklogServer(LanguageServer):
             if settings is None:
                 settings, loaded = self.settings.for_document(document)
             options = self._rfc_options(settings)
-            if options.ietf_refresh:
+            if options.ietf_refresh and self.settings.workspace_trusted:  # an untrusted workspace: no network
                 ietf = rfc_ietf.current_index(True)
                 if not self._rfc_refresh_started:  # once per session, in the background; daily at most
                     self._rfc_refresh_started = True
@@ -570,7 +589,12 @@ ISSUE_FINDING_CODES = ("BL101", "BL102")  # missing-issue, placeholder-issue: fi
 
 
 def _issue_source_for(
-    settings: Settings, root: str | None, on_change: Callable[[], None], on_status: Callable[[], None]
+    settings: Settings,
+    root: str | None,
+    on_change: Callable[[], None],
+    on_status: Callable[[], None],
+    *,
+    workspace_trusted: bool = True,
 ) -> Any:
     """The ``IssueSource`` for one configuration's ``[issues]`` table (provider "auto" when absent).
 
@@ -578,16 +602,18 @@ def _issue_source_for(
     (``providers/trackers/background.py``): it answers ``get``/``all``/``knows`` from memory at
     once, and calls ``on_change`` (re-check open documents, ask pull clients to refresh)
     whenever its data changed. Problems in ``[issues]`` are logged; the defaults apply.
+    In a workspace the client does not trust, the service uses no network and no credentials.
     """
     from .providers.trackers.background import BackgroundIssues
-    from .tracker.settings import issues_settings
+    from .tracker.settings import from_settings
 
-    issues, errors = issues_settings(settings.issues, source="[issues]")
+    issues, errors = from_settings(settings, source="[issues]")
     for error in errors:
         logger.warning("%s", error)
     if issues.provider == "none":
         return None
-    return BackgroundIssues(issues, root, on_change, asyncio.get_running_loop(), on_status=on_status)
+    loop = asyncio.get_running_loop()
+    return BackgroundIssues(issues, root, on_change, loop, on_status=on_status, workspace_trusted=workspace_trusted)
 
 
 def _show(ls: BacklogServer, kind: types.MessageType, message: str) -> None:
@@ -702,7 +728,7 @@ async def _refresh_issues_command(ls: BacklogServer, *arguments: Any) -> Any:
 
 def _on_initialize(ls: BacklogServer, params: types.InitializeParams) -> None:
     if params.initialization_options is not None:
-        ls.settings.set_editor(params.initialization_options)
+        ls.settings.set_editor(params.initialization_options, initial=True)
     diagnostic = params.capabilities.text_document and params.capabilities.text_document.diagnostic
     workspace = params.capabilities.workspace
     can_refresh = bool(workspace and workspace.diagnostics and workspace.diagnostics.refresh_support)
@@ -790,7 +816,8 @@ async def _fetch_editor_settings(ls: BacklogServer) -> bool:
         logger.warning("The client did not send its settings", exc_info=True)
         return False
     if answer and isinstance(answer[0], dict):
-        ls.settings.set_editor(answer[0])
+        if ls.settings.set_editor(answer[0]):
+            ls.settings_changed(files_too=True)  # trust changed: issue sources are built again
         ls.show_editor_setting_errors()
         return True
     return False
@@ -1088,6 +1115,19 @@ def _on_did_change(ls: BacklogServer, params: types.DidChangeTextDocumentParams)
     ls.schedule_publish(uri)
 
 
+# Test-only (BACKLOG_LS_DEBUG=1): the server's copy of an open document, so a sync fuzz can
+# compare it with the client's after thousands of incremental changes.
+DEBUG_TEXT_REQUEST = "backlog-ls/debugText"
+
+
+def _debug_text(ls: BacklogServer, params: Any) -> dict[str, Any] | None:
+    uri = getattr(params, "uri", None)
+    document = ls.documents.get(uri) if isinstance(uri, str) else None
+    if document is None:
+        return None
+    return {"text": document.source, "version": document.version, "lineCount": len(document.text.lines)}
+
+
 def _on_did_close(ls: BacklogServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.forget(uri)
@@ -1175,6 +1215,8 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
     )(_on_completion)
     server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(_on_document_link)
     server.feature(types.TEXT_DOCUMENT_DEFINITION)(_on_definition)
+    if os.environ.get("BACKLOG_LS_DEBUG") == "1":
+        server.feature(DEBUG_TEXT_REQUEST)(_debug_text)
     return server
 
 
@@ -1244,8 +1286,8 @@ def _parse_address(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def start(tcp: str | None = None) -> None:
-    """Serve over stdio, or over TCP when ``tcp`` is "HOST:PORT"."""
+def start(tcp: str | None = None) -> int:
+    """Serve over stdio, or over TCP when ``tcp`` is "HOST:PORT"; the exit code (0 after shutdown, 1 without)."""
     configure_logging()
     server = create_server()
     tune_garbage_collector()
@@ -1253,13 +1295,12 @@ def start(tcp: str | None = None) -> None:
     if tcp is not None:
         host, port = _parse_address(tcp)
         logger.info("backlog-ls %s listening on %s:%d", __version__, host, port)
-        server.start_tcp(host, port)
-        return
+        return server.start_tcp(host, port)
     protocol_out = sys.stdout.buffer
     # The protocol owns the real stdout; a stray print() anywhere now lands on stderr.
     sys.stdout = sys.stderr
-    server.start_io(sys.stdin.buffer, protocol_out)
+    return server.start_io(sys.stdin.buffer, protocol_out)
 
 
 if __name__ == "__main__":
-    start()
+    sys.exit(start())

@@ -33,6 +33,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             require_shared(SHARED / folder)
 
 
+EDITOR_TESTS = Path(__file__).resolve().parent / "editors"
+
+
+@pytest.fixture(autouse=True)
+def no_user_configuration(request, tmp_path_factory, monkeypatch):
+    """The developer's own ~/.config/backlog-ls/config.toml (the user configuration file, trusted)
+    must not reach a test: each test, and every server or CLI it starts, sees an empty config folder.
+    A test that wants a user configuration writes it to ``os.environ["XDG_CONFIG_HOME"]/backlog-ls/config.toml``."""
+    if EDITOR_TESTS in Path(str(request.node.path)).parents:
+        return  # the editors keep their own configuration folders
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+
+
 def shared_files(folder: str) -> list[Path]:
     """The backlogs of ../shared/FOLDER (none without it); tests using them are marked
     ``@pytest.mark.shared(FOLDER)``."""

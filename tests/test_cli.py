@@ -360,12 +360,13 @@ def test_usage_errors_exit_2(run):
 def test_serve_passes_tcp_to_the_server(run, monkeypatch):
     calls = []
     fake_server = types.ModuleType("backlog_ls.server")
-    fake_server.start = lambda tcp=None: calls.append(tcp)
+    # The server's exit code is the command's: 0 after shutdown, 1 for exit without it.
+    fake_server.start = lambda tcp=None: calls.append(tcp) or len(calls) - 1
     monkeypatch.setitem(sys.modules, "backlog_ls.server", fake_server)
     monkeypatch.setattr(backlog_ls, "server", fake_server, raising=False)
 
     assert run("serve", "--tcp", "127.0.0.1:2087")[0] == 0
-    assert run("serve", "--stdio")[0] == 0
+    assert run("serve", "--stdio")[0] == 1
     assert calls == ["127.0.0.1:2087", None]
 
 

@@ -7,6 +7,16 @@ its ``.backlog-ls.toml``, or else its ``pyproject.toml`` when that has a
 as ruff passes over one without ``[tool.ruff]``. So the nearest configuration
 applies, and a ``.backlog-ls.toml`` beats a pyproject.toml beside it.
 
+Beneath it lies the user configuration file, ``backlog-ls/config.toml`` in the user config
+folder (``platformdirs.user_config_dir``: ``~/.config`` on Linux, moved by ``XDG_CONFIG_HOME``),
+with the same schema. It is the user's own and so trusted: only there (and in user-level editor
+settings and command-line flags) may ``[issues] token-env`` and ``trusted-hosts`` be set. A
+workspace file is someone else's text until proven otherwise (``config.py``).
+
+Paths a workspace file names (``[issues] file``, ``[rfc] dirs``) must stay in the workspace
+(its git root, else the file's folder) and name regular files: a refused one is reported on
+its key and not used (``workspace_paths.py``). Configuration files are read up to 1 MiB.
+
 Reading never raises: a file that cannot be read or decoded becomes a
 ``ConfigError`` and the defaults apply. ``config.from_toml`` does the rest and
 reports each bad key while keeping the good ones.
@@ -19,8 +29,10 @@ import sys
 from collections.abc import Callable
 
 import attrs
+import platformdirs
 
-from ..config import ConfigError, Settings, from_toml
+from ..config import ConfigError, Settings, from_toml, line_of
+from .workspace_paths import MAX_CONFIG_BYTES, RefusedPath, read_regular_file, refusal, workspace_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,6 +43,13 @@ CONFIG_FILE = ".backlog-ls.toml"
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = "backlog-ls"  # [tool.backlog-ls]
 FILE_KEY = "(file)"  # the ConfigError key of problems with the file as a whole
+APP_NAME = "backlog-ls"
+USER_CONFIG_FILE = "config.toml"
+
+
+def user_config_path() -> str:
+    """Where the user configuration file is (whether or not it exists)."""
+    return os.path.join(platformdirs.user_config_dir(APP_NAME, appauthor=False), USER_CONFIG_FILE)
 
 
 @attrs.frozen
@@ -53,6 +72,11 @@ class LoadedConfig:
     path: str | None  # the file read; None when the defaults apply
     root: str | None
 
+    @property
+    def workspace(self) -> str | None:
+        """The folder paths from this configuration must stay in: the git root above ``root``, else ``root``."""
+        return workspace_of(self.root) if self.root else None
+
 
 def display_path(path: str) -> str:
     """``path`` relative to the working directory when it lies below it, else absolute."""
@@ -71,9 +95,8 @@ def _is_git_root(folder: str) -> bool:
 def _has_tool_table(path: str) -> bool:
     """True when ``path`` is a pyproject.toml with [tool.backlog-ls] (or too broken to tell, but naming it)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
+    except (OSError, ValueError, RefusedPath):
         return False
     text = data.decode("utf-8", "replace")
     if PYPROJECT_TABLE not in text:
@@ -104,23 +127,79 @@ def find_config(start: str | None = None) -> Found:
         folder = parent
 
 
-def read_config(path: str, *, pyproject: bool | None = None, source: str | None = None) -> tuple[Settings, list[ConfigError]]:
-    """Settings from one file; ``pyproject`` defaults to "is it named pyproject.toml"."""
+def read_config(
+    path: str,
+    *,
+    pyproject: bool | None = None,
+    source: str | None = None,
+    into: Settings | None = None,
+    trusted: bool = False,
+) -> tuple[Settings, list[ConfigError]]:
+    """Settings from one file over ``into``; ``pyproject`` defaults to "is it named pyproject.toml".
+
+    ``trusted`` only for the user's own file (``read_user_config``): see ``config.py``.
+    """
     source = source or display_path(path)
+    base = into or Settings()
     if pyproject is None:
         pyproject = os.path.basename(path) == PYPROJECT
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        return Settings(), [ConfigError(source, FILE_KEY, f"cannot be read: {reason[:1].lower()}{reason[1:]}")]
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
+    except RefusedPath as refused:
+        return base, [ConfigError(source, FILE_KEY, f"not read: {refused}")]
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        return base, [ConfigError(source, FILE_KEY, f"cannot be read: {reason[:1].lower()}{reason[1:]}")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         message = f"not UTF-8 (invalid byte 0x{data[error.start]:02x} at offset {error.start})"
-        return Settings(), [ConfigError(source, FILE_KEY, message)]
-    return from_toml(text.removeprefix("\ufeff"), source, pyproject=pyproject)
+        return base, [ConfigError(source, FILE_KEY, message)]
+    text = text.removeprefix("\ufeff")
+    settings, errors = from_toml(
+        text, source, pyproject=pyproject, into=base, trusted=trusted, user_config=user_config_path()
+    )
+    if not trusted:
+        settings, refused = confine_paths(settings, os.path.dirname(os.path.abspath(path)), source, text)
+        errors.extend(refused)
+    return settings, errors
+
+
+def read_user_config(path: str | None = None) -> LoadedConfig:
+    """The user configuration file (trusted); the defaults when there is none."""
+    path = path or user_config_path()
+    if not os.path.isfile(path):
+        return LoadedConfig(Settings(), (), None, None)
+    settings, errors = read_config(path, pyproject=False, source=path, trusted=True)
+    return LoadedConfig(settings, tuple(errors), path, os.path.dirname(path))
+
+
+def confine_paths(settings: Settings, root: str, source: str, text: str | None = None) -> tuple[Settings, list[ConfigError]]:
+    """Drop the paths of ``[issues] file`` and ``[rfc] dirs`` that leave the workspace or name no regular
+    file (folder), with an error on the key; the issues file refused leaves no issue source (provider none)."""
+    workspace = workspace_of(root)
+    errors: list[ConfigError] = []
+    issues, rfc = settings.issues, settings.rfc
+    file = issues.get("file")
+    if isinstance(file, str) and file.strip():
+        reason = refusal(os.path.join(root, file.strip()), workspace)
+        if reason is not None:
+            errors.append(ConfigError(source, "issues.file", f"{reason}: the issues file is not read", line_of(text, "issues.file")))
+            issues = {key: value for key, value in issues.items() if key != "file"} | {"provider": "none"}
+    dirs = rfc.get("dirs")
+    if isinstance(dirs, (list, tuple)) and all(isinstance(folder, str) for folder in dirs):
+        kept = []
+        for folder in dirs:
+            reason = refusal(os.path.join(root, folder), workspace, kind="folder")
+            if reason is None:
+                kept.append(folder)
+            else:
+                errors.append(ConfigError(source, "rfc.dirs", f"{reason}: that RFC folder is not read", line_of(text, "rfc.dirs")))
+        if len(kept) != len(dirs):
+            rfc = {**rfc, "dirs": kept}
+    if not errors:
+        return settings, errors
+    return attrs.evolve(settings, issues=issues, rfc=rfc), errors
 
 
 def load_config(path: str | None = None, *, config: str | None = None) -> tuple[Settings, list[ConfigError], str | None]:
@@ -129,28 +208,39 @@ def load_config(path: str | None = None, *, config: str | None = None) -> tuple[
     ``config`` names the file to read and skips the search (``--config``).
     Returns (settings, errors, the configuration file read or None).
     """
+    user = read_user_config()
     if config is not None:
-        settings, errors = read_config(config)
+        settings, errors = read_config(config, into=user.settings)
         return settings, errors, config
     start = path or os.getcwd()
     if not os.path.isdir(start):
         start = os.path.dirname(os.path.abspath(start))
     found = find_config(start)
     if found.path is None:
-        return Settings(), [], None
-    settings, errors = read_config(found.path, pyproject=found.pyproject)
+        return user.settings, [], None
+    settings, errors = read_config(found.path, pyproject=found.pyproject, into=user.settings)
     return settings, errors, found.path
 
 
 class ConfigLoader:
     """Configurations for many files, each file read once however many files it governs.
 
-    ``on_load`` is called once per configuration file read, for instance to print its errors.
+    ``on_load`` is called once per configuration file read, for instance to print its errors;
+    the user configuration file (``user``, read first; every workspace file layers over it)
+    is reported with the first file that uses it.
     """
 
-    def __init__(self, explicit: str | None = None, on_load: Callable[[LoadedConfig], None] | None = None):
+    def __init__(
+        self,
+        explicit: str | None = None,
+        on_load: Callable[[LoadedConfig], None] | None = None,
+        *,
+        user: LoadedConfig | None = None,
+    ):
         self.explicit = explicit
         self.on_load = on_load
+        self.user = user if user is not None else read_user_config()
+        self._user_reported = False
         self._by_folder: dict[str, Found] = {}
         self._by_file: dict[str | None, LoadedConfig] = {}
 
@@ -178,9 +268,15 @@ class ConfigLoader:
         return found
 
     def _load(self, found: Found) -> LoadedConfig:
+        if not self._user_reported:
+            self._user_reported = True
+            if self.user.errors and self.on_load is not None:
+                self.on_load(self.user)
         if found.path is None:
-            return LoadedConfig(Settings(), (), None, found.root)
-        settings, errors = read_config(found.path, pyproject=found.pyproject if self.explicit is None else None)
+            return LoadedConfig(self.user.settings, (), None, found.root)
+        settings, errors = read_config(
+            found.path, pyproject=found.pyproject if self.explicit is None else None, into=self.user.settings
+        )
         loaded = self._by_file[found.path] = LoadedConfig(settings, tuple(errors), found.path, found.root)
         if self.on_load is not None:
             self.on_load(loaded)
@@ -190,7 +286,6 @@ class ConfigLoader:
 def config_file_lines(path: str) -> list[str]:
     """A configuration file's lines, to place its problems on them; [""] when it cannot be read."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read().split("\n")
-    except OSError:
+        return read_regular_file(path, MAX_CONFIG_BYTES).decode("utf-8", "replace").split("\n")
+    except (OSError, ValueError, RefusedPath):
         return [""]

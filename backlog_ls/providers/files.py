@@ -18,6 +18,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Collection
 
+from .workspace_paths import RefusedPath, read_regular_file
+
 log = logging.getLogger(__name__)
 
 # A linked Markdown file bigger than this is not read for its headings (its anchors are unknown):
@@ -75,11 +77,10 @@ class DiskFiles:
             log.info("not reading %s for anchors: %d bytes is over the limit of %d", path, size, self.max_bytes)
             return None
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(self.max_bytes + 1)
-        except (OSError, ValueError):
-            return None
-        if len(data) > self.max_bytes:
+            # Regular files only, opened non-blocking: a link to /dev/stdin would read the server's
+            # own protocol input, one to a FIFO would wait forever, /dev/zero never ends.
+            data = read_regular_file(path, self.max_bytes)
+        except (OSError, ValueError, RefusedPath):
             return None
         try:
             from ..anchors import document_anchors

@@ -4,7 +4,10 @@
 each file's head (the first 32 KiB) is read once and kept until its modification
 time or size changes, so scanning a folder again costs a listing and a ``stat`` per
 file. Binary files, unreadable files and broken front matter are skipped or read
-as far as they go; nothing raises.
+as far as they go; nothing raises. Folders and files that resolve (symlinks followed)
+outside the workspace (the git root above the project root, else the root) are not read:
+a cloned repository's ``[rfc] dirs = ["/home/you/private"]`` or ``rfcs -> ~/notes`` shows
+nothing in hovers.
 
 ``ProjectRfcStore`` is the language server's view: ``get`` never waits on the disk.
 It answers the last scan of a root (or "pending" before the first one) and queues
@@ -31,6 +34,7 @@ from ..rfc import (
     ProjectRfcs,
 )
 from ..rfc.project import number_from_name, read_rfc_text
+from .workspace_paths import is_inside, workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -50,36 +54,52 @@ class ProjectRfcScanner:
     def __init__(self, *, max_head_bytes: int = MAX_HEAD_BYTES):
         self.max_head_bytes = max_head_bytes
         self._files: dict[str, tuple[tuple[int, int], ProjectRfc | None]] = {}
+        self._refused: set[str] = set()
         self._lock = threading.Lock()
 
     def scan(self, root: str, dirs: Sequence[str] | None = None) -> ProjectRfcs:
         """The RFCs under ``root``: in the configured ``dirs``, else in the default folders that hold any."""
         root = os.path.normpath(os.path.abspath(root))
+        workspace = workspace_of(root)
         with self._lock:
             if dirs is not None:
                 folders = [os.path.normpath(os.path.join(root, folder)) for folder in dirs]
-                found = [(folder, self._scan_folder(folder)) for folder in folders]
+                folders = [folder for folder in folders if self._inside(folder, workspace)]
+                found = [(folder, self._scan_folder(folder, workspace)) for folder in folders]
                 kept = [folder for folder, _ in found]
             else:
-                found = [(folder, self._scan_folder(folder)) for folder in (os.path.join(root, d) for d in DEFAULT_DIRS)]
+                defaults = (os.path.join(root, d) for d in DEFAULT_DIRS)
+                found = [(folder, self._scan_folder(folder, workspace)) for folder in defaults if self._inside(folder, workspace)]
                 found = [(folder, rfcs) for folder, rfcs in found if rfcs]
                 kept = [folder for folder, _ in found]
             rfcs = tuple(rfc for _, folder_rfcs in found for rfc in folder_rfcs)
         return ProjectRfcs(root=root, folders=tuple(os.path.normpath(f) for f in kept), rfcs=rfcs)
 
-    def _scan_folder(self, folder: str) -> list[ProjectRfc]:
+    def _inside(self, path: str, workspace: str) -> bool:
+        if is_inside(path, workspace):
+            return True
+        if os.path.exists(path) and path not in self._refused:  # said once, not at every rescan
+            self._refused.add(path)
+            log.warning("Not reading RFCs from %s: it is outside the workspace %s", path, workspace)
+        return False
+
+    def _scan_folder(self, folder: str, workspace: str) -> list[ProjectRfc]:
         try:
             with os.scandir(folder) as entries:
-                names = sorted(
-                    entry.name
+                listed = sorted(
+                    (entry.name, _is_symlink(entry))
                     for entry in entries
                     if entry.name.lower().endswith(MARKDOWN_SUFFIXES) and _is_file(entry)
                 )
         except (OSError, ValueError):
             return []
         found = []
-        for name in names[:MAX_FILES_PER_FOLDER]:
-            rfc = self._read(os.path.join(folder, name))
+        for name, linked in listed[:MAX_FILES_PER_FOLDER]:
+            path = os.path.join(folder, name)
+            # The folder is inside the workspace (checked by the caller): only a symlink can lead out.
+            if linked and not is_inside(path, workspace):
+                continue
+            rfc = self._read(path)
             if rfc is not None:
                 found.append(rfc)
         found.sort(key=lambda rfc: (rfc.number, rfc.name))
@@ -126,6 +146,13 @@ class ProjectRfcScanner:
             summary=found.summary,
             digits=found.digits,
         )
+
+
+def _is_symlink(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True  # cannot tell: check where it leads
 
 
 def _is_file(entry: os.DirEntry) -> bool:

@@ -10,11 +10,16 @@ provider = "auto"          # auto | github | gitlab | gitea | json | none (auto 
 repo = "owner/name"        # default: from `git remote get-url origin` (alias: repository)
 url = "https://git.example.com/api/v3"   # API base (Enterprise, self-hosted)
 file = "issues.json"       # the json provider: a file relative to the configuration root
-token-env = "MY_TOKEN"     # read the token from this environment variable
+token-env = "MY_TOKEN"     # read the token from this environment variable (user configuration only)
+trusted-hosts = ["git.example.com"]   # hosts a token may go to besides the public ones (user configuration only)
 refresh = "10m"            # 30s, 10m, 1h, 1d; a bare number is seconds
 timeout = "30s"            # the most one request may take, its whole answer included
 insert-format = "(Issue #{number})"   # used by completion
 ```
+
+``token-env`` and ``trusted-hosts`` count only in the user's own configuration (the user file,
+user-level editor settings, command-line flags): ``config.py`` drops them from workspace files.
+``from_settings`` adds the hosts trusted layers named (``Settings.named_hosts``).
 """
 
 from __future__ import annotations
@@ -25,14 +30,15 @@ from typing import Any
 
 import attrs
 
-from ..config import ConfigError
+from ..config import ConfigError, Settings
+from .credentials import host_of
 
 PROVIDERS = ("auto", "github", "gitlab", "gitea", "json", "none")
 DEFAULT_REFRESH_SECONDS = 600.0
 MIN_REFRESH_SECONDS = 10.0
 DEFAULT_TIMEOUT_SECONDS = 30.0
 MIN_TIMEOUT_SECONDS = 1.0
-KNOWN_KEYS = ("provider", "repo", "url", "file", "token-env", "refresh", "timeout", "insert-format")
+KNOWN_KEYS = ("provider", "repo", "url", "file", "token-env", "trusted-hosts", "refresh", "timeout", "insert-format")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -50,6 +56,7 @@ class IssuesSettings:
     refresh: float = DEFAULT_REFRESH_SECONDS  # seconds between background refreshes
     insert_format: str | None = None  # carried for completion
     timeout: float = DEFAULT_TIMEOUT_SECONDS  # seconds one tracker request may take, body included
+    trusted_hosts: tuple[str, ...] = ()  # hosts the user named: a token may go there (credentials.py)
 
     @property
     def owner_name(self) -> tuple[str, str] | None:
@@ -103,6 +110,12 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
         if key not in KNOWN_KEYS:
             error(key, f"unknown key; known keys: {', '.join(KNOWN_KEYS)}")
             continue
+        if key == "trusted-hosts":
+            if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+                values["trusted_hosts"] = tuple(found for item in value if (found := host_of(item)))
+            else:
+                error(key, f"must be a list of host names, not {_type_name(value)}")
+            continue
         if key in ("refresh", "timeout"):
             try:
                 values[key] = parse_duration(value, MIN_REFRESH_SECONDS if key == "refresh" else MIN_TIMEOUT_SECONDS)
@@ -147,6 +160,13 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
     if settings.provider == "json" and settings.file is None:
         error("file", 'the json provider needs a file (file = "issues.json")')
     return settings, errors
+
+
+def from_settings(settings: Settings, source: str = "configuration") -> tuple[IssuesSettings, list[ConfigError]]:
+    """The ``[issues]`` table of layered ``Settings``, with the hosts its trusted layers named."""
+    issues, errors = issues_settings(settings.issues, source)
+    hosts = tuple(dict.fromkeys((*issues.trusted_hosts, *settings.named_hosts)))
+    return attrs.evolve(issues, trusted_hosts=hosts), errors
 
 
 def _type_name(value: Any) -> str:

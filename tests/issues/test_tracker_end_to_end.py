@@ -36,8 +36,13 @@ def _workspace(tmp_path: Path, tracker: FakeTracker) -> Path:
 
 
 def _environment(tmp_path: Path) -> dict[str, str]:
+    # The user named the tracker's host in their own configuration: its token may go there.
+    user_config = tmp_path / "user-config"
+    (user_config / "backlog-ls").mkdir(parents=True, exist_ok=True)
+    (user_config / "backlog-ls" / "config.toml").write_text('[issues]\ntrusted-hosts = ["127.0.0.1"]\n', encoding="utf-8")
     return {
         **os.environ,
+        "XDG_CONFIG_HOME": str(user_config),
         "BACKLOG_LS_CACHE_DIR": str(tmp_path / "cache"),
         "GITHUB_TOKEN": SECRET,
         "GH_ENTERPRISE_TOKEN": ENTERPRISE_SECRET,

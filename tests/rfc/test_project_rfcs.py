@@ -249,3 +249,20 @@ def test_a_workspace_opened_below_the_project_still_finds_the_rfc_folder(tmp_pat
     assert found.folders == (str(tmp_path / "docs" / "rfcs"),)
     assert store.for_document(str(plan), None, None, wait=True).folders == found.folders
     assert store.for_document(str(plan), str(tmp_path), ["nowhere"], wait=True).rfcs == ()  # configured: no guessing
+
+
+def test_rfc_files_and_folders_that_lead_out_of_the_workspace_are_not_read(tmp_path):
+    project, private = tmp_path / "project", tmp_path / "private"
+    (project / ".git").mkdir(parents=True)
+    (project / "rfcs").mkdir()
+    private.mkdir()
+    (private / "0007-secret.md").write_text("# Secret\n", encoding="utf-8")
+    (project / "rfcs" / "0001-kept.md").write_text("# Kept\n", encoding="utf-8")
+    (project / "rfcs" / "0007-secret.md").symlink_to(private / "0007-secret.md")  # a file leading out
+    (project / "rfcs" / "0002-alias.md").symlink_to(project / "rfcs" / "0001-kept.md")  # a link that stays in
+    (project / "docs").mkdir()
+    (project / "docs" / "rfcs").symlink_to(private)  # a default folder leading out
+    scanned = ProjectRfcScanner().scan(str(project))
+    assert [(rfc.number, rfc.title) for rfc in scanned.rfcs] == [(1, "Kept"), (2, "Kept")]
+    assert scanned.folders == (str(project / "rfcs"),)
+    assert ProjectRfcScanner().scan(str(project), ["../private", "rfcs"]).folders == (str(project / "rfcs"),)

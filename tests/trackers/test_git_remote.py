@@ -10,6 +10,7 @@ import pytest
 from backlog_ls.providers.trackers.git_remote import (
     detect_repository,
     parse_remote,
+    remote_from_git_config,
     remote_url,
 )
 from backlog_ls.tracker import Repository
@@ -98,3 +99,23 @@ def test_configuration_wins():
     assert gitea == Repository("gitea", "me", "x", "git.home", "https://git.home/api/v1")
     assert detect_repository(IssuesSettings(provider="none"), None, remote=remote) is None
     assert detect_repository(IssuesSettings(), None, remote="") is None
+
+
+def test_an_untrusted_workspace_is_read_without_running_git(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text(
+        '[core]\n\tbare = false\n[remote "upstream"]\n\turl = https://github.com/up/stream.git\n'
+        '[remote "origin"]\n\turl = git@gitlab.com:group/sub/proj.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PATH", "")  # git cannot run: the answer comes from the file
+    assert remote_from_git_config(str(tmp_path)) == "git@gitlab.com:group/sub/proj.git"
+    assert remote_from_git_config(str(tmp_path), "upstream") == "https://github.com/up/stream.git"
+    assert detect_repository(IssuesSettings(), str(tmp_path), run_git=False) == Repository("gitlab", "group/sub", "proj", "gitlab.com")
+    assert remote_from_git_config(str(tmp_path / "nowhere")) is None
+
+
+def test_a_git_config_that_is_a_device_is_not_read(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").symlink_to("/dev/zero")
+    assert remote_from_git_config(str(tmp_path)) is None

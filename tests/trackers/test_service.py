@@ -24,7 +24,9 @@ SECRET = "ghp_TOPSECRETvalue0123456789"
 def make(fake: FakeTracker, cache_dir, environ=None, **options) -> IssueService:
     repository = Repository(fake.kind, fake.owner, fake.name, "127.0.0.1", fake.api_url)
     environ = {"GH_ENTERPRISE_TOKEN": SECRET, "GITLAB_TOKEN": SECRET, "GITEA_TOKEN": SECRET} if environ is None else environ
-    return IssueService(IssuesSettings(), None, str(cache_dir), environ, repository=repository, use_gh=False, **options)
+    # The user named the fake's host (trusted-hosts in the user configuration): its token may go there.
+    settings = IssuesSettings(trusted_hosts=("127.0.0.1",))
+    return IssueService(settings, None, str(cache_dir), environ, repository=repository, use_gh=False, **options)
 
 
 @pytest.fixture(params=["github", "gitlab", "gitea"])
@@ -344,3 +346,19 @@ async def test_state_for_the_status_bar_goes_refreshing_then_ready_then_warning_
     await service.refresh()
     assert [state for state, _ in seen[2:]] == ["refreshing", "warning"]
     assert seen[-1][1].startswith("offline: using cache from just now (5 issues)")
+
+
+async def test_an_untrusted_workspace_uses_the_cache_and_nothing_else(tmp_path):
+    with FakeTracker("github") as fake:
+        fake.add(1)
+        await make(fake, tmp_path).refresh()
+        fake.requests.clear()
+        untrusted = make(fake, tmp_path, workspace_trusted=False)
+        assert untrusted.get(1).title == "Issue 1"  # from the cache
+        result = await untrusted.refresh(force=True)
+        assert result.error is not None and "not trusted" in result.error.message
+        with pytest.raises(Exception) as caught:
+            await untrusted.create_issue("x", "y")
+        assert "not trusted" in str(caught.value)
+        assert fake.requests == []
+        assert untrusted.status.startswith("workspace not trusted (no network, no token): 1 issue in octo/repo, cache from")

@@ -46,7 +46,7 @@ def test_every_key():
         ({"token-env": "not a name"}, ".backlog-ls.toml: issues.token-env: must be the name of an environment variable, not 'not a name'"),
         ({"tokenEnv": 5}, ".backlog-ls.toml: issues.token-env: must be a string, not a number"),
         ({"insert-format": 3}, ".backlog-ls.toml: issues.insert-format: must be a string, not a number"),
-        ({"token": "abc"}, ".backlog-ls.toml: issues.token: unknown key; known keys: provider, repo, url, file, token-env, refresh, timeout, insert-format"),
+        ({"token": "abc"}, ".backlog-ls.toml: issues.token: unknown key; known keys: provider, repo, url, file, token-env, trusted-hosts, refresh, timeout, insert-format"),
         ({"provider": "json"}, '.backlog-ls.toml: issues.file: the json provider needs a file (file = "issues.json")'),
     ],
 )
@@ -109,3 +109,25 @@ def test_missing_export(tmp_path):
 def test_file_alone_means_json_and_repository_is_an_alias():
     settings, errors = messages({"file": "issues.json", "repository": "o/r"})
     assert errors == [] and settings.provider == "json" and settings.repo == "o/r"
+
+
+def test_an_export_outside_the_workspace_or_too_big_or_not_a_file_is_refused(tmp_path):
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    outside = tmp_path / "outside.json"
+    outside.write_text("[]", encoding="utf-8")
+    (workspace / "link.json").symlink_to(outside)
+    big = workspace / "big.json"
+    with open(big, "wb") as handle:
+        handle.truncate(16 * 1024 * 1024 + 1)  # sparse: costs no disk
+    for path, reason in [
+        (workspace / "link.json", "is outside the workspace"),
+        (big, "is larger than 16 MiB"),
+        (workspace, "is not a regular file"),
+    ]:
+        with pytest.raises(TrackerError) as caught:
+            read_export(str(path), str(workspace))
+        assert caught.value.message.startswith("the issues file is not read: ") and reason in caught.value.message
+    with pytest.raises(TrackerError) as caught:
+        read_export("/dev/zero")
+    assert "is not a regular file" in caught.value.message

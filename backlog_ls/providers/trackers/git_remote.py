@@ -12,13 +12,19 @@ The kind follows the host: github.com -> github; gitlab.com or a host with "gitl
 name -> gitlab; codeberg.org or a host with "gitea", "forgejo" or "codeberg" -> gitea; any
 other host is taken for a GitHub Enterprise Server (API at https://HOST/api/v3) -- the
 common case for a company host with an unhelpful name. It is a guess: set
-``[issues] provider`` (and ``url``) when it is wrong. Tokens for github.com are never sent to
-such a host (see tokens.py).
+``[issues] provider`` (and ``url``) when it is wrong. The guess decides which API is asked,
+never whether a token goes there: a token goes only to a public host of the provider or a host
+the user named (``tracker/credentials.py``), so a remote on an unknown host gets no
+``GH_ENTERPRISE_TOKEN`` and a host with "gitlab" in its name no ``GITLAB_TOKEN``.
+
+In a workspace the editor does not trust, git is not run at all (a repository's own git
+configuration can run programs): ``remote_from_git_config`` reads ``.git/config`` as text.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -101,21 +107,51 @@ def remote_url(root: str | None, remote: str = "origin", timeout: float = GIT_TI
     return result.stdout.strip() or None
 
 
+MAX_GIT_CONFIG_BYTES = 256 * 1024
+_SECTION = re.compile(r'^\s*\[\s*remote\s+"(?P<name>[^"]*)"\s*\]')
+_URL_LINE = re.compile(r"^\s*url\s*=\s*(?P<url>\S+)\s*$", re.IGNORECASE)
+
+
+def remote_from_git_config(root: str | None, remote: str = "origin") -> str | None:
+    """The remote's URL from ``ROOT/.git/config``, read as text without running git; None if not found."""
+    if not root:
+        return None
+    from ..workspace_paths import RefusedPath, read_regular_file
+
+    try:
+        text = read_regular_file(os.path.join(root, ".git", "config"), MAX_GIT_CONFIG_BYTES, root).decode("utf-8", "replace")
+    except (OSError, ValueError, RefusedPath):
+        return None  # no .git folder (a worktree's .git is a file), or not readable
+    inside = False
+    for line in text.splitlines():
+        section = _SECTION.match(line)
+        if section is not None:
+            inside = section.group("name") == remote
+        elif line.lstrip().startswith("["):
+            inside = False
+        elif inside and (found := _URL_LINE.match(line)):
+            return found.group("url")
+    return None
+
+
 def _host_of_api(url: str) -> str | None:
     return urlsplit(url).hostname
 
 
-def detect_repository(settings: IssuesSettings, root: str | None, *, remote: str | None = None) -> Repository | None:
+def detect_repository(
+    settings: IssuesSettings, root: str | None, *, remote: str | None = None, run_git: bool = True
+) -> Repository | None:
     """The repository issues come from: the configuration first, then the git remote.
 
-    ``remote`` (a URL) replaces asking git, for tests and callers that already know it.
+    ``remote`` (a URL) replaces asking git, for tests and callers that already know it;
+    ``run_git=False`` reads ``.git/config`` instead of running git (an untrusted workspace).
     None when the provider is json or none, or when nothing names a repository.
     """
     if settings.provider in ("none", "json"):
         return None
     detected = parse_remote(remote) if remote is not None else None
     if remote is None and (settings.repo is None or settings.provider == "auto"):
-        found = remote_url(root)
+        found = remote_url(root) if run_git else remote_from_git_config(root)
         detected = parse_remote(found) if found else None
     if settings.repo is not None:
         owner, name = settings.owner_name  # type: ignore[misc]

@@ -18,11 +18,12 @@ from collections.abc import Mapping
 import attrs
 
 from ...tracker import TrackerIssue
+from ..workspace_paths import MAX_EXPORT_BYTES, RefusedPath, read_regular_file
 from . import BAD_RESPONSE, NOT_FOUND, TrackerError, issue_from_json
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_FILE_BYTES = MAX_EXPORT_BYTES
 
 
 @attrs.frozen
@@ -57,14 +58,17 @@ def parse_export(text: str, source: str = "the issues file") -> tuple[list[Track
     return issues, skipped
 
 
-def read_export(path: str) -> JsonExport:
-    """Read and parse the file at ``path`` (blocking IO: call it off the event loop)."""
+def read_export(path: str, workspace: str | None = None) -> JsonExport:
+    """Read and parse the file at ``path`` (blocking IO: call it off the event loop).
+
+    With ``workspace``, a path that leaves it (symlinks resolved) is refused; a device, FIFO or
+    file over ``MAX_FILE_BYTES`` always is.
+    """
     try:
-        stat = os.stat(path)
-        if stat.st_size > MAX_FILE_BYTES:
-            raise TrackerError(BAD_RESPONSE, f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular_file(path, MAX_FILE_BYTES, workspace)
+        mtime = os.stat(path).st_mtime
+    except RefusedPath as refused:
+        raise TrackerError(BAD_RESPONSE, f"the issues file is not read: {refused}") from None
     except FileNotFoundError:
         raise TrackerError(NOT_FOUND, f"the issues file {path} does not exist") from None
     except OSError as problem:
@@ -73,4 +77,4 @@ def read_export(path: str) -> JsonExport:
     issues, skipped = parse_export(text, path)
     if skipped:
         log.warning("Skipped %d items of %s that are not issues", skipped, path)
-    return JsonExport(issues, skipped, stat.st_mtime)
+    return JsonExport(issues, skipped, mtime)

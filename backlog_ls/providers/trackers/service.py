@@ -18,7 +18,12 @@
   the json provider checks its file's mtime every few seconds).
 
 Provider ``none``: empty, never fetches. Provider ``json``: the file (relative to the
-configuration root) is the whole truth, re-read when its mtime changes.
+configuration root; it must stay in the workspace and be a regular file of at most 16 MiB) is
+the whole truth, re-read when its mtime changes.
+
+A token goes only where ``tracker/credentials.py`` allows (``tokens.resolve_token``); without one
+the tracker is still asked, which works for public repositories. ``workspace_trusted=False`` (the
+editor does not trust the workspace): no network, no token, not even git; the cache still answers.
 """
 
 from __future__ import annotations
@@ -48,9 +53,11 @@ from . import (
     make_provider,
 )
 from .cache import CacheMeta, IssueCache
-from .git_remote import detect_repository, parse_remote, remote_url
+from .git_remote import detect_repository, parse_remote, remote_from_git_config, remote_url
 from .json_export import read_export
-from .tokens import Token, resolve_token, where_to_put_one
+from ...tracker.credentials import UNTRUSTED_WORKSPACE
+from ..workspace_paths import workspace_of
+from .tokens import Token, refusal_for, resolve_token, where_to_put_one
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +110,11 @@ class IssueService:
         timeout: httpx.Timeout | float | None = None,
         use_gh: bool = True,
         clock: Callable[[], datetime] = _now,
+        workspace_trusted: bool = True,
     ):
         self.settings = settings
+        self.workspace_trusted = workspace_trusted
+        self._refusal: str | None = None  # why no token may go to the repository's API
         self.root = root
         self.environ = environ
         self._transport = transport
@@ -137,7 +147,11 @@ class IssueService:
             self._load_json()
             return
         try:
-            self.repository = repository if repository is not None else detect_repository(settings, root, remote=remote)
+            self.repository = (
+                repository
+                if repository is not None
+                else detect_repository(settings, root, remote=remote, run_git=workspace_trusted)
+            )
         except Exception:  # never raise out of construction
             log.exception("Could not work out the repository")
             self.repository = None
@@ -147,9 +161,31 @@ class IssueService:
         self._cache = IssueCache.for_repository(self.repository, cache_dir)
         self._issues, self._meta = self._cache.load()
         self.fetched_at = self._meta.fetched_at
-        found = resolve_token(self.repository, settings.token_env, environ, use_gh=False)
+        self._refusal = refusal_for(
+            self.repository, environ, trusted_hosts=settings.trusted_hosts, workspace_trusted=workspace_trusted
+        )
+        if self._refusal is not None:
+            self._token_checked = True  # none may go there: nothing to look up, gh is not asked
+            return
+        found = self._resolve_token(use_gh=False)
         if found is not None or settings.token_env:
             self._token, self._token_checked = found, True
+
+    def _resolve_token(self, *, use_gh: bool) -> Token | None:
+        assert self.repository is not None
+        return resolve_token(
+            self.repository,
+            self.settings.token_env,
+            self.environ,
+            use_gh=use_gh,
+            trusted_hosts=self.settings.trusted_hosts,
+            workspace_trusted=self.workspace_trusted,
+        )
+
+    def _token_hint(self) -> str:
+        """Why there is no token, or where to put one."""
+        assert self.repository is not None
+        return self._refusal or where_to_put_one(self.repository, self.settings.token_env)
 
     @classmethod
     async def open(cls, settings: IssuesSettings, root: str | None, cache_dir: str | None = None, **options) -> IssueService:
@@ -226,13 +262,15 @@ class IssueService:
         where = self.repository.slug
         error = self.last_error
         cached = f"cache from {_ago(self.fetched_at, now)}" if self.fetched_at else "no cache yet"
+        if not self.workspace_trusted:
+            return f"workspace not trusted (no network, no token): {count} {noun} in {where}, {cached}"
         if error is not None:
             if error.kind == RATE_LIMITED:
                 until = f" until {self.retry_at.astimezone().strftime('%H:%M')}" if self.retry_at else ""
                 return f"rate limited{until}: using {cached} ({count} {noun})"
             if error.kind == AUTH:
                 if self._token is None:
-                    return f"no token: {where_to_put_one(self.repository, self.settings.token_env)} ({count} {noun} cached)"
+                    return f"no token: {self._token_hint()} ({count} {noun} cached)"
                 return f"token from {self._token.source} refused by {where}: using {cached}"
             if error.kind == NOT_FOUND:
                 return f"{where} not found: {error.message}"
@@ -243,7 +281,7 @@ class IssueService:
             return f"{where}: not refreshed yet"
         suffix = ""
         if self._token_checked and self._token is None:
-            suffix = f" (no token: public issues only; {where_to_put_one(self.repository, self.settings.token_env)})"
+            suffix = f" (no token: public issues only; {self._token_hint()})"
         return f"{count} {noun} in {where}, refreshed {_ago(self.fetched_at, now)}{suffix}"
 
     # --- refresh ----------------------------------------------------------------------------------
@@ -305,13 +343,14 @@ class IssueService:
         repository = self.repository
         if repository is None or self._cache is None:
             return RefreshResult(False, TrackerError(NOT_FOUND, "no repository: set [issues] repo, or add a git remote"), 0)
+        if not self.workspace_trusted:
+            self.last_error = TrackerError(AUTH, UNTRUSTED_WORKSPACE)
+            return RefreshResult(False, self.last_error, len(self._issues))
         now = self._clock()
         if self.retry_at is not None and now < self.retry_at:
             return RefreshResult(False, self.last_error, len(self._issues))
         if not self._token_checked:
-            self._token = await in_daemon_thread(
-                resolve_token, repository, self.settings.token_env, self.environ, use_gh=self._use_gh
-            )
+            self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
             self._token_checked = True
         provider = make_provider(
             repository, self._token.value if self._token else None, transport=self._transport, timeout=self._timeout
@@ -379,12 +418,10 @@ class IssueService:
             raise TrackerError(NOT_FOUND, "no GitHub, GitLab or Gitea repository to create the issue in")
         async with self._lock:
             if not self._token_checked:
-                self._token = await in_daemon_thread(
-                    resolve_token, repository, self.settings.token_env, self.environ, use_gh=self._use_gh
-                )
+                self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
                 self._token_checked = True
         if self._token is None:
-            raise TrackerError(AUTH, f"creating an issue needs a token: {where_to_put_one(repository, self.settings.token_env)}")
+            raise TrackerError(AUTH, f"creating an issue needs a token: {self._token_hint()}")
         provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout)
         issue = await provider.create_issue(title, body)
         async with self._lock:
@@ -399,7 +436,9 @@ class IssueService:
     def _json_repository(self, remote: str | None) -> Repository | None:
         owner_name = self.settings.owner_name
         if owner_name is None:
-            found = parse_remote(remote) if remote is not None else parse_remote(remote_url(self.root) or "")
+            if remote is None:
+                remote = remote_url(self.root) if self.workspace_trusted else remote_from_git_config(self.root)
+            found = parse_remote(remote or "")
             if found is None:
                 return None
             owner_name = (found.owner, found.name)
@@ -410,7 +449,7 @@ class IssueService:
         """Read the export (blocking). True when the issues changed."""
         assert self._json_path is not None
         try:
-            export = read_export(self._json_path)
+            export = read_export(self._json_path, workspace_of(self.root or os.path.dirname(self._json_path)))
         except TrackerError as error:
             self.last_error = error
             log.warning("%s", error.message)

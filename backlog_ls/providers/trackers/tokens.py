@@ -1,6 +1,9 @@
 """Where a tracker token comes from: the environment, or the GitHub CLI. Never a file in the workspace.
 
-In order:
+First, whether a token may go to the repository's API at all (``tracker/credentials.py``: a public
+host of the provider or a host the user named, https unless loopback, a trusted workspace); a
+refusal is logged once (host and reason, never a token) and no token is looked up, so gh is not
+even asked. Then, in order:
 
 1. the variable named by ``[issues] token-env`` (when set, it is the only place looked at);
 2. github.com: ``GITHUB_TOKEN``, ``GH_TOKEN``; a GitHub Enterprise host: ``GH_ENTERPRISE_TOKEN``,
@@ -18,11 +21,16 @@ import logging
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Mapping
 
 from ...tracker import Repository
+from ...tracker.credentials import named_hosts, token_refusal
 
 log = logging.getLogger(__name__)
+
+_refusals_logged: set[str] = set()
+_refusals_lock = threading.Lock()
 
 GH_TIMEOUT_SECONDS = 3.0
 
@@ -97,6 +105,41 @@ def gh_token(host: str, timeout: float = GH_TIMEOUT_SECONDS, gh: str | None = No
     return value or None
 
 
+def api_url_of(repository: Repository) -> str:
+    """The API base a provider for ``repository`` talks to (``[issues] url``, else the host's default)."""
+    if repository.api_url:
+        return repository.api_url
+    from . import make_provider
+
+    try:
+        return make_provider(repository).api_url
+    except ValueError:  # no HTTP provider for this kind (json): nothing is sent anywhere
+        return f"https://{repository.host}"
+
+
+def refusal_for(
+    repository: Repository,
+    environ: Mapping[str, str] | None = None,
+    *,
+    trusted_hosts: tuple[str, ...] = (),
+    workspace_trusted: bool = True,
+) -> str | None:
+    """Why no token may go to ``repository``'s API (logged once per process); None when one may."""
+    environ = os.environ if environ is None else environ
+    hosts = named_hosts(trusted_hosts, environ)
+    reason = token_refusal(repository.kind, api_url_of(repository), hosts, workspace_trusted=workspace_trusted)
+    if reason is not None:
+        with _refusals_lock:
+            first = reason not in _refusals_logged
+            _refusals_logged.add(reason)
+        if first:
+            # A warning where the refusal kept a token the user has from going there; otherwise
+            # there was nothing to send, and saying so on every run of a public project is noise.
+            withheld = any((environ.get(name) or "").strip() for name in variables_for(repository))
+            log.log(logging.WARNING if withheld else logging.INFO, "%s (issues of %s)", reason, repository.slug)
+    return reason
+
+
 def resolve_token(
     repository: Repository,
     token_env: str | None = None,
@@ -104,8 +147,13 @@ def resolve_token(
     *,
     use_gh: bool = True,
     gh: str | None = None,
+    trusted_hosts: tuple[str, ...] = (),
+    workspace_trusted: bool = True,
 ) -> Token | None:
+    """The token for ``repository``; None when there is none, or when the policy says none may go there."""
     environ = os.environ if environ is None else environ
+    if refusal_for(repository, environ, trusted_hosts=trusted_hosts, workspace_trusted=workspace_trusted) is not None:
+        return None
     if token_env:
         value = (environ.get(token_env) or "").strip()
         return Token(value, token_env) if value else None

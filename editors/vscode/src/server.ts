@@ -15,7 +15,7 @@ import {
 import { manifest } from './manifest';
 import { describe, discoverServer, type ServerLaunch } from './interpreter';
 import { onPythonInterpreterChange, probePython, pythonExtensionInterpreter } from './python';
-import { contributedKeys, RESTART_KEYS, SECTION, serverSettings } from './settings';
+import { contributedKeys, RESTART_KEYS, SECTION, serverSection } from './settings';
 import { parseTrackerStatus, STATUS_NOTIFICATION } from './status';
 import { type StatusBar } from './statusBar';
 
@@ -181,11 +181,15 @@ export class ServerController implements vscode.Disposable {
         return client;
     }
 
-    /** What the server gets for `workspace/configuration` {section: "backlogLs", scopeUri}. */
+    /**
+     * What the server gets for `workspace/configuration` {section: "backlogLs", scopeUri}, and as
+     * initializationOptions: with the user's own values apart and the workspace's trust (granting
+     * trust restarts the server, so the new value arrives with the next initialize).
+     */
     private serverSection(scopeUri: string | undefined): Record<string, unknown> {
         const configuration = vscode.workspace.getConfiguration(SECTION, scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
         const properties = manifest(this.context.extension.packageJSON).contributes?.configuration?.properties ?? {};
-        return serverSettings(contributedKeys(properties), (key) => configuration.inspect(key));
+        return serverSection(contributedKeys(properties), (key) => configuration.inspect(key), vscode.workspace.isTrusted);
     }
 
     /**

@@ -3,6 +3,11 @@
 //
 // Only values the user set are sent: a default sent by the editor would override the
 // project's .backlog-ls.toml, which the server layers beneath the editor's settings.
+//
+// Beside the merged values go the user-level values alone (`userSettings`) and the workspace's
+// trust (`workspaceTrusted`): a cloned repository writes its own .vscode/settings.json, so only
+// the user's own values may say where credentials go (issues.tokenEnv, issues.trustedHosts, the
+// host of issues.url), and an untrusted workspace gets no network and no credentials at all.
 
 /** The scopes of `WorkspaceConfiguration.inspect()` that hold user-set values (defaultValue is left out on purpose). */
 export interface InspectedValue {
@@ -59,17 +64,28 @@ export function userValue(inspected: InspectedValue | undefined): unknown {
     return value;
 }
 
+/** The value set in the user's own settings (not the workspace's, not a folder's); undefined when none. */
+export function userLevelValue(inspected: InspectedValue | undefined): unknown {
+    const value = inspected?.globalValue;
+    return value === null ? undefined : value;
+}
+
 /**
  * The `backlogLs` section for the server: each server-bound key the user set, dotted keys as
- * nested objects ("issues.provider" -> {issues: {provider}}).
+ * nested objects ("issues.provider" -> {issues: {provider}}). `pick` chooses the value of one
+ * key from its scopes: all of them merged (the default), or the user's own (`userLevelValue`).
  */
-export function serverSettings(keys: readonly string[], inspect: (key: string) => InspectedValue | undefined): Record<string, unknown> {
+export function serverSettings(
+    keys: readonly string[],
+    inspect: (key: string) => InspectedValue | undefined,
+    pick: (inspected: InspectedValue | undefined) => unknown = userValue,
+): Record<string, unknown> {
     const settings: Record<string, unknown> = {};
     for (const key of keys) {
         if (!isServerKey(key)) {
             continue;
         }
-        const value = userValue(inspect(key));
+        const value = pick(inspect(key));
         if (value === undefined) {
             continue;
         }
@@ -85,6 +101,23 @@ export function serverSettings(keys: readonly string[], inspect: (key: string) =
         target[last] = layer(target[last], value);
     }
     return settings;
+}
+
+/** The keys beside the settings that the server reads as markers (editor_settings.py). */
+export const USER_SETTINGS_KEY = 'userSettings';
+export const TRUST_KEY = 'workspaceTrusted';
+
+/** What the server gets: the merged settings, the user's own apart, and whether the workspace is trusted. */
+export function serverSection(
+    keys: readonly string[],
+    inspect: (key: string) => InspectedValue | undefined,
+    workspaceTrusted: boolean,
+): Record<string, unknown> {
+    return {
+        ...serverSettings(keys, inspect),
+        [USER_SETTINGS_KEY]: serverSettings(keys, inspect, userLevelValue),
+        [TRUST_KEY]: workspaceTrusted,
+    };
 }
 
 /** Keys whose change needs a new server process rather than a didChangeConfiguration. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { contributedKeys, type InspectedValue, serverSettings, userValue } from '../src/settings';
+import { contributedKeys, type InspectedValue, serverSection, serverSettings, userLevelValue, userValue } from '../src/settings';
 
 // The keys package.json really contributes, so a renamed setting breaks these tests too.
 const packageJson = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
@@ -88,5 +88,45 @@ describe('serverSettings', () => {
     it('treats null as not set', () => {
         assert.equal(userValue({ globalValue: 'me/mine', workspaceValue: null }), 'me/mine');
         assert.deepEqual(serverSettings(KEYS, inspector({ 'issues.url': { globalValue: null } })), {});
+    });
+});
+
+describe('serverSection', () => {
+    it("sends the user's own values apart, so that a workspace cannot choose where credentials go", () => {
+        const section = serverSection(
+            KEYS,
+            inspector({
+                'issues.tokenEnv': { globalValue: 'MY_TOKEN', workspaceValue: 'AWS_SECRET_ACCESS_KEY' },
+                'issues.trustedHosts': { globalValue: ['ghe.example.com'] },
+                'issues.url': { workspaceValue: 'https://evil.example/api/v3' },
+                'issues.provider': { globalValue: 'github' },
+            }),
+            true,
+        );
+
+        assert.deepEqual(section, {
+            issues: {
+                tokenEnv: 'AWS_SECRET_ACCESS_KEY',
+                trustedHosts: ['ghe.example.com'],
+                url: 'https://evil.example/api/v3',
+                provider: 'github',
+            },
+            userSettings: { issues: { tokenEnv: 'MY_TOKEN', trustedHosts: ['ghe.example.com'], provider: 'github' } },
+            workspaceTrusted: true,
+        });
+    });
+
+    it("says when the workspace is not trusted, and sends empty user settings when the user set nothing", () => {
+        assert.deepEqual(serverSection(KEYS, inspector({ 'issues.repo': { workspaceFolderValue: 'team/plan' } }), false), {
+            issues: { repo: 'team/plan' },
+            userSettings: {},
+            workspaceTrusted: false,
+        });
+    });
+
+    it('reads only the user scope for the user-level value', () => {
+        assert.equal(userLevelValue({ workspaceValue: 'X', workspaceFolderValue: 'Y' }), undefined);
+        assert.equal(userLevelValue({ globalValue: null }), undefined);
+        assert.equal(userLevelValue({ globalValue: 'MINE', workspaceValue: 'X' }), 'MINE');
     });
 });
