@@ -19,12 +19,127 @@ from mistletoe import block_token, block_tokenizer, span_token, token as mistlet
 from ..model import Block, Heading, Item, Problem, References, Span
 from . import inline
 
+
+
+class _CodeFence(block_token.CodeFence):
+    """A fenced code block that closes only where CommonMark closes it.
+
+    mistletoe 1.6 closes an open fence at any line that starts with the fence and has no space,
+    so "```bash" (the next block's opening) ended the block and everything after it was read
+    inside out; GitHub closes only at a line of the fence's character, at least as long, and
+    nothing else but spaces or tabs.
+    """
+
+    @classmethod
+    def read(cls, lines):
+        next(lines)
+        indentation, leader = cls._open_info[0], cls._open_info[1]
+        closing = re.compile(rf" {{0,3}}{re.escape(leader[0])}{{{len(leader)},}}[ \t]*\n?")
+        line_buffer = []
+        for line in lines:
+            if closing.fullmatch(line):
+                break
+            stripped_line = line.lstrip(" ")
+            diff = len(line) - len(stripped_line)
+            if diff > indentation:
+                stripped_line = " " * (diff - indentation) + stripped_line
+            line_buffer.append(stripped_line)
+        return line_buffer, cls._open_info
+
+
+class _Quote(block_token.Quote):
+    """A block quote that takes a line without ">" only as paragraph continuation text.
+
+    mistletoe takes such a "lazy" line into the quote unless the line before opened a fence
+    or indented code, so the lines after a quoted fence, heading or thematic break were
+    quoted too. CommonMark (and GitHub) continue the quote only when its innermost open
+    block is a paragraph: that is what ``_ends_in_paragraph`` asks of the lines read so far.
+    """
+
+    @classmethod
+    def read(cls, lines):
+        line = cls.convert_leading_tabs(next(lines).lstrip()).split(">", 1)[1]
+        if len(line) > 0 and line[0] == " ":
+            line = line[1:]
+        line_buffer = [line]
+        start_line = lines.line_number()
+        blank_line = line.strip() == ""
+        lazy_allowed: bool | None = None  # whether the lines read so far end in a paragraph, once asked
+        next_line = lines.peek()
+        breaking_tokens = [
+            t
+            for t in block_token._token_types
+            if hasattr(t, "check_interrupts_paragraph") and not issubclass(t, block_token.Quote)
+        ]
+        while (
+            next_line is not None
+            and next_line.strip() != ""
+            and not any(token_type.check_interrupts_paragraph(lines) for token_type in breaking_tokens)
+        ):
+            stripped = cls.convert_leading_tabs(next_line.lstrip())
+            if stripped[0] == ">":
+                prepend = 2 if stripped[1:2] == " " else 1
+                stripped = stripped[prepend:]
+                blank_line = stripped.strip() == ""
+                lazy_allowed = None
+                line_buffer.append(stripped)
+            elif blank_line:
+                break
+            else:
+                if lazy_allowed is None:
+                    lazy_allowed = _ends_in_paragraph(line_buffer, start_line)
+                if not lazy_allowed:
+                    break
+                line_buffer.append(next_line)
+            next(lines)
+            next_line = lines.peek()
+
+        block_token.Paragraph.parse_setext = False
+        parse_buffer = block_tokenizer.tokenize_block(line_buffer, block_token._token_types, start_line=start_line)
+        block_token.Paragraph.parse_setext = True
+        return parse_buffer
+
+
+# Past this many lines, a quote's lazy lines are judged as mistletoe does (by the line before):
+# asking whether the lines read so far end in a paragraph reads them again each time.
+_LAZY_CHECK_LIMIT = 400
+
+
+def _ends_in_paragraph(line_buffer: list[str], start_line: int) -> bool:
+    """Whether a quote's content read so far ends inside a paragraph (at any depth of nesting)."""
+    if len(line_buffer) > _LAZY_CHECK_LIMIT:
+        last = line_buffer[-1].lstrip(" ")
+        return not (block_token.CodeFence.start(last) or block_token.BlockCode.start(line_buffer[-1]))
+    setext = block_token.Paragraph.parse_setext
+    block_token.Paragraph.parse_setext = False
+    try:
+        tokens = block_tokenizer.make_tokens(
+            block_tokenizer.tokenize_block(list(line_buffer), block_token._token_types, start_line=start_line)
+        )
+    finally:
+        block_token.Paragraph.parse_setext = setext
+    while tokens:
+        last = tokens[-1]
+        if isinstance(last, block_token.Paragraph):
+            return True
+        if isinstance(last, (block_token.Quote, block_token.List, block_token.ListItem)):
+            tokens = list(last.children or ())
+            continue
+        return False
+    return False
+
+
+# CommonMark's list markers: a bullet, or one to nine digits and "." or ")" (mistletoe's own
+# patterns allow no digit at all, so ". Step: ..." was a list item).
+_LIST_START = re.compile(r" {0,3}(?:\d{1,9}[.)]|[+\-*])(?:[ \t]*$|[ \t]+)")
+_LIST_ITEM = re.compile(r"( {0,3})(\d{1,9}[.)]|[+\-*])($|\s+)")
+
 _TOKEN_TYPES = [
     block_token.HtmlBlock,
     block_token.BlockCode,
     block_token.Heading,
-    block_token.Quote,
-    block_token.CodeFence,
+    _Quote,
+    _CodeFence,
     block_token.ThematicBreak,
     block_token.List,
     block_token.Table,
@@ -35,9 +150,11 @@ _KIND = {
     block_token.HtmlBlock: "html",
     block_token.BlockCode: "code",
     block_token.CodeFence: "code",
+    _CodeFence: "code",
     block_token.Heading: "heading",
     block_token.SetextHeading: "heading",
     block_token.Quote: "quote",
+    _Quote: "quote",
     block_token.ThematicBreak: "thematic-break",
     block_token.List: "list",
     block_token.Table: "table",
@@ -62,6 +179,8 @@ def mistletoe_configured() -> Iterator[None]:
         saved_blocks = block_token._token_types[:]
         saved_spans = span_token._token_types[:]
         saved_root = mistletoe_token._root_node
+        saved_list_patterns = block_token.List.pattern, block_token.ListItem.pattern
+        block_token.List.pattern, block_token.ListItem.pattern = _LIST_START, _LIST_ITEM
         block_token._token_types[:] = _TOKEN_TYPES
         span_token._token_types[:] = [span_token.RawText]
         mistletoe_token._root_node = _Root()
@@ -75,6 +194,7 @@ def mistletoe_configured() -> Iterator[None]:
             block_token._token_types[:] = saved_blocks
             span_token._token_types[:] = saved_spans
             mistletoe_token._root_node = saved_root
+            block_token.List.pattern, block_token.ListItem.pattern = saved_list_patterns
 
 
 class _LinesFrom(list):
@@ -226,7 +346,14 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) 
     if kind == "list":
         items = builder.list_items(token, end, quote_depth=0, min_col=0)
         problems = builder.problems + builder.dash_box_problems(first, end)
-        return Block(kind=kind, start_line=first, end_line=end, items=tuple(items), problems=tuple(problems))
+        return Block(
+            kind=kind,
+            start_line=first,
+            end_line=end,
+            items=tuple(items),
+            problems=tuple(problems),
+            inner_blocks=tuple(builder.inner_blocks),
+        )
     if kind == "quote":
         items = builder.quote_items(token, end, quote_depth=1)
         problems = builder.problems + builder.dash_box_problems(first, end)
@@ -244,6 +371,7 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) 
             items=tuple(items),
             refs=inline.scan(prose),
             problems=tuple(problems),
+            inner_blocks=tuple(builder.inner_blocks),
         )
     if kind == "paragraph":
         refs = inline.scan(builder.paragraph_segments(first, end))
@@ -274,6 +402,7 @@ class _BlockBuilder:
         self.lines = lines
         self.problems: list[Problem] = []
         self.code_lines: set[int] = set()
+        self.inner_blocks: list[tuple[str, int, int]] = []
 
     # headings
     def heading(self, token, first: int, end: int) -> Heading:
@@ -355,7 +484,9 @@ class _BlockBuilder:
         if isinstance(token, block_token.Quote):
             return self.quote_items(token, end, quote_depth + 1)
         if isinstance(token, (block_token.CodeFence, block_token.BlockCode, block_token.HtmlBlock)):
-            self.code_lines.update(range(token.line_number - 1, end + 1))
+            first = token.line_number - 1
+            self.code_lines.update(range(first, end + 1))
+            self.inner_blocks.append(("html" if isinstance(token, block_token.HtmlBlock) else "code", first, end))
         return []
 
     def _end_before(self, siblings: list, index: int, end: int) -> int:

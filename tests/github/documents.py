@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+NO_TABS = False
 _INDENTS = st.sampled_from(["", "", "", " ", "  ", "   ", "    ", "\t", "  \t", "      "])
 _MARKERS = st.sampled_from(["-", "-", "*", "+", "1.", "2.", "10)", "1)"])
 _BOXES = st.sampled_from(["", "", "[ ] ", "[x] ", "[X] ", "[~] ", "[ ]", "[x]\t", "[] "])
@@ -40,7 +41,7 @@ def _line(draw) -> str:
         body = draw(st.sampled_from(["<!--", "-->", "<!-- note -->"]))
     else:
         body = draw(st.sampled_from(["***", "___", "* * *"]))
-    return quote + indent + body
+    return (quote + indent + body).replace("\t", "    ") if NO_TABS else quote + indent + body
 
 
 documents = st.lists(_line(), min_size=1, max_size=14).map(lambda lines: "\n".join(lines) + "\n")

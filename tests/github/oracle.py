@@ -231,6 +231,13 @@ def heading_text(title: str, definitions: dict[str, str]) -> str:
     return _inline_text(heading) if heading is not None else ""
 
 
+def _box_ends_its_line(item, lines: Sequence[str]) -> bool:
+    """``- [ ]`` with nothing after it, not even a space: GitHub shows the text "[ ]". The model keeps
+    it as an empty task on purpose, so that empty-task (BL202) asks for its text or its removal."""
+    box = item.checkbox_span
+    return box is not None and lines[box.end_line][box.end_col :] == ""
+
+
 def model_reading(backlog: Backlog) -> Reading:
     lines = backlog.lines
 
@@ -252,7 +259,11 @@ def model_reading(backlog: Backlog) -> Reading:
             quotes.append((block.start_line, max(nonblank(block.start_line, block.end_line), default=block.start_line)))
         for kind, first, last in block.inner_blocks:
             (code if kind == "code" else html).update(nonblank(first, last))
-    tasks = {item.line: item.is_checked for item, _ in backlog.item_pairs if item.checkbox in (" ", "x", "X")}
+    tasks = {
+        item.line: item.is_checked
+        for item, _ in backlog.item_pairs
+        if item.checkbox in (" ", "x", "X") and not _box_ends_its_line(item, lines)
+    }
     nesting = {item.line: (parent.line if parent else None) for item, parent in backlog.item_pairs}
     depth = {item.line: item.quote_depth for item, _ in backlog.item_pairs}
     headings = tuple(
