@@ -129,6 +129,35 @@ def _ends_in_paragraph(line_buffer: list[str], start_line: int) -> bool:
     return False
 
 
+_mistletoe_list_item_read = block_token.ListItem.__dict__["read"].__func__
+
+
+def _list_item_read(cls, lines, prev_marker=None):
+    """mistletoe's ListItem.read, with the line numbers of an item that starts on the next line.
+
+    For "-" alone on its line, mistletoe reads the item's content from the next line but numbers
+    it from the marker's line, so a task or a fence inside sat one line too high.
+    """
+    marker = prev_marker or block_token.ListItem.parse_marker(lines.peek())
+    late_start = marker is not None and marker[3].strip() == ""
+    (parse_buffer, *rest), next_marker = _mistletoe_list_item_read(cls, lines, prev_marker)
+    if late_start and parse_buffer:
+        parse_buffer = _shifted_parse_buffer(parse_buffer, 1)
+    return (parse_buffer, *rest), next_marker
+
+
+def _shifted_parse_buffer(parse_buffer, delta: int):
+    shifted = block_tokenizer.ParseBuffer()
+    shifted.loose = parse_buffer.loose
+    for token_type, result, line_number in parse_buffer:
+        if issubclass(token_type, block_token.Quote):
+            result = _shifted_parse_buffer(result, delta)
+        elif issubclass(token_type, block_token.List):
+            result = [(_shifted_parse_buffer(buffer, delta), *rest, start + delta) for buffer, *rest, start in result]
+        shifted.append((token_type, result, line_number + delta))
+    return shifted
+
+
 # CommonMark's list markers: a bullet, or one to nine digits and "." or ")" (mistletoe's own
 # patterns allow no digit at all, so ". Step: ..." was a list item).
 _LIST_START = re.compile(r" {0,3}(?:\d{1,9}[.)]|[+\-*])(?:[ \t]*$|[ \t]+)")
@@ -181,6 +210,8 @@ def mistletoe_configured() -> Iterator[None]:
         saved_root = mistletoe_token._root_node
         saved_list_patterns = block_token.List.pattern, block_token.ListItem.pattern
         block_token.List.pattern, block_token.ListItem.pattern = _LIST_START, _LIST_ITEM
+        saved_item_read = block_token.ListItem.__dict__["read"]
+        block_token.ListItem.read = classmethod(_list_item_read)
         block_token._token_types[:] = _TOKEN_TYPES
         span_token._token_types[:] = [span_token.RawText]
         mistletoe_token._root_node = _Root()
@@ -195,6 +226,7 @@ def mistletoe_configured() -> Iterator[None]:
             span_token._token_types[:] = saved_spans
             mistletoe_token._root_node = saved_root
             block_token.List.pattern, block_token.ListItem.pattern = saved_list_patterns
+            block_token.ListItem.read = saved_item_read
 
 
 class _LinesFrom(list):

@@ -180,9 +180,11 @@ def github_reading(text: str) -> Reading:
     headings: list[tuple[int, int, str]] = []
     quotes: list[tuple[int, int]] = []
 
-    def visit(node, parent_item: int | None, depth: int, top: bool) -> None:
+    def visit(node, parent_item: int | None, depth: int, top: bool, parent_last: int) -> None:
         tag = node.tag.removeprefix(_NS)
         first, last = _lines_of(node)
+        # cmark-gfm ends a fence left open in a container on the line after the container.
+        last = min(last, parent_last)
         if tag == "code_block":
             code.update(nonblank(first, last))
         elif tag == "html_block":
@@ -203,10 +205,10 @@ def github_reading(text: str) -> Reading:
                 tasks[first] = checked
             parent_item = first
         for child in node:
-            visit(child, parent_item, depth, top=False)
+            visit(child, parent_item, depth, False, last)
 
     for child in root:
-        visit(child, None, 0, top=True)
+        visit(child, None, 0, True, len(lines) - 1)
     return Reading(
         code=frozenset(code),
         html=frozenset(html),
