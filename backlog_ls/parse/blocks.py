@@ -47,6 +47,17 @@ class _CodeFence(block_token.CodeFence):
         return line_buffer, cls._open_info
 
 
+class _HtmlBlock(block_token.HtmlBlock):
+    """An HTML block, never behind four columns of indentation (mistletoe counted a tab as one)."""
+
+    @classmethod
+    def start(cls, line):
+        stripped = line.lstrip()
+        if len(line[: len(line) - len(stripped)].expandtabs(4)) >= 4:
+            return False
+        return super().start(line)
+
+
 class _Quote(block_token.Quote):
     """A block quote that takes a line without ">" only as paragraph continuation text.
 
@@ -87,7 +98,7 @@ class _Quote(block_token.Quote):
                 break
             else:
                 if lazy_allowed is None:
-                    lazy_allowed = _ends_in_paragraph(line_buffer, start_line)
+                    lazy_allowed = _ends_in_paragraph(line_buffer, start_line) and not _HtmlBlock.start(next_line)
                 if not lazy_allowed:
                     break
                 line_buffer.append(next_line)
@@ -129,33 +140,80 @@ def _ends_in_paragraph(line_buffer: list[str], start_line: int) -> bool:
     return False
 
 
-_mistletoe_list_item_read = block_token.ListItem.__dict__["read"].__func__
-
-
 def _list_item_read(cls, lines, prev_marker=None):
-    """mistletoe's ListItem.read, with the line numbers of an item that starts on the next line.
+    """mistletoe 1.6's ListItem.read, where it read items otherwise than CommonMark does.
 
-    For "-" alone on its line, mistletoe reads the item's content from the next line but numbers
-    it from the marker's line, so a task or a fence inside sat one line too high.
+    - A line without the item's indentation continues it ("lazily") only when the item ends in a
+      paragraph: after a fence opened in the item, "task" at column 0 is a paragraph of its own.
+    - An HTML tag at the start of such a line begins an HTML block, as in cmark-gfm.
+    - For "-" alone on its line, the content read from the next line is numbered from there
+      (mistletoe numbered it from the marker's line: a task or fence in it sat one line too high).
     """
-    marker = prev_marker or block_token.ListItem.parse_marker(lines.peek())
-    late_start = marker is not None and marker[3].strip() == ""
-    (parse_buffer, *rest), next_marker = _mistletoe_list_item_read(cls, lines, prev_marker)
-    if late_start and parse_buffer:
-        parse_buffer = _shifted_parse_buffer(parse_buffer, 1)
-    return (parse_buffer, *rest), next_marker
+    next_marker = None
+    line_buffer = []
+    line = next(lines)
+    start_line = lines.line_number()
+    next_line = lines.peek()
+    indentation, prepend, leader, content = prev_marker if prev_marker else cls.parse_marker(line)
+    content_line = start_line
+    if content.strip() == "":
+        prepend = indentation + len(leader) + 1
+        blanks = 1
+        while next_line is not None and next_line.strip() == "":
+            blanks += 1
+            next(lines)
+            next_line = lines.peek()
+        if blanks > 1:
+            parse_buffer = block_tokenizer.ParseBuffer()
+            parse_buffer.loose = True
+            next_marker = cls.parse_marker(next_line) if next_line is not None else None
+            return (parse_buffer, indentation, prepend, leader, start_line), next_marker
+        content_line = start_line + 1
+    else:
+        line_buffer.append(content)
 
+    breaking_tokens = [
+        t
+        for t in block_token._token_types
+        if hasattr(t, "check_interrupts_paragraph") and not issubclass(t, block_token.List)
+    ]
+    newline_count = 0
+    lazy_allowed: bool | None = None  # whether the lines read so far end in a paragraph, once asked
+    while True:
+        if next_line is None:
+            if newline_count:
+                lines.backstep()
+                del line_buffer[-newline_count:]
+            break
+        continuation = cls.parse_continuation(next_line, prepend)
+        if not continuation:
+            if any(token_type.check_interrupts_paragraph(lines) for token_type in breaking_tokens):
+                if newline_count:
+                    lines.backstep()
+                    del line_buffer[-newline_count:]
+                break
+            marker_info = cls.parse_marker(next_line)
+            if marker_info is not None:
+                next_marker = marker_info
+                break
+            if newline_count:
+                lines.backstep()
+                del line_buffer[-newline_count:]
+                break
+            if lazy_allowed is None:
+                lazy_allowed = _ends_in_paragraph(line_buffer, content_line) and not _HtmlBlock.start(next_line)
+            if not lazy_allowed:
+                break
+            continuation = next_line
+        else:
+            lazy_allowed = None
+        line_buffer.append(continuation)
+        newline_count = newline_count + 1 if continuation == "\n" else 0
+        next(lines)
+        next_line = lines.peek()
 
-def _shifted_parse_buffer(parse_buffer, delta: int):
-    shifted = block_tokenizer.ParseBuffer()
-    shifted.loose = parse_buffer.loose
-    for token_type, result, line_number in parse_buffer:
-        if issubclass(token_type, block_token.Quote):
-            result = _shifted_parse_buffer(result, delta)
-        elif issubclass(token_type, block_token.List):
-            result = [(_shifted_parse_buffer(buffer, delta), *rest, start + delta) for buffer, *rest, start in result]
-        shifted.append((token_type, result, line_number + delta))
-    return shifted
+    parse_buffer = block_tokenizer.tokenize_block(line_buffer, block_token._token_types, start_line=content_line)
+    return (parse_buffer, indentation, prepend, leader, start_line), next_marker
 
 
 # CommonMark's list markers: a bullet, or one to nine digits and "." or ")" (mistletoe's own
@@ -164,7 +222,7 @@ _LIST_START = re.compile(r" {0,3}(?:\d{1,9}[.)]|[+\-*])(?:[ \t]*$|[ \t]+)")
 _LIST_ITEM = re.compile(r"( {0,3})(\d{1,9}[.)]|[+\-*])($|\s+)")
 
 _TOKEN_TYPES = [
-    block_token.HtmlBlock,
+    _HtmlBlock,
     block_token.BlockCode,
     block_token.Heading,
     _Quote,
@@ -177,6 +235,7 @@ _TOKEN_TYPES = [
 ]
 _KIND = {
     block_token.HtmlBlock: "html",
+    _HtmlBlock: "html",
     block_token.BlockCode: "code",
     block_token.CodeFence: "code",
     _CodeFence: "code",

@@ -65,6 +65,32 @@ def spec_figures() -> tuple[dict[str, int], int, dict[int, tuple[str, dict[str, 
     return agreeing, len(examples), differing
 
 
+def generated_figures(examples: int = 300) -> tuple[dict[str, int], int, list[str]]:
+    """Per aspect, how many of a fixed set of generated documents agree (tabs, quotes and all)."""
+    from hypothesis import HealthCheck, given, settings
+
+    from .documents import documents
+
+    agreeing = dict.fromkeys(ASPECTS, 0)
+    seen: list[str] = []
+    smallest: dict[str, str] = {}
+
+    @settings(max_examples=examples, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(documents())
+    def collect(text: str) -> None:
+        seen.append(text)
+        found = disagreements(text)
+        for aspect in ASPECTS:
+            if aspect in found:
+                if len(text) < len(smallest.get(aspect, text + "x")):
+                    smallest[aspect] = text
+            else:
+                agreeing[aspect] += 1
+
+    collect()
+    return agreeing, len(seen), [f"- {aspect}: `{text!r}`" for aspect, text in sorted(smallest.items())]
+
+
 def render_report() -> str:
     out = [
         "# Agreement with GitHub (cmark-gfm)",
@@ -87,6 +113,10 @@ def render_report() -> str:
     out.append(
         f"| CommonMark 0.30 spec | {total} | " + " | ".join(f"{agreeing[a]}/{total}" for a in ASPECTS) + " |"
     )
+    agreeing, total, smallest = generated_figures()
+    out.append(
+        f"| generated documents | {total} | " + " | ".join(f"{agreeing[a]}/{total}" for a in ASPECTS) + " |"
+    )
     out += ["", "## Corpus documents that disagree", ""]
     out += details or ["None."]
     out += ["", "## Spec examples that disagree, with the reason", ""]
@@ -95,6 +125,16 @@ def render_report() -> str:
     for number, (section, found) in spec_differing.items():
         reason = SPEC_REASONS.get(number, "NOT EXPLAINED")
         out.append(f"- example {number} ({section}): {reason} ({_summary(found)})")
+    out += [
+        "",
+        "## Generated documents: the smallest that disagrees, per aspect",
+        "",
+        "Known gaps of the mistletoe-based reader: tabs inside block quotes and list items, lazy",
+        "continuation in nested quotes, and an inline HTML line after a list item (GitHub starts an",
+        "HTML block there). Without tabs, quotes and inline HTML, generated documents agree (the test).",
+        "",
+    ]
+    out += smallest or ["None."]
     return "\n".join(out) + "\n"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-NO_TABS = False
 _INDENTS = st.sampled_from(["", "", "", " ", "  ", "   ", "    ", "\t", "  \t", "      "])
 _MARKERS = st.sampled_from(["-", "-", "*", "+", "1.", "2.", "10)", "1)"])
 _BOXES = st.sampled_from(["", "", "[ ] ", "[x] ", "[X] ", "[~] ", "[ ]", "[x]\t", "[] "])
@@ -15,14 +14,14 @@ _QUOTES = st.sampled_from(["", "", "", "> ", ">", "> > ", ">\t"])
 
 
 @st.composite
-def _line(draw) -> str:
+def _line(draw, tabs: bool, quotes: bool, inline_html: bool) -> str:
     indent = draw(_INDENTS)
     kind = draw(
         st.sampled_from(
             ["item", "item", "item", "fence", "text", "blank", "heading", "setext", "html", "break", "comment"]
         )
     )
-    quote = draw(_QUOTES)
+    quote = draw(_QUOTES) if quotes else ""
     if kind == "item":
         body = f"{draw(_MARKERS)} {draw(_BOXES)}{draw(_WORDS)}"
     elif kind == "fence":
@@ -36,12 +35,15 @@ def _line(draw) -> str:
     elif kind == "setext":
         body = draw(st.sampled_from(["===", "---", "- - -"]))
     elif kind == "html":
-        body = draw(st.sampled_from(["<div>", "</div>", "<details>", "<br>", "<span>x</span>", "<img src=x>"]))
+        tags = ["<div>", "</div>", "<details>", "</details>"] + (["<br>", "<span>x</span>", "<img src=x>"] if inline_html else [])
+        body = draw(st.sampled_from(tags))
     elif kind == "comment":
         body = draw(st.sampled_from(["<!--", "-->", "<!-- note -->"]))
     else:
         body = draw(st.sampled_from(["***", "___", "* * *"]))
-    return (quote + indent + body).replace("\t", "    ") if NO_TABS else quote + indent + body
+    line = quote + indent + body
+    return line if tabs else line.replace("\t", "    ")
 
 
-documents = st.lists(_line(), min_size=1, max_size=14).map(lambda lines: "\n".join(lines) + "\n")
+def documents(tabs: bool = True, quotes: bool = True, inline_html: bool = True) -> st.SearchStrategy[str]:
+    return st.lists(_line(tabs, quotes, inline_html), min_size=1, max_size=14).map(lambda lines: "\n".join(lines) + "\n")
