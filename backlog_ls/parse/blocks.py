@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token
 
-from ..model import Block, Heading, Item, Problem, References, Span
+from ..model import Block, Heading, Item, Problem, References, Span, TaskId
 from . import inline
 
 
@@ -517,6 +517,7 @@ class _BlockBuilder:
             title_span = Span(title_lines[0][0], title_lines[0][1], last_line, last_start + len(last_text))
         else:
             title_span = Span(first, len(self.lines[first]), first, len(self.lines[first]))
+        task_state, task_id = heading_task(title, title_span, refs)
         return Heading(
             span=Span(first, 0, end, len(self.lines[end])),
             level=token.level,
@@ -525,6 +526,8 @@ class _BlockBuilder:
             number=heading_number(title),
             refs=refs,
             setext=setext,
+            task_state=task_state,
+            task_id=task_id,
         )
 
     # paragraphs
@@ -693,6 +696,41 @@ def _paragraph_last_line(paragraph, first: int, limit: int) -> int:
     """The last source line of a paragraph (mistletoe keeps its content, not its extent)."""
     content = paragraph.children[0].content if paragraph.children else ""
     return min(first + content.count("\n"), limit)
+
+
+# --- headings written as tasks -------------------------------------------------------------------
+
+# What may come before a task ID or after a checkbox at the start of a title: marks, emphasis, space.
+_TITLE_LEAD = re.compile(r"[\s*_~✅✔☑✓\ufe0f]*")
+_TITLE_BOX = re.compile(r"\[(?P<state>[ xX])\](?=\s)")
+_LEADING_CHECK = re.compile(r"\s*[✅✔☑✓]")
+# A check mark after some text ("Parser ✅"), DONE or COMPLETED in capitals, or a struck title. A
+# check mark that only decorates the start of a title ("✅ Success Criteria") is not one.
+_DONE_MARK = re.compile(r"[^\s✅✔☑✓].*[✅✔☑✓]|\b(?:DONE|COMPLETED?)\b")
+_STRUCK = re.compile(r"~~[^~].*~~")
+
+
+def heading_task(title: str, title_span: Span, refs: References) -> tuple[str | None, TaskId | None]:
+    """Whether a heading is a task, "x" (done) or " " (open), and the task ID its title starts with.
+
+    A heading is a task when its title starts with a checkbox (``[x] Ship v1``) or a task ID
+    (``Task 1.1: Parser``, ``✅ Task 2.3``, ``T012 [P] Add tests``), or when it carries a status
+    mark (``Phase 1 ✅``, DONE, COMPLETED) or is struck through (``~~Old plan~~``). It is done
+    when its box is ticked or a status mark, a strike or a check mark before its ID says so.
+    """
+    lead = _TITLE_LEAD.match(title).end()
+    box = _TITLE_BOX.match(title, lead)
+    task_id = None
+    if box is None and refs.task_ids:
+        first = refs.task_ids[0]
+        if first.span.start_line == title_span.start_line and first.span.start_col == title_span.start_col + lead:
+            task_id = first
+    done = _DONE_MARK.search(title) is not None or _STRUCK.fullmatch(title.strip()) is not None
+    if box is not None:
+        return ("x" if box.group("state") in "xX" or done else " "), None
+    if task_id is not None:
+        return ("x" if done or _LEADING_CHECK.match(title) else " "), task_id
+    return ("x", None) if done else (None, None)
 
 
 # --- heading numbers --------------------------------------------------------------------------------

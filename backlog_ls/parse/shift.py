@@ -61,6 +61,8 @@ def _heading(heading: Heading, delta: int) -> Heading:
         number=heading.number,
         refs=_refs(heading.refs, delta),
         setext=heading.setext,
+        task_state=heading.task_state,
+        task_id=None if heading.task_id is None else TaskId(_span(heading.task_id.span, delta), heading.task_id.text, heading.task_id.number),
     )
 
 

@@ -1,0 +1,76 @@
+"""Tasks written as headings: in the model, and in the outline with their state and progress."""
+
+from __future__ import annotations
+
+import pytest
+
+from backlog_ls.features.symbols import SECTION, TASK, document_symbols
+from backlog_ls.parse import parse
+
+
+@pytest.mark.parametrize(
+    ("heading", "state", "task_id"),
+    [
+        ("### Task 1.1: Parser ✅", "x", "Task 1.1"),
+        ("## [x] Ship v1", "x", None),
+        ("## [ ] Ship v2", " ", None),
+        ("### ✅ Task 2.3 — Done", "x", "Task 2.3"),
+        ("#### T012 [P] Add tests", " ", "T012"),
+        ("## Phase 1 ✅", "x", None),
+        ("## Phase 4 — DONE", "x", None),
+        ("## ~~Old plan~~", "x", None),
+        ("Task 3.1: Setext\n===", " ", "Task 3.1"),
+    ],
+)
+def test_a_heading_with_an_id_a_checkbox_or_a_status_mark_is_a_task(heading, state, task_id):
+    (found,) = parse(heading + "\n").headings
+    assert found.task_state == state
+    assert (found.task_id.text if found.task_id else None) == task_id
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["## Notes", "## ✅ Success Criteria", "## Definition of Done", "## Phase 2: Query Protocol", "## Done"],
+)
+def test_a_heading_with_neither_stays_a_section(heading):
+    (found,) = parse(heading + "\n").headings
+    assert found.task_state is None and not found.is_task
+
+
+def test_the_task_id_span_points_at_the_id():
+    (heading,) = parse("### ✅ Task 2.3 — Done\n").headings
+    assert heading.task_id.span == (0, 6, 0, 14)
+
+
+def test_heading_tasks_appear_in_the_outline_with_their_state_and_count_in_the_progress_above():
+    text = (
+        "# Plan\n"
+        "## Phase 1\n"
+        "### Task 1.1: Parser ✅\n"
+        "- [x] Lexer\n"
+        "- [x] Grammar\n"
+        "### Task 1.2: Checker\n"
+        "- [x] Rules\n"
+        "- [ ] Fixes\n"
+        "### Notes\n"
+        "- [ ] Write them\n"
+    )
+    (plan,) = document_symbols(parse(text))
+    (phase,) = plan.children
+    parser, checker, notes = phase.children
+    assert (parser.name, parser.kind, parser.detail) == ("Task 1.1: Parser ✅", TASK, "done, 2/2 done")
+    assert (checker.name, checker.kind, checker.detail) == ("Task 1.2: Checker", TASK, "open, 1/2 done")
+    assert (notes.kind, notes.detail) == (SECTION, "0/1 done")
+    # Phase 1: five list tasks (three done) and two heading tasks (one done).
+    assert phase.detail == "4/7 done"
+    assert [child.detail for child in parser.children] == ["done", "done"]
+
+
+def test_a_heading_task_survives_an_edit_above_it():
+    from backlog_ls.parse import reparse
+
+    old = parse("# Plan\n\n### Task 1.1: Parser ✅\n")
+    new_lines = ("# Plan", "intro", "", "### Task 1.1: Parser ✅")
+    new = reparse(old, new_lines, 1, 0, 1)
+    assert new.headings == parse("\n".join(new_lines)).headings
+    assert new.headings[1].task_id.span.start_line == 3
