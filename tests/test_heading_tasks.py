@@ -74,3 +74,38 @@ def test_a_heading_task_survives_an_edit_above_it():
     new = reparse(old, new_lines, 1, 0, 1)
     assert new.headings == parse("\n".join(new_lines)).headings
     assert new.headings[1].task_id.span.start_line == 3
+
+
+PLAN = """\
+## Phase 1
+### Task 1.1: Parser ✅
+- [x] Lexer
+- [ ] Grammar
+### Task 1.2: Checker
+### Task 2.1: Misplaced
+- [ ] **Task 1.1:** Named like the heading above
+- [ ] Task 1–2: a checklist line over a range of tasks
+## Phase 2
+### Task 2.1: Real
+"""
+
+
+def test_heading_task_ids_take_part_in_the_duplicate_and_phase_rules():
+    from tests.rules.fixture import findings_for
+
+    found = [(f.code, f.span, f.message) for f in findings_for(PLAN) if f.code in ("BL104", "BL105")]
+    assert found == [
+        ("BL105", (5, 4, 5, 12), "'Task 2.1' is under 'Phase 1': a task of this section should be numbered 1.x."),
+        ("BL104", (6, 8, 6, 16), "Task ID 'Task 1.1' is also used by the task on line 2."),
+        ("BL104", (9, 4, 9, 12), "Task ID 'Task 2.1' is also used by the task on line 6."),
+    ]
+
+
+def test_a_done_heading_task_reports_its_open_subtasks():
+    from tests.rules.fixture import findings_for
+
+    (finding,) = findings_for(PLAN, rule="BL303")
+    assert finding.span.start_line == 3  # "- [ ] Grammar" under "Task 1.1: Parser ✅"
+    (finding,) = findings_for("## [x] Ship v1\n- [ ] Tag the release\n", rule="BL303")
+    assert finding.span.start_line == 1
+    assert findings_for("## [ ] Ship v2\n- [ ] Tag the release\n", rule="BL303") == []
