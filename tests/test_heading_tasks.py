@@ -109,3 +109,8 @@ def test_a_done_heading_task_reports_its_open_subtasks():
     (finding,) = findings_for("## [x] Ship v1\n- [ ] Tag the release\n", rule="BL303")
     assert finding.span.start_line == 1
     assert findings_for("## [ ] Ship v2\n- [ ] Tag the release\n", rule="BL303") == []
+
+
+def test_a_qualifier_takes_the_done_mark_back():
+    (heading,) = parse("## Phase 10: HTTP/3 framing — CODE COMPLETE, not yet wired\n").headings
+    assert heading.task_state is None

@@ -708,6 +708,8 @@ _LEADING_CHECK = re.compile(r"\s*[✅✔☑✓]")
 # check mark that only decorates the start of a title ("✅ Success Criteria") is not one.
 _DONE_MARK = re.compile(r"[^\s✅✔☑✓].*[✅✔☑✓]|\b(?:DONE|COMPLETED?)\b")
 _STRUCK = re.compile(r"~~[^~].*~~")
+# A qualifier that takes the done back: "CODE COMPLETE, not yet wired", "Parser ✅ (partially)".
+_NOT_DONE = re.compile(r"\bnot\s+(?:yet|done|complete)|\bpartial(?:ly)?\b|\bin[\s-]progress\b|\bWIP\b|[🚧⏳]", re.IGNORECASE)
 
 
 def heading_task(title: str, title_span: Span, refs: References) -> tuple[str | None, TaskId | None]:
@@ -725,7 +727,9 @@ def heading_task(title: str, title_span: Span, refs: References) -> tuple[str | 
         first = refs.task_ids[0]
         if first.span.start_line == title_span.start_line and first.span.start_col == title_span.start_col + lead:
             task_id = first
-    done = _DONE_MARK.search(title) is not None or _STRUCK.fullmatch(title.strip()) is not None
+    done = (_DONE_MARK.search(title) is not None and _NOT_DONE.search(title) is None) or _STRUCK.fullmatch(
+        title.strip()
+    ) is not None
     if box is not None:
         return ("x" if box.group("state") in "xX" or done else " "), None
     if task_id is not None:

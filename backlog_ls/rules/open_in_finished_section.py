@@ -107,9 +107,10 @@ def heading_status(heading: Heading) -> bool | None:
     A heading written as a task and done ("## [x] Ship v1", "### Task 1.1: Parser ✅") is finished:
     its section's tasks are its subtasks.
     """
-    if heading.task_state == "x":
+    status = title_status(heading.title, heading.number is not None)
+    if status is None and heading.task_state == "x":
         return True
-    return title_status(heading.title, heading.number is not None)
+    return status
 
 
 @functools.lru_cache(maxsize=4096)
