@@ -270,6 +270,8 @@ def _check(arguments: argparse.Namespace) -> int:
                 else:
                     result = check_file(path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker)
                 results.append(result)
+            except files.BinaryFile as error:
+                _print_warning(str(error))  # not a backlog: a notice, not a failure
             except files.UnreadableFile as error:
                 _print_error(str(error))
                 failed += 1
@@ -528,13 +530,22 @@ def check_file(
 ) -> FileResult:
     """Read, parse and check one file; raises files.UnreadableFile when it cannot be read."""
     from . import rules
-    from .files import read_text
+    from .files import read_document
     from .parse import parse
     from .report import FileResult
 
-    backlog = parse(read_text(path))
+    document = read_document(path)
+    backlog = parse(document.text)
     found = rules.check(
-        backlog, settings, path=os.path.abspath(path), files=files, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
+        backlog,
+        settings,
+        path=os.path.abspath(path),
+        files=files,
+        select=select,
+        ignore=ignore,
+        rfcs=rfcs,
+        tracker=tracker,
+        encoding=document.encoding,
     )
     return FileResult(path, tuple(found), tuple(backlog.lines))
 
@@ -564,16 +575,30 @@ def fix_file(
     absolute = os.path.abspath(path)
     document = read_document(path)
 
+    encoding = [document.encoding]
+
     def find(text: str) -> list:
         return rules.check(
-            parse(text), settings, path=absolute, files=files, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
+            parse(text),
+            settings,
+            path=absolute,
+            files=files,
+            select=select,
+            ignore=ignore,
+            rfcs=rfcs,
+            tracker=tracker,
+            encoding=encoding[0],
         )
 
+    reencoded = [finding for finding in find(document.text) if finding.code == "BL502"]
+    if reencoded:
+        encoding[0] = "utf-8"  # written back as UTF-8 below
     outcome = fix_all(document.text, find)
-    if outcome.text != document.text:
+    if outcome.text != document.text or reencoded:
         write_atomically(path, document.encode(outcome.text))
     lines, _ = split_lines(outcome.text)
-    repaired = [FixedRecord(path, item.finding, item.fix.title) for item in outcome.fixed]
+    repaired = [FixedRecord(path, finding, finding.fixes[0].title) for finding in reencoded]
+    repaired += [FixedRecord(path, item.finding, item.fix.title) for item in outcome.fixed]
     return FileResult(path, outcome.remaining, tuple(lines)), repaired
 
 
