@@ -529,14 +529,14 @@ def check_file(
     tracker: Any = None,
 ) -> FileResult:
     """Read, parse and check one file; raises files.UnreadableFile when it cannot be read."""
-    from . import rules
+    from . import size_limit
     from .files import read_document
     from .parse import parse
     from .report import FileResult
 
     document = read_document(path)
     backlog = parse(document.text)
-    found = rules.check(
+    found = size_limit.check(
         backlog,
         settings,
         path=os.path.abspath(path),
@@ -565,7 +565,7 @@ def fix_file(
     The file is rewritten only when a fix changed it, keeping its BOM and every
     byte outside the edits. Raises files.UnreadableFile (or UnwritableFile).
     """
-    from . import rules
+    from . import size_limit
     from .files import read_document, write_atomically
     from .fixes import fix_all
     from .parse import parse
@@ -578,7 +578,7 @@ def fix_file(
     encoding = [document.encoding]
 
     def find(text: str) -> list:
-        return rules.check(
+        return size_limit.check(
             parse(text),
             settings,
             path=absolute,
