@@ -76,6 +76,7 @@ class _Quote(block_token.Quote):
         start_line = lines.line_number()
         blank_line = line.strip() == ""
         lazy_allowed: bool | None = None  # whether the lines read so far end in a paragraph, once asked
+        budget = [_LAZY_CHECK_BUDGET]
         next_line = lines.peek()
         breaking_tokens = [
             t
@@ -98,7 +99,9 @@ class _Quote(block_token.Quote):
                 break
             else:
                 if lazy_allowed is None:
-                    lazy_allowed = _ends_in_paragraph(line_buffer, start_line) and not _HtmlBlock.start(next_line)
+                    lazy_allowed = _ends_in_paragraph(line_buffer, start_line, budget) and not _HtmlBlock.start(
+                        next_line
+                    )
                 if not lazy_allowed:
                     break
                 line_buffer.append(next_line)
@@ -111,14 +114,19 @@ class _Quote(block_token.Quote):
         return parse_buffer
 
 
-# Past this many lines, a quote's lazy lines are judged as mistletoe does (by the line before):
-# asking whether the lines read so far end in a paragraph reads them again each time.
-_LAZY_CHECK_LIMIT = 400
+# Asking whether the lines read so far end in a paragraph reads them again each time: one quote
+# or list item may re-read this many lines in all, then its lazy lines are judged as mistletoe
+# judges them (by the line before), so that a crafted document is still read in linear time.
+_LAZY_CHECK_BUDGET = 1000
 
 
-def _ends_in_paragraph(line_buffer: list[str], start_line: int) -> bool:
-    """Whether a quote's content read so far ends inside a paragraph (at any depth of nesting)."""
-    if len(line_buffer) > _LAZY_CHECK_LIMIT:
+def _ends_in_paragraph(line_buffer: list[str], start_line: int, budget: list[int]) -> bool:
+    """Whether a quote's or item's content read so far ends inside a paragraph (at any depth).
+
+    ``budget`` holds the lines this container may still re-read; it is spent here.
+    """
+    budget[0] -= len(line_buffer)
+    if budget[0] < 0:
         last = line_buffer[-1].lstrip(" ")
         return not (block_token.CodeFence.start(last) or block_token.BlockCode.start(line_buffer[-1]))
     setext = block_token.Paragraph.parse_setext
@@ -179,6 +187,7 @@ def _list_item_read(cls, lines, prev_marker=None):
     ]
     newline_count = 0
     lazy_allowed: bool | None = None  # whether the lines read so far end in a paragraph, once asked
+    budget = [_LAZY_CHECK_BUDGET]
     while True:
         if next_line is None:
             if newline_count:
@@ -201,7 +210,7 @@ def _list_item_read(cls, lines, prev_marker=None):
                 del line_buffer[-newline_count:]
                 break
             if lazy_allowed is None:
-                lazy_allowed = _ends_in_paragraph(line_buffer, content_line) and not _HtmlBlock.start(next_line)
+                lazy_allowed = _ends_in_paragraph(line_buffer, content_line, budget) and not _HtmlBlock.start(next_line)
             if not lazy_allowed:
                 break
             continuation = next_line
