@@ -272,9 +272,15 @@ def _check(arguments: argparse.Namespace) -> int:
                 results.append(result)
             except files.BinaryFile as error:
                 _print_warning(str(error))  # not a backlog: a notice, not a failure
+                results.append(report.FileResult(path, (), unreadable=error.reason, skipped=True))
             except files.UnreadableFile as error:
+                # Listed in every format, and the run fails like one with findings (exit 2 is for
+                # usage and configuration errors): the other files are checked all the same.
                 _print_error(str(error))
-                failed += 1
+                if error.reason == "no such file or directory":
+                    failed += 1  # a path that is not there (a dangling link): a usage error, like a missing one
+                else:
+                    results.append(report.FileResult(path, (), unreadable=error.reason))
             except Exception as error:  # a bug in a rule or the parser: name the file, go on with the rest
                 _print_error(f"{path}: internal error: {_describe(error)}")
                 failed += 1
@@ -290,7 +296,7 @@ def _check(arguments: argparse.Namespace) -> int:
     sys.stdout.flush()
     if not discovery.files and not discovery.missing:
         _print_warning("no backlog files found in " + ", ".join(arguments.paths))
-    elif text_mode and (results or fixed):
+    elif text_mode and (any(result.unreadable is None for result in results) or fixed):
         if fixed:
             print(report.fixed_summary(fixed), file=sys.stderr)
         print(report.summary(results), file=sys.stderr)
@@ -299,7 +305,8 @@ def _check(arguments: argparse.Namespace) -> int:
         return EXIT_ERROR
     if arguments.exit_zero:
         return EXIT_CLEAN
-    return EXIT_FINDINGS if any(result.findings for result in results) else EXIT_CLEAN
+    unchecked = any(result.unreadable is not None and not result.skipped for result in results)
+    return EXIT_FINDINGS if unchecked or any(result.findings for result in results) else EXIT_CLEAN
 
 
 class _LoggedProblems(logging.Handler):

@@ -55,3 +55,34 @@ def test_a_binary_backlog_is_skipped_with_a_notice_and_the_run_goes_on(run, tmp_
     code, _, err = run("check", "BACKLOG.md", "TODO.md")
     assert code == 0
     assert "BACKLOG.md: binary file, skipped" in err
+
+
+def test_a_file_not_checked_is_listed_in_json_sarif_and_github_formats(run, tmp_path):
+    import json
+
+    (tmp_path / "BACKLOG.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    (tmp_path / "TODO.md").write_text("- [ ] fine\n", encoding="utf-8")
+    code, out, _ = run("check", "--format", "json", "BACKLOG.md", "TODO.md")
+    assert code == 0
+    assert json.loads(out) == [
+        {
+            "path": "BACKLOG.md",
+            "line": 1,
+            "column": 1,
+            "end_line": 1,
+            "end_column": 1,
+            "rule": "unreadable-file",
+            "code": "unreadable",
+            "severity": "info",
+            "message": "binary file, skipped",
+            "fixable": False,
+        }
+    ]
+    code, out, _ = run("check", "--format", "sarif", "BACKLOG.md")
+    (invocation,) = json.loads(out)["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "note"
+    assert notification["message"]["text"] == "BACKLOG.md: binary file, skipped"
+    code, out, _ = run("check", "--format", "github", "BACKLOG.md")
+    assert out == "::notice file=BACKLOG.md::binary file, skipped\n"
