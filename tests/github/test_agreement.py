@@ -85,3 +85,19 @@ def test_generated_documents_are_read_as_github_reads_them(text):
     # lazy lines. Tabs, block quotes and inline HTML after a list item still differ at times: the
     # report counts how often (tests/github/agreement.md, "generated documents").
     assert {aspect: found for aspect, found in compare(text).items() if found} == {}
+
+
+@pytest.mark.shared("corpus", "corpus2", "examples")
+def test_no_finding_lands_on_a_line_github_renders_as_code():
+    from backlog_ls.parse import parse
+    from backlog_ls.rules import check
+
+    on_code = []
+    for path in shared_files("corpus") + shared_files("corpus2") + shared_files("examples"):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        code_lines = github_reading(text).code
+        for finding in check(parse(text)):
+            # unclosed-fence speaks of its own fence line, which is code.
+            if finding.span.start_line in code_lines and finding.code != "BL205":
+                on_code.append((path.name, finding.code, finding.span.start_line + 1))
+    assert on_code == []
