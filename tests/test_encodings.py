@@ -79,3 +79,10 @@ def test_a_file_not_checked_is_listed_in_json_sarif_and_github_formats(run, tmp_
     assert notification["message"]["text"] == "BACKLOG.md: binary file, skipped"
     code, out, _ = run("check", "--format", "github", "BACKLOG.md")
     assert out == "::notice file=BACKLOG.md::binary file, skipped\n"
+
+
+def test_a_linked_latin1_file_has_its_accented_anchors(tmp_path):
+    from backlog_ls.providers.files import DiskFiles
+
+    (tmp_path / "PLAN.md").write_bytes("# Café menu\n".encode("cp1252"))
+    assert "café-menu" in DiskFiles().anchors(str(tmp_path / "PLAN.md"))
