@@ -1,4 +1,4 @@
-"""alternate-state (BL205): checkbox states GitHub shows as text, said once per file.
+"""alternate-state (BL206): checkbox states GitHub shows as text, said once per file.
 
 ``[~]``, ``[-]``, ``[/]`` and the other alternate states (see malformed-task) are
 deliberate marks, and backlog-ls counts them by their meaning; but GitHub, and
@@ -43,7 +43,7 @@ def _check(context: Context) -> Iterator[Finding]:
 
 RULE = Rule(
     name="alternate-state",
-    code="BL205",
+    code="BL206",
     severity=INFO,
     summary="Checkbox states other than '[ ]' and '[x]' ('[~]', '[-]', '[/]' ...): GitHub shows them as text; said once per file.",
     check=_check,

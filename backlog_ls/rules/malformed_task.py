@@ -8,7 +8,7 @@ The alternate states in wide use (``[~]`` ``[/]`` in progress, ``[-]`` cancelled
 ``[>]`` ``[→]`` deferred, ``[<]`` scheduled, ``[!]`` important, ``[?]`` question,
 ``[_]`` open) are understood without configuration, and ``states`` in the
 configuration declares more (``states = { "*" = "starred" }``) or gives these
-another meaning; alternate-state (BL205) says once per file how GitHub shows them.
+another meaning; alternate-state (BL206) says once per file how GitHub shows them.
 
 A mark that looks like a mistyped or decorated ``x`` (``[c]``, ``[v]``, ``[×]``,
 ``[✓]``) is a warning with the fix ``[x]``; any other undeclared character is a

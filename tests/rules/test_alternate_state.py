@@ -9,7 +9,7 @@ def test_said_once_per_file_at_info_level_naming_what_each_state_is_read_as():
         # Plan
         - [x] Write the parser
         - [~] Write the checker
-          ^^^ BL205 info: GitHub shows [~], [-] as text, not as a checkbox (3 tasks in this file); backlog-ls reads [~] as in progress, [-] as cancelled.
+          ^^^ BL206 info: GitHub shows [~], [-] as text, not as a checkbox (3 tasks in this file); backlog-ls reads [~] as in progress, [-] as cancelled.
         - [-] Port to Windows
         - [~] Write the docs
         """,
@@ -19,10 +19,10 @@ def test_said_once_per_file_at_info_level_naming_what_each_state_is_read_as():
 
 
 def test_declared_meanings_are_the_ones_named():
-    (found,) = findings_for("- [~] review\n", rule="BL205", config='states = { "~" = "in review" }')
+    (found,) = findings_for("- [~] review\n", rule="BL206", config='states = { "~" = "in review" }')
     assert found.message.endswith("backlog-ls reads [~] as in review.")
 
 
 def test_nothing_for_plain_boxes_or_unknown_states_and_switchable_off():
-    assert findings_for("- [ ] a\n- [x] b\n- [*] c\n", rule="BL205") == []
-    assert findings_for("- [~] a\n", rule="BL205", config='[rules]\nalternate-state = "off"') == []
+    assert findings_for("- [ ] a\n- [x] b\n- [*] c\n", rule="BL206") == []
+    assert findings_for("- [~] a\n", rule="BL206", config='[rules]\nalternate-state = "off"') == []
