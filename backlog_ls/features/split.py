@@ -34,7 +34,7 @@ _SEPARATORS = (
     re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+"),  # "A, B and C": only where a comma is
     re.compile(r"\s+(?:and|&)\s+"),
 )
-_ID_SEPARATOR = re.compile(r"[*_]*\s*[:\-–—)]?\s*")
+_ID_SEPARATOR = re.compile(r"[*_]*\s*[:\-–—)]?[*_]*\s*")  # "**Task 1.9:** ": the closing bold too
 _COLON_HEAD = re.compile(r"^(?P<head>[^:]+?):\s+(?P<rest>.+)$")
 
 
@@ -133,7 +133,28 @@ def _pieces(backlog: Backlog, task: Item) -> tuple[str, str, list[str], str] | N
     parts = split_text(line[start:refs_at])
     if len(parts) < 2:
         return None
-    return lead, id_text, parts, line[refs_at:end]
+    return lead, id_text, distributed(parts), line[refs_at:end]
+
+
+_DETERMINERS = frozenset("the a an all any each every its their our my this that these those new more some".split())
+
+
+def distributed(parts: list[str]) -> list[str]:
+    """The first part's leading verb given to the parts that share it: "Add the parser and the checker"
+    -> "Add the checker" (a part opening with a determiner), "Choose Talos for K8s and Headscale for the
+    mesh" -> "Choose Headscale for the mesh" (a part built like the first, minus its verb)."""
+    first = parts[0].split()
+    if len(first) < 2 or not first[0][:1].isupper() or not first[0].isalpha():
+        return parts
+    verb = first[0]
+    result = [parts[0]]
+    for part in parts[1:]:
+        words = part.split()
+        shared = bool(words) and (
+            words[0] in _DETERMINERS or (len(words) >= 2 and len(first) >= 3 and words[1] == first[2] and not words[1][:1].isupper())
+        )
+        result.append(f"{verb} {part}" if shared else part)
+    return result
 
 
 def split_actions(backlog: Backlog, line: int, newline: str = "\n") -> list[Action]:

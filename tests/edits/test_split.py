@@ -83,7 +83,7 @@ def test_the_talos_line_of_example_001(example_text):
     after = _split(text, line, SPLIT_TASKS).split("\n")
     assert after[line : line + 3] == [
         "- [x] Choose Talos for K8s management (future)",
-        "- [x] Headscale for Tailnet control (mesh)",
+        "- [x] Choose Headscale for Tailnet control (mesh)",  # the shared verb goes to each
         "- [x] Update docs to reflect platform choices (`implementation-plan.md`, `plan.md`, `readme.md`, `requirements.md`)",
     ]
     assert after[:line] == lines[:line] and after[line + 2 :] == lines[line + 1 :]
@@ -91,8 +91,19 @@ def test_the_talos_line_of_example_001(example_text):
     assert sub[line : line + 3] == [
         lines[line],
         "  - [x] Choose Talos for K8s management (future)",
-        "  - [x] Headscale for Tailnet control (mesh)",
+        "  - [x] Choose Headscale for Tailnet control (mesh)",
     ]
+
+
+def test_a_bold_task_id_title_stays_whole_and_the_shared_verb_is_distributed():
+    text = "## Phase 1\n- [ ] **Task 1.9:** Add the parser and the checker\n"
+    assert _split(text, 1, SPLIT_TASKS) == (
+        "## Phase 1\n- [ ] **Task 1.9:** Add the parser\n- [ ] **Task 1.10:** Add the checker\n"
+    )
+    assert _split(text, 1, SPLIT_SUBTASKS) == text + "  - [ ] Add the parser\n  - [ ] Add the checker\n"
+    assert _split("- [ ] **T3**: Write docs and test the parser\n", 0, SPLIT_TASKS) == (
+        "- [ ] **T3**: Write docs\n- [ ] **T4**: test the parser\n"
+    )
 
 
 def test_nested_ordered_emoji_and_crlf():
