@@ -94,7 +94,12 @@ def same_text(first: Item, other: Item) -> bool:
 
 def normal_text(task: Item) -> str:
     """A task's first line as ``same_text`` compares it."""
-    return " ".join(_MARKUP.sub("", task.first_line_text).split()).casefold().rstrip(".")
+    return normal_words(task.first_line_text)
+
+
+def normal_words(text: str) -> str:
+    """Text as ``same_text`` compares it: markup, spacing, case and a final stop aside."""
+    return " ".join(_MARKUP.sub("", text).split()).casefold().rstrip(".")
 
 
 # A list numbering its items "#1", "#2", ... (Backlog.md's acceptance criteria): numbers, not issues.

@@ -36,14 +36,18 @@ from collections.abc import Iterator
 from ..model import Item, TaskId
 from . import WARNING, Context, Edit, Finding, Fix, Related, Rule
 from ._heading_ids import heading_task_ids
-from .common import TakenNumbers, lead_task_id, same_text, task_index
+from .common import TakenNumbers, lead_task_id, normal_text, normal_words, same_text, task_index
 from .done_with_open_subtasks import OPEN, state_kinds
 
 
 def _check(context: Context) -> Iterator[Finding]:
-    yield from _list_duplicates(context)
+    spans = set()
+    for finding in _list_duplicates(context):
+        spans.add(finding.span)
+        yield finding
     if heading_task_ids(context.backlog):
-        yield from _heading_duplicates(context)
+        # One finding per task ID: a list task already named as a duplicate is not named again.
+        yield from (finding for finding in _heading_duplicates(context) if finding.span not in spans)
 
 
 # "Task 1–2: tests pass" names a range of tasks (a checklist over the plan's headings), not one.
@@ -54,19 +58,38 @@ def _heading_duplicates(context: Context) -> Iterator[Finding]:
     """Duplicates that involve a heading task (those among list tasks alone are found above)."""
     backlog = context.backlog
     lines = backlog.lines
-    named = [
-        (task_id, False)
+    named: list = [
+        (task_id, False, task)
         for task in task_index(backlog).id_tasks
         if (task_id := lead_task_id(task, lines)) and not _RANGE_AFTER.match(lines[task_id.span.start_line], task_id.span.end_col)
     ]
-    named += [(task_id, True) for task_id in heading_task_ids(backlog)]
-    named.sort(key=lambda pair: pair[0].span)
-    first: dict[str, tuple[int, bool]] = {}
-    for task_id, is_heading in named:
-        line, first_is_heading = first.setdefault(task_id.text, (task_id.span.start_line, is_heading))
-        if line != task_id.span.start_line and (is_heading or first_is_heading):
-            message = f"Task ID '{task_id.text}' is also used by the task on line {line + 1}."
-            yield RULE.finding(task_id.span, message)
+    named += [(heading.task_id, True, heading) for heading in backlog.headings if heading.task_id is not None]
+    named.sort(key=lambda triple: triple[0].span)
+    first: dict[str, tuple[int, bool, object]] = {}
+    for task_id, is_heading, owner in named:
+        line, first_is_heading, first_owner = first.setdefault(task_id.text, (task_id.span.start_line, is_heading, owner))
+        if line == task_id.span.start_line or not (is_heading or first_is_heading):
+            continue
+        if first_is_heading and not is_heading and _heading_words(first_owner) == normal_text(owner):
+            # A checklist over the plan's heading tasks: a reference; only a state it disagrees on matters.
+            done = first_owner.task_state == "x"
+            if done != (owner.checkbox in ("x", "X")):
+                said = ("done", "open") if done else ("open", "done")
+                message = f"{task_id.text} is {said[0]} on line {line + 1} but {said[1]} here."
+                box = "[x]" if done else "[ ]"
+                fix = Fix(f"Mark as on line {line + 1}: '{box}'", (Edit(owner.checkbox_span, box),), safe=False)
+                yield RULE.finding(task_id.span, message, (fix,))
+            continue
+        message = f"Task ID '{task_id.text}' is also used by the task on line {line + 1}."
+        yield RULE.finding(task_id.span, message)
+
+
+_STATUS_MARKS = re.compile(r"[\s✅✔☑✓]+$|\s*\((?:done|complete[d]?)\)\s*$", re.IGNORECASE)
+
+
+def _heading_words(heading) -> str:
+    """A heading task's title as ``normal_text`` reads a list task: its status marks aside."""
+    return normal_words(_STATUS_MARKS.sub("", heading.title))
 
 
 def _list_duplicates(context: Context) -> Iterator[Finding]:

@@ -156,3 +156,16 @@ def test_a_long_list_repeated_with_every_state_flipped_is_one_finding():
     (found,) = check(parse(text), rules=[RULE])
     assert found.message == "T0001 is done on line 2 but open here. 2999 more repeated tasks here disagree with their first listing."
     assert len(found.related) == 2999 + 3000
+
+
+def test_a_checklist_over_heading_tasks_reports_only_its_state_conflicts():
+    text = (
+        "# Plan\n\n### Task 1.1: Parser ✅\n\n- [x] lex\n\n### Task 1.2: Checker\n\n"
+        "## Checklist\n\n- [ ] Task 1.1: Parser\n- [ ] Task 1.2: Checker\n- [ ] Task 1.2: Something else\n"
+    )
+    found = findings_for(text, rule="BL104")
+    assert [(f.span.start_line + 1, f.message) for f in found] == [
+        (11, "Task 1.1 is done on line 3 but open here."),
+        (13, "Task ID 'Task 1.2' is also used by the task on line 12."),
+    ]
+    assert apply_fix(text, found[0].fixes[0]) == text.replace("- [ ] Task 1.1", "- [x] Task 1.1")
