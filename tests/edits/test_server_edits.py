@@ -246,9 +246,9 @@ async def test_move_task_code_actions(client: EditingClient, tmp_path: Path):
     uri = await _open(client, tmp_path, text)
     actions = await _actions(client, uri, _at(3, 4))
     moves = [a for a in actions if a.title.startswith("Move task")]
-    assert [a.title for a in moves] == ["Move task to 'P'", "Move task to 'B'"]
-    assert moves[1].kind == types.CodeActionKind.RefactorRewrite
-    (change,) = moves[1].edit.document_changes
+    assert [a.title for a in moves] == ["Move task to 'B'"]  # not the title 'P', which holds no tasks
+    assert moves[0].kind == types.CodeActionKind.RefactorRewrite
+    (change,) = moves[0].edit.document_changes
     assert change.text_document.version == 1
     after = apply_text_edits(text, change.edits, client.encoding)
     assert after == "# P\r\n\r\n## A 😀\r\n- [ ] b\r\n\r\n## B\r\n\r\n- [ ] c\r\n- [ ] a 解析\r\n  - [x] a1\r\n"
