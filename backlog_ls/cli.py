@@ -462,6 +462,14 @@ class _TrackerLookup:
         for error in errors:
             self.on_error(str(error))
         self.errors += len(errors)
+        if issues.keyed:  # Jira, Linear: a service per project
+            try:
+                from .providers.trackers.sources import keyed_services
+
+                return self._keyed_refreshed(keyed_services(issues, loaded.root))
+            except Exception as error:
+                self.on_warning(f"issues: the tracker data cannot be used: {error}")
+                return None
         try:
             service = IssueService(issues, loaded.root)
         except Exception as error:
@@ -480,6 +488,21 @@ class _TrackerLookup:
         if result.error is not None:
             self.on_warning(f"issues: {result.error}; {_going_on_with(service)}")
         return service
+
+
+    def _keyed_refreshed(self, sources: Any) -> Any:
+        for project, service in sources.keyed.items():
+            if self.offline or not (service.stale or service.fetched_at is None):
+                continue
+            try:
+                with _quiet(logging.getLogger(type(service).__module__)):
+                    result = asyncio.run(asyncio.wait_for(service.refresh(), self.REFRESH_SECONDS))
+            except Exception as error:  # a timeout, or anything the provider did not expect
+                self.on_warning(f"issues: the tracker did not answer for {project} ({type(error).__name__}); {_going_on_with(service)}")
+                continue
+            if result.error is not None:
+                self.on_warning(f"issues: {result.error}; {_going_on_with(service)}")
+        return sources
 
 
 def _going_on_with(service: Any) -> str:

@@ -497,7 +497,7 @@ class BacklogServer(GuardedServer):
 
     def issue_context(self, document: Document, line_before: str) -> issue_features.IssueContext | None:
         """What issue completion needs; None when the text before the cursor cannot be an issue reference."""
-        if "#" not in line_before and "GH-" not in line_before:
+        if "#" not in line_before and "GH-" not in line_before and "-" not in line_before:
             return None
         settings, loaded = self.settings.for_document(document)
         referenced: dict[int, str] = {}
@@ -613,6 +613,15 @@ def _issue_source_for(
     if issues.provider == "none":
         return None
     loop = asyncio.get_running_loop()
+    if issues.keyed:  # Jira, Linear: a source per project, behind one
+        from .providers.trackers.sources import TrackerSources, keyed_repositories
+
+        return TrackerSources(None, {
+            repository.name: BackgroundIssues(
+                issues, root, on_change, loop, on_status=on_status, workspace_trusted=workspace_trusted, repository=repository
+            )
+            for repository in keyed_repositories(issues)
+        })
     return BackgroundIssues(issues, root, on_change, loop, on_status=on_status, workspace_trusted=workspace_trusted)
 
 

@@ -6,7 +6,7 @@ applies; the other keys still apply.
 
 ```toml
 [issues]
-provider = "auto"          # auto | github | gitlab | gitea | json | none (auto + file = json)
+provider = "auto"          # auto | github | gitlab | gitea | jira | linear | json | none (auto + file = json)
 repo = "owner/name"        # default: from `git remote get-url origin` (alias: repository)
 url = "https://git.example.com/api/v3"   # API base (Enterprise, self-hosted)
 file = "issues.json"       # the json provider: a file relative to the configuration root
@@ -15,7 +15,12 @@ trusted-hosts = ["git.example.com"]   # hosts a token may go to besides the publ
 refresh = "10m"            # 30s, 10m, 1h, 1d; a bare number is seconds
 timeout = "30s"            # the most one request may take, its whole answer included
 insert-format = "(Issue #{number})"   # used by completion
+projects = ["ABC", "OPS"]  # jira: the project keys (linear: the team keys; alias: teams)
+deployment = "cloud"       # jira: cloud (REST v3) | server (Server / Data Center, REST v2); default: cloud on *.atlassian.net
+issue-type = "Task"        # jira: the type of an issue "Create issue from task" files
 ```
+
+Only keys of the configured ``projects`` are issues: ``ABC-12`` is, ``UTF-8`` and ``SHA-1`` never are.
 
 ``token-env`` and ``trusted-hosts`` count only in the user's own configuration (the user file,
 user-level editor settings, command-line flags): ``config.py`` drops them from workspace files.
@@ -33,17 +38,24 @@ import attrs
 from ..config import ConfigError, Settings
 from .credentials import host_of
 
-PROVIDERS = ("auto", "github", "gitlab", "gitea", "json", "none")
+PROVIDERS = ("auto", "github", "gitlab", "gitea", "jira", "linear", "json", "none")
+KEYED_PROVIDERS = ("jira", "linear")  # issues are written ABC-123, for configured projects only
+DEPLOYMENTS = ("cloud", "server")
+DEFAULT_ISSUE_TYPE = "Task"
 DEFAULT_REFRESH_SECONDS = 600.0
 MIN_REFRESH_SECONDS = 10.0
 DEFAULT_TIMEOUT_SECONDS = 30.0
 MIN_TIMEOUT_SECONDS = 1.0
-KNOWN_KEYS = ("provider", "repo", "url", "file", "token-env", "trusted-hosts", "refresh", "timeout", "insert-format")
+KNOWN_KEYS = (
+    "provider", "repo", "url", "file", "token-env", "trusted-hosts", "refresh", "timeout", "insert-format",
+    "projects", "deployment", "issue-type",
+)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,9}$")
 
 
 @attrs.frozen
@@ -57,6 +69,14 @@ class IssuesSettings:
     insert_format: str | None = None  # carried for completion
     timeout: float = DEFAULT_TIMEOUT_SECONDS  # seconds one tracker request may take, body included
     trusted_hosts: tuple[str, ...] = ()  # hosts the user named: a token may go there (credentials.py)
+    projects: tuple[str, ...] = ()  # jira project keys, linear team keys
+    deployment: str | None = None  # jira: cloud | server; None: cloud on *.atlassian.net, else server
+    issue_type: str = DEFAULT_ISSUE_TYPE  # jira: what "Create issue from task" files
+
+    @property
+    def keyed(self) -> bool:
+        """Issues are written ``ABC-123`` (Jira, Linear)."""
+        return self.provider in KEYED_PROVIDERS
 
     @property
     def owner_name(self) -> tuple[str, str] | None:
@@ -107,6 +127,8 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
         key = re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "-" + m.group(1).lower(), str(raw_key)).replace("_", "-")
         if key == "repository":  # an alias some early configurations use
             key = "repo"
+        if key == "teams":  # Linear's word for them
+            key = "projects"
         if key not in KNOWN_KEYS:
             error(key, f"unknown key; known keys: {', '.join(KNOWN_KEYS)}")
             continue
@@ -115,6 +137,17 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
                 values["trusted_hosts"] = tuple(found for item in value if (found := host_of(item)))
             else:
                 error(key, f"must be a list of host names, not {_type_name(value)}")
+            continue
+        if key == "projects":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
+                error(key, f'must be a list of project keys such as ["ABC"], not {_type_name(value)}')
+                continue
+            wrong = [item for item in value if not _PROJECT_KEY.match(item.strip())]
+            if wrong:
+                error(key, f"{wrong[0]!r} is not a project key (upper-case letters and digits, starting with a letter, as in ABC-123)")
+            values["projects"] = tuple(dict.fromkeys(item.strip() for item in value if _PROJECT_KEY.match(item.strip())))
             continue
         if key in ("refresh", "timeout"):
             try:
@@ -152,6 +185,17 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
                 error(key, f"must be the name of an environment variable, not {value!r}")
             else:
                 values["token_env"] = text
+        elif key == "deployment":
+            flavour = {"data-center": "server", "datacenter": "server", "dc": "server"}.get(text.lower(), text.lower())
+            if flavour not in DEPLOYMENTS:
+                error(key, f"must be cloud or server (Server and Data Center), not {value!r}")
+            else:
+                values["deployment"] = flavour
+        elif key == "issue-type":
+            if not text:
+                error(key, "must not be empty")
+            else:
+                values["issue_type"] = text
         elif key == "insert-format":
             values["insert_format"] = value  # verbatim: spaces may matter
     if values.get("file") and "provider" not in values:
@@ -159,6 +203,11 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
     settings = IssuesSettings(**values)
     if settings.provider == "json" and settings.file is None:
         error("file", 'the json provider needs a file (file = "issues.json")')
+    if settings.keyed and not settings.projects:
+        noun = "team keys" if settings.provider == "linear" else "project keys"
+        error("projects", f'the {settings.provider} provider needs its {noun} (projects = ["ABC"]): only their keys are issues')
+    if settings.provider == "jira" and settings.url is None:
+        error("url", 'the jira provider needs the site (url = "https://your-site.atlassian.net")')
     return settings, errors
 
 

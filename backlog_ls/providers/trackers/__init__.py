@@ -232,6 +232,7 @@ class TrackerProvider:
 
     kind = "tracker"
     label = "the tracker"
+    issue_type = "Task"  # what a keyed tracker (Jira) files
 
     def __init__(
         self,
@@ -288,6 +289,10 @@ class TrackerProvider:
     def parse_item(self, item: Any) -> TrackerIssue:
         return issue_from_json(item)
 
+    def page_items(self, data: Any) -> Any:
+        """The issues in one page's JSON (GitHub, GitLab, Gitea: the page is the list)."""
+        return data
+
     def listing_total(self, response: httpx.Response) -> int | None:
         """How many issues the whole listing holds, when the tracker says so in a header."""
         return None
@@ -319,7 +324,7 @@ class TrackerProvider:
                 if page == 0:
                     first_etag = response.headers.get("etag")
                     total = self.listing_total(response)
-                items = self._json(response)
+                items = self.page_items(self._json(response))
                 if not isinstance(items, list):
                     raise TrackerError(BAD_RESPONSE, f"{self.label} answered {self._where(url)} with something other than a list of issues")
                 for item in items:
@@ -484,18 +489,26 @@ def make_provider(
     timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
     transport: httpx.AsyncBaseTransport | None = None,
     deadline: float | None = None,
+    issue_type: str | None = None,
 ) -> TrackerProvider:
-    """The provider for ``repository.kind`` (github, gitlab or gitea); ValueError for any other kind."""
+    """The provider for ``repository.kind`` (github, gitlab, gitea, jira, linear); ValueError for any other kind."""
     from .gitea import GiteaProvider
     from .github import GitHubProvider
     from .gitlab import GitLabProvider
+    from .jira import JiraProvider
+    from .linear import LinearProvider
 
-    classes: dict[str, type[TrackerProvider]] = {"github": GitHubProvider, "gitlab": GitLabProvider, "gitea": GiteaProvider}
+    classes: dict[str, type[TrackerProvider]] = {
+        "github": GitHubProvider, "gitlab": GitLabProvider, "gitea": GiteaProvider, "jira": JiraProvider, "linear": LinearProvider,
+    }
     try:
         cls = classes[repository.kind]
     except KeyError:
         raise ValueError(f"no HTTP provider for {repository.kind!r}") from None
-    return cls(repository, token, api_url=api_url, timeout=timeout, transport=transport, deadline=deadline)
+    provider = cls(repository, token, api_url=api_url, timeout=timeout, transport=transport, deadline=deadline)
+    if issue_type:
+        provider.issue_type = issue_type
+    return provider
 
 
 __all__ = [

@@ -97,16 +97,35 @@ def encode_issue(issue: TrackerIssue) -> str:
             _time(issue.created_at),
             _time(issue.updated_at),
             _time(issue.closed_at),
+            *_keyed_fields(issue),
         ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
 
 
+def _keyed_fields(issue: TrackerIssue) -> list:
+    """Jira and Linear fields, appended only when present: rows of other trackers keep their shape."""
+    if issue.key is None and issue.status is None and issue.priority is None and not issue.fix_versions:
+        return []
+    return [{"key": issue.key, "status": issue.status, "priority": issue.priority, "fix_versions": list(issue.fix_versions)}]
+
+
+def _keyed(extra: list) -> dict:
+    found = extra[0] if extra and isinstance(extra[0], dict) else {}
+    versions = found.get("fix_versions")
+    return {
+        "key": found.get("key") if isinstance(found.get("key"), str) else None,
+        "status": found.get("status") if isinstance(found.get("status"), str) else None,
+        "priority": found.get("priority") if isinstance(found.get("priority"), str) else None,
+        "fix_versions": tuple(v for v in versions if isinstance(v, str)) if isinstance(versions, list) else (),
+    }
+
+
 def _decode_rows(rows: list) -> dict[int, TrackerIssue]:
     parse = datetime.fromisoformat
     issues: dict[int, TrackerIssue] = {}
-    for n, title, state, url, pull, merged, draft, labels, assignees, milestone, body, created, updated, closed in rows:
+    for n, title, state, url, pull, merged, draft, labels, assignees, milestone, body, created, updated, closed, *extra in rows:
         issues[n] = TrackerIssue(
             n,
             title,
@@ -122,6 +141,7 @@ def _decode_rows(rows: list) -> dict[int, TrackerIssue]:
             parse(created) if created else None,
             parse(updated) if updated else None,
             parse(closed) if closed else None,
+            **_keyed(extra),
         )
     return issues
 

@@ -353,7 +353,8 @@ class IssueService:
             self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
             self._token_checked = True
         provider = make_provider(
-            repository, self._token.value if self._token else None, transport=self._transport, timeout=self._timeout
+            repository, self._token.value if self._token else None, transport=self._transport, timeout=self._timeout,
+            issue_type=self.settings.issue_type
         )
         meta = self._meta
         full = force or not meta.complete or meta.full_at is None or now - meta.full_at > FULL_REFRESH_EVERY
@@ -415,14 +416,15 @@ class IssueService:
         """Create the issue on the tracker and cache it. Raises TrackerError (its message is for the user)."""
         repository = self.repository
         if not self.can_create or repository is None:
-            raise TrackerError(NOT_FOUND, "no GitHub, GitLab or Gitea repository to create the issue in")
+            raise TrackerError(NOT_FOUND, "no GitHub, GitLab, Gitea, Jira or Linear project to create the issue in")
         async with self._lock:
             if not self._token_checked:
                 self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
                 self._token_checked = True
         if self._token is None:
             raise TrackerError(AUTH, f"creating an issue needs a token: {self._token_hint()}")
-        provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout)
+        provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout,
+            issue_type=self.settings.issue_type)
         issue = await provider.create_issue(title, body)
         async with self._lock:
             issues = dict(self._issues)
