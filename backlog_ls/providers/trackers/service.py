@@ -416,7 +416,7 @@ class IssueService:
         """Create the issue on the tracker and cache it. Raises TrackerError (its message is for the user)."""
         repository = self.repository
         if not self.can_create or repository is None:
-            raise TrackerError(NOT_FOUND, "no GitHub, GitLab, Gitea, Jira or Linear project to create the issue in")
+            raise TrackerError(NOT_FOUND, "no GitHub, GitLab or Gitea repository to create the issue in")
         async with self._lock:
             if not self._token_checked:
                 self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
