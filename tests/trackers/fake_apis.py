@@ -195,6 +195,12 @@ class FakeTracker:
             def do_POST(self) -> None:
                 tracker._serve(self, "POST")
 
+            def do_PATCH(self) -> None:
+                tracker._serve(self, "PATCH")
+
+            def do_PUT(self) -> None:
+                tracker._serve(self, "PUT")
+
         return Handler
 
     def _send(self, handler: BaseHTTPRequestHandler, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
@@ -259,6 +265,8 @@ class FakeTracker:
             with self._lock:
                 still_open = sum(1 for item in self.issues if item["state"] in ("open", "opened"))
             return self._send(handler, 200, {"full_name": slug, "open_issues_count": still_open})
+        if path.startswith(f"{repo_path}/issues/") and method in ("PATCH", "PUT"):
+            return self._change_state(handler, path.rsplit("/", 1)[1], body)
         if path.startswith(f"{repo_path}/issues/") and method == "GET":
             number = path.rsplit("/", 1)[1]
             for item in self.issues:
@@ -347,6 +355,27 @@ class FakeTracker:
                     return
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
+
+    def _change_state(self, handler: BaseHTTPRequestHandler, number: str, body: Any) -> None:
+        """PATCH (GitHub: state, state_reason; Gitea: state) or PUT (GitLab: state_event) one issue."""
+        item = next((i for i in self.issues if str(self._number(i)) == number), None)
+        if item is None or not isinstance(body, dict):
+            return self._send(handler, 404, {"message": "Not Found"})
+        if self.kind == "gitlab":
+            wanted = {"close": "closed", "reopen": "open"}.get(body.get("state_event"))
+        else:
+            wanted = body.get("state") if body.get("state") in ("open", "closed") else None
+        if wanted is None:
+            return self._send(handler, 422, {"message": "Validation Failed"})
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        closed = wanted == "closed"
+        changed = self.add(
+            int(number), item["title"], state=wanted, updated=now, closed=now if closed else None,
+            labels=tuple(label["name"] for label in item.get("labels", [])), body=item.get("body") or item.get("description") or "",
+        )
+        if self.kind == "github" and "state_reason" in body:
+            changed["state_reason"] = body["state_reason"]
+        return self._send(handler, 200, changed)
 
     def _create(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
         if not isinstance(body, dict) or not body.get("title"):

@@ -7,6 +7,10 @@ One small interface (``TrackerProvider``):
   ``FetchResult.not_modified`` when the tracker says nothing changed.
 - ``await create_issue(title, body) -> TrackerIssue``
 - ``await get(number) -> TrackerIssue | None``
+- ``await set_state(number, closed, reason) -> TrackerIssue``: close or reopen (GitHub: ``state`` and
+  ``state_reason``; GitLab: ``state_event``; Gitea: ``state``; Jira: a transition; Linear: ``stateId``).
+  ``state_reversible`` says whether the opposite call undoes it (False for Jira: a workflow may
+  have no transition back).
 
 A provider raises nothing but ``TrackerError`` (kind: auth, not_found, rate_limited,
 unavailable, bad_response). Messages never hold the token: it only ever travels in a
@@ -233,6 +237,8 @@ class TrackerProvider:
     kind = "tracker"
     label = "the tracker"
     issue_type = "Task"  # what a keyed tracker (Jira) files
+    state_reversible = True  # reopening undoes closing (and back)
+    CLOSE_REASONS: tuple[str, ...] = ()  # the ways the tracker tells closed issues apart (GitHub: completed, not_planned)
 
     def __init__(
         self,
@@ -277,6 +283,10 @@ class TrackerProvider:
         raise NotImplementedError
 
     def issue_url(self, number: int) -> str:
+        raise NotImplementedError
+
+    def state_request(self, number: int, closed: bool, reason: str | None) -> tuple[str, str, dict[str, Any]]:
+        """(method, url, body) that closes or reopens issue ``number``."""
         raise NotImplementedError
 
     def create_request(self, title: str, body: str) -> tuple[str, dict[str, Any]]:
@@ -381,6 +391,19 @@ class TrackerProvider:
             return self.parse_item(self._json(response))
         except (ValueError, KeyError, TypeError) as problem:
             raise TrackerError(BAD_RESPONSE, f"{self.label} answered the new issue with something unreadable: {problem}") from None
+
+    async def set_state(self, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
+        """Close (``closed``) or reopen issue ``number``; the issue as the tracker now describes it."""
+        if not self._token:
+            raise TrackerError(AUTH, f"changing an issue on {self.label} needs a token")
+        method, url, payload = self.state_request(number, closed, reason)
+        async with self._client() as client:
+            response = await self._send(client, method, url, json=payload)
+        self._raise_for(response)
+        try:
+            return self.parse_item(self._json(response))
+        except (ValueError, KeyError, TypeError) as problem:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} answered the change with something unreadable: {problem}") from None
 
     async def get(self, number: int) -> TrackerIssue | None:
         async with self._client() as client:

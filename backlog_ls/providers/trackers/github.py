@@ -56,5 +56,12 @@ class GitHubProvider(TrackerProvider):
     def issue_url(self, number: int) -> str:
         return f"{self._repo_url()}/issues/{number}"
 
+    CLOSE_REASONS = ("completed", "not_planned")
+
+    def state_request(self, number: int, closed: bool, reason: str | None) -> tuple[str, str, dict[str, Any]]:
+        if closed:
+            return "PATCH", self.issue_url(number), {"state": "closed", "state_reason": reason if reason in self.CLOSE_REASONS else "completed"}
+        return "PATCH", self.issue_url(number), {"state": "open", "state_reason": "reopened"}
+
     def create_request(self, title: str, body: str) -> tuple[str, dict[str, Any]]:
         return f"{self._repo_url()}/issues", {"title": title, "body": body}

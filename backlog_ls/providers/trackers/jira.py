@@ -102,8 +102,23 @@ def jira_issue(item: Any, site: str, project: str | None = None) -> TrackerIssue
     )
 
 
+def transition_for(transitions: Any, closed: bool) -> Mapping[str, Any] | None:
+    """The transition that closes (to the Done category) or reopens (To Do first, else In Progress)."""
+    if not isinstance(transitions, list):
+        return None
+    wanted = ("done",) if closed else ("new", "indeterminate")
+    for category in wanted:
+        for transition in transitions:
+            target = transition.get("to") if isinstance(transition, Mapping) else None
+            found = target.get("statusCategory") if isinstance(target, Mapping) else None
+            if isinstance(found, Mapping) and found.get("key") == category and isinstance(transition.get("id"), str):
+                return transition
+    return None
+
+
 class JiraProvider(TrackerProvider):
     kind = "jira"
+    state_reversible = False  # a workflow may have no transition back from Done
 
     def __init__(self, repository: Repository, token: str | None = None, **options: Any):
         super().__init__(repository, token, **options)
@@ -207,6 +222,27 @@ class JiraProvider(TrackerProvider):
             raise TrackerError(BAD_RESPONSE, f"{self.label} did not say the new issue's key")
         issue = await self.get(int(match.group("number")))
         return issue or TrackerIssue(int(match.group("number")), title, OPEN, f"{self.api_url}/browse/{key}", key=key)
+
+    async def set_state(self, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
+        """Close or reopen through the issue's workflow: the first transition to the wanted status category."""
+        if not self._token:
+            raise TrackerError(AUTH, f"changing an issue on {self.label} needs a token")
+        url = f"{self.issue_url(number)}/transitions"
+        async with self._client() as client:
+            response = await self._send(client, "GET", url)
+            self._raise_for(response)
+            data = self._json(response)
+            chosen = transition_for(data.get("transitions") if isinstance(data, Mapping) else None, closed)
+            key = f"{self.repository.name}-{number}"
+            if chosen is None:
+                goal = "Done" if closed else "To Do or In Progress"
+                raise TrackerError(BAD_RESPONSE, f"the workflow of {key} has no transition to {goal} from where it is")
+            response = await self._send(client, "POST", url, json={"transition": {"id": chosen["id"]}})
+            self._raise_for(response)
+        issue = await self.get(number)
+        if issue is None:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} no longer shows {self.repository.name}-{number}")
+        return issue
 
     def _error_detail(self, response: httpx.Response) -> str:
         try:

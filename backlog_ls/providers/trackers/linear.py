@@ -52,6 +52,13 @@ LIST_QUERY = (
     "    pageInfo { hasNextPage endCursor }\n  }\n}"
 )
 GET_QUERY = f"query Issue($id: String!) {{ issue(id: $id) {{ {ISSUE_FIELDS} }} }}"
+STATES_QUERY = (
+    "query States($team: String!) { workflowStates(filter: {team: {key: {eq: $team}}}) { nodes { id name type position } } }"
+)
+UPDATE_MUTATION = (
+    "mutation Update($id: String!, $input: IssueUpdateInput!) { issueUpdate(id: $id, input: $input) { success issue { "
+    f"{ISSUE_FIELDS} }} }} }}"
+)
 TEAM_QUERY = 'query Team($key: String!) { teams(filter: {key: {eq: $key}}) { nodes { id key } } }'
 CREATE_MUTATION = (
     "mutation Create($input: IssueCreateInput!) { issueCreate(input: $input) { success issue { "
@@ -182,6 +189,29 @@ class LinearProvider(TrackerProvider):
             return linear_issue(node)
         except (ValueError, KeyError, TypeError) as problem:
             raise TrackerError(BAD_RESPONSE, f"{self.label} sent an issue that cannot be read: {problem}") from None
+
+    async def set_state(self, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
+        """Move the issue to the team's first ``completed`` state (closing) or ``unstarted`` one (reopening)."""
+        if not self._token:
+            raise TrackerError(AUTH, f"changing an issue on {self.label} needs an API key (LINEAR_API_KEY)")
+        states = (await self.graphql(STATES_QUERY, {"team": self.repository.name})).get("workflowStates")
+        nodes = states.get("nodes") if isinstance(states, Mapping) else None
+        wanted = ("completed",) if closed else ("unstarted", "started", "backlog")
+        chosen = next(
+            (node for kind in wanted for node in nodes or () if isinstance(node, Mapping) and node.get("type") == kind and isinstance(node.get("id"), str)),
+            None,
+        )
+        if chosen is None:
+            raise TrackerError(BAD_RESPONSE, f"team {self.repository.name} has no {'completed' if closed else 'unstarted'} state")
+        key = f"{self.repository.name}-{number}"
+        data = await self.graphql(UPDATE_MUTATION, {"id": key, "input": {"stateId": chosen["id"]}})
+        updated = data.get("issueUpdate")
+        if not isinstance(updated, Mapping) or updated.get("success") is not True:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} did not change {key}")
+        try:
+            return linear_issue(updated.get("issue"))
+        except (ValueError, KeyError, TypeError) as problem:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} answered the change with something unreadable: {problem}") from None
 
     async def create_issue(self, title: str, body: str) -> TrackerIssue:
         if not self._token:

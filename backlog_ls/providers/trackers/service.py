@@ -61,6 +61,7 @@ from .tokens import Token, refusal_for, resolve_token, where_to_put_one
 
 log = logging.getLogger(__name__)
 
+READ_ONLY_EXPORT = "the issues come from an exported file, which is read-only: change the issue on the tracker, then export again"
 FULL_REFRESH_EVERY = timedelta(days=1)
 JSON_POLL_SECONDS = 2.0
 UNAVAILABLE_BACKOFF_SECONDS = 60.0
@@ -432,6 +433,39 @@ class IssueService:
             self._issues = issues
             await in_daemon_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
         return issue
+
+    async def set_state(self, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
+        """Close or reopen issue ``number`` on the tracker and cache what it answers. Raises TrackerError."""
+        if self.settings.provider == "json":
+            raise TrackerError(AUTH, READ_ONLY_EXPORT)
+        repository = self.repository
+        if not self.can_create or repository is None or self._cache is None:
+            raise TrackerError(NOT_FOUND, "no tracker is configured to change the issue in")
+        if not self.workspace_trusted:
+            raise TrackerError(AUTH, UNTRUSTED_WORKSPACE)
+        async with self._lock:
+            if not self._token_checked:
+                self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
+                self._token_checked = True
+        if self._token is None:
+            raise TrackerError(AUTH, f"changing an issue needs a token: {self._token_hint()}")
+        provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout)
+        issue = await provider.set_state(number, closed, reason)
+        async with self._lock:
+            issues = dict(self._issues)
+            issues[issue.number] = issue
+            self._issues = issues
+            await in_daemon_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
+        return issue
+
+    @property
+    def state_reversible(self) -> bool:
+        """Whether reopening undoes closing on this tracker (Jira: not always)."""
+        return self.kind != "jira"
+
+    @property
+    def close_reasons(self) -> tuple[str, ...]:
+        return ("completed", "not_planned") if self.kind == "github" else ()
 
     # --- the json provider ------------------------------------------------------------------------
 

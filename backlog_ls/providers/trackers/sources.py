@@ -138,6 +138,21 @@ class TrackerSources:
             if close is not None:
                 close()
 
+    # --- changing issues -----------------------------------------------------------------------
+
+    async def set_state(self, number: int, closed: bool, reason: str | None = None, project: str | None = None) -> TrackerIssue:
+        source = self.source_for(project)
+        if source is None or not hasattr(source, "set_state"):
+            where = f"project {project}" if project else "numbered issues"
+            raise TrackerError("not_found", f"no tracker for {where} can change issues")
+        return await source.set_state(number, closed, reason)
+
+    def state_reversible_for(self, project: str | None) -> bool:
+        return bool(getattr(self.source_for(project), "state_reversible", True))
+
+    def close_reasons_for(self, project: str | None) -> tuple[str, ...]:
+        return tuple(getattr(self.source_for(project), "close_reasons", ()) or ())
+
     # --- filing issues ------------------------------------------------------------------------
 
     @property
@@ -165,3 +180,12 @@ def keyed_services(settings: IssuesSettings, root: str | None, **options: Any) -
     return TrackerSources(
         None, {repository.name: IssueService(settings, root, repository=repository, **options) for repository in keyed_repositories(settings)}
     )
+
+
+async def change_issue_state(source: Any, project: str | None, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
+    """Close or reopen an issue through whichever source holds it; TrackerError says why it cannot."""
+    if isinstance(source, TrackerSources):
+        return await source.set_state(number, closed, reason, project=project)
+    if project is None and hasattr(source, "set_state"):
+        return await source.set_state(number, closed, reason)
+    raise TrackerError("auth", "the issue source is read-only (an exported file, or no tracker): change the issue on the tracker")
