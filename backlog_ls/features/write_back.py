@@ -79,7 +79,7 @@ def state_changes(backlog: Backlog, line: int, source: Any, settings: Settings |
     task = found[0]
     if task.checkbox is None:
         return []
-    kind = state_kinds(settings).get(task.checkbox, OPEN)
+    kind = state_kinds(settings or Settings()).get(task.checkbox, OPEN)
     changes: list[StateChange] = []
     for ref in tracker_refs(task.refs, source):
         issue = lookup(source, ref)
