@@ -452,6 +452,7 @@ class _TrackerLookup:
         try:
             from . import config
             from .providers.trackers.service import IssueService
+            from .providers.trackers.sources import is_composite, tracker_services
             from .tracker.settings import from_settings
         except Exception:  # an optional provider must not stop the check
             return None
@@ -462,11 +463,9 @@ class _TrackerLookup:
         for error in errors:
             self.on_error(str(error))
         self.errors += len(errors)
-        if issues.keyed:  # Jira, Linear: a service per project
+        if is_composite(issues):  # Jira, Linear (a service per project), or several sources
             try:
-                from .providers.trackers.sources import keyed_services
-
-                return self._keyed_refreshed(keyed_services(issues, loaded.root))
+                return self._refreshed_parts(tracker_services(issues, loaded.root))
             except Exception as error:
                 self.on_warning(f"issues: the tracker data cannot be used: {error}")
                 return None
@@ -490,10 +489,11 @@ class _TrackerLookup:
         return service
 
 
-    def _keyed_refreshed(self, sources: Any) -> Any:
-        for project, service in sources.keyed.items():
-            if self.offline or not (service.stale or service.fetched_at is None):
+    def _refreshed_parts(self, sources: Any) -> Any:
+        for service in sources.parts:
+            if service.repository is None or self.offline or not (service.stale or service.fetched_at is None):
                 continue
+            project = service.repository.slug
             try:
                 with _quiet(logging.getLogger(type(service).__module__)):
                     result = asyncio.run(asyncio.wait_for(service.refresh(), self.REFRESH_SECONDS))

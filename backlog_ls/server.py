@@ -615,15 +615,20 @@ def _issue_source_for(
     if issues.provider == "none":
         return None
     loop = asyncio.get_running_loop()
-    if issues.keyed:  # Jira, Linear: a source per project, behind one
-        from .providers.trackers.sources import TrackerSources, keyed_repositories
+    from .providers.trackers.sources import TrackerSources, is_composite, source_plan
 
-        return TrackerSources(None, {
-            repository.name: BackgroundIssues(
-                issues, root, on_change, loop, on_status=on_status, workspace_trusted=workspace_trusted, repository=repository
-            )
-            for repository in keyed_repositories(issues)
-        })
+    if is_composite(issues):  # Jira, Linear (a source per project), or several [[issues.sources]]: behind one
+        numbered, keyed, problems = source_plan(issues)
+        for problem in problems:
+            logger.warning("%s", problem)
+
+        def background(one: Any, **options: Any) -> BackgroundIssues:
+            return BackgroundIssues(one, root, on_change, loop, on_status=on_status, workspace_trusted=workspace_trusted, **options)
+
+        return TrackerSources(
+            background(numbered) if numbered is not None else None,
+            {repository.name: background(one, repository=repository) for one, repository in keyed},
+        )
     return BackgroundIssues(issues, root, on_change, loop, on_status=on_status, workspace_trusted=workspace_trusted)
 
 

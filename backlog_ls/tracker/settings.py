@@ -22,6 +22,23 @@ issue-type = "Task"        # jira: the type of an issue "Create issue from task"
 
 Only keys of the configured ``projects`` are issues: ``ABC-12`` is, ``UTF-8`` and ``SHA-1`` never are.
 
+More than one tracker (GitHub for ``#12``, Jira for ``ABC-12``): one ``[[issues.sources]]`` table each,
+with the keys above (``provider``, ``repo``, ``url``, ``projects``...); ``refresh``, ``timeout``,
+``trusted-hosts`` and ``insert-format`` of ``[issues]`` apply to all. The ``[issues]`` table is a
+source itself only when it names a ``provider``. A source may not set ``token-env`` or
+``trusted-hosts`` (they say where secrets go: ``[issues]`` of the user configuration does).
+
+```toml
+[[issues.sources]]
+provider = "github"
+repo = "acme/app"
+
+[[issues.sources]]
+provider = "jira"
+url = "https://acme.atlassian.net"
+projects = ["ABC"]
+```
+
 ``token-env`` and ``trusted-hosts`` count only in the user's own configuration (the user file,
 user-level editor settings, command-line flags): ``config.py`` drops them from workspace files.
 ``from_settings`` adds the hosts trusted layers named (``Settings.named_hosts``).
@@ -48,8 +65,10 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 MIN_TIMEOUT_SECONDS = 1.0
 KNOWN_KEYS = (
     "provider", "repo", "url", "file", "token-env", "trusted-hosts", "refresh", "timeout", "insert-format",
-    "projects", "deployment", "issue-type",
+    "projects", "deployment", "issue-type", "sources",
 )
+SHARED_KEYS = ("refresh", "timeout", "trusted-hosts", "insert-format")  # [issues] keys every source takes
+_NOT_IN_A_SOURCE = ("token-env", "trusted-hosts", "sources")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -72,6 +91,16 @@ class IssuesSettings:
     projects: tuple[str, ...] = ()  # jira project keys, linear team keys
     deployment: str | None = None  # jira: cloud | server; None: cloud on *.atlassian.net, else server
     issue_type: str = DEFAULT_ISSUE_TYPE  # jira: what "Create issue from task" files
+    sources: tuple[IssuesSettings, ...] = ()  # [[issues.sources]], each with the shared keys filled in
+    # The table said which provider, so it is a source beside its sources (not part of what it equals).
+    names_provider: bool = attrs.field(default=False, eq=False)
+
+    @property
+    def all_sources(self) -> tuple[IssuesSettings, ...]:
+        """Every tracker to read: the table itself (unless it only holds ``sources``), then its sources."""
+        if not self.sources:
+            return (self,)
+        return ((self,) if self.names_provider else ()) + self.sources
 
     @property
     def keyed(self) -> bool:
@@ -138,6 +167,9 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
             else:
                 error(key, f"must be a list of host names, not {_type_name(value)}")
             continue
+        if key == "sources":
+            values["sources"] = _sources(value, source, errors)
+            continue
         if key == "projects":
             if isinstance(value, str):
                 value = [value]
@@ -163,6 +195,7 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
                 error(key, f"must be one of {', '.join(PROVIDERS)}, not {value!r}")
             else:
                 values["provider"] = text.lower()
+                values["names_provider"] = True
         elif key == "repo":
             text = text.strip("/")
             text = text.removesuffix(".git")
@@ -211,11 +244,42 @@ def issues_settings(raw: Mapping[str, Any] | None, source: str = "configuration"
     return settings, errors
 
 
+def _sources(value: Any, source: str, errors: list[ConfigError]) -> tuple[IssuesSettings, ...]:
+    """``[[issues.sources]]``: each table structured like ``[issues]``, its problems named ``issues.sources[N].key``."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, Mapping) for item in value):
+        errors.append(ConfigError(source, "issues.sources", f"must be a list of tables ([[issues.sources]]), not {_type_name(value)}"))
+        return ()
+    found = []
+    for number, table in enumerate(value, start=1):
+        where = f"sources[{number}]"
+        kept = {}
+        for key, item in table.items():
+            if str(key).replace("_", "-") in _NOT_IN_A_SOURCE or key in ("tokenEnv", "trustedHosts"):
+                errors.append(ConfigError(source, f"issues.{where}.{key}", "not in a source: set it in [issues] of your user configuration"))
+            else:
+                kept[key] = item
+        settings, problems = issues_settings(kept, source)
+        errors.extend(attrs.evolve(problem, key=problem.key.replace("issues.", f"issues.{where}.", 1)) for problem in problems)
+        if "provider" not in kept:
+            errors.append(ConfigError(source, f"issues.{where}.provider", "a source names its provider (github, gitlab, gitea, jira, linear, json)"))
+            continue
+        found.append(settings)
+    return tuple(found)
+
+
+def _with_shared(issues: IssuesSettings) -> IssuesSettings:
+    """Each source takes [issues]' refresh, timeout, trusted hosts and insert format."""
+    if not issues.sources:
+        return issues
+    shared = {"refresh": issues.refresh, "timeout": issues.timeout, "trusted_hosts": issues.trusted_hosts, "insert_format": issues.insert_format}
+    return attrs.evolve(issues, sources=tuple(attrs.evolve(one, **shared) for one in issues.sources))
+
+
 def from_settings(settings: Settings, source: str = "configuration") -> tuple[IssuesSettings, list[ConfigError]]:
     """The ``[issues]`` table of layered ``Settings``, with the hosts its trusted layers named."""
     issues, errors = issues_settings(settings.issues, source)
     hosts = tuple(dict.fromkeys((*issues.trusted_hosts, *settings.named_hosts)))
-    return attrs.evolve(issues, trusted_hosts=hosts), errors
+    return _with_shared(attrs.evolve(issues, trusted_hosts=hosts)), errors
 
 
 def _type_name(value: Any) -> str:

@@ -15,7 +15,7 @@ import pytest
 
 from backlog_ls.providers.trackers import AUTH, BAD_RESPONSE, RATE_LIMITED, UNAVAILABLE, TrackerError, make_provider
 from backlog_ls.providers.trackers.service import IssueService
-from backlog_ls.providers.trackers.sources import keyed_repositories, keyed_services
+from backlog_ls.providers.trackers.sources import keyed_repositories, tracker_services
 from backlog_ls.providers.trackers.tokens import resolve_token
 from backlog_ls.tracker import CLOSED, OPEN, Repository
 from backlog_ls.tracker.adf import adf_to_markdown
@@ -281,7 +281,7 @@ async def test_linear_lists_every_page_and_maps_state_types(linear):
 async def test_linear_incremental_by_updated_at_and_create(linear, tmp_path):
     linear.add(1, updated="2024-03-01T10:00:00.000Z")
     settings = IssuesSettings(provider="linear", projects=("ENG",), url=linear.url, trusted_hosts=("127.0.0.1",))
-    services = keyed_services(settings, None, cache_dir=str(tmp_path), environ={"LINEAR_API_KEY": "lin_api_secret"}, use_gh=False)
+    services = tracker_services(settings, None, cache_dir=str(tmp_path), environ={"LINEAR_API_KEY": "lin_api_secret"}, use_gh=False)
     service = services.keyed["ENG"]
     assert service.repository.api_url == linear.url
     assert (await service.refresh()).error is None

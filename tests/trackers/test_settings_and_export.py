@@ -46,7 +46,7 @@ def test_every_key():
         ({"token-env": "not a name"}, ".backlog-ls.toml: issues.token-env: must be the name of an environment variable, not 'not a name'"),
         ({"tokenEnv": 5}, ".backlog-ls.toml: issues.token-env: must be a string, not a number"),
         ({"insert-format": 3}, ".backlog-ls.toml: issues.insert-format: must be a string, not a number"),
-        ({"token": "abc"}, ".backlog-ls.toml: issues.token: unknown key; known keys: provider, repo, url, file, token-env, trusted-hosts, refresh, timeout, insert-format, projects, deployment, issue-type"),
+        ({"token": "abc"}, ".backlog-ls.toml: issues.token: unknown key; known keys: provider, repo, url, file, token-env, trusted-hosts, refresh, timeout, insert-format, projects, deployment, issue-type, sources"),
         ({"provider": "json"}, '.backlog-ls.toml: issues.file: the json provider needs a file (file = "issues.json")'),
     ],
 )

@@ -13,6 +13,7 @@ project's.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,8 @@ from ...tracker.settings import IssuesSettings
 from . import TrackerError
 from .jira import jira_flavour
 from .linear import API as LINEAR_API
+
+log = logging.getLogger(__name__)
 
 
 def keyed_repositories(settings: IssuesSettings) -> list[Repository]:
@@ -173,13 +176,50 @@ class TrackerSources:
         return await creator.create_issue(title, body)
 
 
-def keyed_services(settings: IssuesSettings, root: str | None, **options: Any) -> TrackerSources:
-    """A ``TrackerSources`` of one ``IssueService`` per configured project (blocking: the caches are read)."""
+def source_plan(settings: IssuesSettings) -> tuple[IssuesSettings | None, list[tuple[IssuesSettings, Repository]], list[str]]:
+    """Which tracker answers what: the numbered source (``#12``), each project's source, and the problems.
+
+    One source of numbers at most (the first); a project key claimed twice keeps its first source.
+    """
+    numbered: IssuesSettings | None = None
+    keyed: list[tuple[IssuesSettings, Repository]] = []
+    problems: list[str] = []
+    claimed: set[str] = set()
+    for one in settings.all_sources:
+        if one.provider == "none":
+            continue
+        if not one.keyed:
+            if numbered is None:
+                numbered = one
+            else:
+                problems.append(f"issues.sources: only one source answers #12 references; the {one.provider} source is ignored")
+            continue
+        for repository in keyed_repositories(one):
+            if repository.name in claimed:
+                problems.append(f"issues.sources: project {repository.name} is configured twice; the first source keeps it")
+                continue
+            claimed.add(repository.name)
+            keyed.append((one, repository))
+    return numbered, keyed, problems
+
+
+def is_composite(settings: IssuesSettings) -> bool:
+    """Whether ``settings`` needs a ``TrackerSources`` (keys, or several sources) rather than one service."""
+    return settings.keyed or bool(settings.sources)
+
+
+def tracker_services(settings: IssuesSettings, root: str | None, **options: Any) -> TrackerSources:
+    """A ``TrackerSources`` of ``IssueService``s, as ``source_plan`` says (blocking: git and the caches are read)."""
     from .service import IssueService
 
+    numbered, keyed, problems = source_plan(settings)
+    for problem in problems:
+        log.warning("%s", problem)
     return TrackerSources(
-        None, {repository.name: IssueService(settings, root, repository=repository, **options) for repository in keyed_repositories(settings)}
+        IssueService(numbered, root, **options) if numbered is not None else None,
+        {repository.name: IssueService(one, root, repository=repository, **options) for one, repository in keyed},
     )
+
 
 
 async def change_issue_state(source: Any, project: str | None, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
