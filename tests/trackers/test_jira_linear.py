@@ -296,7 +296,7 @@ async def test_linear_incremental_by_updated_at_and_create(linear, tmp_path):
     [
         ((400, {}, '{"errors": [{"message": "Authentication required", "extensions": {"code": "AUTHENTICATION_ERROR"}}]}'), AUTH),
         ((403, {}, '{"errors": [{"message": "Forbidden", "extensions": {"code": "FORBIDDEN"}}]}'), AUTH),
-        ((400, {}, '{"errors": [{"message": "Rate limit exceeded", "extensions": {"code": "RATELIMITED"}}]}'), RATE_LIMITED),
+        ((400, {"Retry-After": "60"}, '{"errors": [{"message": "Rate limit exceeded", "extensions": {"code": "RATELIMITED"}}]}'), RATE_LIMITED),
         ((429, {"Retry-After": "30"}, "{}"), RATE_LIMITED),
         ((502, {}, "<html>bad gateway</html>"), UNAVAILABLE),
         ((200, {}, '{"data": {"issues": '), BAD_RESPONSE),
@@ -310,6 +310,8 @@ async def test_linear_failures(linear, fail, kind):
         await make_provider(linear_repository(linear), "lin_api_secret").list_issues()
     assert caught.value.kind == kind
     assert "lin_api_secret" not in str(caught.value)
+    if kind == RATE_LIMITED:
+        assert caught.value.retry_at is not None and caught.value.retry_at.timestamp() > time.time() + 20
 
 
 async def test_linear_without_a_key_is_told_where_to_put_one(linear):

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import httpx
+
 from ...tracker import CLOSED, OPEN, Repository, TrackerIssue
 from . import (
     AUTH,
@@ -29,6 +31,7 @@ from . import (
     FetchResult,
     TrackerError,
     TrackerProvider,
+    _retry_at as retry_time,
     iso,
     parse_time,
 )
@@ -126,20 +129,23 @@ class LinearProvider(TrackerProvider):
             raise
         errors = data.get("errors") if isinstance(data, Mapping) else None
         if isinstance(errors, list) and errors:
-            self._raise_graphql(errors, response.status_code)
+            self._raise_graphql(errors, response)
         self._raise_for(response)
         found = data.get("data") if isinstance(data, Mapping) else None
         if not isinstance(found, Mapping):
             raise TrackerError(BAD_RESPONSE, f"{self.label} answered without data")
         return found
 
-    def _raise_graphql(self, errors: list, status: int) -> None:
+    def _raise_graphql(self, errors: list, response: httpx.Response) -> None:
+        status = response.status_code
         first = errors[0] if isinstance(errors[0], Mapping) else {}
         extensions = first.get("extensions") if isinstance(first.get("extensions"), Mapping) else {}
         code = str(extensions.get("code") or extensions.get("type") or "").upper()
         message = self.scrub(str(first.get("message") or "an error")[:200])
         if code == "RATELIMITED" or status == 429:
-            raise TrackerError(RATE_LIMITED, f"{self.label} rate limit reached", status=status)
+            retry_at = retry_time(response.headers)
+            when = f"; retry after {iso(retry_at)}" if retry_at else ""
+            raise TrackerError(RATE_LIMITED, f"{self.label} rate limit reached{when}", status=status, retry_at=retry_at)
         if "AUTHENTICATION" in code or code == "FORBIDDEN" or status in (401, 403):
             hint = f"the token was not sent: {self._withheld}" if self._withheld else "the API key was rejected" if self._token else "an API key is needed (LINEAR_API_KEY)"
             raise TrackerError(AUTH, f"{self.label} refused access to team {self.repository.name} ({hint}): {message}", status=status)
