@@ -298,7 +298,11 @@ def issue_markdown(issue: TrackerIssue, source: Any = None, name: str | None = N
         facts.append(f"Priority: {_md(issue.priority)}")
     if issue.milestone:
         facts.append(f"Milestone: {_md(issue.milestone)}")
+    if issue.sub_issues_total:
+        facts.append(f"{issue.sub_issues_closed}/{issue.sub_issues_total} sub-issues closed")
     parts.append(" · ".join(facts))
+    if issue.blocked_by:
+        parts.append("Blocked by " + ", ".join(_blocker(source, number) for number in issue.blocked_by))
     excerpt = body_excerpt(issue.body)
     if excerpt:
         parts.append(excerpt)
@@ -306,6 +310,17 @@ def issue_markdown(issue: TrackerIssue, source: Any = None, name: str | None = N
         parts.append(f"[{issue.url}]({issue.url})")
     parts.extend(_as_of(source))
     return "\n\n".join(parts)
+
+
+def _blocker(source: Any, number: int) -> str:
+    """``#4 (open): title`` when the cache holds the blocker, else ``#4``."""
+    try:
+        found = source.get(number) if source is not None else None
+    except Exception:  # noqa: BLE001 - a broken source must not break a hover
+        found = None
+    if found is None:
+        return f"#{number}"
+    return f"#{number} ({'open' if found.is_open else 'closed'}: {_md(found.title)})"
 
 
 def _as_of(source: Any) -> list[str]:

@@ -43,6 +43,10 @@ class TrackerIssue:
     status: str | None = None
     priority: str | None = None
     fix_versions: tuple[str, ...] = ()
+    # GitHub: how many sub-issues the issue has and how many are closed, and the issues it is blocked by.
+    sub_issues_total: int = 0
+    sub_issues_closed: int = 0
+    blocked_by: tuple[int, ...] = ()
 
     @property
     def is_open(self) -> bool:

@@ -179,3 +179,24 @@ async def test_jira_asks_first_and_cancel_changes_nothing(tmp_path: Path):
             await client.wait_until(lambda: ("BL305", 2) not in _codes(client, uri), TIMEOUT)
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+
+
+async def test_sub_issue_progress_in_the_hover_and_the_mismatch_hint(tmp_path: Path):
+    with FakeTracker("github") as tracker:
+        for number in (10, 21, 22, 23):
+            tracker.add(number, "Importer" if number == 10 else f"Part {number}")
+        tracker.add(21, "Part 21", state="closed", closed="2024-02-01T00:00:00Z")
+        tracker.sub_issues[10] = [21, 22, 23]
+        text = "# Plan\n\n- [ ] Importer (#10)\n  - [x] Parse CSV\n  - [x] Parse JSON\n  - [ ] Write rows\n"
+        client, uri = await _session(tmp_path, _github_config(tracker), text, _environment(tmp_path))
+        try:
+            await client.wait_until(lambda: ("BL308", 2) in _codes(client, uri), TIMEOUT)
+            hint = next(d for d in client.diagnostics[uri] if d.code == "BL308")
+            assert hint.message == "2/3 subtasks are ticked but only 1/3 sub-issues of #10 are closed."
+            assert hint.severity == types.DiagnosticSeverity.Hint
+            hover = await client.text_document_hover_async(
+                types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=2, character=17))
+            )
+            assert "**Open** · 1/3 sub-issues closed" in hover.contents.value
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)

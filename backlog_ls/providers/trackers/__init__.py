@@ -154,6 +154,7 @@ def issue_from_json(item: Any) -> TrackerIssue:
     body = item.get("body")
     if body is None:
         body = item.get("description")
+    sub = item.get("sub_issues_summary") if isinstance(item.get("sub_issues_summary"), Mapping) else {}
     return TrackerIssue(
         number=number,
         title=title,
@@ -169,7 +170,15 @@ def issue_from_json(item: Any) -> TrackerIssue:
         created_at=parse_time(item.get("created_at") or item.get("createdAt")),
         updated_at=parse_time(item.get("updated_at") or item.get("updatedAt")),
         closed_at=parse_time(item.get("closed_at") or item.get("closedAt")),
+        sub_issues_total=json_count(sub, "total") or 0,
+        sub_issues_closed=json_count(sub, "completed") or 0,
     )
+
+
+def blocked_by_count(item: Any) -> int:
+    """GitHub's ``issue_dependencies_summary.total_blocked_by`` of an issue as listed (0 when absent)."""
+    summary = item.get("issue_dependencies_summary") if isinstance(item, Mapping) else None
+    return json_count(summary, "total_blocked_by") or json_count(summary, "blocked_by") or 0
 
 
 _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([^";]+)"?')

@@ -106,9 +106,16 @@ def encode_issue(issue: TrackerIssue) -> str:
 
 def _keyed_fields(issue: TrackerIssue) -> list:
     """Jira and Linear fields, appended only when present: rows of other trackers keep their shape."""
-    if issue.key is None and issue.status is None and issue.priority is None and not issue.fix_versions:
+    if issue.key is None and issue.status is None and issue.priority is None and not issue.fix_versions and not (
+        issue.sub_issues_total or issue.blocked_by
+    ):
         return []
-    return [{"key": issue.key, "status": issue.status, "priority": issue.priority, "fix_versions": list(issue.fix_versions)}]
+    return [
+        {
+            "key": issue.key, "status": issue.status, "priority": issue.priority, "fix_versions": list(issue.fix_versions),
+            "sub_issues": [issue.sub_issues_closed, issue.sub_issues_total], "blocked_by": list(issue.blocked_by),
+        }
+    ]
 
 
 def _keyed(extra: list) -> dict:
@@ -119,6 +126,18 @@ def _keyed(extra: list) -> dict:
         "status": found.get("status") if isinstance(found.get("status"), str) else None,
         "priority": found.get("priority") if isinstance(found.get("priority"), str) else None,
         "fix_versions": tuple(v for v in versions if isinstance(v, str)) if isinstance(versions, list) else (),
+        **_relations(found),
+    }
+
+
+def _relations(found: dict) -> dict:
+    sub = found.get("sub_issues")
+    blocked = found.get("blocked_by")
+    counts = sub if isinstance(sub, list) and len(sub) == 2 and all(isinstance(n, int) for n in sub) else [0, 0]
+    return {
+        "sub_issues_closed": counts[0],
+        "sub_issues_total": counts[1],
+        "blocked_by": tuple(n for n in blocked if isinstance(n, int)) if isinstance(blocked, list) else (),
     }
 
 

@@ -4,18 +4,29 @@
 pagination; pull requests come in the same list (items with a ``pull_request`` key) and are
 kept with ``is_pull=True``. ``api`` is https://api.github.com, or ``[issues] url`` (Enterprise:
 https://HOST/api/v3). A conditional request (If-None-Match) that answers 304 costs no rate limit.
+
+Sub-issues and dependencies: each listed issue carries ``sub_issues_summary`` (total, completed),
+read as it comes; an issue whose ``issue_dependencies_summary`` counts blockers has them asked
+for (``GET .../issues/{n}/dependencies/blocked_by``), at most ``MAX_BLOCKER_LOOKUPS`` a refresh.
+A failed lookup leaves that issue's blockers unknown; it never fails the refresh.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from ...tracker import Repository
-from . import TrackerProvider, iso
+import attrs
+
+from ...tracker import Repository, TrackerIssue
+from . import FetchResult, TrackerError, TrackerProvider, blocked_by_count, issue_from_json, iso
 
 API_VERSION = "2022-11-28"
+MAX_BLOCKER_LOOKUPS = 50
+log = logging.getLogger(__name__)
 
 
 def github_api(host: str) -> str:
@@ -65,3 +76,44 @@ class GitHubProvider(TrackerProvider):
 
     def create_request(self, title: str, body: str) -> tuple[str, dict[str, Any]]:
         return f"{self._repo_url()}/issues", {"title": title, "body": body}
+
+    def parse_item(self, item: Any) -> TrackerIssue:
+        issue = issue_from_json(item)
+        listing = getattr(self, "_blocked_numbers", None)  # set while a listing runs
+        if listing is not None and blocked_by_count(item):
+            listing.append(issue.number)
+        return issue
+
+    async def list_issues(self, since: datetime | None = None, etag: str | None = None) -> FetchResult:
+        self._blocked_numbers: list[int] | None = []
+        try:
+            result = await super().list_issues(since, etag)
+        finally:
+            blocked, self._blocked_numbers = self._blocked_numbers or [], None
+        if not blocked:
+            return result
+        blockers: dict[int, tuple[int, ...]] = {}
+        for number in blocked[:MAX_BLOCKER_LOOKUPS]:
+            try:
+                blockers[number] = await self.blocked_by(number)
+            except TrackerError as error:
+                log.info("Could not read what blocks #%d: %s", number, error.message)
+        if len(blocked) > MAX_BLOCKER_LOOKUPS:
+            log.info("Read the blockers of %d issues of %d; the rest next refresh", MAX_BLOCKER_LOOKUPS, len(blocked))
+        issues = [attrs.evolve(issue, blocked_by=blockers[issue.number]) if issue.number in blockers else issue for issue in result.issues]
+        return attrs.evolve(result, issues=issues)
+
+    async def blocked_by(self, number: int) -> tuple[int, ...]:
+        """The numbers of this repository's issues that block issue ``number``."""
+        async with self._client() as client:
+            response = await self._send(client, "GET", f"{self.issue_url(number)}/dependencies/blocked_by", params={"per_page": 100})
+        self._raise_for(response)
+        items = self._json(response)
+        if not isinstance(items, list):
+            raise TrackerError("bad_response", f"{self.label} answered the blockers of #{number} with something other than a list")
+        mine = f"/{self.repository.owner}/{self.repository.name}/".lower()
+        return tuple(
+            item["number"]
+            for item in items
+            if isinstance(item, Mapping) and isinstance(item.get("number"), int) and mine in str(item.get("html_url", "")).lower()
+        )
