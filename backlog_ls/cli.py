@@ -550,13 +550,13 @@ def check_file(
     tracker: Any = None,
 ) -> FileResult:
     """Read, parse and check one file; raises files.UnreadableFile when it cannot be read."""
-    from . import rules
+    from . import size_limit
     from .files import read_text
     from .parse import parse
     from .report import FileResult
 
     backlog = parse(read_text(path))
-    found = rules.check(
+    found = size_limit.check(
         backlog, settings, path=os.path.abspath(path), files=files, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
     )
     return FileResult(path, tuple(found), tuple(backlog.lines))
@@ -577,7 +577,7 @@ def fix_file(
     The file is rewritten only when a fix changed it, keeping its BOM and every
     byte outside the edits. Raises files.UnreadableFile (or UnwritableFile).
     """
-    from . import rules
+    from . import size_limit
     from .files import read_document, write_atomically
     from .fixes import fix_all
     from .parse import parse
@@ -588,7 +588,7 @@ def fix_file(
     document = read_document(path)
 
     def find(text: str) -> list:
-        return rules.check(
+        return size_limit.check(
             parse(text), settings, path=absolute, files=files, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
         )
 

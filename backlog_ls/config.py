@@ -27,6 +27,7 @@ import attrs
 import cattrs
 
 from .tracker.credentials import host_of
+from .size_limit import DEFAULT_MAX_FILE_SIZE, parse_size
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -82,6 +83,8 @@ class Settings:
     # Hosts a trusted layer named (``[issues] trusted-hosts``, the host of its ``[issues] url``):
     # a token may go there. Never filled from the workspace.
     named_hosts: tuple[str, ...] = ()
+    # Bytes above which a document is only outlined (``size_limit.py``); "4MB" in TOML, 0: no limit.
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     def rule(self, name: str) -> RuleSetting:
         return self.rules.get(name) or RuleSetting()
@@ -231,6 +234,11 @@ class _Reader:
                 changes["rules"] = self._rules(value, dict(into.rules))
             elif field == "states":
                 changes["states"] = self._states(value, dict(into.states))
+            elif field == "max_file_size":
+                try:
+                    changes[field] = parse_size(value)
+                except ValueError as error:
+                    self.error(key, str(error))
             elif field in ("issues", "rfc"):
                 if isinstance(value, Mapping):
                     table = {_kebab(str(k)): v for k, v in value.items()}

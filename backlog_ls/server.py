@@ -2,13 +2,16 @@
 
 Handlers stay thin: they turn protocol values into code point positions, hand the
 text to ``workspace.py``, call the pure ``rules`` and ``features`` functions and
-let ``convert.py`` build the answer. All of them are plain functions that run on
-the event loop; each is fast (an edit re-reads only the blocks it touched).
+let ``convert.py`` build the answer. They run on the event loop. Parsing and the
+rules do not: ``analysis.py`` runs them on worker threads, and a request on a
+document whose newest text is still being parsed waits for it without holding up
+requests on other documents.
 
 Diagnostics are pushed (``textDocument/publishDiagnostics``) to clients that do not
 declare ``textDocument.diagnostic`` and pulled by those that do; never both, or
 VS Code shows every problem twice. Pushes are coalesced: a burst of edits
-publishes once, for the newest version, and never an old version after a new one.
+publishes once, for the newest version, and never an old version after a new one;
+each publish names the version its diagnostics were computed from.
 
 Nothing but the protocol goes to stdout: logs go to stderr, and warnings and
 errors of this package also reach the client as ``window/logMessage``.
@@ -28,11 +31,13 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+import attrs
 from lsprotocol import types
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
-from . import __version__, convert, fixes, rules
+from . import __version__, config, convert, fixes, rules, size_limit
+from .analysis import DocumentClosed, Result, Scheduler
 from .config import ConfigError, Settings
 from .features import archive, folding, formatting, hover, issue_ref, renumber, split, symbols, tick
 from .features import completion
@@ -50,7 +55,7 @@ from .editor_settings import EditorSettings
 from .providers.files import DiskFiles
 from .rules import Finding
 from .server_transport import GuardedProtocol, GuardedServer, strict_converter
-from .workspace import Document, Workspace
+from .workspace import Document, Snapshot, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -220,12 +225,15 @@ class BacklogServer(GuardedServer):
         self._rfc_loop: asyncio.AbstractEventLoop | None = None
         self._rfc_settings: dict[int, tuple[Settings, RfcSettings]] = {}
         self._rfc_refresh_started = False
-        self.publish_delay = publish_delay
         self.pull_diagnostics = False  # decided at initialize from the client's capabilities
-        self._pending_publishes: dict[str, asyncio.TimerHandle] = {}
-        # uri -> ((revision, version, settings generation), JSON array): the version too, as
-        # each diagnostic's data names it
-        self._diagnostics: dict[str, tuple[tuple[int, int | None, int], str]] = {}
+        self.analysis = Scheduler(
+            self.documents,
+            check=self._check,
+            inputs=self._check_inputs,
+            deliver=self._deliver,
+            generation=lambda: self._settings_generation,
+            delay=publish_delay,
+        )
         self._answers: dict[str, dict[str, tuple[int, EncodedJson]]] = {}  # uri -> method -> (revision, answer)
         self._settings_generation = 0  # bumped when any configuration changes: cached diagnostics are stale
         self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
@@ -261,24 +269,40 @@ class BacklogServer(GuardedServer):
 
     # --- diagnostics --------------------------------------------------------------------------
 
-    def diagnostics_for(self, document: Document) -> str:
-        """The document's diagnostics as a JSON array, computed once per snapshot, version and settings.
+    def _check_inputs(self, document: Document) -> CheckInputs:
+        """What checking the document needs from the server, gathered on the loop when a check starts."""
+        settings, loaded = self.settings.for_document(document)
+        if loaded is not None and loaded.errors:
+            self.publish_config_problems(loaded)
+        if self.settings.loader.user.errors:
+            self.publish_config_problems(self.settings.loader.user)
+        tracker = self.issues_for(document, settings, loaded)
+        rfcs = self.rfcs_for(document, settings, loaded)
+        return CheckInputs(settings, loaded.root if loaded else None, tracker, rfcs, self.encoding)
+
+    def _check(self, document: Document, snapshot: Snapshot, backlog: Any, inputs: Any, superseded: Callable[[], bool]) -> Any:
+        """On a worker thread: the findings and their diagnostics as JSON (None: superseded)."""
+        if inputs is None:
+            return None
+        found = findings_for(document.path, backlog, inputs, self.files)
+        if superseded():
+            return None
+        return found, self._encode_diagnostics(document.uri, backlog.lines, found, snapshot.version, inputs.encoding)
+
+    def _encode_diagnostics(self, uri: str, lines: Sequence[str], found: list[Finding], version: int | None, encoding: str) -> str:
+        """The findings as a JSON array of diagnostics.
 
         Each diagnostic is encoded once and reused while its finding and the lines it
         touches stay the same: after a keystroke in a 20,000-task backlog almost every
         finding is the one of the keystroke before, and converting and encoding
-        thousands of them again cost more than finding them.
+        thousands of them again cost more than finding them. One check per document
+        runs at a time, so its cache is never shared between threads.
         """
-        key = (document.revision, document.version, self._settings_generation)
-        cached = self._diagnostics.get(document.uri)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        lines, encoding = document.lines, self.encoding
-        previous = self._encoded.get(document.uri, {})
+        previous = self._encoded.get(uri, {})
         current: dict[tuple, str] = {}
-        version_text = json.dumps(document.version)
+        version_text = json.dumps(version)
         fragments = []
-        for finding in self.findings(document):
+        for finding in found:
             try:
                 finding_key = (finding, encoding, *convert.lines_touched(finding, lines))
                 fragment = previous.get(finding_key)
@@ -292,83 +316,73 @@ class BacklogServer(GuardedServer):
                 fragments.append(fragment.replace(VERSION_SLOT_JSON, version_text, 1))
             except Exception:
                 logger.exception("Could not convert %s finding at %s", finding.code, finding.span)
-        self._encoded[document.uri] = current
-        text = "[" + ",".join(fragments) + "]"
-        self._diagnostics[document.uri] = (key, text)
-        return text
+        self._encoded[uri] = current
+        return "[" + ",".join(fragments) + "]"
 
-    def schedule_publish(self, uri: str) -> None:
-        """Publish the document's diagnostics shortly, replacing a publish not yet sent."""
+    def _deliver(self, document: Document, result: Result) -> None:
+        """A check's result, still current: pushed to push clients, with the version it was computed for."""
         if self.pull_diagnostics:
             return
-        self._cancel_publish(uri)
-        loop = asyncio.get_running_loop()
-        self._pending_publishes[uri] = loop.call_later(self.publish_delay, self._publish, uri)
-
-    def _publish(self, uri: str) -> None:
-        # Runs on the loop between messages; it reads the document as it is now, so what
-        # goes out is always the newest version, never one an edit has already replaced.
-        self._pending_publishes.pop(uri, None)
-        document = self.documents.get(uri)
-        if document is None:
-            return
-        try:
-            diagnostics = self.diagnostics_for(document)
-        except Exception:
-            logger.exception("Could not compute diagnostics for %s", uri)
-            return
-        params = f'{{"uri":{json.dumps(uri)},"version":{json.dumps(document.version)},"diagnostics":{diagnostics}}}'
+        _, diagnostics = result.value
+        params = f'{{"uri":{json.dumps(document.uri)},"version":{json.dumps(result.version)},"diagnostics":{diagnostics}}}'
         self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, EncodedJson.of_text(params))
 
-    def _cancel_publish(self, uri: str) -> None:
-        pending = self._pending_publishes.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
+    def schedule_publish(self, uri: str) -> None:
+        """Check the document again shortly (a burst of edits is checked once, for the newest text)."""
+        document = self.documents.get(uri)
+        if document is not None:
+            self.analysis.changed(document)
 
     @property
     def settings_generation(self) -> int:
         return self._settings_generation
 
     def forget(self, uri: str) -> None:
-        self._cancel_publish(uri)
-        self._diagnostics.pop(uri, None)
+        self.analysis.forget(uri)
         self._encoded.pop(uri, None)
         self._answers.pop(uri, None)
         self.documents.close(uri)
 
     # --- answers that depend only on the document -------------------------------------------
 
-    def answer_for(self, document: Document, method: str, compute: Callable[[], Any]) -> EncodedJson:
-        """``compute()`` encoded, once per snapshot of the document (an outline asked again is free)."""
-        answers = self._answers.setdefault(document.uri, {})
-        cached = answers.get(method)
-        if cached is not None and cached[0] == document.revision:
+    async def answer_for(self, document: Document, method: str, compute: Callable[[], Any], what: str) -> EncodedJson:
+        """``compute()`` encoded, once per snapshot of the document (an outline asked again is free);
+        off the loop for a big document (``off_loop``)."""
+        revision = document.revision
+        cached = self._answers.get(document.uri, {}).get(method)
+        if cached is not None and cached[0] == revision:
             return cached[1]
-        answer = EncodedJson(compute())
-        answers[method] = (document.revision, answer)
+        answer = await off_loop(document, lambda: EncodedJson(compute()), what, None)
+        if answer is None:
+            return EncodedJson([])
+        if self.documents.get(document.uri) is document:
+            self._answers.setdefault(document.uri, {})[method] = (revision, answer)
         return answer
 
-    def cancel_all_publishes(self) -> None:
-        for uri in list(self._pending_publishes):
-            self._cancel_publish(uri)
+    async def parsed_document(self, uri: str) -> Document | None:
+        """The open document ``uri`` once its newest text is parsed (a command waits for the worker
+        as a request does), or None when it is not open."""
+        document = self.documents.get(uri)
+        if document is None or self.analysis.parse_now_if_small(document):
+            return document
+        try:
+            await self.analysis.parsed(document)
+        except DocumentClosed:
+            return None
+        return self.documents.get(uri)
 
+    def cancel_all_publishes(self) -> None:
+        self.analysis.stop()
 
     # --- settings -------------------------------------------------------------------------------
 
     def findings(self, document: Document) -> list[Finding]:
-        """The rules' findings for a backlog; none for a Markdown file that is not one."""
-        settings, loaded = self.settings.for_document(document)
-        if loaded is not None and loaded.errors:
-            self.publish_config_problems(loaded)
-        if self.settings.loader.user.errors:
-            self.publish_config_problems(self.settings.loader.user)
-        if document.path is not None:
-            selection = Selection.of(settings.include, settings.exclude, loaded.root if loaded else None)
-            has_tasks = bool(document.backlog.task_list or document.backlog.problems)
-            if not selection.wants_document(document.path, has_tasks):
-                return []
-        tracker = self.issues_for(document, settings, loaded)
-        return run_rules(document, settings, self.files, self.rfcs_for(document, settings, loaded), tracker)
+        """The rules' findings for a backlog (those of the last check when it is current); none for
+        a Markdown file that is not one."""
+        result = self.analysis.result(document)
+        if result is not None:
+            return result.value[0]
+        return findings_for(document.path, document.backlog, self._check_inputs(document), self.files)
 
     def publish_config_problems(self, loaded: LoadedConfig) -> None:
         """A configuration file's problems, as diagnostics on that file (always pushed: no
@@ -403,7 +417,7 @@ class BacklogServer(GuardedServer):
                 self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         if files_too and self.pull_diagnostics:
             for document in self.documents:
-                self.findings(document)  # re-publishes configuration problems (pushed: TOML is not pulled)
+                self._check_inputs(document)  # re-publishes configuration problems (pushed: TOML is not pulled)
         self.diagnostics_stale()
 
     def diagnostics_stale(self) -> None:
@@ -560,15 +574,41 @@ class BacklogServer(GuardedServer):
         self.diagnostics_stale()
 
 
-def run_rules(
-    document: Document, settings: Settings | None = None, files: Any = None, rfcs: Any = None, tracker: Any = None
-) -> list[Finding]:
-    """The rules' findings; ``rules.check`` already skips (and logs) a rule that raises."""
+@attrs.frozen
+class CheckInputs:
+    """What checking a document needs from the server, gathered on the event loop."""
+
+    settings: Settings
+    root: str | None  # of the configuration in force
+    tracker: Any
+    rfcs: Any
+    encoding: str
+
+
+def findings_for(path: str | None, backlog: Any, inputs: CheckInputs, files: Any) -> list[Finding]:
+    """The rules' findings for a backlog (any thread); none for a Markdown file that is not one."""
+    settings = inputs.settings
+    if path is not None:
+        selection = Selection.of(settings.include, settings.exclude, inputs.root)
+        if not selection.wants_document(path, bool(backlog.task_list or backlog.problems)):
+            return []
     try:
-        return rules.check(document.backlog, settings, path=document.path, files=files, rfcs=rfcs, tracker=tracker)
+        return size_limit.check(backlog, settings, path=path, files=files, rfcs=inputs.rfcs, tracker=inputs.tracker)
     except Exception:
-        logger.exception("Could not check %s", document.uri)
+        logger.exception("Could not check %s", path)
         return []
+
+
+# A request whose answer covers the whole document (outline, folds, links) is computed on a
+# thread when the document has more lines than this: 10 MB took seconds, and the loop must go on.
+OFF_LOOP_LINES = 5_000
+
+
+async def off_loop(document: Document, compute: Callable[[], T], what: str, fallback: T) -> T:
+    """``compute()`` (guarded), on a thread for a big document, while the loop answers other requests."""
+    if len(document.text.lines) <= OFF_LOOP_LINES:
+        return _guarded(what, compute, fallback)
+    return await asyncio.to_thread(_guarded, what, compute, fallback)
 
 
 def _guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
@@ -666,7 +706,7 @@ async def _create_issue_command(ls: BacklogServer, *arguments: Any) -> Any:
     except (IndexError, TypeError, ValueError):
         _show(ls, types.MessageType.Error, "createIssue expects [uri, line].")
         return None
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     if document is None:
         _show(ls, types.MessageType.Warning, "cannot create an issue: the document is not open.")
         return None
@@ -693,7 +733,7 @@ async def _create_issue_command(ls: BacklogServer, *arguments: Any) -> Any:
         return None
     issue = created if hasattr(created, "number") else issue_features.TrackerIssue(int(created), new.title, "open")
     ls.notify_issues_changed()
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     again = issue_features.new_issue_for(document.backlog, line, settings.issues) if document is not None else None
     if document is None or again is None or again.title != new.title:
         _show(ls, types.MessageType.Info, f"created issue #{issue.number}, but the task moved: add the reference by hand.")
@@ -1026,7 +1066,7 @@ async def _toggle_task_command(ls: BacklogServer, *arguments: Any) -> Any:
         _show(ls, types.MessageType.Error, "toggleTask expects [uri, line, character] or [uri, position].")
         return None
     uri, line, _character = found  # the whole line is the task's: the column does not matter
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     if document is None:
         _show(ls, types.MessageType.Warning, "cannot toggle a task: the document is not open.")
         return None
@@ -1052,7 +1092,7 @@ async def _move_task_command(ls: BacklogServer, *arguments: Any) -> Any:
     except (IndexError, TypeError, ValueError):
         _show(ls, types.MessageType.Error, "moveTask expects [uri, line, version].")
         return None
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     if document is None or document.version != version or not 0 <= line < len(document.lines):
         return {"applied": False}
     task = move_features.task_to_move(document.backlog, line)
@@ -1071,7 +1111,7 @@ async def _move_task_command(ls: BacklogServer, *arguments: Any) -> Any:
         )
     )
     target_title = getattr(answer, "title", None)
-    document = ls.documents.get(uri)
+    document = await ls.parsed_document(uri)
     if target_title not in choices or document is None or document.version != version:
         return {"applied": False}
     # Same version, same text: the parsed backlog (and the chosen section) still hold.
@@ -1146,15 +1186,20 @@ def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> types.C
     return convert.completion_list(found, document.lines, ls.encoding)
 
 
-def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | EncodedJson | None:
+async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | EncodedJson | None:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
     rfcs = _guarded("RFCs", lambda: ls.rfcs_for(document), None)
-    links = _guarded("Document links", lambda: rfc_features.rfc_document_links(document.backlog, rfcs, document.path), [])
     tracker = _guarded("Issues", lambda: ls.issues_for(document), None)
-    links = links + _guarded("Issue links", lambda: issue_features.issue_document_links(document.backlog, tracker), [])
-    return EncodedJson(convert.document_links_json(links, document.lines, ls.encoding))
+    backlog, path, encoding = document.backlog, document.path, ls.encoding
+
+    def links() -> EncodedJson:
+        found = _guarded("Document links", lambda: rfc_features.rfc_document_links(backlog, rfcs, path), [])
+        found = found + _guarded("Issue links", lambda: issue_features.issue_document_links(backlog, tracker), [])
+        return EncodedJson(convert.document_links_json(found, backlog.lines, encoding))
+
+    return await off_loop(document, links, "Document links", EncodedJson([]))
 
 
 def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[types.Location] | None:
@@ -1224,49 +1269,74 @@ def _on_did_close(ls: BacklogServer, params: types.DidCloseTextDocumentParams) -
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
-def _on_pull_diagnostics(
+async def _on_pull_diagnostics(
     ls: BacklogServer, params: types.DocumentDiagnosticParams
 ) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport | EncodedJson:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return types.FullDocumentDiagnosticReport(items=[])
+    result = await ls.analysis.current_result(document)
+    if result is None:  # closed meanwhile, or edited faster than it could be checked
+        return types.FullDocumentDiagnosticReport(items=[])
     # The settings too: after a configuration change the same text has other diagnostics.
-    result_id = f"{document.revision}.{ls.settings_generation}"
+    result_id = f"{result.revision}.{result.generation}"
     if params.previous_result_id == result_id:
         return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
-    items = _guarded("Diagnostics", lambda: ls.diagnostics_for(document), "[]")
+    _, items = result.value
     return EncodedJson.of_text(f'{{"kind":"full","resultId":{json.dumps(result_id)},"items":{items}}}')
 
 
-def _on_document_symbol(
+async def _on_document_symbol(
     ls: BacklogServer, params: types.DocumentSymbolParams
 ) -> list[types.DocumentSymbol] | list[types.SymbolInformation] | EncodedJson | None:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
-    lines, encoding = document.lines, ls.encoding
+    backlog, encoding, hierarchical = document.backlog, ls.encoding, ls.hierarchical_symbols
+    lines = backlog.lines
 
     def outline() -> list[dict[str, Any]]:
-        found = symbols.document_symbols(document.backlog)
-        if ls.hierarchical_symbols:
+        found = symbols.document_symbols(backlog)
+        if hierarchical:
             return convert.document_symbols_json(found, lines, encoding)
         return convert.symbol_information_json(found, document.uri, lines, encoding)
 
-    return _guarded("The outline", lambda: ls.answer_for(document, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline), [])
+    return await ls.answer_for(document, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline, "The outline")
 
 
-def _on_folding_range(
+async def _on_folding_range(
     ls: BacklogServer, params: types.FoldingRangeParams
 ) -> list[types.FoldingRange] | EncodedJson | None:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
-    limit = ls.folding_range_limit
+    limit, backlog = ls.folding_range_limit, document.backlog
 
     def folds() -> list[dict[str, Any]]:
-        return convert.folding_ranges_json(folding.folding_ranges(document.backlog), limit)
+        return convert.folding_ranges_json(folding.folding_ranges(backlog), limit)
 
-    return _guarded("Folding ranges", lambda: ls.answer_for(document, types.TEXT_DOCUMENT_FOLDING_RANGE, folds), [])
+    return await ls.answer_for(document, types.TEXT_DOCUMENT_FOLDING_RANGE, folds, "Folding ranges")
+
+
+def _when_parsed(handler: Callable[[BacklogServer, Any], Any]) -> Callable[[BacklogServer, Any], Any]:
+    """``handler`` (a request on one document) run once that document's newest text is parsed.
+
+    A parsed document, or one short enough to parse on the spot, is answered in the
+    task's first step; a big one waits for the worker's parse without holding up the
+    loop, so that requests on other documents are answered meanwhile.
+    """
+
+    async def when_parsed(ls: BacklogServer, params: Any) -> Any:
+        document = ls.documents.get(params.text_document.uri)
+        if document is not None and not ls.analysis.parse_now_if_small(document):
+            await ls.analysis.parsed(document)
+        answer = handler(ls, params)
+        if inspect.isawaitable(answer):  # a handler that computes off the loop itself (``off_loop``)
+            answer = await answer
+        return answer
+
+    when_parsed.__name__ = when_parsed.__qualname__ = handler.__name__
+    return when_parsed
 
 
 def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer:
@@ -1277,8 +1347,8 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(_on_did_open)
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(_on_did_change)
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(_on_did_close)
-    server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(_on_document_symbol)
-    server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)(_on_folding_range)
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(_when_parsed(_on_document_symbol))
+    server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)(_when_parsed(_on_folding_range))
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(_on_did_change_configuration)
     server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(_on_did_change_watched_files)
     server.feature(
@@ -1291,20 +1361,20 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
                 convert.SELECTION_KIND,
             ]
         ),
-    )(_on_code_action)
+    )(_when_parsed(_on_code_action))
     server.command(CREATE_ISSUE_COMMAND)(_create_issue_command)
     server.command(REFRESH_ISSUES_COMMAND)(_refresh_issues_command)
     server.command(TOGGLE_TASK_COMMAND)(_toggle_task_command)
     server.command(SET_ISSUE_STATE_COMMAND)(_set_issue_state_command)
     server.command(MOVE_TASK_COMMAND)(_move_task_command)
-    server.feature(types.TEXT_DOCUMENT_HOVER)(_on_hover)
-    server.feature(types.TEXT_DOCUMENT_FORMATTING)(_on_formatting)
-    server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)(_on_range_formatting)
+    server.feature(types.TEXT_DOCUMENT_HOVER)(_when_parsed(_on_hover))
+    server.feature(types.TEXT_DOCUMENT_FORMATTING)(_when_parsed(_on_formatting))
+    server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)(_when_parsed(_on_range_formatting))
     server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS)
-    )(_on_completion)
-    server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(_on_document_link)
-    server.feature(types.TEXT_DOCUMENT_DEFINITION)(_on_definition)
+    )(_when_parsed(_on_completion))
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(_when_parsed(_on_document_link))
+    server.feature(types.TEXT_DOCUMENT_DEFINITION)(_when_parsed(_on_definition))
     if os.environ.get("BACKLOG_LS_DEBUG") == "1":
         server.feature(DEBUG_TEXT_REQUEST)(_debug_text)
     return server
@@ -1340,7 +1410,10 @@ class ClientLogHandler(logging.Handler):
                 return
             self._sent.add(message)
             kind = self._TYPES.get(record.levelno, types.MessageType.Error)
-            self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
+            params = types.LogMessageParams(type=kind, message=message)
+            # Sent from the loop only: a rule that fails on a worker thread must not write to the
+            # client's stream while the loop writes another message.
+            self.server._run_on_loop(lambda: self.server.window_log_message(params))
         except Exception:  # a log handler must never raise into the code that logged
             self.handleError(record)
 

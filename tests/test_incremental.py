@@ -76,3 +76,27 @@ def test_incremental_on_real_files_line_by_line():
                 first, old_last, new_last = document.replace(span[:2], span[2:], new_text)
                 backlog = reparse(backlog, document.lines, first, old_last, new_last)
             assert backlog == parse_lines(list(document.lines)), (path.name, line)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document_and_edits(), st.lists(st.sampled_from(["type on", "post", "parse"]), min_size=6, max_size=6))
+def test_batched_edits_equal_full(case, after_each):
+    # The server parses after a burst of edits, not after each: the changes it skipped are
+    # composed into one, and the re-parse over it must still equal a full parse.
+    from backlog_ls.workspace import Document
+
+    text, edits = case
+    document = Document("file:///t.md", text, 1)
+    document.backlog  # parsed once: every edit from here on is a change to re-read
+    for (start_fraction, end_fraction, new_text), then in zip(edits, after_each):
+        lines = document.text.lines
+        start_line = int(start_fraction * (len(lines) - 1) + 0.5)
+        end_line = min(len(lines) - 1, start_line + int(end_fraction * 3))
+        start = (start_line, int(start_fraction * len(lines[start_line])))
+        end = (end_line, int(end_fraction * len(lines[end_line])))
+        document.apply_change(start, end, new_text)
+        if then == "post":
+            document.snapshot()  # posted, not yet parsed: the parser composes the snapshots it skips
+        elif then == "parse":
+            document.backlog
+    assert document.backlog == parse_lines(list(document.text.lines)), repr(document.source)

@@ -16,6 +16,7 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig
 
 from backlog_ls import convert
+from backlog_ls.config import Settings
 from backlog_ls.features.folding import COMMENT, Fold, folding_ranges
 from backlog_ls.features.symbols import BULLET, SECTION, TASK, document_symbols
 from backlog_ls.model import Span
@@ -605,7 +606,8 @@ def test_a_failing_check_yields_no_findings_instead_of_an_error(monkeypatch, cap
         raise RuntimeError("rule engine bug")
 
     monkeypatch.setattr(rules, "check", explode)
-    assert server.run_rules(Document(URI, "- [ x] a\n", 1)) == []
+    inputs = server.CheckInputs(Settings(), None, None, None, "utf-16")
+    assert server.findings_for(None, Document(URI, "- [ x] a\n", 1).backlog, inputs, None) == []
     assert "rule engine bug" in caplog.text
 
 

@@ -21,7 +21,7 @@ import re
 
 from ..model import Backlog, Item, Span
 from ..rules import Edit
-from ..rules.common import lead_task_id, renumbered
+from ..rules.common import TakenNumbers, lead_task_id
 from .edits import REWRITE, Action, item_at, own_lines
 
 SPLIT_TASKS = "Split into tasks"
@@ -154,16 +154,15 @@ def split_actions(backlog: Backlog, line: int, newline: str = "\n") -> list[Acti
     first = Edit(Span.on_line(text_line, task.text_span.start_col, end), f"{lead}{parts[0]}{trailing}")
 
     # Siblings: after the whole task (its subtasks stay with the first part).
-    taken = [task_id.number for refs in backlog.references() for task_id in refs.task_ids]
+    taken = TakenNumbers(task_id.number for refs in backlog.references() for task_id in refs.task_ids)
     new_lines = []
     for part in parts[1:]:
         new_lead = lead
         task_id = lead_task_id(task, lines) if id_text else None
         if task_id is not None:
-            new_id = renumbered(task_id, taken)
+            new_id = taken.renumber(task_id)
             if new_id is not None:
                 new_lead = lead.replace(id_text, new_id, 1)
-                taken.append(new_id[len(task_id.text) - len(task_id.number) :])
         new_lines.append(f"{prefix}{new_lead}{part}")
     last = task.span.end_line
     at = Span.on_line(last, len(lines[last]), len(lines[last]))

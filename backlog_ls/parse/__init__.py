@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -30,6 +31,10 @@ __all__ = ["parse", "parse_lines", "reparse"]
 _BLOCKS_BEFORE = 2
 
 
+_paused = 0  # how many threads are building a model now
+_paused_lock = threading.Lock()
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building a model.
@@ -37,14 +42,42 @@ def collector_paused() -> Iterator[None]:
     The model is acyclic, so reference counting frees it; but building one creates
     hundreds of thousands of objects, and each full collection then walks the
     whole heap: on a 20,000-task backlog that made a re-parse five times slower.
+    The collector is one for the process: it runs again when the last thread
+    building a model is done (and only if it ran before the first began).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _paused, _resume
+    with _paused_lock:
+        if _paused == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _paused += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0:
+                _settle_young_objects()
+                if _resume:
+                    gc.enable()
+
+
+_resume = True
+# More young objects than this after a pause (a big document parsed or checked) are frozen.
+_FREEZE_ABOVE = 400_000
+
+
+def _settle_young_objects() -> None:
+    """Move a big model out of the collector's sight instead of letting it be walked.
+
+    What was built while the collector was paused is all young, and the next collection
+    would walk every object of it while holding up every thread: over half a second after
+    a 3 MB backlog, so a hover on another document waited that long. A model has no cycles
+    (reference counting frees it), so freezing it costs nothing; what cyclic garbage the
+    process holds this moment is frozen too, which is why only a big build does this.
+    """
+    if gc.get_count()[0] > _FREEZE_ABOVE:
+        gc.freeze()
 
 
 def parse(text: str) -> Backlog:
@@ -55,7 +88,7 @@ def parse(text: str) -> Backlog:
 
 
 def parse_lines(lines: Sequence[str]) -> Backlog:
-    from .blocks import front_matter_end, mistletoe_configured, read_blocks
+    from .blocks import front_matter_end, read_blocks
 
     blocks: list[Block] = []
     start = 0
@@ -63,7 +96,7 @@ def parse_lines(lines: Sequence[str]) -> Backlog:
     if end is not None:
         blocks.append(Block(kind="front-matter", start_line=0, end_line=end))
         start = end + 1
-    with collector_paused(), mistletoe_configured():
+    with collector_paused():
         read, _ = read_blocks(lines, start, lambda line: False)
     blocks.extend(read)
     return Backlog(lines, tuple(blocks))
@@ -71,7 +104,7 @@ def parse_lines(lines: Sequence[str]) -> Backlog:
 
 def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_last: int) -> Backlog:
     """Parse ``lines`` again after an edit that replaced old lines first..old_last with new first..new_last."""
-    from .blocks import front_matter_end, mistletoe_configured, read_blocks
+    from .blocks import front_matter_end, read_blocks
     from .shift import shift_block
 
     old_blocks = old.blocks
@@ -98,8 +131,7 @@ def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_l
         return line > new_last and line in resume_at
 
     with collector_paused():
-        with mistletoe_configured():
-            read, stopped = read_blocks(lines, start, stop_at)
+        read, stopped = read_blocks(lines, start, stop_at)
         tail: tuple[Block, ...] = ()
         if stopped is not None:
             tail = tuple(shift_block(block, delta) for block in old_blocks[resume_at[stopped] :])

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token
 
 from ..model import Block, Heading, Item, Problem, References, Span
-from . import inline
+from . import inline, nesting
 
 _TOKEN_TYPES = [
     block_token.HtmlBlock,
@@ -45,8 +45,34 @@ _KIND = {
     block_token.Paragraph: "paragraph",
 }
 
-# mistletoe keeps its configuration in module globals; one parse at a time.
-_MISTLETOE_LOCK = threading.RLock()
+class _TurnLock:
+    """A lock taken in turn, in the order threads asked for it.
+
+    A thread parsing a huge document releases mistletoe after each block and asks for it
+    again at once; an ordinary lock would go back to it every time, and a request parsing
+    a small document on another thread would wait for the whole huge one.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition(threading.Lock())
+        self._next_turn = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._condition:
+            turn = self._next_turn
+            self._next_turn += 1
+            while turn != self._serving:
+                self._condition.wait()
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._condition:
+            self._serving += 1
+            self._condition.notify_all()
+
+
+# mistletoe keeps its configuration in module globals: one block is read at a time.
+_MISTLETOE_LOCK = _TurnLock()
 
 
 class _Root:
@@ -135,11 +161,11 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
     """Read top-level blocks from line ``start`` until ``stop_at(line)`` holds at a block start.
 
     Returns the blocks read and the line where reading stopped (None at the end of the text).
-    Must run inside ``mistletoe_configured()``.
     """
     blocks: list[Block] = []
     view = _LinesFrom(lines, start)
     wrapper = block_tokenizer.FileWrapper(view, start_line=start + 1)
+    nesting_checked_until = -1  # lines before this were found shallow enough for mistletoe
     while True:
         line = wrapper.peek()
         if line is None:
@@ -150,31 +176,48 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             continue
         if blocks and stop_at(here):
             return blocks, here
-        for token_type in _TOKEN_TYPES:
-            try:
-                if not token_type.start(line):
-                    continue
-                result = token_type.read(wrapper)
-            except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
-                block_token.Paragraph.parse_setext = True
-                blocks.append(_unreadable_block(lines, wrapper, here, start, error))
-                break
-            if result is not None:
-                end = start + wrapper.get_pos()
-                blocks.append(_make_block(token_type, result, here, end, lines))
-                break
-        else:  # pragma: no cover - Paragraph.start accepts every non-blank line
-            next(wrapper)
+        # mistletoe is configured (and locked) one block at a time, so that parsing a huge
+        # document on one thread holds up another thread's parse by one block, not by all.
+        with mistletoe_configured():
+            for token_type in _TOKEN_TYPES:
+                try:
+                    if not token_type.start(line):
+                        continue
+                    if token_type in _CONTAINERS and here >= nesting_checked_until:
+                        region_end, too_deep = nesting.check(lines, here)
+                        if too_deep:
+                            blocks.append(_text_block(lines, wrapper, here, start, region_end, "nesting too deep"))
+                            break
+                        nesting_checked_until = region_end + 1
+                    result = token_type.read(wrapper)
+                except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
+                    block_token.Paragraph.parse_setext = True
+                    blocks.append(_unreadable_block(lines, wrapper, here, start, error))
+                    break
+                if result is not None:
+                    end = start + wrapper.get_pos()
+                    blocks.append(_make_block(token_type, result, here, end, lines))
+                    break
+            else:  # pragma: no cover - Paragraph.start accepts every non-blank line
+                next(wrapper)
+
+
+# The blocks mistletoe reads by recursion, level by level of nesting.
+_CONTAINERS = (block_token.List, block_token.Quote)
 
 
 def _unreadable_block(lines: Sequence[str], wrapper, here: int, start: int, error: Exception) -> Block:
-    """A block mistletoe could not read (say, 500 nested lists): keep it as text up to a blank line."""
+    """A block mistletoe could not read: keep it as text up to a blank line."""
     index = here
     while index < len(lines) and lines[index].strip():
         index += 1
-    wrapper.set_pos(index - start - 1)
     reason = "nesting too deep" if isinstance(error, RecursionError) else type(error).__name__
-    end = max(here, index - 1)
+    return _text_block(lines, wrapper, here, start, max(here, index - 1), reason)
+
+
+def _text_block(lines: Sequence[str], wrapper, here: int, start: int, end: int, reason: str) -> Block:
+    """Lines ``here``..``end`` kept as plain text, with a problem that says why; reading goes on after them."""
+    wrapper.set_pos(end - start)
     return Block(
         kind="paragraph",
         start_line=here,

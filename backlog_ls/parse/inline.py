@@ -9,6 +9,7 @@ reference of its own.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -74,13 +75,8 @@ class _Run:
             offset += len(text) + 1
 
     def position(self, offset: int) -> tuple[int, int]:
-        # Segments are few (one per line of a paragraph): a linear walk is fine.
-        index = 0
-        for i, start in enumerate(self.starts):
-            if start <= offset:
-                index = i
-            else:
-                break
+        # A paragraph can be thousands of lines, each with references: a search, not a walk.
+        index = max(0, bisect.bisect_right(self.starts, offset) - 1)
         line, column, _ = self.segments[index]
         return line, column + offset - self.starts[index]
 
@@ -95,23 +91,24 @@ def _mask(chars: list[str], start: int, end: int) -> None:
 
 
 def _mask_code_spans(text: str, chars: list[str]) -> None:
-    position = 0
-    while True:
-        opening = _BACKTICKS.search(text, position)
-        if opening is None:
-            return
-        width = len(opening.group())
-        closing = opening
-        while True:
-            closing = _BACKTICKS.search(text, closing.end())
-            if closing is None or len(closing.group()) == width:
-                break
-        if closing is None:
+    # A code span runs from a backtick run to the next run of the same width. The runs of
+    # each width are indexed once, so a line of many unmatched runs stays linear.
+    runs = [(match.start(), match.end()) for match in _BACKTICKS.finditer(text)]
+    by_width: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_width.setdefault(end - start, []).append(index)
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_width[end - start]
+        later = bisect.bisect_right(same, index)
+        if later == len(same):
             # An unmatched backtick run is literal text; go on after it.
-            position = opening.end()
+            index += 1
             continue
-        _mask(chars, opening.start(), closing.end())
-        position = closing.end()
+        closing = same[later]
+        _mask(chars, start, runs[closing][1])
+        index = closing + 1
 
 
 def tracker_url(url: str) -> dict | None:
@@ -133,17 +130,59 @@ def tracker_url(url: str) -> dict | None:
     }
 
 
-def _looks_like_colour(text: str, start: int, end: int, digits: str) -> bool:
-    """A ``#123456`` that is a colour: six or eight digits beside colour words or other hex colours."""
-    if len(digits) not in (3, 6, 8):
-        return False
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : None if line_end < 0 else line_end]
-    if len(digits) == 3:
-        return bool(_COLOUR_WORDS.search(line)) and ":" in line
-    others = [m.group() for m in _HEX_COLOUR.finditer(line) if m.group()[1:] != digits]
-    return bool(_COLOUR_WORDS.search(line)) or any(re.search(r"[a-fA-F]", other) for other in others)
+class _ColourContext:
+    """What decides whether a ``#123456`` on a line is a colour, worked out once per line.
+
+    Asking the line again for every reference made a long line of ``#123`` quadratic:
+    a 20 KB line took 14 s.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._lines: dict[int, tuple[bool, bool, frozenset[str]]] = {}  # line start -> facts
+
+    def _facts(self, start: int, end: int) -> tuple[bool, bool, frozenset[str]]:
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        facts = self._lines.get(line_start)
+        if facts is None:
+            line_end = text.find("\n", end)
+            line = text[line_start : None if line_end < 0 else line_end]
+            # The line's hex colours that hold a letter (a real colour, not an issue number).
+            lettered = frozenset(m.group()[1:] for m in _HEX_COLOUR.finditer(line) if _HEX_LETTER.search(m.group()))
+            facts = self._lines[line_start] = (bool(_COLOUR_WORDS.search(line)), ":" in line, lettered)
+        return facts
+
+    def looks_like_colour(self, start: int, end: int, digits: str) -> bool:
+        """A ``#123456`` that is a colour: six or eight digits beside colour words or other hex colours."""
+        if len(digits) not in (3, 6, 8):
+            return False
+        colour_words, colon, lettered = self._facts(start, end)
+        if len(digits) == 3:
+            return colour_words and colon
+        # ``digits`` holds no letter, so any lettered colour on the line is another one.
+        return colour_words or bool(lettered)
+
+
+_HEX_LETTER = re.compile(r"[a-fA-F]")
+
+
+class _FreeSpans:
+    """Whether a span overlaps none of some taken spans (which may overlap each other)."""
+
+    def __init__(self, taken: list[tuple[int, int]]):
+        ordered = sorted(taken)
+        self._starts = [start for start, _ in ordered]
+        self._reach: list[int] = []  # the furthest end among the spans up to each one
+        furthest = -1
+        for _, end in ordered:
+            furthest = max(furthest, end)
+            self._reach.append(furthest)
+
+    def __call__(self, start: int, end: int) -> bool:
+        # The spans that start before ``end`` overlap it exactly when one of them ends after ``start``.
+        before = bisect.bisect_left(self._starts, end)
+        return before == 0 or self._reach[before - 1] <= start
 
 
 def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References:
@@ -236,17 +275,17 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         masked = "".join(chars)
 
     taken: list[tuple[int, int]] = []  # spans already claimed by a longer form
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+    # Both lookups below are searches: a line can hold 50,000 links or references.
+    link_starts = [text_start for text_start, _, _ in link_texts]  # in order, and the texts never overlap
 
     def link_target_of(start: int, end: int) -> str | None:
-        for text_start, text_end, target in link_texts:
-            if text_start <= start and end <= text_end:
-                return target
+        index = bisect.bisect_right(link_starts, start) - 1
+        if index >= 0 and end <= link_texts[index][1]:
+            return link_texts[index][2]
         return None
 
     has_hash = "#" in masked
+    colours = _ColourContext(masked)
     for match in _QUALIFIED.finditer(masked) if has_hash else ():
         issues.append(
             IssueRef(
@@ -277,11 +316,12 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         for m in (_KEY.finditer(masked) if "-" in masked else ())
         if m.group("project") != "GH"
     ]
+    free = _FreeSpans(taken)
     for match in _HASH.finditer(masked) if has_hash else ():
         if not free(match.start(), match.end()):
             continue
         digits = match.group("number")
-        if _looks_like_colour(masked, match.start("number") - 1, match.end(), digits):
+        if colours.looks_like_colour(match.start("number") - 1, match.end(), digits):
             continue
         word = (match.group("word") or "").strip()
         url = link_target_of(match.start(), match.end())

@@ -21,6 +21,8 @@ citations are computed once and found again by the block's identity.
 
 from __future__ import annotations
 
+import bisect
+
 import functools
 import re
 from collections.abc import Iterator, Sequence
@@ -61,20 +63,33 @@ def is_ietf_url(target: str) -> bool:
     return bool(_IETF_URL.match(target.strip()))
 
 
-def _enclosing(span: Span, links: Sequence[Link]) -> Link | None:
-    for link in links:
-        if link.text_span.encloses(span):
-            return link
-    return None
+class _Links:
+    """One paragraph's links, found by position: a line can hold 50,000 links and as many RFC mentions."""
+
+    def __init__(self, links: Sequence[Link]):
+        self._links = links
+        self._text_starts = [(link.text_span.start_line, link.text_span.start_col) for link in links]
+        self._by_span: dict[Span, Link] = {}
+        for link in links:
+            self._by_span.setdefault(link.span, link)
+
+    def at(self, span: Span) -> Link | None:
+        return self._by_span.get(span)
+
+    def enclosing(self, span: Span) -> Link | None:
+        # Link texts are in order and never overlap: only the last one starting before can hold it.
+        index = bisect.bisect_right(self._text_starts, (span.start_line, span.start_col)) - 1
+        if index >= 0 and self._links[index].text_span.encloses(span):
+            return self._links[index]
+        return None
 
 
 def _from_refs(refs: References, definitions: dict[str, str], lines: Sequence[str]) -> list[Citation]:
     found: list[Citation] = []
-    links = refs.links
+    links = _Links(refs.links)
     for ref in refs.rfcs:
         if ref.target is not None:
-            link = next((link for link in links if link.span == ref.span), None)
-            found.append(Citation(ref.span, ref.number, PROJECT, ref.text, ref.target, link))
+            found.append(Citation(ref.span, ref.number, PROJECT, ref.text, ref.target, links.at(ref.span)))
             continue
         citation = _mention(ref, links, definitions, lines)
         if citation is not None:
@@ -82,9 +97,9 @@ def _from_refs(refs: References, definitions: dict[str, str], lines: Sequence[st
     return found
 
 
-def _mention(ref: RfcRef, links: Sequence[Link], definitions: dict[str, str], lines: Sequence[str]) -> Citation | None:
+def _mention(ref: RfcRef, links: _Links, definitions: dict[str, str], lines: Sequence[str]) -> Citation | None:
     hashed = "#" in ref.text
-    enclosing = _enclosing(ref.span, links) if links else None
+    enclosing = links.enclosing(ref.span)
     if enclosing is not None:
         if not is_ietf_url(enclosing.target):
             return None  # a project RFC link's text, or another series' link

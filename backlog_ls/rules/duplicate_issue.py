@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from ..model import IssueRef
 from . import WARNING, Context, Finding, Rule
@@ -85,9 +86,10 @@ def _name(ref: IssueRef) -> str:
     return f"Issue #{ref.number}"
 
 
-def _related(a, b) -> bool:
-    """True when one task is the other or lies inside it (a subtask at any depth)."""
-    return a is b or a.span.encloses(b.span) or b.span.encloses(a.span)
+def _self_and_ancestors(task, parents: dict[int, Any]) -> Iterator[Any]:
+    while task is not None:
+        yield task
+        task = parents.get(id(task))
 
 
 def _check(context: Context) -> Iterator[Finding]:
@@ -100,6 +102,7 @@ def _check(context: Context) -> Iterator[Finding]:
         return
     repeated = {number for number, count in Counter(numbers).items() if count > 1}
     home = _home(context)
+    parents = context.parents
     seen: dict[tuple, list] = {}  # key -> [(task, ref)] in document order
     for task in tasks:
         first_line = task.text_span.start_line
@@ -115,14 +118,18 @@ def _check(context: Context) -> Iterator[Finding]:
         if len(uses) < 2:
             continue
         owners = [(task, ref) for task, ref in uses if not _is_mention(ref, lines)]
-        for position, (task, ref) in enumerate(owners):
-            earlier = owners[:position]
-            if any(_related(other, task) for other, _ in earlier):
+        if len(owners) < 2:
+            continue
+        first_task, first_ref = owners[0]
+        earlier: set[int] = set()  # id() of the tasks above that name it
+        for task, ref in owners:
+            # Tasks come in document order, a parent before its subtasks: a task above that is
+            # related to this one is this task or one it lies in. A set and the parent chain, not
+            # a comparison with every task above (20,000 tasks naming one issue took minutes).
+            related = any(id(other) in earlier for other in _self_and_ancestors(task, parents))
+            earlier.add(id(task))
+            if related or task is first_task:
                 continue  # shared with a task above it (or named twice by the same task)
-            first = next(((t, r) for t, r in earlier), None)
-            if first is None:
-                continue
-            first_task, first_ref = first
             message = (
                 f"{_name(ref)} is also referenced by '{task_label(first_task, lines)}' "
                 f"on line {first_ref.span.start_line + 1}."

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from . import WARNING, Context, Edit, Finding, Fix, Rule
-from .common import lead_task_id, renumbered, task_index
+from .common import TakenNumbers, lead_task_id, task_index
 
 
 def _check(context: Context) -> Iterator[Finding]:
@@ -51,12 +51,11 @@ def _check(context: Context) -> Iterator[Finding]:
             duplicates.append((task_id, line))
     if not duplicates:
         return
-    taken = list(index.id_numbers)
+    taken = TakenNumbers(index.id_numbers)
     for task_id, line in duplicates:
         fixes = ()
-        new_id = renumbered(task_id, taken)
+        new_id = taken.renumber(task_id)
         if new_id is not None:
-            taken.append(new_id[len(task_id.text) - len(task_id.number) :])
             fixes = (Fix(f"Renumber to '{new_id}'", (Edit(task_id.span, new_id),), safe=False),)
         message = f"Task ID '{task_id.text}' is also used by the task on line {line + 1}."
         yield RULE.finding(task_id.span, message, fixes)

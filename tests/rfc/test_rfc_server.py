@@ -270,7 +270,8 @@ async def test_pull_clients_are_asked_to_pull_again_once_the_rfc_folder_is_read(
 
     # The workspace folder is docs/agent-context: the RFC folder is found above it, in the background,
     # and the client is asked to pull again (as VS Code does on a refresh, this client pulls until it shows).
-    assert "BL402" not in await codes()
+    # The first pull may already show it: the document is checked (and the folder looked for) from didOpen on.
+    await codes()
     for _ in range(250):
         if client.diagnostic_refresh_count and "BL402" in await codes():
             break

@@ -65,3 +65,16 @@ def test_nothing_on_the_example(example_text):
 def test_nothing_on_the_corpus():
     for path in shared_files("corpus"):
         assert check(parse(path.read_text(encoding="utf-8")), rules=[RULE]) == [], path.name
+
+
+def test_a_backlog_pasted_twice_gets_a_fresh_id_for_every_later_copy():
+    # Renumbering takes the highest number per prefix, not a scan of every number per duplicate
+    # (a 20,000-task backlog pasted twice took 248 s).
+    tasks = "".join(f"- [ ] **Task 2.{n}:** Step {n}\n" for n in range(1, 301)) + "- [ ] **Task 3.1:** Next\n"
+    backlog = parse(tasks + tasks)
+    found = [finding for finding in check(backlog, rules=[RULE])]
+    assert len(found) == 301
+    titles = [fix.title for finding in found for fix in finding.fixes]
+    assert titles[:2] == ["Renumber to 'Task 2.301'", "Renumber to 'Task 2.302'"]
+    assert titles[-2:] == ["Renumber to 'Task 2.600'", "Renumber to 'Task 3.2'"]
+    assert found[0].message == "Task ID 'Task 2.1' is also used by the task on line 1."

@@ -1,0 +1,117 @@
+"""The analysis scheduler: checks run on workers, for the newest text only, and requests wait without blocking.
+
+The check here is a stand-in that can be held (an Event) so that a test can edit the
+document while a check is in flight, as a user types while a big document is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from backlog_ls.analysis import DocumentClosed, Scheduler
+from backlog_ls.workspace import Workspace
+
+TIMEOUT = 10.0
+
+
+class Recorder:
+    """Counts the tasks of each checked text; can hold every check until released."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.release.set()
+        self.started = threading.Event()
+        self.delivered: list[tuple[int | None, int]] = []  # (version, tasks) of each delivered result
+
+    def check(self, document, snapshot, backlog, inputs, superseded):
+        self.started.set()
+        assert self.release.wait(TIMEOUT)
+        if superseded():
+            return None
+        return len(backlog.task_list)
+
+    def deliver(self, document, result) -> None:
+        self.delivered.append((result.version, result.value))
+
+
+def _scheduler(documents: Workspace, recorder: Recorder, generation=lambda: 0) -> Scheduler:
+    return Scheduler(documents, recorder.check, lambda document: None, recorder.deliver, generation, delay=0.001)
+
+
+async def _until(condition, timeout: float = TIMEOUT) -> None:
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def test_a_check_in_flight_when_the_text_changes_is_dropped_and_the_newest_text_is_delivered():
+    documents, recorder = Workspace(), Recorder()
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///b.md", "- [ ] one\n", 1)
+    recorder.release.clear()
+    scheduler.changed(document)
+    await asyncio.get_running_loop().run_in_executor(None, recorder.started.wait, TIMEOUT)
+    for version in (2, 3, 4):  # typed while the first check is held
+        document.apply_change((version - 1, 0), (version - 1, 0), f"- [ ] task {version}\n")
+        document.version = version
+        scheduler.changed(document)
+    recorder.release.set()
+    await _until(lambda: recorder.delivered and recorder.delivered[-1][0] == 4)
+    # Version 1's result came back after the text had changed: never delivered.
+    assert recorder.delivered == [(4, 4)]
+    assert scheduler.result(document).version == 4
+    scheduler.stop()
+
+
+async def test_a_request_waits_for_the_parse_without_holding_up_the_loop():
+    documents, recorder = Workspace(), Recorder()
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///big.md", "".join(f"- [ ] t{i}\n" for i in range(3_000)), 1)
+    assert not document.parsed
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not document.parsed:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    await asyncio.wait_for(asyncio.gather(scheduler.parsed(document), tick()), TIMEOUT)
+    assert document.parsed and len(document.backlog.task_list) == 3_000
+    assert ticks > 0  # the loop ran other work while the worker parsed
+    scheduler.stop()
+
+
+async def test_a_request_on_a_document_closed_meanwhile_is_told_so():
+    documents, recorder = Workspace(), Recorder()
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///big.md", "".join(f"- [ ] t{i}\n" for i in range(20_000)), 1)
+    waiting = asyncio.ensure_future(scheduler.parsed(document))
+    await asyncio.sleep(0)
+    documents.close(document.uri)
+    scheduler.forget(document.uri)
+    with pytest.raises(DocumentClosed):
+        await asyncio.wait_for(waiting, TIMEOUT)
+    scheduler.stop()
+
+
+async def test_a_result_under_older_settings_is_delivered_and_checked_again():
+    documents, recorder = Workspace(), Recorder()
+    generation = [0]
+    scheduler = _scheduler(documents, recorder, lambda: generation[0])
+    document = documents.open("file:///b.md", "- [ ] one\n", 1)
+    recorder.release.clear()
+    scheduler.changed(document)
+    await asyncio.get_running_loop().run_in_executor(None, recorder.started.wait, TIMEOUT)
+    generation[0] = 1  # the tracker's data arrived while the first check ran
+    scheduler.changed(document)
+    recorder.release.set()
+    await _until(lambda: scheduler.result(document) is not None)
+    assert [version for version, _ in recorder.delivered] == [1, 1]
+    assert (await scheduler.current_result(document)).generation == 1
+    scheduler.stop()
