@@ -624,6 +624,7 @@ def _guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
 
 CREATE_ISSUE_COMMAND = "backlog-ls.createIssue"
 SET_ISSUE_STATE_COMMAND = "backlog-ls.setIssueState"
+CREATE_SUB_ISSUES_COMMAND = "backlog-ls.createSubIssues"
 REFRESH_ISSUES_COMMAND = "backlog-ls.refreshIssues"
 TOGGLE_TASK_COMMAND = "backlog-ls.toggleTask"
 MOVE_TASK_COMMAND = "backlog-ls.moveTask"
@@ -755,7 +756,19 @@ def _issue_state_actions(ls: BacklogServer, document: Document, params: types.Co
         return []
     settings, _ = ls.settings.for_document(document)
     actions = []
-    for change in write_back.state_changes(document.backlog, line, ls.issues_for(document), settings):
+    source = ls.issues_for(document)
+    plan = write_back.sub_issue_plan(document.backlog, line, source, settings)
+    if plan is not None:
+        title = f"{write_back.SUB_ISSUES_TITLE} ({len(plan.subtasks)})"
+        arguments = [document.uri, line, document.version]
+        actions.append(
+            types.CodeAction(
+                title=title,
+                kind=types.CodeActionKind.RefactorRewrite,
+                command=types.Command(title=title, command=CREATE_SUB_ISSUES_COMMAND, arguments=arguments),
+            )
+        )
+    for change in write_back.state_changes(document.backlog, line, source, settings):
         fixes = [d for d in params.context.diagnostics if d.code == change.answers and d.range.start.line <= line <= d.range.end.line]
         arguments = [document.uri, line, document.version, change.name, change.action, change.reason]
         actions.append(
@@ -769,6 +782,15 @@ def _issue_state_actions(ls: BacklogServer, document: Document, params: types.Co
     return actions
 
 
+def _unchanged(ls: BacklogServer, uri: str, version: Any) -> Document | None:
+    """The open document still at ``version`` (what a code action's command was computed on); else None, said."""
+    document = ls.documents.get(uri)
+    if document is None or document.version != version:
+        _show(ls, types.MessageType.Warning, "the document changed: pick the action again.")
+        return None
+    return document
+
+
 async def _set_issue_state_command(ls: BacklogServer, *arguments: Any) -> Any:
     """``[uri, line, version, name, action, reason]``: close or reopen the task's issue (asking first when
     the tracker may not undo it), then re-check at once; "tick-close" also ticks the task."""
@@ -780,9 +802,8 @@ async def _set_issue_state_command(ls: BacklogServer, *arguments: Any) -> Any:
     except (IndexError, TypeError, ValueError):
         _show(ls, types.MessageType.Error, "setIssueState expects [uri, line, version, issue, action, reason].")
         return {"applied": False}
-    document = ls.documents.get(uri)
-    if document is None or document.version != version:
-        _show(ls, types.MessageType.Warning, "the document changed: pick the action again.")
+    document = _unchanged(ls, uri, version)
+    if document is None:
         return {"applied": False}
     settings, _ = ls.settings.for_document(document)
     source = ls.issues_for(document)
@@ -817,6 +838,41 @@ async def _set_issue_state_command(ls: BacklogServer, *arguments: Any) -> Any:
         result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=workspace_edit, label="Tick task"))
         return {"applied": True, "state": issue.state, "ticked": bool(getattr(result, "applied", False))}
     return {"applied": True, "state": issue.state}
+
+
+async def _create_sub_issues_command(ls: BacklogServer, *arguments: Any) -> Any:
+    """``[uri, line, version]``: file a GitHub sub-issue per open subtask without one; write their numbers in."""
+    try:
+        uri, line, version = str(arguments[0]), int(arguments[1]), arguments[2]
+    except (IndexError, TypeError, ValueError):
+        _show(ls, types.MessageType.Error, "createSubIssues expects [uri, line, version].")
+        return {"applied": False}
+    document = _unchanged(ls, uri, version)
+    if document is None:
+        return {"applied": False}
+    settings, _ = ls.settings.for_document(document)
+    source = ls.issues_for(document)
+    plan = write_back.sub_issue_plan(document.backlog, line, source, settings)
+    if plan is None:
+        _show(ls, types.MessageType.Warning, f"line {line + 1} has no open subtasks to file as sub-issues.")
+        return {"applied": False}
+    failure = None
+    try:
+        created = await source.create_sub_issues(plan.parent, [(new.title, new.body) for new in plan.subtasks])
+    except Exception as error:  # what was filed before the failure is still written in
+        created, failure = list(getattr(error, "created", [])), error
+        _show(ls, types.MessageType.Error, f"cannot create all sub-issues of #{plan.parent}: {error}")
+    ls.notify_issues_changed()
+    numbers = [issue.number for issue in created]
+    document = ls.documents.get(uri)
+    if not created or document is None or document.version != version:
+        if created:
+            _show(ls, types.MessageType.Info, f"created {', '.join(f'#{n}' for n in numbers)}, but the document changed: add them by hand.")
+        return {"applied": False, "numbers": numbers}
+    edits = write_back.sub_issue_edits(plan, created, source, document.backlog)
+    workspace_edit = convert.versioned_edits(uri, version, edits, document.lines, ls.encoding)
+    result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=workspace_edit, label=write_back.SUB_ISSUES_TITLE))
+    return {"applied": bool(getattr(result, "applied", False)) and failure is None, "numbers": numbers}
 
 
 async def _refresh_issues_command(ls: BacklogServer, *arguments: Any) -> Any:
@@ -1366,6 +1422,7 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
     server.command(REFRESH_ISSUES_COMMAND)(_refresh_issues_command)
     server.command(TOGGLE_TASK_COMMAND)(_toggle_task_command)
     server.command(SET_ISSUE_STATE_COMMAND)(_set_issue_state_command)
+    server.command(CREATE_SUB_ISSUES_COMMAND)(_create_sub_issues_command)
     server.command(MOVE_TASK_COMMAND)(_move_task_command)
     server.feature(types.TEXT_DOCUMENT_HOVER)(_when_parsed(_on_hover))
     server.feature(types.TEXT_DOCUMENT_FORMATTING)(_when_parsed(_on_formatting))

@@ -4,6 +4,8 @@
   apart: "Close issue #12 as completed" / "as not planned").
 - An open task whose issue is closed (BL306): "Reopen issue #12".
 - An open task whose issue is open: "Tick task and close its issue #12".
+- A task naming a GitHub issue, with open subtasks that name none: "Create sub-issues from subtasks"
+  files one sub-issue per such subtask and writes each number into its subtask.
 
 Pull requests are left alone (closing one is not finishing it). Which source holds the issue,
 and whether its tracker can undo the change (Jira: a workflow may have no way back, so the
@@ -22,7 +24,7 @@ from ..model import Backlog
 from ..rules import Edit
 from ..rules.done_with_open_subtasks import DONE, OPEN, state_kinds
 from .edits import item_at
-from .issues import lookup, ref_name, tracker_refs
+from .issues import NewIssue, lookup, new_issue_for, new_reference_text, ref_name, tracker_refs
 from .tick import done_char, set_state
 
 CLOSE = "close"
@@ -128,3 +130,42 @@ def confirmation(change: StateChange) -> str:
     what = "close" if change.closes else "reopen"
     tick = " and tick the task" if change.action == TICK_AND_CLOSE else ""
     return f"{what.capitalize()} issue {change.name} on the tracker{tick}? Its workflow may not allow undoing this from backlog-ls."
+
+
+SUB_ISSUES_TITLE = "Create sub-issues from subtasks"
+
+
+@attrs.frozen
+class SubIssuePlan:
+    parent: int  # the task's GitHub issue
+    subtasks: tuple[NewIssue, ...]  # one per open subtask without an issue, in order
+
+
+def sub_issue_plan(backlog: Backlog, line: int, source: Any, settings: Any = None) -> SubIssuePlan | None:
+    """What "Create sub-issues from subtasks" would file for the task on ``line``; None when nothing."""
+    try:
+        if not getattr(source, "can_file_sub_issues", False):
+            return None
+    except Exception:  # noqa: BLE001
+        return None
+    found = item_at(backlog, line)
+    if found is None or found[0].checkbox is None:
+        return None
+    task = found[0]
+    parent = next((ref for ref in task.refs.issues if ref.owner is None and not ref.url and not ref.is_pull), None)
+    if parent is None or lookup(source, parent) is None:
+        return None
+    issues = getattr(settings, "issues", settings) if settings is not None else None
+    kinds = state_kinds(settings if isinstance(settings, Settings) else Settings())
+    subtasks = tuple(
+        new
+        for child in task.children
+        if child.checkbox is not None and kinds.get(child.checkbox, OPEN) == OPEN
+        and (new := new_issue_for(backlog, child.line, issues if isinstance(issues, dict) else None)) is not None
+    )
+    return SubIssuePlan(parent.number, subtasks) if subtasks else None
+
+
+def sub_issue_edits(plan: SubIssuePlan, created: list, source: Any, backlog: Backlog) -> list[Edit]:
+    """The edits writing each new sub-issue's number into its subtask (as many as were filed)."""
+    return [Edit(new.span, new_reference_text(new, issue, source, backlog)) for new, issue in zip(plan.subtasks, created)]

@@ -200,3 +200,34 @@ async def test_sub_issue_progress_in_the_hover_and_the_mismatch_hint(tmp_path: P
             assert "**Open** · 1/3 sub-issues closed" in hover.contents.value
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+
+
+async def test_create_sub_issues_from_subtasks(tmp_path: Path):
+    with FakeTracker("github") as tracker:
+        tracker.add(10, "Importer")
+        text = "# Plan\n\n- [ ] Importer (#10)\n  - [x] Parse CSV\n  - [ ] Parse JSON\n  - [ ] Write rows\n"
+        client, uri = await _session(tmp_path, _github_config(tracker), text, _environment(tmp_path, GH_ENTERPRISE_TOKEN=SECRET))
+        try:
+            title = "Create sub-issues from subtasks (2)"
+            actions = await _actions(client, uri, 2)
+            for _ in range(200):  # offered once the first refresh has cached #10 (bounded: 200 x 50 ms)
+                if title in actions:
+                    break
+                await asyncio.sleep(0.05)
+                actions = await _actions(client, uri, 2)
+            action = actions[title]
+            command = _command(action)
+            assert command.command == "backlog-ls.createSubIssues"
+            result = await client.workspace_execute_command_async(types.ExecuteCommandParams(command=command.command, arguments=command.arguments))
+            assert result == {"applied": True, "numbers": [11, 12]}
+            created = [r for r in tracker.requests if r.method == "POST" and r.path.endswith("/issues")]
+            assert [r.body["title"] for r in created] == ["Parse JSON", "Write rows"]
+            links = [r for r in tracker.requests if r.method == "POST" and r.path.endswith("/sub_issues")]
+            assert [(r.path, r.body) for r in links] == [
+                ("/api/v3/repos/octo/repo/issues/10/sub_issues", {"sub_issue_id": 1011}),
+                ("/api/v3/repos/octo/repo/issues/10/sub_issues", {"sub_issue_id": 1012}),
+            ]
+            assert tracker.sub_issues[10] == [11, 12]
+            assert client.texts[uri].split("\n")[3:6] == ["  - [x] Parse CSV", "  - [ ] Parse JSON (#11)", "  - [ ] Write rows (#12)"]
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)

@@ -22,7 +22,8 @@ one issue, and POST to create one. Behaviour is set per test through attributes:
 - GitHub sub-issues and dependencies: ``sub_issues[n]`` / ``blockers[n]`` (issue numbers) give issue
   ``n`` its ``sub_issues_summary`` and ``issue_dependencies_summary`` in every answer, and answer
   ``GET .../issues/{n}/sub_issues`` and ``GET .../issues/{n}/dependencies/blocked_by`` (or
-  ``relation_status``: those two answer that status).
+  ``relation_status``: those two answer that status); ``POST .../issues/{n}/sub_issues`` with
+  ``sub_issue_id`` (the issue's id) links one.
 
 Every request is recorded in ``requests`` (method, path, query, headers, body, and ``raw``: the
 request line and header bytes exactly as they arrived). ``GET /repos/{owner}/{name}`` (GitLab:
@@ -273,6 +274,13 @@ class FakeTracker:
                 still_open = sum(1 for item in self.issues if item["state"] in ("open", "opened"))
             return self._send(handler, 200, {"full_name": slug, "open_issues_count": still_open})
         relation = path[len(f"{repo_path}/issues/"):].split("/", 1) if path.startswith(f"{repo_path}/issues/") else []
+        if self.kind == "github" and method == "POST" and len(relation) == 2 and relation[1] == "sub_issues":
+            child = next((i for i in self.issues if isinstance(body, dict) and i["id"] == body.get("sub_issue_id")), None)
+            parent = next((i for i in self.issues if str(self._number(i)) == relation[0]), None)
+            if child is None or parent is None:
+                return self._send(handler, 422, {"message": "Validation Failed"})
+            self.sub_issues.setdefault(self._number(parent), []).append(self._number(child))
+            return self._send(handler, 201, self._related(parent))
         if self.kind == "github" and method == "GET" and len(relation) == 2 and relation[1] in ("sub_issues", "dependencies/blocked_by"):
             if self.relation_status is not None:
                 return self._send(handler, self.relation_status, {"message": "Server Error"})

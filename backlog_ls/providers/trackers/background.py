@@ -165,6 +165,19 @@ class BackgroundIssues:
         self._changed()
         return issue
 
+    async def create_sub_issues(self, parent: int, new: list[tuple[str, str]]) -> list[TrackerIssue]:
+        await self.ready()
+        if self.service is None:
+            raise TrackerError("unavailable", "the issue tracker is not set up")
+        try:
+            return await self.service.create_sub_issues(parent, new)
+        finally:
+            self._changed()
+
+    @property
+    def can_file_sub_issues(self) -> bool:
+        return self.service is not None and self.service.kind == "github"
+
     @property
     def state_reversible(self) -> bool:
         return self.service.state_reversible if self.service is not None else self.settings.provider != "jira"

@@ -103,6 +103,31 @@ class GitHubProvider(TrackerProvider):
         issues = [attrs.evolve(issue, blocked_by=blockers[issue.number]) if issue.number in blockers else issue for issue in result.issues]
         return attrs.evolve(result, issues=issues)
 
+    async def create_sub_issue(self, parent: int, title: str, body: str) -> TrackerIssue:
+        """File an issue and make it a sub-issue of ``parent`` (``POST .../issues/{parent}/sub_issues``,
+        which takes the new issue's id, not its number). The issue is filed even when linking fails."""
+        if not self._token:
+            raise TrackerError("auth", f"creating an issue on {self.label} needs a token")
+        url, payload = self.create_request(title, body)
+        async with self._client() as client:
+            response = await self._send(client, "POST", url, json=payload)
+            self._raise_for(response)
+            created = self._json(response)
+            try:
+                issue = self.parse_item(created)
+            except (ValueError, KeyError, TypeError) as problem:
+                raise TrackerError("bad_response", f"{self.label} answered the new issue with something unreadable: {problem}") from None
+            identifier = created.get("id") if isinstance(created, Mapping) else None
+            if not isinstance(identifier, int) or isinstance(identifier, bool):
+                raise TrackerError("bad_response", f"{self.label} did not say the id of #{issue.number}: it is filed, not linked to #{parent}")
+            linked = await self._send(client, "POST", f"{self.issue_url(parent)}/sub_issues", json={"sub_issue_id": identifier})
+        if not 200 <= linked.status_code < 300:
+            try:
+                self._raise_for(linked)
+            except TrackerError as error:
+                raise TrackerError(error.kind, f"#{issue.number} is filed but not linked to #{parent}: {error.message}", status=error.status) from None
+        return issue
+
     async def blocked_by(self, number: int) -> tuple[int, ...]:
         """The numbers of this repository's issues that block issue ``number``."""
         async with self._client() as client:

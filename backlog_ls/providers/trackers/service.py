@@ -458,6 +458,42 @@ class IssueService:
             await in_daemon_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
         return issue
 
+    async def create_sub_issues(self, parent: int, new: list[tuple[str, str]]) -> list[TrackerIssue]:
+        """GitHub: file each (title, body) as a sub-issue of ``parent``; cache them and the parent's new count.
+
+        Stops at the first failure: the error says what was filed (``TrackerError.created`` holds it).
+        """
+        if self.kind != "github" or self.repository is None or self._cache is None:
+            raise TrackerError(NOT_FOUND, "sub-issues are GitHub's: this tracker has none")
+        async with self._lock:
+            if not self._token_checked:
+                self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
+                self._token_checked = True
+        if self._token is None:
+            raise TrackerError(AUTH, f"creating issues needs a token: {self._token_hint()}")
+        provider = make_provider(self.repository, self._token.value, transport=self._transport, timeout=self._timeout)
+        created: list[TrackerIssue] = []
+        failure: TrackerError | None = None
+        for title, body in new:
+            try:
+                created.append(await provider.create_sub_issue(parent, title, body))  # type: ignore[attr-defined]
+            except TrackerError as error:
+                failure = error
+                break
+        async with self._lock:
+            issues = dict(self._issues)
+            issues.update((issue.number, issue) for issue in created)
+            if parent in issues and created:
+                old = issues[parent]
+                issues[parent] = attrs.evolve(old, sub_issues_total=old.sub_issues_total + len(created))
+            self._issues = issues
+            changed = [issues[number] for number in [parent, *(issue.number for issue in created)] if number in issues]
+            await in_daemon_thread(self._cache.save, self._meta, changed, everything=list(issues.values()))
+        if failure is not None:
+            failure.created = created  # type: ignore[attr-defined]
+            raise failure
+        return created
+
     @property
     def state_reversible(self) -> bool:
         """Whether reopening undoes closing on this tracker (Jira: not always)."""

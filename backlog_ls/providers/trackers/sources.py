@@ -159,6 +159,15 @@ class TrackerSources:
     # --- filing issues ------------------------------------------------------------------------
 
     @property
+    def can_file_sub_issues(self) -> bool:
+        return bool(getattr(self.numbered, "can_file_sub_issues", False))
+
+    async def create_sub_issues(self, parent: int, new: list[tuple[str, str]]) -> list[TrackerIssue]:
+        if not self.can_file_sub_issues:
+            raise TrackerError("not_found", "sub-issues are GitHub's: no GitHub source answers #12 references")
+        return await self.numbered.create_sub_issues(parent, new)
+
+    @property
     def _creator(self) -> Any:
         if self.numbered is not None and getattr(self.numbered, "can_create", False):
             return self.numbered
