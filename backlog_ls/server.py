@@ -737,15 +737,15 @@ async def _create_issue_command(ls: BacklogServer, *arguments: Any) -> Any:
     document = await ls.parsed_document(uri)
     again = issue_features.new_issue_for(document.backlog, line, settings.issues) if document is not None else None
     if document is None or again is None or again.title != new.title:
-        _show(ls, types.MessageType.Info, f"created issue #{issue.number}, but the task moved: add the reference by hand.")
+        _show(ls, types.MessageType.Info, f"created issue {issue.name}, but the task moved: add the reference by hand.")
         return {"number": issue.number, "url": issue.url}
     text = issue_features.new_reference_text(again, issue, source, document.backlog)
     edit = convert.single_edit(uri, document.version, again.span, text, document.lines, ls.encoding)
     result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=edit, label=f"Issue #{issue.number}")
+        types.ApplyWorkspaceEditParams(edit=edit, label=f"Issue {issue.name}")
     )
     if not getattr(result, "applied", False):
-        _show(ls, types.MessageType.Warning, f"created issue #{issue.number}, but the editor did not insert it.")
+        _show(ls, types.MessageType.Warning, f"created issue {issue.name}, but the editor did not insert it.")
     return {"number": issue.number, "url": issue.url}
 
 

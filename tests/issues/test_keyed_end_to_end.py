@@ -155,3 +155,33 @@ async def test_jira_data_center_with_a_personal_access_token(tmp_path: Path, fla
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
         assert {r.headers.get("authorization") for r in jira.requests} == {"Bearer pat-not-real"}
         assert all(r.path == "/rest/api/2/search" for r in jira.requests)
+
+
+async def test_create_issue_from_a_task_files_it_in_jira_and_writes_the_key(tmp_path: Path):
+    from ..edits.test_server_edits import EditingClient
+
+    with FakeJira("cloud", EMAIL) as jira:
+        jira.token = SECRET
+        jira.add("ABC-12", "Login times out")
+        text = "# Plan\n\n- [ ] Write the importer\n"
+        config = f'[issues]\nprovider = "jira"\nurl = "{jira.url}"\ndeployment = "cloud"\nprojects = ["ABC"]\nissue-type = "Story"\n'
+        workspace = _workspace(tmp_path, config, text)
+        client = EditingClient.create()
+        await client.start_io(*SERVER_COMMAND, env=_environment(tmp_path))
+        await client.initialize_session(
+            types.InitializeParams(capabilities=capabilities("visual-studio-code", pull_diagnostics=False), root_uri=workspace.as_uri())
+        )
+        uri = (workspace / "TODO.md").as_uri()
+        client.texts[uri] = text
+        client.open(uri, text)
+        try:
+            await client.wait_until(lambda: any(r.path.endswith("/search/jql") for r in jira.requests), TIMEOUT)
+            result = await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="backlog-ls.createIssue", arguments=[uri, 2, 1])
+            )
+            assert result == {"number": 13, "url": f"{jira.url}/browse/ABC-13"}
+            created = next(r for r in jira.requests if r.method == "POST")
+            assert created.body["fields"]["issuetype"] == {"name": "Story"} and created.body["fields"]["summary"] == "Write the importer"
+            assert client.texts[uri].split("\n")[2] == "- [ ] Write the importer (ABC-13)"
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
