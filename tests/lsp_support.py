@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -175,20 +176,67 @@ def lsp_messages(stream: bytes) -> list[dict]:
 
 
 def raw_session(command: list[str], messages: list[dict], timeout: float = 60.0) -> dict[int, object]:
-    """Run a server over stdio with ``initialize``, ``messages``, ``shutdown`` and ``exit``; the
-    results of its answers by request id, as raw JSON (for what pygls' client would not keep)."""
+    """Run a server over stdio as a client does: ``initialize``, ``messages``, then, once every
+    request among them is answered, ``shutdown`` and, once that is answered, ``exit``. Returns the
+    results of its answers by request id, as raw JSON (for what pygls' client would not keep).
+    The server's own requests (registrations, configuration) are answered with null."""
     session = [
         {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}, "rootUri": None}},
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
         *messages,
-        {"jsonrpc": "2.0", "id": 999, "method": "shutdown"},
-        {"jsonrpc": "2.0", "method": "exit"},
     ]
-    completed = subprocess.run(command, input=lsp_stdin(session), capture_output=True, timeout=timeout, check=False)
-    answers = {
-        message["id"]: message.get("result", message.get("error"))
-        for message in lsp_messages(completed.stdout)
-        if "id" in message and "method" not in message
-    }
-    assert 999 in answers, f"the server did not answer shutdown; stderr: {completed.stderr.decode(errors='replace')[-3000:]}"
+    wanted = {message["id"] for message in session if "id" in message}
+    answers: dict[int, object] = {}
+    arrived = threading.Condition()
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stderr: list[bytes] = []
+
+    def send(message: dict) -> None:
+        process.stdin.write(lsp_stdin([message]))
+        process.stdin.flush()
+
+    def read() -> None:
+        while (message := _read_frame(process.stdout)) is not None:
+            if "method" in message and "id" in message:  # a request of the server's
+                send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+            elif "id" in message:
+                with arrived:
+                    answers[message["id"]] = message.get("result", message.get("error"))
+                    arrived.notify_all()
+
+    readers = [threading.Thread(target=read, daemon=True), threading.Thread(target=lambda: stderr.append(process.stderr.read()), daemon=True)]
+    for thread in readers:
+        thread.start()
+    deadline = time.monotonic() + timeout
+    try:
+        for message in session:
+            send(message)
+        for ids in (wanted, {999}):
+            with arrived:
+                arrived.wait_for(lambda: ids <= answers.keys(), max(0.0, deadline - time.monotonic()))
+            if ids == wanted:
+                send({"jsonrpc": "2.0", "id": 999, "method": "shutdown"})
+        send({"jsonrpc": "2.0", "method": "exit"})
+        process.wait(max(1.0, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        readers[1].join(5)
+    assert 999 in answers, f"the server did not answer shutdown; stderr: {b''.join(stderr).decode(errors='replace')[-3000:]}"
     return answers
+
+
+def _read_frame(stream) -> dict | None:
+    """One Content-Length framed message from ``stream``; None at its end."""
+    length = None
+    while True:
+        line = stream.readline()
+        if not line:
+            return None
+        if line in (b"\r\n", b"\n"):
+            break
+        name, _, value = line.decode("ascii", errors="replace").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    return json.loads(stream.read(length)) if length is not None else None

@@ -512,6 +512,7 @@ async def test_a_client_can_withdraw_trust_in_its_settings(sandbox: Sandbox):
             uri = (sandbox.workspace / "TODO.md").as_uri()
             client.open(uri, BACKLOG)
             await client.wait_until(lambda: bool(tracker.list_requests()), TIMEOUT)
+            await client.wait_until(lambda: _said(client, "1 issue"), TIMEOUT)  # the refresh reached the cache
             client.workspace_did_change_configuration(
                 types.DidChangeConfigurationParams(settings={"backlogLs": {"workspaceTrusted": False}})
             )
