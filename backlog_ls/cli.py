@@ -270,9 +270,17 @@ def _check(arguments: argparse.Namespace) -> int:
                 else:
                     result = check_file(path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker)
                 results.append(result)
+            except files.BinaryFile as error:
+                _print_warning(str(error))  # not a backlog: a notice, not a failure
+                results.append(report.FileResult(path, (), unreadable=error.reason, skipped=True))
             except files.UnreadableFile as error:
+                # Listed in every format, and the run fails like one with findings (exit 2 is for
+                # usage and configuration errors): the other files are checked all the same.
                 _print_error(str(error))
-                failed += 1
+                if error.reason == "no such file or directory":
+                    failed += 1  # a path that is not there (a dangling link): a usage error, like a missing one
+                else:
+                    results.append(report.FileResult(path, (), unreadable=error.reason))
             except Exception as error:  # a bug in a rule or the parser: name the file, go on with the rest
                 _print_error(f"{path}: internal error: {_describe(error)}")
                 failed += 1
@@ -288,7 +296,7 @@ def _check(arguments: argparse.Namespace) -> int:
     sys.stdout.flush()
     if not discovery.files and not discovery.missing:
         _print_warning("no backlog files found in " + ", ".join(arguments.paths))
-    elif text_mode and (results or fixed):
+    elif text_mode and (any(result.unreadable is None for result in results) or fixed):
         if fixed:
             print(report.fixed_summary(fixed), file=sys.stderr)
         print(report.summary(results), file=sys.stderr)
@@ -297,7 +305,8 @@ def _check(arguments: argparse.Namespace) -> int:
         return EXIT_ERROR
     if arguments.exit_zero:
         return EXIT_CLEAN
-    return EXIT_FINDINGS if any(result.findings for result in results) else EXIT_CLEAN
+    unchecked = any(result.unreadable is not None and not result.skipped for result in results)
+    return EXIT_FINDINGS if unchecked or any(result.findings for result in results) else EXIT_CLEAN
 
 
 class _LoggedProblems(logging.Handler):
@@ -551,13 +560,22 @@ def check_file(
 ) -> FileResult:
     """Read, parse and check one file; raises files.UnreadableFile when it cannot be read."""
     from . import size_limit
-    from .files import read_text
+    from .files import read_document
     from .parse import parse
     from .report import FileResult
 
-    backlog = parse(read_text(path))
+    document = read_document(path)
+    backlog = parse(document.text)
     found = size_limit.check(
-        backlog, settings, path=os.path.abspath(path), files=files, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
+        backlog,
+        settings,
+        path=os.path.abspath(path),
+        files=files,
+        select=select,
+        ignore=ignore,
+        rfcs=rfcs,
+        tracker=tracker,
+        encoding=document.encoding,
     )
     return FileResult(path, tuple(found), tuple(backlog.lines))
 
@@ -587,16 +605,30 @@ def fix_file(
     absolute = os.path.abspath(path)
     document = read_document(path)
 
+    encoding = [document.encoding]
+
     def find(text: str) -> list:
         return size_limit.check(
-            parse(text), settings, path=absolute, files=files, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
+            parse(text),
+            settings,
+            path=absolute,
+            files=files,
+            select=select,
+            ignore=ignore,
+            rfcs=rfcs,
+            tracker=tracker,
+            encoding=encoding[0],
         )
 
+    reencoded = [finding for finding in find(document.text) if finding.code == "BL502"]
+    if reencoded:
+        encoding[0] = "utf-8"  # written back as UTF-8 below
     outcome = fix_all(document.text, find)
-    if outcome.text != document.text:
+    if outcome.text != document.text or reencoded:
         write_atomically(path, document.encode(outcome.text))
     lines, _ = split_lines(outcome.text)
-    repaired = [FixedRecord(path, item.finding, item.fix.title) for item in outcome.fixed]
+    repaired = [FixedRecord(path, finding, finding.fixes[0].title) for finding in reencoded]
+    repaired += [FixedRecord(path, item.finding, item.fix.title) for item in outcome.fixed]
     return FileResult(path, outcome.remaining, tuple(lines)), repaired
 
 

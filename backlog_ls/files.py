@@ -382,9 +382,12 @@ class Document:
 
     text: str
     bom: bool = False
+    encoding: str = "utf-8"  # what the file was read as: "utf-8", "UTF-16", "windows-1252", ...
 
     def encode(self, text: str | None = None) -> bytes:
-        return ((BOM if self.bom else "") + (self.text if text is None else text)).encode("utf-8")
+        """The text as UTF-8 (what GitHub expects), with its BOM only if it was UTF-8 with one."""
+        bom = BOM if self.bom and self.encoding == "utf-8" else ""
+        return (bom + (self.text if text is None else text)).encode("utf-8")
 
 
 def read_text(path: str) -> str:
@@ -410,12 +413,71 @@ def read_document(path: str) -> Document:
         raise UnreadableFile(path, "permission denied") from None
     except OSError as error:
         raise UnreadableFile(path, _lower_first(error.strerror or str(error))) from None
+    return decode_document(path, data)
+
+
+# Byte order marks of the encodings read without guessing, longest first (UTF-32 LE starts like UTF-16 LE).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+# What Windows-1252 decodes that a Western text plausibly holds: letters and typographic marks.
+_WESTERN = re.compile(r"[\x00-\x7f\u00a0-\u024f\u2013-\u2026\u20ac\u2122\u02c6\u02dc\u2030\u2039\u203a]*")
+
+
+class BinaryFile(UnreadableFile):
+    """A file that holds no text (NUL bytes without a UTF-16/32 byte order mark): skipped, not an error."""
+
+
+def decode_document(path: str, data: bytes) -> Document:
+    """Decode a file's bytes: UTF-8 with or without BOM, UTF-16/32 with BOM, else a legacy code page.
+
+    Raises BinaryFile for bytes that are no text (not UTF-8, with NUL bytes: valid UTF-8 with a
+    stray NUL is still read as text). A legacy code page is Windows-1252 when that
+    reads as Western text, otherwise charset-normalizer's best guess.
+    """
+    for mark, codec, name in _BOMS:
+        if data.startswith(mark):
+            try:
+                return Document(data[len(mark) :].decode(codec), bom=True, encoding=name)
+            except UnicodeDecodeError:
+                break
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        byte = data[error.start]
-        raise UnreadableFile(path, f"not UTF-8 (invalid byte 0x{byte:02x} at offset {error.start})") from None
-    return Document(text[1:], bom=True) if text.startswith(BOM) else Document(text)
+    except UnicodeDecodeError:
+        pass
+    else:
+        return Document(text[1:], bom=True) if text.startswith(BOM) else Document(text)
+    if b"\0" in data[:8192]:
+        raise BinaryFile(path, "binary file, skipped")
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM before bytes that are not UTF-8
+        return attrs.evolve(_legacy(path, data[3:]), bom=True)
+    return _legacy(path, data)
+
+
+def _accents_in_words(text: str) -> bool:
+    """Whether the non-ASCII letters are a few accents among ASCII ones, as in Western languages
+    (Cyrillic or Greek read as Windows-1252 gives words of non-ASCII letters only: "Ïðèâåò")."""
+    letters = [char for char in text if char.isalpha()]
+    foreign = sum(1 for char in letters if ord(char) > 0x7F)
+    return foreign <= 0.5 * len(letters)
+
+
+def _legacy(path: str, data: bytes) -> Document:
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _WESTERN.fullmatch(text) and _accents_in_words(text):
+        return Document(text, encoding="windows-1252")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise BinaryFile(path, "binary file, skipped")
+    return Document(str(best), encoding=best.encoding.replace("_", "-"))
 
 
 def _lower_first(phrase: str) -> str:

@@ -221,6 +221,18 @@ class Heading:
     number: str | None  # "14" in "Phase 14:", "99e", "0.1"; None when the title has no number
     refs: References
     setext: bool = False
+    # A heading written as a task ("### Task 1.1: Parser ✅", "## [x] Ship v1", "#### T012 Add
+    # tests"): "x" when it says done, " " when open, None for a plain section heading.
+    task_state: str | None = None
+    task_id: TaskId | None = None  # the task ID the title starts with, if any
+
+    @property
+    def is_task(self) -> bool:
+        return self.task_state is not None
+
+    @property
+    def is_checked(self) -> bool:
+        return self.task_state == "x"
 
 
 @attrs.frozen
@@ -249,6 +261,9 @@ class Block:
     refs: References = NO_REFERENCES  # references in a paragraph or table (prose)
     problems: tuple[Problem, ...] = ()
     link_definitions: tuple[tuple[str, str], ...] = ()  # (label, target)
+    # Code and HTML blocks inside this list or quote, as GitHub shows them: ("code" | "html",
+    # first line, last line). Their lines hold no tasks, headings or references.
+    inner_blocks: tuple[tuple[str, int, int], ...] = ()
     # Every item of the block with its parent, depth first: computed once per block so that
     # rules walking a 20,000-task document after each keystroke only concatenate these.
     walk: tuple[tuple[Item, Item | None], ...] = attrs.field(init=False, eq=False, repr=False)
@@ -275,6 +290,11 @@ class Section:
     @property
     def title(self) -> str:
         return self.heading.title
+
+    @property
+    def is_task(self) -> bool:
+        """A section whose heading is a task: its own tasks (and subsections' tasks) are its subtasks."""
+        return self.heading.is_task
 
     @property
     def number(self) -> str | None:

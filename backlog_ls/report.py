@@ -47,6 +47,14 @@ class FileResult:
     path: str
     findings: tuple[Finding, ...]
     lines: tuple[str, ...] | None = attrs.field(default=None, eq=False, repr=False)
+    # A file that could not be checked: why ("permission denied"), and whether it was only
+    # skipped (a binary file, a notice) rather than failed (an error).
+    unreadable: str | None = None
+    skipped: bool = False
+
+    @property
+    def notice_severity(self) -> str:
+        return "info" if self.skipped else "error"
 
 
 @attrs.frozen
@@ -99,8 +107,25 @@ def finding_record(path: str, finding: Finding) -> dict[str, object]:
 def write_json(results: Sequence[FileResult], out: TextIO) -> None:
     """One JSON list of every finding; ASCII-escaped so any terminal encoding carries it intact."""
     records = [finding_record(result.path, finding) for result in results for finding in result.findings]
+    records += [_unreadable_record(result) for result in results if result.unreadable is not None]
     json.dump(records, out, indent=2)
     out.write("\n")
+
+
+def _unreadable_record(result: FileResult) -> dict[str, object]:
+    """A file that was not checked, in the shape of a finding on its first line (code "unreadable")."""
+    return {
+        "path": result.path,
+        "line": 1,
+        "column": 1,
+        "end_line": 1,
+        "end_column": 1,
+        "rule": "unreadable-file",
+        "code": "unreadable",
+        "severity": result.notice_severity,
+        "message": result.unreadable,
+        "fixable": False,
+    }
 
 
 # --- SARIF 2.1.0 ---------------------------------------------------------------------------------
@@ -219,9 +244,29 @@ def sarif_log(results: Sequence[FileResult], rules: Iterable[Rule] | None = None
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
                 "columnKind": "utf16CodeUnits",
                 "results": sarif_results,
+                **_sarif_invocations(results),
             }
         ],
     }
+
+
+def _sarif_invocations(results: Sequence[FileResult]) -> dict[str, object]:
+    """Files that were not checked, as tool execution notifications (SARIF's place for them)."""
+    notifications = [
+        {
+            "level": sarif_level(result.notice_severity),
+            "message": {"text": f"{result.path}: {result.unreadable}"},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": artifact_uri(result.path), "uriBaseId": "%SRCROOT%"}}}
+            ],
+        }
+        for result in results
+        if result.unreadable is not None
+    ]
+    if not notifications:
+        return {}
+    failed = any(not result.skipped for result in results if result.unreadable is not None)
+    return {"invocations": [{"executionSuccessful": not failed, "toolExecutionNotifications": notifications}]}
 
 
 def write_sarif(results: Sequence[FileResult], out: TextIO) -> None:
@@ -262,6 +307,9 @@ def write_github(results: Sequence[FileResult], out: TextIO) -> None:
             rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
             command = _GITHUB_COMMANDS.get(finding.severity, "warning")
             out.write(f"::{command} {rendered}::{escape_data(finding.message)}\n")
+        if result.unreadable is not None:
+            command = _GITHUB_COMMANDS[result.notice_severity]
+            out.write(f"::{command} file={escape_property(path)}::{escape_data(result.unreadable)}\n")
 
 
 Writer = Callable[[Sequence[FileResult], TextIO], None]
@@ -377,7 +425,11 @@ def _count(number: int, noun: str) -> str:
 
 
 def summary(results: Sequence[FileResult]) -> str:
-    """One line for people: ``Found 3 findings (1 fixable) in 2 of 5 files.`` or ``No findings in 5 files.``"""
+    """One line for people: ``Found 3 findings (1 fixable) in 2 of 5 files.`` or ``No findings in 5 files.``
+
+    Files that were not checked (each named on stderr already) are not counted.
+    """
+    results = [result for result in results if result.unreadable is None]
     findings = [finding for result in results for finding in result.findings]
     if not findings:
         return f"No findings in {_count(len(results), 'file')}."

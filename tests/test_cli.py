@@ -160,27 +160,19 @@ def test_dangling_symlink_is_reported_like_a_missing_file(run, tmp_path):
     assert err.splitlines() == ["backlog-ls: error: link.md: no such file or directory"]
 
 
-def test_non_utf8_file_names_the_byte_and_its_offset(run, tmp_path):
-    write(tmp_path, "bad.md", b"\xff\xfe- [ ] x")
+def test_a_legacy_encoded_file_is_checked_and_reported_not_utf8(run, tmp_path):
+    # Once refused ("not UTF-8", exit 2): now read as Windows-1252 and reported (issue 12 §4).
+    write(tmp_path, "bad.md", b"\xef\xbb\xbf- [ ] caf\xe9\n")
     write(tmp_path, "f.md", MALFORMED)
 
     code, out, err = run("check", "bad.md", "f.md")
 
-    assert code == 2
-    assert out.splitlines() == [MALFORMED_LINE]
-    assert err.splitlines() == [
-        "backlog-ls: error: bad.md: not UTF-8 (invalid byte 0xff at offset 0)",
-        "Found 1 finding (1 fixable) in 1 file.",
+    assert code == 1
+    assert out.splitlines() == [
+        "bad.md:1:1: warning BL502 This file is windows-1252, GitHub expects UTF-8: its non-ASCII characters show garbled there.",
+        MALFORMED_LINE,
     ]
-
-
-def test_non_utf8_offset_counts_the_bom(run, tmp_path):
-    write(tmp_path, "bad.md", b"\xef\xbb\xbf- [ ] caf\xe9\n")
-
-    code, _, err = run("check", "bad.md")
-
-    assert code == 2
-    assert err.splitlines() == ["backlog-ls: error: bad.md: not UTF-8 (invalid byte 0xe9 at offset 12)"]
+    assert "error" not in err
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads any file")
@@ -190,7 +182,8 @@ def test_unreadable_file(run, tmp_path):
 
     code, _, err = run("check", "secret.md")
 
-    assert code == 2
+    # Not a usage error (exit 2): the run fails like one with findings, and JSON and SARIF list it.
+    assert code == 1
     assert err.splitlines() == ["backlog-ls: error: secret.md: permission denied"]
 
 

@@ -40,7 +40,7 @@ def test_unreadable_and_odd_files(tmp_path):
     assert files.anchors(str(big)) is None  # over the size cap: anchors unknown, not "none"
     latin = tmp_path / "latin.md"
     latin.write_bytes("# Caf\xe9\n\n# \xbfQu\xe9?\n".encode("latin-1"))
-    assert files.anchors(str(latin)) == {"caf", "qu"}  # undecodable bytes become U+FFFD, dropped by the slug
+    assert files.anchors(str(latin)) == {"café", "qué"}  # a legacy code page is read as one (issue 12 §4)
     bom = tmp_path / "bom.md"
     bom.write_bytes("\ufeff# Title\n".encode())
     assert files.anchors(str(bom)) == {"title"}

@@ -5,6 +5,8 @@ tasks nested below it. A plain bullet appears only when tasks hang below it
 (it groups them, so the outline keeps that grouping); other bullets are prose.
 Items before the first heading come first, at the top level. A task's detail is its
 state ("done", "open", or the box as written, "[~]"); a section's is its progress ("3/5 done").
+A heading written as a task ("### Task 1.1: Parser ✅") is a task whose subtasks are its section's:
+its detail is its state and their progress ("done, 3/5 done").
 """
 
 from __future__ import annotations
@@ -62,10 +64,19 @@ def _section_symbol(section: Section, lines: Sequence[str]) -> tuple[Symbol, int
         children.append(symbol)
         done += child_done
         total += child_total
+    progress = f"{done}/{total} done" if total else None
+    detail = progress
+    if section.is_task:
+        # A heading written as a task: its state, then its subtasks' progress; it counts as one
+        # task in the sections above it, beside its subtasks.
+        state = DONE if section.heading.is_checked else OPEN
+        detail = f"{state}, {progress}" if progress else state
+        total += 1
+        done += section.heading.is_checked
     symbol = Symbol(
         name=_one_line(section.title) or "(untitled section)",
-        kind=SECTION,
-        detail=f"{done}/{total} done" if total else None,
+        kind=TASK if section.is_task else SECTION,
+        detail=detail,
         span=section.span,
         selection_span=section.heading.title_span,
         children=tuple(children),

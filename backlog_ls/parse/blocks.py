@@ -16,15 +16,226 @@ from contextlib import contextmanager
 
 from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token
 
-from ..model import Block, Heading, Item, Problem, References, Span
+from ..model import Block, Heading, Item, Problem, References, Span, TaskId
 from . import inline, nesting
 
+
+
+class _CodeFence(block_token.CodeFence):
+    """A fenced code block that closes only where CommonMark closes it.
+
+    mistletoe 1.6 closes an open fence at any line that starts with the fence and has no space,
+    so "```bash" (the next block's opening) ended the block and everything after it was read
+    inside out; GitHub closes only at a line of the fence's character, at least as long, and
+    nothing else but spaces or tabs.
+    """
+
+    @classmethod
+    def read(cls, lines):
+        next(lines)
+        indentation, leader = cls._open_info[0], cls._open_info[1]
+        closing = re.compile(rf" {{0,3}}{re.escape(leader[0])}{{{len(leader)},}}[ \t]*\n?")
+        line_buffer = []
+        for line in lines:
+            if closing.fullmatch(line):
+                break
+            stripped_line = line.lstrip(" ")
+            diff = len(line) - len(stripped_line)
+            if diff > indentation:
+                stripped_line = " " * (diff - indentation) + stripped_line
+            line_buffer.append(stripped_line)
+        return line_buffer, cls._open_info
+
+
+class _HtmlBlock(block_token.HtmlBlock):
+    """An HTML block, never behind four columns of indentation (mistletoe counted a tab as one)."""
+
+    @classmethod
+    def start(cls, line):
+        stripped = line.lstrip()
+        if len(line[: len(line) - len(stripped)].expandtabs(4)) >= 4:
+            return False
+        return super().start(line)
+
+
+class _Quote(block_token.Quote):
+    """A block quote that takes a line without ">" only as paragraph continuation text.
+
+    mistletoe takes such a "lazy" line into the quote unless the line before opened a fence
+    or indented code, so the lines after a quoted fence, heading or thematic break were
+    quoted too. CommonMark (and GitHub) continue the quote only when its innermost open
+    block is a paragraph: that is what ``_ends_in_paragraph`` asks of the lines read so far.
+    """
+
+    @classmethod
+    def read(cls, lines):
+        line = cls.convert_leading_tabs(next(lines).lstrip()).split(">", 1)[1]
+        if len(line) > 0 and line[0] == " ":
+            line = line[1:]
+        line_buffer = [line]
+        start_line = lines.line_number()
+        blank_line = line.strip() == ""
+        lazy_allowed: bool | None = None  # whether the lines read so far end in a paragraph, once asked
+        budget = [_LAZY_CHECK_BUDGET]
+        next_line = lines.peek()
+        breaking_tokens = [
+            t
+            for t in block_token._token_types
+            if hasattr(t, "check_interrupts_paragraph") and not issubclass(t, block_token.Quote)
+        ]
+        while (
+            next_line is not None
+            and next_line.strip() != ""
+            and not any(token_type.check_interrupts_paragraph(lines) for token_type in breaking_tokens)
+        ):
+            stripped = cls.convert_leading_tabs(next_line.lstrip())
+            if stripped[0] == ">":
+                prepend = 2 if stripped[1:2] == " " else 1
+                stripped = stripped[prepend:]
+                blank_line = stripped.strip() == ""
+                lazy_allowed = None
+                line_buffer.append(stripped)
+            elif blank_line:
+                break
+            else:
+                if lazy_allowed is None:
+                    lazy_allowed = _ends_in_paragraph(line_buffer, start_line, budget) and not _HtmlBlock.start(
+                        next_line
+                    )
+                if not lazy_allowed:
+                    break
+                line_buffer.append(next_line)
+            next(lines)
+            next_line = lines.peek()
+
+        block_token.Paragraph.parse_setext = False
+        parse_buffer = block_tokenizer.tokenize_block(line_buffer, block_token._token_types, start_line=start_line)
+        block_token.Paragraph.parse_setext = True
+        return parse_buffer
+
+
+# Asking whether the lines read so far end in a paragraph reads them again each time: one quote
+# or list item may re-read this many lines in all, then its lazy lines are judged as mistletoe
+# judges them (by the line before), so that a crafted document is still read in linear time.
+_LAZY_CHECK_BUDGET = 1000
+
+
+def _ends_in_paragraph(line_buffer: list[str], start_line: int, budget: list[int]) -> bool:
+    """Whether a quote's or item's content read so far ends inside a paragraph (at any depth).
+
+    ``budget`` holds the lines this container may still re-read; it is spent here.
+    """
+    budget[0] -= len(line_buffer)
+    if budget[0] < 0:
+        last = line_buffer[-1].lstrip(" ")
+        return not (block_token.CodeFence.start(last) or block_token.BlockCode.start(line_buffer[-1]))
+    setext = block_token.Paragraph.parse_setext
+    block_token.Paragraph.parse_setext = False
+    try:
+        tokens = block_tokenizer.make_tokens(
+            block_tokenizer.tokenize_block(list(line_buffer), block_token._token_types, start_line=start_line)
+        )
+    finally:
+        block_token.Paragraph.parse_setext = setext
+    while tokens:
+        last = tokens[-1]
+        if isinstance(last, block_token.Paragraph):
+            return True
+        if isinstance(last, (block_token.Quote, block_token.List, block_token.ListItem)):
+            tokens = list(last.children or ())
+            continue
+        return False
+    return False
+
+
+def _list_item_read(cls, lines, prev_marker=None):
+    """mistletoe 1.6's ListItem.read, where it read items otherwise than CommonMark does.
+
+    - A line without the item's indentation continues it ("lazily") only when the item ends in a
+      paragraph: after a fence opened in the item, "task" at column 0 is a paragraph of its own.
+    - An HTML tag at the start of such a line begins an HTML block, as in cmark-gfm.
+    - For "-" alone on its line, the content read from the next line is numbered from there
+      (mistletoe numbered it from the marker's line: a task or fence in it sat one line too high).
+    """
+    next_marker = None
+    line_buffer = []
+    line = next(lines)
+    start_line = lines.line_number()
+    next_line = lines.peek()
+    indentation, prepend, leader, content = prev_marker if prev_marker else cls.parse_marker(line)
+    content_line = start_line
+    if content.strip() == "":
+        prepend = indentation + len(leader) + 1
+        blanks = 1
+        while next_line is not None and next_line.strip() == "":
+            blanks += 1
+            next(lines)
+            next_line = lines.peek()
+        if blanks > 1:
+            parse_buffer = block_tokenizer.ParseBuffer()
+            parse_buffer.loose = True
+            next_marker = cls.parse_marker(next_line) if next_line is not None else None
+            return (parse_buffer, indentation, prepend, leader, start_line), next_marker
+        content_line = start_line + 1
+    else:
+        line_buffer.append(content)
+
+    breaking_tokens = [
+        t
+        for t in block_token._token_types
+        if hasattr(t, "check_interrupts_paragraph") and not issubclass(t, block_token.List)
+    ]
+    newline_count = 0
+    lazy_allowed: bool | None = None  # whether the lines read so far end in a paragraph, once asked
+    budget = [_LAZY_CHECK_BUDGET]
+    while True:
+        if next_line is None:
+            if newline_count:
+                lines.backstep()
+                del line_buffer[-newline_count:]
+            break
+        continuation = cls.parse_continuation(next_line, prepend)
+        if not continuation:
+            if any(token_type.check_interrupts_paragraph(lines) for token_type in breaking_tokens):
+                if newline_count:
+                    lines.backstep()
+                    del line_buffer[-newline_count:]
+                break
+            marker_info = cls.parse_marker(next_line)
+            if marker_info is not None:
+                next_marker = marker_info
+                break
+            if newline_count:
+                lines.backstep()
+                del line_buffer[-newline_count:]
+                break
+            if lazy_allowed is None:
+                lazy_allowed = _ends_in_paragraph(line_buffer, content_line, budget) and not _HtmlBlock.start(next_line)
+            if not lazy_allowed:
+                break
+            continuation = next_line
+        else:
+            lazy_allowed = None
+        line_buffer.append(continuation)
+        newline_count = newline_count + 1 if continuation == "\n" else 0
+        next(lines)
+        next_line = lines.peek()
+
+    parse_buffer = block_tokenizer.tokenize_block(line_buffer, block_token._token_types, start_line=content_line)
+    return (parse_buffer, indentation, prepend, leader, start_line), next_marker
+
+
+# CommonMark's list markers: a bullet, or one to nine digits and "." or ")" (mistletoe's own
+# patterns allow no digit at all, so ". Step: ..." was a list item).
+_LIST_START = re.compile(r" {0,3}(?:\d{1,9}[.)]|[+\-*])(?:[ \t]*$|[ \t]+)")
+_LIST_ITEM = re.compile(r"( {0,3})(\d{1,9}[.)]|[+\-*])($|\s+)")
+
 _TOKEN_TYPES = [
-    block_token.HtmlBlock,
+    _HtmlBlock,
     block_token.BlockCode,
     block_token.Heading,
-    block_token.Quote,
-    block_token.CodeFence,
+    _Quote,
+    _CodeFence,
     block_token.ThematicBreak,
     block_token.List,
     block_token.Table,
@@ -33,11 +244,14 @@ _TOKEN_TYPES = [
 ]
 _KIND = {
     block_token.HtmlBlock: "html",
+    _HtmlBlock: "html",
     block_token.BlockCode: "code",
     block_token.CodeFence: "code",
+    _CodeFence: "code",
     block_token.Heading: "heading",
     block_token.SetextHeading: "heading",
     block_token.Quote: "quote",
+    _Quote: "quote",
     block_token.ThematicBreak: "thematic-break",
     block_token.List: "list",
     block_token.Table: "table",
@@ -88,6 +302,10 @@ def mistletoe_configured() -> Iterator[None]:
         saved_blocks = block_token._token_types[:]
         saved_spans = span_token._token_types[:]
         saved_root = mistletoe_token._root_node
+        saved_list_patterns = block_token.List.pattern, block_token.ListItem.pattern
+        block_token.List.pattern, block_token.ListItem.pattern = _LIST_START, _LIST_ITEM
+        saved_item_read = block_token.ListItem.__dict__["read"]
+        block_token.ListItem.read = classmethod(_list_item_read)
         block_token._token_types[:] = _TOKEN_TYPES
         span_token._token_types[:] = [span_token.RawText]
         mistletoe_token._root_node = _Root()
@@ -101,6 +319,8 @@ def mistletoe_configured() -> Iterator[None]:
             block_token._token_types[:] = saved_blocks
             span_token._token_types[:] = saved_spans
             mistletoe_token._root_node = saved_root
+            block_token.List.pattern, block_token.ListItem.pattern = saved_list_patterns
+            block_token.ListItem.read = saved_item_read
 
 
 class _LinesFrom(list):
@@ -203,7 +423,7 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
 
 
 # The blocks mistletoe reads by recursion, level by level of nesting.
-_CONTAINERS = (block_token.List, block_token.Quote)
+_CONTAINERS = (block_token.List, _Quote)
 
 
 def _unreadable_block(lines: Sequence[str], wrapper, here: int, start: int, error: Exception) -> Block:
@@ -269,7 +489,14 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) 
     if kind == "list":
         items = builder.list_items(token, end, quote_depth=0, min_col=0)
         problems = builder.problems + builder.dash_box_problems(first, end)
-        return Block(kind=kind, start_line=first, end_line=end, items=tuple(items), problems=tuple(problems))
+        return Block(
+            kind=kind,
+            start_line=first,
+            end_line=end,
+            items=tuple(items),
+            problems=tuple(problems),
+            inner_blocks=tuple(builder.inner_blocks),
+        )
     if kind == "quote":
         items = builder.quote_items(token, end, quote_depth=1)
         problems = builder.problems + builder.dash_box_problems(first, end)
@@ -287,6 +514,7 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) 
             items=tuple(items),
             refs=inline.scan(prose),
             problems=tuple(problems),
+            inner_blocks=tuple(builder.inner_blocks),
         )
     if kind == "paragraph":
         refs = inline.scan(builder.paragraph_segments(first, end))
@@ -317,6 +545,7 @@ class _BlockBuilder:
         self.lines = lines
         self.problems: list[Problem] = []
         self.code_lines: set[int] = set()
+        self.inner_blocks: list[tuple[str, int, int]] = []
 
     # headings
     def heading(self, token, first: int, end: int) -> Heading:
@@ -340,6 +569,7 @@ class _BlockBuilder:
             title_span = Span(title_lines[0][0], title_lines[0][1], last_line, last_start + len(last_text))
         else:
             title_span = Span(first, len(self.lines[first]), first, len(self.lines[first]))
+        task_state, task_id = heading_task(title, title_span, refs)
         return Heading(
             span=Span(first, 0, end, len(self.lines[end])),
             level=token.level,
@@ -348,6 +578,8 @@ class _BlockBuilder:
             number=heading_number(title),
             refs=refs,
             setext=setext,
+            task_state=task_state,
+            task_id=task_id,
         )
 
     # paragraphs
@@ -398,7 +630,9 @@ class _BlockBuilder:
         if isinstance(token, block_token.Quote):
             return self.quote_items(token, end, quote_depth + 1)
         if isinstance(token, (block_token.CodeFence, block_token.BlockCode, block_token.HtmlBlock)):
-            self.code_lines.update(range(token.line_number - 1, end + 1))
+            first = token.line_number - 1
+            self.code_lines.update(range(first, end + 1))
+            self.inner_blocks.append(("html" if isinstance(token, block_token.HtmlBlock) else "code", first, end))
         return []
 
     def _end_before(self, siblings: list, index: int, end: int) -> int:
@@ -514,6 +748,45 @@ def _paragraph_last_line(paragraph, first: int, limit: int) -> int:
     """The last source line of a paragraph (mistletoe keeps its content, not its extent)."""
     content = paragraph.children[0].content if paragraph.children else ""
     return min(first + content.count("\n"), limit)
+
+
+# --- headings written as tasks -------------------------------------------------------------------
+
+# What may come before a task ID or after a checkbox at the start of a title: marks, emphasis, space.
+_TITLE_LEAD = re.compile(r"[\s*_~✅✔☑✓\ufe0f]*")
+_TITLE_BOX = re.compile(r"\[(?P<state>[ xX])\](?=\s)")
+_LEADING_CHECK = re.compile(r"\s*[✅✔☑✓]")
+# A check mark after some text ("Parser ✅"), DONE or COMPLETED in capitals, or a struck title. A
+# check mark that only decorates the start of a title ("✅ Success Criteria") is not one.
+_DONE_MARK = re.compile(r"[^\s✅✔☑✓].*[✅✔☑✓]|\b(?:DONE|COMPLETED?)\b")
+_STRUCK = re.compile(r"~~[^~].*~~")
+# A qualifier that takes the done back: "CODE COMPLETE, not yet wired", "Parser ✅ (partially)".
+_NOT_DONE = re.compile(r"\bnot\s+(?:yet|done|complete)|\bpartial(?:ly)?\b|\bin[\s-]progress\b|\bWIP\b|[🚧⏳]", re.IGNORECASE)
+
+
+def heading_task(title: str, title_span: Span, refs: References) -> tuple[str | None, TaskId | None]:
+    """Whether a heading is a task, "x" (done) or " " (open), and the task ID its title starts with.
+
+    A heading is a task when its title starts with a checkbox (``[x] Ship v1``) or a task ID
+    (``Task 1.1: Parser``, ``✅ Task 2.3``, ``T012 [P] Add tests``), or when it carries a status
+    mark (``Phase 1 ✅``, DONE, COMPLETED) or is struck through (``~~Old plan~~``). It is done
+    when its box is ticked or a status mark, a strike or a check mark before its ID says so.
+    """
+    lead = _TITLE_LEAD.match(title).end()
+    box = _TITLE_BOX.match(title, lead)
+    task_id = None
+    if box is None and refs.task_ids:
+        first = refs.task_ids[0]
+        if first.span.start_line == title_span.start_line and first.span.start_col == title_span.start_col + lead:
+            task_id = first
+    done = (_DONE_MARK.search(title) is not None and _NOT_DONE.search(title) is None) or _STRUCK.fullmatch(
+        title.strip()
+    ) is not None
+    if box is not None:
+        return ("x" if box.group("state") in "xX" or done else " "), None
+    if task_id is not None:
+        return ("x" if done or _LEADING_CHECK.match(title) else " "), task_id
+    return ("x", None) if done else (None, None)
 
 
 # --- heading numbers --------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ def _heading(heading: Heading, delta: int) -> Heading:
         number=heading.number,
         refs=_refs(heading.refs, delta),
         setext=heading.setext,
+        task_state=heading.task_state,
+        task_id=None if heading.task_id is None else TaskId(_span(heading.task_id.span, delta), heading.task_id.text, heading.task_id.number),
     )
 
 
@@ -76,4 +78,5 @@ def shift_block(block: Block, delta: int) -> Block:
         refs=_refs(block.refs, delta),
         problems=tuple(Problem(_span(p.span, delta), p.code, p.message, p.replacement) for p in block.problems),
         link_definitions=block.link_definitions,
+        inner_blocks=tuple((kind, first + delta, last + delta) for kind, first, last in block.inner_blocks),
     )

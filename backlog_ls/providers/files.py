@@ -84,11 +84,14 @@ class DiskFiles:
             return None
         try:
             from ..anchors import document_anchors
+            from ..files import BinaryFile, decode_document
             from ..parse import parse
 
-            text = data.decode("utf-8", errors="replace")
-            if text.startswith("\ufeff"):
-                text = text[1:]
+            try:
+                # In any encoding, as the CLI reads it: a Latin-1 file's "Café" heading is #café.
+                text = decode_document(path, data).text
+            except BinaryFile:
+                return None
             return document_anchors(parse(text))
         except Exception:  # a provider never raises into a request
             log.exception("could not read the headings of %s", path)

@@ -146,6 +146,7 @@ class Context:
         self.files = files
         self.tracker = tracker
         self.rfcs = rfcs  # backlog_ls.rfc.Rfcs: the project's RFCs and the IETF index; None: unknown
+        self.encoding: str | None = None  # what the file was read as ("windows-1252"); None: UTF-8 or unknown
 
     def options(self, rule: Rule) -> Any:
         if rule.options is None:
@@ -194,6 +195,7 @@ def check(
     ignore: Collection[str] | None = None,
     rules: Iterable[Rule] | None = None,
     rfcs: Any = None,
+    encoding: str | None = None,
 ) -> list[Finding]:
     """Run the enabled rules over one parsed document; findings sorted by position.
 
@@ -203,11 +205,14 @@ def check(
     from .suppress import Suppressions
 
     with collector_paused():  # rules make many short-lived objects and no cycles
-        return _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs)
+        return _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs, encoding)
 
 
-def _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs=None) -> list[Finding]:
+def _check(
+    backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs=None, encoding=None
+) -> list[Finding]:
     context = Context(backlog, settings, path=path, files=files, tracker=tracker, rfcs=rfcs)
+    context.encoding = encoding
     suppressions = Suppressions.of(backlog)
     found: list[Finding] = []
     for rule in all_rules() if rules is None else rules:

@@ -1,7 +1,8 @@
 """duplicate-task-id (BL104): two tasks named by the same task ID.
 
 A task ID ("Task 2.3", "T12") is how commits, issues and other tasks refer to a
-task, so it must name one task only. Only the ID a task starts with counts
+task, so it must name one task only, a list task or a heading written as one
+("### Task 2.3: Parser ✅"). Only the ID a task starts with counts
 ("**Task 2.3:** ...", "Task 2.3 - ..."): an ID mentioned later in the text
 ("depends on Task 3.1") is a reference, not a name. Every later use is reported,
 naming the line of the first; the fix (not applied by ``--fix``) renumbers the
@@ -20,14 +21,45 @@ Good:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
 from . import WARNING, Context, Edit, Finding, Fix, Rule
+from ._heading_ids import heading_task_ids
 from .common import TakenNumbers, lead_task_id, task_index
 
 
 def _check(context: Context) -> Iterator[Finding]:
+    yield from _list_duplicates(context)
+    if heading_task_ids(context.backlog):
+        yield from _heading_duplicates(context)
+
+
+# "Task 1–2: tests pass" names a range of tasks (a checklist over the plan's headings), not one.
+_RANGE_AFTER = re.compile(r"\s*[-–—]\s*\d")
+
+
+def _heading_duplicates(context: Context) -> Iterator[Finding]:
+    """Duplicates that involve a heading task (those among list tasks alone are found above)."""
+    backlog = context.backlog
+    lines = backlog.lines
+    named = [
+        (task_id, False)
+        for task in task_index(backlog).id_tasks
+        if (task_id := lead_task_id(task, lines)) and not _RANGE_AFTER.match(lines[task_id.span.start_line], task_id.span.end_col)
+    ]
+    named += [(task_id, True) for task_id in heading_task_ids(backlog)]
+    named.sort(key=lambda pair: pair[0].span)
+    first: dict[str, tuple[int, bool]] = {}
+    for task_id, is_heading in named:
+        line, first_is_heading = first.setdefault(task_id.text, (task_id.span.start_line, is_heading))
+        if line != task_id.span.start_line and (is_heading or first_is_heading):
+            message = f"Task ID '{task_id.text}' is also used by the task on line {line + 1}."
+            yield RULE.finding(task_id.span, message)
+
+
+def _list_duplicates(context: Context) -> Iterator[Finding]:
     backlog = context.backlog
     index = task_index(backlog)
     tasks = index.id_tasks  # document order

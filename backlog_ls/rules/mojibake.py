@@ -4,7 +4,11 @@ When a UTF-8 file is opened as Windows-1252, Latin-1 or Mac OS Roman and saved
 again, every non-ASCII character turns into two to four others: ``—`` becomes
 ``â€”`` (Windows-1252) or ``‚Äî`` (Mac OS Roman), ``é`` becomes ``Ã©`` or ``√©``,
 and ``🚧`` becomes ``ðŸš§`` or ``üöß``. The ftfy library recognises these
-sequences; each run of them is reported with the text it stands for.
+sequences; each run of them is reported with the text it stands for. ftfy judges a
+line at a time and lets pass runs that look plausible alone (``‚úÖ`` for ✅, ``‚Üí``
+for →): once the document shows mojibake in one code page for sure, every run that
+round-trips in it (encoded in it, decoded as UTF-8, encoded again to the same) is
+reported too, so that one ``--fix`` repairs the whole document.
 
 The fix restores the original characters. ``check --fix`` applies it only when
 the repair is certain: re-encoding the repaired text in the code page named
@@ -149,17 +153,40 @@ def _block_runs(block: Block, lines) -> tuple[_Run, ...]:
 _MEMO = BlockValues(_block_runs)
 
 
+def _signed(block: Block, lines) -> bool:
+    """Whether a block has a line with a lead and a continuation byte misread (most have none)."""
+    return block.kind != "code" and any(
+        not lines[number].isascii() and _SIGNATURE.search(lines[number]) is not None
+        for number in range(block.start_line, block.end_line + 1)
+    )
+
+
+_SIGNED = BlockValues(_signed)
+
+
 def _check(context: Context) -> Iterator[Finding]:
     backlog = context.backlog
     lines = backlog.lines
     garbled: list[_Run] = []
     for _, runs in _MEMO.each(backlog.blocks, lines):
         garbled.extend(runs)
-    if not garbled:
+    if not garbled and next(_SIGNED.each(backlog.blocks, lines), None) is None:
         return
     # Name one code page for the whole document where the runs allow it: Latin-1 and
     # Windows-1252 both fit "Ã©", but a file holds text from one misreading, not two.
     votes = Counter(encoding for *_, fitting in garbled for encoding in fitting)
+    confident = _confident_encoding(garbled, votes)
+    if confident is not None:
+        garbled = sorted(garbled + list(_round_trip_runs(backlog, confident, garbled)))
+    else:
+        # ftfy found nothing sure; two runs or more of three characters or more (a misread symbol or
+        # emoji, "‚úÖ") that round-trip in one code page are as sure. Two characters are not:
+        # "§2–§5" round-trips in Mac OS Roman ("–§" is "Ф").
+        for encoding in _ROUND_TRIP_CANDIDATES:
+            extra = list(_round_trip_runs(backlog, encoding, garbled))
+            if sum(1 for run in extra if len(run[3]) >= 3) >= 2:
+                garbled = sorted(garbled + extra)
+                break
     for number, start, end, bad, good, fitting in garbled:
         encoding = max(fitting, key=lambda e: (votes[e], -_CANDIDATES.index(e))) if fitting else None
         if encoding is not None:
@@ -169,6 +196,68 @@ def _check(context: Context) -> Iterator[Finding]:
         span = Span.on_line(number, start, end)
         fix = Fix(f"Replace with '{good}'", (Edit(span, good),), safe=encoding is not None, preferred=True)
         yield RULE.finding(span, message, (fix,))
+
+
+def _confident_encoding(garbled: list[_Run], votes: Counter) -> str | None:
+    """The code page the document was misread in, when its runs say so without doubt: two runs
+    or more, or one of three characters or more, that it alone (or first) explains."""
+    if not votes:
+        return None
+    encoding = max(votes, key=lambda e: (votes[e], -_CANDIDATES.index(e)))
+    proving = [run for run in garbled if encoding in run[5]]
+    if len(proving) >= 2 or any(len(run[3]) >= 3 for run in proving):
+        return encoding
+    return None
+
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# The code pages a whole document is misread in most often, tried in turn when ftfy found nothing.
+_ROUND_TRIP_CANDIDATES = ("macroman", "sloppy-windows-1252", "latin-1")
+_LONGEST_RUN = 64
+
+
+def _round_trip_runs(backlog, encoding: str, found: list[_Run]) -> Iterator[_Run]:
+    """Every run that round-trips in ``encoding`` (encode in it, decode as UTF-8, re-encode to the same),
+    outside code and the runs ftfy found: ftfy judges line by line and misses runs that look
+    plausible alone ("‚úÖ" for ✅, "‚Üí" for →, a lone emoji)."""
+    taken = {(run[0], position) for run in found for position in range(run[1], run[2])}
+    lines = backlog.lines
+    for block in backlog.blocks:
+        if block.kind in ("code", "front-matter"):
+            continue
+        inner_code = {line for kind, first, last in block.inner_blocks for line in range(first, last + 1)}
+        for number in range(block.start_line, block.end_line + 1):
+            line = lines[number]
+            # Every misread UTF-8 run holds a lead and a continuation byte as characters.
+            if line.isascii() or number in inner_code or not _SIGNATURE.search(line):
+                continue
+            code = _code_ranges(line)
+            for match in _NON_ASCII_RUN.finditer(line):
+                for start, end, good in _round_trips(match.group(), match.start(), encoding):
+                    if any(low <= start and end <= high for low, high in code):
+                        continue
+                    if any((number, position) in taken for position in range(start, end)):
+                        continue
+                    yield number, start, end, line[start:end], good, (encoding,)
+
+
+def _round_trips(run: str, offset: int, encoding: str) -> Iterator[tuple[int, int, str]]:
+    """The longest stretches of ``run`` that are UTF-8 misread in ``encoding``, left to right."""
+    index = 0
+    while index < len(run):
+        for stop in range(min(len(run), index + _LONGEST_RUN), index + 1, -1):
+            candidate = run[index:stop]
+            try:
+                data = candidate.encode(encoding)
+                good = data.decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            if not good.isascii() and good.encode("utf-8").decode(encoding) == candidate:
+                yield offset + index, offset + stop, good
+                index = stop
+                break
+        else:
+            index += 1
 
 
 def _garbled_runs(number: int, line: str) -> Iterator[_Run]:

@@ -102,8 +102,15 @@ def status_value(value: str) -> bool | None:
 
 
 def heading_status(heading: Heading) -> bool | None:
-    """True when the heading declares its section finished, False when it declares it unfinished, else None."""
-    return title_status(heading.title, heading.number is not None)
+    """True when the heading declares its section finished, False when it declares it unfinished, else None.
+
+    A heading written as a task and done ("## [x] Ship v1", "### Task 1.1: Parser ✅") is finished:
+    its section's tasks are its subtasks.
+    """
+    status = title_status(heading.title, heading.number is not None)
+    if status is None and heading.task_state == "x":
+        return True
+    return status
 
 
 @functools.lru_cache(maxsize=4096)

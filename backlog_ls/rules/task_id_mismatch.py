@@ -13,7 +13,8 @@ The rule only speaks where the file follows the convention: at least two tasks
 agree with their heading, and more agree than disagree (a backlog whose
 "Sprint 12" holds "Task 3.1" numbers tasks some other way). IDs
 without a dot ("Task 7", "T12") are not numbered by phase and are left alone, as
-are mentions later in the text ("depends on Task 3.1").
+are mentions later in the text ("depends on Task 3.1"). A heading written as a task
+("### Task 7.2: Hooks" under "## Phase 8") is compared with the headings above it.
 
 Bad:
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from . import WARNING, Context, Finding, Rule
+from ._heading_ids import heading_tasks_with_phases
 from .common import display_title, lead_task_id, leading_number, task_index
 
 
@@ -58,11 +60,19 @@ def _check(context: Context) -> Iterator[Finding]:
             agree += found[0]
             if found[1]:
                 disagree.extend((task_id, group) for task_id in found[1])
-    if agree < 2 or agree <= len(disagree):
+    numbered_above = [(task_id, group.numbered) for task_id, group in disagree]
+    for task_id, above in heading_tasks_with_phases(backlog):
+        if not above or "." not in task_id.number or leading_number(task_id.number) is None:
+            continue
+        if leading_number(task_id.number) in {phase for _, phase in above}:
+            agree += 1
+        else:
+            numbered_above.append((task_id, above))
+    if agree < 2 or agree <= len(numbered_above):
         return
-    for task_id, group in disagree:
+    for task_id, numbered in numbered_above:
         # Name the nearest heading with a whole number ("Phase 8"), else the nearest numbered one.
-        heading, phase = next(((h, p) for h, p in group.numbered if h.number.isdigit()), group.numbered[0])
+        heading, phase = next(((h, p) for h, p in numbered if h.number.isdigit()), numbered[0])
         message = (
             f"'{task_id.text}' is under '{display_title(heading)}': "
             f"a task of this section should be numbered {phase}.x."
