@@ -461,6 +461,7 @@ class _TrackerLookup:
         try:
             from . import config
             from .providers.trackers.service import IssueService
+            from .providers.trackers.sources import is_composite, tracker_services
             from .tracker.settings import from_settings
         except Exception:  # an optional provider must not stop the check
             return None
@@ -471,6 +472,12 @@ class _TrackerLookup:
         for error in errors:
             self.on_error(str(error))
         self.errors += len(errors)
+        if is_composite(issues):  # Jira, Linear (a service per project), or several sources
+            try:
+                return self._refreshed_parts(tracker_services(issues, loaded.root))
+            except Exception as error:
+                self.on_warning(f"issues: the tracker data cannot be used: {error}")
+                return None
         try:
             service = IssueService(issues, loaded.root)
         except Exception as error:
@@ -489,6 +496,22 @@ class _TrackerLookup:
         if result.error is not None:
             self.on_warning(f"issues: {result.error}; {_going_on_with(service)}")
         return service
+
+
+    def _refreshed_parts(self, sources: Any) -> Any:
+        for service in sources.parts:
+            if service.repository is None or self.offline or not (service.stale or service.fetched_at is None):
+                continue
+            project = service.repository.slug
+            try:
+                with _quiet(logging.getLogger(type(service).__module__)):
+                    result = asyncio.run(asyncio.wait_for(service.refresh(), self.REFRESH_SECONDS))
+            except Exception as error:  # a timeout, or anything the provider did not expect
+                self.on_warning(f"issues: the tracker did not answer for {project} ({type(error).__name__}); {_going_on_with(service)}")
+                continue
+            if result.error is not None:
+                self.on_warning(f"issues: {result.error}; {_going_on_with(service)}")
+        return sources
 
 
 def _going_on_with(service: Any) -> str:

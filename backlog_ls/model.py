@@ -76,7 +76,8 @@ class IssueRef:
 
     ``style`` says how it was written: ``hash`` (#12), ``word`` (Issue #12, PR #12),
     ``gh`` (GH-12), ``qualified`` (owner/repo#12), ``url`` (a tracker URL) or
-    ``link`` ([#12](url)). ``prefix`` keeps the word before ``#`` as written ("Issue").
+    ``link`` ([#12](url)) or ``key`` (a Jira or Linear key, ``ABC-123``: ``project`` is "ABC").
+    ``prefix`` keeps the word before ``#`` as written ("Issue").
     """
 
     span: Span
@@ -89,6 +90,12 @@ class IssueRef:
     host: str | None = None
     url: str | None = None
     is_pull: bool = False
+    project: str | None = None  # style "key": the project or team key before the dash
+
+    @property
+    def key(self) -> str | None:
+        """``ABC-123`` for a key reference, else None."""
+        return f"{self.project}-{self.number}" if self.project is not None else None
 
 
 @attrs.frozen
@@ -141,11 +148,14 @@ class References:
     task_ids: tuple[TaskId, ...] = ()
     rfcs: tuple[RfcRef, ...] = ()
     links: tuple[Link, ...] = ()
+    # Words shaped like a tracker key (``ABC-123``, but also ``UTF-8``, ``SHA-1``): only those of a
+    # configured Jira project or Linear team are issues (``features.issues.tracker_refs``).
+    keys: tuple[IssueRef, ...] = ()
     title: str | None = None  # a bold lead title: "**Merge Binaries**:" -> "Merge Binaries"
     title_span: Span | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.issues or self.placeholders or self.task_ids or self.rfcs or self.links)
+        return bool(self.issues or self.placeholders or self.task_ids or self.rfcs or self.links or self.keys)
 
 
 NO_REFERENCES = References()

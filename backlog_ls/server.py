@@ -42,6 +42,7 @@ from .config import ConfigError, Settings
 from .features import archive, folding, formatting, hover, issue_ref, renumber, split, symbols, tick
 from .features import completion
 from .features import move as move_features
+from .features import write_back
 from .features import rfc as rfc_features
 from .features import status as status_features
 from .features import issues as issue_features
@@ -511,7 +512,7 @@ class BacklogServer(GuardedServer):
 
     def issue_context(self, document: Document, line_before: str) -> issue_features.IssueContext | None:
         """What issue completion needs; None when the text before the cursor cannot be an issue reference."""
-        if "#" not in line_before and "GH-" not in line_before:
+        if "#" not in line_before and "GH-" not in line_before and "-" not in line_before:
             return None
         settings, loaded = self.settings.for_document(document)
         referenced: dict[int, str] = {}
@@ -622,6 +623,8 @@ def _guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
 # --- issue trackers ---------------------------------------------------------------------------
 
 CREATE_ISSUE_COMMAND = "backlog-ls.createIssue"
+SET_ISSUE_STATE_COMMAND = "backlog-ls.setIssueState"
+CREATE_SUB_ISSUES_COMMAND = "backlog-ls.createSubIssues"
 REFRESH_ISSUES_COMMAND = "backlog-ls.refreshIssues"
 TOGGLE_TASK_COMMAND = "backlog-ls.toggleTask"
 MOVE_TASK_COMMAND = "backlog-ls.moveTask"
@@ -653,6 +656,20 @@ def _issue_source_for(
     if issues.provider == "none":
         return None
     loop = asyncio.get_running_loop()
+    from .providers.trackers.sources import TrackerSources, is_composite, source_plan
+
+    if is_composite(issues):  # Jira, Linear (a source per project), or several [[issues.sources]]: behind one
+        numbered, keyed, problems = source_plan(issues)
+        for problem in problems:
+            logger.warning("%s", problem)
+
+        def background(one: Any, **options: Any) -> BackgroundIssues:
+            return BackgroundIssues(one, root, on_change, loop, on_status=on_status, workspace_trusted=workspace_trusted, **options)
+
+        return TrackerSources(
+            background(numbered) if numbered is not None else None,
+            {repository.name: background(one, repository=repository) for one, repository in keyed},
+        )
     return BackgroundIssues(issues, root, on_change, loop, on_status=on_status, workspace_trusted=workspace_trusted)
 
 
@@ -720,16 +737,142 @@ async def _create_issue_command(ls: BacklogServer, *arguments: Any) -> Any:
     document = await ls.parsed_document(uri)
     again = issue_features.new_issue_for(document.backlog, line, settings.issues) if document is not None else None
     if document is None or again is None or again.title != new.title:
-        _show(ls, types.MessageType.Info, f"created issue #{issue.number}, but the task moved: add the reference by hand.")
+        _show(ls, types.MessageType.Info, f"created issue {issue.name}, but the task moved: add the reference by hand.")
         return {"number": issue.number, "url": issue.url}
     text = issue_features.new_reference_text(again, issue, source, document.backlog)
     edit = convert.single_edit(uri, document.version, again.span, text, document.lines, ls.encoding)
     result = await ls.workspace_apply_edit_async(
-        types.ApplyWorkspaceEditParams(edit=edit, label=f"Issue #{issue.number}")
+        types.ApplyWorkspaceEditParams(edit=edit, label=f"Issue {issue.name}")
     )
     if not getattr(result, "applied", False):
-        _show(ls, types.MessageType.Warning, f"created issue #{issue.number}, but the editor did not insert it.")
+        _show(ls, types.MessageType.Warning, f"created issue {issue.name}, but the editor did not insert it.")
     return {"number": issue.number, "url": issue.url}
+
+
+def _issue_state_actions(ls: BacklogServer, document: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """"Close issue #12", "Reopen issue #12", "Tick task and close its issue": offered, run only when picked."""
+    line = params.range.start.line
+    if not 0 <= line < len(document.lines):
+        return []
+    settings, _ = ls.settings.for_document(document)
+    actions = []
+    source = ls.issues_for(document)
+    plan = write_back.sub_issue_plan(document.backlog, line, source, settings)
+    if plan is not None:
+        title = f"{write_back.SUB_ISSUES_TITLE} ({len(plan.subtasks)})"
+        arguments = [document.uri, line, document.version]
+        actions.append(
+            types.CodeAction(
+                title=title,
+                kind=types.CodeActionKind.RefactorRewrite,
+                command=types.Command(title=title, command=CREATE_SUB_ISSUES_COMMAND, arguments=arguments),
+            )
+        )
+    for change in write_back.state_changes(document.backlog, line, source, settings):
+        fixes = [d for d in params.context.diagnostics if d.code == change.answers and d.range.start.line <= line <= d.range.end.line]
+        arguments = [document.uri, line, document.version, change.name, change.action, change.reason]
+        actions.append(
+            types.CodeAction(
+                title=change.title,
+                kind=types.CodeActionKind.QuickFix if fixes else types.CodeActionKind.RefactorRewrite,
+                diagnostics=fixes or None,
+                command=types.Command(title=change.title, command=SET_ISSUE_STATE_COMMAND, arguments=arguments),
+            )
+        )
+    return actions
+
+
+def _unchanged(ls: BacklogServer, uri: str, version: Any) -> Document | None:
+    """The open document still at ``version`` (what a code action's command was computed on); else None, said."""
+    document = ls.documents.get(uri)
+    if document is None or document.version != version:
+        _show(ls, types.MessageType.Warning, "the document changed: pick the action again.")
+        return None
+    return document
+
+
+async def _set_issue_state_command(ls: BacklogServer, *arguments: Any) -> Any:
+    """``[uri, line, version, name, action, reason]``: close or reopen the task's issue (asking first when
+    the tracker may not undo it), then re-check at once; "tick-close" also ticks the task."""
+    from .providers.trackers.sources import change_issue_state
+
+    try:
+        uri, line, version, name, action = str(arguments[0]), int(arguments[1]), arguments[2], str(arguments[3]), str(arguments[4])
+        reason = arguments[5] if len(arguments) > 5 and isinstance(arguments[5], str) else None
+    except (IndexError, TypeError, ValueError):
+        _show(ls, types.MessageType.Error, "setIssueState expects [uri, line, version, issue, action, reason].")
+        return {"applied": False}
+    document = _unchanged(ls, uri, version)
+    if document is None:
+        return {"applied": False}
+    settings, _ = ls.settings.for_document(document)
+    source = ls.issues_for(document)
+    change = write_back.find_change(document.backlog, line, source, settings, name, action, reason)
+    if change is None:
+        _show(ls, types.MessageType.Warning, f"{name}: this change no longer applies to the task on line {line + 1}.")
+        return {"applied": False}
+    if not write_back.reversible(source, change.project):
+        answer = await ls.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Warning,
+                message=write_back.confirmation(change),
+                actions=[types.MessageActionItem(title=change.verb), types.MessageActionItem(title="Cancel")],
+            )
+        )
+        if getattr(answer, "title", None) != change.verb:
+            return {"applied": False}
+    try:
+        issue = await change_issue_state(source, change.project, change.number, change.closes, change.reason)
+    except Exception as error:  # the tracker's refusal (no token, 403, read-only export) is the user's answer
+        logger.info("Changing %s failed: %s", name, error)
+        _show(ls, types.MessageType.Error, f"cannot {change.verb.lower()}: {error}")
+        return {"applied": False, "reason": str(error)}
+    ls.notify_issues_changed()
+    if change.tick is not None:
+        document = ls.documents.get(uri)
+        tick_edit = write_back.tick_edit(document.backlog, line) if document is not None and document.version == version else None
+        if document is None or tick_edit is None:
+            _show(ls, types.MessageType.Info, f"closed {name}, but the task changed meanwhile: tick it by hand.")
+            return {"applied": True, "state": issue.state, "ticked": False}
+        workspace_edit = convert.single_edit(uri, document.version, tick_edit.span, tick_edit.new_text, document.lines, ls.encoding)
+        result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=workspace_edit, label="Tick task"))
+        return {"applied": True, "state": issue.state, "ticked": bool(getattr(result, "applied", False))}
+    return {"applied": True, "state": issue.state}
+
+
+async def _create_sub_issues_command(ls: BacklogServer, *arguments: Any) -> Any:
+    """``[uri, line, version]``: file a GitHub sub-issue per open subtask without one; write their numbers in."""
+    try:
+        uri, line, version = str(arguments[0]), int(arguments[1]), arguments[2]
+    except (IndexError, TypeError, ValueError):
+        _show(ls, types.MessageType.Error, "createSubIssues expects [uri, line, version].")
+        return {"applied": False}
+    document = _unchanged(ls, uri, version)
+    if document is None:
+        return {"applied": False}
+    settings, _ = ls.settings.for_document(document)
+    source = ls.issues_for(document)
+    plan = write_back.sub_issue_plan(document.backlog, line, source, settings)
+    if plan is None:
+        _show(ls, types.MessageType.Warning, f"line {line + 1} has no open subtasks to file as sub-issues.")
+        return {"applied": False}
+    failure = None
+    try:
+        created = await source.create_sub_issues(plan.parent, [(new.title, new.body) for new in plan.subtasks])
+    except Exception as error:  # what was filed before the failure is still written in
+        created, failure = list(getattr(error, "created", [])), error
+        _show(ls, types.MessageType.Error, f"cannot create all sub-issues of #{plan.parent}: {error}")
+    ls.notify_issues_changed()
+    numbers = [issue.number for issue in created]
+    document = ls.documents.get(uri)
+    if not created or document is None or document.version != version:
+        if created:
+            _show(ls, types.MessageType.Info, f"created {', '.join(f'#{n}' for n in numbers)}, but the document changed: add them by hand.")
+        return {"applied": False, "numbers": numbers}
+    edits = write_back.sub_issue_edits(plan, created, source, document.backlog)
+    workspace_edit = convert.versioned_edits(uri, version, edits, document.lines, ls.encoding)
+    result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=workspace_edit, label=write_back.SUB_ISSUES_TITLE))
+    return {"applied": bool(getattr(result, "applied", False)) and failure is None, "numbers": numbers}
 
 
 async def _refresh_issues_command(ls: BacklogServer, *arguments: Any) -> Any:
@@ -900,6 +1043,8 @@ def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[t
     if refactor_wanted or _kind_wanted(types.CodeActionKind.QuickFix, wanted):  # it is one or the other
         create_issue = _guarded("Create issue", lambda: _create_issue_actions(ls, document, params), [])
         actions.extend(action for action in create_issue if _kind_wanted(action.kind, wanted))
+        write_back = _guarded("Issue state", lambda: _issue_state_actions(ls, document, params), [])
+        actions.extend(action for action in write_back if _kind_wanted(action.kind, wanted))
     if refactor_wanted:
         actions.extend(_guarded("Task edits", lambda: _task_edit_actions(ls, document, params), []))
     if (wanted and _kind_wanted(convert.SELECTION_KIND, wanted)) or (
@@ -1277,6 +1422,8 @@ def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer
     server.command(CREATE_ISSUE_COMMAND)(_create_issue_command)
     server.command(REFRESH_ISSUES_COMMAND)(_refresh_issues_command)
     server.command(TOGGLE_TASK_COMMAND)(_toggle_task_command)
+    server.command(SET_ISSUE_STATE_COMMAND)(_set_issue_state_command)
+    server.command(CREATE_SUB_ISSUES_COMMAND)(_create_sub_issues_command)
     server.command(MOVE_TASK_COMMAND)(_move_task_command)
     server.feature(types.TEXT_DOCUMENT_HOVER)(_when_parsed(_on_hover))
     server.feature(types.TEXT_DOCUMENT_FORMATTING)(_when_parsed(_on_formatting))

@@ -14,6 +14,9 @@ its cache, and a source that has no data yet simply has no issues.
   ``GH-`` and ``owner/repo#``: the repository's issues, open ones first, then the
   recently closed ones, plus the numbers the open documents already cite.
 - Document links: every reference whose URL is known.
+- Jira and Linear keys (``ABC-12``): only those of the source's ``projects`` are issues
+  (``tracker_refs``); ``UTF-8`` or ``SHA-1`` never are. Hover, completion after ``ABC-``,
+  links and the tracker rules treat them like numbers, each in its own project's data.
 
 Completion with 10,000 issues: the ordered list and each issue's search key are
 built once per source version (``issue_index``); a request filters those keys
@@ -97,10 +100,42 @@ def ref_repository(ref: IssueRef) -> tuple[str | None, str | None]:
     return None, None
 
 
+def tracker_projects(source: Any) -> frozenset[str]:
+    """The Jira project / Linear team keys whose ``ABC-12`` are issues in ``source``."""
+    try:
+        return frozenset(getattr(source, "projects", None) or ())
+    except Exception:  # noqa: BLE001 - a broken source must not break a hover, completion or rule
+        return frozenset()
+
+
+def tracker_refs(refs: Any, source: Any) -> tuple[IssueRef, ...]:
+    """The issue references in ``refs``: numbered ones, and the keys of the source's projects, in order."""
+    if not refs:
+        return ()
+    keys = refs.keys
+    if not keys:
+        return refs.issues
+    projects = tracker_projects(source)
+    wanted = tuple(key for key in keys if key.project in projects)
+    if not wanted:
+        return refs.issues
+    return tuple(sorted((*refs.issues, *wanted), key=lambda ref: ref.span))
+
+
+def ref_name(ref: IssueRef) -> str:
+    """``ABC-12`` or ``#12``: how a message names the issue a reference points at."""
+    return ref.key or f"#{ref.number}"
+
+
 def lookup(source: Any, ref: IssueRef) -> TrackerIssue | None:
     """The cached issue a reference names, or None."""
     if source is None:
         return None
+    if ref.project is not None:
+        try:
+            return source.get_key(ref.project, ref.number) if hasattr(source, "get_key") else None
+        except Exception:  # noqa: BLE001 - a broken source must not break a hover, completion or rule
+            return None
     owner, repo = ref_repository(ref)
     if owner is not None and same_repository(source, owner, repo):
         owner = repo = None
@@ -140,6 +175,8 @@ def url_for(ref: IssueRef, source: Any) -> str | None:
     issue = lookup(source, ref)
     if issue is not None and issue.url:
         return issue.url
+    if ref.project is not None:
+        return None  # a key the cache does not hold: no address to guess
     repository = getattr(source, "repository", None)
     if ref.owner is not None and not same_repository(source, ref.owner, ref.repo):
         host = ref.host or (repository.host if repository is not None else "github.com")
@@ -168,13 +205,13 @@ def block_references(block: Block):
             yield item.refs
 
 
-def reference_at(backlog: Backlog, line: int, column: int) -> IssueRef | Placeholder | None:
-    """The issue reference or placeholder under the cursor."""
+def reference_at(backlog: Backlog, line: int, column: int, source: Any = None) -> IssueRef | Placeholder | None:
+    """The issue reference or placeholder under the cursor (a key only of one of ``source``'s projects)."""
     block = _block_at(backlog, line)
     if block is None:
         return None
     for refs in block_references(block):
-        for found in (*refs.issues, *refs.placeholders):
+        for found in (*tracker_refs(refs, source), *refs.placeholders):
             if found.span.contains(line, column):
                 return found
     return None
@@ -195,7 +232,9 @@ def _time(moment: datetime) -> str:
 
 
 def state_text(issue: TrackerIssue) -> str:
-    """"Open", "Closed on 2024-05-02", "Merged on ...", "Draft" (pull requests)."""
+    """"Open", "Closed on 2024-05-02", "Merged on ...", "Draft" (pull requests); Jira, Linear: the status ("In Progress")."""
+    if issue.status:
+        return issue.status
     if issue.is_pull:
         if issue.merged:
             return f"Merged on {_date(issue.closed_at)}" if issue.closed_at else "Merged"
@@ -236,6 +275,8 @@ def _kind(issue: TrackerIssue | None, ref: IssueRef | None) -> str:
 
 
 def _name(ref: IssueRef, source: Any) -> str:
+    if ref.key is not None:
+        return ref.key
     owner, repo = ref_repository(ref)
     if owner is not None and not same_repository(source, owner, repo):
         return f"{owner}/{repo}#{ref.number}"
@@ -244,15 +285,24 @@ def _name(ref: IssueRef, source: Any) -> str:
 
 def issue_markdown(issue: TrackerIssue, source: Any = None, name: str | None = None) -> str:
     """Everything worth seeing about one issue, as Markdown."""
-    parts = [f"**{_kind(issue, None)} {name or '#' + str(issue.number)}**: {_md(issue.title)}"]
-    facts = [f"**{state_text(issue)}**"]
+    parts = [f"**{_kind(issue, None)} {name or issue.name}**: {_md(issue.title)}"]
+    facts = [f"**{_md(state_text(issue))}**"]
     if issue.labels:
         facts.append(" ".join(f"`{label}`" for label in issue.labels))
     if issue.assignees:
-        facts.append(", ".join(f"@{_md(login)}" for login in issue.assignees))
+        at = "" if issue.key else "@"  # Jira and Linear show people by name, not login
+        facts.append(", ".join(f"{at}{_md(login)}" for login in issue.assignees))
+    if issue.fix_versions:
+        facts.append(f"Fix version: {', '.join(_md(version) for version in issue.fix_versions)}")
+    if issue.priority:
+        facts.append(f"Priority: {_md(issue.priority)}")
     if issue.milestone:
         facts.append(f"Milestone: {_md(issue.milestone)}")
+    if issue.sub_issues_total:
+        facts.append(f"{issue.sub_issues_closed}/{issue.sub_issues_total} sub-issues closed")
     parts.append(" · ".join(facts))
+    if issue.blocked_by:
+        parts.append("Blocked by " + ", ".join(_blocker(source, number) for number in issue.blocked_by))
     excerpt = body_excerpt(issue.body)
     if excerpt:
         parts.append(excerpt)
@@ -260,6 +310,17 @@ def issue_markdown(issue: TrackerIssue, source: Any = None, name: str | None = N
         parts.append(f"[{issue.url}]({issue.url})")
     parts.extend(_as_of(source))
     return "\n\n".join(parts)
+
+
+def _blocker(source: Any, number: int) -> str:
+    """``#4 (open): title`` when the cache holds the blocker, else ``#4``."""
+    try:
+        found = source.get(number) if source is not None else None
+    except Exception:  # noqa: BLE001 - a broken source must not break a hover
+        found = None
+    if found is None:
+        return f"#{number}"
+    return f"#{number} ({'open' if found.is_open else 'closed'}: {_md(found.title)})"
 
 
 def _as_of(source: Any) -> list[str]:
@@ -278,6 +339,11 @@ def missing_markdown(ref: IssueRef, source: Any) -> str:
     owner, repo = ref_repository(ref)
     if source is None:
         parts.append("No issue tracker is configured (`[issues]` in `.backlog-ls.toml`), so nothing is known about it.")
+    elif ref.project is not None:
+        if _knows_project(source, ref.project):
+            parts.append(f"The tracker has no issue {_md(ref.key or '')} in project {_md(ref.project)}.")
+        else:
+            parts.append(f"No tracker data is cached yet for project {_md(ref.project)}.")
     elif owner is not None and not same_repository(source, owner, repo):
         parts.append(f"No tracker data is cached for {_md(owner)}/{_md(repo or '')}.")
     elif _knows(source, None, None):
@@ -292,6 +358,13 @@ def missing_markdown(ref: IssueRef, source: Any) -> str:
     if url:
         parts.append(f"[{url}]({url})")
     return "\n\n".join(parts)
+
+
+def _knows_project(source: Any, project: str) -> bool:
+    try:
+        return bool(source.knows_project(project))
+    except Exception:  # noqa: BLE001 - a broken source must not break a hover, completion or rule
+        return False
 
 
 def _knows(source: Any, owner: str | None, name: str | None) -> bool:
@@ -325,7 +398,7 @@ def can_create_issues(source: Any) -> bool:
 
 def issue_hover(backlog: Backlog, line: int, column: int, source: Any) -> tuple[str, Span] | None:
     """Markdown about the issue reference or placeholder under the cursor, and its span."""
-    found = reference_at(backlog, line, column)
+    found = reference_at(backlog, line, column, source)
     if found is None:
         return None
     if isinstance(found, Placeholder):
@@ -543,9 +616,45 @@ def _in_code(request: CompletionRequest) -> bool:
     return len(_BACKTICKS.findall(request.before)) % 2 == 1
 
 
+_KEY_AT_END = re.compile(r"(?<![\w./#-])(?P<project>[A-Z][A-Z0-9_]{0,9})-(?P<query>\d*)$")
+
+
+def key_completions(request: CompletionRequest, source: Any) -> CompletionResult | None:
+    """After ``ABC-`` (a configured project): that project's issues, open ones first."""
+    match = _KEY_AT_END.search(request.before)
+    if match is None or match.group("project") not in tracker_projects(source) or _in_code(request):
+        return None
+    project = match.group("project")
+    try:
+        part = source.source_for(project)
+    except Exception:  # noqa: BLE001 - a broken source must not break completion
+        return None
+    if part is None:
+        return None
+    lead = f"{project}-"
+    index = issue_index(part)
+    positions, cut = index.matching(match.group("query"))
+    items = [
+        _issue_item(
+            request, match.start(), lead, issue.number, issue.key or f"{lead}{issue.number}",
+            detail=issue.title,
+            documentation=index.documentation(issue),
+            title=issue.title,
+            sort_text=f"0-{position:06d}",
+        )
+        for position in positions
+        if (issue := index.ordered[position])
+    ]
+    return CompletionResult(tuple(items), incomplete=cut) if items else None
+
+
 def issue_completions(request: CompletionRequest) -> CompletionResult | None:
     context: IssueContext | None = getattr(request, "issues", None)
     before = request.before
+    if "-" in before and context is not None and context.source is not None:
+        keyed = key_completions(request, context.source)
+        if keyed is not None:
+            return keyed
     if "#" not in before and "GH-" not in before:
         return None
     if context is None:
@@ -663,12 +772,12 @@ def issue_document_links(backlog: Backlog, source: Any) -> list[IssueLink]:
     """Every issue reference whose URL is known: written in it, cached, or built from the repository."""
     found: list[IssueLink] = []
     for refs in backlog.references():
-        for ref in refs.issues:
+        for ref in tracker_refs(refs, source):
             url = url_for(ref, source)
             if not url:
                 continue
             issue = lookup(source, ref)
-            tooltip = f"{_kind(issue, ref)} #{ref.number}: {issue.title}" if issue is not None else None
+            tooltip = f"{_kind(issue, ref)} {ref_name(ref)}: {issue.title}" if issue is not None else None
             found.append(IssueLink(ref.span, url, tooltip))
     return found
 
@@ -701,6 +810,15 @@ def task_title(text: str) -> str:
     return text
 
 
+def _configured_keys(refs: Any, issue_settings: Mapping[str, Any] | None) -> bool:
+    """Whether ``refs`` holds a key of a project the ``[issues]`` table configures (ABC-12, never UTF-8)."""
+    if not refs or not refs.keys or not issue_settings:
+        return False
+    projects = issue_settings.get("projects") or issue_settings.get("teams") or ()
+    projects = {projects} if isinstance(projects, str) else set(projects) if isinstance(projects, (list, tuple)) else set()
+    return any(key.project in projects for key in refs.keys)
+
+
 def new_issue_for(backlog: Backlog, line: int, issue_settings: Mapping[str, Any] | None = None) -> NewIssue | None:
     """The issue "Create issue from task" would file for the task on ``line``; None when the task names an issue."""
     from ..rules.common import task_index
@@ -709,7 +827,7 @@ def new_issue_for(backlog: Backlog, line: int, issue_settings: Mapping[str, Any]
     if block is None:
         return None
     task = next((item for item, _ in block.walk if item.line == line and item.checkbox is not None), None)
-    if task is None or task.refs.issues:
+    if task is None or task.refs.issues or _configured_keys(task.refs, issue_settings):
         return None
     title = task_title(task.first_line_text)
     if not title:
@@ -736,6 +854,10 @@ def new_issue_for(backlog: Backlog, line: int, issue_settings: Mapping[str, Any]
 
 def new_reference_text(new: NewIssue, issue: TrackerIssue, source: Any, backlog: Backlog) -> str:
     """The text written for a newly filed issue: the placeholder's replacement, or an insertion like the document's."""
+    if issue.key:  # Jira, Linear: the key is the reference ("ABC-13"), whatever the document's style for numbers
+        if new.replaces_placeholder:
+            return issue.key
+        return f" ({issue.key})" if new.prefix_space else f"({issue.key})"
     reference = written(new.form, issue.number, source, issue.url or None)
     if new.replaces_placeholder:
         return reference

@@ -42,6 +42,9 @@ _ISSUE_WORDS = (
 )
 _QUALIFIED = re.compile(r"(?<![\w.\-/@])(?P<owner>[A-Za-z0-9](?:[\w.-]*\w)?)/(?P<repo>[\w.-]+)#(?P<number>\d+)(?![\w])")
 _GH = re.compile(r"(?<![\w-])GH-(?P<number>\d+)(?![\w])")
+# A Jira or Linear key: upper-case project, dash, number. UTF-8 and SHA-1 have this shape too:
+# the scanner keeps candidates, the tracker's configured projects decide (features.issues).
+_KEY = re.compile(r"(?<![\w./#-])(?P<project>[A-Z][A-Z0-9_]{0,9})-(?P<number>\d{1,9})(?![\w-]|\.\d)")
 _HASH = re.compile(
     rf"(?:(?<![\w&#/])(?P<word>(?:{_ISSUE_WORDS})[ \t]?))?(?<![\w&#/])#(?P<number>\d+)(?![\w])(?!:\w)"
 )
@@ -301,6 +304,18 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
             IssueRef(span=run.span(match.start(), match.end()), number=int(match.group("number")), style="gh", text=match.group())
         )
         taken.append((match.start(), match.end()))
+    keys = [
+        IssueRef(
+            span=run.span(m.start(), m.end()),
+            number=int(m.group("number")),
+            style="key",
+            text=m.group(),
+            prefix=m.group("project"),
+            project=m.group("project"),
+        )
+        for m in (_KEY.finditer(masked) if "-" in masked else ())
+        if m.group("project") != "GH"
+    ]
     free = _FreeSpans(taken)
     for match in _HASH.finditer(masked) if has_hash else ():
         if not free(match.start(), match.end()):
@@ -356,7 +371,7 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
             else:
                 title = None
 
-    if not (issues or placeholders or task_ids or rfcs or links or title):
+    if not (issues or placeholders or task_ids or rfcs or links or title or keys):
         return NO_REFERENCES  # shared: most subtasks reference nothing
     issues.sort(key=lambda ref: ref.span)
     rfcs.sort(key=lambda ref: ref.span)
@@ -366,6 +381,7 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         task_ids=tuple(task_ids),
         rfcs=tuple(rfcs),
         links=tuple(links),
+        keys=tuple(keys),
         title=title,
         title_span=title_span,
     )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..features.issues import lookup, state_text
+from ..features.issues import lookup, state_text, tracker_refs
 from ..memo import BlockMemo
 from ..model import Block
 from . import HINT, Context, Edit, Finding, Fix, Rule
@@ -40,7 +40,7 @@ def _check_block(context: Context, block: Block) -> Iterator[Finding]:
     for item, _parent in block.walk:
         if item.checkbox is None or item.checkbox_span is None or kinds.get(item.checkbox, OPEN) != OPEN:
             continue
-        refs = named_issues(item.refs.issues, lines) if item.refs else ()
+        refs = named_issues(tracker_refs(item.refs, tracker), lines)
         known = [(ref, issue) for ref in refs if (issue := lookup(tracker, ref)) is not None]
         if not known:
             continue
@@ -49,7 +49,7 @@ def _check_block(context: Context, block: Block) -> Iterator[Finding]:
         ref, issue = known[0]
         kind = "Pull request" if issue.is_pull else "Issue"
         state = state_text(issue)
-        message = f"{kind} #{issue.number} is {state[0].lower()}{state[1:]} but the task is still open."
+        message = f"{kind} {issue.name} is {state[0].lower()}{state[1:]} but the task is still open."
         tick = Fix("Tick this task", (Edit(item.checkbox_span, "[x]"),), preferred=True)
         yield RULE.finding(ref.span, message, (tick,))
 

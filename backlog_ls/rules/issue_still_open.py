@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..features.issues import lookup
+from ..features.issues import lookup, tracker_refs
 from ..memo import BlockMemo
 from ..model import Block
 from . import WARNING, Context, Edit, Finding, Fix, Rule
@@ -41,13 +41,13 @@ def _check_block(context: Context, block: Block) -> Iterator[Finding]:
     for item, _parent in block.walk:
         if item.checkbox is None or item.checkbox_span is None or kinds.get(item.checkbox, OPEN) != DONE:
             continue
-        for ref in named_issues(item.refs.issues, lines) if item.refs else ():
+        for ref in named_issues(tracker_refs(item.refs, tracker), lines):
             issue = lookup(tracker, ref)
             if issue is None or not issue.is_open:
                 continue
             kind = "pull request" if issue.is_pull else "issue"
             draft = " (a draft)" if issue.is_pull and issue.draft else ""
-            message = f"Task is ticked but its {kind} #{issue.number}{draft} is still open: '{_short(issue.title)}'."
+            message = f"Task is ticked but its {kind} {issue.name}{draft} is still open: '{_short(issue.title)}'."
             untick = Fix("Untick this task", (Edit(item.checkbox_span, "[ ]"),), safe=False)
             yield RULE.finding(ref.span, message, (untick,))
 

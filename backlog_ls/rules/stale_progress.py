@@ -1,4 +1,4 @@
-"""stale-progress (BL308): a progress figure the backlog states that its tasks no longer bear out.
+"""stale-progress (BL310): a progress figure the backlog states that its tasks no longer bear out.
 
 Backlogs state their own progress, and it goes stale: ``**Completed**: 79 (63.7%)``
 over 64 ticked tasks of 124. The common forms are recognised:
@@ -187,7 +187,7 @@ def _figure(number: int, match: re.Match, counts: tuple[int, int], cookie: bool 
 
 RULE = Rule(
     name="stale-progress",
-    code="BL308",
+    code="BL310",
     severity=WARNING,
     summary="A stated progress figure ('Completed: 79 (63.7%)', 'Progress: 12/20', '[3/7]', '[43%]') the tasks disagree with.",
     check=_check,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..features.issues import block_references, ref_repository, same_repository
+from ..features.issues import block_references, lookup, ref_repository, same_repository, tracker_refs
 from ..model import Block
 from . import WARNING, Context, Finding, Rule
 from ._tracker import tracker_findings
@@ -35,7 +35,14 @@ def _check_block(context: Context, block: Block) -> Iterator[Finding]:
     tracker = context.tracker
     known: dict[tuple, bool] = {}
     for refs in block_references(block):
-        for ref in refs.issues:
+        for ref in tracker_refs(refs, tracker):
+            if ref.project is not None:
+                key = ("key", ref.project)
+                if key not in known:
+                    known[key] = _knows_project(tracker, ref.project)
+                if known[key] and lookup(tracker, ref) is None:
+                    yield RULE.finding(ref.span, f"Issue {ref.key} does not exist in project {ref.project}: the tracker has no such key.")
+                continue
             owner, repo = ref_repository(ref)
             if owner is not None and same_repository(tracker, owner, repo):
                 owner = repo = None
@@ -51,6 +58,13 @@ def _check_block(context: Context, block: Block) -> Iterator[Finding]:
             where = f"{owner}/{repo}" if owner is not None else (repository.slug if repository is not None else "the tracker")
             kind = "Pull request" if ref.is_pull else "Issue"
             yield RULE.finding(ref.span, f"{kind} #{ref.number} does not exist in {where}: the tracker has no such number.")
+
+
+def _knows_project(tracker, project: str) -> bool:
+    try:
+        return bool(tracker.knows_project(project))
+    except Exception:  # noqa: BLE001 - a source without projects, or a broken one, knows nothing
+        return False
 
 
 def _check(context: Context) -> Iterator[Finding]:

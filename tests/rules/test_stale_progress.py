@@ -11,12 +11,12 @@ from .fixture import assert_findings, findings_for, fixed
 
 def test_a_stale_completed_line_at_the_top_summarises_the_document():
     text = "# Plan\n\n**Completed**: 79 (63.7%)\n\n## A\n- [x] one\n- [x] two\n- [ ] three\n\n## B\n- [ ] four\n- [-] dropped\n"
-    (found,) = findings_for(text, rule="BL308")
+    (found,) = findings_for(text, rule="BL310")
     assert (found.span, found.message) == (
         (2, 2, 2, 25),
         "The stated progress 'Completed**: 79 (63.7%)' is stale: 2 of 4 tasks are done (50%).",
     )
-    assert fixed(text, rule="BL308") == text.replace("79 (63.7%)", "2 (50.0%)")
+    assert fixed(text, rule="BL310") == text.replace("79 (63.7%)", "2 (50.0%)")
 
 
 @pytest.mark.parametrize(
@@ -30,25 +30,25 @@ def test_a_stale_completed_line_at_the_top_summarises_the_document():
 )
 def test_each_stated_form_in_a_section_is_fixed_in_its_own_form(stated, true):
     text = f"# Plan\n\n## Parser\n\n{stated}\n\n- [x] Lexer\n- [x] Grammar\n- [ ] Errors\n- [-] Cancelled, left out\n"
-    assert [f.code for f in findings_for(text, rule="BL308")] == ["BL308"]
-    after = fixed(text, rule="BL308")
+    assert [f.code for f in findings_for(text, rule="BL310")] == ["BL310"]
+    after = fixed(text, rule="BL310")
     assert after == text.replace(stated, true)
-    assert findings_for(after, rule="BL308") == []
+    assert findings_for(after, rule="BL310") == []
 
 
 def test_org_cookies_on_headings_and_parent_tasks_and_empty_ones_asking_to_be_filled():
     found = assert_findings(
         """
         ## Parser [1/3]
-                  ^^^^^ BL308 warning: The stated progress '[1/3]' is stale: 3 of 4 tasks are done (75%).
+                  ^^^^^ BL310 warning: The stated progress '[1/3]' is stale: 3 of 4 tasks are done (75%).
         - [x] Lexer
         - [x] Grammar
         - [ ] Errors [/]
-                     ^^^ BL308 warning: The progress cookie '[/]' is empty: 1 of 2 tasks are done (50%).
+                     ^^^ BL310 warning: The progress cookie '[/]' is empty: 1 of 2 tasks are done (50%).
           - [x] tokens
           - [ ] messages
         - [x] Ship [50%]
-                   ^^^^^ BL308 warning: The stated progress '[50%]' is stale: 1 of 1 task is done (100%).
+                   ^^^^^ BL310 warning: The stated progress '[50%]' is stale: 1 of 1 task is done (100%).
           - [x] build
         """,
         rule="stale-progress",
@@ -57,10 +57,10 @@ def test_org_cookies_on_headings_and_parent_tasks_and_empty_ones_asking_to_be_fi
 
 
 def test_true_figures_dates_and_scopes_without_tasks_are_left_alone():
-    assert findings_for("# Plan\n\nProgress: 1/2\n\n- [x] a\n- [ ] b\n", rule="BL308") == []
-    assert findings_for("# Plan\n\n- **Completed:** 2026-02-18\n- [x] a\n", rule="BL308") == []
-    assert findings_for("# Notes\n\nProgress: 3/9 chapters\n", rule="BL308") == []
-    assert findings_for("```\nProgress: 1/9\n```\n- [x] a\n", rule="BL308") == []
+    assert findings_for("# Plan\n\nProgress: 1/2\n\n- [x] a\n- [ ] b\n", rule="BL310") == []
+    assert findings_for("# Plan\n\n- **Completed:** 2026-02-18\n- [x] a\n", rule="BL310") == []
+    assert findings_for("# Notes\n\nProgress: 3/9 chapters\n", rule="BL310") == []
+    assert findings_for("```\nProgress: 1/9\n```\n- [x] a\n", rule="BL310") == []
 
 
 def test_fix_all_is_a_fixed_point():

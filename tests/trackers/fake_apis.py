@@ -19,6 +19,11 @@ one issue, and POST to create one. Behaviour is set per test through attributes:
   ``"link-elsewhere"`` answers the first page with a ``Link: rel="next"`` to ``elsewhere``.
 - ``elsewhere``: the base URL (another ``FakeTracker``) those last two point at;
 - ``unlisted``: issue numbers left out of the listing but still counted (totals, the repository).
+- GitHub sub-issues and dependencies: ``sub_issues[n]`` / ``blockers[n]`` (issue numbers) give issue
+  ``n`` its ``sub_issues_summary`` and ``issue_dependencies_summary`` in every answer, and answer
+  ``GET .../issues/{n}/sub_issues`` and ``GET .../issues/{n}/dependencies/blocked_by`` (or
+  ``relation_status``: those two answer that status); ``POST .../issues/{n}/sub_issues`` with
+  ``sub_issue_id`` (the issue's id) links one.
 
 Every request is recorded in ``requests`` (method, path, query, headers, body, and ``raw``: the
 request line and header bytes exactly as they arrived). ``GET /repos/{owner}/{name}`` (GitLab:
@@ -136,6 +141,9 @@ class FakeTracker:
         self.rate_remaining = 4999
         self.fault: str | None = None
         self.unlisted: set[int] = set()
+        self.sub_issues: dict[int, list[int]] = {}
+        self.blockers: dict[int, list[int]] = {}
+        self.relation_status: int | None = None  # answer sub_issues / blocked_by with this status instead
         self.elsewhere: str | None = None
         self.trickle_interval = 0.1
         self.sent_bytes = 0  # body bytes written by the endless and trickle faults
@@ -194,6 +202,12 @@ class FakeTracker:
 
             def do_POST(self) -> None:
                 tracker._serve(self, "POST")
+
+            def do_PATCH(self) -> None:
+                tracker._serve(self, "PATCH")
+
+            def do_PUT(self) -> None:
+                tracker._serve(self, "PUT")
 
         return Handler
 
@@ -259,12 +273,42 @@ class FakeTracker:
             with self._lock:
                 still_open = sum(1 for item in self.issues if item["state"] in ("open", "opened"))
             return self._send(handler, 200, {"full_name": slug, "open_issues_count": still_open})
+        relation = path[len(f"{repo_path}/issues/"):].split("/", 1) if path.startswith(f"{repo_path}/issues/") else []
+        if self.kind == "github" and method == "POST" and len(relation) == 2 and relation[1] == "sub_issues":
+            child = next((i for i in self.issues if isinstance(body, dict) and i["id"] == body.get("sub_issue_id")), None)
+            parent = next((i for i in self.issues if str(self._number(i)) == relation[0]), None)
+            if child is None or parent is None:
+                return self._send(handler, 422, {"message": "Validation Failed"})
+            self.sub_issues.setdefault(self._number(parent), []).append(self._number(child))
+            return self._send(handler, 201, self._related(parent))
+        if self.kind == "github" and method == "GET" and len(relation) == 2 and relation[1] in ("sub_issues", "dependencies/blocked_by"):
+            if self.relation_status is not None:
+                return self._send(handler, self.relation_status, {"message": "Server Error"})
+            table = self.sub_issues if relation[1] == "sub_issues" else self.blockers
+            numbers = table.get(int(relation[0]), []) if relation[0].isdigit() else []
+            return self._send(handler, 200, [self._related(i) for i in self.issues if self._number(i) in numbers])
+        if path.startswith(f"{repo_path}/issues/") and method in ("PATCH", "PUT"):
+            return self._change_state(handler, path.rsplit("/", 1)[1], body)
         if path.startswith(f"{repo_path}/issues/") and method == "GET":
             number = path.rsplit("/", 1)[1]
             for item in self.issues:
                 if str(self._number(item)) == number:
                     return self._send(handler, 200, item)
         return self._send(handler, 404, {"message": "Not Found"})
+
+    def _related(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The issue with its sub-issue and dependency summaries, as GitHub sends them."""
+        if self.kind != "github":
+            return item
+        number = self._number(item)
+        subs = [i for i in self.issues if self._number(i) in self.sub_issues.get(number, [])]
+        closed = sum(1 for i in subs if i["state"] == "closed")
+        blockers = len(self.blockers.get(number, []))
+        return {
+            **item,
+            "sub_issues_summary": {"total": len(subs), "completed": closed, "percent_completed": 100 * closed // len(subs) if subs else 0},
+            "issue_dependencies_summary": {"blocked_by": blockers, "total_blocked_by": blockers, "blocking": 0, "total_blocking": 0},
+        }
 
     def _rate_headers(self) -> dict[str, str]:
         return {"X-RateLimit-Remaining": str(self.rate_remaining), "X-RateLimit-Reset": str(int(time.time()) + 3600)}
@@ -283,7 +327,7 @@ class FakeTracker:
         if self.per_page:
             size = min(size, self.per_page)
         page = int(query.get("page", 1))
-        chunk = items[(page - 1) * size : page * size]
+        chunk = [self._related(item) for item in items[(page - 1) * size : page * size]]
         last = max(1, -(-len(items) // size))
         # The ETag covers the whole answer to this query, as GitHub's does for its page.
         tag = '"' + hashlib.sha1(json.dumps([query, chunk], sort_keys=True).encode()).hexdigest() + '"'
@@ -347,6 +391,27 @@ class FakeTracker:
                     return
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
+
+    def _change_state(self, handler: BaseHTTPRequestHandler, number: str, body: Any) -> None:
+        """PATCH (GitHub: state, state_reason; Gitea: state) or PUT (GitLab: state_event) one issue."""
+        item = next((i for i in self.issues if str(self._number(i)) == number), None)
+        if item is None or not isinstance(body, dict):
+            return self._send(handler, 404, {"message": "Not Found"})
+        if self.kind == "gitlab":
+            wanted = {"close": "closed", "reopen": "open"}.get(body.get("state_event"))
+        else:
+            wanted = body.get("state") if body.get("state") in ("open", "closed") else None
+        if wanted is None:
+            return self._send(handler, 422, {"message": "Validation Failed"})
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        closed = wanted == "closed"
+        changed = self.add(
+            int(number), item["title"], state=wanted, updated=now, closed=now if closed else None,
+            labels=tuple(label["name"] for label in item.get("labels", [])), body=item.get("body") or item.get("description") or "",
+        )
+        if self.kind == "github" and "state_reason" in body:
+            changed["state_reason"] = body["state_reason"]
+        return self._send(handler, 200, changed)
 
     def _create(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
         if not isinstance(body, dict) or not body.get("title"):

@@ -36,7 +36,7 @@ def test_every_key():
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({"provider": "jira"}, ".backlog-ls.toml: issues.provider: must be one of auto, github, gitlab, gitea, json, none, not 'jira'"),
+        ({"provider": "redmine"}, ".backlog-ls.toml: issues.provider: must be one of auto, github, gitlab, gitea, jira, linear, json, none, not 'redmine'"),
         ({"repo": "justname"}, ".backlog-ls.toml: issues.repo: must be owner/name, not 'justname'"),
         ({"url": "api.github.com"}, ".backlog-ls.toml: issues.url: must be an http(s) URL such as https://git.example.com/api/v3, not 'api.github.com'"),
         ({"refresh": "soon"}, ".backlog-ls.toml: issues.refresh: must be a duration such as 30s, 10m or 1h, not 'soon'"),
@@ -46,7 +46,7 @@ def test_every_key():
         ({"token-env": "not a name"}, ".backlog-ls.toml: issues.token-env: must be the name of an environment variable, not 'not a name'"),
         ({"tokenEnv": 5}, ".backlog-ls.toml: issues.token-env: must be a string, not a number"),
         ({"insert-format": 3}, ".backlog-ls.toml: issues.insert-format: must be a string, not a number"),
-        ({"token": "abc"}, ".backlog-ls.toml: issues.token: unknown key; known keys: provider, repo, url, file, token-env, trusted-hosts, refresh, timeout, insert-format"),
+        ({"token": "abc"}, ".backlog-ls.toml: issues.token: unknown key; known keys: provider, repo, url, file, token-env, trusted-hosts, refresh, timeout, insert-format, projects, deployment, issue-type, sources"),
         ({"provider": "json"}, '.backlog-ls.toml: issues.file: the json provider needs a file (file = "issues.json")'),
     ],
 )

@@ -7,6 +7,10 @@ One small interface (``TrackerProvider``):
   ``FetchResult.not_modified`` when the tracker says nothing changed.
 - ``await create_issue(title, body) -> TrackerIssue``
 - ``await get(number) -> TrackerIssue | None``
+- ``await set_state(number, closed, reason) -> TrackerIssue``: close or reopen (GitHub: ``state`` and
+  ``state_reason``; GitLab: ``state_event``; Gitea: ``state``; Jira: a transition; Linear: ``stateId``).
+  ``state_reversible`` says whether the opposite call undoes it (False for Jira: a workflow may
+  have no transition back).
 
 A provider raises nothing but ``TrackerError`` (kind: auth, not_found, rate_limited,
 unavailable, bad_response). Messages never hold the token: it only ever travels in a
@@ -150,6 +154,7 @@ def issue_from_json(item: Any) -> TrackerIssue:
     body = item.get("body")
     if body is None:
         body = item.get("description")
+    sub = item.get("sub_issues_summary") if isinstance(item.get("sub_issues_summary"), Mapping) else {}
     return TrackerIssue(
         number=number,
         title=title,
@@ -165,7 +170,15 @@ def issue_from_json(item: Any) -> TrackerIssue:
         created_at=parse_time(item.get("created_at") or item.get("createdAt")),
         updated_at=parse_time(item.get("updated_at") or item.get("updatedAt")),
         closed_at=parse_time(item.get("closed_at") or item.get("closedAt")),
+        sub_issues_total=json_count(sub, "total") or 0,
+        sub_issues_closed=json_count(sub, "completed") or 0,
     )
+
+
+def blocked_by_count(item: Any) -> int:
+    """GitHub's ``issue_dependencies_summary.total_blocked_by`` of an issue as listed (0 when absent)."""
+    summary = item.get("issue_dependencies_summary") if isinstance(item, Mapping) else None
+    return json_count(summary, "total_blocked_by") or json_count(summary, "blocked_by") or 0
 
 
 _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([^";]+)"?')
@@ -232,6 +245,9 @@ class TrackerProvider:
 
     kind = "tracker"
     label = "the tracker"
+    issue_type = "Task"  # what a keyed tracker (Jira) files
+    state_reversible = True  # reopening undoes closing (and back)
+    CLOSE_REASONS: tuple[str, ...] = ()  # the ways the tracker tells closed issues apart (GitHub: completed, not_planned)
 
     def __init__(
         self,
@@ -278,6 +294,10 @@ class TrackerProvider:
     def issue_url(self, number: int) -> str:
         raise NotImplementedError
 
+    def state_request(self, number: int, closed: bool, reason: str | None) -> tuple[str, str, dict[str, Any]]:
+        """(method, url, body) that closes or reopens issue ``number``."""
+        raise NotImplementedError
+
     def create_request(self, title: str, body: str) -> tuple[str, dict[str, Any]]:
         raise NotImplementedError
 
@@ -287,6 +307,10 @@ class TrackerProvider:
 
     def parse_item(self, item: Any) -> TrackerIssue:
         return issue_from_json(item)
+
+    def page_items(self, data: Any) -> Any:
+        """The issues in one page's JSON (GitHub, GitLab, Gitea: the page is the list)."""
+        return data
 
     def listing_total(self, response: httpx.Response) -> int | None:
         """How many issues the whole listing holds, when the tracker says so in a header."""
@@ -319,7 +343,7 @@ class TrackerProvider:
                 if page == 0:
                     first_etag = response.headers.get("etag")
                     total = self.listing_total(response)
-                items = self._json(response)
+                items = self.page_items(self._json(response))
                 if not isinstance(items, list):
                     raise TrackerError(BAD_RESPONSE, f"{self.label} answered {self._where(url)} with something other than a list of issues")
                 for item in items:
@@ -376,6 +400,19 @@ class TrackerProvider:
             return self.parse_item(self._json(response))
         except (ValueError, KeyError, TypeError) as problem:
             raise TrackerError(BAD_RESPONSE, f"{self.label} answered the new issue with something unreadable: {problem}") from None
+
+    async def set_state(self, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
+        """Close (``closed``) or reopen issue ``number``; the issue as the tracker now describes it."""
+        if not self._token:
+            raise TrackerError(AUTH, f"changing an issue on {self.label} needs a token")
+        method, url, payload = self.state_request(number, closed, reason)
+        async with self._client() as client:
+            response = await self._send(client, method, url, json=payload)
+        self._raise_for(response)
+        try:
+            return self.parse_item(self._json(response))
+        except (ValueError, KeyError, TypeError) as problem:
+            raise TrackerError(BAD_RESPONSE, f"{self.label} answered the change with something unreadable: {problem}") from None
 
     async def get(self, number: int) -> TrackerIssue | None:
         async with self._client() as client:
@@ -484,18 +521,26 @@ def make_provider(
     timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
     transport: httpx.AsyncBaseTransport | None = None,
     deadline: float | None = None,
+    issue_type: str | None = None,
 ) -> TrackerProvider:
-    """The provider for ``repository.kind`` (github, gitlab or gitea); ValueError for any other kind."""
+    """The provider for ``repository.kind`` (github, gitlab, gitea, jira, linear); ValueError for any other kind."""
     from .gitea import GiteaProvider
     from .github import GitHubProvider
     from .gitlab import GitLabProvider
+    from .jira import JiraProvider
+    from .linear import LinearProvider
 
-    classes: dict[str, type[TrackerProvider]] = {"github": GitHubProvider, "gitlab": GitLabProvider, "gitea": GiteaProvider}
+    classes: dict[str, type[TrackerProvider]] = {
+        "github": GitHubProvider, "gitlab": GitLabProvider, "gitea": GiteaProvider, "jira": JiraProvider, "linear": LinearProvider,
+    }
     try:
         cls = classes[repository.kind]
     except KeyError:
         raise ValueError(f"no HTTP provider for {repository.kind!r}") from None
-    return cls(repository, token, api_url=api_url, timeout=timeout, transport=transport, deadline=deadline)
+    provider = cls(repository, token, api_url=api_url, timeout=timeout, transport=transport, deadline=deadline)
+    if issue_type:
+        provider.issue_type = issue_type
+    return provider
 
 
 __all__ = [

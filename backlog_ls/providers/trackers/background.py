@@ -157,6 +157,36 @@ class BackgroundIssues:
         return issue
 
 
+    async def set_state(self, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
+        await self.ready()
+        if self.service is None:
+            raise TrackerError("unavailable", "the issue tracker is not set up")
+        issue = await self.service.set_state(number, closed, reason)
+        self._changed()
+        return issue
+
+    async def create_sub_issues(self, parent: int, new: list[tuple[str, str]]) -> list[TrackerIssue]:
+        await self.ready()
+        if self.service is None:
+            raise TrackerError("unavailable", "the issue tracker is not set up")
+        try:
+            return await self.service.create_sub_issues(parent, new)
+        finally:
+            self._changed()
+
+    @property
+    def can_file_sub_issues(self) -> bool:
+        return self.service is not None and self.service.kind == "github"
+
+    @property
+    def state_reversible(self) -> bool:
+        return self.service.state_reversible if self.service is not None else self.settings.provider != "jira"
+
+    @property
+    def close_reasons(self) -> tuple[str, ...]:
+        return self.service.close_reasons if self.service is not None else ()
+
+
 async def refresh_sources(sources: list[Any]) -> dict[str, Any]:
     """Refresh every source at once; ``{"refreshed": True}``, or False with the reason, within their deadline."""
 

@@ -97,16 +97,54 @@ def encode_issue(issue: TrackerIssue) -> str:
             _time(issue.created_at),
             _time(issue.updated_at),
             _time(issue.closed_at),
+            *_keyed_fields(issue),
         ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
 
 
+def _keyed_fields(issue: TrackerIssue) -> list:
+    """Jira and Linear fields, appended only when present: rows of other trackers keep their shape."""
+    if issue.key is None and issue.status is None and issue.priority is None and not issue.fix_versions and not (
+        issue.sub_issues_total or issue.blocked_by
+    ):
+        return []
+    return [
+        {
+            "key": issue.key, "status": issue.status, "priority": issue.priority, "fix_versions": list(issue.fix_versions),
+            "sub_issues": [issue.sub_issues_closed, issue.sub_issues_total], "blocked_by": list(issue.blocked_by),
+        }
+    ]
+
+
+def _keyed(extra: list) -> dict:
+    found = extra[0] if extra and isinstance(extra[0], dict) else {}
+    versions = found.get("fix_versions")
+    return {
+        "key": found.get("key") if isinstance(found.get("key"), str) else None,
+        "status": found.get("status") if isinstance(found.get("status"), str) else None,
+        "priority": found.get("priority") if isinstance(found.get("priority"), str) else None,
+        "fix_versions": tuple(v for v in versions if isinstance(v, str)) if isinstance(versions, list) else (),
+        **_relations(found),
+    }
+
+
+def _relations(found: dict) -> dict:
+    sub = found.get("sub_issues")
+    blocked = found.get("blocked_by")
+    counts = sub if isinstance(sub, list) and len(sub) == 2 and all(isinstance(n, int) for n in sub) else [0, 0]
+    return {
+        "sub_issues_closed": counts[0],
+        "sub_issues_total": counts[1],
+        "blocked_by": tuple(n for n in blocked if isinstance(n, int)) if isinstance(blocked, list) else (),
+    }
+
+
 def _decode_rows(rows: list) -> dict[int, TrackerIssue]:
     parse = datetime.fromisoformat
     issues: dict[int, TrackerIssue] = {}
-    for n, title, state, url, pull, merged, draft, labels, assignees, milestone, body, created, updated, closed in rows:
+    for n, title, state, url, pull, merged, draft, labels, assignees, milestone, body, created, updated, closed, *extra in rows:
         issues[n] = TrackerIssue(
             n,
             title,
@@ -122,6 +160,7 @@ def _decode_rows(rows: list) -> dict[int, TrackerIssue]:
             parse(created) if created else None,
             parse(updated) if updated else None,
             parse(closed) if closed else None,
+            **_keyed(extra),
         )
     return issues
 

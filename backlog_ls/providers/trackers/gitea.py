@@ -68,5 +68,8 @@ class GiteaProvider(TrackerProvider):
     def issue_url(self, number: int) -> str:
         return f"{self._repo_url()}/issues/{number}"
 
+    def state_request(self, number: int, closed: bool, reason: str | None) -> tuple[str, str, dict[str, Any]]:
+        return "PATCH", self.issue_url(number), {"state": "closed" if closed else "open"}
+
     def create_request(self, title: str, body: str) -> tuple[str, dict[str, Any]]:
         return f"{self._repo_url()}/issues", {"title": title, "body": body}

@@ -61,5 +61,8 @@ class GitLabProvider(TrackerProvider):
     def issue_url(self, number: int) -> str:
         return f"{self._project_url()}/issues/{number}"
 
+    def state_request(self, number: int, closed: bool, reason: str | None) -> tuple[str, str, dict[str, Any]]:
+        return "PUT", self.issue_url(number), {"state_event": "close" if closed else "reopen"}
+
     def create_request(self, title: str, body: str) -> tuple[str, dict[str, Any]]:
         return f"{self._project_url()}/issues", {"title": title, "description": body}

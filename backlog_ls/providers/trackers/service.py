@@ -61,6 +61,7 @@ from .tokens import Token, refusal_for, resolve_token, where_to_put_one
 
 log = logging.getLogger(__name__)
 
+READ_ONLY_EXPORT = "the issues come from an exported file, which is read-only: change the issue on the tracker, then export again"
 FULL_REFRESH_EVERY = timedelta(days=1)
 JSON_POLL_SECONDS = 2.0
 UNAVAILABLE_BACKOFF_SECONDS = 60.0
@@ -353,7 +354,8 @@ class IssueService:
             self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
             self._token_checked = True
         provider = make_provider(
-            repository, self._token.value if self._token else None, transport=self._transport, timeout=self._timeout
+            repository, self._token.value if self._token else None, transport=self._transport, timeout=self._timeout,
+            issue_type=self.settings.issue_type
         )
         meta = self._meta
         full = force or not meta.complete or meta.full_at is None or now - meta.full_at > FULL_REFRESH_EVERY
@@ -422,7 +424,8 @@ class IssueService:
                 self._token_checked = True
         if self._token is None:
             raise TrackerError(AUTH, f"creating an issue needs a token: {self._token_hint()}")
-        provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout)
+        provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout,
+            issue_type=self.settings.issue_type)
         issue = await provider.create_issue(title, body)
         async with self._lock:
             issues = dict(self._issues)
@@ -430,6 +433,75 @@ class IssueService:
             self._issues = issues
             await in_daemon_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
         return issue
+
+    async def set_state(self, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
+        """Close or reopen issue ``number`` on the tracker and cache what it answers. Raises TrackerError."""
+        if self.settings.provider == "json":
+            raise TrackerError(AUTH, READ_ONLY_EXPORT)
+        repository = self.repository
+        if not self.can_create or repository is None or self._cache is None:
+            raise TrackerError(NOT_FOUND, "no tracker is configured to change the issue in")
+        if not self.workspace_trusted:
+            raise TrackerError(AUTH, UNTRUSTED_WORKSPACE)
+        async with self._lock:
+            if not self._token_checked:
+                self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
+                self._token_checked = True
+        if self._token is None:
+            raise TrackerError(AUTH, f"changing an issue needs a token: {self._token_hint()}")
+        provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout)
+        issue = await provider.set_state(number, closed, reason)
+        async with self._lock:
+            issues = dict(self._issues)
+            issues[issue.number] = issue
+            self._issues = issues
+            await in_daemon_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
+        return issue
+
+    async def create_sub_issues(self, parent: int, new: list[tuple[str, str]]) -> list[TrackerIssue]:
+        """GitHub: file each (title, body) as a sub-issue of ``parent``; cache them and the parent's new count.
+
+        Stops at the first failure: the error says what was filed (``TrackerError.created`` holds it).
+        """
+        if self.kind != "github" or self.repository is None or self._cache is None:
+            raise TrackerError(NOT_FOUND, "sub-issues are GitHub's: this tracker has none")
+        async with self._lock:
+            if not self._token_checked:
+                self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
+                self._token_checked = True
+        if self._token is None:
+            raise TrackerError(AUTH, f"creating issues needs a token: {self._token_hint()}")
+        provider = make_provider(self.repository, self._token.value, transport=self._transport, timeout=self._timeout)
+        created: list[TrackerIssue] = []
+        failure: TrackerError | None = None
+        for title, body in new:
+            try:
+                created.append(await provider.create_sub_issue(parent, title, body))  # type: ignore[attr-defined]
+            except TrackerError as error:
+                failure = error
+                break
+        async with self._lock:
+            issues = dict(self._issues)
+            issues.update((issue.number, issue) for issue in created)
+            if parent in issues and created:
+                old = issues[parent]
+                issues[parent] = attrs.evolve(old, sub_issues_total=old.sub_issues_total + len(created))
+            self._issues = issues
+            changed = [issues[number] for number in [parent, *(issue.number for issue in created)] if number in issues]
+            await in_daemon_thread(self._cache.save, self._meta, changed, everything=list(issues.values()))
+        if failure is not None:
+            failure.created = created  # type: ignore[attr-defined]
+            raise failure
+        return created
+
+    @property
+    def state_reversible(self) -> bool:
+        """Whether reopening undoes closing on this tracker (Jira: not always)."""
+        return self.kind != "jira"
+
+    @property
+    def close_reasons(self) -> tuple[str, ...]:
+        return ("completed", "not_planned") if self.kind == "github" else ()
 
     # --- the json provider ------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ even asked. Then, in order:
 2. github.com: ``GITHUB_TOKEN``, ``GH_TOKEN``; a GitHub Enterprise host: ``GH_ENTERPRISE_TOKEN``,
    ``GITHUB_ENTERPRISE_TOKEN`` (a github.com token is never sent to another host);
    then ``gh auth token --hostname HOST`` when gh is installed (3 s timeout);
-3. GitLab: ``GITLAB_TOKEN``; Gitea, Forgejo, Codeberg: ``GITEA_TOKEN``.
+3. GitLab: ``GITLAB_TOKEN``; Gitea, Forgejo, Codeberg: ``GITEA_TOKEN``;
+4. Jira Cloud: ``JIRA_EMAIL`` and ``JIRA_API_TOKEN`` (basic auth; ``token-env`` replaces the
+   second); Jira Server / Data Center: ``JIRA_PAT`` (Bearer); Linear: ``LINEAR_API_KEY``.
 
 A ``Token`` prints as ``Token(from GITHUB_TOKEN)``: its value is in no repr, message or log.
 Asking gh runs a process: call ``resolve_token`` off the event loop.
@@ -69,11 +71,28 @@ def variables_for(repository: Repository) -> tuple[str, ...]:
         return ("GITLAB_TOKEN",)
     if repository.kind == "gitea":
         return ("GITEA_TOKEN",)
+    if repository.kind == "jira":
+        return ("JIRA_API_TOKEN",) if repository.flavour == "cloud" else ("JIRA_PAT",)
+    if repository.kind == "linear":
+        return ("LINEAR_API_KEY",)
     return ()
+
+
+JIRA_EMAIL = "JIRA_EMAIL"
+
+
+def _jira_cloud_token(secret: Token | None, environ: Mapping[str, str]) -> Token | None:
+    """Jira Cloud's basic auth is the account email and an API token: both, or no token."""
+    email = (environ.get(JIRA_EMAIL) or "").strip()
+    if secret is None or not email:
+        return None
+    return Token(f"{email}:{secret.value}", f"{JIRA_EMAIL} and {secret.source}")
 
 
 def where_to_put_one(repository: Repository, token_env: str | None = None) -> str:
     """For a status message: where a token would have been found."""
+    if repository.kind == "jira" and repository.flavour == "cloud":
+        return f"set {JIRA_EMAIL} and {token_env or 'JIRA_API_TOKEN'}"
     if token_env:
         return f"set {token_env}"
     names = " or ".join(variables_for(repository))
@@ -140,6 +159,14 @@ def refusal_for(
     return reason
 
 
+def _from_environment(repository: Repository, token_env: str | None, environ: Mapping[str, str]) -> Token | None:
+    for name in (token_env,) if token_env else variables_for(repository):
+        value = (environ.get(name) or "").strip()
+        if value:
+            return Token(value, name)
+    return None
+
+
 def resolve_token(
     repository: Repository,
     token_env: str | None = None,
@@ -154,13 +181,11 @@ def resolve_token(
     environ = os.environ if environ is None else environ
     if refusal_for(repository, environ, trusted_hosts=trusted_hosts, workspace_trusted=workspace_trusted) is not None:
         return None
-    if token_env:
-        value = (environ.get(token_env) or "").strip()
-        return Token(value, token_env) if value else None
-    for name in variables_for(repository):
-        value = (environ.get(name) or "").strip()
-        if value:
-            return Token(value, name)
+    found = _from_environment(repository, token_env, environ)
+    if repository.kind == "jira" and repository.flavour == "cloud":
+        return _jira_cloud_token(found, environ)
+    if found is not None or token_env:
+        return found
     if repository.kind == "github" and use_gh:
         value = gh_token(repository.host, gh=gh)
         if value:

@@ -1,0 +1,123 @@
+"""More than one tracker ([[issues.sources]]): GitHub answers #12, Jira answers ABC-12, in the server and the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lsprotocol import types
+
+from backlog_ls.providers.trackers.sources import source_plan
+from backlog_ls.tracker.settings import issues_settings
+
+from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities
+from ..trackers.fake_apis import FakeTracker
+from ..trackers.fake_keyed_apis import FakeJira
+
+EMAIL = "dev@example.test"
+JIRA_SECRET = "jira-api-t0ken-not-real"
+TEXT = "# Plan\n\n- [x] Storage (Issue #12)\n- [x] Login (ABC-7), UTF-8 safe\n- [ ] Typo ABC-99\n"
+
+
+def test_sources_are_structured_and_what_they_may_not_say_is_refused():
+    settings, errors = issues_settings(
+        {
+            "refresh": "1h",
+            "sources": [
+                {"provider": "github", "repo": "acme/app"},
+                {"provider": "jira", "url": "https://acme.atlassian.net", "projects": ["ABC"], "token-env": "AWS_SECRET"},
+                {"provider": "gitlab", "repo": "acme/other"},
+                {"repo": "no/provider"},
+            ],
+        }
+    )
+    assert [(e.key, e.message) for e in errors] == [
+        ("issues.sources[2].token-env", "not in a source: set it in [issues] of your user configuration"),
+        ("issues.sources[4].provider", "a source names its provider (github, gitlab, gitea, jira, linear, json)"),
+    ]
+    assert [one.provider for one in settings.all_sources] == ["github", "jira", "gitlab"]
+    assert settings.sources[1].token_env is None
+    numbered, keyed, problems = source_plan(settings)
+    assert numbered.repo == "acme/app" and [(one.provider, repository.name) for one, repository in keyed] == [("jira", "ABC")]
+    assert problems == ["issues.sources: only one source answers #12 references; the gitlab source is ignored"]
+    _settings, errors = issues_settings({"sources": [{"provider": "jira", "url": "https://x.example", "projects": ["ab"]}]})
+    assert [e.key for e in errors] == ["issues.sources[1].projects", "issues.sources[1].projects"]
+
+
+def _workspace(tmp_path: Path, github: FakeTracker, jira: FakeJira) -> tuple[Path, dict[str, str]]:
+    workspace = tmp_path / "work"
+    (workspace / ".git").mkdir(parents=True)
+    (workspace / ".backlog-ls.toml").write_text(
+        "[[issues.sources]]\n"
+        f'provider = "github"\nrepo = "octo/repo"\nurl = "{github.api_url}"\n\n'
+        "[[issues.sources]]\n"
+        f'provider = "jira"\nurl = "{jira.url}"\ndeployment = "cloud"\nprojects = ["ABC"]\n',
+        encoding="utf-8",
+    )
+    (workspace / "TODO.md").write_text(TEXT, encoding="utf-8")
+    user_config = tmp_path / "user-config"
+    (user_config / "backlog-ls").mkdir(parents=True)
+    (user_config / "backlog-ls" / "config.toml").write_text('[issues]\ntrusted-hosts = ["127.0.0.1"]\n', encoding="utf-8")
+    environment = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(user_config),
+        "BACKLOG_LS_CACHE_DIR": str(tmp_path / "cache"),
+        "JIRA_EMAIL": EMAIL,
+        "JIRA_API_TOKEN": JIRA_SECRET,
+    }
+    return workspace, environment
+
+
+def _trackers(github: FakeTracker, jira: FakeJira) -> None:
+    github.add(12, "Storage engine")
+    jira.token = JIRA_SECRET
+    jira.add("ABC-7", "Login times out", status="In Progress")
+
+
+async def test_each_reference_resolves_to_its_source_in_the_server(tmp_path: Path):
+    with FakeTracker("github") as github, FakeJira("cloud", EMAIL) as jira:
+        _trackers(github, jira)
+        workspace, environment = _workspace(tmp_path, github, jira)
+        client = RecordingClient.create()
+        await client.start_io(*SERVER_COMMAND, env=environment)
+        await client.initialize_session(
+            types.InitializeParams(capabilities=capabilities("visual-studio-code", pull_diagnostics=False), root_uri=workspace.as_uri())
+        )
+        uri = (workspace / "TODO.md").as_uri()
+        client.open(uri, TEXT)
+        try:
+            def found():
+                return sorted((str(d.code), d.range.start.line, d.message) for d in client.diagnostics.get(uri, []) if str(d.code).startswith("BL30"))
+
+            expected = [
+                ("BL305", 2, "Task is ticked but its issue #12 is still open: 'Storage engine'."),
+                ("BL305", 3, "Task is ticked but its issue ABC-7 is still open: 'Login times out'."),
+                ("BL307", 4, "Issue ABC-99 does not exist in project ABC: the tracker has no such key."),
+            ]
+            await client.wait_until(lambda: found() == expected, TIMEOUT)
+            for line, character, words in ((2, 20, "**Issue #12**: Storage engine"), (3, 15, "**Issue ABC-7**: Login times out")):
+                hover = await client.text_document_hover_async(
+                    types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=character))
+                )
+                assert hover is not None and hover.contents.value.startswith(words)
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+        assert all("authorization" not in r.headers for r in github.requests)  # no GitHub token in this environment
+
+
+def test_check_uses_every_source(tmp_path: Path):
+    with FakeTracker("github") as github, FakeJira("cloud", EMAIL) as jira:
+        _trackers(github, jira)
+        workspace, environment = _workspace(tmp_path, github, jira)
+        environment = {k: v for k, v in environment.items() if not k.startswith(("GITHUB_", "GH_"))}
+        command = [sys.executable, "-m", "backlog_ls", "check", "--select", "BL305,BL306,BL307", "TODO.md"]
+        run = subprocess.run(command, cwd=workspace, env=environment, capture_output=True, text=True, timeout=60)
+    assert run.stdout.splitlines() == [
+        "TODO.md:3:16: warning BL305 Task is ticked but its issue #12 is still open: 'Storage engine'.",
+        "TODO.md:4:14: warning BL305 Task is ticked but its issue ABC-7 is still open: 'Login times out'.",
+        "TODO.md:5:12: warning BL307 Issue ABC-99 does not exist in project ABC: the tracker has no such key.",
+    ], run.stderr
+    assert JIRA_SECRET not in run.stdout + run.stderr
