@@ -50,7 +50,7 @@ _MENTION_BEFORE = re.compile(
     r"duplicates?|dup(?:e|licate)?|related|relates|supersedes|superseded|replaces|replaced|requires|"
     r"needs|waits?|waiting|like|cf|see|also|unblocks|prerequisites?|deps?|dependencies|"
     # Where the work landed ("Landed with #6934", "box ticked by #6936"): the pull request, not the task's issue.
-    r"landed|merged|shipped|fixed|closed|ticked|resolved|implemented|completed|done|dropped|via|by|from)"
+    r"landed|merged|shipped|fixed|closed|ticked|resolved|implemented|dropped|via|by|from)"
     r"(?:[ \t]+(?:on|by|of|to|from|for|in|with|as|via))?|\bcf\.)[ \t:*_]*$",
     re.IGNORECASE,
 )
