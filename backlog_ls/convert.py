@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import attrs
 from lsprotocol import types
 
 from .features.folding import COMMENT, Fold
@@ -395,15 +396,24 @@ def offered_once(actions: list[types.CodeAction], uri: str, lines: Sequence[str]
     """Each change once: a quick fix ("Untick this task") and a task edit ("Untick task") that leave
     the same text are one action, the first (the quick fix, tied to its diagnostic)."""
     kept: list[types.CodeAction] = []
-    seen: set[tuple] = set()
+    seen: dict[tuple, int] = {}
     for action in actions:
         effect = _effect(action, uri, lines, encoding)
         if effect is not None and effect in seen:
+            if action.title in STABLE_TITLES:
+                # Key maps apply "Tick task" by its title (editors/neovim/README.md): the one action
+                # left carries that title, whichever rule's quick fix it also is.
+                index = seen[effect]
+                kept[index] = attrs.evolve(kept[index], title=action.title)
             continue
         if effect is not None:
-            seen.add(effect)
+            seen[effect] = len(kept)
         kept.append(action)
     return kept
+
+
+# Titles of task edits that clients bind to keys: kept when a quick fix makes the same change.
+STABLE_TITLES = frozenset({"Tick task", "Untick task"})
 
 
 def _effect(action: types.CodeAction, uri: str, lines: Sequence[str], encoding: str) -> tuple | None:
