@@ -350,9 +350,7 @@ class IssueService:
         now = self._clock()
         if self.retry_at is not None and now < self.retry_at:
             return RefreshResult(False, self.last_error, len(self._issues))
-        if not self._token_checked:
-            self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
-            self._token_checked = True
+        await self._look_up_token()
         provider = make_provider(
             repository, self._token.value if self._token else None, transport=self._transport, timeout=self._timeout,
             issue_type=self.settings.issue_type
@@ -418,20 +416,9 @@ class IssueService:
         repository = self.repository
         if not self.can_create or repository is None:
             raise TrackerError(NOT_FOUND, "no GitHub, GitLab or Gitea repository to create the issue in")
-        async with self._lock:
-            if not self._token_checked:
-                self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
-                self._token_checked = True
-        if self._token is None:
-            raise TrackerError(AUTH, f"creating an issue needs a token: {self._token_hint()}")
-        provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout,
-            issue_type=self.settings.issue_type)
+        provider = await self._writing_provider(repository, "creating an issue")
         issue = await provider.create_issue(title, body)
-        async with self._lock:
-            issues = dict(self._issues)
-            issues[issue.number] = issue
-            self._issues = issues
-            await in_daemon_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
+        await self._remember(issue)
         return issue
 
     async def set_state(self, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
@@ -443,19 +430,9 @@ class IssueService:
             raise TrackerError(NOT_FOUND, "no tracker is configured to change the issue in")
         if not self.workspace_trusted:
             raise TrackerError(AUTH, UNTRUSTED_WORKSPACE)
-        async with self._lock:
-            if not self._token_checked:
-                self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
-                self._token_checked = True
-        if self._token is None:
-            raise TrackerError(AUTH, f"changing an issue needs a token: {self._token_hint()}")
-        provider = make_provider(repository, self._token.value, transport=self._transport, timeout=self._timeout)
+        provider = await self._writing_provider(repository, "changing an issue")
         issue = await provider.set_state(number, closed, reason)
-        async with self._lock:
-            issues = dict(self._issues)
-            issues[issue.number] = issue
-            self._issues = issues
-            await in_daemon_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
+        await self._remember(issue)
         return issue
 
     async def create_sub_issues(self, parent: int, new: list[tuple[str, str]]) -> list[TrackerIssue]:
@@ -465,13 +442,7 @@ class IssueService:
         """
         if self.kind != "github" or self.repository is None or self._cache is None:
             raise TrackerError(NOT_FOUND, "sub-issues are GitHub's: this tracker has none")
-        async with self._lock:
-            if not self._token_checked:
-                self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
-                self._token_checked = True
-        if self._token is None:
-            raise TrackerError(AUTH, f"creating issues needs a token: {self._token_hint()}")
-        provider = make_provider(self.repository, self._token.value, transport=self._transport, timeout=self._timeout)
+        provider = await self._writing_provider(self.repository, "creating issues")
         created: list[TrackerIssue] = []
         failure: TrackerError | None = None
         for title, body in new:
@@ -493,6 +464,30 @@ class IssueService:
             failure.created = created  # type: ignore[attr-defined]
             raise failure
         return created
+
+    async def _look_up_token(self) -> None:
+        """Find the token once (the environment, or ``gh auth token``: a process, so on a thread)."""
+        if not self._token_checked:
+            self._token = await in_daemon_thread(self._resolve_token, use_gh=self._use_gh)
+            self._token_checked = True
+
+    async def _writing_provider(self, repository: Repository, doing: str) -> TrackerProvider:
+        """A provider that may change the tracker; TrackerError (AUTH) when there is no token for it."""
+        async with self._lock:
+            await self._look_up_token()
+        if self._token is None:
+            raise TrackerError(AUTH, f"{doing} needs a token: {self._token_hint()}")
+        return make_provider(
+            repository, self._token.value, transport=self._transport, timeout=self._timeout,
+            issue_type=self.settings.issue_type,
+        )
+
+    async def _remember(self, issue: TrackerIssue) -> None:
+        """Cache what the tracker answered for one issue it changed or created."""
+        async with self._lock:
+            issues = {**self._issues, issue.number: issue}
+            self._issues = issues
+            await in_daemon_thread(self._cache.save, self._meta, [issue], everything=list(issues.values()))
 
     @property
     def state_reversible(self) -> bool:
