@@ -389,15 +389,20 @@ class TrackerProvider:
         message = f"{self.label} sent a next-page link to {elsewhere}, not {origin_text(self.api_url)}; not followed, the cached issues are kept"
         raise TrackerError(BAD_RESPONSE, self.scrub(message))  # the refresh logs it (once while it lasts)
 
-    async def create_issue(self, title: str, body: str) -> TrackerIssue:
+    async def _post_new_issue(self, title: str, body: str) -> Any:
+        """POST the new issue (``create_request``); the tracker's JSON answer."""
         if not self._token:
             raise TrackerError(AUTH, f"creating an issue on {self.label} needs a token")
         url, payload = self.create_request(title, body)
         async with self._client() as client:
             response = await self._send(client, "POST", url, json=payload)
         self._raise_for(response)
+        return self._json(response)
+
+    async def create_issue(self, title: str, body: str) -> TrackerIssue:
+        answer = await self._post_new_issue(title, body)
         try:
-            return self.parse_item(self._json(response))
+            return self.parse_item(answer)
         except (ValueError, KeyError, TypeError) as problem:
             raise TrackerError(BAD_RESPONSE, f"{self.label} answered the new issue with something unreadable: {problem}") from None
 

@@ -209,13 +209,7 @@ class JiraProvider(TrackerProvider):
 
     async def create_issue(self, title: str, body: str) -> TrackerIssue:
         """POST the issue (Jira answers its key only), then read it back."""
-        if not self._token:
-            raise TrackerError(AUTH, f"creating an issue on {self.label} needs a token")
-        url, payload = self.create_request(title, body)
-        async with self._client() as client:
-            response = await self._send(client, "POST", url, json=payload)
-        self._raise_for(response)
-        created = self._json(response)
+        created = await self._post_new_issue(title, body)
         key = created.get("key") if isinstance(created, Mapping) else None
         match = _KEY.match(key) if isinstance(key, str) else None
         if match is None:
