@@ -262,13 +262,16 @@ def _check(arguments: argparse.Namespace) -> int:
             rfcs = rfcs_for(path, loaded)
             tracker = trackers_for(loaded)
             try:
+                project = loaded.workspace  # files share issues and task IDs only inside one known project
                 if arguments.fix:
                     result, repaired = fix_file(
-                        path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker
+                        path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker, project=project
                     )
                     fixed.extend(repaired)
                 else:
-                    result = check_file(path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker)
+                    result = check_file(
+                        path, settings, files=disk, select=select, ignore=ignore, rfcs=rfcs, tracker=tracker, project=project
+                    )
                 results.append(result)
             except files.BinaryFile as error:
                 _print_warning(str(error))  # not a backlog: a notice, not a failure
@@ -286,6 +289,7 @@ def _check(arguments: argparse.Namespace) -> int:
                 failed += 1
             failed += logged.report(path)
 
+    results = with_findings_across_files(results)
     text_mode = arguments.format == "text"
     if arguments.statistics:
         report.write_statistics(results, sys.stdout, arguments.format)
@@ -557,8 +561,13 @@ def check_file(
     ignore: Sequence[str] | None = None,
     rfcs: Rfcs | None = None,
     tracker: Any = None,
+    project: str | None = None,
 ) -> FileResult:
-    """Read, parse and check one file; raises files.UnreadableFile when it cannot be read."""
+    """Read, parse and check one file; raises files.UnreadableFile when it cannot be read.
+
+    With a ``project`` (the folder it shares issues and task IDs in), the result carries the
+    file's facts for ``with_findings_across_files``.
+    """
     from . import size_limit
     from .files import read_document
     from .parse import parse
@@ -577,7 +586,40 @@ def check_file(
         tracker=tracker,
         encoding=document.encoding,
     )
-    return FileResult(path, tuple(found), tuple(backlog.lines))
+    facts = _facts(backlog, path, project, settings, select, ignore)
+    return FileResult(path, tuple(found), tuple(backlog.lines), facts=facts)
+
+
+def _facts(backlog: Any, path: str, project: str | None, settings: Settings | None, select: Any, ignore: Any) -> Any:
+    from . import size_limit
+    from .config import Settings
+    from .rules.across_files import facts_of
+
+    if project is None or size_limit.over(size_limit.text_size(backlog.lines), (settings or Settings()).max_file_size):
+        return None  # no project (no other file shares its IDs), or too large for more than its parse problems
+    return facts_of(backlog, path, project, settings, select=select, ignore=ignore)
+
+
+def with_findings_across_files(results: Sequence[FileResult]) -> list[FileResult]:
+    """The results with the cross-file rules' findings added (``rules.across_files``)."""
+    import attrs
+
+    from .rules.across_files import check_across
+
+    facts = [result.facts for result in results if result.facts is not None]
+    if len(facts) < 2:
+        return list(results)
+    across = check_across(facts)
+    if not across:
+        return list(results)
+    merged = []
+    for result in results:
+        extra = across.get(result.facts.path) if result.facts is not None else None
+        if extra:
+            found = sorted((*result.findings, *extra), key=lambda finding: (finding.span, finding.code))
+            result = attrs.evolve(result, findings=tuple(found))
+        merged.append(result)
+    return merged
 
 
 def fix_file(
@@ -589,6 +631,7 @@ def fix_file(
     ignore: Sequence[str] | None = None,
     rfcs: Rfcs | None = None,
     tracker: Any = None,
+    project: str | None = None,
 ) -> tuple[FileResult, list[FixedRecord]]:
     """Apply the safe fixes to one file in place; returns what remains and what was fixed.
 
@@ -629,7 +672,8 @@ def fix_file(
     lines, _ = split_lines(outcome.text)
     repaired = [FixedRecord(path, finding, finding.fixes[0].title) for finding in reencoded]
     repaired += [FixedRecord(path, item.finding, item.fix.title) for item in outcome.fixed]
-    return FileResult(path, outcome.remaining, tuple(lines)), repaired
+    facts = _facts(parse(outcome.text), path, project, settings, select, ignore) if project is not None else None
+    return FileResult(path, outcome.remaining, tuple(lines), facts=facts), repaired
 
 
 def _rules(arguments: argparse.Namespace) -> int:

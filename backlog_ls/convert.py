@@ -99,10 +99,22 @@ def diagnostic_json(
     }
     if finding.related and uri is not None:
         diagnostic["relatedInformation"] = [
-            {"location": {"uri": uri, "range": range_dict(other.span, lines, encoding)}, "message": other.message}
+            {
+                "location": {
+                    "uri": uri if other.path is None else _file_uri(other.path),
+                    "range": range_dict(other.span, other.lines_in(lines), encoding),
+                },
+                "message": other.message,
+            }
             for other in finding.related
         ]
     return diagnostic
+
+
+def _file_uri(path: str) -> str:
+    from .features.rfc import file_uri  # on first use: most findings stay in their document
+
+    return file_uri(path)
 
 
 def lines_touched(finding: Finding, lines: Sequence[str]) -> tuple[str, ...]:
@@ -110,6 +122,8 @@ def lines_touched(finding: Finding, lines: Sequence[str]) -> tuple[str, ...]:
     everything its diagnostic's client-unit columns depend on."""
     numbers = {finding.span.start_line, finding.span.end_line}
     for other in finding.related:
+        if other.path is not None:
+            continue  # in another file: its own line text is in the finding
         numbers.add(other.span.start_line)
         numbers.add(other.span.end_line)
     for fix in finding.fixes:

@@ -51,6 +51,8 @@ class FileResult:
     # skipped (a binary file, a notice) rather than failed (an error).
     unreadable: str | None = None
     skipped: bool = False
+    # What the cross-file rules need of the file (``rules.across_files.FileFacts``), when they run.
+    facts: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def notice_severity(self) -> str:
@@ -88,11 +90,24 @@ def write_text(results: Sequence[FileResult], out: TextIO) -> None:
             also = ""
             if finding.related:
                 # One finding per cause: its other lines follow on the same line, still one line per finding.
-                also = " (also lines " + ", ".join(str(other.span.start_line + 1) for other in finding.related) + ")"
+                also = f" (also {_related_places(finding.related, result.path)})"
             out.write(
                 f"{result.path}:{where.line}:{where.column}: "
                 f"{finding.severity} {finding.code} {_one_line(finding.message)}{also}\n"
             )
+
+
+def _related_places(related: Iterable[Any], path: str) -> str:
+    """"lines 4, 9", and "ROADMAP.md:4" for a line of another file (a cross-file rule's)."""
+    here = [str(other.span.start_line + 1) for other in related if other.path is None]
+    places = ["lines " + ", ".join(here)] if here else []
+    places += [f"{_shown_path(other.path, path)}:{other.span.start_line + 1}" for other in related if other.path is not None]
+    return ", ".join(places)
+
+
+def _shown_path(other: str, path: str) -> str:
+    """Another file's path as this run shows paths: relative when ``path`` is."""
+    return other if os.path.isabs(path) else os.path.relpath(other)
 
 
 def finding_record(path: str, finding: Finding) -> dict[str, object]:
@@ -120,6 +135,7 @@ def _related_record(other: Any) -> dict[str, object]:
         "end_line": where.end_line,
         "end_column": where.end_column,
         "message": other.message,
+        **({"path": other.path} if other.path is not None else {}),
     }
 
 
@@ -246,8 +262,11 @@ def sarif_log(results: Sequence[FileResult], rules: Iterable[Rule] | None = None
                     {
                         "id": number,
                         "physicalLocation": {
-                            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
-                            "region": _region(result.lines, other.span),
+                            "artifactLocation": {
+                                "uri": uri if other.path is None else artifact_uri(_shown_path(other.path, result.path)),
+                                "uriBaseId": "%SRCROOT%",
+                            },
+                            "region": _region(other.lines_in(result.lines) if result.lines is not None else None, other.span),
                         },
                         "message": {"text": other.message},
                     }

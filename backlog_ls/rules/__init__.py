@@ -10,7 +10,7 @@ them in ``Diagnostic.data`` and ``check --fix`` applies the safe ones.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -49,10 +49,32 @@ class Fix:
 
 @attrs.frozen(cache_hash=True)
 class Related:
-    """Another place in the same document that belongs to a finding (one cause, many lines)."""
+    """Another place that belongs to a finding (one cause, many lines): in the same document,
+    or in the file at ``path`` (a cross-file rule), whose line there is ``line_text``."""
 
     span: Span
     message: str
+    path: str | None = None
+    line_text: str = ""  # the other file's line: its columns in the client's units need it
+
+    def lines_in(self, lines: Sequence[str]) -> Sequence[str]:
+        """The lines ``span`` counts in: ``lines`` (the finding's document), or the one known line of the other file."""
+        return lines if self.path is None else _OneLine(self.span.start_line, self.line_text)
+
+
+class _OneLine(Sequence[str]):
+    """A file of which one line is known (the rest read as empty)."""
+
+    def __init__(self, number: int, text: str):
+        self.number, self.text = number, text
+
+    def __len__(self) -> int:
+        return self.number + 1
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self.text if index == self.number else ""
 
 
 @attrs.frozen(cache_hash=True)
@@ -190,7 +212,7 @@ def rule_by_name_or_code(key: str) -> Rule | None:
     return None
 
 
-def _selected(rule: Rule, select: Collection[str] | None, ignore: Collection[str] | None) -> bool:
+def selected(rule: Rule, select: Collection[str] | None, ignore: Collection[str] | None) -> bool:
     def matches(keys: Collection[str]) -> bool:
         # "BL1" selects BL101..BL199, as ruff's prefixes do; names match whole.
         return any(key == rule.name or rule.code.startswith(key) for key in keys)
@@ -233,7 +255,7 @@ def _check(
     found: list[Finding] = []
     for rule in all_rules() if rules is None else rules:
         configured = context.settings.rule(rule.name).severity
-        if configured == OFF or not _selected(rule, select, ignore):
+        if configured == OFF or not selected(rule, select, ignore):
             continue
         if suppressions.whole_file(rule.name, rule.code):
             continue

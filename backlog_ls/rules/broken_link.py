@@ -171,7 +171,7 @@ class _Checker:
 
     def judge(self, target: str) -> _Verdict | None:
         """What is wrong with a link target, if anything, and how to repair it (offsets in ``target``)."""
-        parsed = _parse_target(target)
+        parsed = parse_target(target)
         if parsed is None:
             return None
         written_path, shown, fragment, hash_at = parsed
@@ -181,7 +181,7 @@ class _Checker:
             return _missing_anchor(target, hash_at, fragment, self.own_anchors(), "this document")
         if self.files is None or self.folder is None:
             return None
-        resolved = _resolve(self.folder, shown)
+        resolved = resolve(self.folder, shown)
         if not self.exists(resolved):
             return self.missing_file(target, written_path, shown, resolved)
         if not fragment or not resolved.lower().endswith(_MARKDOWN_SUFFIXES):
@@ -232,7 +232,7 @@ def _finding(span: Span, verdict: _Verdict) -> Finding:
 
 
 @functools.lru_cache(maxsize=8192)
-def _parse_target(target: str) -> tuple[str, str, str, int] | None:
+def parse_target(target: str) -> tuple[str, str, str, int] | None:
     """(path as written, path decoded, fragment, offset of "#") of a target this rule checks, else None.
 
     Remembered: the same targets come back on every keystroke.
@@ -251,7 +251,7 @@ def _parse_target(target: str) -> tuple[str, str, str, int] | None:
 
 
 @functools.lru_cache(maxsize=8192)
-def _resolve(folder: str, path: str) -> str:
+def resolve(folder: str, path: str) -> str:
     return os.path.normpath(os.path.join(folder, path))
 
 

@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from ..config import Settings
 from ..model import IssueRef
 from . import WARNING, Context, Finding, Rule
 from .common import is_mention, normal_text, numbers_its_item, task_index, task_label
@@ -46,7 +47,8 @@ from .common import is_mention, normal_text, numbers_its_item, task_index, task_
 _ZERO_LED = re.compile(r"#0\d")
 
 
-def _key(ref: IssueRef, home: tuple[str, str] | None) -> tuple:
+def issue_key(ref: IssueRef, home: tuple[str, str] | None) -> tuple:
+    """What makes two references the same issue (see the module docstring)."""
     if ref.owner and ref.repo:
         owner, repo = ref.owner.lower(), ref.repo.lower()
         kind = "mr" if ref.url and "/merge_requests/" in ref.url else ""
@@ -55,16 +57,16 @@ def _key(ref: IssueRef, home: tuple[str, str] | None) -> tuple:
     return (None, None, ref.number, "")
 
 
-def _home(context: Context) -> tuple[str, str] | None:
+def home_repository(settings: Settings) -> tuple[str, str] | None:
     """The project's own repository (``[issues] repo = "owner/repo"``): its refs equal unqualified ones."""
-    value = context.settings.issues.get("repo")
+    value = settings.issues.get("repo")
     if isinstance(value, str) and value.count("/") >= 1:
         owner, _, repo = value.strip().rstrip("/").rpartition("/")
         return owner.lower(), repo.lower()
     return None
 
 
-def _name(ref: IssueRef) -> str:
+def issue_name(ref: IssueRef) -> str:
     if ref.owner and ref.repo:
         return f"Issue {ref.owner}/{ref.repo}#{ref.number}"
     return f"Issue #{ref.number}"
@@ -76,6 +78,17 @@ def _self_and_ancestors(task, parents: dict[int, Any]) -> Iterator[Any]:
         task = parents.get(id(task))
 
 
+def names_its_issue(task, ref: IssueRef, lines) -> bool:
+    """Whether ``ref`` is an issue ``task`` claims as its own (what this rule compares), not a mention or a pull request."""
+    return (
+        not ref.is_pull
+        and ref.span.start_line == task.text_span.start_line
+        and not _ZERO_LED.search(ref.text)  # "#000000" is a colour, never an issue
+        and not is_mention(ref, lines)
+        and not numbers_its_item(task, ref, lines)
+    )
+
+
 def _check(context: Context) -> Iterator[Finding]:
     lines = context.backlog.lines
     index = task_index(context.backlog)
@@ -85,23 +98,14 @@ def _check(context: Context) -> Iterator[Finding]:
     if len(set(numbers)) == len(numbers):
         return
     repeated = {number for number, count in Counter(numbers).items() if count > 1}
-    home = _home(context)
+    home = home_repository(context.settings)
     parents = context.parents
     seen: dict[tuple, list] = {}  # key -> [(task, ref)] in document order
     for task in tasks:
-        first_line = task.text_span.start_line
         for ref in task.refs.issues:
-            if (
-                ref.number in repeated
-                and not ref.is_pull
-                and ref.span.start_line == first_line
-                and not _ZERO_LED.search(ref.text)  # "#000000" is a colour, never an issue
-            ):
-                seen.setdefault(_key(ref, home), []).append((task, ref))
-    for uses in seen.values():
-        if len(uses) < 2:
-            continue
-        owners = [(task, ref) for task, ref in uses if not is_mention(ref, lines) and not numbers_its_item(task, ref, lines)]
+            if ref.number in repeated and names_its_issue(task, ref, lines):
+                seen.setdefault(issue_key(ref, home), []).append((task, ref))
+    for owners in seen.values():
         if len(owners) < 2:
             continue
         first_task, first_ref = owners[0]
@@ -119,7 +123,7 @@ def _check(context: Context) -> Iterator[Finding]:
             if related or task is first_task or repeated:
                 continue  # shared with a task above it (or named twice by the same task), or a task repeated
             message = (
-                f"{_name(ref)} is also referenced by '{task_label(first_task, lines)}' "
+                f"{issue_name(ref)} is also referenced by '{task_label(first_task, lines)}' "
                 f"on line {first_ref.span.start_line + 1}."
             )
             yield RULE.finding(ref.span, message)

@@ -15,6 +15,11 @@ but open here". The copies of one list that disagree are one finding, on the
 first of them, with the others as related lines, and two fixes (neither safe):
 make the copies match the first listing, or the first listing match the copies.
 
+Across files (``rules.across_files``), an ID is reported when another file of the same
+project names a different task with it, in the files that share an ID namespace:
+``[rules.duplicate-task-id] scope = "folder"`` (the default: the files of one folder),
+``"workspace"`` (every file of the project) or ``"file"`` (never across files).
+
 Bad:
 
     - [x] **Task 6.3 (Issue #24):** Scaffold the site.
@@ -33,11 +38,24 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+import attrs
+
 from ..model import Item, TaskId
 from . import WARNING, Context, Edit, Finding, Fix, Related, Rule
 from ._heading_ids import heading_task_ids
 from .common import TakenNumbers, lead_task_id, normal_text, normal_words, same_text, task_index
 from .done_with_open_subtasks import OPEN, state_kinds
+
+
+SCOPES = ("file", "folder", "workspace")
+DEFAULT_SCOPE = "folder"
+
+
+@attrs.frozen
+class DuplicateTaskIdOptions:
+    """Which files share task IDs with this one (the cross-file half, ``rules.across_files``)."""
+
+    scope: str = attrs.field(default=DEFAULT_SCOPE, validator=attrs.validators.in_(SCOPES))
 
 
 def _check(context: Context) -> Iterator[Finding]:
@@ -54,9 +72,8 @@ def _check(context: Context) -> Iterator[Finding]:
 _RANGE_AFTER = re.compile(r"\s*[-–—]\s*\d")
 
 
-def _heading_duplicates(context: Context) -> Iterator[Finding]:
-    """Duplicates that involve a heading task (those among list tasks alone are found above)."""
-    backlog = context.backlog
+def named_tasks(backlog) -> list[tuple[TaskId, bool, object]]:
+    """(task ID, named by a heading?, the task or heading) for every task an ID names, in document order."""
     lines = backlog.lines
     named: list = [
         (task_id, False, task)
@@ -65,12 +82,23 @@ def _heading_duplicates(context: Context) -> Iterator[Finding]:
     ]
     named += [(heading.task_id, True, heading) for heading in backlog.headings if heading.task_id is not None]
     named.sort(key=lambda triple: triple[0].span)
+    return named
+
+
+def task_words(owner, is_heading: bool) -> str:
+    """A named task's words, to tell a copy of it (the same words) from another task."""
+    return heading_words(owner) if is_heading else normal_text(owner)
+
+
+def _heading_duplicates(context: Context) -> Iterator[Finding]:
+    """Duplicates that involve a heading task (those among list tasks alone are found above)."""
+    named = named_tasks(context.backlog)
     first: dict[str, tuple[int, bool, object]] = {}
     for task_id, is_heading, owner in named:
         line, first_is_heading, first_owner = first.setdefault(task_id.text, (task_id.span.start_line, is_heading, owner))
         if line == task_id.span.start_line or not (is_heading or first_is_heading):
             continue
-        if first_is_heading and not is_heading and _heading_words(first_owner) == normal_text(owner):
+        if first_is_heading and not is_heading and heading_words(first_owner) == normal_text(owner):
             # A checklist over the plan's heading tasks: a reference; only a state it disagrees on matters.
             done = first_owner.task_state == "x"
             if done != (owner.checkbox in ("x", "X")):
@@ -87,7 +115,7 @@ def _heading_duplicates(context: Context) -> Iterator[Finding]:
 _STATUS_MARKS = re.compile(r"[\s✅✔☑✓]+$|\s*\((?:done|complete[d]?)\)\s*$", re.IGNORECASE)
 
 
-def _heading_words(heading) -> str:
+def heading_words(heading) -> str:
     """A heading task's title as ``normal_text`` reads a list task: its status marks aside."""
     return normal_words(_STATUS_MARKS.sub("", heading.title))
 
@@ -190,4 +218,5 @@ RULE = Rule(
     severity=WARNING,
     summary="Two tasks start with the same task ID, or a task repeated with its ID disagrees on its state.",
     check=_check,
+    options=DuplicateTaskIdOptions,
 )

@@ -1,0 +1,268 @@
+"""Rules across files: what one backlog says that another contradicts.
+
+A backlog spans files (a ROADMAP.md, docs/plans/*.md, an ARCHIVE.md), and three of the
+per-file rules have a cross-file half, under the same name and code, so one setting and
+one suppression comment govern both:
+
+- duplicate-issue (BL103): one issue claimed by a task in one file and by another task
+  in another file of the same project;
+- duplicate-task-id (BL104): one task ID naming two tasks in two files that share an ID
+  namespace: ``[rules.duplicate-task-id] scope`` says which do: ``"folder"`` (the
+  default: the files of one folder, as spec kits keep ``specs/001-x/tasks.md`` and
+  ``specs/002-y/tasks.md`` numbered each from T001), ``"workspace"`` (every file of
+  the project) or ``"file"`` (never across files);
+- broken-link (BL401): a link named by a task ID (``[Task 2.3](plan.md)``) to a backlog
+  that defines no such task (links to headings are checked by the per-file half).
+
+Files share nothing unless they belong to one known project (a git work tree, the folder
+of a configuration file, an editor's workspace folder): the files of an unknown folder
+are as likely to come from different repositories, whose "#12" and "Task 1.1" are others.
+A task copied with the same words (an ARCHIVE.md, a checklist over the plan) is the task
+again, not a duplicate. Each finding goes to the later file (by path) and points at the
+first with related information.
+
+Pure: the rules take ``FileFacts``, small summaries built from a parsed backlog by
+``facts_of`` (what an unopened file keeps in the workspace index), never the files.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from operator import attrgetter
+from typing import Any
+from collections.abc import Callable, Collection, Iterable, Iterator
+
+import attrs
+
+from ..config import OFF, Settings
+from ..model import Backlog, Span
+from . import Finding, Related, Rule, selected
+from . import broken_link, duplicate_issue, duplicate_task_id
+from .common import normal_text, task_index, task_label
+
+DEFAULT_SCOPE = duplicate_task_id.DEFAULT_SCOPE
+
+
+@attrs.frozen
+class NamedId:
+    """A task ID naming a task (or a heading task), with that task's words."""
+
+    text: str  # "Task 2.3"
+    span: Span
+    line_text: str  # the line it is on: related information in another file needs its columns
+    words: str
+
+
+@attrs.frozen
+class ClaimedIssue:
+    """An issue a task claims as its own (``duplicate_issue.names_its_issue``)."""
+
+    key: tuple
+    name: str  # "Issue #12"
+    span: Span
+    line_text: str
+    label: str  # how a message names the task: "Task 1.1"
+    words: str
+
+
+@attrs.frozen
+class TaskLink:
+    """A link whose text is a task ID: ``[Task 2.3](plan.md)``."""
+
+    task_id: str
+    path: str  # the target file, absolute
+    shown: str  # the target as the user wrote it (decoded)
+    span: Span  # of the target
+
+
+@attrs.frozen
+class FileFacts:
+    """What the cross-file rules need of one file; see the module docstring."""
+
+    path: str  # absolute
+    project: str | None  # the folder the file shares issues and IDs in; None: no project known
+    ids: tuple[NamedId, ...] = ()
+    issues: tuple[ClaimedIssue, ...] = ()
+    task_links: tuple[TaskLink, ...] = ()
+    id_scope: str = DEFAULT_SCOPE
+    defined: frozenset[str] = frozenset()  # every task ID naming a task here, suppressed or not
+    severities: tuple[tuple[str, str], ...] = ()  # rule name -> the severity configured for this file
+
+    @property
+    def id_namespace(self) -> tuple | None:
+        if self.project is None or self.id_scope == "file":
+            return None
+        if self.id_scope == "workspace":
+            return (self.project,)
+        return (self.project, os.path.dirname(self.path))
+
+    def severity(self, rule: Rule) -> str:
+        return dict(self.severities).get(rule.name) or rule.severity
+
+
+def _wanted(rule: Rule, settings: Settings, select, ignore) -> bool:
+    return settings.rule(rule.name).severity != OFF and selected(rule, select, ignore)
+
+
+def facts_of(
+    backlog: Backlog,
+    path: str,
+    project: str | None,
+    settings: Settings | None = None,
+    *,
+    select: Collection[str] | None = None,
+    ignore: Collection[str] | None = None,
+) -> FileFacts:
+    """The facts of one parsed file (its suppressions, settings, ``--select`` and ``--ignore`` applied)."""
+    from .suppress import Suppressions
+
+    settings = settings or Settings()
+    path = os.path.abspath(path)
+    if project is None:
+        return FileFacts(path, None)
+    lines = backlog.lines
+    suppressions = Suppressions.of(backlog)
+
+    def shown(rule: Rule) -> Callable[[int], bool] | None:
+        if not _wanted(rule, settings, select, ignore) or suppressions.whole_file(rule.name, rule.code):
+            return None
+        return lambda line: not (suppressions.ranges and suppressions.hides(rule.name, line, rule.code))
+
+    ids: list[NamedId] = []
+    named = duplicate_task_id.named_tasks(backlog)
+    keep = shown(duplicate_task_id.RULE)
+    if keep is not None:
+        for task_id, is_heading, owner in named:
+            line = task_id.span.start_line
+            if keep(line):
+                ids.append(NamedId(task_id.text, task_id.span, lines[line], duplicate_task_id.task_words(owner, is_heading)))
+    issues: list[ClaimedIssue] = []
+    keep = shown(duplicate_issue.RULE)
+    if keep is not None:
+        home = duplicate_issue.home_repository(settings)
+        for task in task_index(backlog).issue_tasks:
+            for ref in task.refs.issues:
+                line = ref.span.start_line
+                if duplicate_issue.names_its_issue(task, ref, lines) and keep(line):
+                    key = duplicate_issue.issue_key(ref, home)
+                    words = normal_text(task)
+                    issues.append(ClaimedIssue(key, duplicate_issue.issue_name(ref), ref.span, lines[line], task_label(task, lines), words))
+    keep = shown(broken_link.RULE)
+    task_links = tuple(_task_links(backlog, path, keep)) if keep is not None else ()
+    severities = tuple(
+        (rule.name, severity)
+        for rule in (duplicate_issue.RULE, duplicate_task_id.RULE, broken_link.RULE)
+        if (severity := settings.rule(rule.name).severity) is not None
+    )
+    scope = settings.rule(duplicate_task_id.RULE.name).options.get("scope", DEFAULT_SCOPE)
+    defined = frozenset(task_id.text for task_id, _, _ in named)
+    return FileFacts(
+        path, project, ids=tuple(ids), issues=tuple(issues), task_links=task_links,
+        id_scope=scope, defined=defined, severities=severities,
+    )
+
+
+def _task_links(backlog: Backlog, path: str, keep) -> Iterator[TaskLink]:
+    folder = os.path.dirname(path)
+    for refs in backlog.references():
+        if not refs.links or not refs.task_ids:
+            continue
+        for link in refs.links:
+            inside = [task_id for task_id in refs.task_ids if _within(task_id.span, link.text_span)]
+            if len(inside) != 1 or link.text.strip(" *_`") != inside[0].text or not keep(link.span.start_line):
+                continue
+            parsed = broken_link.parse_target(link.target)
+            if parsed is None:
+                continue
+            written, shown, fragment, _ = parsed
+            if written and not fragment:  # with a fragment, the heading it names is what is checked
+                yield TaskLink(inside[0].text, broken_link.resolve(folder, shown), shown, link.target_span)
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) and (
+        inner.end_line,
+        inner.end_col,
+    ) <= (outer.end_line, outer.end_col)
+
+
+# --- the checks ----------------------------------------------------------------------------------
+
+
+def check_across(files: Iterable[FileFacts]) -> dict[str, list[Finding]]:
+    """Every cross-file finding, by the absolute path of the file it is in (sorted by position)."""
+    ordered = sorted(files, key=lambda facts: facts.path)
+    found: dict[str, list[Finding]] = {}
+    for facts, finding in itertools.chain(_duplicates(ordered), _task_links_checked(ordered)):
+        found.setdefault(facts.path, []).append(finding)
+    for findings in found.values():
+        findings.sort(key=lambda finding: (finding.span, finding.code))
+    return found
+
+
+def _where(other: str, here: str) -> str:
+    """Another file named as seen from this one: "ROADMAP.md", "../plans/a.md"."""
+    return os.path.relpath(other, os.path.dirname(here)).replace(os.sep, "/")
+
+
+def _later_uses(ordered: list[FileFacts], namespace_of, uses_of, key_of) -> Iterator[tuple[FileFacts, Any, FileFacts, Any]]:
+    """(file, use, first file, first use) for the first use of each key in every file after the first
+    of its namespace, unless it has the words of an earlier use (the same task again: an archive, a
+    checklist over the plan). Repeats inside one file are the per-file rule's."""
+    first: dict[tuple, tuple[FileFacts, Any, set[str]]] = {}  # (namespace, key) -> first file, use, words seen
+    for facts in ordered:
+        namespace = namespace_of(facts)
+        if namespace is None:
+            continue
+        reported: set = set()
+        for use in uses_of(facts):
+            key = key_of(use)
+            entry = first.setdefault((namespace, key), (facts, use, {use.words}))
+            other, original, words = entry
+            if other is facts or key in reported:
+                continue
+            reported.add(key)
+            if use.words not in words:
+                words.add(use.words)
+                yield facts, use, other, original
+
+
+def _id_words(named: NamedId, original: NamedId, where: str, line: int) -> tuple[str, str]:
+    return f"Task ID '{named.text}' is also used by the task on line {line} of {where}.", f"{named.text} is named here first."
+
+
+def _issue_words(claim: ClaimedIssue, original: ClaimedIssue, where: str, line: int) -> tuple[str, str]:
+    return (
+        f"{claim.name} is also referenced by '{original.label}' on line {line} of {where}.",
+        f"'{original.label}' names {claim.name} here.",
+    )
+
+
+# rule, the namespace a file shares it in, the uses in a file, what makes two uses one, the words
+_DUPLICATES = (
+    (duplicate_task_id.RULE, attrgetter("id_namespace"), attrgetter("ids"), attrgetter("text"), _id_words),
+    (duplicate_issue.RULE, attrgetter("project"), attrgetter("issues"), attrgetter("key"), _issue_words),
+)
+
+
+def _duplicates(ordered: list[FileFacts]) -> Iterator[tuple[FileFacts, Finding]]:
+    for rule, namespace_of, uses_of, key_of, words in _DUPLICATES:
+        for facts, use, other, original in _later_uses(ordered, namespace_of, uses_of, key_of):
+            message, related_message = words(use, original, _where(other.path, facts.path), original.span.start_line + 1)
+            related = Related(original.span, related_message, other.path, original.line_text)
+            yield facts, rule.finding(use.span, message, severity=facts.severity(rule), related=(related,))
+
+
+def _task_links_checked(ordered: list[FileFacts]) -> Iterator[tuple[FileFacts, Finding]]:
+    rule = broken_link.RULE
+    by_path = {facts.path: facts for facts in ordered}
+    for facts in ordered:
+        for link in facts.task_links:
+            target = by_path.get(link.path)
+            if target is None or target is facts or target.project is None:
+                continue  # not a backlog this run knows: its tasks are unknown
+            if link.task_id in target.defined:
+                continue
+            message = f"No task '{link.task_id}' in '{link.shown}'."
+            yield facts, rule.finding(link.span, message, severity=facts.severity(rule))
