@@ -42,6 +42,7 @@ class CompletionRequest:
     trigger: str | None = None  # the character that triggered the request, if any
     rfcs: Any = None  # backlog_ls.rfc.Rfcs
     issues: Any = None  # backlog_ls.features.issues.IssueContext: the tracker source, cited numbers, settings
+    files: Any = None  # backlog_ls.features.links.Listing: folders' entries and files' anchors
 
     @property
     def line_text(self) -> str:
@@ -90,7 +91,13 @@ def _issue_provider(request: CompletionRequest) -> CompletionResult | None:
     return issue_completions(request)
 
 
-PROVIDERS: list[Provider] = [_rfc_provider, _issue_provider]
+def _link_provider(request: CompletionRequest) -> CompletionResult | None:
+    from .links import link_completions
+
+    return link_completions(request, request.files)
+
+
+PROVIDERS: list[Provider] = [_rfc_provider, _issue_provider, _link_provider]
 
 # Characters after which editors ask for completions without being told to.
 TRIGGER_CHARACTERS = [" ", "-", "#", "/", "("]

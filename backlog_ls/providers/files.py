@@ -52,6 +52,14 @@ class DiskFiles:
         except (OSError, ValueError):
             return None
 
+    def entries(self, folder: str) -> list[tuple[str, bool]] | None:
+        """A folder's entries as (name, is a folder), for completing link paths; None when it cannot be listed."""
+        try:
+            with os.scandir(folder) as found:
+                return [(entry.name, _is_folder(entry)) for entry in found]
+        except (OSError, ValueError):
+            return None
+
     def anchors(self, path: str) -> Collection[str] | None:
         """The heading anchors (and HTML ``id``/``name`` anchors) of a Markdown file, or None."""
         try:
@@ -96,3 +104,10 @@ class DiskFiles:
         except Exception:  # a provider never raises into a request
             log.exception("could not read the headings of %s", path)
             return None
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

@@ -1,0 +1,260 @@
+"""Relative links between files: clickable, completed as typed, and kept right when files move.
+
+- ``file_document_links``: every relative link (``[plan](docs/plan.md)``,
+  ``[release](docs/plan.md#release)``, ``[top](#goals)``) as a document link to the file,
+  at the heading's line when the anchor is known (``file:///…/plan.md#L12``, as VS Code
+  and Neovim open it).
+- ``link_completions``: inside a link target, the names in the folder typed so far
+  (folders end in ``/``), and after ``#`` the headings' anchors of this document or of
+  the file named before it.
+- ``rename_edits``: when files or folders move (``workspace/willRenameFiles``), the edits
+  that keep every link to them, and every relative link inside a moved file, pointing at
+  the same file; the target keeps its anchor, its query and the way it was written
+  (``./``, ``%20``).
+
+Pure: the file system comes in through small callables (``Listing``), answered by
+``providers/files.py`` in the server.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from urllib.parse import quote, unquote
+
+import attrs
+
+from ..model import Backlog, Span
+from ..rules import Edit
+from .completion import FILE, REFERENCE, CompletionItem, CompletionRequest, CompletionResult
+from .rfc import file_uri
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+@attrs.frozen
+class FileLink:
+    span: Span
+    target: str  # a URI
+    tooltip: str | None = None
+
+
+@attrs.frozen
+class Target:
+    """A relative link target taken apart: ``docs/my%20plan.md?plain=1#release``."""
+
+    path: str  # decoded, "/"-separated, as written ("docs/my plan.md"); "" for "#release"
+    suffix: str  # what follows the path, kept as written: "?plain=1#release"
+    fragment: str  # "release"
+    encoded: bool  # the path was written with %-escapes
+
+
+def parse_target(target: str) -> Target | None:
+    """The parts of a relative link target; None for a URL, an absolute path or an empty target."""
+    stripped = target.strip()
+    if stripped.startswith("<") and stripped.endswith(">"):
+        stripped = stripped[1:-1]
+    if not stripped or stripped.startswith(("/", "\\")) or _SCHEME.match(stripped):
+        return None
+    cut = min((at for at in (stripped.find("?"), stripped.find("#")) if at >= 0), default=len(stripped))
+    written, suffix = stripped[:cut], stripped[cut:]
+    hash_at = suffix.find("#")
+    fragment = unquote(suffix[hash_at + 1 :]) if hash_at >= 0 else ""
+    return Target(unquote(written), suffix, fragment, "%" in written)
+
+
+def _resolve(folder: str, path: str) -> str:
+    return os.path.normpath(os.path.join(folder, path))
+
+
+# --- document links ------------------------------------------------------------------------------
+
+# heading_line(path, anchor) -> the line of that heading in that file (0-based), or None
+HeadingLine = Callable[[str, str], "int | None"]
+
+
+def _own_heading_line(backlog: Backlog) -> Callable[[str], int | None]:
+    from ..anchors import heading_anchors
+
+    lines: dict[str, int] | None = None
+
+    def line_of(anchor: str) -> int | None:
+        nonlocal lines
+        if lines is None:
+            lines = {}
+            for heading, slug in heading_anchors(backlog.headings):
+                lines.setdefault(slug, heading.span.start_line)
+        return lines.get(anchor.lower())
+
+    return line_of
+
+
+def file_document_links(backlog: Backlog, path: str | None, heading_line: HeadingLine | None = None) -> list[FileLink]:
+    """Every relative link of the document as a link to its file (see the module docstring)."""
+    if path is None:
+        return []
+    folder = os.path.dirname(os.path.abspath(path))
+    own_line = _own_heading_line(backlog)
+    found: list[FileLink] = []
+    for refs in backlog.references():
+        for link in refs.links:
+            target = parse_target(link.target)
+            if target is None:
+                continue
+            resolved = _resolve(folder, target.path) if target.path else os.path.abspath(path)
+            line = None
+            if target.fragment:
+                if not target.path:
+                    line = own_line(target.fragment)
+                elif heading_line is not None:
+                    line = heading_line(resolved, target.fragment)
+            uri = file_uri(resolved) + (f"#L{line + 1}" if line is not None else "")
+            shown = target.path or os.path.basename(resolved)
+            tooltip = f"{shown}#{target.fragment}" if target.fragment else shown
+            found.append(FileLink(link.target_span, uri, tooltip))
+    return found
+
+
+# --- completion ------------------------------------------------------------------------------------
+
+_IN_TARGET = re.compile(r"\]\((?P<query>[^()\s<>]*)$")
+LIMIT = 200  # names offered from one folder
+
+
+@attrs.frozen
+class Listing:
+    """What completion may ask of the file system: a folder's entries, a Markdown file's anchors."""
+
+    entries: Callable[[str], "Sequence[tuple[str, bool]] | None"]  # folder -> [(name, is a folder)]
+    anchors: Callable[[str], "Collection[str] | None"]  # path -> its heading anchors
+
+
+def link_completions(request: CompletionRequest, listing: Listing | None) -> CompletionResult | None:
+    """Paths and anchors inside ``[text](…|``; None elsewhere."""
+    before = request.before
+    if "](" not in before:
+        return None
+    match = _IN_TARGET.search(before)
+    if match is None:
+        return None
+    query = match.group("query")
+    if _SCHEME.match(query) or query.startswith("/"):
+        return None
+    start = match.start("query")
+    hash_at = query.find("#")
+    if hash_at >= 0:
+        return _anchor_items(request, listing, query[:hash_at], start + hash_at + 1)
+    if listing is None or request.path is None:
+        return None
+    cut = query.rfind("/") + 1
+    folder = _resolve(os.path.dirname(os.path.abspath(request.path)), unquote(query[:cut]) or ".")
+    entries = listing.entries(folder)
+    if not entries:
+        return None
+    span = Span.on_line(request.line, start + cut, request.column)
+    own = os.path.basename(request.path)
+    items = []
+    ordered = sorted(entries, key=lambda entry: (not entry[1], not entry[0].lower().endswith(".md"), entry[0].lower()))
+    for rank, (name, is_folder) in enumerate(ordered[:LIMIT]):
+        if name.startswith(".") or (name == own and cut == 0):
+            continue
+        text = quote(name) if " " in name else name
+        items.append(
+            CompletionItem(
+                label=name + ("/" if is_folder else ""),
+                new_text=text + ("/" if is_folder else ""),
+                span=span,
+                kind=FILE,
+                sort_text=f"2-{rank:04d}",
+            )
+        )
+    return CompletionResult(tuple(items), incomplete=len(entries) > LIMIT) if items else None
+
+
+def _anchor_items(request: CompletionRequest, listing: Listing | None, written: str, start: int) -> CompletionResult | None:
+    if written:
+        if listing is None or request.path is None:
+            return None
+        anchors = listing.anchors(_resolve(os.path.dirname(os.path.abspath(request.path)), unquote(written)))
+    else:
+        from ..anchors import document_anchors
+
+        anchors = document_anchors(request.backlog)
+    if not anchors:
+        return None
+    span = Span.on_line(request.line, start, request.column)
+    items = tuple(
+        CompletionItem(label=f"#{anchor}", new_text=anchor, span=span, kind=REFERENCE, filter_text=anchor, sort_text=f"2-{rank:04d}")
+        for rank, anchor in enumerate(sorted(anchors))
+    )
+    return CompletionResult(items)
+
+
+# --- moving files --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class LinkAt:
+    """A link target in some file: as written, and where."""
+
+    target: str
+    span: Span
+
+
+def _moved(path: str, renames: Sequence[tuple[str, str]]) -> str | None:
+    """Where ``path`` goes when ``renames`` (old, new: files or folders) happen; None: it stays."""
+    for old, new in renames:
+        if path == old:
+            return new
+        if path.startswith(old.rstrip(os.sep) + os.sep):
+            return new.rstrip(os.sep) + path[len(old.rstrip(os.sep)) :]
+    return None
+
+
+def _written(relative: str, original: Target, target_text: str) -> str:
+    """``relative`` ("/"-separated) written as the original was: "./", %-escapes, angle brackets."""
+    path = relative
+    if original.path.startswith("./") and not path.startswith("."):
+        path = "./" + path
+    if original.encoded or " " in path:
+        path = quote(path, safe="/._-~()!$&'*+,;=:@")
+    text = path + original.suffix
+    stripped = target_text.strip()
+    return f"<{text}>" if stripped.startswith("<") and stripped.endswith(">") else text
+
+
+def rename_edits(renames: Sequence[tuple[str, str]], files: Iterable[tuple[str, Iterable[LinkAt]]]) -> dict[str, list[Edit]]:
+    """The edits, by file (its path before the move), that keep links right after ``renames``.
+
+    ``renames`` are (old, new) absolute paths of files or folders; ``files`` every file whose
+    links may need it, with its links. A link to a moved file follows it; a link inside a
+    moved file to a file that stays is rewritten from its new folder. Nothing else changes.
+    """
+    edits: dict[str, list[Edit]] = {}
+    for path, links in files:
+        here = os.path.dirname(path)
+        new_here = os.path.dirname(_moved(path, renames) or path)
+        for link in links:
+            target = parse_target(link.target)
+            if target is None or not target.path:
+                continue
+            resolved = _resolve(here, target.path)
+            new_target = _moved(resolved, renames) or resolved
+            if new_target == resolved and new_here == here:
+                continue
+            relative = os.path.relpath(new_target, new_here).replace(os.sep, "/")
+            if target.path.endswith("/") and not relative.endswith("/"):
+                relative += "/"
+            if posixpath.normpath(relative) == posixpath.normpath(target.path):
+                continue
+            edits.setdefault(path, []).append(Edit(link.span, _written(relative, target, link.target)))
+    return edits
+
+
+def links_of(backlog: Backlog) -> Iterator[LinkAt]:
+    """The link targets of a parsed document, for ``rename_edits``."""
+    for refs in backlog.references():
+        for link in refs.links:
+            yield LinkAt(link.target, link.target_span)
