@@ -580,13 +580,9 @@ def check_file(
 
 
 def _facts(backlog: Any, path: str, project: str | None, settings: Settings | None, select: Any, ignore: Any) -> Any:
-    from . import size_limit
-    from .config import Settings
     from .rules.across_files import facts_of
 
-    if project is None or size_limit.over(size_limit.text_size(backlog.lines), (settings or Settings()).max_file_size):
-        return None  # no project (no other file shares its IDs), or too large for more than its parse problems
-    return facts_of(backlog, path, project, settings, select=select, ignore=ignore)
+    return facts_of(backlog, path, project, settings, select=select, ignore=ignore) if project is not None else None
 
 
 def with_findings_across_files(results: Sequence[FileResult]) -> list[FileResult]:

@@ -43,3 +43,48 @@ async def in_daemon_thread(function: Callable[..., T], *args: Any, **kwargs: Any
 
     threading.Thread(target=run, name=f"backlog-ls-{getattr(function, '__name__', 'io')}", daemon=True).start()
     return await future
+
+
+class Worker:
+    """One daemon thread running the jobs posted to it, in order; started by the first job.
+
+    ``run(job)`` does one job; one that raises is logged and the next one runs.
+    """
+
+    def __init__(self, name: str, run: Callable[[Any], None]):
+        import queue
+
+        self._name = name
+        self._do = run
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.stopped = threading.Event()
+
+    def post(self, job: Any) -> None:
+        if self.stopped.is_set():
+            return
+        self._jobs.put(job)
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self._jobs.put(_STOP)
+
+    def _loop(self) -> None:
+        import logging
+
+        while not self.stopped.is_set():
+            job = self._jobs.get()
+            if job is _STOP:
+                return
+            try:
+                self._do(job)
+            except Exception:  # a provider never takes the server down
+                logging.getLogger(__name__).exception("%s failed on %r", self._name, job)
+
+
+_STOP = object()

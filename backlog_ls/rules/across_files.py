@@ -74,6 +74,7 @@ class TaskLink:
     path: str  # the target file, absolute
     shown: str  # the target as the user wrote it (decoded)
     span: Span  # of the target
+    line_text: str = ""
 
 
 @attrs.frozen
@@ -97,6 +98,10 @@ class FileFacts:
             return (self.project,)
         return (self.project, os.path.dirname(self.path))
 
+    def line_texts(self) -> dict[int, str]:
+        """The text of every line a cross-file finding in this file can be on."""
+        return {use.span.start_line: use.line_text for use in itertools.chain(self.ids, self.issues, self.task_links)}
+
     def severity(self, rule: Rule) -> str:
         return dict(self.severities).get(rule.name) or rule.severity
 
@@ -114,13 +119,17 @@ def facts_of(
     select: Collection[str] | None = None,
     ignore: Collection[str] | None = None,
 ) -> FileFacts:
-    """The facts of one parsed file (its suppressions, settings, ``--select`` and ``--ignore`` applied)."""
+    """The facts of one parsed file (its suppressions, settings, ``--select`` and ``--ignore`` applied).
+
+    A file of no project, or over ``max-file-size``, shares nothing (no facts)."""
     from .suppress import Suppressions
+
+    from .. import size_limit
 
     settings = settings or Settings()
     path = os.path.abspath(path)
-    if project is None:
-        return FileFacts(path, None)
+    if project is None or size_limit.over(size_limit.text_size(backlog.lines), settings.max_file_size):
+        return FileFacts(path, None)  # no project; or too large for more than its parse problems
     lines = backlog.lines
     suppressions = Suppressions.of(backlog)
 
@@ -177,7 +186,8 @@ def _task_links(backlog: Backlog, path: str, keep) -> Iterator[TaskLink]:
                 continue
             written, shown, fragment, _ = parsed
             if written and not fragment:  # with a fragment, the heading it names is what is checked
-                yield TaskLink(inside[0].text, broken_link.resolve(folder, shown), shown, link.target_span)
+                line = link.target_span.start_line
+                yield TaskLink(inside[0].text, broken_link.resolve(folder, shown), shown, link.target_span, backlog.lines[line])
 
 
 def _within(inner: Span, outer: Span) -> bool:

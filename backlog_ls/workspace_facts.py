@@ -1,0 +1,66 @@
+"""The cross-file rules' view of the workspace: every backlog's ``FileFacts``, and what the rules find in them.
+
+A domain room beside ``workspace_index`` (navigation's view): pure state, no IO, no LSP.
+``providers/workspace_facts.py`` fills it from disk for unopened files; the server sets
+an open document's facts from its live text each time it is checked.
+
+The cross-file findings are computed again whenever a file's facts change, and
+``update`` answers which files' findings changed with it: a keystroke that moves a task
+down a line changes the related information of the findings pointing at it, and only
+those files are shown again. Facts that come back equal (most keystrokes touch no task
+ID or issue) change nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+from .rules import Finding
+from .rules.across_files import FileFacts, check_across
+
+
+class FactsTable:
+    """Facts by absolute path; ``findings(path)`` the cross-file findings in that file. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._facts: dict[str, FileFacts] = {}
+        self._found: dict[str, tuple[Finding, ...]] = {}
+        self._lock = threading.Lock()
+        self.generation = 0  # moves on whenever some file's cross-file findings change
+
+    def update(self, facts: Iterable[FileFacts] = (), removed: Iterable[str] = ()) -> set[str]:
+        """Take new facts (and drop those of ``removed`` paths): the paths whose findings changed."""
+        with self._lock:
+            changed = False
+            for value in facts:
+                if self._facts.get(value.path) != value:
+                    self._facts[value.path] = value
+                    changed = True
+            for path in removed:
+                changed = self._facts.pop(path, None) is not None or changed
+            if not changed:
+                return set()
+            found = {path: tuple(findings) for path, findings in check_across(self._facts.values()).items()}
+            moved = {path for path in found.keys() | self._found.keys() if found.get(path, ()) != self._found.get(path, ())}
+            self._found = found
+            if moved:
+                self.generation += 1
+            return moved
+
+    def findings(self, path: str | None) -> tuple[Finding, ...]:
+        if path is None:
+            return ()
+        with self._lock:
+            return self._found.get(path, ())
+
+    def facts(self, path: str) -> FileFacts | None:
+        with self._lock:
+            return self._facts.get(path)
+
+    def paths(self) -> list[str]:
+        with self._lock:
+            return list(self._facts)
+
+    def __len__(self) -> int:
+        return len(self._facts)
