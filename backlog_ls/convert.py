@@ -279,6 +279,20 @@ def _versioned_edit(uri: str, version: int | None, edits: list[types.TextEdit]) 
     )
 
 
+def documents_edit(changes: Iterable[tuple[str, int | None, Iterable[Any], Sequence[str]]], encoding: str) -> types.WorkspaceEdit | None:
+    """Edits to many documents, (uri, version or None for an unopened file, ``rules.Edit``s, its lines),
+    as one workspace edit; None when there is nothing to change."""
+    document_changes = [
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            edits=text_edits(edits, lines, encoding),
+        )
+        for uri, version, edits, lines in changes
+    ]
+    document_changes = [change for change in document_changes if change.edits]
+    return types.WorkspaceEdit(document_changes=document_changes) if document_changes else None
+
+
 def _range_from_json(value: dict[str, Any]) -> types.Range:
     return types.Range(
         start=types.Position(line=value["start"]["line"], character=value["start"]["character"]),
