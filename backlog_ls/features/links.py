@@ -28,6 +28,7 @@ import attrs
 
 from ..model import Backlog, Span
 from ..rules import Edit
+from ..rules.broken_link import link_targets
 from .completion import FILE, REFERENCE, CompletionItem, CompletionRequest, CompletionResult
 from .rfc import file_uri
 
@@ -98,22 +99,22 @@ def file_document_links(backlog: Backlog, path: str | None, heading_line: Headin
     folder = os.path.dirname(os.path.abspath(path))
     own_line = _own_heading_line(backlog)
     found: list[FileLink] = []
-    for refs in backlog.references():
-        for link in refs.links:
-            target = parse_target(link.target)
-            if target is None:
-                continue
-            resolved = _resolve(folder, target.path) if target.path else os.path.abspath(path)
-            line = None
-            if target.fragment:
-                if not target.path:
-                    line = own_line(target.fragment)
-                elif heading_line is not None:
-                    line = heading_line(resolved, target.fragment)
-            uri = file_uri(resolved) + (f"#L{line + 1}" if line is not None else "")
-            shown = target.path or os.path.basename(resolved)
-            tooltip = f"{shown}#{target.fragment}" if target.fragment else shown
-            found.append(FileLink(link.target_span, uri, tooltip))
+    for written, span in link_targets(backlog):
+        target = parse_target(written)
+        if target is None:
+            continue
+        resolved = _resolve(folder, target.path) if target.path else os.path.abspath(path)
+        line = None
+        if target.fragment:
+            if not target.path:
+                line = own_line(target.fragment)
+            elif heading_line is not None:
+                line = heading_line(resolved, target.fragment)
+        uri = file_uri(resolved) + (f"#L{line + 1}" if line is not None else "")
+        shown = target.path or os.path.basename(resolved)
+        tooltip = f"{shown}#{target.fragment}" if target.fragment else shown
+        found.append(FileLink(span, uri, tooltip))
+    found.sort(key=lambda link: link.span)
     return found
 
 
@@ -254,7 +255,6 @@ def rename_edits(renames: Sequence[tuple[str, str]], files: Iterable[tuple[str, 
 
 
 def links_of(backlog: Backlog) -> Iterator[LinkAt]:
-    """The link targets of a parsed document, for ``rename_edits``."""
-    for refs in backlog.references():
-        for link in refs.links:
-            yield LinkAt(link.target, link.target_span)
+    """The link targets of a parsed document (reference definitions too), for ``rename_edits``."""
+    for target, span in link_targets(backlog):
+        yield LinkAt(target, span)

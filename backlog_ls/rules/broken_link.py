@@ -295,6 +295,15 @@ def _closest_name(name: str, names: Collection[str]) -> str | None:
     return _closest(name, sorted(names))
 
 
+def link_targets(backlog) -> Iterator[tuple[str, Span]]:
+    """Every link target of the document (links, images, reference definitions), with its span.
+
+    Remembered per block, and shared with the rule: document links and file moves read the
+    very values the last check computed."""
+    for _, (targets, _) in _MEMO.each(backlog.blocks, backlog.lines):
+        yield from targets
+
+
 def _check(context: Context) -> Iterator[Finding]:
     backlog = context.backlog
     blocks = [value for _, value in _MEMO.each(backlog.blocks, backlog.lines)]
