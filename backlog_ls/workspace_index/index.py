@@ -53,8 +53,8 @@ class WorkspaceIndex:
 
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
-        self._task_files: dict[str, set[str]] = {}  # task key -> URIs mentioning or defining it
-        self._issue_files: dict[int, set[str]] = {}  # issue number -> URIs mentioning it
+        self._task_files: dict[str, list[str]] = {}  # task key -> URIs mentioning or defining it
+        self._issue_files: dict[int, list[str]] = {}  # issue number -> URIs mentioning it
         self._search = SymbolSearch()
         self._lock = threading.Lock()
         self.generation = 0  # moves on with every change: a cache of derived answers can compare it
@@ -84,22 +84,34 @@ class WorkspaceIndex:
             self.generation += 1
             return True
 
-    def _map(self, uri: str, summary: FileSummary) -> None:
+    @staticmethod
+    def _keys(summary: FileSummary) -> tuple[set, set]:
+        tasks, issues = set(), set()
         for mention in summary.mentions:
             if mention.kind == TASK:
-                self._task_files.setdefault(mention.key, set()).add(uri)  # type: ignore[arg-type]
+                tasks.add(mention.key)
             elif mention.kind == ISSUE:
-                self._issue_files.setdefault(mention.key.number, set()).add(uri)  # type: ignore[union-attr]
+                issues.add(mention.key.number)  # type: ignore[union-attr]
+        return tasks, issues
+
+    def _map(self, uri: str, summary: FileSummary) -> None:
+        # Lists of URIs, not sets: most keys are in one or two files, and a set costs four times
+        # the memory of a short list.
+        tasks, issues = self._keys(summary)
+        for key in tasks:
+            self._task_files.setdefault(key, []).append(uri)
+        for number in issues:
+            self._issue_files.setdefault(number, []).append(uri)
 
     def _unmap(self, uri: str, summary: FileSummary) -> None:
-        for mention in summary.mentions:
-            table: dict = self._task_files if mention.kind == TASK else self._issue_files
-            key = mention.key if mention.kind == TASK else mention.key.number  # type: ignore[union-attr]
-            uris = table.get(key)
-            if uris is not None:
-                uris.discard(uri)
-                if not uris:
-                    del table[key]
+        tasks, issues = self._keys(summary)
+        for table, keys in ((self._task_files, tasks), (self._issue_files, issues)):
+            for key in keys:
+                uris = table.get(key)
+                if uris is not None and uri in uris:
+                    uris.remove(uri)
+                    if not uris:
+                        del table[key]
 
     # --- reading -------------------------------------------------------------------------------
 

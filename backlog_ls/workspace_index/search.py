@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import heapq
 import re
+import sys
+from array import array
 from .summary import FileSummary, SectionEntry, TaskEntry
 
 Entry = TaskEntry | SectionEntry
@@ -35,38 +37,44 @@ def entries_of(summary: FileSummary) -> list[Entry]:
 
 
 class _FileWords:
-    __slots__ = ("summary", "entries", "words", "bonus", "own")
+    """One file's entries and their words, kept small: words are shared strings across files,
+    positions tuples, the length bonus an array of floats."""
+
+    __slots__ = ("summary", "entries", "words", "bonus", "own_ids", "own_issues")
 
     def __init__(self, summary: FileSummary):
         self.summary = summary
         self.entries = entries_of(summary)
-        self.words: dict[str, list[int]] = {}  # word -> positions in ``entries``
-        self.bonus: list[float] = []  # of each entry: shorter names first, sections before tasks
-        self.own: dict[int, tuple[set[str], set[str]]] = {}  # entry -> its own task number, its issue numbers
+        words: dict[str, list[int]] = {}  # word -> positions in ``entries``
+        self.bonus = array("f")  # of each entry: shorter names first, sections before tasks
+        self.own_ids: dict[int, str] = {}  # entry -> its own task number ("2.3", "10" for T10)
+        self.own_issues: dict[int, tuple[str, ...]] = {}  # entry -> the numbers of its own issues
         for position, entry in enumerate(self.entries):
             text = entry.title if isinstance(entry, SectionEntry) else entry.text
             for word in set(_WORD.findall(text.casefold())):
-                self.words.setdefault(word, []).append(position)
+                words.setdefault(sys.intern(word), []).append(position)
             self.bonus.append(1.0 / (1 + len(text)) + (0.5 if isinstance(entry, SectionEntry) else 0.0))
-            if isinstance(entry, TaskEntry) and (entry.task_id is not None or entry.issues):
-                ids: set[str] = set()
+            if isinstance(entry, TaskEntry):
                 if entry.task_id is not None:
-                    number = entry.task_id.split()[-1].casefold()
-                    ids = {number, number.lstrip("t-")}
-                self.own[position] = (ids, {str(issue.number) for issue in entry.issues})
+                    self.own_ids[position] = entry.task_id.split()[-1].casefold().lstrip("t-")
+                if entry.issues:
+                    self.own_issues[position] = tuple(str(issue.number) for issue in entry.issues)
+        self.words = {word: tuple(positions) for word, positions in words.items()}
 
 
 class SymbolSearch:
     def __init__(self) -> None:
         self._files: dict[str, _FileWords] = {}
-        self._word_files: dict[str, set[str]] = {}  # word -> URIs holding it
+        # word -> URIs holding it. Lists, not sets: most words are in a few files, and a set costs
+        # four times the memory; removing one file is then linear in a word's files, still small.
+        self._word_files: dict[str, list[str]] = {}
         self._matches: dict[str, list[tuple[str, float]]] = {}  # query word -> vocabulary words, score
 
     def add(self, uri: str, summary: FileSummary) -> None:
         self.remove(uri)
         words = self._files[uri] = _FileWords(summary)
         for word in words.words:
-            self._word_files.setdefault(word, set()).add(uri)
+            self._word_files.setdefault(word, []).append(uri)
         self._matches.clear()
 
     def remove(self, uri: str) -> None:
@@ -76,7 +84,7 @@ class SymbolSearch:
         for word in old.words:
             uris = self._word_files.get(word)
             if uris is not None:
-                uris.discard(uri)
+                uris.remove(uri)
                 if not uris:
                     del self._word_files[word]
         self._matches.clear()
@@ -99,18 +107,18 @@ class SymbolSearch:
         tokens = [token for token in dict.fromkeys(_WORD.findall(query.casefold()))]
         if not tokens:
             return self._everything(limit) if not query.strip() else []
+        matches = {token: self._vocabulary_matches(token) for token in tokens}
+        word_files = self._word_files
+        # The rarest word first: the others then only narrow what it found.
+        cost = {token: sum(len(word_files.get(word, ())) for word, _ in found) for token, found in matches.items()}
         scores: dict[tuple[str, int], float] | None = None
-        for token in tokens:
-            here: dict[tuple[str, int], float] = {}
-            for word, score in self._vocabulary_matches(token):
-                for uri in self._word_files.get(word, ()):
-                    for position in self._files[uri].words.get(word, ()):
-                        key = (uri, position)
-                        if here.get(key, 0.0) < score:
-                            here[key] = score
+        for token in sorted(tokens, key=cost.__getitem__):
             if scores is None:
-                scores = here
+                scores = self._postings(matches[token])
+            elif len(scores) < cost[token]:
+                scores = self._narrowed(scores, matches[token])
             else:
+                here = self._postings(matches[token])
                 scores = {key: value + here[key] for key, value in scores.items() if key in here}
             if not scores:
                 return []
@@ -129,18 +137,40 @@ class SymbolSearch:
             for score, _, _, uri, position in heapq.nlargest(limit, ranked)
         ]
 
+    def _postings(self, matches: list[tuple[str, float]]) -> dict[tuple[str, int], float]:
+        """Every entry holding one of the words, with the best word's score."""
+        found: dict[tuple[str, int], float] = {}
+        files = self._files
+        for word, score in sorted(matches, key=lambda match: match[1]):  # a better score overwrites
+            keys = [(uri, position) for uri in self._word_files.get(word, ()) for position in files[uri].words[word]]
+            found.update(dict.fromkeys(keys, score))
+        return found
+
+    def _narrowed(self, scores: dict[tuple[str, int], float], matches: list[tuple[str, float]]) -> dict[tuple[str, int], float]:
+        """The entries of ``scores`` that also hold one of the words, their scores added: by reading
+        the few entries, not the words' many postings."""
+        best = dict(matches)
+        files = self._files
+        narrowed = {}
+        for key, value in scores.items():
+            entry = files[key[0]].entries[key[1]]
+            text = (entry.title if isinstance(entry, SectionEntry) else entry.text).casefold()
+            score = max((best.get(word, 0.0) for word in _WORD.findall(text)), default=0.0)
+            if score:
+                narrowed[key] = value + score
+        return narrowed
+
     def _add_own_bonus(self, scores: dict[tuple[str, int], float], tokens: list[str]) -> None:
         """A query naming a task's own ID or issue puts that task first."""
-        as_ids = {token.lstrip("t-") for token in tokens} | set(tokens)
+        as_ids = {token.lstrip("t-") for token in tokens}
         as_issues = {token.lstrip("#") for token in tokens}
         files = self._files
         for key in scores:
-            own = files[key[0]].own.get(key[1])
-            if own is not None:
-                if not as_ids.isdisjoint(own[0]):
-                    scores[key] += OWN_ID
-                elif not as_issues.isdisjoint(own[1]):
-                    scores[key] += OWN_ISSUE
+            words = files[key[0]]
+            if words.own_ids.get(key[1]) in as_ids:
+                scores[key] += OWN_ID
+            elif not as_issues.isdisjoint(words.own_issues.get(key[1], ())):
+                scores[key] += OWN_ISSUE
 
     def _everything(self, limit: int) -> list[tuple[float, str, Entry, FileSummary]]:
         found = []
