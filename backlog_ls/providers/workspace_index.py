@@ -181,10 +181,18 @@ class IndexProvider:
                         indexed += 1
                 progress.report(done, len(found))
                 self._changed()
+            self._forget_missing(folders, {self._uri_of(path) for path in found})
         finally:
             progress.end(indexed)
             self.scans_finished += 1
             self._changed()
+
+    def _forget_missing(self, folders: tuple[str, ...], found: set[str]) -> None:
+        """After a new scan (settings changed): files below the folders that are no longer backlogs go."""
+        prefixes = tuple(self._uri_of(folder).rstrip("/") + "/" for folder in folders)
+        for uri, _ in self.index.files():
+            if uri.startswith(prefixes) and uri not in found and not self._is_open(uri):
+                self.index.remove(uri)
 
     def _summaries(self, limits: list[tuple[str, int]]) -> Iterator[tuple[int, list[tuple[str, FileSummary | None]]]]:
         """The summaries of the files, a batch at a time, with how many files are done so far."""

@@ -151,3 +151,19 @@ def test_a_large_scan_parses_in_worker_processes_with_the_same_result(tmp_path):
         summaries[use_processes] = dict(index.files())
     assert len(summaries[True]) == count
     assert summaries[True] == summaries[False]
+
+
+def test_a_new_scan_forgets_files_the_configuration_now_leaves_out(tmp_path):
+    root = _workspace(tmp_path)
+    index = WorkspaceIndex()
+    loaders = [ConfigLoader()]
+    provider = IndexProvider(index, lambda path: loaders[-1].for_path(path), _uri)
+    provider.scan([str(root)])
+    _wait(lambda: provider.scans_finished == 1)
+    assert len(index) == 3
+    _write(root, ".backlog-ls.toml", 'exclude = ["vendor", "specs"]\n')
+    loaders.append(ConfigLoader())  # as the server reads configurations again after a change
+    provider.scan([str(root)])
+    _wait(lambda: provider.scans_finished == 2)
+    assert sorted(os.path.basename(index.path_of(uri)) for uri, _ in index.files()) == ["ROADMAP.md", "next.md"]
+    provider.stop()
