@@ -15,7 +15,7 @@ plain values out (``Place``: a URI, a span and the lines that convert it for the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -140,26 +140,61 @@ def rename_edits(index: WorkspaceIndex, mention: Mention, new_name: str) -> dict
     return edits
 
 
-def renumber_edits(index: WorkspaceIndex, renumbered: Mapping[str, str], skip_uri: str | None = None) -> dict[str, list[Edit]]:
-    """The mentions that follow a renumbering (old ID -> new ID, e.g. from "Renumber tasks in
-    section"), by URI. The IDs change together, so "Task 3.1" -> "Task 3.2" and "Task 3.2" ->
-    "Task 3.1" swap rather than merge. ``skip_uri``'s own task names are left to the renumbering
-    itself (its edits already rewrite them); its mentions follow."""
+def renumber_edits(
+    index: WorkspaceIndex, renumbered: Mapping[str, str], already: Mapping[str, Collection[Span]] = {}
+) -> dict[str, list[Edit]]:
+    """The occurrences that follow a renumbering (old ID -> new ID), by URI, in order.
+
+    The IDs change together, so "Task 3.1" -> "Task 3.2" and "Task 3.2" -> "Task 3.1" swap
+    rather than merge. Occurrences at a span of ``already`` (by URI: the renumbering's own
+    edits of the tasks' names) are left to it.
+    """
     edits: dict[str, list[Edit]] = {}
     for old, new in renumbered.items():
-        if task_key(old) == task_key(new):
-            continue
         new_parts = _ID_NUMBER.match(new)
-        if new_parts is None:
+        if task_key(old) == task_key(new) or new_parts is None:
             continue
         for hit in index.task_mentions(old):
             occurrence: Mention = hit.entry  # type: ignore[assignment]
-            if hit.uri == skip_uri and occurrence.defines:
+            if occurrence.span in already.get(hit.uri, ()):
                 continue
             edits.setdefault(hit.uri, []).append(_renamed(occurrence, new, new_parts))
     for found in edits.values():
         found.sort(key=lambda edit: edit.span)
     return edits
+
+
+def renamed_ids(summary: FileSummary, lines: Sequence[str], edits: Iterable[Edit]) -> tuple[dict[str, str], set[Span]]:
+    """What a renumbering's edits do to task names: old ID -> new ID, and the names they rewrite.
+
+    "Renumber tasks in section" and "Renumber phases" edit the digits of task names; an
+    edit inside a task's own ID ("Task 3.2" with "2" -> "1") renames it to "Task 3.1".
+    """
+    renamed: dict[str, str] = {}
+    names: set[Span] = set()
+    for edit in edits:
+        span = edit.span
+        name = next(
+            (m for m in summary.mentions if m.kind == TASK and m.defines and m.span.encloses(span) and span.start_line == span.end_line),
+            None,
+        )
+        if name is None:
+            continue
+        line = lines[span.start_line]
+        new_text = line[name.span.start_col : span.start_col] + edit.new_text + line[span.end_col : name.span.end_col]
+        renamed.setdefault(name.text, new_text)
+        names.add(name.span)
+    return renamed, names
+
+
+def following_edits(index: WorkspaceIndex, uri: str, lines: Sequence[str], edits: Iterable[Edit]) -> dict[str, list[Edit]]:
+    """The edits elsewhere (this file's mentions too) that keep mentions pointing at the tasks a
+    renumbering in ``uri`` renames; empty when it renames none or the file is not indexed."""
+    summary = index.get(uri)
+    if summary is None:
+        return {}
+    renamed, names = renamed_ids(summary, lines, edits)
+    return renumber_edits(index, renamed, {uri: names}) if renamed else {}
 
 
 def _renamed(occurrence: Mention, new_id: str, new_parts: re.Match[str]) -> Edit:
@@ -229,6 +264,8 @@ __all__ = [
     "references",
     "rename_edits",
     "renumber_edits",
+    "renamed_ids",
+    "following_edits",
     "symbol_at",
     "workspace_symbols",
 ]

@@ -115,11 +115,31 @@ def test_prepare_rename_refuses_an_issue_and_plain_text():
 
 def test_renumbering_moves_mentions_in_other_files_and_swaps():
     index, texts = _workspace()
-    edits = navigation.renumber_edits(index, {"Task 2.3": "Task 2.4", "Task 2.4": "Task 2.3"}, skip_uri="file:///w/ROADMAP.md")
-    roadmap = _apply(texts["file:///w/ROADMAP.md"], edits["file:///w/ROADMAP.md"])
+    roadmap_uri = "file:///w/ROADMAP.md"
+    names = {m.span for m in index.get(roadmap_uri).mentions if m.defines and m.kind == "task"}
+    edits = navigation.renumber_edits(index, {"Task 2.3": "Task 2.4", "Task 2.4": "Task 2.3"}, {roadmap_uri: names})
+    roadmap = _apply(texts[roadmap_uri], edits[roadmap_uri])
     # The names are the renumbering's own edits; the mention follows.
     assert roadmap.split("\n")[4:6] == ["- [ ] **Task 2.3 (#12):** Parse tables", "- [ ] Task 2.4: After Task 2.4"]
     assert "Depends on Task 2.4" in _apply(texts["file:///w/plans/next.md"], edits["file:///w/plans/next.md"])
+
+
+def test_the_renumber_action_is_followed_in_every_file():
+    from backlog_ls.features import renumber
+
+    text = "# Plan\n\n## Phase 2: Parser\n\n- [ ] Task 2.5: First\n- [ ] Task 2.3: After Task 2.5\n"
+    other = "# Other\n\n- [ ] Task 9.1: Wait for Task 2.3 and Task 2.5\n"
+    index = WorkspaceIndex()
+    backlog = parse(text)
+    index.update("file:///w/plan.md", summarize(backlog))
+    index.update("file:///w/other.md", summarize(parse(other)))
+    (action,) = renumber.renumber_actions(backlog, 2)
+    renamed, _ = navigation.renamed_ids(index.get("file:///w/plan.md"), backlog.lines, action.edits)
+    assert renamed == {"Task 2.5": "Task 2.1", "Task 2.3": "Task 2.2"}
+    following = navigation.following_edits(index, "file:///w/plan.md", backlog.lines, action.edits)
+    plan = _apply(text, list(action.edits) + following["file:///w/plan.md"])
+    assert plan == "# Plan\n\n## Phase 2: Parser\n\n- [ ] Task 2.1: First\n- [ ] Task 2.2: After Task 2.1\n"
+    assert _apply(other, following["file:///w/other.md"]) == "# Other\n\n- [ ] Task 9.1: Wait for Task 2.2 and Task 2.1\n"
 
 
 def test_workspace_symbols_name_the_state_and_the_section():
