@@ -9,19 +9,24 @@ plain values out (``Place``: a URI, a span and the lines that convert it for the
   the task that names it as its own; its references every citation across the workspace.
 - Rename works on task IDs only: every occurrence follows, keeping each one's word as
   written ("task 2.3" stays lower case) when only the number changes.
+- A link to a heading (``[x](other.md#heading)``, ``[x](#heading)``): its definition is that
+  heading; a heading's references are every link to it in the workspace, as marksman does.
 - Workspace symbols: every section and task, found by words, ID or issue number.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
+
+from urllib.parse import unquote
 
 import attrs
 
 from ..model import Span
 from ..rules import Edit
-from ..workspace_index import ISSUE, TASK, FileSummary, Mention, SectionEntry, TaskEntry, WorkspaceIndex, task_key
+from ..workspace_index import ISSUE, TASK, FileSummary, LinkEntry, Mention, SectionEntry, TaskEntry, WorkspaceIndex, task_key
 
 
 @attrs.frozen
@@ -94,6 +99,69 @@ def highlights(summary: FileSummary, mention: Mention) -> list[Highlight]:
     """The occurrences of the symbol in this one file."""
     found = summary.task_mentions(mention.key) if mention.kind == TASK else summary.issue_mentions(mention.key)  # type: ignore[arg-type]
     return [Highlight(other.span, other.defines) for other in found]
+
+
+# --- headings and the links to them (as marksman) --------------------------------------------------
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def link_at(summary: FileSummary, line: int, column: int) -> LinkEntry | None:
+    return next((link for link in summary.links if link.span.contains(line, column)), None)
+
+
+def section_at(summary: FileSummary, line: int) -> SectionEntry | None:
+    """The section whose heading is on ``line``."""
+    return next((s for s in summary.sections if s.heading_span.start_line <= line <= s.heading_span.end_line), None)
+
+
+def _target(link: LinkEntry, path: str | None) -> tuple[str | None, str] | None:
+    """(the file a link points at, None for this file; its fragment) for a relative link, else None."""
+    target = link.target.strip()
+    if not target or target.startswith(("/", "//")) or _SCHEME.match(target):
+        return None
+    written, _, fragment = target.partition("#")
+    written = unquote(written.split("?", 1)[0].strip())
+    if not written:
+        return None, unquote(fragment)
+    if path is None:
+        return None
+    return os.path.normpath(os.path.join(os.path.dirname(path), written)), unquote(fragment)
+
+
+def link_definition(index: WorkspaceIndex, path: str | None, link: LinkEntry, uri: str) -> Place | None:
+    """Where a link to a backlog goes: the heading its fragment names, or the file's start."""
+    target = _target(link, path)
+    if target is None:
+        return None
+    target_path, fragment = target
+    target_uri = uri if target_path is None else _uri_of_path(index, target_path)
+    summary = index.get(target_uri) if target_uri is not None else None
+    if summary is None:
+        return None
+    anchor = fragment.lower().removeprefix("user-content-")
+    section = next((s for s in summary.sections if s.anchor == anchor), None) if anchor else None
+    span = section.heading_span if section is not None else Span(0, 0, 0, 0)
+    return Place(target_uri, span, summary.span_lines)  # type: ignore[arg-type]
+
+
+def heading_references(index: WorkspaceIndex, uri: str, section: SectionEntry, include_declaration: bool = True) -> list[Place]:
+    """The heading itself and every link in the workspace to it (``other.md#anchor``, ``#anchor``)."""
+    path = index.path_of(uri)
+    found = [Place(uri, section.heading_span, index.get(uri).span_lines)] if include_declaration else []  # type: ignore[union-attr]
+    for other_uri, summary in index.files():
+        other_path = index.path_of(other_uri)
+        for link in summary.links:
+            target = _target(link, other_path)
+            if target is None or target[1].lower().removeprefix("user-content-") != section.anchor:
+                continue
+            if (target[0] is None and other_uri == uri) or (target[0] is not None and path is not None and target[0] == path):
+                found.append(Place(other_uri, link.span, summary.span_lines))
+    return found
+
+
+def _uri_of_path(index: WorkspaceIndex, path: str) -> str | None:
+    return next((uri for uri, _ in index.files() if index.path_of(uri) == path), None)
 
 
 # --- rename ---------------------------------------------------------------------------------------
@@ -258,6 +326,10 @@ __all__ = [
     "TASK",
     "WorkspaceSymbol",
     "definition",
+    "heading_references",
+    "link_at",
+    "link_definition",
+    "section_at",
     "highlights",
     "new_task_id",
     "prepare_rename",

@@ -151,3 +151,25 @@ def test_workspace_symbols_name_the_state_and_the_section():
     assert by_id[0].name == "Task 2.3 (#12): Parse tables (open)"
     heading_task = navigation.workspace_symbols(index, "old")
     assert [(s.name, s.kind) for s in heading_task] == [("Task 1.1: Old ✅ (done)", "task")]
+
+
+def test_a_link_goes_to_the_heading_and_a_heading_lists_the_links_to_it():
+    index = WorkspaceIndex()
+    texts = {
+        "/w/ROADMAP.md": "# Roadmap\n\n## Phase 2: Parser\n\nSee [the plan](docs/next.md#later-work) and [below](#phase-2-parser).\n",
+        "/w/docs/next.md": "# Next\n\n## Later work\n\n- [ ] Task 3.1 ([back](../ROADMAP.md#phase-2-parser))\n",
+    }
+    for path, text in texts.items():
+        index.update("file://" + path, summarize(parse(text)), path)
+    roadmap = index.get("file:///w/ROADMAP.md")
+    link = navigation.link_at(roadmap, 4, 8)
+    place = navigation.link_definition(index, "/w/ROADMAP.md", link, "file:///w/ROADMAP.md")
+    assert (place.uri, place.span.start_line) == ("file:///w/docs/next.md", 2)
+    section = navigation.section_at(roadmap, 2)
+    found = navigation.heading_references(index, "file:///w/ROADMAP.md", section)
+    assert [(p.uri, texts[p.uri[7:]].split("\n")[p.span.start_line][p.span.start_col : p.span.end_col]) for p in found] == [
+        ("file:///w/ROADMAP.md", "## Phase 2: Parser"),
+        ("file:///w/ROADMAP.md", "[below](#phase-2-parser)"),
+        ("file:///w/docs/next.md", "[back](../ROADMAP.md#phase-2-parser)"),
+    ]
+    assert navigation.link_definition(index, "/w/ROADMAP.md", navigation.link_at(roadmap, 4, 50), "file:///w/ROADMAP.md").span.start_line == 2
