@@ -10,8 +10,9 @@ their own (so task IDs are mostly its own), its issue numbers are shared with a 
 dozen other files, and each cites #12 and a task of the file before it.
 
 In process: the provider scans the folder (discovery, reading, parsing, summarising)
-as the server does after ``initialized``: wall time, CPU time of every process (the
-server's and its indexing workers'), and resident memory added (VmRSS, after a collection). Then references (a random task ID or issue mention) and
+as the server does after ``initialized`` (two worker processes parse, the server keeps the
+summaries): wall time, the server's CPU time and resident memory added (VmRSS, after a
+collection); and once in this process alone, whose CPU time is the whole work's. Then references (a random task ID or issue mention) and
 workspace/symbol (a word, an ID or an issue number) as the server answers them,
 conversion to JSON included: median and p95 over ``--queries``, in wall time and in CPU
 time (on a machine shared with other work, wall time mostly measures the others).
@@ -31,7 +32,6 @@ import json
 import os
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -120,33 +120,34 @@ def _stats(wall: list[float], cpu: list[float]) -> dict:
     }
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process and of its finished children (the indexing workers)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def _scan(root: Path, use_processes: bool) -> tuple[WorkspaceIndex, float, float, float]:
+    """Index the folder as the server does: the index, wall seconds, this process's CPU seconds, MiB added."""
+    gc.collect()
+    before = _rss_mib()
+    index = WorkspaceIndex()
+    provider = IndexProvider(index, ConfigLoader().for_path, lambda path: Path(path).as_uri())
+    provider.use_processes = use_processes
+    cpu_start = time.process_time()
+    start = time.perf_counter()
+    provider.scan([str(root)])
+    deadline = start + 900
+    while provider.scans_finished == 0 and time.perf_counter() < deadline:
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    provider.stop()
+    gc.collect()
+    return index, elapsed, cpu, _rss_mib() - before
 
 
 def in_process(root: Path, queries: int) -> dict:
     import backlog_ls.parse.blocks  # noqa: F401  (the server imports the parser before it indexes)
 
-    gc.collect()
-    before = _rss_mib()
-    index = WorkspaceIndex()
-    provider = IndexProvider(index, ConfigLoader().for_path, lambda path: Path(path).as_uri())
-    cpu_start = _cpu_seconds()
-    start = time.perf_counter()
-    provider.scan([str(root)])
-    deadline = start + 600
-    while provider.scans_finished == 0 and time.perf_counter() < deadline:
-        time.sleep(0.005)
-    elapsed = time.perf_counter() - start
-    gc.collect()
-    added = _rss_mib() - before
-    provider.stop()
-    time.sleep(0.5)  # the worker processes exit, so that their CPU time is counted
-    cpu = _cpu_seconds() - cpu_start
-
+    # As the server does it first (two worker processes parse, this one keeps the summaries), so
+    # that memory freed by an earlier scan does not hide what it adds; then in this process alone,
+    # whose CPU time is the whole cost of reading, parsing and summarising.
+    index, elapsed, server_cpu, added = _scan(root, use_processes=True)
+    _, alone_s, alone_cpu, _ = _scan(root, use_processes=False)
     rng = random.Random(1)
     files = index.files()
     mentions = [(summary, mention) for _, summary in files for mention in summary.mentions]
@@ -190,9 +191,11 @@ def in_process(root: Path, queries: int) -> dict:
         "files": len(index),
         "tasks": sum(len(summary.tasks) for _, summary in files),
         "mentions": len(mentions),
-        "index_s": round(elapsed, 2),
-        "index_cpu_s": round(cpu, 2),  # all processes: the server's and its indexing workers'
+        "index_s": round(elapsed, 2),  # with the worker processes, as the server does
+        "index_server_cpu_s": round(server_cpu, 2),  # ... of which the server's own CPU time
         "index_mib_added": round(added, 1),
+        "index_one_process_s": round(alone_s, 2),  # without workers: wall time ...
+        "index_one_process_cpu_s": round(alone_cpu, 2),  # ... and the whole work's CPU time
         "load_average": round(os.getloadavg()[0], 1),
         "references": _stats(reference_times, reference_cpu) | {"median_results": statistics.median(reference_counts)},
         "workspace_symbol": _stats(symbol_times, symbol_cpu) | {"median_results": statistics.median(symbol_counts)},
