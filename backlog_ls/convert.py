@@ -265,6 +265,20 @@ def _versioned_edit(uri: str, version: int | None, edits: list[types.TextEdit]) 
     )
 
 
+def documents_edit(changes: Iterable[tuple[str, int | None, Iterable[Any], Sequence[str]]], encoding: str) -> types.WorkspaceEdit | None:
+    """Edits to many documents, (uri, version or None for an unopened file, ``rules.Edit``s, its lines),
+    as one workspace edit; None when there is nothing to change."""
+    document_changes = [
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            edits=text_edits(edits, lines, encoding),
+        )
+        for uri, version, edits, lines in changes
+    ]
+    document_changes = [change for change in document_changes if change.edits]
+    return types.WorkspaceEdit(document_changes=document_changes) if document_changes else None
+
+
 def _range_from_json(value: dict[str, Any]) -> types.Range:
     return types.Range(
         start=types.Position(line=value["start"]["line"], character=value["start"]["character"]),
@@ -478,27 +492,3 @@ def workspace_symbols_json(symbols: Iterable[Any], encoding: str) -> list[dict[s
             entry["containerName"] = symbol.container
         found.append(entry)
     return found
-
-
-def workspace_edit(
-    edits_by_uri: dict[str, list[Any]],
-    lines_of: Any,
-    versions: dict[str, int | None],
-    encoding: str,
-    document_changes: bool,
-) -> types.WorkspaceEdit:
-    """``rules.Edit``s in many files as one ``WorkspaceEdit``: with ``documentChanges`` (open
-    documents tied to their version, others to none) when the client takes them, else ``changes``.
-    ``lines_of(uri)`` gives the lines each file's spans refer to."""
-    converted = {uri: text_edits(edits, lines_of(uri), encoding) for uri, edits in edits_by_uri.items()}
-    if not document_changes:
-        return types.WorkspaceEdit(changes=converted)
-    return types.WorkspaceEdit(
-        document_changes=[
-            types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=versions.get(uri)),
-                edits=found,  # type: ignore[arg-type]
-            )
-            for uri, found in converted.items()
-        ]
-    )
