@@ -474,3 +474,35 @@ def _effect(action: types.CodeAction, uri: str, lines: Sequence[str], encoding: 
         end = offsets[end_line - first] + end_col
         text = text[:start] + new_text + text[end:]
     return (first, last, text)
+
+
+# --- navigation across the workspace: locations, highlights, rename, workspace symbols --------------
+
+_WORKSPACE_SYMBOL_KINDS = {"section": types.SymbolKind.Namespace.value, "task": types.SymbolKind.Boolean.value}
+
+
+def places_json(places: Iterable[Any], encoding: str) -> list[dict[str, Any]]:
+    """``features.navigation.Place``s (URI, span, the lines that convert it) as ``Location[]`` JSON."""
+    return [{"uri": place.uri, "range": range_dict(place.span, place.lines, encoding)} for place in places]
+
+
+def highlights_json(highlights: Iterable[Any], lines: Sequence[str], encoding: str) -> list[dict[str, Any]]:
+    """``DocumentHighlight[]``: a task's own ID (or the issue a task names) is Write, a mention Read."""
+    write, read = types.DocumentHighlightKind.Write.value, types.DocumentHighlightKind.Read.value
+    return [{"range": range_dict(found.span, lines, encoding), "kind": write if found.is_name else read} for found in highlights]
+
+
+def workspace_symbols_json(symbols: Iterable[Any], encoding: str) -> list[dict[str, Any]]:
+    """``features.navigation.WorkspaceSymbol``s as ``SymbolInformation[]`` JSON (every client reads
+    it; ``WorkspaceSymbol`` adds only lazy locations, which an index in memory does not need)."""
+    found = []
+    for symbol in symbols:
+        entry: dict[str, Any] = {
+            "name": symbol.name,
+            "kind": _WORKSPACE_SYMBOL_KINDS[symbol.kind],
+            "location": {"uri": symbol.place.uri, "range": range_dict(symbol.place.span, symbol.place.lines, encoding)},
+        }
+        if symbol.container:
+            entry["containerName"] = symbol.container
+        found.append(entry)
+    return found
