@@ -184,3 +184,20 @@ def document_anchors(backlog: Backlog) -> frozenset[str]:
     anchors.update(html_anchors(backlog.lines))
     return frozenset(anchors)
 
+
+class Anchors(frozenset):
+    """A document's anchors (a frozenset of them), knowing the line of each heading's."""
+
+    lines: dict[str, int]
+
+
+def anchors_with_lines(backlog: Backlog) -> Anchors:
+    """``document_anchors``, with the line each heading anchor is on (``Anchors.lines``)."""
+    lines: dict[str, int] = {}
+    for heading, anchor in heading_anchors(backlog.headings):
+        if anchor:
+            lines.setdefault(anchor, heading.span.start_line)
+    found = Anchors(document_anchors(backlog))
+    found.lines = lines
+    return found
+

@@ -80,6 +80,12 @@ class DiskFiles:
                 self._anchors.popitem(last=False)
         return anchors
 
+    def heading_line(self, path: str, anchor: str) -> int | None:
+        """The line (0-based) of the heading whose anchor is ``anchor`` in a Markdown file, or None."""
+        anchors = self.anchors(path)
+        lines = getattr(anchors, "lines", None)
+        return lines.get(anchor.lower()) if lines else None
+
     def _read_anchors(self, path: str, size: int) -> frozenset[str] | None:
         if size > self.max_bytes:
             log.info("not reading %s for anchors: %d bytes is over the limit of %d", path, size, self.max_bytes)
@@ -91,7 +97,7 @@ class DiskFiles:
         except (OSError, ValueError, RefusedPath):
             return None
         try:
-            from ..anchors import document_anchors
+            from ..anchors import anchors_with_lines
             from ..files import BinaryFile, decode_document
             from ..parse import parse
 
@@ -100,7 +106,7 @@ class DiskFiles:
                 text = decode_document(path, data).text
             except BinaryFile:
                 return None
-            return document_anchors(parse(text))
+            return anchors_with_lines(parse(text))
         except Exception:  # a provider never raises into a request
             log.exception("could not read the headings of %s", path)
             return None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -85,11 +85,20 @@ class FactsProvider:
         """The backlog files of the workspace are ``paths`` now: read the new and changed ones."""
         self._post("sync", tuple(paths))
 
-    def document_checked(self, path: str, facts: FileFacts) -> None:
-        """An open document's facts, from its live text (on the thread that checked it)."""
+    def sync_with(self, listing: Callable[[], Iterable[str]]) -> None:
+        """``sync(listing())``, the listing made on the provider's thread (it may walk the disk)."""
+        self._post("list", listing)
+
+    def document_checked(self, path: str, facts: FileFacts, quiet: Collection[str] = ()) -> None:
+        """An open document's facts, from its live text (on the thread that checked it); listeners
+        hear of changed findings except in ``quiet`` files (the document being checked shows its own)."""
         with self._lock:
             self._open.add(path)
-        self._changed(self.table.update([facts]))
+        self._changed(self.table.update([facts]) - set(quiet))
+
+    def file_changed(self, path: str) -> None:
+        """A file was created, changed or deleted on disk."""
+        self._post("sync_one", path)
 
     def document_closed(self, path: str) -> None:
         with self._lock:
@@ -110,10 +119,12 @@ class FactsProvider:
         try:
             if kind == "sync":
                 self._sync(value)
+            elif kind == "list":
+                self._sync(tuple(value()))
             else:
                 self._sync_one(value)
         finally:
-            if kind == "sync":
+            if kind in ("sync", "list"):
                 self.syncs_finished += 1
 
     def _is_open(self, path: str) -> bool:

@@ -88,6 +88,7 @@ class BacklogServer(GuardedServer):
         self._issue_sources: dict[tuple, Any] = {}
         self._issue_tasks: set[asyncio.Task] = set()
         self._sent_status: dict[str, str] | None = None
+        self.cross_files: Any = None  # workspace_files.CrossFiles: the other backlogs of the workspace
 
     # --- what the client negotiated ---------------------------------------------------------
 
@@ -120,13 +121,16 @@ class BacklogServer(GuardedServer):
             self.publish_config_problems(self.settings.loader.user)
         tracker = self.issues_for(document, settings, loaded)
         rfcs = self.rfcs_for(document, settings, loaded)
-        return CheckInputs(settings, loaded.root if loaded else None, tracker, rfcs, self.encoding)
+        project = self.cross_files.project_of(document.path, loaded) if self.cross_files is not None else None
+        return CheckInputs(settings, loaded.root if loaded else None, tracker, rfcs, self.encoding, project)
 
     def _check(self, document: Document, snapshot: Snapshot, backlog: Any, inputs: Any, superseded: Callable[[], bool]) -> Any:
         """On a worker thread: the findings and their diagnostics as JSON (None: superseded)."""
         if inputs is None:
             return None
         found = findings_for(document.path, backlog, inputs, self.files)
+        if self.cross_files is not None:  # the cross-file rules' findings, with this text's facts
+            found = self.cross_files.checked(document.path, backlog, inputs, found)
         if superseded():
             return None
         return found, self._encode_diagnostics(document.uri, backlog.lines, found, snapshot.version, inputs.encoding)
@@ -425,15 +429,23 @@ class CheckInputs:
     tracker: Any
     rfcs: Any
     encoding: str
+    project: str | None = None  # the folder the document shares issues and task IDs in (cross-file rules)
+
+
+def is_backlog(path: str | None, backlog: Any, inputs: CheckInputs) -> bool:
+    """Whether the configuration calls the document a backlog (any Markdown file may be opened)."""
+    if path is None:
+        return True
+    settings = inputs.settings
+    selection = Selection.of(settings.include, settings.exclude, inputs.root)
+    return selection.wants_document(path, bool(backlog.task_list or backlog.problems))
 
 
 def findings_for(path: str | None, backlog: Any, inputs: CheckInputs, files: Any) -> list[Finding]:
     """The rules' findings for a backlog (any thread); none for a Markdown file that is not one."""
     settings = inputs.settings
-    if path is not None:
-        selection = Selection.of(settings.include, settings.exclude, inputs.root)
-        if not selection.wants_document(path, bool(backlog.task_list or backlog.problems)):
-            return []
+    if not is_backlog(path, backlog, inputs):
+        return []
     try:
         return size_limit.check(backlog, settings, path=path, files=files, rfcs=inputs.rfcs, tracker=inputs.tracker)
     except Exception:

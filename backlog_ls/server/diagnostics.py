@@ -13,7 +13,8 @@ PULL_REGISTRATION_ID = "backlog-ls/pull-diagnostics"
 
 
 def diagnostic_options() -> types.DiagnosticOptions:
-    return types.DiagnosticOptions(identifier=NAME, inter_file_dependencies=False, workspace_diagnostics=False)
+    # Inter-file: a backlog's cross-file findings change with other files; workspace: unopened files are reported.
+    return types.DiagnosticOptions(identifier=NAME, inter_file_dependencies=True, workspace_diagnostics=True)
 
 
 async def on_pull_diagnostics(

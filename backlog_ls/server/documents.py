@@ -56,7 +56,10 @@ def _debug_text(ls: BacklogServer, params: Any) -> dict[str, Any] | None:
 
 def _on_did_close(ls: BacklogServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
+    document = ls.documents.get(uri)
     ls.forget(uri)
+    if document is not None and document.path and ls.cross_files is not None:
+        ls.cross_files.document_closed(document.path)  # the disk's text counts again
     if not ls.pull_diagnostics:
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 

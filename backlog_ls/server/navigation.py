@@ -8,6 +8,7 @@ from pygls.uris import from_fs_path
 from .. import convert
 from ..features import completion, hover
 from ..features import issues as issue_features
+from ..features import links as link_features
 from ..features import rfc as rfc_features
 from .core import BacklogServer
 from .protocol import EncodedJson
@@ -40,7 +41,8 @@ def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> types.C
     rfcs = guarded("RFCs", lambda: ls.rfcs_for(document), None)
     before = document.lines[line][:column]
     issue_context = guarded("Issues", lambda: ls.issue_context(document, before), None)
-    request = completion.CompletionRequest(document.backlog, line, column, document.path, trigger, rfcs, issue_context)
+    listing = link_features.Listing(ls.files.entries, ls.files.anchors)
+    request = completion.CompletionRequest(document.backlog, line, column, document.path, trigger, rfcs, issue_context, listing)
     found = guarded("Completion", lambda: completion.complete(request), None)
     if found is None:
         return None
@@ -58,6 +60,9 @@ async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams)
     def links() -> EncodedJson:
         found = guarded("Document links", lambda: rfc_features.rfc_document_links(backlog, rfcs, path), [])
         found = found + guarded("Issue links", lambda: issue_features.issue_document_links(backlog, tracker), [])
+        linked = {link.span for link in found}  # a project RFC's link is already one to its file
+        file_links = guarded("File links", lambda: link_features.file_document_links(backlog, path, ls.files.heading_line), [])
+        found = found + [link for link in file_links if link.span not in linked]
         return EncodedJson(convert.document_links_json(found, backlog.lines, encoding))
 
     return await off_loop(document, links, "Document links", EncodedJson([]))

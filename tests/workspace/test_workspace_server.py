@@ -117,6 +117,8 @@ async def test_workspace_diagnostics_report_an_unopened_file(pull_client: Record
         ("BL401", (3, 86, 3, 98), "No task 'Task 9.9' in 'docs/plan.md'.")
     ]
     # Asked again with the result ids it was given, nothing changed: every report is "unchanged".
+    await pull_client.quiet_for(1.0)  # the scan's last refresh has happened
+    items = await pulled()
     previous = [types.PreviousResultId(uri=uri, value=item.result_id) for uri, item in items.items()]
     again = await pull_client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=previous))
     assert {item.kind for item in again.items} == {"unchanged"}
