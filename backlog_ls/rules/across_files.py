@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
+from collections import OrderedDict
 from operator import attrgetter
 from typing import Any
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -138,56 +140,123 @@ def facts_of(
             return None
         return lambda line: not (suppressions.ranges and suppressions.hides(rule.name, line, rule.code))
 
-    ids: list[NamedId] = []
-    named = duplicate_task_id.named_tasks(backlog)
-    keep = shown(duplicate_task_id.RULE)
-    if keep is not None:
-        for task_id, is_heading, owner in named:
-            line = task_id.span.start_line
-            if keep(line):
-                ids.append(NamedId(task_id.text, task_id.span, lines[line], duplicate_task_id.task_words(owner, is_heading)))
-    issues: list[ClaimedIssue] = []
-    keep = shown(duplicate_issue.RULE)
-    if keep is not None:
-        home = duplicate_issue.home_repository(settings)
-        for task in task_index(backlog).issue_tasks:
-            for ref in task.refs.issues:
-                line = ref.span.start_line
-                if duplicate_issue.names_its_issue(task, ref, lines) and keep(line):
-                    key = duplicate_issue.issue_key(ref, home)
-                    words = normal_text(task)
-                    issues.append(ClaimedIssue(key, duplicate_issue.issue_name(ref), ref.span, lines[line], task_label(task, lines), words))
-    keep = shown(broken_link.RULE)
-    task_links = tuple(_task_links(backlog, path, keep)) if keep is not None else ()
+    home = duplicate_issue.home_repository(settings)
+    folder = os.path.dirname(path)
+    all_ids: list[NamedId] = []
+    all_issues: list[ClaimedIssue] = []
+    all_links: list[TaskLink] = []
+    list_blocks = [block for block in backlog.blocks if block.heading is None and block.items]  # as TaskIndex has them
+    for block, block_facts in zip(list_blocks, task_index(backlog).facts):
+        ids, issues, links = _block_uses(block, block_facts, lines, home, folder)
+        all_ids.extend(ids)
+        all_issues.extend(issues)
+        all_links.extend(links)
+    for heading in backlog.headings:
+        if heading.task_id is not None:
+            line = heading.task_id.span.start_line
+            all_ids.append(NamedId(heading.task_id.text, heading.task_id.span, lines[line], duplicate_task_id.heading_words(heading)))
+            all_links.extend(_task_links(heading.refs, folder, lines))
+    all_ids.sort(key=lambda named: named.span)
+    keep_id, keep_issue, keep_link = (shown(rule) for rule in (duplicate_task_id.RULE, duplicate_issue.RULE, broken_link.RULE))
     severities = tuple(
         (rule.name, severity)
         for rule in (duplicate_issue.RULE, duplicate_task_id.RULE, broken_link.RULE)
         if (severity := settings.rule(rule.name).severity) is not None
     )
     scope = settings.rule(duplicate_task_id.RULE.name).options.get("scope", DEFAULT_SCOPE)
-    defined = frozenset(task_id.text for task_id, _, _ in named)
     return FileFacts(
-        path, project, ids=tuple(ids), issues=tuple(issues), task_links=task_links,
-        id_scope=scope, defined=defined, severities=severities,
+        path,
+        project,
+        ids=tuple(use for use in all_ids if keep_id(use.span.start_line)) if keep_id else (),
+        issues=tuple(use for use in all_issues if keep_issue(use.span.start_line)) if keep_issue else (),
+        task_links=tuple(use for use in all_links if keep_link(use.span.start_line)) if keep_link else (),
+        id_scope=scope,
+        defined=frozenset(named.text for named in all_ids),
+        severities=severities,
     )
 
 
-def _task_links(backlog: Backlog, path: str, keep) -> Iterator[TaskLink]:
-    folder = os.path.dirname(path)
-    for refs in backlog.references():
-        if not refs.links or not refs.task_ids:
+_Uses = tuple[tuple[NamedId, ...], tuple[ClaimedIssue, ...], tuple[TaskLink, ...]]
+# A block's uses by its text, at line 0: a line inserted above moves every later block (new objects,
+# the same text), whose uses are then shifted instead of read again.
+_BY_TEXT: OrderedDict[tuple, _Uses] = OrderedDict()
+_BY_TEXT_SIZE = 8192
+_by_text_lock = threading.Lock()
+
+
+def _block_uses(block, block_facts, lines, home, folder: str) -> _Uses:
+    """One list block's task IDs, claimed issues and task-ID links, remembered while the block lives
+    (``common.BlockFacts.memo``), and by its text: after a keystroke only the edited block is read again."""
+    key = ("across-files", home, folder)
+    found = block_facts.memo.get(key)
+    if found is not None:
+        return found
+    start = block.start_line
+    text_key = (tuple(lines[start : block.end_line + 1]), home, folder)
+    with _by_text_lock:
+        at_zero = _BY_TEXT.get(text_key)
+        if at_zero is not None:
+            _BY_TEXT.move_to_end(text_key)
+    if at_zero is not None:
+        found = block_facts.memo[key] = _shifted(at_zero, start)
+        return found
+    found = block_facts.memo[key] = _read_block_uses(block_facts, lines, home, folder)
+    with _by_text_lock:
+        _BY_TEXT[text_key] = _shifted(found, -start)
+        while len(_BY_TEXT) > _BY_TEXT_SIZE:
+            _BY_TEXT.popitem(last=False)
+    return found
+
+
+def _shifted(uses: _Uses, delta: int) -> _Uses:
+    if delta == 0:
+        return uses
+
+    def move(span: Span) -> Span:
+        return Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+
+    ids, issues, links = uses  # built directly, not with attrs.evolve: thousands of them after an Enter
+    return (
+        tuple(NamedId(u.text, move(u.span), u.line_text, u.words) for u in ids),
+        tuple(ClaimedIssue(u.key, u.name, move(u.span), u.line_text, u.label, u.words) for u in issues),
+        tuple(TaskLink(u.task_id, u.path, u.shown, move(u.span), u.line_text) for u in links),
+    )
+
+
+def _read_block_uses(block_facts, lines, home, folder: str) -> _Uses:
+    ids = []
+    links: list[TaskLink] = []
+    for task in block_facts.id_tasks:
+        task_id = duplicate_task_id.naming_id(task, lines)
+        if task_id is not None:
+            ids.append(NamedId(task_id.text, task_id.span, lines[task_id.span.start_line], normal_text(task)))
+        if task.refs.links:
+            links.extend(_task_links(task.refs, folder, lines))
+    issues = []
+    for task in block_facts.issue_tasks:
+        for ref in task.refs.issues:
+            if duplicate_issue.names_its_issue(task, ref, lines):
+                line = ref.span.start_line
+                name = duplicate_issue.issue_name(ref)
+                key_of = duplicate_issue.issue_key(ref, home)
+                issues.append(ClaimedIssue(key_of, name, ref.span, lines[line], task_label(task, lines), normal_text(task)))
+    return tuple(ids), tuple(issues), tuple(links)
+
+
+def _task_links(refs, folder: str, lines) -> Iterator[TaskLink]:
+    if not refs.links or not refs.task_ids:
+        return
+    for link in refs.links:
+        inside = [task_id for task_id in refs.task_ids if _within(task_id.span, link.text_span)]
+        if len(inside) != 1 or link.text.strip(" *_`") != inside[0].text:
             continue
-        for link in refs.links:
-            inside = [task_id for task_id in refs.task_ids if _within(task_id.span, link.text_span)]
-            if len(inside) != 1 or link.text.strip(" *_`") != inside[0].text or not keep(link.span.start_line):
-                continue
-            parsed = broken_link.parse_target(link.target)
-            if parsed is None:
-                continue
-            written, shown, fragment, _ = parsed
-            if written and not fragment:  # with a fragment, the heading it names is what is checked
-                line = link.target_span.start_line
-                yield TaskLink(inside[0].text, broken_link.resolve(folder, shown), shown, link.target_span, backlog.lines[line])
+        parsed = broken_link.parse_target(link.target)
+        if parsed is None:
+            continue
+        written, shown, fragment, _ = parsed
+        if written and not fragment:  # with a fragment, the heading it names is what is checked
+            line = link.target_span.start_line
+            yield TaskLink(inside[0].text, broken_link.resolve(folder, shown), shown, link.target_span, lines[line])
 
 
 def _within(inner: Span, outer: Span) -> bool:

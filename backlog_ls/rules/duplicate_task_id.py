@@ -72,13 +72,19 @@ def _check(context: Context) -> Iterator[Finding]:
 _RANGE_AFTER = re.compile(r"\s*[-–—]\s*\d")
 
 
+def naming_id(task, lines) -> TaskId | None:
+    """The task ID that names a list task, if any (not one opening a range: "Task 1–2: tests pass")."""
+    task_id = lead_task_id(task, lines)
+    if task_id is None or _RANGE_AFTER.match(lines[task_id.span.start_line], task_id.span.end_col):
+        return None
+    return task_id
+
+
 def named_tasks(backlog) -> list[tuple[TaskId, bool, object]]:
     """(task ID, named by a heading?, the task or heading) for every task an ID names, in document order."""
     lines = backlog.lines
     named: list = [
-        (task_id, False, task)
-        for task in task_index(backlog).id_tasks
-        if (task_id := lead_task_id(task, lines)) and not _RANGE_AFTER.match(lines[task_id.span.start_line], task_id.span.end_col)
+        (task_id, False, task) for task in task_index(backlog).id_tasks if (task_id := naming_id(task, lines)) is not None
     ]
     named += [(heading.task_id, True, heading) for heading in backlog.headings if heading.task_id is not None]
     named.sort(key=lambda triple: triple[0].span)
