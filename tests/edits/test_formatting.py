@@ -82,7 +82,9 @@ def test_formatting_is_idempotent_and_keeps_every_word(text: str):
     _check_properties(text)
 
 
-@pytest.mark.shared("examples", "corpus")
-@pytest.mark.parametrize("path", shared_files("examples") + shared_files("corpus"), ids=lambda p: p.name[:40])
+@pytest.mark.shared("examples", "corpus", "corpus2")
+@pytest.mark.parametrize(
+    "path", shared_files("examples") + shared_files("corpus") + shared_files("corpus2"), ids=lambda p: p.name[:40]
+)
 def test_formatting_the_shared_files(path):
-    _check_properties(path.read_text(encoding="utf-8"))
+    _check_properties(path.read_bytes().decode("utf-8", errors="replace"))
