@@ -32,7 +32,8 @@ def own_lines(item: Item) -> range:
     last = max(item.text_span.end_line, item.span.start_line)
     if item.children:
         last = min(last, item.children[0].span.start_line - 1)
-    return range(item.span.start_line, last + 1)
+    # Never empty: in "10. + a" the first child starts on the item's own first line.
+    return range(item.span.start_line, max(last, item.span.start_line) + 1)
 
 
 def item_at(backlog: Backlog, line: int, *, tasks_only: bool = True) -> tuple[Item, Item | None] | None:

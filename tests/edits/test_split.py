@@ -143,3 +143,15 @@ def test_split_at_cursor_makes_the_rest_a_sibling_task():
     assert split_at_cursor_action(backlog, 0, backlog.lines[0].index("🚀")) is None
     assert split_at_cursor_action(backlog, 0, len(backlog.lines[0])) is None
     assert split_at_cursor_action(parse("# Heading text\n"), 0, 5) is None
+
+
+def test_an_item_whose_child_starts_on_its_own_line_keeps_that_line():
+    # Found by hypothesis: "10. +" holds the list "+" on its first line, and its own lines were
+    # empty, so selection_actions took [-1] of an empty range.
+    from backlog_ls.features.edits import own_lines
+
+    text = "# Plan\n  +\n    10. [ ] +\n    10. +\n"
+    backlog = parse(text)
+    assert [list(own_lines(item)) for item, _ in backlog.item_pairs] == [[1], [2], [3], [3]]
+    test_every_action_applies_cleanly.hypothesis.inner_test(text)
+    assert selection_actions(backlog, 0, 3)[0].title == "Tick 1 task in the selection"
