@@ -211,3 +211,9 @@ def in_line_edit(number: int, old: str, new: str) -> Edit | None:
         end_old -= 1
         end_new -= 1
     return Edit(Span.on_line(number, start, end_old), new[start:end_new])
+
+
+def fix_all_edits(text: str, find: Callable[[str], Sequence[Finding]], findings: Sequence[Finding] | None = None) -> list[Edit]:
+    """The editor's fix-all: the edits that take ``text`` where ``fix_all`` (what ``check --fix``
+    runs) takes it, every pass included."""
+    return text_edits(text, fix_all(text, find, findings=findings).text)
