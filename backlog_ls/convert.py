@@ -16,6 +16,7 @@ import attrs
 from lsprotocol import types
 
 from .features.folding import COMMENT, Fold
+from .features.outline import Counts, FileOutline, OutlineSection, OutlineTask
 from .features.symbols import BULLET, SECTION, TASK, Symbol
 from .config import ConfigError
 from .model import Span
@@ -189,6 +190,47 @@ def symbol_information_json(
     for symbol in symbols:
         add(symbol, None)
     return flat
+
+
+def outline_file_json(outline: FileOutline, uri: str, path: str | None, lines: Sequence[str], encoding: str) -> dict[str, Any]:
+    """One file of the ``backlog-ls/outline`` answer: its counts, sections and tasks, ranges in ``encoding``."""
+
+    def task(value: OutlineTask) -> dict[str, Any]:
+        return {
+            "name": value.name,
+            "state": value.state,
+            "meaning": value.meaning,
+            "kind": value.kind,
+            "ready": value.ready,
+            "range": range_dict(value.span, lines, encoding),
+            "subtasks": [task(child) for child in value.subtasks],
+        }
+
+    def section(value: OutlineSection) -> dict[str, Any]:
+        found = {
+            "title": value.title,
+            "level": value.level,
+            "range": range_dict(value.span, lines, encoding),
+            "counts": counts_json(value.counts),
+            "tasks": [task(child) for child in value.tasks],
+            "sections": [section(child) for child in value.sections],
+        }
+        if value.task is not None:
+            found["task"] = task(value.task)
+        return found
+
+    return {
+        "uri": uri,
+        "path": path,
+        "counts": counts_json(outline.counts),
+        "tasks": [task(child) for child in outline.tasks],
+        "sections": [section(child) for child in outline.sections],
+    }
+
+
+def counts_json(counts: Counts) -> dict[str, Any]:
+    """done, open, in_progress, cancelled, then total (cancelled left out) and percent (None when no task)."""
+    return {**attrs.asdict(counts), "total": counts.total, "percent": counts.percent}
 
 
 def folding_ranges_json(folds: Iterable[Fold], limit: int | None = None) -> list[dict[str, Any]]:

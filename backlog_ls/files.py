@@ -104,9 +104,12 @@ def is_markdown(path: str) -> bool:
     return path.lower().endswith(MARKDOWN_SUFFIXES)
 
 
-def files_in(folder: str) -> list[str]:
-    """Files below ``folder`` that version control would not ignore, as sorted paths relative to it."""
-    listed = _git_listing(folder)
+def files_in(folder: str, *, use_git: bool = True) -> list[str]:
+    """Files below ``folder`` that version control would not ignore, as sorted paths relative to it.
+
+    Without ``use_git`` (an untrusted workspace runs no git) the walk reads the ``.gitignore`` files.
+    """
+    listed = _git_listing(folder) if use_git else None
     if listed is None:
         listed = _walk_listing(folder)
     return sorted(relative for relative in listed if os.path.isfile(os.path.join(folder, relative)))
