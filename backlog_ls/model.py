@@ -7,7 +7,7 @@ happens in one place only (``text.py`` / ``convert.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import NamedTuple
 
@@ -208,6 +208,21 @@ class Item:
         yield self
         for child in self.children:
             yield from child.walk()
+
+
+def first_tasks(items: Iterable[Item]) -> Iterator[Item]:
+    """The tasks among ``items`` and, below plain bullets, the first tasks down each branch (not their subtasks).
+
+    A parent task's subtasks are ``first_tasks(task.children)``: a bullet that only groups
+    tasks is not a level of its own.
+    """
+    stack = list(reversed(tuple(items)))
+    while stack:
+        node = stack.pop()
+        if node.is_task:
+            yield node
+        else:
+            stack.extend(reversed(node.children))
 
 
 @attrs.frozen
