@@ -16,7 +16,8 @@ import attrs
 from lsprotocol import types
 
 from .features.folding import COMMENT, Fold
-from .features.outline import Counts, FileOutline, OutlineSection, OutlineTask
+from .features.outline import FileOutline, OutlineSection, OutlineTask
+from .features.progress import Counts
 from .features.symbols import BULLET, SECTION, TASK, Symbol
 from .config import ConfigError
 from .model import Span
@@ -229,8 +230,8 @@ def outline_file_json(outline: FileOutline, uri: str, path: str | None, lines: S
 
 
 def counts_json(counts: Counts) -> dict[str, Any]:
-    """done, open, in_progress, cancelled, then total (cancelled left out) and percent (None when no task)."""
-    return {**attrs.asdict(counts), "total": counts.total, "percent": counts.percent}
+    """done, open, in_progress, cancelled, total (cancelled left out) and percent (None when nothing counts)."""
+    return {**counts.as_dict(), "percent": counts.percent if counts.total else None}
 
 
 def folding_ranges_json(folds: Iterable[Fold], limit: int | None = None) -> list[dict[str, Any]]:

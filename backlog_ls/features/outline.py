@@ -1,12 +1,11 @@
 """The backlog outline an editor's Backlog view draws: sections with their progress, and their tasks.
 
-Pure: a parsed backlog and its settings in, plain values out (``convert.outline_json``
+Pure: a parsed backlog and its settings in, plain values out (``convert.outline_file_json``
 turns them into the ``backlog-ls/outline`` answer). The server owns this data so that
 no editor parses Markdown a second time.
 
-A section's counts take its own tasks and its subsections' (a heading written as a
-task counts as one task of the sections above it), by what each state means: a
-cancelled task is left out of the total, an in-progress one is not done. A task is
+A section's counts are the progress hints' own (``features.progress``): its tasks and its
+subsections', by what each state means, the cancelled left out of the total. A task is
 ready to start when it is open (not begun, not deferred) and nothing it waits for is
 still open: ``ready`` says which, so that the dependency rules decide it, not this module.
 """
@@ -14,47 +13,21 @@ still open: ``ready`` says which, so that the dependency rules decide it, not th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
 from ..config import Settings
 from ..model import Backlog, Item, Section, Span
-from ..states import CANCELLED, DONE, kind_of_meaning, state_meanings
+from ..states import DEFERRED as DEFERRED_KIND, state_kinds, state_meanings, task_kind
+from .progress import DONE_STATE, IN_PROGRESS_STATE, NOTHING, OPEN_STATE, Counts, StateReader, progress
 from .symbols import _item_name_span, _one_line, task_state
 
-# The kind of a task's state, as the view shows it (an icon each).
-OPEN = "open"
-IN_PROGRESS = "in_progress"
-# DONE, CANCELLED and DEFERRED as in ``states``.
-
-_IN_PROGRESS_MEANINGS = frozenset({"in-progress", "doing", "started", "active", "wip", "ongoing"})
-
-
-@attrs.frozen
-class Counts:
-    done: int = 0
-    open: int = 0
-    in_progress: int = 0
-    cancelled: int = 0
-
-    @property
-    def total(self) -> int:
-        """The tasks that count: every one but the cancelled."""
-        return self.done + self.open + self.in_progress
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.done / self.total) if self.total else None
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(*(mine + theirs for mine, theirs in zip(attrs.astuple(self), attrs.astuple(other))))
-
-    @classmethod
-    def of_kind(cls, kind: str) -> Counts:
-        # A deferred task is not done: it counts as open.
-        field = {DONE: "done", CANCELLED: "cancelled", IN_PROGRESS: "in_progress"}.get(kind, "open")
-        return cls(**{field: 1})
+# The kind of a task's state, as the view shows it (an icon each): ``progress``'s states, and
+# DEFERRED apart (counted as open, drawn as put off).
+OPEN = OPEN_STATE
+IN_PROGRESS = IN_PROGRESS_STATE
+DEFERRED = "deferred"
 
 
 @attrs.frozen
@@ -63,7 +36,7 @@ class OutlineTask:
     span: Span  # the task's name on its first line
     state: str  # the checkbox as written: " ", "x", "~" ...
     meaning: str  # "open", "done", "in progress", "[*]" ...
-    kind: str  # OPEN | IN_PROGRESS | DONE | CANCELLED | DEFERRED (``states.DEFERRED``)
+    kind: str  # "open", "in_progress", "done", "cancelled" or "deferred"
     ready: bool
     subtasks: tuple[OutlineTask, ...] = ()
 
@@ -77,11 +50,6 @@ class OutlineSection:
     tasks: tuple[OutlineTask, ...]
     sections: tuple[OutlineSection, ...]
     task: OutlineTask | None = None  # a heading written as a task: its own state
-
-    @property
-    def weight(self) -> Counts:
-        """What the section adds to the sections above it: its counts, and itself when its heading is a task."""
-        return self.counts + Counts.of_kind(self.task.kind) if self.task is not None else self.counts
 
 
 @attrs.frozen
@@ -107,44 +75,36 @@ def plain_name(text: str) -> str:
     return _MARKS.sub("", _one_line(text))
 
 
-def kind_of_state(meaning: str) -> str:
-    """OPEN, IN_PROGRESS, DONE, CANCELLED or DEFERRED for a state's meaning ("in progress" -> IN_PROGRESS)."""
-    kind = kind_of_meaning(meaning)
-    if kind == OPEN and meaning.strip().lower().replace("_", "-").replace(" ", "-") in _IN_PROGRESS_MEANINGS:
-        return IN_PROGRESS
-    return kind
-
-
 def file_outline(backlog: Backlog, settings: Settings | None = None, ready: Ready | None = None) -> FileOutline:
-    builder = _Builder(backlog.lines, state_meanings(settings), ready or _always_ready)
-    tasks, counts = builder.tasks(backlog.preamble_items)
-    sections = tuple(builder.section(section) for section in backlog.sections)
-    for section in sections:
-        counts += section.weight
-    return FileOutline(counts=counts, tasks=tasks, sections=sections)
+    """The outline of one backlog; its figures are ``features.progress``'s, the inlay hints' own."""
+    figures = progress(backlog, settings)
+    builder = _Builder(backlog.lines, settings, figures.sections, ready or _always_ready)
+    return FileOutline(
+        counts=figures.whole,
+        tasks=builder.tasks(backlog.preamble_items),
+        sections=tuple(builder.section(section) for section in backlog.sections),
+    )
 
 
 class _Builder:
-    def __init__(self, lines: Sequence[str], meanings: dict[str, str], ready: Ready):
+    def __init__(self, lines: Sequence[str], settings: Settings | None, figures: Mapping[int, Counts], ready: Ready):
         self.lines = lines
-        self.meanings = meanings
+        self.meanings = state_meanings(settings)
+        self.kinds = state_kinds(settings)
+        self.states = StateReader(settings)
+        self.figures = figures
         self.ready = ready
 
     def section(self, section: Section) -> OutlineSection:
-        tasks, counts = self.tasks(section.items)
-        children = tuple(self.section(child) for child in section.children)
-        for child in children:
-            counts += child.weight
         heading_task = None
         if section.is_task:
             # Its subtasks are the section's; it counts as one task in the sections above it.
-            kind = DONE if section.heading.is_checked else OPEN
-            meaning = DONE if kind == DONE else OPEN
+            kind = DONE_STATE if section.heading.is_checked else OPEN
             heading_task = OutlineTask(
                 name=plain_name(section.title),
                 span=section.heading.title_span,
-                state="x" if kind == DONE else " ",
-                meaning=meaning,
+                state="x" if kind == DONE_STATE else " ",
+                meaning=kind,
                 kind=kind,
                 ready=kind == OPEN,
             )
@@ -152,34 +112,32 @@ class _Builder:
             title=plain_name(section.title) or "(untitled section)",
             level=section.heading.level,
             span=section.heading.title_span,
-            counts=counts,
-            tasks=tasks,
-            sections=children,
+            counts=self.figures.get(section.heading.span.start_line, NOTHING),
+            tasks=self.tasks(section.items),
+            sections=tuple(self.section(child) for child in section.children),
             task=heading_task,
         )
 
-    def tasks(self, items: Iterable[Item]) -> tuple[tuple[OutlineTask, ...], Counts]:
-        """The tasks among ``items`` (a plain bullet's tasks take its place) and their counts."""
+    def tasks(self, items: Iterable[Item]) -> tuple[OutlineTask, ...]:
+        """The tasks among ``items``, with their subtasks (a plain bullet's tasks take its place)."""
         found: list[OutlineTask] = []
-        counts = Counts()
         for item in items:
-            subtasks, below = self.tasks(item.children)
-            counts += below
+            subtasks = self.tasks(item.children)
             if not item.is_task:
                 found.extend(subtasks)
                 continue
-            meaning = task_state(item, self.meanings)
-            kind = kind_of_state(meaning)
-            counts += Counts.of_kind(kind)
+            kind = self.states.of(item)
+            if kind == OPEN and task_kind(item, self.kinds) == DEFERRED_KIND:
+                kind = DEFERRED
             found.append(
                 OutlineTask(
                     name=plain_name(item.first_line_text) or "(empty task)",
                     span=_item_name_span(item, self.lines),
                     state=item.checkbox or " ",
-                    meaning=meaning,
+                    meaning=task_state(item, self.meanings),
                     kind=kind,
                     ready=kind == OPEN and self.ready(item),
                     subtasks=subtasks,
                 )
             )
-        return tuple(found), counts
+        return tuple(found)
