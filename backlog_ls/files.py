@@ -21,6 +21,7 @@ import stat
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -244,6 +245,29 @@ class Selection:
         if any(glob_matches(pattern, relative) for pattern in self.include):
             return True
         return self.sniffs and is_markdown(path) and has_task_items(path)
+
+
+class Selections:
+    """The ``Selection`` of each configuration file, for files below many folders (the CLI's
+    arguments, a language server's workspace folders): ``keep`` is ``discover``'s choice.
+
+    ``loaded_for(path)`` answers the path's ``LoadedConfig`` (its settings, file and root).
+    """
+
+    def __init__(self, loaded_for: Callable[[str], Any]):
+        self._loaded_for = loaded_for
+        self._selections: dict[str | None, Selection] = {}
+
+    def for_path(self, path: str) -> Selection:
+        loaded = self._loaded_for(path)
+        key = loaded.path or loaded.root
+        selection = self._selections.get(key)
+        if selection is None:
+            selection = self._selections[key] = Selection.of(loaded.settings.include, loaded.settings.exclude, loaded.root)
+        return selection
+
+    def keep(self, path: str, folder: str | None) -> bool:
+        return self.for_path(path).wants(path, folder)
 
 
 # --- git ----------------------------------------------------------------------------------------

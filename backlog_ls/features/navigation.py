@@ -1,0 +1,234 @@
+"""Navigation over the workspace index: definition, references, highlights, rename, workspace symbols.
+
+Pure: a ``WorkspaceIndex`` and the summary of the document under the cursor in,
+plain values out (``Place``: a URI, a span and the lines that convert it for the client).
+
+- A task ID ("Task 2.3", "T10", a heading task's ID): its definition is the task it
+  names, in any file; its references are that name and every mention in the workspace.
+- An issue (``#12``, ``Issue #12``, ``owner/repo#12``, an issue URL): its definition is
+  the task that names it as its own; its references every citation across the workspace.
+- Rename works on task IDs only: every occurrence follows, keeping each one's word as
+  written ("task 2.3" stays lower case) when only the number changes.
+- Workspace symbols: every section and task, found by words, ID or issue number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from ..model import Span
+from ..rules import Edit
+from ..workspace_index import ISSUE, TASK, FileSummary, Mention, SectionEntry, TaskEntry, WorkspaceIndex, task_key
+
+
+@attrs.frozen
+class Place:
+    """A range in a file, with the lines ``convert`` reads to put it in the client's units."""
+
+    uri: str
+    span: Span
+    lines: Sequence[str] = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class Highlight:
+    span: Span
+    is_name: bool  # the task's own ID (or the issue a task names), not a mention
+
+
+@attrs.frozen
+class WorkspaceSymbol:
+    name: str
+    kind: str  # "section" | "task"
+    detail: str | None  # a task's state ("open", "done", "in progress"), a section's level
+    container: str | None  # the section holding a task
+    place: Place
+
+
+class RenameRefused(ValueError):
+    """A rename that cannot be done; the message says why, for the user."""
+
+
+def _lines_of(summary: FileSummary, open_lines: Mapping[str, Sequence[str]], uri: str) -> Sequence[str]:
+    return open_lines.get(uri) or summary.span_lines
+
+
+def symbol_at(summary: FileSummary, line: int, column: int) -> Mention | None:
+    """The task ID or issue reference at the cursor, or None."""
+    return summary.mention_at(line, column)
+
+
+def definition(index: WorkspaceIndex, mention: Mention, open_lines: Mapping[str, Sequence[str]] = {}) -> list[Place]:
+    """Where the task (or the task naming the issue) is: its ID's span, or its first line."""
+    if mention.kind == TASK:
+        hits = index.task_definitions(mention.text)
+    else:
+        hits = index.issue_tasks(mention.key)  # type: ignore[arg-type]
+    places = []
+    for hit in hits:
+        task: TaskEntry = hit.entry  # type: ignore[assignment]
+        span = task.id_span if mention.kind == TASK and task.id_span is not None else task.text_span
+        places.append(Place(hit.uri, span, _lines_of(hit.summary, open_lines, hit.uri)))
+    return places
+
+
+def references(
+    index: WorkspaceIndex,
+    mention: Mention,
+    include_declaration: bool = True,
+    open_lines: Mapping[str, Sequence[str]] = {},
+) -> list[Place]:
+    """Every occurrence of the task ID or issue in the workspace, by file; names only when asked."""
+    hits = index.task_mentions(mention.text) if mention.kind == TASK else index.issue_mentions(mention.key)  # type: ignore[arg-type]
+    return [
+        Place(hit.uri, hit.entry.span, _lines_of(hit.summary, open_lines, hit.uri))
+        for hit in hits
+        if include_declaration or not hit.entry.defines  # type: ignore[union-attr]
+    ]
+
+
+def highlights(summary: FileSummary, mention: Mention) -> list[Highlight]:
+    """The occurrences of the symbol in this one file."""
+    found = summary.task_mentions(mention.key) if mention.kind == TASK else summary.issue_mentions(mention.key)  # type: ignore[arg-type]
+    return [Highlight(other.span, other.defines) for other in found]
+
+
+# --- rename ---------------------------------------------------------------------------------------
+
+_ID_NUMBER = re.compile(r"(?P<word>.*?)(?P<number>\d+(?:\.\d+)*[a-z]?)$", re.S)
+_WHOLE_TASK_ID = re.compile(r"(?:Task[ \t]+\d+(?:\.\d+)*[a-z]?|T-?\d{1,4}(?:\.\d+)*)")
+
+
+def prepare_rename(summary: FileSummary, line: int, column: int) -> Mention | None:
+    """The task ID that a rename at the cursor would rename; None for anything else."""
+    mention = summary.mention_at(line, column)
+    return mention if mention is not None and mention.kind == TASK else None
+
+
+def new_task_id(old: str, new_name: str) -> str:
+    """The task ID a rename to ``new_name`` gives: a whole ID ("Task 2.7", "T12"), or a bare number
+    that keeps the old word ("2.7" for "Task 2.3"). RenameRefused when it is neither."""
+    new_name = new_name.strip()
+    if _WHOLE_TASK_ID.fullmatch(new_name):
+        return new_name
+    old_parts = _ID_NUMBER.match(old)
+    if old_parts is not None and re.fullmatch(r"\d+(?:\.\d+)*[a-z]?", new_name):
+        return old_parts.group("word") + new_name
+    raise RenameRefused(f"'{new_name}' is not a task ID: write it as 'Task 2.7', 'T12' or a number such as '2.7'.")
+
+
+def rename_edits(index: WorkspaceIndex, mention: Mention, new_name: str) -> dict[str, list[Edit]]:
+    """Every occurrence of the task ID, in every file, rewritten: the edits by URI.
+
+    Where an occurrence is written with the new ID's word ("task 2.3" to "Task 2.7"),
+    only its number changes, so its spelling stays; otherwise it is replaced whole.
+    """
+    if mention.kind != TASK:
+        raise RenameRefused("Only task IDs can be renamed.")
+    new_id = new_task_id(mention.text, new_name)
+    new_parts = _ID_NUMBER.match(new_id)
+    assert new_parts is not None
+    if task_key(new_id) == mention.key:
+        return {}
+    edits: dict[str, list[Edit]] = {}
+    for hit in index.task_mentions(mention.text):
+        occurrence: Mention = hit.entry  # type: ignore[assignment]
+        edits.setdefault(hit.uri, []).append(_renamed(occurrence, new_id, new_parts))
+    return edits
+
+
+def renumber_edits(index: WorkspaceIndex, renumbered: Mapping[str, str], skip_uri: str | None = None) -> dict[str, list[Edit]]:
+    """The mentions that follow a renumbering (old ID -> new ID, e.g. from "Renumber tasks in
+    section"), by URI. The IDs change together, so "Task 3.1" -> "Task 3.2" and "Task 3.2" ->
+    "Task 3.1" swap rather than merge. ``skip_uri``'s own task names are left to the renumbering
+    itself (its edits already rewrite them); its mentions follow."""
+    edits: dict[str, list[Edit]] = {}
+    for old, new in renumbered.items():
+        if task_key(old) == task_key(new):
+            continue
+        new_parts = _ID_NUMBER.match(new)
+        if new_parts is None:
+            continue
+        for hit in index.task_mentions(old):
+            occurrence: Mention = hit.entry  # type: ignore[assignment]
+            if hit.uri == skip_uri and occurrence.defines:
+                continue
+            edits.setdefault(hit.uri, []).append(_renamed(occurrence, new, new_parts))
+    for found in edits.values():
+        found.sort(key=lambda edit: edit.span)
+    return edits
+
+
+def _renamed(occurrence: Mention, new_id: str, new_parts: re.Match[str]) -> Edit:
+    span = occurrence.span
+    old_parts = _ID_NUMBER.match(occurrence.text)
+    if (
+        old_parts is not None
+        and span.start_line == span.end_line
+        and old_parts.group("word").casefold() == new_parts.group("word").casefold()
+    ):
+        number = old_parts.group("number")
+        return Edit(span._replace(start_col=span.end_col - len(number)), new_parts.group("number"))
+    return Edit(span, new_id)
+
+
+# --- workspace symbols ----------------------------------------------------------------------------
+
+
+def workspace_symbols(
+    index: WorkspaceIndex,
+    query: str,
+    state_name: Mapping[str, str] | None = None,
+    limit: int = 256,
+    open_lines: Mapping[str, Sequence[str]] = {},
+) -> list[WorkspaceSymbol]:
+    """Sections and tasks of the whole workspace matching ``query``, best first, each with its state."""
+    found = []
+    for hit in index.symbols(query, limit):
+        entry = hit.entry
+        place_lines = _lines_of(hit.summary, open_lines, hit.uri)
+        if isinstance(entry, SectionEntry):
+            found.append(WorkspaceSymbol(entry.title, "section", None, None, Place(hit.uri, entry.title_span, place_lines)))
+        else:
+            state = _state(entry, state_name)
+            found.append(
+                WorkspaceSymbol(
+                    f"{entry.text} ({state})",
+                    "task",
+                    state,
+                    entry.section,
+                    Place(hit.uri, entry.text_span, place_lines),
+                )
+            )
+    return found
+
+
+def _state(task: TaskEntry, state_name: Mapping[str, str] | None) -> str:
+    if task.state in ("x", "X"):
+        return "done"
+    if task.state in (" ", "\t"):
+        return "open"
+    meaning = (state_name or {}).get(task.state)
+    return meaning or f"[{task.state}]"
+
+
+__all__ = [
+    "Highlight",
+    "ISSUE",
+    "Place",
+    "RenameRefused",
+    "TASK",
+    "WorkspaceSymbol",
+    "definition",
+    "highlights",
+    "new_task_id",
+    "prepare_rename",
+    "references",
+    "rename_edits",
+    "renumber_edits",
+    "symbol_at",
+    "workspace_symbols",
+]

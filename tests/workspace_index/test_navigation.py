@@ -1,0 +1,133 @@
+"""Navigation over the index (features/navigation.py): what each request finds, text by text."""
+
+from __future__ import annotations
+
+import pytest
+
+from backlog_ls.features import navigation
+from backlog_ls.parse import parse
+from backlog_ls.workspace_index import WorkspaceIndex, summarize
+
+FILES = {
+    "ROADMAP.md": "# Roadmap\n\n## Phase 2: Parser\n\n- [ ] **Task 2.3 (#12):** Parse tables\n- [ ] Task 2.4: After Task 2.3\n",
+    "plans/next.md": "# Next\n\n- [ ] Task 3.1: Depends on Task 2.3 (Issue #12)\n- [~] T10 Tokenizer\n",
+    "ARCHIVE.md": "# Archive\n\n### Task 1.1: Old ✅\n\nSee Task 2.3 and owner/repo#12.\n",
+}
+
+
+def _workspace() -> tuple[WorkspaceIndex, dict[str, str]]:
+    index = WorkspaceIndex()
+    for name, text in FILES.items():
+        index.update(f"file:///w/{name}", summarize(parse(text)))
+    return index, {f"file:///w/{name}": text for name, text in FILES.items()}
+
+
+def _text(texts: dict[str, str], place) -> tuple[str, str]:
+    line = texts[place.uri].split("\n")[place.span.start_line]
+    return place.uri.removeprefix("file:///w/"), line[place.span.start_col : place.span.end_col]
+
+
+def _at(index: WorkspaceIndex, name: str, line: int, column: int):
+    return navigation.symbol_at(index.get(f"file:///w/{name}"), line, column)
+
+
+def _apply(text: str, edits) -> str:
+    lines = text.split("\n")
+    for edit in sorted(edits, key=lambda e: e.span, reverse=True):
+        span = edit.span
+        line = lines[span.start_line]
+        lines[span.start_line] = line[: span.start_col] + edit.new_text + line[span.end_col :]
+    return "\n".join(lines)
+
+
+def test_definition_of_a_mention_in_another_file_is_the_task():
+    index, texts = _workspace()
+    mention = _at(index, "plans/next.md", 2, 30)  # "Task 2.3"
+    assert mention.text == "Task 2.3"
+    assert [_text(texts, p) for p in navigation.definition(index, mention)] == [("ROADMAP.md", "Task 2.3")]
+
+
+def test_definition_of_an_issue_is_the_task_naming_it():
+    index, texts = _workspace()
+    mention = _at(index, "ARCHIVE.md", 4, 25)  # owner/repo#12, in prose
+    found = [_text(texts, p) for p in navigation.definition(index, mention)]
+    assert found == [("ROADMAP.md", "**Task 2.3 (#12):** Parse tables"), ("plans/next.md", "Task 3.1: Depends on Task 2.3 (Issue #12)")]
+
+
+def test_references_of_an_issue_across_files():
+    index, texts = _workspace()
+    mention = _at(index, "ROADMAP.md", 4, 19)
+    assert [_text(texts, p) for p in navigation.references(index, mention)] == [
+        ("ARCHIVE.md", "owner/repo#12"),
+        ("ROADMAP.md", "#12"),
+        ("plans/next.md", "Issue #12"),
+    ]
+
+
+def test_references_of_a_task_id_with_and_without_its_name():
+    index, texts = _workspace()
+    mention = _at(index, "ROADMAP.md", 5, 25)
+    every = [_text(texts, p) for p in navigation.references(index, mention)]
+    assert every == [("ARCHIVE.md", "Task 2.3"), ("ROADMAP.md", "Task 2.3"), ("ROADMAP.md", "Task 2.3"), ("plans/next.md", "Task 2.3")]
+    assert len(navigation.references(index, mention, include_declaration=False)) == 3
+
+
+def test_highlights_mark_the_name_and_the_mentions_in_the_file():
+    index, _ = _workspace()
+    summary = index.get("file:///w/ROADMAP.md")
+    found = navigation.highlights(summary, _at(index, "ROADMAP.md", 4, 10))
+    assert [(h.span.start_line, h.is_name) for h in found] == [(4, True), (5, False)]
+
+
+def test_rename_a_task_id_rewrites_every_file():
+    index, texts = _workspace()
+    mention = navigation.prepare_rename(index.get("file:///w/ROADMAP.md"), 4, 10)
+    assert mention.text == "Task 2.3"
+    edits = navigation.rename_edits(index, mention, "Task 2.7")
+    after = {uri.removeprefix("file:///w/"): _apply(texts[uri], found) for uri, found in edits.items()}
+    assert after == {
+        "ROADMAP.md": "# Roadmap\n\n## Phase 2: Parser\n\n- [ ] **Task 2.7 (#12):** Parse tables\n- [ ] Task 2.4: After Task 2.7\n",
+        "plans/next.md": "# Next\n\n- [ ] Task 3.1: Depends on Task 2.7 (Issue #12)\n- [~] T10 Tokenizer\n",
+        "ARCHIVE.md": "# Archive\n\n### Task 1.1: Old ✅\n\nSee Task 2.7 and owner/repo#12.\n",
+    }
+    # A bare number keeps the word; another word replaces the whole ID.
+    assert navigation.new_task_id("Task 2.3", "2.7") == "Task 2.7"
+    t_edits = navigation.rename_edits(index, mention, "T5")
+    assert _apply(texts["file:///w/plans/next.md"], t_edits["file:///w/plans/next.md"]).split("\n")[2] == "- [ ] Task 3.1: Depends on T5 (Issue #12)"
+
+
+@pytest.mark.parametrize("new_name", ["", "Parser", "Task", "2.3 beta", "#12"])
+def test_rename_refuses_what_is_not_a_task_id(new_name):
+    index, _ = _workspace()
+    mention = _at(index, "ROADMAP.md", 4, 10)
+    with pytest.raises(navigation.RenameRefused, match="is not a task ID"):
+        navigation.rename_edits(index, mention, new_name)
+
+
+def test_prepare_rename_refuses_an_issue_and_plain_text():
+    index, _ = _workspace()
+    summary = index.get("file:///w/ROADMAP.md")
+    assert navigation.prepare_rename(summary, 4, 19) is None  # #12
+    assert navigation.prepare_rename(summary, 4, 30) is None  # "Parse tables"
+    with pytest.raises(navigation.RenameRefused):
+        navigation.rename_edits(index, navigation.symbol_at(summary, 4, 19), "#13")
+
+
+def test_renumbering_moves_mentions_in_other_files_and_swaps():
+    index, texts = _workspace()
+    edits = navigation.renumber_edits(index, {"Task 2.3": "Task 2.4", "Task 2.4": "Task 2.3"}, skip_uri="file:///w/ROADMAP.md")
+    roadmap = _apply(texts["file:///w/ROADMAP.md"], edits["file:///w/ROADMAP.md"])
+    # The names are the renumbering's own edits; the mention follows.
+    assert roadmap.split("\n")[4:6] == ["- [ ] **Task 2.3 (#12):** Parse tables", "- [ ] Task 2.4: After Task 2.4"]
+    assert "Depends on Task 2.4" in _apply(texts["file:///w/plans/next.md"], edits["file:///w/plans/next.md"])
+
+
+def test_workspace_symbols_name_the_state_and_the_section():
+    index, texts = _workspace()
+    found = navigation.workspace_symbols(index, "tokenizer", {"~": "in progress"})
+    assert [(s.name, s.kind, s.detail, s.container) for s in found] == [("T10 Tokenizer (in progress)", "task", "in progress", "Next")]
+    assert _text(texts, found[0].place) == ("plans/next.md", "T10 Tokenizer")
+    by_id = navigation.workspace_symbols(index, "2.3")
+    assert by_id[0].name == "Task 2.3 (#12): Parse tables (open)"
+    heading_task = navigation.workspace_symbols(index, "old")
+    assert [(s.name, s.kind) for s in heading_task] == [("Task 1.1: Old ✅ (done)", "task")]
