@@ -1,23 +1,21 @@
-"""The backlogs of the workspace folders that no editor has open: found and read from disk.
+"""The backlogs of the workspace folders, for the Backlog view: which files, and their text.
 
-The same files ``backlog-ls check FOLDER`` reads (``files.files_in`` and each file's
-configuration's ``include`` / ``exclude``), read as it reads them. A file is read again
-only when its size or modification time changed. Runs on a worker thread; in an
-untrusted workspace no git process is started (the walk reads ``.gitignore`` instead).
+The same files ``backlog-ls check FOLDER`` reads (``files.discover`` with each file's
+configuration's ``include`` / ``exclude``, ``files.Selections``). In an untrusted
+workspace no git process is started: the walk reads ``.gitignore`` instead. Files are
+read as the workspace index reads them: regular files only (a backlog-named FIFO or
+device is never opened for reading), at most a bounded size. Runs on a worker thread.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import pathlib
-import threading
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from .. import files
-from ..files import Selection, UnreadableFile
-from ..workspace import Document
-from .config_file import ConfigLoader
+from .workspace_paths import RefusedPath, read_regular_file
 
 logger = logging.getLogger(__name__)
 
@@ -26,75 +24,33 @@ MAX_FILES = 500
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
-class BacklogFiles:
-    """Backlog files below folders, each as a ``Document`` (parsed when first asked for its backlog)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._read: dict[str, tuple[int, int, Document]] = {}  # path -> (mtime_ns, size, document)
-
-    def documents(
-        self, folders: Iterable[str], loader: ConfigLoader, *, use_git: bool, skip: Callable[[str], bool]
-    ) -> list[Document]:
-        """The backlogs below ``folders`` in path order, without those ``skip`` names (open ones)."""
-        found: list[Document] = []
-        seen: set[str] = set()
-        for folder in folders:
-            for path in self._backlog_paths(folder, loader, use_git):
-                if len(found) >= MAX_FILES:
-                    logger.info("The Backlog view lists the first %d backlog files only", MAX_FILES)
-                    return found
-                key = os.path.normcase(path)
-                if key in seen or skip(path):
-                    continue
-                seen.add(key)
-                document = self._document(path)
-                if document is not None:
-                    found.append(document)
-        with self._lock:  # forget files that are gone or open now
-            for path in [path for path in self._read if os.path.normcase(path) not in seen]:
-                del self._read[path]
-        return found
-
-    def _backlog_paths(self, folder: str, loader: ConfigLoader, use_git: bool) -> list[str]:
-        if not os.path.isdir(folder):
-            return []
-        selections: dict[str | None, Selection] = {}
-        paths = []
-        for relative in files.files_in(folder, use_git=use_git):
-            path = os.path.join(folder, relative)
-            if not files.is_markdown(path):
-                continue
-            loaded = loader.for_path(path)
-            key = loaded.path or loaded.root
-            selection = selections.get(key)
-            if selection is None:
-                selection = selections[key] = Selection.of(loaded.settings.include, loaded.settings.exclude, loaded.root)
-            if selection.wants(path, folder):
-                paths.append(path)
-        return paths
-
-    def _document(self, path: str) -> Document | None:
-        try:
-            status = os.stat(path)
-        except OSError:
-            return None
-        if status.st_size > MAX_FILE_BYTES:
-            return None
-        with self._lock:
-            cached = self._read.get(path)
-        if cached is not None and cached[:2] == (status.st_mtime_ns, status.st_size):
-            return cached[2]
-        try:
-            text = files.read_text(path)
-        except UnreadableFile as error:
-            logger.info("The Backlog view leaves out %s: %s", path, error.reason)
-            return None
-        document = Document(uri=_file_uri(path), text=text, path=path)
-        with self._lock:
-            self._read[path] = (status.st_mtime_ns, status.st_size, document)
-        return document
+def backlog_paths(folders: Iterable[str], loaded_for: Callable[[str], Any], *, use_git: bool) -> list[str]:
+    """The backlog files below ``folders``, each once, in path order (at most ``MAX_FILES``)."""
+    selections = files.Selections(loaded_for)
+    found: dict[str, str] = {}
+    for folder in folders:
+        if os.path.isdir(folder):
+            for path in files.discover([folder], selections.keep, use_git=use_git).files:
+                found.setdefault(os.path.normcase(os.path.abspath(path)), os.path.abspath(path))
+    paths = sorted(found.values())
+    if len(paths) > MAX_FILES:
+        logger.info("The Backlog view lists the first %d of %d backlog files", MAX_FILES, len(paths))
+    return paths[:MAX_FILES]
 
 
-def _file_uri(path: str) -> str:
-    return pathlib.Path(path).absolute().as_uri()
+def stamp(path: str) -> tuple[int, int] | None:
+    """(modification time, size) of a file, to tell whether it changed; None when it is gone."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def read_backlog(path: str) -> str | None:
+    """The text of a backlog file; None (logged) when it cannot or must not be read."""
+    try:
+        return files.decode_document(path, read_regular_file(path, MAX_FILE_BYTES)).text
+    except (OSError, RefusedPath, files.UnreadableFile) as error:
+        logger.info("The Backlog view leaves out %s: %s", path, error)
+        return None
