@@ -247,12 +247,15 @@ export function progressBar(percent: number, width: number = BAR_WIDTH): string 
     return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
 
-/** What a section or file shows beside its name: "██████░░░░ 3/5 · 60%", or "no tasks". */
+/**
+ * What a section or file shows beside its name: "3/5 · 60% ██████░░░░" (the figures first: a narrow
+ * side bar cuts the end off), or "no tasks".
+ */
 export function progressText(counts: Counts): string {
     if (counts.total === 0 || counts.percent === null) {
         return counts.cancelled > 0 ? `${counts.cancelled} cancelled` : 'no tasks';
     }
-    return `${progressBar(counts.percent)} ${counts.done}/${counts.total} · ${counts.percent}%`;
+    return `${counts.done}/${counts.total} · ${counts.percent}% ${progressBar(counts.percent)}`;
 }
 
 /** The hover of a section or file: every count by state. */

@@ -84,7 +84,7 @@ describe('labels and icons', () => {
         assert.equal(progressBar(0), '░░░░░░░░░░');
         assert.equal(progressBar(67), '███████░░░');
         assert.equal(progressBar(100), '██████████');
-        assert.equal(progressText(counts(4, 2)), '███████░░░ 4/6 · 67%');
+        assert.equal(progressText(counts(4, 2)), '4/6 · 67% ███████░░░');
         assert.equal(progressText(counts(0, 0)), 'no tasks');
         assert.equal(progressText({ ...counts(0, 0), cancelled: 2 }), '2 cancelled');
     });

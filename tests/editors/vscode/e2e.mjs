@@ -160,12 +160,13 @@ async function hoverAtCursor(page, expected) {
 
 /** The Backlog view's pane in the Explorer, expanded (a collapsed pane is opened with a click). */
 async function backlogPane(page) {
-  const header = page.locator('.explorer-viewlet .pane-header', { hasText: /^\s*backlog\s*$/i });
+  const title = { hasText: /^\s*backlog\s*$/i };
+  const header = page.locator('.explorer-viewlet .pane-header', title);
   await header.waitFor({ state: 'visible' });
   if ((await header.getAttribute('aria-expanded')) === 'false') {
     await header.click();
   }
-  return page.locator('.explorer-viewlet .pane', { has: header });
+  return page.locator('.explorer-viewlet .pane', { has: page.locator('.pane-header', title) });
 }
 
 /** The rows the Backlog view shows: label, description (the progress or state) and depth. */
@@ -298,6 +299,15 @@ async function main() {
 
   const pane = await step('the Backlog view lists the sections with their progress', async () => {
     const found = await backlogPane(page);
+    // A wider side bar, as a user drags it, so that the rows show their figures whole.
+    const sideBar = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+    if (sideBar) {
+      const edge = { x: sideBar.x + sideBar.width + 1, y: sideBar.y + sideBar.height / 2 };
+      await page.mouse.move(edge.x, edge.y);
+      await page.mouse.down();
+      await page.mouse.move(edge.x + 200, edge.y, { steps: 5 });
+      await page.mouse.up();
+    }
     observed.backlogRows = await waitForRows(page, found, (rows) => showsSections(rows, config.backlogView.sections), 'every section with its progress');
     return found;
   });
