@@ -433,6 +433,8 @@ def _named_blockers(run: _Run, masked: str, issues: list[IssueRef], task_ids: li
         at = match.end()
         while at in names:
             end, blocker = names[at]
+            if masked.startswith(("'s", "’s"), end):
+                break  # "after #6691's shed": the issue's doing, not a task to wait for
             found.append(blocker)
             between = _BETWEEN_NAMES.match(masked, end)
             if between is None:
