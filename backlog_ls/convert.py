@@ -489,3 +489,27 @@ def _effect(action: types.CodeAction, uri: str, lines: Sequence[str], encoding: 
         end = offsets[end_line - first] + end_col
         text = text[:start] + new_text + text[end:]
     return (first, last, text)
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+def progress_inlay_hints(marks: Iterable[Any], lines: Sequence[str], encoding: str) -> list[types.InlayHint]:
+    """Each progress mark (``features.progress.Mark``) as an inlay hint after its line's text."""
+    return [
+        types.InlayHint(
+            position=to_position(lines, mark.line, mark.column, encoding),
+            label=mark.label,
+            padding_left=True,
+        )
+        for mark in marks
+    ]
+
+
+def progress_code_lenses(marks: Iterable[Any], lines: Sequence[str], encoding: str) -> list[types.CodeLens]:
+    """Each progress mark as a code lens over its line. The lens only shows the figure: its command
+    is empty, which clients show as a label that does nothing when clicked."""
+    return [
+        types.CodeLens(range=to_range(mark.span, lines, encoding), command=types.Command(title=mark.label, command=""))
+        for mark in marks
+    ]

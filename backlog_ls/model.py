@@ -140,6 +140,30 @@ class Link:
 
 
 @attrs.frozen
+class Blocker:
+    """Something a task waits for, as written: "blocked by #12", "depends on Task 3.1", "after T10",
+    "requires #5", "needs Task 2.1", or Obsidian Tasks' "⛔ abc123".
+
+    ``kind`` is ``task`` (a task ID: ``name`` is "Task 3.1", "T10"), ``issue`` (``issue`` is the
+    reference) or ``id`` (an Obsidian Tasks id, the ``🆔 abc123`` of another task). ``span``
+    covers the name only.
+    """
+
+    span: Span
+    kind: str
+    name: str
+    issue: IssueRef | None = None
+
+
+@attrs.frozen
+class DependencyId:
+    """An Obsidian Tasks id that names a task for others' ``⛔``: ``🆔 abc123``; ``span`` covers the id."""
+
+    span: Span
+    name: str
+
+
+@attrs.frozen
 class References:
     """Everything the inline scanner found in one run of text."""
 
@@ -153,9 +177,13 @@ class References:
     keys: tuple[IssueRef, ...] = ()
     title: str | None = None  # a bold lead title: "**Merge Binaries**:" -> "Merge Binaries"
     title_span: Span | None = None
+    blockers: tuple[Blocker, ...] = ()  # what the text says it waits for ("blocked by #12")
+    dependency_ids: tuple[DependencyId, ...] = ()  # "🆔 abc123"
 
     def __bool__(self) -> bool:
-        return bool(self.issues or self.placeholders or self.task_ids or self.rfcs or self.links or self.keys)
+        return bool(
+            self.issues or self.placeholders or self.task_ids or self.rfcs or self.links or self.keys or self.blockers or self.dependency_ids
+        )
 
 
 NO_REFERENCES = References()
