@@ -86,8 +86,9 @@ def test_inlay_hints_show_the_progress_of_a_section_on_its_heading(neovim: dict)
     assert (figure.done, figure.total) == (4, 6)  # Phase 1: Task 1.3's two subtasks count too
     assert [hint["label"].strip() for hint in hints["hints"]] == [section_label(figure)] == ["4/6 · 67%"]
     assert hints["hints"][0]["character"] == len(LINES["heading"])  # at the end of the heading
-    # What Neovim draws there: the same text as virtual text.
+    # What Neovim draws there: the same text as virtual text after the heading, on the screen.
     assert [text.strip() for text in hints["drawn"]] == ["4/6 · 67%"]
+    assert hints["screen_row"].endswith(f"{LINES['heading']} 4/6 · 67%"), hints["screen_row"]
 
 
 def test_tick_code_action_ticks_the_task(neovim: dict):

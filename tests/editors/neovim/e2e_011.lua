@@ -122,12 +122,20 @@ local function check_inlay_hints()
     end
     return #drawn > 0
   end
-  -- Neovim draws the hints when it redraws the window that shows them.
+  -- Neovim draws the hints when it redraws the window that shows the line: put the cursor there.
+  vim.api.nvim_win_set_cursor(0, { lnum + 1, 0 })
   vim.wait(common.WAIT_MS, function()
     vim.cmd("redraw!")
     return read_drawn()
   end, 50)
+  -- The screen's row that shows the heading, as a user reads it.
+  local row = vim.fn.screenpos(0, lnum + 1, 1).row
+  local screen = {}
+  for column = 1, vim.o.columns do
+    table.insert(screen, vim.fn.screenstring(row, column))
+  end
   result.inlay_hints = {
+    screen_row = vim.trim(table.concat(screen)),
     lnum = lnum,
     line = common.line_text(bufnr, lnum),
     enabled = vim.lsp.inlay_hint.is_enabled({ bufnr = bufnr }),
