@@ -155,7 +155,8 @@ export class BacklogView implements vscode.TreeDataProvider<OutlineNode>, vscode
             }
             case 'section': {
                 const { section } = node;
-                const item = new vscode.TreeItem(section.title, children(node, this.filter).length > 0 ? expanded : none);
+                // Collapsed: a file's sections with their progress read at a glance; a click shows the tasks.
+                const item = new vscode.TreeItem(section.title, children(node, this.filter).length > 0 ? collapsed : none);
                 item.description = progressText(section.counts);
                 item.tooltip = countsTooltip(section.title, section.counts);
                 item.iconPath = section.task ? this.icon(taskIcon(section.task)) : new vscode.ThemeIcon('symbol-namespace');

@@ -298,6 +298,11 @@ async function main() {
   });
 
   const pane = await step('the Backlog view lists the sections with their progress', async () => {
+    // The folder's pane collapsed, as a user does to give the Backlog view the room.
+    const folderHeader = page.locator('.explorer-viewlet .pane-header', { hasText: new RegExp(`^\\s*${basename(config.workspace)}\\s*$`, 'i') });
+    if ((await folderHeader.getAttribute('aria-expanded')) === 'true') {
+      await folderHeader.click();
+    }
     const found = await backlogPane(page);
     // A wider side bar, as a user drags it, so that the rows show their figures whole.
     const sideBar = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
