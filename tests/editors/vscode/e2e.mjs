@@ -320,8 +320,10 @@ async function main() {
   await step(`the heading "${config.backlogView.heading.text}" shows its progress as an inlay hint`, async () => {
     const line = page.locator('.monaco-editor .view-line', { hasText: plain(config.backlogView.heading.text) }).first();
     await line.waitFor({ state: 'visible' });
-    await page.waitForFunction(({ heading, hint }) => [...document.querySelectorAll('.monaco-editor .view-line')]
-      .some((element) => element.textContent.replace(/\u00a0/g, ' ').startsWith(heading) && element.textContent.replace(/\u00a0/g, ' ').includes(hint)),
+    // Monaco draws an inlay hint as text after the line's own (its padding a span of its own).
+    await page.waitForFunction(({ text, hint }) => [...document.querySelectorAll('.monaco-editor .view-line')]
+      .map((element) => element.textContent.replace(/\u00a0/g, ' '))
+      .some((line) => line.startsWith(text) && line.endsWith(hint)),
     config.backlogView.heading);
     observed.headingLine = await renderedLineStartingWith(page, config.backlogView.heading.text);
   });
