@@ -57,7 +57,7 @@ TICKED_TASK = "- [x] **Task 2.2 (#TBD):**"
 PLACEHOLDER = "#TBD"
 # The Backlog view: a section clicked (its heading's line is revealed), the heading whose inlay hint
 # is read, a task ready to start and a done one (the filters show the first and not the second).
-REVEALED_SECTION = "Phase 1: Foundations"  # a click also opens it: the filters are seen on its tasks
+REVEALED_SECTION = "Phase 1: Foundations"  # then opened: the filters are seen on its tasks
 HINTED_HEADING = "## Phase 1: Foundations"
 READY_TASK = "**Task 1.4 (Issue #5):**"
 DONE_TASK = "**Task 1.1 (Issue #1):**"

@@ -160,13 +160,14 @@ async function hoverAtCursor(page, expected) {
 
 /** The Backlog view's pane in the Explorer, expanded (a collapsed pane is opened with a click). */
 async function backlogPane(page) {
-  const title = { hasText: /^\s*backlog\s*$/i };
-  const header = page.locator('.explorer-viewlet .pane-header', title);
+  // The header's title alone: beside it the view's description names the filter.
+  const title = page.locator('h3.title', { hasText: /^\s*backlog\s*$/i });
+  const header = page.locator('.explorer-viewlet .pane-header', { has: title });
   await header.waitFor({ state: 'visible' });
   if ((await header.getAttribute('aria-expanded')) === 'false') {
     await header.click();
   }
-  return page.locator('.explorer-viewlet .pane', { has: page.locator('.pane-header', title) });
+  return page.locator('.explorer-viewlet .pane', { has: page.locator('.pane-header', { has: title }) });
 }
 
 /** The rows the Backlog view shows: label, description (the progress or state) and depth. */
@@ -339,6 +340,11 @@ async function main() {
 
   await step('the filters: tasks ready to start, then open tasks, then all again', async () => {
     const hasTask = (rows, name) => rows.some((row) => row.label === name);
+    // The section's tasks shown: its twistie opens it (a click on its name went to its line).
+    const section = pane.locator('.monaco-list-row', { hasText: config.backlogView.reveal.title }).first();
+    if ((await section.getAttribute('aria-expanded')) === 'false') {
+      await section.locator('.monaco-tl-twistie').click();
+    }
     await runCommand(page, 'Backlog: Show Tasks Ready to Start');
     observed.readyRows = await waitForRows(page, pane, (rows) => hasTask(rows, config.backlogView.readyTask) && !hasTask(rows, config.backlogView.doneTask), 'only the tasks ready to start');
     await runCommand(page, 'Backlog: Show Open Tasks');
