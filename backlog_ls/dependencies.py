@@ -218,13 +218,16 @@ def _nodes(backlog: Backlog, states: StateReader) -> list[Node]:
             nodes.append(Node(heading.span.start_line, heading.title.strip(), state, heading.title_span, heading=heading))
         for item, _parent in block.walk:
             if item.checkbox is not None:
-                nodes.append(Node(item.line, item.first_line_text.strip(), states.of(item), _first_line(item), item=item))
+                span = _first_line(item, backlog.lines)
+                nodes.append(Node(item.line, item.first_line_text.strip(), states.of(item), span, item=item))
     return nodes
 
 
-def _first_line(item: Item) -> Span:
+def _first_line(item: Item, lines) -> Span:
     span = item.text_span
-    return span if span.end_line == span.start_line else Span(span.start_line, span.start_col, span.start_line, 10**9)
+    if span.end_line == span.start_line:
+        return span
+    return Span(span.start_line, span.start_col, span.start_line, len(lines[span.start_line].rstrip()))
 
 
 def _written_blockers(backlog: Backlog) -> list[tuple[Item | Heading, Blocker]]:
