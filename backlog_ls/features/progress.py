@@ -88,6 +88,11 @@ class StateReader:
             char for char, meaning in state_meanings(settings).items() if _meaning_key(meaning) in _IN_PROGRESS_MEANINGS
         )
 
+    @staticmethod
+    def of_settings(settings: Settings | None) -> StateReader:
+        """The reader for ``settings``, made once per settings object."""
+        return _reader(settings)
+
     def of(self, task: Item) -> str:
         kind = task_kind(task, self.kinds)
         if kind == DONE:
