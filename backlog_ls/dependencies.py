@@ -65,16 +65,52 @@ class Node:
 class ElsewhereTask:
     """A task in another file, as the workspace index knows it."""
 
-    path: str
+    path: str  # as the user should read it
     line: int
     name: str
     state: str  # a progress state
     span: Span | None = None
+    uri: str | None = None  # for the editor to go to
 
 
 # The workspace index's answer for a name this file does not hold: ("task", "Task 3.1") or
 # ("id", "abc123") -> the task elsewhere, or None.
 Elsewhere = Callable[[str, str], "ElsewhereTask | None"]
+
+
+_LOOKUPS: dict[tuple, Elsewhere] = {}
+
+
+def elsewhere_in(index: Any, uri: str, settings: Settings | None = None) -> Elsewhere:
+    """The workspace index's answer for a task ID this file (``uri``) does not hold: the first task
+    of another file that the ID names (``index.task_definitions``, ``index.path_of``).
+
+    One lookup per index state, file and settings, so that the graph made with it is remembered
+    (``graph`` compares the lookup by identity) until the index changes (``index.generation``).
+    Obsidian ids are not in the index: they are found in their own file only.
+    """
+    key = (id(index), getattr(index, "generation", None), uri, id(settings))
+    found = _LOOKUPS.get(key)
+    if found is not None:
+        return found
+    states = StateReader.of_settings(settings)
+
+    def lookup(kind: str, name: str) -> ElsewhereTask | None:
+        if kind != "task":
+            return None
+        for hit in index.task_definitions(name):
+            if hit.uri == uri:
+                continue
+            entry = hit.entry
+            path = index.path_of(hit.uri) or hit.uri
+            line = entry.text_span.start_line
+            return ElsewhereTask(path, line, entry.text, states.of_box(entry.state), entry.text_span, hit.uri)
+        return None
+
+    if len(_LOOKUPS) > 256:
+        _LOOKUPS.clear()
+    _LOOKUPS[key] = lookup
+    return lookup
 
 
 @attrs.frozen(eq=False)

@@ -16,10 +16,10 @@ from ..model import Backlog, Span
 
 @attrs.frozen
 class Place:
-    """Where a blocker is: a span in this document (``path`` None) or in another file."""
+    """Where a blocker is: a span in this document (``uri`` None) or in another file."""
 
     span: Span
-    path: str | None = None
+    uri: str | None = None
 
 
 def _on_blocker(dependencies: list[Dependency], line: int, column: int) -> Dependency | None:
@@ -84,8 +84,7 @@ def blocker_definition(
         return None
     if named.target is not None:
         return Place(named.target.span)
-    if named.elsewhere is not None and named.elsewhere.span is not None:
-        return Place(named.elsewhere.span, named.elsewhere.path)
-    if named.elsewhere is not None:
-        return Place(Span.on_line(named.elsewhere.line, 0, 0), named.elsewhere.path)
+    where = named.elsewhere
+    if where is not None and where.uri is not None:
+        return Place(where.span or Span.on_line(where.line, 0, 0), where.uri)
     return None
