@@ -513,3 +513,49 @@ def progress_code_lenses(marks: Iterable[Any], lines: Sequence[str], encoding: s
         types.CodeLens(range=to_range(mark.span, lines, encoding), command=types.Command(title=mark.label, command=""))
         for mark in marks
     ]
+
+
+SHOW_LOCATION_COMMAND = "backlog-ls.showLocation"
+# The rules whose related line is the place to go to fix the finding: the task a ticked task waits for.
+_GO_TO_RELATED = {"BL601": "Go to the blocker"}
+
+
+def go_to_related_actions(diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+    """For a finding whose related line is where the fix lies (BL601: the open blocker), a quick fix
+    that shows that line (``SHOW_LOCATION_COMMAND``: the server asks the client with window/showDocument)."""
+    title = _GO_TO_RELATED.get(str(diagnostic.code)) if diagnostic.source == SOURCE else None
+    if title is None or not diagnostic.related_information:
+        return []
+    return [
+        types.CodeAction(
+            title=title,
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            command=types.Command(
+                title=title,
+                command=SHOW_LOCATION_COMMAND,
+                arguments=[related.location.uri, _range_json(related.location.range)],
+            ),
+        )
+        for related in diagnostic.related_information[:1]
+    ]
+
+
+def _range_json(value: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": value.start.line, "character": value.start.character},
+        "end": {"line": value.end.line, "character": value.end.character},
+    }
+
+
+def show_document_params(uri: Any, range_: Any) -> types.ShowDocumentParams | None:
+    """The command's arguments (as a client sends them back) as window/showDocument params; None when malformed."""
+    if not isinstance(uri, str) or not isinstance(range_, dict):
+        return None
+    try:
+        numbers = [range_[end][part] for end in ("start", "end") for part in ("line", "character")]
+    except (KeyError, TypeError):
+        return None
+    if not all(isinstance(number, int) and not isinstance(number, bool) and number >= 0 for number in numbers):
+        return None
+    return types.ShowDocumentParams(uri=uri, take_focus=True, selection=_range_from_json(range_))

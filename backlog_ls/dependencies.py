@@ -23,7 +23,7 @@ waits for them too (``origin == "tracker"``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -31,7 +31,8 @@ import attrs
 
 from .config import Settings
 from .features.progress import CANCELLED_STATE, DONE_STATE, IN_PROGRESS_STATE, OPEN_STATE, StateReader
-from .model import Backlog, Blocker, Heading, IssueRef, Item, Span
+from .memo import MISSING, BlockMemo
+from .model import Backlog, Block, Blocker, IssueRef, Item, Span
 from .rules.common import lead_task_id
 
 TEXT = "text"  # written in the document
@@ -64,16 +65,52 @@ class Node:
 class ElsewhereTask:
     """A task in another file, as the workspace index knows it."""
 
-    path: str
+    path: str  # as the user should read it
     line: int
     name: str
     state: str  # a progress state
     span: Span | None = None
+    uri: str | None = None  # for the editor to go to
 
 
 # The workspace index's answer for a name this file does not hold: ("task", "Task 3.1") or
 # ("id", "abc123") -> the task elsewhere, or None.
 Elsewhere = Callable[[str, str], "ElsewhereTask | None"]
+
+
+_LOOKUPS: dict[tuple, Elsewhere] = {}
+
+
+def elsewhere_in(index: Any, uri: str, settings: Settings | None = None) -> Elsewhere:
+    """The workspace index's answer for a task ID this file (``uri``) does not hold: the first task
+    of another file that the ID names (``index.task_definitions``, ``index.path_of``).
+
+    One lookup per index state, file and settings, so that the graph made with it is remembered
+    (``graph`` compares the lookup by identity) until the index changes (``index.generation``).
+    Obsidian ids are not in the index: they are found in their own file only.
+    """
+    key = (id(index), getattr(index, "generation", None), uri, id(settings))
+    found = _LOOKUPS.get(key)
+    if found is not None:
+        return found
+    states = StateReader.of_settings(settings)
+
+    def lookup(kind: str, name: str) -> ElsewhereTask | None:
+        if kind != "task":
+            return None
+        for hit in index.task_definitions(name):
+            if hit.uri == uri:
+                continue
+            entry = hit.entry
+            path = index.path_of(hit.uri) or hit.uri
+            line = entry.text_span.start_line
+            return ElsewhereTask(path, line, entry.text, states.of_box(entry.state), entry.text_span, hit.uri)
+        return None
+
+    if len(_LOOKUPS) > 256:
+        _LOOKUPS.clear()
+    _LOOKUPS[key] = lookup
+    return lookup
 
 
 @attrs.frozen(eq=False)
@@ -179,24 +216,30 @@ def _tracker_token(tracker: Any) -> Any:
 
 
 def _build(backlog: Backlog, settings: Settings | None, tracker: Any, elsewhere: Elsewhere | None) -> Graph:
-    states = StateReader(settings)
-    written = _written_blockers(backlog)
+    parts = [_part(block, backlog.lines, settings) for block in backlog.blocks]
+    written: list[tuple[Node, Blocker]] = []
+    heading_task: Node | None = None  # the innermost section's heading, when it is a task
+    for block, part in zip(backlog.blocks, parts):
+        if block.heading is not None:
+            heading_task = part.nodes[0] if block.heading.task_state is not None else None
+        for owner, blocker in part.written:
+            owner = owner or heading_task
+            if owner is not None:
+                written.append((owner, blocker))
     blocked = _blocked_issues(tracker)
+
+    def nodes() -> list[Node]:
+        return [node for part in parts for node in part.nodes]
+
     if not written and not blocked:
-        # Most documents: no word of any dependency and none on the tracker; nothing to index.
-        return Graph(lambda: _nodes(backlog, states), ())
-    nodes = _nodes(backlog, states)
-    by_item = {id(node.item): node for node in nodes if node.item is not None}
-    by_heading = {id(node.heading): node for node in nodes if node.heading is not None}
-    names = _Names(backlog, nodes)
-    dependencies: list[Dependency] = []
-    for owner, blocker in written:
-        task = by_item.get(id(owner)) if isinstance(owner, Item) else by_heading.get(id(owner))
-        if task is not None:
-            dependencies.append(_resolve(task, blocker, names, tracker, elsewhere))
+        # Most documents: no word of any dependency and none on the tracker; nothing to resolve.
+        return Graph(nodes, ())
+    names = _Names(parts, written, bool(blocked))
+    dependencies = [_resolve(task, blocker, names, tracker, elsewhere) for task, blocker in written]
+    every = nodes()
     if blocked:
-        dependencies.extend(_tracker_dependencies(nodes, names, tracker, blocked))
-    return Graph(nodes, tuple(dependencies))
+        dependencies.extend(_tracker_dependencies(every, names, tracker, blocked))
+    return Graph(every, tuple(dependencies))
 
 
 def _blocked_issues(tracker: Any) -> frozenset[int]:
@@ -209,50 +252,86 @@ def _blocked_issues(tracker: Any) -> frozenset[int]:
         return frozenset()
 
 
-def _nodes(backlog: Backlog, states: StateReader) -> list[Node]:
+@attrs.frozen(eq=False)
+class _BlockPart:
+    """One block's share of the graph: its tasks, what names them, and what they say they wait for.
+
+    Remembered per block (``memo.BlockMemo``, keyed by the settings, as block rules are): after a
+    keystroke only the re-parsed blocks are read again, the rest is joined from what is remembered.
+    """
+
+    nodes: tuple[Node, ...] = ()
+    # Each written blocker with the task it belongs to; None: the heading task above the block.
+    written: tuple[tuple[Node | None, Blocker], ...] = ()
+    # What names a task of the block, the first one of each name: "task 3.1" (a task ID), "abc123"
+    # (an Obsidian "🆔 abc123"), 12 (an issue the task references as its own).
+    task_names: Mapping[str, Node] = attrs.field(factory=dict)
+    id_names: Mapping[str, Node] = attrs.field(factory=dict)
+    issue_names: Mapping[int, Node] = attrs.field(factory=dict)
+
+
+_NOTHING = _BlockPart()
+_PARTS = BlockMemo()
+
+
+def _part(block: Block, lines, settings: Settings | None) -> _BlockPart:
+    value = _PARTS.peek(block, settings)
+    if value is MISSING:
+        value = _PARTS.put(block, _read_part(block, lines, StateReader.of_settings(settings)), settings)
+    return value
+
+
+def _read_part(block: Block, lines, states: StateReader) -> _BlockPart:
+    heading = block.heading
     nodes: list[Node] = []
-    for block in backlog.blocks:
-        heading = block.heading
-        if heading is not None and heading.task_state is not None:
-            state = DONE_STATE if heading.is_checked else OPEN_STATE
-            nodes.append(Node(heading.span.start_line, heading.title.strip(), state, heading.title_span, heading=heading))
-        for item, _parent in block.walk:
-            if item.checkbox is not None:
-                nodes.append(Node(item.line, item.first_line_text.strip(), states.of(item), _first_line(item), item=item))
-    return nodes
-
-
-def _first_line(item: Item) -> Span:
-    span = item.text_span
-    return span if span.end_line == span.start_line else Span(span.start_line, span.start_col, span.start_line, 10**9)
-
-
-def _written_blockers(backlog: Backlog) -> list[tuple[Item | Heading, Blocker]]:
-    """Every written blocker with the task it belongs to, in document order."""
-    found: list[tuple[Item | Heading, Blocker]] = []
-    task_heading: Heading | None = None  # the innermost section's heading, when it is a task
-    levels: list[Heading] = []
-    for block in backlog.blocks:
-        heading = block.heading
-        if heading is not None:
-            while levels and levels[-1].level >= heading.level:
-                levels.pop()
-            levels.append(heading)
-            task_heading = heading if heading.task_state is not None else None
-            if task_heading is not None:
-                found.extend((heading, blocker) for blocker in heading.refs.blockers)
-            continue
-        if block.refs.blockers and task_heading is not None:
-            found.extend((task_heading, blocker) for blocker in block.refs.blockers)
-        if not block.items:
-            continue
-        owners: dict[int, Item | Heading | None] = {}
+    written: list[tuple[Node | None, Blocker]] = []
+    names: tuple[list, list, list] = ([], [], [])
+    if heading is not None:
+        if heading.task_state is None:
+            return _NOTHING
+        state = DONE_STATE if heading.is_checked else OPEN_STATE
+        node = Node(heading.span.start_line, heading.title.strip(), state, heading.title_span, heading=heading)
+        nodes.append(node)
+        written.extend((node, blocker) for blocker in heading.refs.blockers)
+        _name(node, heading.task_id, heading.refs, names)
+    elif block.refs.blockers:
+        written.extend((None, blocker) for blocker in block.refs.blockers)
+    if block.items:
+        owners: dict[int, Node | None] = {}
         for item, parent in block.walk:
-            owner = item if item.checkbox is not None else (owners.get(id(parent)) if parent is not None else task_heading)
-            owners[id(item)] = owner
-            if owner is not None and item.refs.blockers:
-                found.extend((owner, blocker) for blocker in item.refs.blockers)
-    return found
+            if item.checkbox is not None:
+                owner = Node(item.line, item.first_line_text.strip(), states.of(item), _first_line(item, lines), item=item)
+                nodes.append(owner)
+                if item.refs:
+                    _name(owner, lead_task_id(item, lines), item.refs, names)
+            else:
+                owner = owners.get(id(parent)) if parent is not None else None
+            if item.children:
+                owners[id(item)] = owner
+            if item.refs.blockers:
+                written.extend((owner, blocker) for blocker in item.refs.blockers)
+    if not nodes and not written:
+        return _NOTHING
+    return _BlockPart(tuple(nodes), tuple(written), *(_first_wins(pairs) for pairs in names))
+
+
+def _first_wins(pairs: list) -> dict:
+    return dict(reversed(pairs)) if pairs else {}
+
+
+def _name(node: Node, task_id, refs, names: tuple[list, list, list]) -> None:
+    if task_id is not None:
+        names[0].append((task_key(task_id.text), node))
+    names[1].extend((named.name, node) for named in refs.dependency_ids)
+    waits_for = {id(blocker.issue) for blocker in refs.blockers if blocker.issue is not None}
+    names[2].extend((ref.number, node) for ref in refs.issues if id(ref) not in waits_for and ref.owner is None)
+
+
+def _first_line(item: Item, lines) -> Span:
+    span = item.text_span
+    if span.end_line == span.start_line:
+        return span
+    return Span(span.start_line, span.start_col, span.start_line, len(lines[span.start_line].rstrip()))
 
 
 def task_key(name: str) -> str:
@@ -263,31 +342,43 @@ def task_key(name: str) -> str:
 
 
 class _Names:
-    """What names each task of the document: its leading task ID, its Obsidian id, the issues it references."""
+    """What names each task of the document (the first task of a name wins), from the blocks' parts.
 
-    def __init__(self, backlog: Backlog, nodes: Iterable[Node]):
-        self.tasks: dict[str, Node] = {}
-        self.ids: dict[str, Node] = {}
-        self.issues: dict[int, list[Node]] = {}
-        lines = backlog.lines
-        for node in nodes:
-            if node.heading is not None:
-                task_id = node.heading.task_id
-                refs = node.heading.refs
+    Only the names some blocker uses are looked up. A few are looked up block by block (one
+    dictionary lookup per block and name); many, by joining the blocks' names once.
+    """
+
+    def __init__(self, parts: Sequence[_BlockPart], written: Iterable[tuple[Node, Blocker]], tracker_issues: bool):
+        wanted: dict[str, set] = {"task": set(), "id": set(), "issue": set()}
+        for _, blocker in written:
+            if blocker.kind == "issue":
+                if blocker.issue is not None:
+                    wanted["issue"].add(blocker.issue.number)
             else:
-                task_id = lead_task_id(node.item, lines)
-                refs = node.item.refs
-            if task_id is not None:
-                self.tasks.setdefault(task_key(task_id.text), node)
-            for named in refs.dependency_ids:
-                self.ids.setdefault(named.name, node)
-            waits_for = {id(blocker.issue) for blocker in refs.blockers if blocker.issue is not None}
-            for ref in refs.issues:
-                if id(ref) not in waits_for and ref.owner is None:
-                    self.issues.setdefault(ref.number, []).append(node)
+                wanted[blocker.kind].add(task_key(blocker.name) if blocker.kind == "task" else blocker.name)
+        self.tasks = self._join(parts, "task_names", wanted["task"])
+        self.ids = self._join(parts, "id_names", wanted["id"])
+        self.issues = self._join(parts, "issue_names", wanted["issue"], every=tracker_issues)
+
+    @staticmethod
+    def _join(parts: Sequence[_BlockPart], field: str, wanted: set, every: bool = False) -> dict:
+        if not wanted and not every:
+            return {}
+        named = [getattr(part, field) for part in parts if getattr(part, field)]
+        if every or len(wanted) * len(named) > sum(len(names) for names in named):
+            joined: dict = {}
+            for names in reversed(named):  # later blocks first, so that the first task of a name is kept
+                joined.update(names)
+            return joined
+        found: dict = {}
+        for names in named:
+            for key in wanted.intersection(names) if len(names) > len(wanted) else (k for k in names if k in wanted):
+                found.setdefault(key, names[key])
+        return found
 
     def issue_task(self, number: int, besides: Node) -> Node | None:
-        return next((node for node in self.issues.get(number, ()) if node is not besides), None)
+        found = self.issues.get(number)
+        return None if found is besides else found
 
 
 def _resolve(task: Node, blocker: Blocker, names: _Names, tracker: Any, elsewhere: Elsewhere | None) -> Dependency:

@@ -29,7 +29,7 @@ import attrs
 from ..config import Settings
 from ..memo import MISSING, BlockMemo
 from ..model import Backlog, Block, Item, Span, first_tasks
-from ..states import CANCELLED, DONE, state_kinds, state_meanings, task_kind
+from ..states import CANCELLED, DONE, OPEN, state_kinds, state_meanings, task_kind
 
 DONE_STATE = "done"
 OPEN_STATE = "open"
@@ -87,6 +87,20 @@ class StateReader:
         self.started = frozenset(
             char for char, meaning in state_meanings(settings).items() if _meaning_key(meaning) in _IN_PROGRESS_MEANINGS
         )
+
+    @staticmethod
+    def of_settings(settings: Settings | None) -> StateReader:
+        """The reader for ``settings``, made once per settings object."""
+        return _reader(settings)
+
+    def of_box(self, box: str) -> str:
+        """The progress state of a checkbox character alone (no task text to read: another file's index entry)."""
+        kind = self.kinds.get(box, OPEN)
+        if kind == DONE:
+            return DONE_STATE
+        if kind == CANCELLED:
+            return CANCELLED_STATE
+        return IN_PROGRESS_STATE if box in self.started else OPEN_STATE
 
     def of(self, task: Item) -> str:
         kind = task_kind(task, self.kinds)
