@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 from . import convert
 from .config import Settings
-from .features.outline import Ready, file_outline
+from .features.outline import file_outline
 from .files import Selection
 from .model import Backlog
 from .providers.backlog_files import read_backlog, stamp
@@ -27,10 +27,6 @@ from .providers.backlog_files import read_backlog, stamp
 logger = logging.getLogger(__name__)
 
 OUTLINE_REQUEST = "backlog-ls/outline"
-
-# ready_for(backlog) -> which open tasks of that backlog may start (the dependency rules), or None: all.
-ReadyFor = Callable[[Backlog], "Ready | None"]
-
 
 @attrs.frozen
 class Entry:
@@ -54,8 +50,7 @@ def is_backlog(path: str | None, backlog: Backlog, settings: Settings, root: str
 class WorkspaceOutline:
     """Builds the answer; keeps the outline of each file on disk until it changes. Any thread."""
 
-    def __init__(self, ready_for: ReadyFor | None = None) -> None:
-        self._ready_for = ready_for
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._disk: dict[str, tuple[Any, dict[str, Any] | None]] = {}  # path -> (what it was made from, its JSON)
 
@@ -99,8 +94,7 @@ class WorkspaceOutline:
     def _outline(self, entry: Entry, backlog: Backlog | None, encoding: str) -> dict[str, Any] | None:
         if backlog is None or not is_backlog(entry.path, backlog, entry.settings, entry.root):
             return None
-        ready = self._ready_for(backlog) if self._ready_for is not None else None
-        outline = file_outline(backlog, entry.settings, ready)
+        outline = file_outline(backlog, entry.settings)
         return convert.outline_file_json(outline, entry.uri, entry.path, backlog.lines, encoding)
 
 

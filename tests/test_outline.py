@@ -12,9 +12,9 @@ from backlog_ls.parse import parse
 from .conftest import ROOT
 
 
-def outline_json(text: str, settings: Settings | None = None, encoding: str = "utf-16", ready=None) -> dict:
+def outline_json(text: str, settings: Settings | None = None, encoding: str = "utf-16") -> dict:
     backlog = parse(dedent(text))
-    return convert.outline_file_json(file_outline(backlog, settings, ready), "file:///w/BACKLOG.md", "/w/BACKLOG.md", backlog.lines, encoding)
+    return convert.outline_file_json(file_outline(backlog, settings), "file:///w/BACKLOG.md", "/w/BACKLOG.md", backlog.lines, encoding)
 
 
 def flat_sections(sections: list[dict]) -> list[tuple[str, int, dict]]:
@@ -66,7 +66,7 @@ def test_states_by_meaning_cancelled_left_out_in_progress_not_done():
     assert sprint["counts"] == {"done": 1, "open": 3, "in_progress": 1, "cancelled": 1, "total": 5, "percent": 20}
     assert [(t["name"], t["state"], t["meaning"], t["kind"], t["ready"]) for t in sprint["tasks"]] == [
         ("Shipped", "x", "done", "done", False),
-        ("Being written", "~", "in progress", "in_progress", False),
+        ("Being written", "~", "in progress", "in_progress", True),  # begun, and waiting for nothing
         ("Dropped", "-", "cancelled", "cancelled", False),
         ("Later", ">", "deferred", "deferred", False),
         ("Next", " ", "open", "open", True),
@@ -74,27 +74,32 @@ def test_states_by_meaning_cancelled_left_out_in_progress_not_done():
     ]
 
 
-def test_declared_states_and_a_ready_rule_from_outside():
+def test_declared_states_and_tasks_waiting_for_others():
     settings = Settings(states={"*": "doing", "%": "won't fix"})
     answer = outline_json(
         """\
         # Plan
         - [*] Started
         - [%] Not this one
-        - [ ] Blocked by the one above
-        - [ ] Free
+        - [ ] **Task 1:** Write the parser
+        - [ ] **Task 2:** Ship it, after Task 1
+        - [x] **Task 3:** Design
+        - [ ] **Task 4:** Build, depends on Task 3
+        - [ ] **Task 5:** Publish, blocked by Task 9
         """,
         settings,
-        ready=lambda item: "Blocked" not in item.text,
     )
     [plan] = answer["sections"]
-    assert [(t["kind"], t["ready"]) for t in plan["tasks"]] == [
-        ("in_progress", False),
-        ("cancelled", False),
-        ("open", False),
-        ("open", True),
+    assert [(t["name"].split(":")[0], t["kind"], t["ready"]) for t in plan["tasks"]] == [
+        ("Started", "in_progress", True),
+        ("Not this one", "cancelled", False),
+        ("Task 1", "open", True),
+        ("Task 2", "open", False),  # Task 1 is open
+        ("Task 3", "done", False),
+        ("Task 4", "open", True),  # Task 3 is done
+        ("Task 5", "open", False),  # nobody can say that Task 9 is done
     ]
-    assert plan["counts"]["total"] == 3
+    assert plan["counts"]["total"] == 6
 
 
 def test_tasks_under_plain_bullets_and_before_the_first_heading_and_a_heading_task():

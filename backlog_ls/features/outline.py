@@ -6,18 +6,20 @@ no editor parses Markdown a second time.
 
 A section's counts are the progress hints' own (``features.progress``): its tasks and its
 subsections', by what each state means, the cancelled left out of the total. A task is
-ready to start when it is open (not begun, not deferred) and nothing it waits for is
-still open: ``ready`` says which, so that the dependency rules decide it, not this module.
+ready to start when it is open or in progress (not deferred) and nothing it waits for is
+still open: the dependency graph says which (``dependencies.graph``, as ``report --next``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
 from ..config import Settings
+from ..dependencies import graph
 from ..model import Backlog, Item, Section, Span
 from ..states import DEFERRED as DEFERRED_KIND, state_kinds, state_meanings, task_kind
 from .progress import DONE_STATE, IN_PROGRESS_STATE, NOTHING, OPEN_STATE, Counts, StateReader, progress
@@ -59,14 +61,6 @@ class FileOutline:
     sections: tuple[OutlineSection, ...]
 
 
-# ready(task) -> whether the task may be started now; called for open tasks only.
-Ready = Callable[[Item], bool]
-
-
-def _always_ready(_item: Item) -> bool:
-    return True
-
-
 # Emphasis and code marks a tree label would show literally ("**Task 1.1:** Set up" -> "Task 1.1: Set up").
 _MARKS = re.compile(r"\*\*|__|`")
 
@@ -75,10 +69,13 @@ def plain_name(text: str) -> str:
     return _MARKS.sub("", _one_line(text))
 
 
-def file_outline(backlog: Backlog, settings: Settings | None = None, ready: Ready | None = None) -> FileOutline:
-    """The outline of one backlog; its figures are ``features.progress``'s, the inlay hints' own."""
+def file_outline(backlog: Backlog, settings: Settings | None = None, *, tracker: Any = None, elsewhere: Any = None) -> FileOutline:
+    """The outline of one backlog; its figures are ``features.progress``'s (the inlay hints' own), its
+    ready flags ``dependencies.graph``'s (``tracker`` and ``elsewhere`` resolve blockers that are issues
+    or tasks of other files; without them such a blocker keeps its task waiting)."""
     figures = progress(backlog, settings)
-    builder = _Builder(backlog.lines, settings, figures.sections, ready or _always_ready)
+    ready_lines = frozenset(node.line for node in graph(backlog, settings, tracker=tracker, elsewhere=elsewhere).ready())
+    builder = _Builder(backlog.lines, settings, figures.sections, ready_lines)
     return FileOutline(
         counts=figures.whole,
         tasks=builder.tasks(backlog.preamble_items),
@@ -87,13 +84,16 @@ def file_outline(backlog: Backlog, settings: Settings | None = None, ready: Read
 
 
 class _Builder:
-    def __init__(self, lines: Sequence[str], settings: Settings | None, figures: Mapping[int, Counts], ready: Ready):
+    def __init__(self, lines: Sequence[str], settings: Settings | None, figures: Mapping[int, Counts], ready_lines: frozenset[int]):
         self.lines = lines
         self.meanings = state_meanings(settings)
         self.kinds = state_kinds(settings)
         self.states = StateReader(settings)
         self.figures = figures
-        self.ready = ready
+        self.ready_lines = ready_lines
+
+    def is_ready(self, kind: str, line: int) -> bool:
+        return kind in (OPEN, IN_PROGRESS) and line in self.ready_lines
 
     def section(self, section: Section) -> OutlineSection:
         heading_task = None
@@ -106,7 +106,7 @@ class _Builder:
                 state="x" if kind == DONE_STATE else " ",
                 meaning=kind,
                 kind=kind,
-                ready=kind == OPEN,
+                ready=self.is_ready(kind, section.heading.span.start_line),
             )
         return OutlineSection(
             title=plain_name(section.title) or "(untitled section)",
@@ -136,7 +136,7 @@ class _Builder:
                     state=item.checkbox or " ",
                     meaning=task_state(item, self.meanings),
                     kind=kind,
-                    ready=kind == OPEN and self.ready(item),
+                    ready=self.is_ready(kind, item.line),
                     subtasks=subtasks,
                 )
             )
