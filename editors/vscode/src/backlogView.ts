@@ -16,6 +16,7 @@ import {
     type Outline,
     type OutlineNode,
     parseOutline,
+    withFile,
     progressText,
     taskDescription,
     taskIcon,
@@ -41,6 +42,8 @@ export class BacklogView implements vscode.TreeDataProvider<OutlineNode>, vscode
     private filter: Filter;
     private timer: ReturnType<typeof setTimeout> | undefined;
     private asked = 0;
+    private everything = true; // the next request asks for the whole workspace
+    private readonly edited = new Set<string>(); // ... or for these documents only
     private readonly changed = new vscode.EventEmitter<OutlineNode | undefined>();
     readonly onDidChangeTreeData = this.changed.event;
     private readonly view: vscode.TreeView<OutlineNode>;
@@ -63,11 +66,14 @@ export class BacklogView implements vscode.TreeDataProvider<OutlineNode>, vscode
             watcher.onDidCreate(() => this.refreshSoon()),
             watcher.onDidDelete(() => this.refreshSoon()),
             watcher.onDidChange(() => this.refreshSoon()),
-            vscode.workspace.onDidChangeTextDocument((event) => isMarkdown(event.document) && event.contentChanges.length > 0 && this.refreshSoon()),
+            vscode.workspace.onDidChangeTextDocument((event) => isMarkdown(event.document) && event.contentChanges.length > 0 && this.refreshSoon(event.document.uri.toString())),
             vscode.workspace.onDidCloseTextDocument((document) => isMarkdown(document) && this.refreshSoon()),
             this.view.onDidChangeVisibility(({ visible }) => visible && this.refreshSoon()),
             server.onDidStart(() => this.refreshSoon()),
-            vscode.commands.registerCommand('backlogLs.backlog.refresh', () => this.refresh()),
+            vscode.commands.registerCommand('backlogLs.backlog.refresh', () => {
+                this.everything = true;
+                return this.refresh();
+            }),
             ...FILTERS.map((filter) => vscode.commands.registerCommand(FILTER_COMMANDS[filter], () => this.setFilter(filter))),
         );
         void this.setFilter(this.filter);
@@ -80,7 +86,16 @@ export class BacklogView implements vscode.TreeDataProvider<OutlineNode>, vscode
         }
     }
 
-    refreshSoon(): void {
+    /**
+     * Ask again once changes pause: for the documents edited (`uri`), or for the whole workspace
+     * (a file created, deleted or changed on disk; the server started).
+     */
+    refreshSoon(uri?: string): void {
+        if (uri === undefined || this.outline === undefined) {
+            this.everything = true;
+        } else {
+            this.edited.add(uri);
+        }
         clearTimeout(this.timer);
         this.timer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
     }
@@ -92,17 +107,31 @@ export class BacklogView implements vscode.TreeDataProvider<OutlineNode>, vscode
             this.view.message = 'The backlog-ls server is not running.';
             return;
         }
-        const asked = ++this.asked;
+        const everything = this.everything || this.outline === undefined;
+        const edited = [...this.edited];
+        this.everything = false;
+        this.edited.clear();
+        // A whole answer asked for later replaces this one: it is dropped when it arrives late.
+        const asked = everything ? ++this.asked : this.asked;
         try {
-            const answer = parseOutline(await client.sendRequest(OUTLINE_REQUEST, {}));
+            const answers = await Promise.all(
+                (everything ? [undefined] : edited).map(async (uri) => ({
+                    uri,
+                    answer: parseOutline(await client.sendRequest(OUTLINE_REQUEST, uri === undefined ? {} : { uri })),
+                })),
+            );
             if (asked !== this.asked) {
                 return;
             }
-            if (answer === undefined) {
-                this.output.warn(`${OUTLINE_REQUEST}: the server's answer is not an outline`);
-                return;
+            let outline = this.outline;
+            for (const { uri, answer } of answers) {
+                if (answer === undefined) {
+                    this.output.warn(`${OUTLINE_REQUEST}: the server's answer is not an outline`);
+                    return;
+                }
+                outline = uri === undefined || outline === undefined ? answer : withFile(outline, uri, answer);
             }
-            this.outline = answer;
+            this.outline = outline;
             this.showMessage();
             this.changed.fire(undefined);
         } catch (error) {

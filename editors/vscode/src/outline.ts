@@ -179,6 +179,22 @@ export function parseOutline(value: unknown): Outline | undefined {
     return { files: readList(value.files, readFile) };
 }
 
+/**
+ * The outline with one file's answer in place of what it held for `uri`: the file updated, added
+ * (in path order) or, when the answer lists nothing (no longer a backlog), removed.
+ */
+export function withFile(outline: Outline, uri: string, answer: Outline): Outline {
+    const others = outline.files.filter((file) => file.uri !== uri);
+    const files = [...others, ...answer.files.filter((file) => file.uri === uri)];
+    const key = (file: OutlineFile) => [file.path === null ? 1 : 0, file.path ?? file.uri] as const;
+    files.sort((a, b) => {
+        const [aUntitled, aName] = key(a);
+        const [bUntitled, bName] = key(b);
+        return aUntitled - bUntitled || (aName < bName ? -1 : aName > bName ? 1 : 0);
+    });
+    return { files };
+}
+
 // --- what the tree shows ---------------------------------------------------------------------------
 
 const NOT_OPEN = new Set(['done', 'cancelled', 'deferred']);

@@ -11,6 +11,7 @@ import {
     type OutlineTask,
     parseOutline,
     progressBar,
+    withFile,
     progressText,
     taskDescription,
     taskIcon,
@@ -46,6 +47,20 @@ describe('parseOutline', () => {
         assert.equal(parseOutline(null), undefined);
         assert.equal(parseOutline({ files: 'no' }), undefined);
         assert.deepEqual(parseOutline({ files: [{ ...file, sections: [{ title: 'x' }] }] })?.files[0].sections, []);
+    });
+});
+
+describe('withFile', () => {
+    it("puts one file's new answer in place, adds a new backlog in path order, and drops one that is no backlog now", () => {
+        const other: OutlineFile = { ...file, uri: 'file:///w/A.md', path: '/w/A.md' };
+        const outline = { files: [other, file] };
+        const edited = { ...file, counts: counts(3, 1) };
+        assert.deepEqual(withFile(outline, file.uri, { files: [edited] }).files, [other, edited]);
+        assert.deepEqual(withFile(outline, file.uri, { files: [] }).files, [other]);
+        const added: OutlineFile = { ...file, uri: 'file:///w/B.md', path: '/w/B.md' };
+        assert.deepEqual(withFile(outline, added.uri, { files: [added] }).files.map((found) => found.path), ['/w/A.md', '/w/B.md', '/w/BACKLOG.md']);
+        const untitled: OutlineFile = { ...file, uri: 'untitled:Untitled-1', path: null };
+        assert.deepEqual(withFile(outline, untitled.uri, { files: [untitled] }).files.at(-1), untitled);
     });
 });
 
