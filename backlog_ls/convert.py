@@ -308,6 +308,20 @@ def _versioned_edit(uri: str, version: int | None, edits: list[types.TextEdit]) 
     )
 
 
+def documents_edit(changes: Iterable[tuple[str, int | None, Iterable[Any], Sequence[str]]], encoding: str) -> types.WorkspaceEdit | None:
+    """Edits to many documents, (uri, version or None for an unopened file, ``rules.Edit``s, its lines),
+    as one workspace edit; None when there is nothing to change."""
+    document_changes = [
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            edits=text_edits(edits, lines, encoding),
+        )
+        for uri, version, edits, lines in changes
+    ]
+    document_changes = [change for change in document_changes if change.edits]
+    return types.WorkspaceEdit(document_changes=document_changes) if document_changes else None
+
+
 def _range_from_json(value: dict[str, Any]) -> types.Range:
     return types.Range(
         start=types.Position(line=value["start"]["line"], character=value["start"]["character"]),
@@ -559,3 +573,35 @@ def show_document_params(uri: Any, range_: Any) -> types.ShowDocumentParams | No
     if not all(isinstance(number, int) and not isinstance(number, bool) and number >= 0 for number in numbers):
         return None
     return types.ShowDocumentParams(uri=uri, take_focus=True, selection=_range_from_json(range_))
+
+
+# --- navigation across the workspace: locations, highlights, rename, workspace symbols --------------
+
+_WORKSPACE_SYMBOL_KINDS = {"section": types.SymbolKind.Namespace.value, "task": types.SymbolKind.Boolean.value}
+
+
+def places_json(places: Iterable[Any], encoding: str) -> list[dict[str, Any]]:
+    """``features.navigation.Place``s (URI, span, the lines that convert it) as ``Location[]`` JSON."""
+    return [{"uri": place.uri, "range": range_dict(place.span, place.lines, encoding)} for place in places]
+
+
+def highlights_json(highlights: Iterable[Any], lines: Sequence[str], encoding: str) -> list[dict[str, Any]]:
+    """``DocumentHighlight[]``: a task's own ID (or the issue a task names) is Write, a mention Read."""
+    write, read = types.DocumentHighlightKind.Write.value, types.DocumentHighlightKind.Read.value
+    return [{"range": range_dict(found.span, lines, encoding), "kind": write if found.is_name else read} for found in highlights]
+
+
+def workspace_symbols_json(symbols: Iterable[Any], encoding: str) -> list[dict[str, Any]]:
+    """``features.navigation.WorkspaceSymbol``s as ``SymbolInformation[]`` JSON (every client reads
+    it; ``WorkspaceSymbol`` adds only lazy locations, which an index in memory does not need)."""
+    found = []
+    for symbol in symbols:
+        entry: dict[str, Any] = {
+            "name": symbol.name,
+            "kind": _WORKSPACE_SYMBOL_KINDS[symbol.kind],
+            "location": {"uri": symbol.place.uri, "range": range_dict(symbol.place.span, symbol.place.lines, encoding)},
+        }
+        if symbol.container:
+            entry["containerName"] = symbol.container
+        found.append(entry)
+    return found

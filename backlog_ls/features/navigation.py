@@ -9,19 +9,24 @@ plain values out (``Place``: a URI, a span and the lines that convert it for the
   the task that names it as its own; its references every citation across the workspace.
 - Rename works on task IDs only: every occurrence follows, keeping each one's word as
   written ("task 2.3" stays lower case) when only the number changes.
+- A link to a heading (``[x](other.md#heading)``, ``[x](#heading)``): its definition is that
+  heading; a heading's references are every link to it in the workspace, as marksman does.
 - Workspace symbols: every section and task, found by words, ID or issue number.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+from urllib.parse import unquote
 
 import attrs
 
 from ..model import Span
 from ..rules import Edit
-from ..workspace_index import ISSUE, TASK, FileSummary, Mention, SectionEntry, TaskEntry, WorkspaceIndex, task_key
+from ..workspace_index import ISSUE, TASK, FileSummary, LinkEntry, Mention, SectionEntry, TaskEntry, WorkspaceIndex, task_key
 
 
 @attrs.frozen
@@ -96,6 +101,69 @@ def highlights(summary: FileSummary, mention: Mention) -> list[Highlight]:
     return [Highlight(other.span, other.defines) for other in found]
 
 
+# --- headings and the links to them (as marksman) --------------------------------------------------
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def link_at(summary: FileSummary, line: int, column: int) -> LinkEntry | None:
+    return next((link for link in summary.links if link.span.contains(line, column)), None)
+
+
+def section_at(summary: FileSummary, line: int) -> SectionEntry | None:
+    """The section whose heading is on ``line``."""
+    return next((s for s in summary.sections if s.heading_span.start_line <= line <= s.heading_span.end_line), None)
+
+
+def _target(link: LinkEntry, path: str | None) -> tuple[str | None, str] | None:
+    """(the file a link points at, None for this file; its fragment) for a relative link, else None."""
+    target = link.target.strip()
+    if not target or target.startswith(("/", "//")) or _SCHEME.match(target):
+        return None
+    written, _, fragment = target.partition("#")
+    written = unquote(written.split("?", 1)[0].strip())
+    if not written:
+        return None, unquote(fragment)
+    if path is None:
+        return None
+    return os.path.normpath(os.path.join(os.path.dirname(path), written)), unquote(fragment)
+
+
+def link_definition(index: WorkspaceIndex, path: str | None, link: LinkEntry, uri: str) -> Place | None:
+    """Where a link to a backlog goes: the heading its fragment names, or the file's start."""
+    target = _target(link, path)
+    if target is None:
+        return None
+    target_path, fragment = target
+    target_uri = uri if target_path is None else _uri_of_path(index, target_path)
+    summary = index.get(target_uri) if target_uri is not None else None
+    if summary is None:
+        return None
+    anchor = fragment.lower().removeprefix("user-content-")
+    section = next((s for s in summary.sections if s.anchor == anchor), None) if anchor else None
+    span = section.heading_span if section is not None else Span(0, 0, 0, 0)
+    return Place(target_uri, span, summary.span_lines)  # type: ignore[arg-type]
+
+
+def heading_references(index: WorkspaceIndex, uri: str, section: SectionEntry, include_declaration: bool = True) -> list[Place]:
+    """The heading itself and every link in the workspace to it (``other.md#anchor``, ``#anchor``)."""
+    path = index.path_of(uri)
+    found = [Place(uri, section.heading_span, index.get(uri).span_lines)] if include_declaration else []  # type: ignore[union-attr]
+    for other_uri, summary in index.files():
+        other_path = index.path_of(other_uri)
+        for link in summary.links:
+            target = _target(link, other_path)
+            if target is None or target[1].lower().removeprefix("user-content-") != section.anchor:
+                continue
+            if (target[0] is None and other_uri == uri) or (target[0] is not None and path is not None and target[0] == path):
+                found.append(Place(other_uri, link.span, summary.span_lines))
+    return found
+
+
+def _uri_of_path(index: WorkspaceIndex, path: str) -> str | None:
+    return next((uri for uri, _ in index.files() if index.path_of(uri) == path), None)
+
+
 # --- rename ---------------------------------------------------------------------------------------
 
 _ID_NUMBER = re.compile(r"(?P<word>.*?)(?P<number>\d+(?:\.\d+)*[a-z]?)$", re.S)
@@ -140,26 +208,61 @@ def rename_edits(index: WorkspaceIndex, mention: Mention, new_name: str) -> dict
     return edits
 
 
-def renumber_edits(index: WorkspaceIndex, renumbered: Mapping[str, str], skip_uri: str | None = None) -> dict[str, list[Edit]]:
-    """The mentions that follow a renumbering (old ID -> new ID, e.g. from "Renumber tasks in
-    section"), by URI. The IDs change together, so "Task 3.1" -> "Task 3.2" and "Task 3.2" ->
-    "Task 3.1" swap rather than merge. ``skip_uri``'s own task names are left to the renumbering
-    itself (its edits already rewrite them); its mentions follow."""
+def renumber_edits(
+    index: WorkspaceIndex, renumbered: Mapping[str, str], already: Mapping[str, Collection[Span]] = {}
+) -> dict[str, list[Edit]]:
+    """The occurrences that follow a renumbering (old ID -> new ID), by URI, in order.
+
+    The IDs change together, so "Task 3.1" -> "Task 3.2" and "Task 3.2" -> "Task 3.1" swap
+    rather than merge. Occurrences at a span of ``already`` (by URI: the renumbering's own
+    edits of the tasks' names) are left to it.
+    """
     edits: dict[str, list[Edit]] = {}
     for old, new in renumbered.items():
-        if task_key(old) == task_key(new):
-            continue
         new_parts = _ID_NUMBER.match(new)
-        if new_parts is None:
+        if task_key(old) == task_key(new) or new_parts is None:
             continue
         for hit in index.task_mentions(old):
             occurrence: Mention = hit.entry  # type: ignore[assignment]
-            if hit.uri == skip_uri and occurrence.defines:
+            if occurrence.span in already.get(hit.uri, ()):
                 continue
             edits.setdefault(hit.uri, []).append(_renamed(occurrence, new, new_parts))
     for found in edits.values():
         found.sort(key=lambda edit: edit.span)
     return edits
+
+
+def renamed_ids(summary: FileSummary, lines: Sequence[str], edits: Iterable[Edit]) -> tuple[dict[str, str], set[Span]]:
+    """What a renumbering's edits do to task names: old ID -> new ID, and the names they rewrite.
+
+    "Renumber tasks in section" and "Renumber phases" edit the digits of task names; an
+    edit inside a task's own ID ("Task 3.2" with "2" -> "1") renames it to "Task 3.1".
+    """
+    renamed: dict[str, str] = {}
+    names: set[Span] = set()
+    for edit in edits:
+        span = edit.span
+        name = next(
+            (m for m in summary.mentions if m.kind == TASK and m.defines and m.span.encloses(span) and span.start_line == span.end_line),
+            None,
+        )
+        if name is None:
+            continue
+        line = lines[span.start_line]
+        new_text = line[name.span.start_col : span.start_col] + edit.new_text + line[span.end_col : name.span.end_col]
+        renamed.setdefault(name.text, new_text)
+        names.add(name.span)
+    return renamed, names
+
+
+def following_edits(index: WorkspaceIndex, uri: str, lines: Sequence[str], edits: Iterable[Edit]) -> dict[str, list[Edit]]:
+    """The edits elsewhere (this file's mentions too) that keep mentions pointing at the tasks a
+    renumbering in ``uri`` renames; empty when it renames none or the file is not indexed."""
+    summary = index.get(uri)
+    if summary is None:
+        return {}
+    renamed, names = renamed_ids(summary, lines, edits)
+    return renumber_edits(index, renamed, {uri: names}) if renamed else {}
 
 
 def _renamed(occurrence: Mention, new_id: str, new_parts: re.Match[str]) -> Edit:
@@ -223,12 +326,18 @@ __all__ = [
     "TASK",
     "WorkspaceSymbol",
     "definition",
+    "heading_references",
+    "link_at",
+    "link_definition",
+    "section_at",
     "highlights",
     "new_task_id",
     "prepare_rename",
     "references",
     "rename_edits",
     "renumber_edits",
+    "renamed_ids",
+    "following_edits",
     "symbol_at",
     "workspace_symbols",
 ]

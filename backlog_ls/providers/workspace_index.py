@@ -17,10 +17,12 @@ how a scan goes (the server turns it into ``$/progress``); nothing here knows LS
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
 from ..workspace_index import FileSummary, WorkspaceIndex, summarize
@@ -30,8 +32,14 @@ logger = logging.getLogger(__name__)
 # Without a configured limit (max-file-size = 0) a file this big is still not indexed: an unopened
 # 200 MB log that happens to match the globs must not cost the server a minute and a gigabyte.
 HARD_LIMIT_BYTES = 64 * 1024 * 1024
-# How often a scan reports (in files): a report per file would flood a slow client.
-REPORT_EVERY = 25
+# A scan of at least this many files parses them in worker processes, one per core (two at most):
+# parsing is pure Python, so threads would take turns, and the server's own thread would wait
+# on them too. Fewer files are not worth starting the processes for.
+PROCESS_MIN_FILES = 64
+MAX_PROCESSES = 2
+# Files per job (sent to a process, or read here): fewer round trips, and one progress report
+# per job, since a report per file would flood a slow client.
+FILES_PER_JOB = 16
 
 
 class Progress(Protocol):
@@ -78,6 +86,7 @@ class IndexProvider:
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
         self.scans_finished = 0  # for tests and the benchmark: how many scans have ended
+        self.use_processes = True  # a large scan parses in worker processes (``PROCESS_MIN_FILES``)
 
     # --- asking for work (any thread) -----------------------------------------------------------
 
@@ -161,17 +170,55 @@ class IndexProvider:
         progress.begin(len(found))
         indexed = 0
         try:
-            for done, path in enumerate(found, start=1):
+            limits = [(path, _limit(self._loaded_for(path))) for path in found]
+            for done, results in self._summaries(limits):
                 if self._stopped.is_set():
                     return
-                indexed += self._index_file(path, self._loaded_for(path))
-                if done % REPORT_EVERY == 0:
-                    progress.report(done, len(found))
-                    self._changed()
+                for path, summary in results:
+                    uri = self._uri_of(path)
+                    if summary is not None and not self._is_open(uri):  # the editor's text wins
+                        self.index.update(uri, summary, path)
+                        indexed += 1
+                progress.report(done, len(found))
+                self._changed()
+            self._forget_missing(folders, {self._uri_of(path) for path in found})
         finally:
             progress.end(indexed)
             self.scans_finished += 1
             self._changed()
+
+    def _forget_missing(self, folders: tuple[str, ...], found: set[str]) -> None:
+        """After a new scan (settings changed): files below the folders that are no longer backlogs go."""
+        prefixes = tuple(self._uri_of(folder).rstrip("/") + "/" for folder in folders)
+        for uri, _ in self.index.files():
+            if uri.startswith(prefixes) and uri not in found and not self._is_open(uri):
+                self.index.remove(uri)
+
+    def _summaries(self, limits: list[tuple[str, int]]) -> Iterator[tuple[int, list[tuple[str, FileSummary | None]]]]:
+        """The summaries of the files, a batch at a time, with how many files are done so far."""
+        jobs = [limits[start : start + FILES_PER_JOB] for start in range(0, len(limits), FILES_PER_JOB)]
+        pool = _process_pool(len(limits)) if self.use_processes else None
+        done = 0
+        if pool is not None:
+            try:
+                with pool:
+                    futures = [pool.submit(read_summaries, job) for job in jobs]
+                    for future in as_completed(futures):
+                        if self._stopped.is_set():
+                            pool.shutdown(wait=False, cancel_futures=True)
+                            return
+                        results = future.result()
+                        done += len(results)
+                        yield done, results
+                return
+            except Exception:  # a broken pool (no /dev/shm, a killed worker): this thread reads the rest
+                logger.warning("Indexing in worker processes failed; indexing in the server instead", exc_info=True)
+                jobs = [limits[done:]]
+        for job in jobs:
+            for start in range(0, len(job), FILES_PER_JOB):
+                results = read_summaries(job[start : start + FILES_PER_JOB])
+                done += len(results)
+                yield done, results
 
     def _refresh(self, path: str) -> None:
         from .. import files
@@ -199,7 +246,7 @@ class IndexProvider:
         uri = self._uri_of(path)
         if self._is_open(uri):
             return False  # the editor's text wins
-        summary = read_summary(path, getattr(loaded.settings, "max_file_size", 0) if loaded is not None else 0)
+        summary = read_summary(path, _limit(loaded))
         if summary is None or self._is_open(uri):
             return False
         self.index.update(uri, summary, path)
@@ -215,6 +262,34 @@ class IndexProvider:
                 self._on_change()
             except Exception:
                 logger.exception("A workspace index listener failed")
+
+
+def _limit(loaded: Any) -> int:
+    return getattr(loaded.settings, "max_file_size", 0) if loaded is not None else 0
+
+
+def read_summaries(limits: list[tuple[str, int]]) -> list[tuple[str, FileSummary | None]]:
+    """``read_summary`` of each (path, max-file-size): the job a worker process runs."""
+    return [(path, read_summary(path, limit)) for path, limit in limits]
+
+
+def _process_pool(files: int) -> ProcessPoolExecutor | None:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(MAX_PROCESSES, cores)
+    if files < PROCESS_MIN_FILES or workers < 2:
+        return None
+    try:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            # A clean process to fork workers from, with the parser already imported; never a fork of
+            # the server itself, whose threads may hold locks the child would inherit held.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["backlog_ls.providers.workspace_index", "backlog_ls.parse.blocks"])
+        else:
+            context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    except Exception:
+        logger.warning("Could not start worker processes for indexing", exc_info=True)
+        return None
 
 
 def read_summary(path: str, max_file_size: int = 0) -> FileSummary | None:

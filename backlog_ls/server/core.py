@@ -78,6 +78,8 @@ class BacklogServer(GuardedServer):
         )
         self._answers: dict[str, dict[str, tuple[tuple[int, int], EncodedJson]]] = {}  # uri -> method -> ((revision, settings), answer)
         self._settings_generation = 0  # bumped when any configuration changes: cached diagnostics are stale
+        # Told of each open document's newest parse, on the worker thread (the workspace index).
+        self.on_parsed: Callable[[Document, int, Any], None] = lambda document, revision, backlog: None
         self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
         self._config_diagnostics: set[str] = set()  # config file URIs we published problems for
         self._config_diagnostics_paths: set[str] = set()  # ... and their paths, until the files are read again
@@ -130,6 +132,7 @@ class BacklogServer(GuardedServer):
         found = findings_for(document.path, backlog, inputs, self.files)
         if superseded():
             return None
+        self.on_parsed(document, snapshot.revision, backlog)
         return found, self._encode_diagnostics(document.uri, backlog.lines, found, snapshot.version, inputs.encoding)
 
     def _encode_diagnostics(self, uri: str, lines: Sequence[str], found: list[Finding], version: int | None, encoding: str) -> str:

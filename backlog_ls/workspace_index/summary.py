@@ -14,6 +14,7 @@ all ``convert`` needs (an ASCII line's columns are the same in every encoding).
 from __future__ import annotations
 
 import bisect
+import sys
 from collections.abc import Iterator, Sequence
 
 import attrs
@@ -223,9 +224,9 @@ def summarize(backlog: Backlog) -> FileSummary:
                         span=heading.span,
                         text_span=heading.title_span,
                         is_heading=True,
-                        task_id=defined.text if defined else None,
+                        task_id=sys.intern(defined.text) if defined else None,
                         id_span=defined.span if defined else None,
-                        issues=tuple(issue_key(ref) for ref in named_issues),
+                        issues=tuple(_shared_key(issue_key(ref)) for ref in named_issues),
                         section=section_of(heading.span.start_line - 1),
                     )
                 )
@@ -247,9 +248,9 @@ def summarize(backlog: Backlog) -> FileSummary:
                     span=item.span,
                     text_span=_first_line_span(item),
                     is_heading=False,
-                    task_id=defined.text if defined else None,
+                    task_id=sys.intern(defined.text) if defined else None,
                     id_span=defined.span if defined else None,
-                    issues=tuple(issue_key(ref) for ref in named_issues),
+                    issues=tuple(_shared_key(issue_key(ref)) for ref in named_issues),
                     section=section_of(item.line),
                 )
             )
@@ -289,11 +290,26 @@ def _add_mentions(
     defined: TaskId | None,
     named_issues: tuple[IssueRef, ...],
 ) -> None:
+    # Task IDs and keys repeat across a workspace ("Task 2.3" in many places): one string each.
     for task_id in refs.task_ids:
-        mentions.append(Mention(TASK, task_key(task_id.text), task_id.span, task_id.text, task_id is defined))
+        text = sys.intern(task_id.text)
+        mentions.append(Mention(TASK, sys.intern(task_key(text)), task_id.span, text, task_id is defined))
     for ref in refs.issues:
-        mentions.append(Mention(ISSUE, issue_key(ref), ref.span, ref.text, any(ref is named for named in named_issues)))
+        mentions.append(Mention(ISSUE, _shared_key(issue_key(ref)), ref.span, ref.text, any(ref is named for named in named_issues)))
     links.extend(_as_link(link) for link in refs.links)
+
+
+_SHARED_KEYS: dict[IssueKey, IssueKey] = {}
+
+
+def _shared_key(key: IssueKey) -> IssueKey:
+    """One ``IssueKey`` object per issue, however many times the workspace cites it (bounded)."""
+    shared = _SHARED_KEYS.get(key)
+    if shared is None:
+        if len(_SHARED_KEYS) >= 65_536:
+            _SHARED_KEYS.clear()
+        shared = _SHARED_KEYS[key] = key
+    return shared
 
 
 def _sections(backlog: Backlog) -> Iterator[SectionEntry]:

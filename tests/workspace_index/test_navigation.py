@@ -115,11 +115,31 @@ def test_prepare_rename_refuses_an_issue_and_plain_text():
 
 def test_renumbering_moves_mentions_in_other_files_and_swaps():
     index, texts = _workspace()
-    edits = navigation.renumber_edits(index, {"Task 2.3": "Task 2.4", "Task 2.4": "Task 2.3"}, skip_uri="file:///w/ROADMAP.md")
-    roadmap = _apply(texts["file:///w/ROADMAP.md"], edits["file:///w/ROADMAP.md"])
+    roadmap_uri = "file:///w/ROADMAP.md"
+    names = {m.span for m in index.get(roadmap_uri).mentions if m.defines and m.kind == "task"}
+    edits = navigation.renumber_edits(index, {"Task 2.3": "Task 2.4", "Task 2.4": "Task 2.3"}, {roadmap_uri: names})
+    roadmap = _apply(texts[roadmap_uri], edits[roadmap_uri])
     # The names are the renumbering's own edits; the mention follows.
     assert roadmap.split("\n")[4:6] == ["- [ ] **Task 2.3 (#12):** Parse tables", "- [ ] Task 2.4: After Task 2.4"]
     assert "Depends on Task 2.4" in _apply(texts["file:///w/plans/next.md"], edits["file:///w/plans/next.md"])
+
+
+def test_the_renumber_action_is_followed_in_every_file():
+    from backlog_ls.features import renumber
+
+    text = "# Plan\n\n## Phase 2: Parser\n\n- [ ] Task 2.5: First\n- [ ] Task 2.3: After Task 2.5\n"
+    other = "# Other\n\n- [ ] Task 9.1: Wait for Task 2.3 and Task 2.5\n"
+    index = WorkspaceIndex()
+    backlog = parse(text)
+    index.update("file:///w/plan.md", summarize(backlog))
+    index.update("file:///w/other.md", summarize(parse(other)))
+    (action,) = renumber.renumber_actions(backlog, 2)
+    renamed, _ = navigation.renamed_ids(index.get("file:///w/plan.md"), backlog.lines, action.edits)
+    assert renamed == {"Task 2.5": "Task 2.1", "Task 2.3": "Task 2.2"}
+    following = navigation.following_edits(index, "file:///w/plan.md", backlog.lines, action.edits)
+    plan = _apply(text, list(action.edits) + following["file:///w/plan.md"])
+    assert plan == "# Plan\n\n## Phase 2: Parser\n\n- [ ] Task 2.1: First\n- [ ] Task 2.2: After Task 2.1\n"
+    assert _apply(other, following["file:///w/other.md"]) == "# Other\n\n- [ ] Task 9.1: Wait for Task 2.2 and Task 2.1\n"
 
 
 def test_workspace_symbols_name_the_state_and_the_section():
@@ -131,3 +151,25 @@ def test_workspace_symbols_name_the_state_and_the_section():
     assert by_id[0].name == "Task 2.3 (#12): Parse tables (open)"
     heading_task = navigation.workspace_symbols(index, "old")
     assert [(s.name, s.kind) for s in heading_task] == [("Task 1.1: Old ✅ (done)", "task")]
+
+
+def test_a_link_goes_to_the_heading_and_a_heading_lists_the_links_to_it():
+    index = WorkspaceIndex()
+    texts = {
+        "/w/ROADMAP.md": "# Roadmap\n\n## Phase 2: Parser\n\nSee [the plan](docs/next.md#later-work) and [below](#phase-2-parser).\n",
+        "/w/docs/next.md": "# Next\n\n## Later work\n\n- [ ] Task 3.1 ([back](../ROADMAP.md#phase-2-parser))\n",
+    }
+    for path, text in texts.items():
+        index.update("file://" + path, summarize(parse(text)), path)
+    roadmap = index.get("file:///w/ROADMAP.md")
+    link = navigation.link_at(roadmap, 4, 8)
+    place = navigation.link_definition(index, "/w/ROADMAP.md", link, "file:///w/ROADMAP.md")
+    assert (place.uri, place.span.start_line) == ("file:///w/docs/next.md", 2)
+    section = navigation.section_at(roadmap, 2)
+    found = navigation.heading_references(index, "file:///w/ROADMAP.md", section)
+    assert [(p.uri, texts[p.uri[7:]].split("\n")[p.span.start_line][p.span.start_col : p.span.end_col]) for p in found] == [
+        ("file:///w/ROADMAP.md", "## Phase 2: Parser"),
+        ("file:///w/ROADMAP.md", "[below](#phase-2-parser)"),
+        ("file:///w/docs/next.md", "[back](../ROADMAP.md#phase-2-parser)"),
+    ]
+    assert navigation.link_definition(index, "/w/ROADMAP.md", navigation.link_at(roadmap, 4, 50), "file:///w/ROADMAP.md").span.start_line == 2

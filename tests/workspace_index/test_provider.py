@@ -70,7 +70,7 @@ def test_a_scan_indexes_the_files_check_would_read_with_progress(tmp_path):
     _wait(lambda: provider.scans_finished == 1)
     names = sorted(os.path.relpath(index.path_of(uri), root) for uri, _ in index.files())
     assert names == ["ROADMAP.md", os.path.join("docs", "plans", "next.md"), os.path.join("specs", "a", "tasks.md")]
-    assert progress.calls == [("begin", 3), ("end", 3)]
+    assert progress.calls == [("begin", 3), ("report", 3, 3), ("end", 3)]
     assert len(index.issue_mentions(IssueKey(12))) == 3
     provider.stop()
 
@@ -131,3 +131,39 @@ def test_files_that_must_not_be_read_are_skipped(tmp_path):
     latin = tmp_path / "latin.md"
     latin.write_bytes("- [ ] Task 1.2: Café (#3)\n".encode("cp1252"))
     assert read_summary(str(latin)).tasks[0].text == "Task 1.2: Café (#3)"
+
+
+def test_a_large_scan_parses_in_worker_processes_with_the_same_result(tmp_path):
+    count = 80
+    for number in range(count):
+        _write(tmp_path, f"plans/plan-{number:02d}.md", f"# Plan {number}\n\n- [ ] Task {number}.1 (#12): Part {number}\n")
+    summaries = {}
+    for use_processes in (True, False):
+        index = WorkspaceIndex()
+        provider = _provider(index)
+        provider.use_processes = use_processes
+        progress = Recorder()
+        provider.scan([str(tmp_path)], progress)
+        _wait(lambda: provider.scans_finished == 1, seconds=60)
+        provider.stop()
+        assert progress.calls[0] == ("begin", count) and progress.calls[-1] == ("end", count)
+        assert [call[1] for call in progress.calls if call[0] == "report"][-1] == count
+        summaries[use_processes] = dict(index.files())
+    assert len(summaries[True]) == count
+    assert summaries[True] == summaries[False]
+
+
+def test_a_new_scan_forgets_files_the_configuration_now_leaves_out(tmp_path):
+    root = _workspace(tmp_path)
+    index = WorkspaceIndex()
+    loaders = [ConfigLoader()]
+    provider = IndexProvider(index, lambda path: loaders[-1].for_path(path), _uri)
+    provider.scan([str(root)])
+    _wait(lambda: provider.scans_finished == 1)
+    assert len(index) == 3
+    _write(root, ".backlog-ls.toml", 'exclude = ["vendor", "specs"]\n')
+    loaders.append(ConfigLoader())  # as the server reads configurations again after a change
+    provider.scan([str(root)])
+    _wait(lambda: provider.scans_finished == 2)
+    assert sorted(os.path.basename(index.path_of(uri)) for uri, _ in index.files()) == ["ROADMAP.md", "next.md"]
+    provider.stop()
