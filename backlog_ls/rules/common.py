@@ -151,6 +151,7 @@ class BlockFacts:
         "open_with",
         "checked_total",
         "checked_with",
+        "missing_keys",
         "memo",
     )
 
@@ -164,6 +165,9 @@ class BlockFacts:
         empty = _EMPTY
         self.tops: list[Item] = []  # tasks with no task above them
         self.missing: list[Item] = []  # those of them naming no issue or placeholder, themselves or below
+        # For each of ``missing``: the projects of the keys it names (``ABC`` of ABC-12), itself or below.
+        # Which are issues depends on the settings, not the block: ``Group.counts_naming`` decides.
+        self.missing_keys: list[frozenset[str]] = []
         self.id_tasks: list[Item] = []  # tasks (nested too) whose own text holds a task ID
         self.id_texts: list[str] = []  # the first task ID of each ("Task 2.3") ...
         self.id_numbers: list[str] = []  # ... and its number ("2.3")
@@ -178,6 +182,7 @@ class BlockFacts:
                 break
         for item in tops:
             has = self._task(item, item.refs, lines)
+            keys = _key_projects(item.refs, lines)
             children = item.children
             if children:
                 # Everything below a top-level task, depth first in document order.
@@ -186,6 +191,8 @@ class BlockFacts:
                     child = stack.pop()
                     refs = child.refs
                     if refs is not no_refs:
+                        if refs.keys is not empty and refs.keys:
+                            keys |= _key_projects(refs, lines)
                         if child.checkbox is not None:
                             if self._task(child, refs, lines):
                                 has = True
@@ -207,6 +214,7 @@ class BlockFacts:
                 open_with += has
             if not has:
                 self.missing.append(item)
+                self.missing_keys.append(keys)
         self.open_total, self.open_with = open_total, open_with
         self.checked_total, self.checked_with = checked_total, checked_with
 
@@ -251,6 +259,13 @@ class BlockFacts:
         return found
 
 
+def _key_projects(refs, lines) -> frozenset[str]:
+    """The projects of the keys ``refs`` names as its task's own (``ABC`` of "ABC-12"; not "blocked by ABC-3")."""
+    if refs is NO_REFERENCES or not refs.keys:
+        return frozenset()
+    return frozenset(key.project for key in named_issues(refs.keys, lines))
+
+
 _FACTS = BlockMemo()  # list block -> BlockFacts
 _GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
 
@@ -290,6 +305,25 @@ class Group:
             sum(f.checked_total for f in self.facts),
             sum(f.checked_with for f in self.facts),
         )
+
+    def counts_naming(self, projects: frozenset[str]) -> tuple[int, int, int, int]:
+        """``counts``, where a task naming a key of one of ``projects`` (Jira, Linear) names an issue too."""
+        open_total, open_with, checked_total, checked_with = self.counts
+        if projects:
+            for f in self.facts:
+                for task, keys in zip(f.missing, f.missing_keys):
+                    if keys and not keys.isdisjoint(projects):
+                        if task.checkbox in _CHECKED:
+                            checked_with += 1
+                        else:
+                            open_with += 1
+        return open_total, open_with, checked_total, checked_with
+
+    def missing_naming(self, projects: frozenset[str]) -> list[Item]:
+        """``missing``, less the tasks that name a key of one of ``projects``."""
+        if not projects:
+            return self.missing
+        return [task for f in self.facts for task, keys in zip(f.missing, f.missing_keys) if keys.isdisjoint(projects)]
 
     @property
     def top_tasks(self) -> list[Item]:

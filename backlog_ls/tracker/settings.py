@@ -282,6 +282,27 @@ def from_settings(settings: Settings, source: str = "configuration") -> tuple[Is
     return _with_shared(attrs.evolve(issues, trusted_hosts=hosts)), errors
 
 
+def configured_projects(raw: Mapping[str, Any] | None) -> frozenset[str]:
+    """The Jira project / Linear team keys a raw ``[issues]`` table configures, its sources' too.
+
+    Cheap and lenient, for rules that run on every keystroke: a malformed value configures nothing
+    (``issues_settings`` reports it).
+    """
+    found: set[str] = set()
+    for table in (raw or {}, *_source_tables(raw)):
+        if str(table.get("provider", "")).strip().lower() not in KEYED_PROVIDERS:
+            continue
+        projects = table.get("projects", table.get("teams", ()))
+        projects = [projects] if isinstance(projects, str) else projects if isinstance(projects, (list, tuple)) else ()
+        found.update(item.strip() for item in projects if isinstance(item, str) and _PROJECT_KEY.match(item.strip()))
+    return frozenset(found)
+
+
+def _source_tables(raw: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    sources = (raw or {}).get("sources")
+    return [table for table in sources if isinstance(table, Mapping)] if isinstance(sources, (list, tuple)) else []
+
+
 def _type_name(value: Any) -> str:
     return {str: "a string", int: "a number", float: "a number", bool: "true or false", list: "a list", dict: "a table"}.get(
         type(value), type(value).__name__
