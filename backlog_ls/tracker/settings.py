@@ -26,7 +26,9 @@ More than one tracker (GitHub for ``#12``, Jira for ``ABC-12``): one ``[[issues.
 with the keys above (``provider``, ``repo``, ``url``, ``projects``...); ``refresh``, ``timeout``,
 ``trusted-hosts`` and ``insert-format`` of ``[issues]`` apply to all. The ``[issues]`` table is a
 source itself only when it names a ``provider``. A source may not set ``token-env`` or
-``trusted-hosts`` (they say where secrets go: ``[issues]`` of the user configuration does).
+``trusted-hosts`` (they say where secrets go: ``[issues]`` of the user configuration does). A source's
+``url`` in the user configuration names its host, as ``[issues] url`` there does: a Jira site
+(``*.atlassian.net`` is no public host) gets its token without ``trusted-hosts``.
 
 ```toml
 [[issues.sources]]
