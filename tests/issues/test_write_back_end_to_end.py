@@ -135,7 +135,7 @@ async def test_a_403_and_a_missing_token_say_why_and_change_nothing(tmp_path: Pa
             result = await _run(client, close)
             assert result["applied"] is False
             await client.wait_until(lambda: bool(client.messages), TIMEOUT)
-            assert client.messages[-1].message.startswith("backlog-ls: cannot close #12: GitHub (127.0.0.1) refused access to octo/repo (403: the token was rejected)")
+            assert client.messages[-1].message.startswith("backlog-ls: cannot close #12: GitHub (127.0.0.1) refused access to repository octo/repo (403: the token lacks permission)")
             assert "Resource not accessible" in client.messages[-1].message and SECRET not in client.messages[-1].message
             assert ("BL305", 3) in _codes(client, uri)
         finally:

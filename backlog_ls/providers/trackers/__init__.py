@@ -470,6 +470,11 @@ class TrackerProvider:
         except Exception as problem:  # anything else from the transport is still "unavailable"  # noqa: BLE001
             raise TrackerError(UNAVAILABLE, self.scrub(f"cannot reach {self.label}: {type(problem).__name__}: {problem}")) from None
 
+    @property
+    def scope(self) -> str:
+        """What the issues belong to, for messages: "repository octo/repo"; Jira: "project ABC"."""
+        return f"repository {self.repository.slug}"
+
     def _raise_for(self, response: httpx.Response) -> None:
         status = response.status_code
         if 200 <= status < 300:
@@ -485,12 +490,14 @@ class TrackerProvider:
             hint = (
                 f"the token was not sent: {self._withheld}"
                 if self._withheld
-                else "the token was rejected" if self._token else "a token is needed"
+                # 401: the credentials are wrong or expired; 403: they are right but may not do this.
+                else ("the token was rejected" if status == 401 else "the token lacks permission") if self._token
+                else "a token is needed"
             )
-            raise TrackerError(AUTH, self.scrub(f"{self.label} refused access to {self.repository.slug} ({status}: {hint}){detail}"), status=status)
+            raise TrackerError(AUTH, self.scrub(f"{self.label} refused access to {self.scope} ({status}: {hint}){detail}"), status=status)
         if status in (404, 410):
             hint = "" if self._token else " (a private repository needs a token)"
-            raise TrackerError(NOT_FOUND, self.scrub(f"{self.label} has no repository {self.repository.slug} at {where}{hint}"), status=status)
+            raise TrackerError(NOT_FOUND, self.scrub(f"{self.label} has no {self.scope} at {where}{hint}"), status=status)
         if status >= 500 or status == 408:
             raise TrackerError(UNAVAILABLE, self.scrub(f"{self.label} is unavailable ({status}){detail}"), status=status, retry_at=retry_at)
         if 300 <= status < 400:

@@ -128,6 +128,10 @@ class JiraProvider(TrackerProvider):
     def label(self) -> str:  # type: ignore[override]
         return f"Jira ({self.repository.host})"
 
+    @property
+    def scope(self) -> str:  # type: ignore[override]
+        return f"project {self.repository.name}"
+
     @staticmethod
     def default_api(repository: Repository) -> str:
         return f"https://{repository.host}"

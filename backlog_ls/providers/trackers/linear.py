@@ -147,7 +147,9 @@ class LinearProvider(TrackerProvider):
             when = f"; retry after {iso(retry_at)}" if retry_at else ""
             raise TrackerError(RATE_LIMITED, f"{self.label} rate limit reached{when}", status=status, retry_at=retry_at)
         if "AUTHENTICATION" in code or code == "FORBIDDEN" or status in (401, 403):
-            hint = f"the token was not sent: {self._withheld}" if self._withheld else "the API key was rejected" if self._token else "an API key is needed (LINEAR_API_KEY)"
+            forbidden = code == "FORBIDDEN" or status == 403  # the key is good but may not do this
+            rejected = "the API key lacks permission" if forbidden else "the API key was rejected"
+            hint = f"the token was not sent: {self._withheld}" if self._withheld else rejected if self._token else "an API key is needed (LINEAR_API_KEY)"
             raise TrackerError(AUTH, f"{self.label} refused access to team {self.repository.name} ({hint}): {message}", status=status)
         if status >= 500:
             raise TrackerError(UNAVAILABLE, f"{self.label} is unavailable ({status})", status=status)

@@ -126,8 +126,9 @@ class TrackerSources:
             if ready is not None:
                 await ready()
 
-    async def refresh(self, force: bool = True) -> Any:
-        """Every part at once; the first failure's result (or the last success)."""
+    async def refresh(self, force: bool = False) -> Any:
+        """Every part at once, each incrementally unless ``force`` (as ``IssueService.refresh``); the first
+        failure's result (or the last success)."""
         results = await asyncio.gather(*(part.refresh(force=force) for part in self.parts))
         failed = [result for result in results if result is None or getattr(result, "error", None) is not None]
         return failed[0] if failed else (results[-1] if results else None)
