@@ -99,32 +99,30 @@ async def _every_fault(client: RecordingClient, uri: str, fake, faults, key: str
     return reasons
 
 
-async def test_each_jira_fault_says_why_and_the_server_keeps_working(tmp_path: Path, capsys):
-    with FakeJira("cloud", EMAIL) as jira:
-        jira.token = SECRET
-        jira.add("ABC-12", "Login times out", status="In Progress", updated="2024-05-01T00:00:00Z")
-        text = TEXT.format(key="ABC-12")
-        config = f'[issues]\nprovider = "jira"\nurl = "{jira.url}"\ndeployment = "cloud"\nprojects = ["ABC"]\ntimeout = "1s"\n'
+def _jira():
+    jira = FakeJira("cloud", EMAIL)
+    jira.token = SECRET
+    jira.add("ABC-12", "Login times out", status="In Progress", updated="2024-05-01T00:00:00Z")
+    return jira, "ABC-12", "Login times out", f'provider = "jira"\nurl = "{jira.url}"\ndeployment = "cloud"\nprojects = ["ABC"]', JIRA_FAULTS
+
+
+def _linear():
+    linear = FakeLinear("ENG")
+    linear.token = LINEAR_SECRET
+    linear.add(12, "Importer", state="In Progress", updated="2024-05-01T00:00:00.000Z")
+    return linear, "ENG-12", "Importer", f'provider = "linear"\nurl = "{linear.url}"\nteams = ["ENG"]', LINEAR_FAULTS
+
+
+@pytest.mark.parametrize("tracker", [_jira, _linear], ids=["jira", "linear"])
+async def test_each_fault_says_why_and_the_server_keeps_working(tmp_path: Path, capsys, tracker):
+    fake, key, title, source, faults = tracker()
+    with fake:
+        text = TEXT.format(key=key)
+        config = f'[issues]\n{source}\ntimeout = "1s"\n'
         client, uri = await _session(_workspace(tmp_path, config, text), _environment(tmp_path), text)
         try:
             await client.wait_until(lambda: _warning(client, uri) is not None, TIMEOUT)
-            reasons = await _every_fault(client, uri, jira, JIRA_FAULTS, "ABC-12", "Login times out")
-        finally:
-            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
-    with capsys.disabled():
-        print("\n" + "\n".join(reasons))
-
-
-async def test_each_linear_fault_says_why_and_the_server_keeps_working(tmp_path: Path, capsys):
-    with FakeLinear("ENG") as linear:
-        linear.token = LINEAR_SECRET
-        linear.add(12, "Importer", state="In Progress", updated="2024-05-01T00:00:00.000Z")
-        text = TEXT.format(key="ENG-12")
-        config = f'[issues]\nprovider = "linear"\nurl = "{linear.url}"\nteams = ["ENG"]\ntimeout = "1s"\n'
-        client, uri = await _session(_workspace(tmp_path, config, text), _environment(tmp_path), text)
-        try:
-            await client.wait_until(lambda: _warning(client, uri) is not None, TIMEOUT)
-            reasons = await _every_fault(client, uri, linear, LINEAR_FAULTS, "ENG-12", "Importer")
+            reasons = await _every_fault(client, uri, fake, faults, key, title)
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
     with capsys.disabled():
