@@ -11,10 +11,11 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from lsprotocol import types
 
 from ..edits.test_server_edits import EditingClient
-from ..lsp_support import SERVER_COMMAND, TIMEOUT, capabilities
+from ..lsp_support import SERVER_COMMAND, TIMEOUT, capabilities, edit
 from ..trackers.fake_apis import FakeTracker
 from ..trackers.fake_keyed_apis import FakeJira
 
@@ -104,7 +105,7 @@ async def test_close_reopen_and_tick_and_close_on_github(tmp_path: Path):
             sent = [r for r in tracker.requests[before:] if r.method == "PATCH"]
             assert len(sent) == 1
             assert sent[0].raw.startswith(b"PATCH /api/v3/repos/octo/repo/issues/12 HTTP/1.1\r\n")
-            assert sent[0].body == {"state": "closed", "state_reason": "completed"}
+            assert sent[0].raw.endswith(b'\n\n{"state":"closed","state_reason":"completed"}')
             assert sent[0].headers["authorization"] == f"Bearer {SECRET}"
             assert client.message_requests == []  # GitHub can reopen: nothing to confirm
             # The warning goes at once, without waiting for a refresh.
@@ -229,5 +230,69 @@ async def test_create_sub_issues_from_subtasks(tmp_path: Path):
             ]
             assert tracker.sub_issues[10] == [11, 12]
             assert client.texts[uri].split("\n")[3:6] == ["  - [x] Parse CSV", "  - [ ] Parse JSON (#11)", "  - [ ] Write rows (#12)"]
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    ("kind", "variable", "request_line", "close_body", "reopen_body"),
+    [
+        ("gitlab", "GITLAB_TOKEN", b"PUT /api/v4/projects/octo%2Frepo/issues/12 HTTP/1.1\r\n", b'{"state_event":"close"}', b'{"state_event":"reopen"}'),
+        ("gitea", "GITEA_TOKEN", b"PATCH /api/v1/repos/octo/repo/issues/12 HTTP/1.1\r\n", b'{"state":"closed"}', b'{"state":"open"}'),
+    ],
+)
+async def test_close_and_reopen_on_gitlab_through_state_event_and_on_gitea_through_state(
+    tmp_path: Path, kind: str, variable: str, request_line: bytes, close_body: bytes, reopen_body: bytes
+):
+    with FakeTracker(kind) as tracker:
+        tracker.token = SECRET
+        tracker.add(12, "Login", updated="2024-05-01T00:00:00Z")
+        text = "# Plan\n\n- [x] Fix the login (#12)\n"
+        config = f'[issues]\nprovider = "{kind}"\nrepo = "octo/repo"\nurl = "{tracker.api_url}"\n'
+        client, uri = await _session(tmp_path, config, text, _environment(tmp_path, **{variable: SECRET}))
+        try:
+            await client.wait_until(lambda: ("BL305", 2) in _codes(client, uri), TIMEOUT)
+            actions = await _actions(client, uri, 2)
+            assert "Close issue #12 as not planned" not in actions  # only GitHub tells the two apart
+            assert await _run(client, actions["Close issue #12"]) == {"applied": True, "state": "closed"}
+            changes = [r for r in tracker.requests if r.method in ("PUT", "PATCH")]
+            assert len(changes) == 1 and changes[0].raw.startswith(request_line) and changes[0].raw.endswith(b"\n\n" + close_body)
+            await client.wait_until(lambda: ("BL305", 2) not in _codes(client, uri), TIMEOUT)
+            client.change(uri, 2, edit((2, 3), (2, 4), " "))  # untick: now the issue is closed and the task open
+            client.texts[uri] = text.replace("[x]", "[ ]")
+            await client.wait_until(lambda: ("BL306", 2) in _codes(client, uri), TIMEOUT)
+            assert await _run(client, (await _actions(client, uri, 2))["Reopen issue #12"]) == {"applied": True, "state": "open"}
+            changes = [r for r in tracker.requests if r.method in ("PUT", "PATCH")]
+            assert len(changes) == 2 and changes[1].raw.startswith(request_line) and changes[1].raw.endswith(b"\n\n" + reopen_body)
+            await client.wait_until(lambda: ("BL306", 2) not in _codes(client, uri), TIMEOUT)
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+
+
+async def test_hover_shows_three_of_five_sub_issues_closed_and_the_open_blocker_flags_the_ticked_task(tmp_path: Path):
+    with FakeTracker("github") as tracker:
+        tracker.add(10, "Importer")
+        for number in range(21, 26):
+            tracker.add(number, f"Part {number}", state="closed" if number < 24 else "open", closed="2024-02-01T00:00:00Z" if number < 24 else None)
+        tracker.add(4, "Schema")
+        tracker.add(30, "Deploy")
+        tracker.sub_issues[10] = [21, 22, 23, 24, 25]
+        tracker.blockers[30] = [4]
+        text = "# Plan\n\n- [ ] Importer (#10)\n- [x] Deploy (#30)\n"
+        client, uri = await _session(tmp_path, _github_config(tracker), text, _environment(tmp_path))
+        try:
+            await client.wait_until(lambda: ("BL309", 3) in _codes(client, uri), TIMEOUT)
+            blocked = next(d for d in client.diagnostics[uri] if d.code == "BL309")
+            assert blocked.message == "Task is ticked but its issue #30 is blocked by #4, which is still open."
+            hover = await client.text_document_hover_async(
+                types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=2, character=text.split("\n")[2].index("#10") + 1))
+            )
+            assert hover.contents.value.split("\n\n")[:2] == ["**Issue #10**: Importer", "**Open** · 3/5 sub-issues closed"]
+            hover = await client.text_document_hover_async(
+                types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=3, character=text.split("\n")[3].index("#30") + 1))
+            )
+            assert "Blocked by #4 (open: Schema)" in hover.contents.value
+            asked = {r.path for r in tracker.requests}
+            assert "/api/v3/repos/octo/repo/issues/30/dependencies/blocked_by" in asked
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
