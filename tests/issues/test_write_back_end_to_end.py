@@ -84,6 +84,13 @@ async def _run(client: EditingClient, action) -> dict:
     return await client.workspace_execute_command_async(types.ExecuteCommandParams(command=command.command, arguments=command.arguments))
 
 
+async def _hover_on(client: EditingClient, uri: str, text: str, line: int, word: str) -> str:
+    """The hover's text over ``word`` on ``line``."""
+    position = types.Position(line=line, character=text.split("\n")[line].index(word) + 1)
+    found = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position))
+    return found.contents.value
+
+
 def _github_config(tracker: FakeTracker) -> str:
     return f'[issues]\nprovider = "github"\nrepo = "octo/repo"\nurl = "{tracker.api_url}"\n'
 
@@ -195,10 +202,7 @@ async def test_sub_issue_progress_in_the_hover_and_the_mismatch_hint(tmp_path: P
             hint = next(d for d in client.diagnostics[uri] if d.code == "BL308")
             assert hint.message == "2/3 subtasks are ticked but only 1/3 sub-issues of #10 are closed."
             assert hint.severity == types.DiagnosticSeverity.Hint
-            hover = await client.text_document_hover_async(
-                types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=2, character=17))
-            )
-            assert "**Open** · 1/3 sub-issues closed" in hover.contents.value
+            assert "**Open** · 1/3 sub-issues closed" in await _hover_on(client, uri, text, 2, "#10")
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
 
@@ -284,14 +288,9 @@ async def test_hover_shows_three_of_five_sub_issues_closed_and_the_open_blocker_
             await client.wait_until(lambda: ("BL309", 3) in _codes(client, uri), TIMEOUT)
             blocked = next(d for d in client.diagnostics[uri] if d.code == "BL309")
             assert blocked.message == "Task is ticked but its issue #30 is blocked by #4, which is still open."
-            hover = await client.text_document_hover_async(
-                types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=2, character=text.split("\n")[2].index("#10") + 1))
-            )
-            assert hover.contents.value.split("\n\n")[:2] == ["**Issue #10**: Importer", "**Open** · 3/5 sub-issues closed"]
-            hover = await client.text_document_hover_async(
-                types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=3, character=text.split("\n")[3].index("#30") + 1))
-            )
-            assert "Blocked by #4 (open: Schema)" in hover.contents.value
+            hover = await _hover_on(client, uri, text, 2, "#10")
+            assert hover.split("\n\n")[:2] == ["**Issue #10**: Importer", "**Open** · 3/5 sub-issues closed"]
+            assert "Blocked by #4 (open: Schema)" in await _hover_on(client, uri, text, 3, "#30")
             asked = {r.path for r in tracker.requests}
             assert "/api/v3/repos/octo/repo/issues/30/dependencies/blocked_by" in asked
         finally:
