@@ -13,9 +13,10 @@ from lsprotocol import types
 from backlog_ls.providers.trackers.sources import source_plan
 from backlog_ls.tracker.settings import issues_settings
 
-from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities
+from ..lsp_support import TIMEOUT, RecordingClient
 from ..trackers.fake_apis import FakeTracker
 from ..trackers.fake_keyed_apis import FakeJira
+from .test_keyed_end_to_end import _session
 
 EMAIL = "dev@example.test"
 JIRA_SECRET = "jira-api-t0ken-not-real"
@@ -81,13 +82,7 @@ async def test_each_reference_resolves_to_its_source_in_the_server(tmp_path: Pat
     with FakeTracker("github") as github, FakeJira("cloud", EMAIL) as jira:
         _trackers(github, jira)
         workspace, environment = _workspace(tmp_path, github, jira)
-        client = RecordingClient.create()
-        await client.start_io(*SERVER_COMMAND, env=environment)
-        await client.initialize_session(
-            types.InitializeParams(capabilities=capabilities("visual-studio-code", pull_diagnostics=False), root_uri=workspace.as_uri())
-        )
-        uri = (workspace / "TODO.md").as_uri()
-        client.open(uri, TEXT)
+        client, uri = await _session(workspace, environment, TEXT)
         try:
             def found():
                 return sorted((str(d.code), d.range.start.line, d.message) for d in client.diagnostics.get(uri, []) if str(d.code).startswith("BL30"))
@@ -138,14 +133,7 @@ async def _jira_session(tmp_path: Path, jira: FakeJira, user: str, workspace_con
         **os.environ, "XDG_CONFIG_HOME": str(user_config), "BACKLOG_LS_CACHE_DIR": str(tmp_path / "cache"),
         "JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": JIRA_SECRET,
     }
-    client = RecordingClient.create()
-    await client.start_io(*SERVER_COMMAND, env=environment)
-    await client.initialize_session(
-        types.InitializeParams(capabilities=capabilities("visual-studio-code", pull_diagnostics=False), root_uri=workspace.as_uri())
-    )
-    uri = (workspace / "TODO.md").as_uri()
-    client.open(uri, MIXED)
-    return client, uri
+    return await _session(workspace, environment, MIXED)
 
 
 def _jira_source(jira: FakeJira) -> str:
