@@ -189,7 +189,7 @@ def test_a_configuration_file_that_is_too_big_is_not_read(tmp_path, monkeypatch)
 
 
 def test_the_url_of_a_source_in_the_user_configuration_names_its_host_and_a_workspace_source_does_not(tmp_path, monkeypatch):
-    from backlog_ls.providers.trackers.sources import source_plan
+    from backlog_ls.tracker.routing import source_plan
     from backlog_ls.providers.trackers.tokens import resolve_token
 
     environ = {"JIRA_EMAIL": "dev@example.test", "JIRA_API_TOKEN": "jira-secret"}

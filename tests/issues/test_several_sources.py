@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from backlog_ls.providers.trackers.sources import source_plan
+from backlog_ls.tracker.routing import source_plan
 from backlog_ls.tracker.settings import issues_settings
 
 from ..lsp_support import TIMEOUT, RecordingClient

@@ -1,4 +1,24 @@
-"""Issue tracker providers: GitHub (and Enterprise), GitLab, Gitea/Forgejo/Codeberg, an exported JSON file.
+"""Issue tracker providers (IO): everything that talks to a tracker, keeps its cache or looks up a token.
+
+The pure side is ``tracker/`` (issue values, settings, the credential policy, routing, ADF);
+nothing here decides policy, it applies it. The modules:
+
+- ``__init__`` (this module): ``TrackerProvider``, the HTTP base every tracker shares (bounded
+  requests, error mapping to ``TrackerError``, pagination by ``Link``), ``make_provider``.
+- ``github``, ``gitlab``, ``gitea``: the numbered trackers (``#12``); GitHub's sub-issues and
+  blocked-by too. ``jira`` (Cloud REST v3, Server / Data Center REST v2) and ``linear``
+  (GraphQL): the keyed trackers (``ABC-12``), one provider per project or team.
+  ``json_export``: an exported issues file (read-only).
+- ``transport``: the token only to the API's own origin, a total deadline and a size cap.
+- ``tokens``: where a token comes from (the environment, ``gh auth token``), after
+  ``tracker/credentials.py`` said one may go there.
+- ``cache``: the SQLite cache per repository or project (never a token in it).
+- ``service``: ``IssueService``, the ``IssueSource`` of one repository or project: cache,
+  incremental refresh, create, close / reopen, sub-issues; it never raises.
+- ``sources``: ``TrackerSources``, several services behind one ``IssueSource`` as
+  ``tracker/routing.py`` planned; ``change_issue_state`` for write-back.
+- ``background``: a service built off the event loop and kept refreshing; "Refresh issues" within a deadline.
+- ``git_remote``: the repository from ``git remote`` (or ``.git/config`` read as text).
 
 One small interface (``TrackerProvider``):
 

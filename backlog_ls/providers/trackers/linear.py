@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from ...tracker import CLOSED, OPEN, Repository, TrackerIssue
+from ...tracker.routing import LINEAR_API
 from . import (
     AUTH,
     BAD_RESPONSE,
@@ -38,7 +39,7 @@ from . import (
 
 log = logging.getLogger(__name__)
 
-API = "https://api.linear.app/graphql"
+API = LINEAR_API
 PAGE_SIZE = 100
 CLOSED_TYPES = ("completed", "canceled")
 _KEY = re.compile(r"^(?P<team>[A-Z][A-Z0-9_]*)-(?P<number>\d+)$")
