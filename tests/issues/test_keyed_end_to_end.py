@@ -185,3 +185,35 @@ async def test_create_issue_from_a_task_files_it_in_jira_and_writes_the_key(tmp_
             assert client.texts[uri].split("\n")[2] == "- [ ] Write the importer (ABC-13)"
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+
+
+async def test_jira_hover_shows_assignee_fix_version_priority_labels_and_the_description_from_adf(tmp_path: Path):
+    description = {
+        "type": "doc", "version": 1,
+        "content": [{"type": "paragraph", "content": [
+            {"type": "text", "text": "Users are "}, {"type": "text", "text": "logged out", "marks": [{"type": "strong"}]},
+            {"type": "text", "text": " after "}, {"type": "text", "text": "timeout_ms", "marks": [{"type": "code"}]},
+        ]}],
+    }
+    with FakeJira("cloud", EMAIL) as jira:
+        jira.token = SECRET
+        jira.add("ABC-12", "Login times out", status="In Progress", assignee="Ana Lima", priority="High",
+                 labels=("auth",), fix_versions=("1.2",), description=description)
+        text = "# Plan\n\n- [ ] Fix the login (ABC-12)\n"
+        config = f'[issues]\nprovider = "jira"\nurl = "{jira.url}"\ndeployment = "cloud"\nprojects = ["ABC"]\n'
+        client, uri = await _session(_workspace(tmp_path, config, text), _environment(tmp_path), text)
+        try:
+            await client.wait_until(lambda: any(r.path.endswith("/search/jql") for r in jira.requests), TIMEOUT)
+            hover = ""
+            for _ in range(100):  # until the first listing is cached (bounded: 100 x 50 ms)
+                hover = await _hover(client, uri, 2, text.split("\n")[2].index("ABC-12") + 1)
+                if "Login times out" in hover:
+                    break
+                await asyncio.sleep(0.05)
+            assert hover.split("\n\n")[:3] == [
+                "**Issue ABC-12**: Login times out",
+                "**In Progress** · `auth` · Ana Lima · Fix version: 1.2 · Priority: High",
+                "Users are **logged out** after `timeout_ms`",
+            ]
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)

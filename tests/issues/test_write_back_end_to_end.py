@@ -17,10 +17,11 @@ from lsprotocol import types
 from ..edits.test_server_edits import EditingClient
 from ..lsp_support import SERVER_COMMAND, TIMEOUT, capabilities, edit
 from ..trackers.fake_apis import FakeTracker
-from ..trackers.fake_keyed_apis import FakeJira
+from ..trackers.fake_keyed_apis import FakeJira, FakeLinear
 
 SECRET = "ghe_not-a-real-token-9876543210"
 JIRA_SECRET = "jira-api-t0ken-not-real"
+LINEAR_SECRET = "lin_api_not-a-real-key"
 BACKLOG = (
     "# Plan\n\n## Now\n"
     "- [x] **Task 1 (Issue #12):** Fix the login.\n"
@@ -293,5 +294,52 @@ async def test_hover_shows_three_of_five_sub_issues_closed_and_the_open_blocker_
             assert "Blocked by #4 (open: Schema)" in await _hover_on(client, uri, text, 3, "#30")
             asked = {r.path for r in tracker.requests}
             assert "/api/v3/repos/octo/repo/issues/30/dependencies/blocked_by" in asked
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+
+
+async def test_an_exported_file_is_read_only_and_says_so(tmp_path: Path):
+    workspace = tmp_path / "work"
+    workspace.mkdir()
+    export = '[{"number": 12, "title": "Login", "state": "OPEN"}]'
+    (workspace / "issues.json").write_text(export, encoding="utf-8")
+    text = "# Plan\n\n- [x] Fix the login (#12)\n"
+    client, uri = await _session(tmp_path, '[issues]\nfile = "issues.json"\n', text, _environment(tmp_path))
+    try:
+        await client.wait_until(lambda: ("BL305", 2) in _codes(client, uri), TIMEOUT)
+        result = await _run(client, (await _actions(client, uri, 2))["Close issue #12"])
+        assert result["applied"] is False
+        await client.wait_until(lambda: bool(client.messages), TIMEOUT)
+        assert client.messages[-1].message == (
+            "backlog-ls: cannot close #12: the issues come from an exported file, which is read-only: "
+            "change the issue on the tracker, then export again"
+        )
+        assert (workspace / "issues.json").read_text(encoding="utf-8") == export
+        assert ("BL305", 2) in _codes(client, uri) and client.texts[uri] == text
+    finally:
+        await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+
+
+async def test_linear_closes_reopens_and_files_an_issue_from_a_task(tmp_path: Path):
+    with FakeLinear("ENG") as linear:
+        linear.token = LINEAR_SECRET
+        linear.add(12, "Importer", state="In Progress")
+        text = "# Plan\n\n- [x] Write the importer (ENG-12)\n- [ ] Write the docs\n"
+        config = f'[issues]\nprovider = "linear"\nurl = "{linear.url}"\nteams = ["ENG"]\n'
+        client, uri = await _session(tmp_path, config, text, _environment(tmp_path, LINEAR_API_KEY=LINEAR_SECRET))
+        try:
+            await client.wait_until(lambda: ("BL305", 2) in _codes(client, uri), TIMEOUT)
+            assert await _run(client, (await _actions(client, uri, 2))["Close issue ENG-12"]) == {"applied": True, "state": "closed"}
+            updates = [r.body for r in linear.requests if "issueUpdate" in str(r.body.get("query"))]
+            assert [body["variables"] for body in updates] == [{"id": "ENG-12", "input": {"stateId": "state-Done"}}]
+            assert client.message_requests == []  # Linear can move it back: nothing to confirm
+            await client.wait_until(lambda: ("BL305", 2) not in _codes(client, uri), TIMEOUT)
+            result = await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="backlog-ls.createIssue", arguments=[uri, 3, 1])
+            )
+            assert result == {"number": 13, "url": "https://linear.app/acme/issue/ENG-13"}
+            created = next(r.body["variables"]["input"] for r in linear.requests if "issueCreate" in str(r.body.get("query")))
+            assert created["title"] == "Write the docs" and created["teamId"] == "team-1"
+            assert client.texts[uri].split("\n")[3] == "- [ ] Write the docs (ENG-13)"
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
