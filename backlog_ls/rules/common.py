@@ -165,9 +165,10 @@ class BlockFacts:
         empty = _EMPTY
         self.tops: list[Item] = []  # tasks with no task above them
         self.missing: list[Item] = []  # those of them naming no issue or placeholder, themselves or below
-        # For each of ``missing``: the projects of the keys it names (``ABC`` of ABC-12), itself or below.
-        # Which are issues depends on the settings, not the block: ``Group.counts_naming`` decides.
-        self.missing_keys: list[frozenset[str]] = []
+        # For each of ``missing``: the key-shaped words it holds (ABC-12, UTF-8), itself or below.
+        # Which are issues depends on the settings, not the block: ``Group.counts_naming`` decides,
+        # and only reads them when a Jira or Linear project is configured.
+        self.missing_keys: list[tuple[IssueRef, ...]] = []
         self.id_tasks: list[Item] = []  # tasks (nested too) whose own text holds a task ID
         self.id_texts: list[str] = []  # the first task ID of each ("Task 2.3") ...
         self.id_numbers: list[str] = []  # ... and its number ("2.3")
@@ -182,7 +183,7 @@ class BlockFacts:
                 break
         for item in tops:
             has = self._task(item, item.refs, lines)
-            keys = _key_projects(item.refs, lines)
+            keys = item.refs.keys
             children = item.children
             if children:
                 # Everything below a top-level task, depth first in document order.
@@ -192,7 +193,7 @@ class BlockFacts:
                     refs = child.refs
                     if refs is not no_refs:
                         if refs.keys is not empty and refs.keys:
-                            keys |= _key_projects(refs, lines)
+                            keys += refs.keys
                         if child.checkbox is not None:
                             if self._task(child, refs, lines):
                                 has = True
@@ -259,11 +260,17 @@ class BlockFacts:
         return found
 
 
-def _key_projects(refs, lines) -> frozenset[str]:
-    """The projects of the keys ``refs`` names as its task's own (``ABC`` of "ABC-12"; not "blocked by ABC-3")."""
-    if refs is NO_REFERENCES or not refs.keys:
-        return frozenset()
-    return frozenset(key.project for key in named_issues(refs.keys, lines))
+def named_by_key(facts: BlockFacts, projects: frozenset[str], lines) -> tuple[bool, ...]:
+    """For each of ``facts.missing``: whether it names a key of ``projects`` as its own issue (not
+    "blocked by ABC-3"). Kept with the block, per set of projects: a keystroke elsewhere reads it back."""
+    memo_key = ("named-by-key", projects)
+    found = facts.memo.get(memo_key)
+    if found is None:
+        found = tuple(
+            bool(keys) and any(key.project in projects and not is_mention(key, lines) for key in keys) for keys in facts.missing_keys
+        )
+        facts.memo[memo_key] = found
+    return found
 
 
 _FACTS = BlockMemo()  # list block -> BlockFacts
@@ -306,24 +313,24 @@ class Group:
             sum(f.checked_with for f in self.facts),
         )
 
-    def counts_naming(self, projects: frozenset[str]) -> tuple[int, int, int, int]:
+    def counts_naming(self, projects: frozenset[str], lines) -> tuple[int, int, int, int]:
         """``counts``, where a task naming a key of one of ``projects`` (Jira, Linear) names an issue too."""
         open_total, open_with, checked_total, checked_with = self.counts
         if projects:
             for f in self.facts:
-                for task, keys in zip(f.missing, f.missing_keys):
-                    if keys and not keys.isdisjoint(projects):
+                for task, named in zip(f.missing, named_by_key(f, projects, lines)):
+                    if named:
                         if task.checkbox in _CHECKED:
                             checked_with += 1
                         else:
                             open_with += 1
         return open_total, open_with, checked_total, checked_with
 
-    def missing_naming(self, projects: frozenset[str]) -> list[Item]:
+    def missing_naming(self, projects: frozenset[str], lines) -> list[Item]:
         """``missing``, less the tasks that name a key of one of ``projects``."""
         if not projects:
             return self.missing
-        return [task for f in self.facts for task, keys in zip(f.missing, f.missing_keys) if keys.isdisjoint(projects)]
+        return [task for f in self.facts for task, named in zip(f.missing, named_by_key(f, projects, lines)) if not named]
 
     @property
     def top_tasks(self) -> list[Item]:

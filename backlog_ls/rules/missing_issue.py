@@ -104,13 +104,13 @@ def _check(context: Context) -> Iterator[Finding]:
             'this project requires one on every finished task (require = "checked").'
         )
         for group in groups:
-            for task in group.missing_naming(projects):
+            for task in group.missing_naming(projects, index.backlog.lines):
                 if task.is_checked:
                     yield _finding(index, task, message)
     else:
         message = 'Task has no issue reference; this project requires one on every task (require = "always").'
         for group in groups:
-            for task in group.missing_naming(projects):
+            for task in group.missing_naming(projects, index.backlog.lines):
                 yield _finding(index, task, message)
 
 
@@ -122,7 +122,7 @@ def _projects(context: Context) -> frozenset[str]:
 def _auto(index: TaskIndex, groups: list[Group], projects: frozenset[str]) -> Iterator[Finding]:
     open_total = open_with = checked_total = checked_with = 0
     for group in groups:
-        counts = group.counts_naming(projects)
+        counts = group.counts_naming(projects, index.backlog.lines)
         open_total += counts[0]
         open_with += counts[1]
         checked_total += counts[2]
@@ -138,7 +138,7 @@ def _auto(index: TaskIndex, groups: list[Group], projects: frozenset[str]) -> It
         total, with_ref = open_total + checked_total, open_with + checked_with
     dod = None  # read only when a section cannot decide for itself
     for group in groups:
-        group_open, group_open_with, group_checked, group_checked_with = group.counts_naming(projects)
+        group_open, group_open_with, group_checked, group_checked_with = group.counts_naming(projects, index.backlog.lines)
         if checked_only:
             section_total, section_with = group_checked, group_checked_with
         else:
@@ -165,7 +165,7 @@ def _auto(index: TaskIndex, groups: list[Group], projects: frozenset[str]) -> It
             message = f"Finished task has no issue reference; {reason.replace('tasks', 'finished tasks', 1)}"
         else:
             message = f"Task has no issue reference; {reason}"
-        for task in group.missing_naming(projects):
+        for task in group.missing_naming(projects, index.backlog.lines):
             if task.is_checked or not checked_only:
                 yield _finding(index, task, message)
 
