@@ -39,6 +39,7 @@ import attrs
 
 from ..config import OFF, Settings
 from ..model import Backlog, Span
+from ..states import CANCELLED, state_kinds, task_kind
 from . import Finding, Related, Rule, selected
 from . import broken_link, duplicate_issue, duplicate_task_id
 from .common import normal_text, task_index, task_label
@@ -142,12 +143,13 @@ def facts_of(
 
     home = duplicate_issue.home_repository(settings)
     folder = os.path.dirname(path)
+    kinds = tuple(sorted(state_kinds(settings).items()))  # hashable: part of the blocks' memo key
     all_ids: list[NamedId] = []
     all_issues: list[ClaimedIssue] = []
     all_links: list[TaskLink] = []
     list_blocks = [block for block in backlog.blocks if block.heading is None and block.items]  # as TaskIndex has them
     for block, block_facts in zip(list_blocks, task_index(backlog).facts):
-        ids, issues, links = _block_uses(block, block_facts, lines, home, folder)
+        ids, issues, links = _block_uses(block, block_facts, lines, (home, kinds), folder)
         all_ids.extend(ids)
         all_issues.extend(issues)
         all_links.extend(links)
@@ -184,15 +186,15 @@ _BY_TEXT_SIZE = 8192
 _by_text_lock = threading.Lock()
 
 
-def _block_uses(block, block_facts, lines, home, folder: str) -> _Uses:
+def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
     """One list block's task IDs, claimed issues and task-ID links, remembered while the block lives
     (``common.BlockFacts.memo``), and by its text: after a keystroke only the edited block is read again."""
-    key = ("across-files", home, folder)
+    key = ("across-files", claims, folder)
     found = block_facts.memo.get(key)
     if found is not None:
         return found
     start = block.start_line
-    text_key = (tuple(lines[start : block.end_line + 1]), home, folder)
+    text_key = (tuple(lines[start : block.end_line + 1]), claims, folder)
     with _by_text_lock:
         at_zero = _BY_TEXT.get(text_key)
         if at_zero is not None:
@@ -200,7 +202,7 @@ def _block_uses(block, block_facts, lines, home, folder: str) -> _Uses:
     if at_zero is not None:
         found = block_facts.memo[key] = _shifted(at_zero, start)
         return found
-    found = block_facts.memo[key] = _read_block_uses(block_facts, lines, home, folder)
+    found = block_facts.memo[key] = _read_block_uses(block_facts, lines, claims, folder)
     with _by_text_lock:
         _BY_TEXT[text_key] = _shifted(found, -start)
         while len(_BY_TEXT) > _BY_TEXT_SIZE:
@@ -223,7 +225,8 @@ def _shifted(uses: _Uses, delta: int) -> _Uses:
     )
 
 
-def _read_block_uses(block_facts, lines, home, folder: str) -> _Uses:
+def _read_block_uses(block_facts, lines, claims: tuple, folder: str) -> _Uses:
+    home, kinds = claims[0], dict(claims[1])  # the project's repository; what each checkbox means
     ids = []
     links: list[TaskLink] = []
     for task in block_facts.id_tasks:
@@ -234,6 +237,8 @@ def _read_block_uses(block_facts, lines, home, folder: str) -> _Uses:
             links.extend(_task_links(task.refs, folder, lines))
     issues = []
     for task in block_facts.issue_tasks:
+        if task_kind(task, kinds) == CANCELLED:
+            continue  # a cancelled task claims no issue any more (as in the per-file rule)
         for ref in task.refs.issues:
             if duplicate_issue.names_its_issue(task, ref, lines):
                 line = ref.span.start_line

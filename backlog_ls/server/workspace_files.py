@@ -4,7 +4,7 @@
   (``rules.across_files``) to its own, and hands its live facts to the table; when
   that changes another file's cross-file findings, the open documents are shown again
   (pushed, or pulled after a refresh).
-- Unopened backlogs (the workspace folders' files that ``backlog-ls check`` would read)
+- Unopened backlogs (the files of the workspace index, ``server/workspace_index.py``)
   are read on a thread by ``providers.workspace_facts``; a pull client asking
   ``workspace/diagnostic`` gets their problems; a push client gets open files only.
 - ``workspace/willRenameFiles`` (Markdown files and folders) answers the edits that keep
@@ -22,16 +22,18 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
-from .. import convert, files, size_limit
+from .. import convert, size_limit
 from ..features.links import LinkAt, links_of, rename_edits
-from ..providers.workspace_facts import FactsProvider, read_backlog
+from ..providers.workspace_facts import FactsProvider
 from ..rules import Finding
 from ..rules.across_files import facts_of
 from ..workspace import Document
 from ..workspace_facts import FactsTable
-from .core import BacklogServer, CheckInputs, is_backlog
+from ..workspace_outline import is_backlog
+from .core import BacklogServer, CheckInputs
 from .protocol import EncodedJson
 from .running import guarded
+from .workspace_index import workspace_folders
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +54,7 @@ class CrossFiles:
     # --- which files share a namespace ----------------------------------------------------------
 
     def _folders(self) -> list[str]:
-        workspace = self.server.workspace
-        folders = [to_fs_path(uri) for uri in workspace.folders] or [workspace.root_path]
-        return [os.path.abspath(folder) for folder in folders if folder]
+        return [os.path.abspath(folder) for folder in workspace_folders(self.server)]
 
     def project_of(self, path: str | None, loaded: Any) -> str | None:
         """The folder a file shares issues and task IDs in: its git work tree or configuration's
@@ -80,7 +80,7 @@ class CrossFiles:
         if path is None:
             return found
         path = os.path.abspath(path)
-        if not is_backlog(path, backlog, inputs):
+        if not is_backlog(path, backlog, inputs.settings, inputs.root):
             self.provider.document_checked(path, facts_of(backlog, path, None))  # no facts: shares nothing
             return found
         self.provider.document_checked(path, facts_of(backlog, path, inputs.project, inputs.settings), quiet={path})
@@ -105,20 +105,14 @@ class CrossFiles:
 
     # --- unopened files ----------------------------------------------------------------------------
 
-    def scan(self) -> None:
-        """Read every backlog of the workspace folders (in the background)."""
-        folders = self._folders()
-        self.provider.sync_with(lambda: _backlog_files(self.server, folders))
+    def index_changed(self) -> None:
+        """The workspace index took or dropped files: the same files are read for their facts."""
+        self.provider.sync_with(self._indexed_paths)
 
-    def files_changed(self, paths) -> None:
-        """Files changed on disk (watched): read the backlogs among them again, forget the deleted."""
-        selections = files.Selections(self.server.settings.loader.for_path)
-        for path in paths:
-            path = os.path.abspath(path)
-            if not files.is_markdown(path):
-                continue
-            if not os.path.exists(path) or selections.keep(path, os.path.dirname(path)):
-                self.provider.file_changed(path)
+    def _indexed_paths(self) -> list[str]:
+        index = self.server.workspace_index
+        paths = (index.path_of(uri) for uri, _ in index.files())
+        return [os.path.abspath(path) for path in paths if path]
 
     def document_closed(self, path: str) -> None:
         self.provider.document_closed(os.path.abspath(path))
@@ -126,16 +120,6 @@ class CrossFiles:
     def unopened_paths(self) -> list[str]:
         open_paths = {os.path.abspath(document.path) for document in self.server.documents if document.path}
         return [path for path in self.table.paths() if path not in open_paths]
-
-
-def _backlog_files(ls: BacklogServer, folders: list[str]) -> list[str]:
-    """The files ``backlog-ls check FOLDER`` reads below each workspace folder (on the provider's thread)."""
-    selections = files.Selections(ls.settings.loader.for_path)
-    found: list[str] = []
-    for folder in folders:
-        if os.path.isdir(folder):
-            found.extend(os.path.abspath(path) for path in files.discover([folder], selections.keep).files)
-    return found
 
 
 # --- workspace/diagnostic ---------------------------------------------------------------------------
@@ -188,7 +172,8 @@ async def on_workspace_diagnostic(ls: BacklogServer, params: types.WorkspaceDiag
 
 
 def _linking_files(ls: BacklogServer) -> tuple[list[tuple[str, list[LinkAt]]], dict[str, tuple[int | None, Any]]]:
-    """Every backlog's links (open documents' from their live text), and each file's version and lines."""
+    """Every backlog's links, and each file's version (None: not open) and lines: open documents'
+    from their live text, the others' from the workspace index."""
     linking: list[tuple[str, list[LinkAt]]] = []
     known: dict[str, tuple[int | None, Any]] = {}
     for document in ls.documents:
@@ -196,13 +181,14 @@ def _linking_files(ls: BacklogServer) -> tuple[list[tuple[str, list[LinkAt]]], d
             path = os.path.abspath(document.path)
             linking.append((path, list(links_of(document.backlog))))
             known[path] = (document.version, document.lines)
-    for path in ls.cross_files.unopened_paths() if ls.cross_files is not None else ():
-        if path in known:
+    index = ls.workspace_index
+    for uri, summary in index.files():
+        path = index.path_of(uri)
+        if path is None or os.path.abspath(path) in known:
             continue
-        backlog = read_backlog(path, ls.cross_files._settings_for(path)[0])
-        if backlog is not None:
-            linking.append((path, list(links_of(backlog))))
-            known[path] = (None, backlog.lines)
+        path = os.path.abspath(path)
+        linking.append((path, [LinkAt(link.target, link.target_span) for link in summary.links]))
+        known[path] = (None, summary.span_lines)
     return linking, known
 
 
@@ -225,9 +211,8 @@ def _rename_edit(ls: BacklogServer, params: types.RenameFilesParams) -> types.Wo
     return convert.documents_edit(changes, ls.encoding)
 
 
-async def on_will_rename_files(ls: BacklogServer, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
-    # Unopened files are read from disk: on a thread, so the loop goes on answering.
-    return await asyncio.to_thread(guarded, "File move edits", lambda: _rename_edit(ls, params), None)
+def on_will_rename_files(ls: BacklogServer, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
+    return guarded("File move edits", lambda: _rename_edit(ls, params), None)
 
 
 def will_rename_options() -> types.FileOperationRegistrationOptions:
