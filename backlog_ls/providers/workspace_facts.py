@@ -11,8 +11,8 @@ it closes.
 from the same rules as an open one's (``check``, given by the server), kept per file while
 its text and the settings stay the same. It blocks: the server runs it on a thread.
 
-Reads follow the house rules of ``workspace_paths``: regular files only, never more than
-the file's ``max-file-size`` (or 64 MiB), never a FIFO or a device.
+Files are read as the index reads them (``workspace_index.read_backlog``): regular files only,
+never more than the file's ``max-file-size`` (or 64 MiB), never a FIFO or a device.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from ..rules import Finding
 from ..rules.across_files import FileFacts, facts_of
 from ..workspace_facts import FactsTable
 from .daemon import Worker
+from .workspace_index import read_backlog
 
 logger = logging.getLogger(__name__)
 
-HARD_LIMIT_BYTES = 64 * 1024 * 1024
 BATCH = 25  # files read before the table is updated (and listeners told) during a long sync
 
 # settings_for(path) -> (the file's Settings, its project folder or None)
@@ -164,7 +164,7 @@ class FactsProvider:
         if key is None or self._known.get(path) == key:
             return None
         settings, project = self._settings_for(path)
-        backlog = read_backlog(path, settings)
+        backlog = read_backlog(path, getattr(settings, "max_file_size", 0))
         if backlog is None or self._is_open(path):
             return None
         facts = facts_of(backlog, path, project, settings)
@@ -206,7 +206,7 @@ class FactsProvider:
             own = cached[1]
         else:
             settings, _ = self._settings_for(path)
-            backlog = read_backlog(path, settings)
+            backlog = read_backlog(path, getattr(settings, "max_file_size", 0))
             if backlog is None:
                 return None
             try:
@@ -247,25 +247,3 @@ def _lines_of(findings: Iterable[Finding], source: Sequence[str]) -> _KeptLines:
             if 0 <= number < len(source) and number not in kept:
                 kept[number] = source[number]
     return _KeptLines(kept, len(source))
-
-
-def read_backlog(path: str, settings: Any) -> Any:
-    """The parsed backlog of a file on disk; None when it cannot or must not be read."""
-    from ..files import BinaryFile, decode_document
-    from .workspace_paths import RefusedPath, read_regular_file
-
-    limit = getattr(settings, "max_file_size", 0)
-    limit = min(limit, HARD_LIMIT_BYTES) if limit > 0 else HARD_LIMIT_BYTES
-    try:
-        data = read_regular_file(path, limit)
-        text = decode_document(path, data).text
-    except (OSError, ValueError, RefusedPath, BinaryFile) as error:
-        logger.info("not reading %s: %s", path, error)
-        return None
-    from ..parse import parse
-
-    try:
-        return parse(text)
-    except Exception:
-        logger.exception("could not parse %s", path)
-        return None

@@ -294,6 +294,13 @@ def _process_pool(files: int) -> ProcessPoolExecutor | None:
 
 def read_summary(path: str, max_file_size: int = 0) -> FileSummary | None:
     """The summary of a backlog file on disk; None when it cannot or must not be read."""
+    backlog = read_backlog(path, max_file_size)
+    return _summarize(backlog) if backlog is not None else None
+
+
+def read_backlog(path: str, max_file_size: int = 0) -> Any:
+    """A backlog file on disk, parsed; None when it cannot or must not be read (the cross-file
+    rules read unopened files with it too)."""
     from ..files import BinaryFile, decode_document
     from .workspace_paths import RefusedPath, read_regular_file
 
@@ -303,14 +310,14 @@ def read_summary(path: str, max_file_size: int = 0) -> FileSummary | None:
         data = read_regular_file(path, limit)
         text = decode_document(path, data).text
     except (OSError, ValueError, RefusedPath, BinaryFile) as error:
-        logger.info("not indexing %s: %s", path, error)
+        logger.info("not reading %s: %s", path, error)
         return None
     from ..parse import parse
 
     try:
-        return _summarize(parse(text))
+        return parse(text)
     except Exception:
-        logger.exception("could not index %s", path)
+        logger.exception("could not parse %s", path)
         return None
 
 

@@ -27,16 +27,22 @@ def _provider(root):
     return provider, changes
 
 
-def _messages(table, path) -> list[str]:
-    return [f"{finding.code} {finding.message}" for finding in table.findings(str(path))]
-
-
-def test_unopened_files_are_read_and_an_open_documents_text_wins(tmp_path):
+def _synced(tmp_path):
+    """A provider that has read the fixture workspace: (provider, changes heard, root, its files)."""
     root = write_workspace(tmp_path)
     provider, changes = _provider(root)
     paths = [str(root / relative) for relative in FILES]
     provider.sync(paths)
     _wait(lambda: provider.syncs_finished == 1)
+    return provider, changes, root, paths
+
+
+def _messages(table, path) -> list[str]:
+    return [f"{finding.code} {finding.message}" for finding in table.findings(str(path))]
+
+
+def test_unopened_files_are_read_and_an_open_documents_text_wins(tmp_path):
+    provider, changes, root, paths = _synced(tmp_path)
     plan = root / "docs/plan.md"
     assert _messages(provider.table, plan) == [
         "BL104 Task ID 'Task 2.1' is also used by the task on line 3 of notes.md.",
@@ -56,10 +62,7 @@ def test_unopened_files_are_read_and_an_open_documents_text_wins(tmp_path):
 
 
 def test_a_file_gone_from_the_index_leaves_the_table(tmp_path):
-    root = write_workspace(tmp_path)
-    provider, _ = _provider(root)
-    provider.sync([str(root / relative) for relative in FILES])
-    _wait(lambda: provider.syncs_finished == 1)
+    provider, _, root, _ = _synced(tmp_path)
     provider.sync([str(root / relative) for relative in FILES if relative != "ARCHIVE.md"])
     _wait(lambda: provider.syncs_finished == 2)
     assert _messages(provider.table, root / "docs/plan.md") == [
@@ -79,11 +82,7 @@ def test_equal_facts_change_nothing():
 
 
 def test_unopened_findings_hold_each_files_own_and_cross_file_findings(tmp_path):
-    root = write_workspace(tmp_path)
-    provider, _ = _provider(root)
-    paths = [str(root / relative) for relative in FILES]
-    provider.sync(paths)
-    _wait(lambda: provider.syncs_finished == 1)
+    provider, _, root, paths = _synced(tmp_path)
     calls = []
 
     def run(path, backlog, settings):
