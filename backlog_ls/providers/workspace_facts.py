@@ -33,7 +33,6 @@ from .workspace_index import read_backlog
 
 logger = logging.getLogger(__name__)
 
-BATCH = 25  # files read before the table is updated (and listeners told) during a long sync
 
 # settings_for(path) -> (the file's Settings, its project folder or None)
 SettingsFor = Callable[[str], tuple[Any, "str | None"]]
@@ -138,6 +137,8 @@ class FactsProvider:
             for path in gone:
                 del self._known[path]
         self._changed(self.table.update(removed=gone))
+        # The table takes the whole sync at once: the cross-file findings are computed again with
+        # every update, so updating per file would cost the square of the workspace's size.
         batch: list[FileFacts] = []
         for path in paths:
             if self._stopped.is_set():
@@ -145,9 +146,6 @@ class FactsProvider:
             facts = self._read_if_changed(path)
             if facts is not None:
                 batch.append(facts)
-            if len(batch) >= BATCH:
-                self._changed(self.table.update(batch))
-                batch = []
         self._changed(self.table.update(batch))
 
     def _sync_one(self, path: str) -> None:

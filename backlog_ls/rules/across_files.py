@@ -27,6 +27,7 @@ Pure: the rules take ``FileFacts``, small summaries built from a parsed backlog 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
@@ -285,6 +286,7 @@ def check_across(files: Iterable[FileFacts]) -> dict[str, list[Finding]]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)
 def _where(other: str, here: str) -> str:
     """Another file named as seen from this one: "ROADMAP.md", "../plans/a.md"."""
     return os.path.relpath(other, os.path.dirname(here)).replace(os.sep, "/")
