@@ -202,7 +202,7 @@ def in_process(root: Path, queries: int) -> dict:
     }
 
 
-def through_lsp(root: Path, runs: int) -> dict:
+def through_lsp(root: Path, runs: int, settle_seconds: float) -> dict:
     roadmap = root / "ROADMAP.md"
     lines = roadmap.read_text(encoding="utf-8").split("\n")
     line = next(n for n, text in enumerate(lines) if "(#12)" in text)
@@ -217,8 +217,8 @@ def through_lsp(root: Path, runs: int) -> dict:
         str(roadmap),
         "--runs",
         str(runs),
-        "--settle",
-        "8000",  # the index fills in the background meanwhile
+        "--settle",  # between initialized and didOpen: the index fills meanwhile
+        str(int(settle_seconds * 1000)),
         "--requests",
         f"references@{line}:{column},workspace/symbol@parser",
         "--json",
@@ -246,7 +246,9 @@ def main() -> int:
     root = generate(arguments.files)
     results = {"in_process": in_process(root, arguments.queries)}
     if not arguments.skip_lsp:
-        results["lsp"] = through_lsp(root, runs=50)
+        # Long enough for the server's index to fill: twice what it took here.
+        settle = max(10.0, 2 * results["in_process"]["index_s"])
+        results["lsp"] = through_lsp(root, runs=50, settle_seconds=settle) | {"settle_s": round(settle, 1)}
     print(json.dumps(results, indent=2))
     return 0
 

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
@@ -37,6 +38,9 @@ HARD_LIMIT_BYTES = 64 * 1024 * 1024
 # on them too. Fewer files are not worth starting the processes for.
 PROCESS_MIN_FILES = 64
 MAX_PROCESSES = 2
+# An edited open document is summarised again once its edits pause this long: a summary of a
+# 2,000-task backlog costs some 50 ms, too much for every keystroke's parse.
+LIVE_DELAY_SECONDS = 0.3
 # Files per job (sent to a process, or read here): fewer round trips, and one progress report
 # per job, since a report per file would flood a slow client.
 FILES_PER_JOB = 16
@@ -80,7 +84,9 @@ class IndexProvider:
         self._loaded_for = loaded_for
         self._uri_of = uri_of
         self._on_change = on_change
-        self._open: dict[str, int] = {}  # URI of an open document -> the revision indexed
+        self._open: dict[str, int] = {}  # URI of an open document -> the revision indexed (-1: none yet)
+        self._edited: dict[str, tuple[int, Any, str | None]] = {}  # URI -> its newest parse, to summarise
+        self._edited_at = 0.0
         self._open_lock = threading.Lock()
         self._jobs: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -120,10 +126,25 @@ class IndexProvider:
         self.index.update(uri, summary, path)
         self._changed()
 
+    def document_edited(self, uri: str, revision: int, backlog: Any, path: str | None = None) -> None:
+        """An open document was parsed again after an edit: summarised on this provider's thread
+        once the edits pause (``LIVE_DELAY_SECONDS``), not on every keystroke's parse. A request
+        that needs the newest summary at once asks ``document_parsed``."""
+        with self._open_lock:
+            if self._open.get(uri) == revision:
+                return
+            self._open.setdefault(uri, -1)  # open from now on: the disk's text no longer counts
+            first = not self._edited
+            self._edited[uri] = (revision, backlog, path)
+            self._edited_at = time.monotonic()
+        if first:
+            self._post("edited", None)
+
     def document_closed(self, uri: str, path: str | None) -> None:
         """The editor closed a document: the disk's text counts again (or it leaves, if not a backlog)."""
         with self._open_lock:
             self._open.pop(uri, None)
+            self._edited.pop(uri, None)
         if path is not None:
             self._post("file", path)
         else:
@@ -156,8 +177,22 @@ class IndexProvider:
                     self._refresh(value)
                 elif kind == "deleted":
                     self._delete(value)
+                elif kind == "edited":
+                    self._summarize_edited()
             except Exception:  # a provider never takes the server down
                 logger.exception("Indexing the workspace failed on %s %s", kind, value)
+
+    def _summarize_edited(self) -> None:
+        while not self._stopped.is_set():
+            with self._open_lock:
+                quiet = time.monotonic() - self._edited_at
+            if quiet >= LIVE_DELAY_SECONDS:
+                break
+            self._stopped.wait(LIVE_DELAY_SECONDS - quiet)
+        with self._open_lock:
+            edited, self._edited = self._edited, {}
+        for uri, (revision, backlog, path) in edited.items():
+            self.document_parsed(uri, revision, backlog, path)
 
     def _scan(self, folders: tuple[str, ...], progress: Progress) -> None:
         from .. import files

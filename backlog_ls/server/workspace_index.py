@@ -42,7 +42,9 @@ def attach(ls: BacklogServer) -> None:
         lambda path: ls.settings.loader.for_path(path),
         from_fs_path,
     )
-    ls.on_parsed = lambda document, revision, backlog: document_parsed(ls, document, revision, backlog)
+    ls.on_parsed = lambda document, revision, backlog: ls.index_provider.document_edited(
+        index_uri(document), revision, backlog, document.path
+    )
 
 
 def index_uri(document: Document) -> str:
