@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 # Without a configured limit (max-file-size = 0) a file this big is still not indexed: an unopened
 # 200 MB log that happens to match the globs must not cost the server a minute and a gigabyte.
 HARD_LIMIT_BYTES = 64 * 1024 * 1024
+# A workspace folder that is a home folder or a monorepo of docs must not take all the memory:
+# beyond this many backlog files (some 150 MiB of summaries at 50 tasks each) the rest are left out.
+MAX_FILES = 10_000
 # A scan of at least this many files parses them in worker processes, one per core (two at most):
 # parsing is pure Python, so threads would take turns, and the server's own thread would wait
 # on them too. Fewer files are not worth starting the processes for.
@@ -202,6 +205,9 @@ class IndexProvider:
         for folder in folders:
             if os.path.isdir(folder):
                 found.extend(files.discover([folder], selections.keep).files)
+        if len(found) > MAX_FILES:
+            logger.warning("%d backlog files in the workspace; indexing the first %d", len(found), MAX_FILES)
+            found = found[:MAX_FILES]
         progress.begin(len(found))
         indexed = 0
         try:

@@ -182,3 +182,18 @@ def test_edits_are_summarised_once_they_pause_and_the_newest_wins(tmp_path):
     provider.document_parsed(uri, 3, parse("- [ ] Task 1.1 (#3)\n"))
     assert [m.text for m in index.get(uri).mentions if m.kind == "issue"] == ["#3"]
     provider.stop()
+
+
+def test_a_huge_workspace_is_indexed_up_to_a_bound(tmp_path, monkeypatch):
+    from backlog_ls.providers import workspace_index
+
+    monkeypatch.setattr(workspace_index, "MAX_FILES", 5)
+    for number in range(8):
+        _write(tmp_path, f"plan-{number}.md", f"- [ ] Task {number}.1\n")
+    index = WorkspaceIndex()
+    provider = _provider(index)
+    progress = Recorder()
+    provider.scan([str(tmp_path)], progress)
+    _wait(lambda: provider.scans_finished == 1)
+    provider.stop()
+    assert len(index) == 5 and progress.calls[0] == ("begin", 5)
