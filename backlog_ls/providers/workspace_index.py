@@ -17,16 +17,17 @@ how a scan goes (the server turns it into ``$/progress``); nothing here knows LS
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..workspace_index import FileSummary, WorkspaceIndex, summarize
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 logger = logging.getLogger(__name__)
 
@@ -244,7 +245,7 @@ class IndexProvider:
             try:
                 with pool:
                     futures = [pool.submit(read_summaries, job) for job in jobs]
-                    for future in as_completed(futures):
+                    for future in _as_completed(futures):
                         if self._stopped.is_set():
                             pool.shutdown(wait=False, cancel_futures=True)
                             return
@@ -305,6 +306,12 @@ class IndexProvider:
                 logger.exception("A workspace index listener failed")
 
 
+def _as_completed(futures: list) -> Iterator:
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
+
+
 def _limit(loaded: Any) -> int:
     return getattr(loaded.settings, "max_file_size", 0) if loaded is not None else 0
 
@@ -315,6 +322,10 @@ def read_summaries(limits: list[tuple[str, int]]) -> list[tuple[str, FileSummary
 
 
 def _process_pool(files: int) -> ProcessPoolExecutor | None:
+    # Imported here: most sessions never start a pool, and the server's start-up is measured.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(MAX_PROCESSES, cores)
     if files < PROCESS_MIN_FILES or workers < 2:
