@@ -67,14 +67,15 @@ def _markdown_only(path: str, folder: str | None) -> bool:
     return folder is None or is_markdown(path)
 
 
-def discover(paths: Sequence[str], keep: Keep | None = None, *, filter_named: bool = False) -> Discovery:
+def discover(paths: Sequence[str], keep: Keep | None = None, *, filter_named: bool = False, use_git: bool = True) -> Discovery:
     """Expand command line paths into files to check, each once, in the order given.
 
     Files found in a folder are named by joining the folder as given with their
     path inside it, so output paths are relative to the working directory when
     the arguments were. ``keep`` chooses among them (default: Markdown files);
     files named explicitly are kept whatever ``keep`` says unless ``filter_named``
-    (``--force-exclude``, for pre-commit, which names every staged file).
+    (``--force-exclude``, for pre-commit, which names every staged file). Without ``use_git``
+    (an untrusted workspace) folders are walked, reading their ``.gitignore`` files.
     """
     keep = keep or _markdown_only
     files: list[str] = []
@@ -89,7 +90,7 @@ def discover(paths: Sequence[str], keep: Keep | None = None, *, filter_named: bo
 
     for path in paths:
         if os.path.isdir(path):
-            for relative in files_in(path):
+            for relative in files_in(path, use_git=use_git):
                 found = os.path.normpath(os.path.join(path, relative))
                 if keep(found, path):
                     add(found)
@@ -105,9 +106,12 @@ def is_markdown(path: str) -> bool:
     return path.lower().endswith(MARKDOWN_SUFFIXES)
 
 
-def files_in(folder: str) -> list[str]:
-    """Files below ``folder`` that version control would not ignore, as sorted paths relative to it."""
-    listed = _git_listing(folder)
+def files_in(folder: str, *, use_git: bool = True) -> list[str]:
+    """Files below ``folder`` that version control would not ignore, as sorted paths relative to it.
+
+    Without ``use_git`` (an untrusted workspace runs no git) the walk reads the ``.gitignore`` files.
+    """
+    listed = _git_listing(folder) if use_git else None
     if listed is None:
         listed = _walk_listing(folder)
     return sorted(relative for relative in listed if os.path.isfile(os.path.join(folder, relative)))
