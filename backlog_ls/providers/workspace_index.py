@@ -83,11 +83,13 @@ class IndexProvider:
         uri_of: Callable[[str], str],
         *,
         on_change: Callable[[], None] | None = None,
+        use_git: Callable[[], bool] = lambda: True,
     ):
         self.index = index
         self._loaded_for = loaded_for
         self._uri_of = uri_of
         self._on_change = on_change
+        self._use_git = use_git  # False in an untrusted workspace: no git process, the walk reads .gitignore
         self._open: dict[str, int] = {}  # URI of an open document -> the revision indexed (-1: none yet)
         self._edited: dict[str, tuple[int, Any, str | None]] = {}  # URI -> its newest parse, to summarise
         self._edited_at = 0.0
@@ -199,16 +201,9 @@ class IndexProvider:
             self.document_parsed(uri, revision, backlog, path)
 
     def _scan(self, folders: tuple[str, ...], progress: Progress) -> None:
-        from .. import files
+        from .backlog_files import backlog_paths
 
-        selections = files.Selections(self._loaded_for)
-        found: list[str] = []
-        for folder in folders:
-            if os.path.isdir(folder):
-                found.extend(files.discover([folder], selections.keep).files)
-        if len(found) > MAX_FILES:
-            logger.warning("%d backlog files in the workspace; indexing the first %d", len(found), MAX_FILES)
-            found = found[:MAX_FILES]
+        found = backlog_paths(folders, self._loaded_for, use_git=self._use_git(), limit=MAX_FILES)
         progress.begin(len(found))
         indexed = 0
         try:

@@ -41,6 +41,7 @@ def attach(ls: BacklogServer) -> None:
         ls.workspace_index,
         lambda path: ls.settings.loader.for_path(path),
         from_fs_path,
+        use_git=lambda: ls.settings.workspace_trusted,
     )
     ls.on_parsed = lambda document, revision, backlog: ls.index_provider.document_edited(
         index_uri(document), revision, backlog, document.path
