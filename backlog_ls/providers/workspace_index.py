@@ -203,7 +203,11 @@ class IndexProvider:
     def _scan(self, folders: tuple[str, ...], progress: Progress) -> None:
         from .backlog_files import backlog_paths
 
-        found = backlog_paths(folders, self._loaded_for, use_git=self._use_git(), limit=MAX_FILES)
+        try:
+            found = backlog_paths(folders, self._loaded_for, use_git=self._use_git(), limit=MAX_FILES)
+        except Exception:  # the scan ends (and says so) rather than leave the client's progress open
+            logger.exception("Could not list the backlog files of %s", ", ".join(folders))
+            found = []
         progress.begin(len(found))
         indexed = 0
         try:
