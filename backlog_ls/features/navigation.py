@@ -7,8 +7,9 @@ plain values out (``Place``: a URI, a span and the lines that convert it for the
   names, in any file; its references are that name and every mention in the workspace.
 - An issue (``#12``, ``Issue #12``, ``owner/repo#12``, an issue URL): its definition is
   the task that names it as its own; its references every citation across the workspace.
-- Rename works on task IDs only: every occurrence follows, keeping each one's word as
-  written ("task 2.3" stays lower case) when only the number changes.
+- Rename works on task IDs only: every occurrence of the same task follows (a file that
+  names its own task with a shared ID keeps it: ``task_occurrences``); when only the
+  number changes, only the digits are rewritten.
 - A link to a heading (``[x](other.md#heading)``, ``[x](#heading)``): its definition is that
   heading; a heading's references are every link to it in the workspace, as marksman does.
 - Workspace symbols: every section and task, found by words, ID or issue number.
@@ -57,10 +58,6 @@ class RenameRefused(ValueError):
     """A rename that cannot be done; the message says why, for the user."""
 
 
-def _lines_of(summary: FileSummary, open_lines: Mapping[str, Sequence[str]], uri: str) -> Sequence[str]:
-    return open_lines.get(uri) or summary.span_lines
-
-
 def symbol_at(summary: FileSummary, line: int, column: int) -> Mention | None:
     """The task ID or issue reference at the cursor, or None."""
     return summary.mention_at(line, column)
@@ -85,7 +82,7 @@ def task_occurrences(index: WorkspaceIndex, task_id: str, uri: str | None) -> li
     return [hit for hit in hits if hit.uri == home or hit.uri not in namers]
 
 
-def definition(index: WorkspaceIndex, mention: Mention, uri: str | None = None, open_lines: Mapping[str, Sequence[str]] = {}) -> list[Place]:
+def definition(index: WorkspaceIndex, mention: Mention, uri: str | None = None) -> list[Place]:
     """Where the task (or the task naming the issue) is: its ID's span, or its first line.
     A task ID that the file ``uri`` names itself goes to that task only."""
     if mention.kind == TASK:
@@ -98,7 +95,7 @@ def definition(index: WorkspaceIndex, mention: Mention, uri: str | None = None, 
     for hit in hits:
         task: TaskEntry = hit.entry  # type: ignore[assignment]
         span = task.id_span if mention.kind == TASK and task.id_span is not None else task.text_span
-        places.append(Place(hit.uri, span, _lines_of(hit.summary, open_lines, hit.uri)))
+        places.append(Place(hit.uri, span, hit.summary.span_lines))
     return places
 
 
@@ -107,7 +104,6 @@ def references(
     mention: Mention,
     include_declaration: bool = True,
     uri: str | None = None,
-    open_lines: Mapping[str, Sequence[str]] = {},
 ) -> list[Place]:
     """Every occurrence of the issue, or of the task ID meaning the same task as in ``uri``
     (``task_occurrences``), in the workspace, by file; names only when asked."""
@@ -116,7 +112,7 @@ def references(
     else:
         hits = index.issue_mentions(mention.key)  # type: ignore[arg-type]
     return [
-        Place(hit.uri, hit.entry.span, _lines_of(hit.summary, open_lines, hit.uri))
+        Place(hit.uri, hit.entry.span, hit.summary.span_lines)
         for hit in hits
         if include_declaration or not hit.entry.defines  # type: ignore[union-attr]
     ]
@@ -219,8 +215,8 @@ def rename_edits(index: WorkspaceIndex, mention: Mention, new_name: str, uri: st
     """Every occurrence of the task ID (meaning the task it means in ``uri``), in every file,
     rewritten: the edits by URI.
 
-    Where an occurrence is written with the new ID's word ("task 2.3" to "Task 2.7"),
-    only its number changes, so its spelling stays; otherwise it is replaced whole.
+    When the new ID keeps the word ("Task 2.3" to "Task 2.7"), only the digits change;
+    otherwise ("Task 2.3" to "T5") the whole occurrence is replaced.
     """
     if mention.kind != TASK:
         raise RenameRefused("Only task IDs can be renamed.")
@@ -318,13 +314,12 @@ def workspace_symbols(
     query: str,
     state_name: Mapping[str, str] | None = None,
     limit: int = 256,
-    open_lines: Mapping[str, Sequence[str]] = {},
 ) -> list[WorkspaceSymbol]:
     """Sections and tasks of the whole workspace matching ``query``, best first, each with its state."""
     found = []
     for hit in index.symbols(query, limit):
         entry = hit.entry
-        place_lines = _lines_of(hit.summary, open_lines, hit.uri)
+        place_lines = hit.summary.span_lines
         if isinstance(entry, SectionEntry):
             found.append(WorkspaceSymbol(entry.title, "section", None, None, Place(hit.uri, entry.title_span, place_lines)))
         else:

@@ -24,8 +24,8 @@ MAX_FILES = 500
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
-def backlog_paths(folders: Iterable[str], loaded_for: Callable[[str], Any], *, use_git: bool) -> list[str]:
-    """The backlog files below ``folders``, each once, in path order (at most ``MAX_FILES``)."""
+def backlog_paths(folders: Iterable[str], loaded_for: Callable[[str], Any], *, use_git: bool, limit: int = MAX_FILES) -> list[str]:
+    """The backlog files below ``folders``, each once, in path order (at most ``limit``)."""
     selections = files.Selections(loaded_for)
     found: dict[str, str] = {}
     for folder in folders:
@@ -33,9 +33,9 @@ def backlog_paths(folders: Iterable[str], loaded_for: Callable[[str], Any], *, u
             for path in files.discover([folder], selections.keep, use_git=use_git).files:
                 found.setdefault(os.path.normcase(os.path.abspath(path)), os.path.abspath(path))
     paths = sorted(found.values())
-    if len(paths) > MAX_FILES:
-        logger.info("The Backlog view lists the first %d of %d backlog files", MAX_FILES, len(paths))
-    return paths[:MAX_FILES]
+    if len(paths) > limit:
+        logger.info("Taking the first %d of %d backlog files", limit, len(paths))
+    return paths[:limit]
 
 
 def stamp(path: str) -> tuple[int, int] | None:

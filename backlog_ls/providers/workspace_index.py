@@ -17,26 +17,34 @@ how a scan goes (the server turns it into ``$/progress``); nothing here knows LS
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..workspace_index import FileSummary, WorkspaceIndex, summarize
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 logger = logging.getLogger(__name__)
 
 # Without a configured limit (max-file-size = 0) a file this big is still not indexed: an unopened
 # 200 MB log that happens to match the globs must not cost the server a minute and a gigabyte.
 HARD_LIMIT_BYTES = 64 * 1024 * 1024
+# A workspace folder that is a home folder or a monorepo of docs must not take all the memory:
+# beyond this many backlog files (some 150 MiB of summaries at 50 tasks each) the rest are left out.
+MAX_FILES = 10_000
 # A scan of at least this many files parses them in worker processes, one per core (two at most):
 # parsing is pure Python, so threads would take turns, and the server's own thread would wait
 # on them too. Fewer files are not worth starting the processes for.
 PROCESS_MIN_FILES = 64
 MAX_PROCESSES = 2
+# An edited open document is summarised again once its edits pause this long: a summary of a
+# 2,000-task backlog costs some 50 ms, too much for every keystroke's parse.
+LIVE_DELAY_SECONDS = 0.3
 # Files per job (sent to a process, or read here): fewer round trips, and one progress report
 # per job, since a report per file would flood a slow client.
 FILES_PER_JOB = 16
@@ -75,12 +83,16 @@ class IndexProvider:
         uri_of: Callable[[str], str],
         *,
         on_change: Callable[[], None] | None = None,
+        use_git: Callable[[], bool] = lambda: True,
     ):
         self.index = index
         self._loaded_for = loaded_for
         self._uri_of = uri_of
         self._on_change = on_change
-        self._open: dict[str, int] = {}  # URI of an open document -> the revision indexed
+        self._use_git = use_git  # False in an untrusted workspace: no git process, the walk reads .gitignore
+        self._open: dict[str, int] = {}  # URI of an open document -> the revision indexed (-1: none yet)
+        self._edited: dict[str, tuple[int, Any, str | None]] = {}  # URI -> its newest parse, to summarise
+        self._edited_at = 0.0
         self._open_lock = threading.Lock()
         self._jobs: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -120,10 +132,25 @@ class IndexProvider:
         self.index.update(uri, summary, path)
         self._changed()
 
+    def document_edited(self, uri: str, revision: int, backlog: Any, path: str | None = None) -> None:
+        """An open document was parsed again after an edit: summarised on this provider's thread
+        once the edits pause (``LIVE_DELAY_SECONDS``), not on every keystroke's parse. A request
+        that needs the newest summary at once asks ``document_parsed``."""
+        with self._open_lock:
+            if self._open.get(uri) == revision:
+                return
+            self._open.setdefault(uri, -1)  # open from now on: the disk's text no longer counts
+            first = not self._edited
+            self._edited[uri] = (revision, backlog, path)
+            self._edited_at = time.monotonic()
+        if first:
+            self._post("edited", None)
+
     def document_closed(self, uri: str, path: str | None) -> None:
         """The editor closed a document: the disk's text counts again (or it leaves, if not a backlog)."""
         with self._open_lock:
             self._open.pop(uri, None)
+            self._edited.pop(uri, None)
         if path is not None:
             self._post("file", path)
         else:
@@ -156,17 +183,31 @@ class IndexProvider:
                     self._refresh(value)
                 elif kind == "deleted":
                     self._delete(value)
+                elif kind == "edited":
+                    self._summarize_edited()
             except Exception:  # a provider never takes the server down
                 logger.exception("Indexing the workspace failed on %s %s", kind, value)
 
-    def _scan(self, folders: tuple[str, ...], progress: Progress) -> None:
-        from .. import files
+    def _summarize_edited(self) -> None:
+        while not self._stopped.is_set():
+            with self._open_lock:
+                quiet = time.monotonic() - self._edited_at
+            if quiet >= LIVE_DELAY_SECONDS:
+                break
+            self._stopped.wait(LIVE_DELAY_SECONDS - quiet)
+        with self._open_lock:
+            edited, self._edited = self._edited, {}
+        for uri, (revision, backlog, path) in edited.items():
+            self.document_parsed(uri, revision, backlog, path)
 
-        selections = files.Selections(self._loaded_for)
-        found: list[str] = []
-        for folder in folders:
-            if os.path.isdir(folder):
-                found.extend(files.discover([folder], selections.keep).files)
+    def _scan(self, folders: tuple[str, ...], progress: Progress) -> None:
+        from .backlog_files import backlog_paths
+
+        try:
+            found = backlog_paths(folders, self._loaded_for, use_git=self._use_git(), limit=MAX_FILES)
+        except Exception:  # the scan ends (and says so) rather than leave the client's progress open
+            logger.exception("Could not list the backlog files of %s", ", ".join(folders))
+            found = []
         progress.begin(len(found))
         indexed = 0
         try:
@@ -203,7 +244,7 @@ class IndexProvider:
             try:
                 with pool:
                     futures = [pool.submit(read_summaries, job) for job in jobs]
-                    for future in as_completed(futures):
+                    for future in _as_completed(futures):
                         if self._stopped.is_set():
                             pool.shutdown(wait=False, cancel_futures=True)
                             return
@@ -264,6 +305,12 @@ class IndexProvider:
                 logger.exception("A workspace index listener failed")
 
 
+def _as_completed(futures: list) -> Iterator:
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
+
+
 def _limit(loaded: Any) -> int:
     return getattr(loaded.settings, "max_file_size", 0) if loaded is not None else 0
 
@@ -274,6 +321,10 @@ def read_summaries(limits: list[tuple[str, int]]) -> list[tuple[str, FileSummary
 
 
 def _process_pool(files: int) -> ProcessPoolExecutor | None:
+    # Imported here: most sessions never start a pool, and the server's start-up is measured.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(MAX_PROCESSES, cores)
     if files < PROCESS_MIN_FILES or workers < 2:

@@ -42,8 +42,11 @@ def attach(ls: BacklogServer) -> None:
         lambda path: ls.settings.loader.for_path(path),
         from_fs_path,
         on_change=lambda: _index_changed(ls),
+        use_git=lambda: ls.settings.workspace_trusted,
     )
-    ls.on_parsed = lambda document, revision, backlog: document_parsed(ls, document, revision, backlog)
+    ls.on_parsed = lambda document, revision, backlog: ls.index_provider.document_edited(
+        index_uri(document), revision, backlog, document.path
+    )
 
 
 def _index_changed(ls: BacklogServer) -> None:

@@ -147,11 +147,8 @@ def renumber_code_actions(ls: BacklogServer, document: Document, actions: list[A
 
 
 def on_workspace_symbol(ls: BacklogServer, params: types.WorkspaceSymbolParams) -> EncodedJson:
-    """Every section and task of the workspace matching the query; an open document counts with
-    its newest parsed text (one still being parsed, with the text before)."""
-    for document in ls.documents:
-        if document.parsed:
-            current_summary(ls, document)
+    """Every section and task of the workspace matching the query, from what the index holds
+    (an open document's text of a moment ago while it is being edited: ``document_edited``)."""
     folders = workspace_folders(ls)
     loaded = guarded("Settings", lambda: ls.settings.loader.for_path(folders[0]), None) if folders else None
     meanings = state_meanings(loaded.settings if loaded is not None else None)

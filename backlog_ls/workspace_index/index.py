@@ -41,11 +41,38 @@ class SymbolHit:
 
 
 class _Record:
-    __slots__ = ("summary", "path")
+    """A summary, its path, and its mentions and tasks by key (built when the summary is stored,
+    on the indexing thread, so that the first lookup on the loop finds them ready)."""
+
+    __slots__ = ("summary", "path", "_mentions", "_tasks")
 
     def __init__(self, summary: FileSummary, path: str | None):
         self.summary = summary
         self.path = path
+        self._mentions: dict[str | int, list[Mention]] | None = None  # task key or issue number ->
+        self._tasks: dict[str | int, list[TaskEntry]] | None = None  # ... tasks named by it / naming it
+        self.mentions("")
+        self.tasks("")
+
+    def mentions(self, key: str | int) -> list[Mention]:
+        if self._mentions is None:
+            table: dict[str | int, list[Mention]] = {}
+            for mention in self.summary.mentions:
+                found = mention.key if mention.kind == TASK else mention.key.number  # type: ignore[union-attr]
+                table.setdefault(found, []).append(mention)
+            self._mentions = table
+        return self._mentions.get(key, [])
+
+    def tasks(self, key: str | int) -> list[TaskEntry]:
+        if self._tasks is None:
+            table: dict[str | int, list[TaskEntry]] = {}
+            for task in self.summary.tasks:
+                if task.key is not None:
+                    table.setdefault(task.key, []).append(task)
+                for number in {issue.number for issue in task.issues}:
+                    table.setdefault(number, []).append(task)
+            self._tasks = table
+        return self._tasks.get(key, [])
 
 
 class WorkspaceIndex:
@@ -134,20 +161,20 @@ class WorkspaceIndex:
         records = dict(self._records)
         return [(uri, records[uri].summary) for uri in sorted(records)]
 
-    def _summaries(self, uris: Iterable[str]) -> Iterator[tuple[str, FileSummary]]:
+    def _records_of(self, uris: Iterable[str]) -> Iterator[tuple[str, _Record]]:
         records = self._records
         for uri in sorted(uris):
             record = records.get(uri)
             if record is not None:
-                yield uri, record.summary
+                yield uri, record
 
     def task_definitions(self, task_id: str) -> list[Hit]:
         """The tasks named by ``task_id`` ("Task 2.3", any spelling), in every file."""
         key = task_key(task_id)
         return [
-            Hit(uri, task, summary)
-            for uri, summary in self._summaries(self._task_files.get(key, ()))
-            for task in summary.tasks
+            Hit(uri, task, record.summary)
+            for uri, record in self._records_of(self._task_files.get(key, ()))
+            for task in record.tasks(key)
             if task.key == key
         ]
 
@@ -155,25 +182,26 @@ class WorkspaceIndex:
         """Every occurrence of ``task_id``: the names of the tasks (``defines``) and the mentions."""
         key = task_key(task_id)
         return [
-            Hit(uri, mention, summary)
-            for uri, summary in self._summaries(self._task_files.get(key, ()))
-            for mention in summary.task_mentions(key)
+            Hit(uri, mention, record.summary)
+            for uri, record in self._records_of(self._task_files.get(key, ()))
+            for mention in record.mentions(key)
         ]
 
     def issue_mentions(self, issue: IssueKey) -> list[Hit]:
         """Every reference to ``issue`` (``#12``, ``Issue #12``, ``owner/repo#12``, its URL) in every file."""
         return [
-            Hit(uri, mention, summary)
-            for uri, summary in self._summaries(self._issue_files.get(issue.number, ()))
-            for mention in summary.issue_mentions(issue)
+            Hit(uri, mention, record.summary)
+            for uri, record in self._records_of(self._issue_files.get(issue.number, ()))
+            for mention in record.mentions(issue.number)
+            if issue.matches(mention.key)  # type: ignore[arg-type]
         ]
 
     def issue_tasks(self, issue: IssueKey) -> list[Hit]:
         """The tasks that name ``issue`` as their own (not those that only mention it)."""
         return [
-            Hit(uri, task, summary)
-            for uri, summary in self._summaries(self._issue_files.get(issue.number, ()))
-            for task in summary.tasks
+            Hit(uri, task, record.summary)
+            for uri, record in self._records_of(self._issue_files.get(issue.number, ()))
+            for task in record.tasks(issue.number)
             if any(issue.matches(own) for own in task.issues)
         ]
 

@@ -167,3 +167,33 @@ def test_a_new_scan_forgets_files_the_configuration_now_leaves_out(tmp_path):
     _wait(lambda: provider.scans_finished == 2)
     assert sorted(os.path.basename(index.path_of(uri)) for uri, _ in index.files()) == ["ROADMAP.md", "next.md"]
     provider.stop()
+
+
+def test_edits_are_summarised_once_they_pause_and_the_newest_wins(tmp_path):
+    index = WorkspaceIndex()
+    provider = _provider(index)
+    uri = _uri(str(tmp_path / "PLAN.md"))
+    provider.document_edited(uri, 1, parse("- [ ] Task 1.1 (#1)\n"))
+    provider.document_edited(uri, 2, parse("- [ ] Task 1.1 (#2)\n"))
+    assert index.get(uri) is None  # not on the parse's thread
+    _wait(lambda: index.get(uri) is not None)
+    assert [m.text for m in index.get(uri).mentions if m.kind == "issue"] == ["#2"]
+    # A request needing the newest text at once summarises it there and then.
+    provider.document_parsed(uri, 3, parse("- [ ] Task 1.1 (#3)\n"))
+    assert [m.text for m in index.get(uri).mentions if m.kind == "issue"] == ["#3"]
+    provider.stop()
+
+
+def test_a_huge_workspace_is_indexed_up_to_a_bound(tmp_path, monkeypatch):
+    from backlog_ls.providers import workspace_index
+
+    monkeypatch.setattr(workspace_index, "MAX_FILES", 5)
+    for number in range(8):
+        _write(tmp_path, f"plan-{number}.md", f"- [ ] Task {number}.1\n")
+    index = WorkspaceIndex()
+    provider = _provider(index)
+    progress = Recorder()
+    provider.scan([str(tmp_path)], progress)
+    _wait(lambda: provider.scans_finished == 1)
+    provider.stop()
+    assert len(index) == 5 and progress.calls[0] == ("begin", 5)
