@@ -50,6 +50,7 @@ class CrossFiles:
         self.table = FactsTable()
         self.provider = FactsProvider(self.table, self._settings_for, on_change=self._findings_changed)
         self._refresh_pending = False
+        self._refreshes = 0  # of ``diagnostics_stale`` for cross-file findings alone
 
     # --- which files share a namespace ----------------------------------------------------------
 
@@ -101,7 +102,14 @@ class CrossFiles:
 
     def _refresh(self) -> None:
         self._refresh_pending = False
+        self._refreshes += 1
         self.server.diagnostics_stale()
+
+    @property
+    def settings_generation(self) -> int:
+        """The server's settings generation, not counting the moves of cross-file findings: an
+        unopened file's own findings do not change with those (its cross-file ones are added apart)."""
+        return self.server.settings_generation - self._refreshes
 
     # --- unopened files ----------------------------------------------------------------------------
 
@@ -148,7 +156,7 @@ async def on_workspace_diagnostic(ls: BacklogServer, params: types.WorkspaceDiag
     paths = cross.unopened_paths()
     check = _unopened_check(ls, paths)
     # The lookups the rules need are made on the loop, the reading and checking on a thread.
-    reports = await asyncio.to_thread(cross.provider.unopened_findings, paths, check, ls.settings_generation)
+    reports = await asyncio.to_thread(cross.provider.unopened_findings, paths, check, cross.settings_generation)
     encoding = ls.encoding
     items = []
     for report in reports:
