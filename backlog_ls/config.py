@@ -86,6 +86,9 @@ class Settings:
     named_hosts: tuple[str, ...] = ()
     # Bytes above which a document is only outlined (``size_limit.py``); "4MB" in TOML, 0: no limit.
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # How the editor shows progress on headings and parent tasks (``features/progress.py``):
+    # inlay hints, code lenses (for clients without inlay hints), or not at all.
+    progress: Literal["inlay", "lens", "off"] = "inlay"
 
     def rule(self, name: str) -> RuleSetting:
         return self.rules.get(name) or RuleSetting()

@@ -50,7 +50,9 @@ _MENTION_BEFORE = re.compile(
     r"duplicates?|dup(?:e|licate)?|related|relates|supersedes|superseded|replaces|replaced|requires|"
     r"needs|waits?|waiting|like|cf|see|also|unblocks|prerequisites?|deps?|dependencies|"
     # Where the work landed ("Landed with #6934", "box ticked by #6936"): the pull request, not the task's issue.
-    r"landed|merged|shipped|fixed|closed|ticked|resolved|implemented|dropped|via|by|from)"
+    r"landed|merged|shipped|fixed|closed|ticked|resolved|implemented|dropped|via|by|from|"
+    # The change a note was found in ("Added 2026-08-03 (WS3 sandbox merge, #7065)").
+    r"merge)"
     r"(?:[ \t]+(?:on|by|of|to|from|for|in|with|as|via))?|\bcf\.)[ \t:*_]*$",
     re.IGNORECASE,
 )
@@ -63,12 +65,15 @@ _TRAILING_REFS = re.compile(r"(?:#\d+|[\w.-]+/[\w.-]+#\d+|[,;&/]|\band\b|\bor\b|
 def is_mention(ref: IssueRef, lines) -> bool:
     """Whether a reference points at another task's issue ("See #1658", "related to #12", "cf. #12",
     "depends on #12") or at where the work landed ("Landed with #6934", "merged in #12") rather than
-    naming this task's issue. The one definition every rule uses."""
+    naming this task's issue; or is struck through ("~~Gate: #6696 lands~~"), withdrawn by its author.
+    The one definition every rule uses."""
     if ref.prefix.lower() in _MENTION_WORDS:
         return True
     if ref.span.start_col > _PROSE_COLUMN:
         return True  # deep in a long line of prose: a citation of other work, not the task's own issue
     line = lines[ref.span.start_line]
+    if line.count("~~", 0, ref.span.start_col) % 2 and "~~" in line[ref.span.end_col :]:
+        return True
     before = line[max(0, ref.span.start_col - 60) : ref.span.start_col]
     before = _TRAILING_REFS.sub("", before)
     return bool(_MENTION_BEFORE.search(before))
