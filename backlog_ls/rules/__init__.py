@@ -171,6 +171,9 @@ class Context:
         self.tracker = tracker
         self.rfcs = rfcs  # backlog_ls.rfc.Rfcs: the project's RFCs and the IETF index; None: unknown
         self.encoding: str | None = None  # what the file was read as ("windows-1252"); None: UTF-8 or unknown
+        # Tasks of the workspace's other files, for dependencies that name them
+        # (``dependencies.Elsewhere``; the workspace index provides it). None: this file only.
+        self.elsewhere: Any = None
 
     def options(self, rule: Rule) -> Any:
         if rule.options is None:

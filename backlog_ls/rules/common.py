@@ -156,6 +156,7 @@ class BlockFacts:
         "open_with",
         "checked_total",
         "checked_with",
+        "missing_keys",
         "memo",
     )
 
@@ -169,6 +170,10 @@ class BlockFacts:
         empty = _EMPTY
         self.tops: list[Item] = []  # tasks with no task above them
         self.missing: list[Item] = []  # those of them naming no issue or placeholder, themselves or below
+        # For each of ``missing``: the key-shaped words it holds (ABC-12, UTF-8), itself or below.
+        # Which are issues depends on the settings, not the block: ``Group.counts_naming`` decides,
+        # and only reads them when a Jira or Linear project is configured.
+        self.missing_keys: list[tuple[IssueRef, ...]] = []
         self.id_tasks: list[Item] = []  # tasks (nested too) whose own text holds a task ID
         self.id_texts: list[str] = []  # the first task ID of each ("Task 2.3") ...
         self.id_numbers: list[str] = []  # ... and its number ("2.3")
@@ -183,6 +188,7 @@ class BlockFacts:
                 break
         for item in tops:
             has = self._task(item, item.refs, lines)
+            keys = item.refs.keys
             children = item.children
             if children:
                 # Everything below a top-level task, depth first in document order.
@@ -191,6 +197,8 @@ class BlockFacts:
                     child = stack.pop()
                     refs = child.refs
                     if refs is not no_refs:
+                        if refs.keys is not empty and refs.keys:
+                            keys += refs.keys
                         if child.checkbox is not None:
                             if self._task(child, refs, lines):
                                 has = True
@@ -212,6 +220,7 @@ class BlockFacts:
                 open_with += has
             if not has:
                 self.missing.append(item)
+                self.missing_keys.append(keys)
         self.open_total, self.open_with = open_total, open_with
         self.checked_total, self.checked_with = checked_total, checked_with
 
@@ -256,6 +265,19 @@ class BlockFacts:
         return found
 
 
+def named_by_key(facts: BlockFacts, projects: frozenset[str], lines) -> tuple[bool, ...]:
+    """For each of ``facts.missing``: whether it names a key of ``projects`` as its own issue (not
+    "blocked by ABC-3"). Kept with the block, per set of projects: a keystroke elsewhere reads it back."""
+    memo_key = ("named-by-key", projects)
+    found = facts.memo.get(memo_key)
+    if found is None:
+        found = tuple(
+            bool(keys) and any(key.project in projects and not is_mention(key, lines) for key in keys) for keys in facts.missing_keys
+        )
+        facts.memo[memo_key] = found
+    return found
+
+
 _FACTS = BlockMemo()  # list block -> BlockFacts
 _GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
 
@@ -295,6 +317,25 @@ class Group:
             sum(f.checked_total for f in self.facts),
             sum(f.checked_with for f in self.facts),
         )
+
+    def counts_naming(self, projects: frozenset[str], lines) -> tuple[int, int, int, int]:
+        """``counts``, where a task naming a key of one of ``projects`` (Jira, Linear) names an issue too."""
+        open_total, open_with, checked_total, checked_with = self.counts
+        if projects:
+            for f in self.facts:
+                for task, named in zip(f.missing, named_by_key(f, projects, lines)):
+                    if named:
+                        if task.checkbox in _CHECKED:
+                            checked_with += 1
+                        else:
+                            open_with += 1
+        return open_total, open_with, checked_total, checked_with
+
+    def missing_naming(self, projects: frozenset[str], lines) -> list[Item]:
+        """``missing``, less the tasks that name a key of one of ``projects``."""
+        if not projects:
+            return self.missing
+        return [task for f in self.facts for task, named in zip(f.missing, named_by_key(f, projects, lines)) if not named]
 
     @property
     def top_tasks(self) -> list[Item]:
