@@ -634,6 +634,9 @@ def main() -> int:
         return 2
 
     problems = install_peers()
+    # As installed, with bytecode: a pip install writes .pyc files, and this environment may say not to.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "backlog_ls")], check=False)
     wanted = arguments.servers.split(",")
     peers = [peer for peer in servers(problems) if peer.name in wanted]
     notes = [f"{peer.name} could not be installed: {peer.missing}" for peer in peers if peer.missing]
