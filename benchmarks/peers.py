@@ -521,14 +521,23 @@ def run_servers(peers: list[Peer], sizes: list[int], rounds: int, quick: bool, n
 # --- check on the corpora ------------------------------------------------------------------------
 
 
-def _whole_process(command: list[str], cwd: Path) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MiB) of one run, from wait4."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(process.pid, 0)
-    process.returncode = 0  # reaped here; keep Popen from waiting again
-    wall = time.perf_counter() - started
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+def _whole_process(command: list[str], cwd: Path) -> tuple[float, float, float | None]:
+    """Wall seconds and CPU seconds of one run (from wait4), and its peak RSS in MiB.
+
+    The peak comes from GNU time when it is installed (the run's own figure from wait4 would
+    count the copy of this process that the fork makes before exec); otherwise it is left out.
+    """
+    gnu_time = Path("/usr/bin/time").exists()
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as peak:
+        wrapped = ["/usr/bin/time", "-o", peak.name, "-f", "%M", *command] if gnu_time else command
+        started = time.perf_counter()
+        process = subprocess.Popen(wrapped, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(process.pid, 0)
+        process.returncode = 0  # reaped here; keep Popen from waiting again
+        wall = time.perf_counter() - started
+        kilobytes = peak.read().strip().splitlines()[-1:] if gnu_time else []
+    rss = int(kilobytes[0]) / 1024 if kilobytes and kilobytes[0].isdigit() else None
+    return wall, usage.ru_utime + usage.ru_stime, rss
 
 
 def checkers(problems: dict[str, str]) -> list[tuple[str, Callable[[Path], list[str]], str]]:
@@ -553,7 +562,8 @@ def run_checks(problems: dict[str, str], rounds: int, samples: Samples, notes: l
             for name, command, _ in tools[round_number % len(tools) :] + tools[: round_number % len(tools)]:
                 wall, cpu, rss = _whole_process(command(corpus), corpus)
                 for metric, value in (("wall ms", wall * 1000), ("CPU ms", cpu * 1000), ("peak RSS MiB", rss)):
-                    samples.setdefault(f"check {metric}|{corpus_name}|{name}", []).append(value)
+                    if value is not None:
+                        samples.setdefault(f"check {metric}|{corpus_name}|{name}", []).append(value)
 
 
 # --- the report ----------------------------------------------------------------------------------
