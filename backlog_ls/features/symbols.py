@@ -5,21 +5,22 @@ tasks nested below it. A plain bullet appears only when tasks hang below it
 (it groups them, so the outline keeps that grouping); other bullets are prose.
 Items before the first heading come first, at the top level. A task's detail is its
 state ("done", "open", a state's meaning such as "in progress", or the box as written,
-"[*]"); a section's is its progress ("3/5 done"), counted by meaning: a cancelled task
-is left out of the total. A heading written as a task ("### Task 1.1: Parser ✅") is a
+"[*]"); a section's is its progress ("3/5 done"), the figure the progress hints show
+(``features.progress``): a cancelled task is left out of the total. A heading written as a task ("### Task 1.1: Parser ✅") is a
 task whose subtasks are its section's: its detail is its state and their progress
 ("done, 3/5 done").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
 from ..config import Settings
 from ..model import Backlog, Item, Section, Span
-from ..states import CANCELLED, DONE as DONE_KIND, kind_of_meaning, state_meanings
+from ..states import state_meanings
+from .progress import Counts, progress
 
 SECTION = "section"
 TASK = "task"
@@ -43,8 +44,9 @@ class Symbol:
 
 def document_symbols(backlog: Backlog, settings: Settings | None = None) -> list[Symbol]:
     meanings = state_meanings(settings)
+    figures = progress(backlog, settings).sections
     symbols = _item_symbols(backlog.preamble_items, backlog.lines, meanings)
-    symbols.extend(_section_symbol(section, backlog.lines, meanings)[0] for section in backlog.sections)
+    symbols.extend(_section_symbol(section, backlog.lines, meanings, figures) for section in backlog.sections)
     return symbols
 
 
@@ -58,31 +60,20 @@ def task_state(item: Item, meanings: dict[str, str] | None = None) -> str:
     return meaning or f"[{item.checkbox}]"
 
 
-def _section_symbol(section: Section, lines: Sequence[str], meanings: dict[str, str]) -> tuple[Symbol, int, int]:
-    """The section's symbol, with its done and total task counts (subsections included)."""
+def _section_symbol(
+    section: Section, lines: Sequence[str], meanings: dict[str, str], figures: Mapping[int, Counts]
+) -> Symbol:
+    """The section's symbol; its detail is its progress (subsections included)."""
     children = _item_symbols(section.items, lines, meanings)
-    done = total = 0
-    for task in section.tasks():
-        kind = kind_of_meaning(meanings.get(task.checkbox or " ", OPEN))
-        if kind == CANCELLED:
-            continue
-        total += 1
-        done += kind == DONE_KIND
-    for child in section.children:
-        symbol, child_done, child_total = _section_symbol(child, lines, meanings)
-        children.append(symbol)
-        done += child_done
-        total += child_total
-    progress = f"{done}/{total} done" if total else None
-    detail = progress
+    children.extend(_section_symbol(child, lines, meanings, figures) for child in section.children)
+    figure = figures.get(section.heading.span.start_line)
+    progress_text = f"{figure.done}/{figure.total} done" if figure is not None and figure.total else None
+    detail = progress_text
     if section.is_task:
-        # A heading written as a task: its state, then its subtasks' progress; it counts as one
-        # task in the sections above it, beside its subtasks.
+        # A heading written as a task: its state, then its subtasks' progress.
         state = DONE if section.heading.is_checked else OPEN
-        detail = f"{state}, {progress}" if progress else state
-        total += 1
-        done += section.heading.is_checked
-    symbol = Symbol(
+        detail = f"{state}, {progress_text}" if progress_text else state
+    return Symbol(
         name=_one_line(section.title) or "(untitled section)",
         kind=TASK if section.is_task else SECTION,
         detail=detail,
@@ -90,7 +81,6 @@ def _section_symbol(section: Section, lines: Sequence[str], meanings: dict[str, 
         selection_span=section.heading.title_span,
         children=tuple(children),
     )
-    return symbol, done, total
 
 
 def _item_symbols(items: Iterable[Item], lines: Sequence[str], meanings: dict[str, str]) -> list[Symbol]:
