@@ -10,6 +10,7 @@ from ..analysis import PullSuperseded
 from .core import NAME, BacklogServer
 from .protocol import EncodedJson, ErrorAnswer
 
+
 def diagnostic_options() -> types.DiagnosticOptions:
     return types.DiagnosticOptions(identifier=NAME, inter_file_dependencies=False, workspace_diagnostics=False)
 
