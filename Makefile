@@ -9,7 +9,7 @@ VSIX := $(VSCODE)/build/backlog-ls.vsix
 VSIX_SOURCES := $(shell find backlog_ls $(VSCODE) \( -name node_modules -o -name out -o -name out-test \
 	-o -name build -o -name libs -o -name __pycache__ -o -name test \) -prune -o -type f -print) pyproject.toml
 
-.PHONY: demo test test-python soak editors vscode screenshots bench clean
+.PHONY: demo test test-python soak editors vscode screenshots bench bench-quick clean
 
 # Two stamps: what backlog-ls needs to run (make demo), and the test tools on top (make test).
 $(BIN)/.installed-runtime: pyproject.toml
@@ -65,10 +65,16 @@ $(VSIX): $(VSCODE)/node_modules/.package-lock.json $(VSIX_SOURCES)
 screenshots: $(BIN)/.installed-test editors vscode
 	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/editors/test_vscode_e2e.py
 
+# backlog-ls beside rumdl and the VS Code Markdown server (installed into build/bench-peers on first
+# use), then the in-process figures. `make bench-quick`: two small sizes, one round (a few minutes).
 bench: $(BIN)/.installed-runtime
+	$(BIN)/python benchmarks/peers.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/features.py
 	$(BIN)/python benchmarks/issues_cache.py
+
+bench-quick: $(BIN)/.installed-runtime
+	$(BIN)/python benchmarks/peers.py --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info $(VSCODE)/build $(VSCODE)/out $(VSCODE)/out-test $(VSCODE)/bundled/libs

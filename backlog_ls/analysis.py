@@ -52,6 +52,11 @@ class DocumentClosed(Exception):
     """A request waited for a document that was closed (or the server stopped) meanwhile."""
 
 
+class PullSuperseded(Exception):
+    """A newer request for the same document's diagnostics came in: this one is answered as
+    cancelled at once (the client gets the newest answer once, not every older one late)."""
+
+
 class Workers:
     """A few daemon threads running submitted calls: a parse in flight never delays the process's exit."""
 
@@ -99,7 +104,7 @@ Check = Callable[[Document, Snapshot, Backlog, Any, Callable[[], bool]], Any]
 class _State:
     """One open document's scheduling: its job in flight, whether another is due, who waits."""
 
-    __slots__ = ("document", "timer", "job", "again", "result", "parse_waiters", "result_waiters")
+    __slots__ = ("document", "timer", "job", "again", "result", "parse_waiters", "result_waiters", "pulls", "pull_waiter")
 
     def __init__(self, document: Document):
         self.document = document
@@ -109,6 +114,8 @@ class _State:
         self.result: Result | None = None
         self.parse_waiters: list[tuple[int, asyncio.Future]] = []
         self.result_waiters: list[tuple[int, int, asyncio.Future]] = []
+        self.pulls = 0  # how many diagnostics requests came for this document: the last one is served
+        self.pull_waiter: asyncio.Future | None = None  # what the newest of them waits on
 
 
 class Scheduler:
@@ -196,11 +203,30 @@ class Scheduler:
             except asyncio.CancelledError:
                 raise DocumentClosed(document.uri) from None
 
-    async def current_result(self, document: Document) -> Result | None:
+    async def current_result(self, document: Document, *, newest_only: bool = False) -> Result | None:
         """Wait for a result of the document's current text under the settings in force when
-        asked (a pull request; if the settings change meanwhile, the client is asked to pull again)."""
+        asked (a pull request; if the settings change meanwhile, the client is asked to pull again).
+
+        ``newest_only``: a diagnostics pull, which a newer pull of the same document supersedes:
+        the older one then raises ``PullSuperseded`` at once instead of waiting for its result.
+        A client that pulls after every key of a burst so gets one answer, for the last key.
+        """
         generation = self._generation()
+        turn = None
+        if newest_only and self._documents.get(document.uri) is document:
+            state = self._state(document)
+            state.pulls += 1
+            turn = state.pulls
+            if state.pull_waiter is not None and not state.pull_waiter.done():
+                state.pull_waiter.set_result(None)  # the older pull wakes, finds itself superseded
+
+        def superseded() -> bool:
+            found = self._states.get(document.uri)
+            return turn is not None and found is not None and found.pulls != turn
+
         for _ in range(PARSE_WAITS):
+            if superseded():
+                raise PullSuperseded(document.uri)
             found = self._states.get(document.uri)
             result = found.result if found is not None and found.document is document else None
             if result is not None and result.revision == document.revision and result.generation >= generation:
@@ -210,11 +236,15 @@ class Scheduler:
             state = self._state(document)
             waiter = self._running_loop().create_future()
             state.result_waiters.append((document.revision, generation, waiter))
+            if turn is not None:
+                state.pull_waiter = waiter
             self._start_now(state)
             try:
                 await waiter
             except asyncio.CancelledError:
                 return None  # closed meanwhile
+        if superseded():
+            raise PullSuperseded(document.uri)
         return self.result(document)
 
     def stop(self) -> None:

@@ -534,10 +534,12 @@ class _TrackerLookup:
             self._flags["token-env"] = token_env
         if trusted_hosts:
             self._flags["trusted-hosts"] = list(trusted_hosts)
-        self._services: dict[int, Any] = {}
+        self._services: dict[tuple[str | None, str | None], Any] = {}
 
     def __call__(self, loaded: LoadedConfig) -> Any:
-        key = id(loaded)
+        # By file and root, not by object: files without a configuration file each get their own
+        # LoadedConfig, and the service's `git remote get-url origin` is to run once per repository.
+        key = (loaded.path, loaded.root)
         if key not in self._services:
             self._services[key] = self._service(loaded)
         return self._services[key]

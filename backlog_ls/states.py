@@ -13,8 +13,10 @@ parent nor a finished section open; any other state that is not done is open.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -65,9 +67,18 @@ def kind_of_meaning(meaning: str) -> str:
 
 def state_meanings(settings: Settings | None) -> dict[str, str]:
     """Checkbox character -> its meaning in words: the defaults, the declared states over them, the built-ins over all."""
+    return _meanings(_declared(settings))
+
+
+def _declared(settings: Settings | None) -> tuple[tuple[str, str], ...]:
+    if settings is None:
+        return ()
+    return tuple((char, meaning) for char, meaning in settings.states.items() if isinstance(meaning, str))
+
+
+def _meanings(declared: tuple[tuple[str, str], ...]) -> dict[str, str]:
     meanings = dict(DEFAULT_STATES)
-    if settings is not None:
-        meanings.update({char: meaning for char, meaning in settings.states.items() if isinstance(meaning, str)})
+    meanings.update(declared)
     meanings.update(BUILTIN_STATES)
     return meanings
 
@@ -75,9 +86,15 @@ def state_meanings(settings: Settings | None) -> dict[str, str]:
 def state_kinds(settings: Settings | None) -> Mapping[str, str]:
     """Checkbox character -> OPEN, DONE or CANCELLED; a character not in the map is OPEN.
 
-    Built once per check so that the per-task test is one dictionary lookup.
+    The per-task test is one dictionary lookup; the map is remembered per set of declared
+    states, since rules ask for it once per block (tens of thousands of times in a big file).
     """
-    return {char: kind_of_meaning(meaning) for char, meaning in state_meanings(settings).items()}
+    return _kinds_of(_declared(settings))
+
+
+@functools.lru_cache(maxsize=32)
+def _kinds_of(declared: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
+    return MappingProxyType({char: kind_of_meaning(meaning) for char, meaning in _meanings(declared).items()})
 
 
 # An open task whose own words move it elsewhere.

@@ -115,3 +115,46 @@ async def test_a_result_under_older_settings_is_delivered_and_checked_again():
     assert [version for version, _ in recorder.delivered] == [1, 1]
     assert (await scheduler.current_result(document)).generation == 1
     scheduler.stop()
+
+
+async def test_a_pull_after_every_key_is_answered_once_for_the_last_key_and_the_older_pulls_at_once():
+    documents, recorder = Workspace(), Recorder()
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///b.md", "- [ ] one\n", 1)
+    recorder.release.clear()  # the check is slower than the typing
+    pulls = []
+    for version in (2, 3, 4, 5):
+        document.apply_change((version - 1, 0), (version - 1, 0), f"- [ ] task {version}\n")
+        document.version = version
+        scheduler.changed(document)
+        pulls.append(asyncio.ensure_future(scheduler.current_result(document, newest_only=True)))
+        await asyncio.sleep(0)
+
+    # Before any check has finished, every pull but the last is answered: superseded.
+    superseded = await asyncio.wait_for(asyncio.gather(*pulls[:-1], return_exceptions=True), TIMEOUT)
+    assert [type(answer).__name__ for answer in superseded] == ["PullSuperseded"] * 3
+    assert not pulls[-1].done()
+    recorder.release.set()
+    newest = await asyncio.wait_for(pulls[-1], TIMEOUT)
+    assert (newest.version, newest.value) == (5, 5)
+    scheduler.stop()
+
+
+async def test_a_pull_is_not_superseded_by_a_pull_of_another_document_nor_by_an_edit():
+    documents, recorder = Workspace(), Recorder()
+    scheduler = _scheduler(documents, recorder)
+    first = documents.open("file:///a.md", "- [ ] one\n", 1)
+    second = documents.open("file:///b.md", "- [ ] one\n- [ ] two\n", 1)
+    recorder.release.clear()
+    pull = asyncio.ensure_future(scheduler.current_result(first, newest_only=True))
+    await asyncio.sleep(0)
+    other = asyncio.ensure_future(scheduler.current_result(second, newest_only=True))
+    first.apply_change((1, 0), (1, 0), "- [ ] two\n")
+    first.version = 2
+    scheduler.changed(first)
+    recorder.release.set()
+
+    answers = await asyncio.wait_for(asyncio.gather(pull, other), TIMEOUT)
+
+    assert [(answer.version, answer.value) for answer in answers] == [(2, 2), (1, 2)]
+    scheduler.stop()

@@ -281,6 +281,21 @@ def test_an_ignored_folder_named_explicitly_is_checked(run, tmp_path):
     assert finding_paths(out) == ["ignored/c.md", "ignored/forced.md"]
 
 
+@needs_git
+def test_a_repository_of_many_files_asks_git_for_its_remote_once(run, tmp_path, monkeypatch):
+    make_git_repo(tmp_path / "repo")
+    subprocess.run(["git", "-C", str(tmp_path / "repo"), "remote", "add", "origin", "https://github.com/octo/repo.git"], check=True)
+    calls = tmp_path / "git-calls.txt"
+    spy = write(tmp_path, "spy/git", f'#!/bin/sh\necho "$*" >> {calls}\nexec {shutil.which("git")} "$@"\n')
+    spy.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{spy.parent}{os.pathsep}{os.environ['PATH']}")
+
+    code, out, _ = run("check", "--offline", "repo")
+
+    assert (code, len(finding_paths(out))) == (1, 4)
+    assert calls.read_text().splitlines().count("remote get-url origin") == 1
+
+
 def test_folder_without_git_honours_gitignore_files(run, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "")  # git cannot be found: the walk takes over
     write(tmp_path, ".gitignore", "# comment\nbuild/\n*.draft.md\n!keep.draft.md\n/rootonly.md\n")

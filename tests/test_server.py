@@ -85,7 +85,7 @@ async def static_pull_client(lsp_client: RecordingClient):
 
 @pytest_lsp.fixture(config=_config())
 async def pull_client(lsp_client: RecordingClient):
-    """VS Code with pull diagnostics, which the server registers after ``initialized``."""
+    """VS Code with pull diagnostics, which the server announces in its capabilities."""
     await _start(lsp_client, capabilities("visual-studio-code", pull_diagnostics=True))
     yield
     await lsp_client.shut_down_session()
@@ -410,15 +410,12 @@ async def test_a_pull_client_registered_statically_gets_no_pushes(static_pull_cl
     assert neovim_client.published == []
 
 
-async def test_a_pull_client_gets_a_dynamic_registration_and_no_pushes(pull_client: RecordingClient):
-    assert pull_client.initialize_result.capabilities.diagnostic_provider is None
-    await pull_client.wait_until(
-        lambda: types.TEXT_DOCUMENT_DIAGNOSTIC in [r.method for r in pull_client.registrations]
-    )
-    # Pull diagnostics once, and the watch on configuration files (the client declares it can watch).
-    assert sorted(r.method for r in pull_client.registrations) == sorted(
-        [types.TEXT_DOCUMENT_DIAGNOSTIC, types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
-    )
+async def test_a_pull_client_is_offered_pull_in_the_initialize_result_and_gets_no_pushes(pull_client: RecordingClient):
+    # In the capabilities, not registered after `initialized`: the client can pull right after its didOpen.
+    assert pull_client.initialize_result.capabilities.diagnostic_provider.identifier == "backlog-ls"
+    await pull_client.wait_until(lambda: pull_client.registrations)
+    # Registered: only the watch on configuration files (the client declares it can watch).
+    assert [r.method for r in pull_client.registrations] == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
 
     pull_client.open(URI, EMOJI_BACKLOG)
     report = await _pull(pull_client)
@@ -429,6 +426,26 @@ async def test_a_pull_client_gets_a_dynamic_registration_and_no_pushes(pull_clie
     )
     await pull_client.quiet_for(0.2)
     assert pull_client.published == []
+
+
+async def test_a_pull_after_every_key_of_a_burst_is_answered_for_the_last_key_and_the_older_ones_cancelled(
+    pull_client: RecordingClient,
+):
+    pull_client.open(URI, EMOJI_BACKLOG)
+    await _pull(pull_client)
+    pulls = []
+    for version, key in enumerate("abcdefghij", start=2):
+        pull_client.change(URI, version, edit((0, 0), (0, 0), key))
+        pulls.append(asyncio.ensure_future(_pull(pull_client)))
+
+    answers = await asyncio.gather(*pulls, return_exceptions=True)
+
+    *older, last = answers
+    assert last.kind == "full"
+    assert [(d.code, span_of(d)) for d in last.items] == [("BL201", (1, 2, 1, 6)), ("BL201", (2, 2, 2, 6))]  # UTF-16
+    cancelled = [answer for answer in older if isinstance(answer, Exception)]
+    assert cancelled, "every pull was checked: nothing coalesced"
+    assert [(error.code, error.data) for error in cancelled] == [(-32802, {"retriggerRequest": False})] * len(cancelled)
 
 
 async def test_shutdown_and_exit(client: RecordingClient):

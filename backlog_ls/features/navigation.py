@@ -289,8 +289,19 @@ def following_edits(index: WorkspaceIndex, uri: str, lines: Sequence[str], edits
     summary = index.get(uri)
     if summary is None:
         return {}
+    edits = list(edits)
     renamed, names = renamed_ids(summary, lines, edits)
-    return renumber_edits(index, renamed, {uri: names}, uri) if renamed else {}
+    if not renamed:
+        return {}
+    found = renumber_edits(index, renamed, {uri: names}, uri)
+    if found.get(uri):
+        # The renumbering already rewrote this file's mentions (features/renumber.py): not twice.
+        found[uri] = [edit for edit in found[uri] if not any(_overlap(edit.span, own.span) for own in edits)]
+    return found
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return (a.start_line, a.start_col) < (b.end_line, b.end_col) and (b.start_line, b.start_col) < (a.end_line, a.end_col)
 
 
 def _renamed(occurrence: Mention, new_id: str, new_parts: re.Match[str]) -> Edit:

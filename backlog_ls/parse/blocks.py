@@ -14,10 +14,13 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token
-
 from ..model import Block, Heading, Item, Problem, References, Span, TaskId
 from . import inline, nesting
+from ._mistletoe import import_mistletoe
+
+import_mistletoe()  # before the names below: it shortens mistletoe's own import
+
+from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token  # noqa: E402
 
 
 

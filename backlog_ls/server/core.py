@@ -43,8 +43,6 @@ NAME = "backlog-ls"
 # (multi-cursor edits, a formatter's several changes), short enough to be unnoticed.
 PUBLISH_DELAY_SECONDS = 0.004
 
-PULL_REGISTRATION_ID = "backlog-ls/pull-diagnostics"
-
 # Cached diagnostics are encoded without the document version, which changes with every
 # edit; this stand-in marks where it goes.
 VERSION_SLOT = "@@backlog-ls-version@@"

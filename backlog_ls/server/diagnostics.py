@@ -6,10 +6,9 @@ import json
 
 from lsprotocol import types
 
+from ..analysis import PullSuperseded
 from .core import NAME, BacklogServer
-from .protocol import EncodedJson
-
-PULL_REGISTRATION_ID = "backlog-ls/pull-diagnostics"
+from .protocol import EncodedJson, ErrorAnswer
 
 
 def diagnostic_options() -> types.DiagnosticOptions:
@@ -19,11 +18,16 @@ def diagnostic_options() -> types.DiagnosticOptions:
 
 async def on_pull_diagnostics(
     ls: BacklogServer, params: types.DocumentDiagnosticParams
-) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport | EncodedJson:
+) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport | EncodedJson | ErrorAnswer:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return types.FullDocumentDiagnosticReport(items=[])
-    result = await ls.analysis.current_result(document)
+    try:
+        result = await ls.analysis.current_result(document, newest_only=True)
+    except PullSuperseded:
+        # A newer pull of this document is waiting: it gets the newest diagnostics; this one is
+        # cancelled now (LSP's ServerCancelled; no retrigger, the newer request is the retry).
+        return ErrorAnswer(types.LSPErrorCodes.ServerCancelled, "a newer pull of this document supersedes this one", {"retriggerRequest": False})
     if result is None:  # closed meanwhile, or edited faster than it could be checked
         return types.FullDocumentDiagnosticReport(items=[])
     # The settings too: after a configuration change the same text has other diagnostics.

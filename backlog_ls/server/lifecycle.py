@@ -12,7 +12,7 @@ from pygls.uris import to_fs_path
 from ..providers import rfc_ietf
 from . import workspace_index
 from .core import BacklogServer
-from .diagnostics import PULL_REGISTRATION_ID, diagnostic_options, on_pull_diagnostics
+from .diagnostics import diagnostic_options, on_pull_diagnostics
 from .running import guarded
 
 logger = logging.getLogger(__name__)
@@ -35,9 +35,10 @@ def _on_initialize(ls: BacklogServer, params: types.InitializeParams) -> None:
     # the first pull, and a client without workspace/diagnostic/refresh (Neovim 0.10+) would keep
     # the first answer until the user types. Such a client gets pushed diagnostics instead.
     ls.pull_diagnostics = diagnostic is not None and can_refresh
-    if ls.pull_diagnostics and not diagnostic.dynamic_registration:
-        # The client pulls but cannot take a registration later: announce pull now,
-        # in the capabilities pygls builds after this handler returns.
+    if ls.pull_diagnostics:
+        # Announced here, in the capabilities pygls builds after this handler returns: a client
+        # may pull from its first didOpen on. (A registration after `initialized` arrived only
+        # after the client's settings round trip, seconds into a big first document.)
         ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, diagnostic_options())(on_pull_diagnostics)
 
 
@@ -61,28 +62,6 @@ async def _on_initialized(ls: BacklogServer, params: types.InitializedParams) ->
     await _watch_config_files(ls)
     await _fetch_editor_settings(ls)
     await workspace_index.start_indexing(ls)
-    if not ls.pull_diagnostics or types.TEXT_DOCUMENT_DIAGNOSTIC in ls.protocol.fm.features:
-        return
-    # Registered only now, so that push-only clients never see a diagnostic provider.
-    ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC)(on_pull_diagnostics)
-    options = diagnostic_options()
-    registration = types.Registration(
-        id=PULL_REGISTRATION_ID,
-        method=types.TEXT_DOCUMENT_DIAGNOSTIC,
-        register_options=types.DiagnosticRegistrationOptions(
-            document_selector=None,  # the client's own selector for this server
-            identifier=options.identifier,
-            inter_file_dependencies=options.inter_file_dependencies,
-            workspace_diagnostics=options.workspace_diagnostics,
-        ),
-    )
-    try:
-        await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
-    except Exception:
-        logger.warning("The client refused pull diagnostics; pushing them instead", exc_info=True)
-        ls.pull_diagnostics = False
-        for document in ls.documents:
-            ls.schedule_publish(document.uri)
 
 
 async def _watch_config_files(ls: BacklogServer) -> None:

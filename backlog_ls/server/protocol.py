@@ -42,6 +42,23 @@ class EncodedJson:
         return encoded
 
 
+class ErrorAnswer:
+    """A request answered with an error that is nobody's fault (the server cancelled it as
+    superseded): sent as the response's ``error``, without the traceback and error report
+    pygls gives an exception raised by a handler."""
+
+    __slots__ = ("code", "message", "data")
+
+    def __init__(self, code: int, message: str, data: Any = None):
+        self.code, self.message, self.data = int(code), message, data
+
+    def json(self) -> str:
+        error = {"code": self.code, "message": self.message}
+        if self.data is not None:
+            error["data"] = self.data
+        return json.dumps(error, separators=(",", ":"), ensure_ascii=True)
+
+
 class BacklogProtocol(GuardedProtocol):
     """pygls's protocol, except that open documents live only in our ``Workspace``
     and results already encoded (``EncodedJson``) are sent without re-encoding.
@@ -57,6 +74,8 @@ class BacklogProtocol(GuardedProtocol):
         result, params = getattr(data, "result", None), getattr(data, "params", None)
         if isinstance(result, EncodedJson):
             body = f'{{"jsonrpc":"{self.VERSION}","id":{json.dumps(data.id)},"result":{result.text}}}'
+        elif isinstance(result, ErrorAnswer):
+            body = f'{{"jsonrpc":"{self.VERSION}","id":{json.dumps(data.id)},"error":{result.json()}}}'
         elif isinstance(params, EncodedJson):
             body = f'{{"jsonrpc":"{self.VERSION}","method":{json.dumps(data.method)},"params":{params.text}}}'
         else:

@@ -220,3 +220,16 @@ def test_renumbering_generated_sections_adds_no_duplicate_id(rows):
         for action in renumber_actions(backlog, line):
             after = Counter(f.code for f in check(parse(apply_edits(text, action.edits))))["BL104"]
             assert after <= before
+
+
+def test_across_files_this_files_mentions_are_rewritten_once():
+    from backlog_ls.features import navigation
+    from backlog_ls.workspace_index import WorkspaceIndex, summarize
+
+    index = WorkspaceIndex()
+    backlog = parse(MENTIONS)
+    index.update("file:///w/plan.md", summarize(backlog))
+    (action,) = renumber_actions(backlog, 2)
+    following = navigation.following_edits(index, "file:///w/plan.md", backlog.lines, action.edits)
+    own = list(action.edits) + following.get("file:///w/plan.md", [])
+    assert apply_edits(MENTIONS, own) == apply_edits(MENTIONS, action.edits)  # raises on an edit made twice

@@ -259,8 +259,8 @@ async def test_pull_clients_are_asked_to_pull_again_once_the_rfc_folder_is_read(
     client = pull_client
     uri = workspace.as_uri()
     text = PLAN + "- [ ] RFC 0094\n"
+    assert client.initialize_result.capabilities.diagnostic_provider is not None  # pull, from the start
     client.open(uri, text)
-    await client.wait_until(lambda: any(r.method == types.TEXT_DOCUMENT_DIAGNOSTIC for r in client.registrations))
 
     async def codes() -> list[str]:
         report = await client.text_document_diagnostic_async(
