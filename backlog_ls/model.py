@@ -245,6 +245,16 @@ class Problem:
     replacement: str | None = None  # text that repairs ``span``, when one is certain
 
 
+class Lineage:
+    """What a block and its copies moved by whole lines share (``parse.shift``): the same text.
+
+    Values that do not depend on where the block sits are remembered per lineage
+    (``memo.BlockMemo(across_moves=True)``).
+    """
+
+    __slots__ = ("__weakref__",)
+
+
 @attrs.frozen
 class Block:
     """One top-level Markdown block, the unit of incremental re-parsing.
@@ -267,6 +277,7 @@ class Block:
     # Every item of the block with its parent, depth first: computed once per block so that
     # rules walking a 20,000-task document after each keystroke only concatenate these.
     walk: tuple[tuple[Item, Item | None], ...] = attrs.field(init=False, eq=False, repr=False)
+    lineage: Lineage = attrs.field(factory=Lineage, eq=False, repr=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         pairs: list[tuple[Item, Item | None]] = []

@@ -9,6 +9,12 @@ state ("done", "open", a state's meaning such as "in progress", or the box as wr
 is left out of the total. A heading written as a task ("### Task 1.1: Parser ✅") is a
 task whose subtasks are its section's: its detail is its state and their progress
 ("done, 3/5 done").
+
+A keystroke re-parses one block and the editor asks for the outline again: each list
+block's entries and task counts are remembered per block (``BlockSymbols``), so only
+the sections (a few per hundred tasks) are built afresh. A backlog with more than
+``OUTLINE_ITEM_LIMIT`` task entries is outlined by its sections alone (each still with its
+progress): an outline of 40,000 tasks is megabytes per keystroke that no one scrolls.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from ..config import Settings
-from ..model import Backlog, Item, Section, Span
+from ..memo import MISSING, BlockMemo
+from ..model import Backlog, Block, Item, Section, Span
 from ..states import CANCELLED, DONE as DONE_KIND, kind_of_meaning, state_meanings
 
 SECTION = "section"
@@ -27,6 +34,9 @@ BULLET = "bullet"
 
 DONE = "done"
 OPEN = "open"
+
+# More task entries than this and the outline lists sections only.
+OUTLINE_ITEM_LIMIT = 10_000
 
 
 @attrs.frozen
@@ -38,14 +48,95 @@ class Symbol:
     detail: str | None
     span: Span
     selection_span: Span
-    children: tuple[Symbol, ...] = ()
+    # Symbols; in ``outline()`` a section's children also hold its blocks' ``BlockSymbols``.
+    children: tuple[Symbol | BlockSymbols, ...] = ()
+
+
+@attrs.frozen(eq=False)
+class BlockSymbols:
+    """The outline entries of one block's task trees and its task counts, remembered per block.
+
+    ``key`` names the state meanings they were built with (details say "in progress").
+    """
+
+    block: Block
+    symbols: tuple[Symbol, ...]
+    done: int
+    total: int  # tasks counted by meaning: a cancelled one is left out
+    entries: int  # symbols, nested ones included
+    key: tuple
+
+
+_BLOCK_SYMBOLS = BlockMemo()
 
 
 def document_symbols(backlog: Backlog, settings: Settings | None = None) -> list[Symbol]:
+    """The outline as Symbols (every entry spelled out)."""
+    found: list[Symbol] = []
+    for entry in outline(backlog, settings):
+        if isinstance(entry, BlockSymbols):
+            found.extend(entry.symbols)
+        else:
+            found.append(_spelled_out(entry))
+    return found
+
+
+def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol | BlockSymbols]:
+    """The outline with each block's entries as one ``BlockSymbols`` (``convert.outline_json``
+    encodes those once per block): preamble blocks, then the sections, whose ``children``
+    hold their blocks' ``BlockSymbols`` and then their subsections."""
     meanings = state_meanings(settings)
-    symbols = _item_symbols(backlog.preamble_items, backlog.lines, meanings)
-    symbols.extend(_section_symbol(section, backlog.lines, meanings)[0] for section in backlog.sections)
-    return symbols
+    key = tuple(sorted(meanings.items()))
+    lines = backlog.lines
+    in_order = [section for root in backlog.sections for section in root.walk()]
+    direct: dict[int, list[BlockSymbols]] = {id(section): [] for section in in_order}
+    preamble: list[BlockSymbols] = []
+    next_section = iter(in_order)
+    current: Section | None = None
+    entries = 0
+    for block in backlog.blocks:
+        if block.heading is not None:
+            current = next(next_section)
+        elif block.items:
+            found = _BLOCK_SYMBOLS.peek(block, key)
+            if found is MISSING:
+                found = _BLOCK_SYMBOLS.put(block, _block_symbols(block, lines, meanings, key), key)
+            entries += found.entries
+            (preamble if current is None else direct[id(current)]).append(found)
+    with_tasks = entries <= OUTLINE_ITEM_LIMIT
+    top: list[Symbol | BlockSymbols] = [found for found in preamble if found.symbols] if with_tasks else []
+    top.extend(_section_symbol(root, direct, with_tasks)[0] for root in backlog.sections)
+    return top
+
+
+def _block_symbols(block: Block, lines: Sequence[str], meanings: dict[str, str], key: tuple) -> BlockSymbols:
+    symbols = tuple(_item_symbols(block.items, lines, meanings))
+    done = total = 0
+    for item, _ in block.walk:
+        if item.checkbox is None:
+            continue
+        kind = kind_of_meaning(meanings.get(item.checkbox, OPEN))
+        if kind == CANCELLED:
+            continue
+        total += 1
+        done += kind == DONE_KIND
+    return BlockSymbols(block, symbols, done, total, sum(_count(symbol) for symbol in symbols), key)
+
+
+def _count(symbol: Symbol) -> int:
+    return 1 + sum(_count(child) for child in symbol.children)
+
+
+def _spelled_out(entry: Symbol | BlockSymbols) -> Symbol:
+    if not entry.children:
+        return entry
+    children: list[Symbol] = []
+    for child in entry.children:
+        if isinstance(child, BlockSymbols):
+            children.extend(child.symbols)
+        else:
+            children.append(_spelled_out(child))
+    return attrs.evolve(entry, children=tuple(children))
 
 
 def task_state(item: Item, meanings: dict[str, str] | None = None) -> str:
@@ -58,18 +149,19 @@ def task_state(item: Item, meanings: dict[str, str] | None = None) -> str:
     return meaning or f"[{item.checkbox}]"
 
 
-def _section_symbol(section: Section, lines: Sequence[str], meanings: dict[str, str]) -> tuple[Symbol, int, int]:
+def _section_symbol(
+    section: Section, direct: dict[int, list[BlockSymbols]], with_tasks: bool
+) -> tuple[Symbol, int, int]:
     """The section's symbol, with its done and total task counts (subsections included)."""
-    children = _item_symbols(section.items, lines, meanings)
+    children: list[Symbol | BlockSymbols] = []
     done = total = 0
-    for task in section.tasks():
-        kind = kind_of_meaning(meanings.get(task.checkbox or " ", OPEN))
-        if kind == CANCELLED:
-            continue
-        total += 1
-        done += kind == DONE_KIND
+    for found in direct[id(section)]:
+        if with_tasks and found.symbols:
+            children.append(found)
+        done += found.done
+        total += found.total
     for child in section.children:
-        symbol, child_done, child_total = _section_symbol(child, lines, meanings)
+        symbol, child_done, child_total = _section_symbol(child, direct, with_tasks)
         children.append(symbol)
         done += child_done
         total += child_total

@@ -79,4 +79,5 @@ def shift_block(block: Block, delta: int) -> Block:
         problems=tuple(Problem(_span(p.span, delta), p.code, p.message, p.replacement) for p in block.problems),
         link_definitions=block.link_definitions,
         inner_blocks=tuple((kind, first + delta, last + delta) for kind, first, last in block.inner_blocks),
+        lineage=block.lineage,
     )
