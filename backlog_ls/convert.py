@@ -194,11 +194,37 @@ _OUTLINE_FRAGMENTS = BlockMemo(across_moves=True)
 def _outline_entry_json(entry: Symbol | BlockSymbols, lines: Sequence[str], encoding: str) -> str:
     if isinstance(entry, BlockSymbols):
         return _block_outline_json(entry, lines, encoding)
-    text = _compact(_symbol_head_json(entry, lines, encoding))
+    text = _section_head_json(entry, lines, encoding)
     if not entry.children:
         return text
     children = ",".join(_outline_entry_json(child, lines, encoding) for child in entry.children)
     return f'{text[:-1]},"children":[{children}]}}'
+
+
+# (the section's name, kind, detail and spans counted from its first line, the lines they touch,
+# the encoding) -> its JSON as a template of its line numbers: sections are encoded each time,
+# and after an Enter above one only its line numbers change.
+_SECTION_HEADS: dict[tuple, str] = {}
+_SECTION_HEADS_LIMIT = 50_000
+
+
+def _section_head_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> str:
+    span, selection = symbol.span, symbol.selection_span
+    first = span.start_line
+    touched = tuple(lines[line] if 0 <= line < len(lines) else "" for line in (span.end_line, selection.start_line, selection.end_line))
+    key = (symbol.name, symbol.kind, symbol.detail, span.start_col, span.end_line - first, span.end_col,
+           selection.start_line - first, selection.start_col, selection.end_line - first, selection.end_col,
+           lines[first] if 0 <= first < len(lines) else "", touched, encoding)
+    template = _SECTION_HEADS.get(key)
+    if template is None:
+        if len(_SECTION_HEADS) >= _SECTION_HEADS_LIMIT:
+            _SECTION_HEADS.clear()
+        found = _symbol_head_json(symbol, lines, encoding)
+        for where in (found["range"], found["selectionRange"]):
+            where["start"]["line"] = where["end"]["line"] = -1  # written over below
+        text = _compact(found).replace("%", "%%").replace('"line":-1', '"line":%d')
+        template = _SECTION_HEADS[key] = text
+    return template % (first, span.end_line, selection.start_line, selection.end_line)
 
 
 def _block_outline_json(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> str:
@@ -206,7 +232,7 @@ def _block_outline_json(entry: BlockSymbols, lines: Sequence[str], encoding: str
     fragment = _OUTLINE_FRAGMENTS.peek(entry.block, key)
     first = entry.block.start_line
     if fragment is MISSING:
-        template, relative = _relative_json(entry.symbols, first, lines, encoding)
+        template, relative = _relative_json(entry.symbols, entry.first_line, first - entry.first_line, lines, encoding)
         fragment = _OUTLINE_FRAGMENTS.put(entry.block, [template, relative, None, ""], key)
     if fragment[2] != first:
         template, relative = fragment[0], fragment[1]
@@ -214,13 +240,16 @@ def _block_outline_json(entry: BlockSymbols, lines: Sequence[str], encoding: str
     return fragment[3]
 
 
-def _relative_json(symbols: Iterable[Symbol], first: int, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
-    """The symbols' JSON as a %-template whose ``%d`` are line numbers, and those lines minus ``first``."""
+def _relative_json(
+    symbols: Iterable[Symbol], first: int, moved: int, lines: Sequence[str], encoding: str
+) -> tuple[str, list[int]]:
+    """The symbols' JSON as a %-template whose ``%d`` are line numbers, and those lines minus ``first``
+    (the symbols' lines are ``moved`` lines above where the block is now)."""
     relative: list[int] = []
 
     def position(line: int, column: int) -> str:
         relative.append(line - first)
-        return f'{{"line":%d,"character":{column_of(lines, line, column, encoding)}}}'
+        return f'{{"line":%d,"character":{column_of(lines, line + moved, column, encoding)}}}'
 
     def span(value: Span) -> str:
         start = position(value.start_line, value.start_col)

@@ -25,7 +25,7 @@ import attrs
 
 from ..config import Settings
 from ..memo import MISSING, BlockMemo
-from ..model import Backlog, Block, Item, Section, Span
+from ..model import Backlog, Block, Item, Section, Span, shifted
 from ..states import CANCELLED, DONE as DONE_KIND, kind_of_meaning, state_meanings
 
 SECTION = "section"
@@ -56,18 +56,26 @@ class Symbol:
 class BlockSymbols:
     """The outline entries of one block's task trees and its task counts, remembered per block.
 
-    ``key`` names the state meanings they were built with (details say "in progress").
+    Remembered across moves: the symbols' spans are as of ``first_line``, where the block
+    was when they were built. ``key`` names the state meanings they were built with.
     """
 
     block: Block
     symbols: tuple[Symbol, ...]
+    first_line: int
     done: int
     total: int  # tasks counted by meaning: a cancelled one is left out
     entries: int  # symbols, nested ones included
     key: tuple
 
 
-_BLOCK_SYMBOLS = BlockMemo()
+    def spelled_out(self) -> tuple[Symbol, ...]:
+        """The symbols with spans where the block is now."""
+        return shifted(self.symbols, self.block.start_line - self.first_line)
+
+
+# block lineage -> (symbols, first line, done, total, entries); no block in it, or it would live forever
+_BLOCK_SYMBOLS = BlockMemo(across_moves=True)
 
 
 def document_symbols(backlog: Backlog, settings: Settings | None = None) -> list[Symbol]:
@@ -75,7 +83,7 @@ def document_symbols(backlog: Backlog, settings: Settings | None = None) -> list
     found: list[Symbol] = []
     for entry in outline(backlog, settings):
         if isinstance(entry, BlockSymbols):
-            found.extend(entry.symbols)
+            found.extend(entry.spelled_out())
         else:
             found.append(_spelled_out(entry))
     return found
@@ -98,9 +106,10 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol |
         if block.heading is not None:
             current = next(next_section)
         elif block.items:
-            found = _BLOCK_SYMBOLS.peek(block, key)
-            if found is MISSING:
-                found = _BLOCK_SYMBOLS.put(block, _block_symbols(block, lines, meanings, key), key)
+            remembered = _BLOCK_SYMBOLS.peek(block, key)
+            if remembered is MISSING:
+                remembered = _BLOCK_SYMBOLS.put(block, _block_symbols(block, lines, meanings), key)
+            found = BlockSymbols(block, *remembered, key)
             entries += found.entries
             (preamble if current is None else direct[id(current)]).append(found)
     with_tasks = entries <= OUTLINE_ITEM_LIMIT
@@ -109,7 +118,7 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol |
     return top
 
 
-def _block_symbols(block: Block, lines: Sequence[str], meanings: dict[str, str], key: tuple) -> BlockSymbols:
+def _block_symbols(block: Block, lines: Sequence[str], meanings: dict[str, str]) -> tuple:
     symbols = tuple(_item_symbols(block.items, lines, meanings))
     done = total = 0
     for item, _ in block.walk:
@@ -120,7 +129,7 @@ def _block_symbols(block: Block, lines: Sequence[str], meanings: dict[str, str],
             continue
         total += 1
         done += kind == DONE_KIND
-    return BlockSymbols(block, symbols, done, total, sum(_count(symbol) for symbol in symbols), key)
+    return symbols, block.start_line, done, total, sum(_count(symbol) for symbol in symbols)
 
 
 def _count(symbol: Symbol) -> int:
@@ -133,7 +142,7 @@ def _spelled_out(entry: Symbol | BlockSymbols) -> Symbol:
     children: list[Symbol] = []
     for child in entry.children:
         if isinstance(child, BlockSymbols):
-            children.extend(child.symbols)
+            children.extend(child.spelled_out())
         else:
             children.append(_spelled_out(child))
     return attrs.evolve(entry, children=tuple(children))
