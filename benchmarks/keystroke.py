@@ -9,8 +9,8 @@ puts every task of it in a single list under one heading) it starts the server, 
 file, waits for its diagnostics, then makes ``--keys`` keystrokes of each kind:
 
 - type:  a character typed within a line (in the middle of the middle task's text);
-- enter: a new line after the middle task, then Backspace (each is a keystroke that moves
-  every later line);
+- enter: Enter in the middle of the middle task's text (its second half goes on the next
+  line, as a continuation), then Backspace joining the two again: each moves every later line;
 
 and after each one sends at once what VS Code asks for after a keystroke: a diagnostics pull,
 documentSymbol, foldingRange, documentLink, inlayHint (when advertised) and codeAction at the
@@ -190,12 +190,12 @@ def run(server: str, tasks: int, layout: str, keys: int, multi: list[int]) -> di
             typed.append(session.keystroke([(middle, column, middle, column, "x")], (middle, column + 1)))
         result["type"] = _summary(typed)
         entered = []
+        split = len(session.lines[middle]) - 4
         for n in range(keys):
-            end = len(session.lines[middle])
             if n % 2 == 0:
-                entered.append(session.keystroke([(middle, end, middle, end, "\n")], (middle + 1, 0)))
+                entered.append(session.keystroke([(middle, split, middle, split, "\n")], (middle + 1, 0)))
             else:
-                entered.append(session.keystroke([(middle, end, middle + 1, 0, "")], (middle, end)))
+                entered.append(session.keystroke([(middle, split, middle + 1, 0, "")], (middle, split)))
         result["enter"] = _summary(entered)
         for count in multi:
             try:
