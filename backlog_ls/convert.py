@@ -240,11 +240,29 @@ def _block_outline_json(entry: BlockSymbols, lines: Sequence[str], encoding: str
     return fragment[3]
 
 
+# top-level symbol -> (template, relative lines), under (encoding, the block's first line, moved):
+# a long list's unedited items keep their symbols (``features.symbols``), and their JSON here.
+_SYMBOL_FRAGMENTS = BlockMemo()
+
+
 def _relative_json(
     symbols: Iterable[Symbol], first: int, moved: int, lines: Sequence[str], encoding: str
 ) -> tuple[str, list[int]]:
     """The symbols' JSON as a %-template whose ``%d`` are line numbers, and those lines minus ``first``
     (the symbols' lines are ``moved`` lines above where the block is now)."""
+    templates: list[str] = []
+    relative: list[int] = []
+    key = (encoding, first, moved)
+    for symbol in symbols:
+        found = _SYMBOL_FRAGMENTS.peek(symbol, key)  # type: ignore[arg-type]
+        if found is MISSING:
+            found = _SYMBOL_FRAGMENTS.put(symbol, _symbol_template(symbol, first, moved, lines, encoding), key)  # type: ignore[arg-type]
+        templates.append(found[0])
+        relative.extend(found[1])
+    return ",".join(templates), relative
+
+
+def _symbol_template(symbol: Symbol, first: int, moved: int, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
     relative: list[int] = []
 
     def position(line: int, column: int) -> str:
@@ -265,7 +283,7 @@ def _relative_json(
             text += ',"children":[' + ",".join(one(child) for child in symbol.children) + "]"
         return text + "}"
 
-    return ",".join(one(symbol) for symbol in symbols), relative
+    return one(symbol), relative
 
 
 def _compact(value: Any) -> str:

@@ -74,7 +74,8 @@ class BlockSymbols:
         return shifted(self.symbols, self.block.start_line - self.first_line)
 
 
-# block lineage -> (symbols, first line, done, total, entries); no block in it, or it would live forever
+# block lineage -> [symbols (MISSING until asked for), first line, done, total, entries]; no block
+# in it, or it would live forever
 _BLOCK_SYMBOLS = BlockMemo(across_moves=True)
 
 
@@ -97,8 +98,7 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol |
     key = tuple(sorted(meanings.items()))
     lines = backlog.lines
     in_order = [section for root in backlog.sections for section in root.walk()]
-    direct: dict[int, list[BlockSymbols]] = {id(section): [] for section in in_order}
-    preamble: list[BlockSymbols] = []
+    placed: list[tuple[int, Block, list]] = []  # (id of the section holding the block, 0 before any, ...)
     next_section = iter(in_order)
     current: Section | None = None
     entries = 0
@@ -108,28 +108,69 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol |
         elif block.items:
             remembered = _BLOCK_SYMBOLS.peek(block, key)
             if remembered is MISSING:
-                remembered = _BLOCK_SYMBOLS.put(block, _block_symbols(block, lines, meanings), key)
-            found = BlockSymbols(block, *remembered, key)
-            entries += found.entries
-            (preamble if current is None else direct[id(current)]).append(found)
+                remembered = _BLOCK_SYMBOLS.put(block, _block_symbols(block, lines, meanings, key), key)
+            entries += remembered[4]
+            placed.append((0 if current is None else id(current), block, remembered))
     with_tasks = entries <= OUTLINE_ITEM_LIMIT
-    top: list[Symbol | BlockSymbols] = [found for found in preamble if found.symbols] if with_tasks else []
+    direct: dict[int, list[BlockSymbols]] = {id(section): [] for section in in_order}
+    direct[0] = []
+    for owner, block, remembered in placed:
+        symbols = _block_item_symbols(block, remembered, lines, meanings, key) if with_tasks else ()
+        direct[owner].append(BlockSymbols(block, symbols, *remembered[1:], key))
+    top: list[Symbol | BlockSymbols] = [found for found in direct[0] if found.symbols]
     top.extend(_section_symbol(root, direct, with_tasks)[0] for root in backlog.sections)
     return top
 
 
-def _block_symbols(block: Block, lines: Sequence[str], meanings: dict[str, str]) -> tuple:
-    symbols = tuple(_item_symbols(block.items, lines, meanings))
+# top-level item -> [its symbol (None: none; MISSING: not built yet), done, total, entries]: in one
+# long list an edit re-reads a few items (``parse._reparse_in_list``) and keeps the others, whose
+# entries are found here again. Symbols are built only for an outline that lists tasks.
+_ITEM_SYMBOLS = BlockMemo()
+
+
+def _block_symbols(block: Block, lines: Sequence[str], meanings: dict[str, str], key: tuple) -> list:
+    """[the block's symbols (MISSING until asked for), its first line, done, total, entries]."""
+    done = total = entries = 0
+    for item in block.items:
+        found = _ITEM_SYMBOLS.peek(item, key)  # type: ignore[arg-type]
+        if found is MISSING:
+            found = _ITEM_SYMBOLS.put(item, [MISSING, *_item_counts(item, meanings)], key)  # type: ignore[arg-type]
+        done, total, entries = done + found[1], total + found[2], entries + found[3]
+    return [MISSING, block.start_line, done, total, entries]
+
+
+def _item_counts(item: Item, meanings: dict[str, str]) -> tuple[int, int, int]:
+    """Done and total tasks in the item's tree (by meaning), and how many outline entries it makes."""
     done = total = 0
-    for item, _ in block.walk:
-        if item.checkbox is None:
+    for node in item.walk():
+        if node.checkbox is None:
             continue
-        kind = kind_of_meaning(meanings.get(item.checkbox, OPEN))
+        kind = kind_of_meaning(meanings.get(node.checkbox, OPEN))
         if kind == CANCELLED:
             continue
         total += 1
         done += kind == DONE_KIND
-    return symbols, block.start_line, done, total, sum(_count(symbol) for symbol in symbols)
+
+    def entries(node: Item) -> int:  # a task, or a bullet that groups tasks (as ``_item_symbol``)
+        below = sum(entries(child) for child in node.children)
+        return below + 1 if node.is_task or below else 0
+
+    return done, total, entries(item)
+
+
+def _block_item_symbols(block: Block, remembered: list, lines: Sequence[str], meanings: dict[str, str], key: tuple) -> tuple[Symbol, ...]:
+    if remembered[0] is MISSING:
+        symbols = []
+        for item in block.items:
+            found = _ITEM_SYMBOLS.peek(item, key)  # type: ignore[arg-type]
+            if found is MISSING:
+                found = _ITEM_SYMBOLS.put(item, [MISSING, *_item_counts(item, meanings)], key)  # type: ignore[arg-type]
+            if found[0] is MISSING:
+                found[0] = _item_symbol(item, lines, meanings)
+            if found[0] is not None:
+                symbols.append(found[0])
+        remembered[0] = tuple(symbols)
+    return remembered[0]
 
 
 def _count(symbol: Symbol) -> int:
