@@ -7,6 +7,7 @@ happens in one place only (``text.py`` / ``convert.py``).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from functools import cached_property
 from typing import NamedTuple
@@ -408,6 +409,16 @@ class Backlog:
                 break
             found.extend(block.items)
         return tuple(found)
+
+    def block_at(self, line: int) -> Block | None:
+        """The top-level block that holds ``line``, found by bisection."""
+        starts = self.__dict__.get("_block_starts")
+        if starts is None:
+            starts = self.__dict__["_block_starts"] = [block.start_line for block in self.blocks]
+        index = bisect.bisect_right(starts, line) - 1
+        if index >= 0 and line <= self.blocks[index].end_line:
+            return self.blocks[index]
+        return None
 
     def section_at(self, line: int) -> Section | None:
         """The innermost section whose span holds ``line``."""

@@ -7,6 +7,7 @@ from pygls.uris import from_fs_path
 
 from .. import convert
 from ..features import completion, hover
+from ..features import links as link_features
 from ..features import issues as issue_features
 from ..features import rfc as rfc_features
 from .core import BacklogServer
@@ -56,9 +57,10 @@ async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams)
     backlog, path, encoding = document.backlog, document.path, ls.encoding
 
     def links() -> EncodedJson:
-        found = guarded("Document links", lambda: rfc_features.rfc_document_links(backlog, rfcs, path), [])
-        found = found + guarded("Issue links", lambda: issue_features.issue_document_links(backlog, tracker), [])
-        return EncodedJson(convert.document_links_json(found, backlog.lines, encoding))
+        # Each kind of link is found block by block, each block once (``features.links``).
+        sources = [rfc_features.rfc_link_source(backlog, rfcs, path), issue_features.issue_link_source(tracker)]
+        found = link_features.block_links(backlog, sources, guarded)
+        return EncodedJson.of_text(convert.block_links_json(found, backlog.lines, encoding))
 
     return await off_loop(document, links, "Document links", EncodedJson([]))
 
