@@ -1,5 +1,5 @@
 """The command line: ``backlog-ls serve`` runs the language server, ``backlog-ls check`` lints files,
-``backlog-ls rules`` lists the rules.
+``backlog-ls report`` prints their progress, ``backlog-ls rules`` lists the rules.
 
 ``check`` runs the very rules the server runs (``rules.check`` over ``parse``), so
 a finding in CI is the diagnostic the editor shows. Exit codes follow ruff and
@@ -160,6 +160,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=_check)
 
+    report = commands.add_parser(
+        "report",
+        help="print each backlog's progress, per file and per section",
+        description=(
+            "Print the progress of Markdown backlogs, per file and per section: done, open, in progress and "
+            "cancelled tasks (cancelled ones are left out of the total), the percentage done and a bar. "
+            "Files, configuration and parsing are those of `check`. Exit code: 0, 1 when a file could not "
+            "be read, 2 for a usage or configuration error."
+        ),
+    )
+    report.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    report.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text (default), json (done, open, in_progress, cancelled, total per file and section) or markdown "
+        "(for a pull request comment or $GITHUB_STEP_SUMMARY)",
+    )
+    report.add_argument("--next", action="store_true", help="also list the open tasks ready to start (all their blockers done), in file order")
+    report.add_argument(
+        "--since", metavar="REV", help="also list the tasks ticked, added or removed since this git revision (e.g. main, v1.2, HEAD~5)"
+    )
+    report.add_argument("--config", metavar="PATH", help="read this configuration file instead of searching for one")
+    report.add_argument(
+        "--force-exclude", action="store_true", help="apply include/exclude to files named on the command line too"
+    )
+    report.set_defaults(run=_report)
+
     rules = commands.add_parser(
         "rules",
         help="list every rule",
@@ -214,33 +242,9 @@ def _check(arguments: argparse.Namespace) -> int:
         _print_error(str(error))
         return EXIT_ERROR
 
-    config_errors = 0
-
-    def report_config_errors(loaded: LoadedConfig) -> None:
-        nonlocal config_errors
-        for error in loaded.errors:
-            if error.is_error:
-                _print_error(str(error))
-                config_errors += 1
-            else:  # ignored on purpose (a workspace's token-env): the rest of the run is sound
-                _print_warning(str(error))
-
-    configs = ConfigLoader(explicit=arguments.config, on_load=report_config_errors)
-    if arguments.config is not None:
-        configs.for_path(arguments.config)  # its errors first, even when no file is found
-    selections: dict[str | None, files.Selection] = {}
-
-    def selection_for(path: str) -> files.Selection:
-        loaded = configs.for_path(path)
-        key = loaded.path or loaded.root
-        if key not in selections:
-            selections[key] = files.Selection.of(loaded.settings.include, loaded.settings.exclude, loaded.root)
-        return selections[key]
-
-    def keep(path: str, folder: str | None) -> bool:
-        return selection_for(path).wants(path, folder)
-
-    discovery = files.discover(arguments.paths, keep, filter_named=arguments.force_exclude)
+    config_errors = _ConfigErrors()
+    configs = ConfigLoader(explicit=arguments.config, on_load=config_errors)
+    discovery = discover_backlogs(arguments, configs)
     failed = 0
     for path in discovery.missing:
         _print_error(f"{path}: no such file or directory")
@@ -301,12 +305,89 @@ def _check(arguments: argparse.Namespace) -> int:
             print(report.fixed_summary(fixed), file=sys.stderr)
         print(report.summary(results), file=sys.stderr)
 
-    if discovery.missing or failed or config_errors or trackers_for.errors:
+    if discovery.missing or failed or config_errors.count or trackers_for.errors:
         return EXIT_ERROR
     if arguments.exit_zero:
         return EXIT_CLEAN
     unchecked = any(result.unreadable is not None and not result.skipped for result in results)
     return EXIT_FINDINGS if unchecked or any(result.findings for result in results) else EXIT_CLEAN
+
+
+class _ConfigErrors:
+    """Prints each configuration file's errors as it is loaded (``ConfigLoader``'s ``on_load``), counting them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, loaded: LoadedConfig) -> None:
+        for error in loaded.errors:
+            if error.is_error:
+                _print_error(str(error))
+                self.count += 1
+            else:  # ignored on purpose (a workspace's token-env): the rest of the run is sound
+                _print_warning(str(error))
+
+
+def discover_backlogs(arguments: argparse.Namespace, configs: Any) -> Any:
+    """The files ``arguments.paths`` name as backlogs, by each one's configuration (``files.discover``)."""
+    from . import files
+
+    if arguments.config is not None:
+        configs.for_path(arguments.config)  # its errors first, even when no file is found
+    selections = files.Selections(configs.for_path)
+    return files.discover(arguments.paths, selections.keep, filter_named=arguments.force_exclude)
+
+
+def _report(arguments: argparse.Namespace) -> int:
+    from . import files, progress_report
+    from .parse import parse
+    from .providers.config_file import ConfigLoader
+    from .providers.git_history import GitHistoryError, check_revision, text_at
+
+    if arguments.config is not None and not os.path.isfile(arguments.config):
+        _print_error(f"--config {arguments.config}: no such file")
+        return EXIT_ERROR
+    config_errors = _ConfigErrors()
+    configs = ConfigLoader(explicit=arguments.config, on_load=config_errors)
+    discovery = discover_backlogs(arguments, configs)
+    for path in discovery.missing:
+        _print_error(f"{path}: no such file or directory")
+    since = arguments.since
+    if since is not None:
+        try:
+            check_revision(since, discovery.files[0] if discovery.files else (arguments.paths or ["."])[0])
+        except GitHistoryError as error:
+            _print_error(str(error))
+            return EXIT_ERROR
+    trackers_for = tracker_lookup(offline=True, on_error=_print_error, on_warning=_print_warning)
+    results = []
+    unreadable = 0
+    for path in discovery.files:
+        loaded = configs.for_path(path)
+        try:
+            backlog = parse(files.read_document(path).text)
+            before = None
+            if since is not None:
+                old = text_at(since, path)
+                before = None if old is None else parse(files.decode_document(path, old).text)
+            tracker = trackers_for(loaded) if arguments.next else None
+            results.append(
+                progress_report.file_progress(
+                    path, backlog, loaded.settings, tracker=tracker, ready=arguments.next, before=before, since=since is not None
+                )
+            )
+        except files.BinaryFile as error:
+            _print_warning(str(error))
+        except (files.UnreadableFile, GitHistoryError) as error:
+            _print_error(str(error))
+            unreadable += 1
+    progress_report.FORMATS[arguments.format](results, sys.stdout, since=since)
+    sys.stdout.flush()
+    if not discovery.files and not discovery.missing:
+        _print_warning("no backlog files found in " + ", ".join(arguments.paths))
+    if discovery.missing or config_errors.count:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if unreadable else EXIT_CLEAN
 
 
 class _LoggedProblems(logging.Handler):

@@ -86,6 +86,9 @@ class Settings:
     named_hosts: tuple[str, ...] = ()
     # Bytes above which a document is only outlined (``size_limit.py``); "4MB" in TOML, 0: no limit.
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # How the editor shows progress on headings and parent tasks (``features/progress.py``):
+    # inlay hints, code lenses (for clients without inlay hints), or not at all.
+    progress: Literal["inlay", "lens", "off"] = "inlay"
 
     def rule(self, name: str) -> RuleSetting:
         return self.rules.get(name) or RuleSetting()
@@ -281,9 +284,13 @@ class _Reader:
                 hosts.extend(found for item in listed if (found := host_of(item)))
             else:
                 self.error("issues.trusted-hosts", f'must be a list of host names such as ["git.example.com"], not {_type_name(listed)}')
-        url = table.get("url")
-        if isinstance(url, str) and (found := host_of(url)):
-            hosts.append(found)
+        # The user's own [issues] url, and each url of their own [[issues.sources]], names a host they chose.
+        sources = table.get("sources")
+        tables = [table, *(one for one in sources if isinstance(one, Mapping))] if isinstance(sources, list) else [table]
+        for one in tables:
+            url = one.get("url")
+            if isinstance(url, str) and (found := host_of(url)):
+                hosts.append(found)
         changes["named_hosts"] = tuple(dict.fromkeys(hosts))
         return table
 

@@ -17,11 +17,13 @@ import attrs
 from lsprotocol import types
 
 from .features.folding import COMMENT, BlockFolds, Fold
+from .features.outline import FileOutline, OutlineSection, OutlineTask
+from .features.progress import Counts
 from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, Symbol
 from .config import ConfigError
 from .memo import MISSING, BlockMemo
 from .model import Span
-from .rules import ERROR, HINT, INFO, WARNING, Finding, Fix
+from .rules import ERROR, HINT, INFO, WARNING, Edit, Finding, Fix
 from .text import UTF16, column_of, from_client_column
 
 SOURCE = "backlog-ls"
@@ -313,6 +315,47 @@ def symbol_information_json(
     return flat
 
 
+def outline_file_json(outline: FileOutline, uri: str, path: str | None, lines: Sequence[str], encoding: str) -> dict[str, Any]:
+    """One file of the ``backlog-ls/outline`` answer: its counts, sections and tasks, ranges in ``encoding``."""
+
+    def task(value: OutlineTask) -> dict[str, Any]:
+        return {
+            "name": value.name,
+            "state": value.state,
+            "meaning": value.meaning,
+            "kind": value.kind,
+            "ready": value.ready,
+            "range": range_dict(value.span, lines, encoding),
+            "subtasks": [task(child) for child in value.subtasks],
+        }
+
+    def section(value: OutlineSection) -> dict[str, Any]:
+        found = {
+            "title": value.title,
+            "level": value.level,
+            "range": range_dict(value.span, lines, encoding),
+            "counts": counts_json(value.counts),
+            "tasks": [task(child) for child in value.tasks],
+            "sections": [section(child) for child in value.sections],
+        }
+        if value.task is not None:
+            found["task"] = task(value.task)
+        return found
+
+    return {
+        "uri": uri,
+        "path": path,
+        "counts": counts_json(outline.counts),
+        "tasks": [task(child) for child in outline.tasks],
+        "sections": [section(child) for child in outline.sections],
+    }
+
+
+def counts_json(counts: Counts) -> dict[str, Any]:
+    """done, open, in_progress, cancelled, total (cancelled left out) and percent (None when nothing counts)."""
+    return {**counts.as_dict(), "percent": counts.percent if counts.total else None}
+
+
 def folding_ranges_json(folds: Iterable[Fold], limit: int | None = None) -> list[dict[str, Any]]:
     """``FoldingRange[]`` as JSON, at most ``limit`` of them (the client's ``rangeLimit``): the first ones."""
     ranges = []
@@ -402,11 +445,9 @@ def quick_fixes(diagnostic: types.Diagnostic, uri: str, version: int | None) -> 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.backlog-ls"
 
 
-def fix_all_action(fixes: Iterable[Fix], uri: str, version: int | None, lines: Sequence[str], encoding: str) -> types.CodeAction | None:
-    """One action applying every given fix (already chosen not to overlap) as minimal edits."""
-    edits = [
-        types.TextEdit(range=to_range(edit.span, lines, encoding), new_text=edit.new_text) for fix in fixes for edit in fix.edits
-    ]
+def fix_all_action(edits: Iterable[Edit], uri: str, version: int | None, lines: Sequence[str], encoding: str) -> types.CodeAction | None:
+    """One action making the given edits (fix-all's, not overlapping) to the document of ``lines``."""
+    edits = [types.TextEdit(range=to_range(edit.span, lines, encoding), new_text=edit.new_text) for edit in edits]
     if not edits:
         return None
     return types.CodeAction(
@@ -426,6 +467,20 @@ def _versioned_edit(uri: str, version: int | None, edits: list[types.TextEdit]) 
             )
         ]
     )
+
+
+def documents_edit(changes: Iterable[tuple[str, int | None, Iterable[Any], Sequence[str]]], encoding: str) -> types.WorkspaceEdit | None:
+    """Edits to many documents, (uri, version or None for an unopened file, ``rules.Edit``s, its lines),
+    as one workspace edit; None when there is nothing to change."""
+    document_changes = [
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            edits=text_edits(edits, lines, encoding),
+        )
+        for uri, version, edits, lines in changes
+    ]
+    document_changes = [change for change in document_changes if change.edits]
+    return types.WorkspaceEdit(document_changes=document_changes) if document_changes else None
 
 
 def _range_from_json(value: dict[str, Any]) -> types.Range:
@@ -648,3 +703,105 @@ def _effect(action: types.CodeAction, uri: str, lines: Sequence[str], encoding: 
         end = offsets[end_line - first] + end_col
         text = text[:start] + new_text + text[end:]
     return (first, last, text)
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+def progress_inlay_hints(marks: Iterable[Any], lines: Sequence[str], encoding: str) -> list[types.InlayHint]:
+    """Each progress mark (``features.progress.Mark``) as an inlay hint after its line's text."""
+    return [
+        types.InlayHint(
+            position=to_position(lines, mark.line, mark.column, encoding),
+            label=mark.label,
+            padding_left=True,
+        )
+        for mark in marks
+    ]
+
+
+def progress_code_lenses(marks: Iterable[Any], lines: Sequence[str], encoding: str) -> list[types.CodeLens]:
+    """Each progress mark as a code lens over its line. The lens only shows the figure: its command
+    is empty, which clients show as a label that does nothing when clicked."""
+    return [
+        types.CodeLens(range=to_range(mark.span, lines, encoding), command=types.Command(title=mark.label, command=""))
+        for mark in marks
+    ]
+
+
+SHOW_LOCATION_COMMAND = "backlog-ls.showLocation"
+# The rules whose related line is the place to go to fix the finding: the task a ticked task waits for.
+_GO_TO_RELATED = {"BL601": "Go to the blocker"}
+
+
+def go_to_related_actions(diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+    """For a finding whose related line is where the fix lies (BL601: the open blocker), a quick fix
+    that shows that line (``SHOW_LOCATION_COMMAND``: the server asks the client with window/showDocument)."""
+    title = _GO_TO_RELATED.get(str(diagnostic.code)) if diagnostic.source == SOURCE else None
+    if title is None or not diagnostic.related_information:
+        return []
+    return [
+        types.CodeAction(
+            title=title,
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            command=types.Command(
+                title=title,
+                command=SHOW_LOCATION_COMMAND,
+                arguments=[related.location.uri, _range_json(related.location.range)],
+            ),
+        )
+        for related in diagnostic.related_information[:1]
+    ]
+
+
+def _range_json(value: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": value.start.line, "character": value.start.character},
+        "end": {"line": value.end.line, "character": value.end.character},
+    }
+
+
+def show_document_params(uri: Any, range_: Any) -> types.ShowDocumentParams | None:
+    """The command's arguments (as a client sends them back) as window/showDocument params; None when malformed."""
+    if not isinstance(uri, str) or not isinstance(range_, dict):
+        return None
+    try:
+        numbers = [range_[end][part] for end in ("start", "end") for part in ("line", "character")]
+    except (KeyError, TypeError):
+        return None
+    if not all(isinstance(number, int) and not isinstance(number, bool) and number >= 0 for number in numbers):
+        return None
+    return types.ShowDocumentParams(uri=uri, take_focus=True, selection=_range_from_json(range_))
+
+
+# --- navigation across the workspace: locations, highlights, rename, workspace symbols --------------
+
+_WORKSPACE_SYMBOL_KINDS = {"section": types.SymbolKind.Namespace.value, "task": types.SymbolKind.Boolean.value}
+
+
+def places_json(places: Iterable[Any], encoding: str) -> list[dict[str, Any]]:
+    """``features.navigation.Place``s (URI, span, the lines that convert it) as ``Location[]`` JSON."""
+    return [{"uri": place.uri, "range": range_dict(place.span, place.lines, encoding)} for place in places]
+
+
+def highlights_json(highlights: Iterable[Any], lines: Sequence[str], encoding: str) -> list[dict[str, Any]]:
+    """``DocumentHighlight[]``: a task's own ID (or the issue a task names) is Write, a mention Read."""
+    write, read = types.DocumentHighlightKind.Write.value, types.DocumentHighlightKind.Read.value
+    return [{"range": range_dict(found.span, lines, encoding), "kind": write if found.is_name else read} for found in highlights]
+
+
+def workspace_symbols_json(symbols: Iterable[Any], encoding: str) -> list[dict[str, Any]]:
+    """``features.navigation.WorkspaceSymbol``s as ``SymbolInformation[]`` JSON (every client reads
+    it; ``WorkspaceSymbol`` adds only lazy locations, which an index in memory does not need)."""
+    found = []
+    for symbol in symbols:
+        entry: dict[str, Any] = {
+            "name": symbol.name,
+            "kind": _WORKSPACE_SYMBOL_KINDS[symbol.kind],
+            "location": {"uri": symbol.place.uri, "range": range_dict(symbol.place.span, symbol.place.lines, encoding)},
+        }
+        if symbol.container:
+            entry["containerName"] = symbol.container
+        found.append(entry)
+    return found

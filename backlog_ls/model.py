@@ -8,7 +8,7 @@ happens in one place only (``text.py`` / ``convert.py``).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import NamedTuple
 
@@ -141,6 +141,30 @@ class Link:
 
 
 @attrs.frozen
+class Blocker:
+    """Something a task waits for, as written: "blocked by #12", "depends on Task 3.1", "after T10",
+    "requires #5", "needs Task 2.1", or Obsidian Tasks' "⛔ abc123".
+
+    ``kind`` is ``task`` (a task ID: ``name`` is "Task 3.1", "T10"), ``issue`` (``issue`` is the
+    reference) or ``id`` (an Obsidian Tasks id, the ``🆔 abc123`` of another task). ``span``
+    covers the name only.
+    """
+
+    span: Span
+    kind: str
+    name: str
+    issue: IssueRef | None = None
+
+
+@attrs.frozen
+class DependencyId:
+    """An Obsidian Tasks id that names a task for others' ``⛔``: ``🆔 abc123``; ``span`` covers the id."""
+
+    span: Span
+    name: str
+
+
+@attrs.frozen
 class References:
     """Everything the inline scanner found in one run of text."""
 
@@ -154,9 +178,13 @@ class References:
     keys: tuple[IssueRef, ...] = ()
     title: str | None = None  # a bold lead title: "**Merge Binaries**:" -> "Merge Binaries"
     title_span: Span | None = None
+    blockers: tuple[Blocker, ...] = ()  # what the text says it waits for ("blocked by #12")
+    dependency_ids: tuple[DependencyId, ...] = ()  # "🆔 abc123"
 
     def __bool__(self) -> bool:
-        return bool(self.issues or self.placeholders or self.task_ids or self.rfcs or self.links or self.keys)
+        return bool(
+            self.issues or self.placeholders or self.task_ids or self.rfcs or self.links or self.keys or self.blockers or self.dependency_ids
+        )
 
 
 NO_REFERENCES = References()
@@ -209,6 +237,21 @@ class Item:
         yield self
         for child in self.children:
             yield from child.walk()
+
+
+def first_tasks(items: Iterable[Item]) -> Iterator[Item]:
+    """The tasks among ``items`` and, below plain bullets, the first tasks down each branch (not their subtasks).
+
+    A parent task's subtasks are ``first_tasks(task.children)``: a bullet that only groups
+    tasks is not a level of its own.
+    """
+    stack = list(reversed(tuple(items)))
+    while stack:
+        node = stack.pop()
+        if node.is_task:
+            yield node
+        else:
+            stack.extend(reversed(node.children))
 
 
 @attrs.frozen

@@ -10,8 +10,10 @@ from typing import Any
 
 import attrs
 
+from ..config import Settings
 from ..model import Backlog, Span
 from ..rfc.cite import block_at
+from .blockers import blockers_hover
 from .dod import definition_of_done, hover_text
 from .issues import issue_hover
 from .rfc import rfc_hover
@@ -24,18 +26,37 @@ class HoverResult:
 
 
 def hover(
-    backlog: Backlog, line: int, column: int, *, rfcs: Any = None, path: str | None = None, issues: Any = None
+    backlog: Backlog,
+    line: int,
+    column: int,
+    *,
+    rfcs: Any = None,
+    path: str | None = None,
+    issues: Any = None,
+    settings: Settings | None = None,
+    elsewhere: Any = None,
 ) -> HoverResult | None:
-    """``issues`` is the tracker's ``IssueSource`` (None: no tracker): read from its cache, never awaited."""
+    """``issues`` is the tracker's ``IssueSource`` (None: no tracker): read from its cache, never awaited.
+
+    On a blocker's name ("blocked by #12") what the task waits for comes before the issue's own
+    hover; elsewhere on a task's line, after every other hover.
+    """
     found = _checkbox_hover(backlog, line, column)
     if found is not None:
         return found
     rfc = rfc_hover(backlog, line, column, rfcs, path)
     if rfc is not None:
         return HoverResult(*rfc)
+    options = {"settings": settings, "tracker": issues, "elsewhere": elsewhere}
+    waits = blockers_hover(backlog, line, column, on_name_only=True, **options)
+    if waits is not None:
+        return HoverResult(*waits)
     issue = issue_hover(backlog, line, column, issues)
     if issue is not None:
         return HoverResult(*issue)
+    waits = blockers_hover(backlog, line, column, **options)
+    if waits is not None:
+        return HoverResult(*waits)
     return None
 
 

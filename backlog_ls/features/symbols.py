@@ -5,8 +5,8 @@ tasks nested below it. A plain bullet appears only when tasks hang below it
 (it groups them, so the outline keeps that grouping); other bullets are prose.
 Items before the first heading come first, at the top level. A task's detail is its
 state ("done", "open", a state's meaning such as "in progress", or the box as written,
-"[*]"); a section's is its progress ("3/5 done"), counted by meaning: a cancelled task
-is left out of the total. A heading written as a task ("### Task 1.1: Parser ✅") is a
+"[*]"); a section's is its progress ("3/5 done"), the figure the progress hints show
+(``features.progress``): a cancelled task is left out of the total. A heading written as a task ("### Task 1.1: Parser ✅") is a
 task whose subtasks are its section's: its detail is its state and their progress
 ("done, 3/5 done").
 
@@ -19,14 +19,15 @@ progress): an outline of 40,000 tasks is megabytes per keystroke that no one scr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
 from ..config import Settings
 from ..memo import MISSING, BlockMemo
 from ..model import Backlog, Block, Item, Section, Span, shifted
-from ..states import CANCELLED, DONE as DONE_KIND, kind_of_meaning, state_meanings
+from ..states import state_meanings
+from .progress import Counts, progress
 
 SECTION = "section"
 TASK = "task"
@@ -63,8 +64,6 @@ class BlockSymbols:
     block: Block
     symbols: tuple[Symbol, ...]
     first_line: int
-    done: int
-    total: int  # tasks counted by meaning: a cancelled one is left out
     entries: int  # symbols, nested ones included
     key: tuple
 
@@ -74,7 +73,7 @@ class BlockSymbols:
         return shifted(self.symbols, self.block.start_line - self.first_line)
 
 
-# block lineage -> [symbols (MISSING until asked for), first line, done, total, entries]; no block
+# block lineage -> [symbols (MISSING until asked for), first line, entries]; no block
 # in it, or it would live forever
 _BLOCK_SYMBOLS = BlockMemo(across_moves=True)
 
@@ -108,8 +107,8 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol |
         elif block.items:
             remembered = _BLOCK_SYMBOLS.peek(block, key)
             if remembered is MISSING:
-                remembered = _BLOCK_SYMBOLS.put(block, _block_symbols(block, lines, meanings, key), key)
-            entries += remembered[4]
+                remembered = _BLOCK_SYMBOLS.put(block, _block_symbols(block, key), key)
+            entries += remembered[2]
             placed.append((0 if current is None else id(current), block, remembered))
     with_tasks = entries <= OUTLINE_ITEM_LIMIT
     direct: dict[int, list[BlockSymbols]] = {id(section): [] for section in in_order}
@@ -118,53 +117,43 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol |
         symbols = _block_item_symbols(block, remembered, lines, meanings, key) if with_tasks else ()
         direct[owner].append(BlockSymbols(block, symbols, *remembered[1:], key))
     top: list[Symbol | BlockSymbols] = [found for found in direct[0] if found.symbols]
-    top.extend(_section_symbol(root, direct, with_tasks)[0] for root in backlog.sections)
+    figures = progress(backlog, settings).sections
+    top.extend(_section_symbol(root, direct, with_tasks, figures) for root in backlog.sections)
     return top
 
 
-# top-level item -> [its symbol (None: none; MISSING: not built yet), done, total, entries]: in one
-# long list an edit re-reads a few items (``parse._reparse_in_list``) and keeps the others, whose
-# entries are found here again. Symbols are built only for an outline that lists tasks.
+# top-level item -> [its symbol (None: none; MISSING: not built yet), entries]: in one long list
+# an edit re-reads a few items (``parse._reparse_in_list``) and keeps the others, whose entries
+# are found here again. Symbols are built only for an outline that lists tasks.
 _ITEM_SYMBOLS = BlockMemo()
 
 
-def _block_symbols(block: Block, lines: Sequence[str], meanings: dict[str, str], key: tuple) -> list:
-    """[the block's symbols (MISSING until asked for), its first line, done, total, entries]."""
-    done = total = entries = 0
+def _block_symbols(block: Block, key: tuple) -> list:
+    """[the block's symbols (MISSING until asked for), its first line, entries]."""
+    entries = 0
     for item in block.items:
-        found = _ITEM_SYMBOLS.peek(item, key)  # type: ignore[arg-type]
-        if found is MISSING:
-            found = _ITEM_SYMBOLS.put(item, [MISSING, *_item_counts(item, meanings)], key)  # type: ignore[arg-type]
-        done, total, entries = done + found[1], total + found[2], entries + found[3]
-    return [MISSING, block.start_line, done, total, entries]
+        entries += _item_entry(item, key)[1]
+    return [MISSING, block.start_line, entries]
 
 
-def _item_counts(item: Item, meanings: dict[str, str]) -> tuple[int, int, int]:
-    """Done and total tasks in the item's tree (by meaning), and how many outline entries it makes."""
-    done = total = 0
-    for node in item.walk():
-        if node.checkbox is None:
-            continue
-        kind = kind_of_meaning(meanings.get(node.checkbox, OPEN))
-        if kind == CANCELLED:
-            continue
-        total += 1
-        done += kind == DONE_KIND
+def _item_entry(item: Item, key: tuple) -> list:
+    found = _ITEM_SYMBOLS.peek(item, key)  # type: ignore[arg-type]
+    if found is MISSING:
+        found = _ITEM_SYMBOLS.put(item, [MISSING, _entries(item)], key)  # type: ignore[arg-type]
+    return found
 
-    def entries(node: Item) -> int:  # a task, or a bullet that groups tasks (as ``_item_symbol``)
-        below = sum(entries(child) for child in node.children)
-        return below + 1 if node.is_task or below else 0
 
-    return done, total, entries(item)
+def _entries(item: Item) -> int:
+    """How many outline entries an item's tree makes: its tasks, and bullets that group tasks."""
+    below = sum(_entries(child) for child in item.children)
+    return below + 1 if item.is_task or below else 0
 
 
 def _block_item_symbols(block: Block, remembered: list, lines: Sequence[str], meanings: dict[str, str], key: tuple) -> tuple[Symbol, ...]:
     if remembered[0] is MISSING:
         symbols = []
         for item in block.items:
-            found = _ITEM_SYMBOLS.peek(item, key)  # type: ignore[arg-type]
-            if found is MISSING:
-                found = _ITEM_SYMBOLS.put(item, [MISSING, *_item_counts(item, meanings)], key)  # type: ignore[arg-type]
+            found = _item_entry(item, key)
             if found[0] is MISSING:
                 found[0] = _item_symbol(item, lines, meanings)
             if found[0] is not None:
@@ -200,31 +189,19 @@ def task_state(item: Item, meanings: dict[str, str] | None = None) -> str:
 
 
 def _section_symbol(
-    section: Section, direct: dict[int, list[BlockSymbols]], with_tasks: bool
-) -> tuple[Symbol, int, int]:
-    """The section's symbol, with its done and total task counts (subsections included)."""
-    children: list[Symbol | BlockSymbols] = []
-    done = total = 0
-    for found in direct[id(section)]:
-        if with_tasks and found.symbols:
-            children.append(found)
-        done += found.done
-        total += found.total
-    for child in section.children:
-        symbol, child_done, child_total = _section_symbol(child, direct, with_tasks)
-        children.append(symbol)
-        done += child_done
-        total += child_total
-    progress = f"{done}/{total} done" if total else None
-    detail = progress
+    section: Section, direct: dict[int, list[BlockSymbols]], with_tasks: bool, figures: Mapping[int, Counts]
+) -> Symbol:
+    """The section's symbol; its detail is its progress (subsections included)."""
+    children: list[Symbol | BlockSymbols] = [found for found in direct[id(section)] if with_tasks and found.symbols]
+    children.extend(_section_symbol(child, direct, with_tasks, figures) for child in section.children)
+    figure = figures.get(section.heading.span.start_line)
+    progress_text = f"{figure.done}/{figure.total} done" if figure is not None and figure.total else None
+    detail = progress_text
     if section.is_task:
-        # A heading written as a task: its state, then its subtasks' progress; it counts as one
-        # task in the sections above it, beside its subtasks.
+        # A heading written as a task: its state, then its subtasks' progress.
         state = DONE if section.heading.is_checked else OPEN
-        detail = f"{state}, {progress}" if progress else state
-        total += 1
-        done += section.heading.is_checked
-    symbol = Symbol(
+        detail = f"{state}, {progress_text}" if progress_text else state
+    return Symbol(
         name=_one_line(section.title) or "(untitled section)",
         kind=TASK if section.is_task else SECTION,
         detail=detail,
@@ -232,7 +209,6 @@ def _section_symbol(
         selection_span=section.heading.title_span,
         children=tuple(children),
     )
-    return symbol, done, total
 
 
 def _item_symbols(items: Iterable[Item], lines: Sequence[str], meanings: dict[str, str]) -> list[Symbol]:

@@ -13,7 +13,7 @@ import bisect
 import re
 from collections.abc import Sequence
 
-from ..model import NO_REFERENCES, IssueRef, Link, Placeholder, References, RfcRef, Span, TaskId
+from ..model import NO_REFERENCES, Blocker, DependencyId, IssueRef, Link, Placeholder, References, RfcRef, Span, TaskId
 
 Segment = tuple[int, int, str]  # (line, start column, text)
 
@@ -62,6 +62,20 @@ _PROJECT_RFC_PATH = re.compile(r"(?:^|/)(?:rfcs?|text)/(?P<number>\d{1,5})[-_][^
 _BOLD_TITLE = re.compile(r"(?P<open>\*\*|__)(?P<title>(?:(?!(?P=open)).)+?)(?P=open)")
 
 
+# "blocked by", "depends on", "after", "requires", "needs", then the names of what blocks, e.g.
+# "**Depends on:** Task 1.1, Task 1.2 and #5". Only names right after the words count.
+_DEPENDS = re.compile(
+    r"(?<![\w-])(?:blocked[ \t]+(?:by|on)|depends?[ \t]+(?:on|upon)|after|requires?|needs?|waiting[ \t]+(?:for|on))"
+    r"(?:[*_]*[ \t]*:)?[*_]*[ \t]*",
+    re.IGNORECASE,
+)
+_BETWEEN_NAMES = re.compile(r"[*_]*(?:[ \t]*(?:,|;|&|\+|/)[ \t]*|[ \t]+(?:and|or)[ \t]+|[ \t]*,[ \t]*and[ \t]+)[*_]*", re.IGNORECASE)
+# Obsidian Tasks: "🆔 abc123" names a task, "⛔ abc123,def456" waits for others.
+_OBSIDIAN_NAME = r"[A-Za-z0-9_-]+"
+_OBSIDIAN_ID = re.compile(rf"🆔\ufe0f?[ \t]*(?P<name>{_OBSIDIAN_NAME})")
+_OBSIDIAN_BLOCKED = re.compile(rf"⛔\ufe0f?[ \t]*(?P<names>{_OBSIDIAN_NAME}(?:[ \t]*,[ \t]*{_OBSIDIAN_NAME})*)")
+
+
 class _Run:
     """A paragraph as one string, with a map back to source positions."""
 
@@ -69,6 +83,7 @@ class _Run:
         self.segments = segments
         self.text = "\n".join(text for _, _, text in segments)
         self.starts: list[int] = []  # offset in self.text where each segment begins
+        self._segment_of_line: dict[int, int] | None = None
         offset = 0
         for _, _, text in segments:
             self.starts.append(offset)
@@ -79,6 +94,13 @@ class _Run:
         index = max(0, bisect.bisect_right(self.starts, offset) - 1)
         line, column, _ = self.segments[index]
         return line, column + offset - self.starts[index]
+
+    def offset(self, line: int, column: int) -> int:
+        """The offset in ``text`` of a source position (the inverse of ``position``); -1 when not in the run."""
+        if self._segment_of_line is None:
+            self._segment_of_line = {segment_line: index for index, (segment_line, _, _) in enumerate(self.segments)}
+        index = self._segment_of_line.get(line)
+        return -1 if index is None else self.starts[index] + column - self.segments[index][1]
 
     def span(self, start: int, end: int) -> Span:
         start_line, start_col = self.position(start)
@@ -355,6 +377,13 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
             )
         )
 
+    blockers: list[Blocker] = []
+    dependency_ids: list[DependencyId] = []
+    if issues or task_ids:
+        blockers = _named_blockers(run, masked, issues, task_ids)
+    if "🆔" in masked or "⛔" in masked:
+        _obsidian(run, masked, blockers, dependency_ids)
+
     title = title_span = None
     if bold_title and ("**" in masked or "__" in masked):
         stripped = masked.lstrip()
@@ -371,7 +400,7 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
             else:
                 title = None
 
-    if not (issues or placeholders or task_ids or rfcs or links or title or keys):
+    if not (issues or placeholders or task_ids or rfcs or links or title or keys or blockers or dependency_ids):
         return NO_REFERENCES  # shared: most subtasks reference nothing
     issues.sort(key=lambda ref: ref.span)
     rfcs.sort(key=lambda ref: ref.span)
@@ -384,4 +413,44 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         keys=tuple(keys),
         title=title,
         title_span=title_span,
+        blockers=tuple(blockers),
+        dependency_ids=tuple(dependency_ids),
     )
+
+
+def _named_blockers(run: _Run, masked: str, issues: list[IssueRef], task_ids: list[TaskId]) -> list[Blocker]:
+    """The issues and task IDs that follow "blocked by", "depends on" and the like, in order."""
+    # Each name by the offset it starts at in the run's text.
+    names: dict[int, tuple[int, Blocker]] = {}
+    for ref in issues:
+        start, end = _offsets(run, ref.span)
+        names[start] = (end, Blocker(ref.span, "issue", ref.text, ref))
+    for task_id in task_ids:
+        start, end = _offsets(run, task_id.span)
+        names[start] = (end, Blocker(task_id.span, "task", task_id.text))
+    found: list[Blocker] = []
+    for match in _DEPENDS.finditer(masked):
+        at = match.end()
+        while at in names:
+            end, blocker = names[at]
+            if masked.startswith(("'s", "’s"), end):
+                break  # "after #6691's shed": the issue's doing, not a task to wait for
+            found.append(blocker)
+            between = _BETWEEN_NAMES.match(masked, end)
+            if between is None:
+                break
+            at = between.end()
+    return found
+
+
+def _offsets(run: _Run, span: Span) -> tuple[int, int]:
+    return run.offset(span.start_line, span.start_col), run.offset(span.end_line, span.end_col)
+
+
+def _obsidian(run: _Run, masked: str, blockers: list[Blocker], dependency_ids: list[DependencyId]) -> None:
+    for match in _OBSIDIAN_ID.finditer(masked):
+        dependency_ids.append(DependencyId(run.span(match.start("name"), match.end("name")), match.group("name")))
+    for match in _OBSIDIAN_BLOCKED.finditer(masked):
+        start = match.start("names")
+        for name in re.finditer(_OBSIDIAN_NAME, match.group("names")):
+            blockers.append(Blocker(run.span(start + name.start(), start + name.end()), "id", name.group()))

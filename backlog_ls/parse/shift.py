@@ -6,23 +6,39 @@ top of a 20,000-task backlog every later block moves, and this is that hot path.
 
 from __future__ import annotations
 
-from ..model import Block, Heading, IssueRef, Item, Link, Placeholder, Problem, References, RfcRef, Span, TaskId
+from ..model import (
+    Block,
+    Blocker,
+    DependencyId,
+    Heading,
+    IssueRef,
+    Item,
+    Link,
+    Placeholder,
+    Problem,
+    References,
+    RfcRef,
+    Span,
+    TaskId,
+)
 
 
 def _span(span: Span, delta: int) -> Span:
     return Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
 
 
+def _issue(ref: IssueRef, delta: int) -> IssueRef:
+    return IssueRef(
+        _span(ref.span, delta), ref.number, ref.style, ref.text, ref.prefix, ref.owner, ref.repo, ref.host, ref.url,
+        ref.is_pull, ref.project,
+    )
+
+
 def _refs(refs: References, delta: int) -> References:
     if not refs and refs.title_span is None:
         return refs
     return References(
-        issues=tuple(
-            IssueRef(
-                _span(r.span, delta), r.number, r.style, r.text, r.prefix, r.owner, r.repo, r.host, r.url, r.is_pull
-            )
-            for r in refs.issues
-        ),
+        issues=tuple(_issue(r, delta) for r in refs.issues),
         placeholders=tuple(Placeholder(_span(p.span, delta), p.text, p.prefix) for p in refs.placeholders),
         task_ids=tuple(TaskId(_span(t.span, delta), t.text, t.number) for t in refs.task_ids),
         rfcs=tuple(RfcRef(_span(r.span, delta), r.number, r.kind, r.text, r.target) for r in refs.rfcs),
@@ -30,8 +46,14 @@ def _refs(refs: References, delta: int) -> References:
             Link(_span(k.span, delta), k.text, _span(k.text_span, delta), k.target, _span(k.target_span, delta), k.is_image)
             for k in refs.links
         ),
+        keys=tuple(_issue(k, delta) for k in refs.keys),
         title=refs.title,
         title_span=None if refs.title_span is None else _span(refs.title_span, delta),
+        blockers=tuple(
+            Blocker(_span(b.span, delta), b.kind, b.name, None if b.issue is None else _issue(b.issue, delta))
+            for b in refs.blockers
+        ),
+        dependency_ids=tuple(DependencyId(_span(d.span, delta), d.name) for d in refs.dependency_ids),
     )
 
 

@@ -95,7 +95,15 @@ class Rule:
     check: Callable[[Context], Iterable[Finding]] | None = None
     options: type | None = None  # an attrs class; its fields are the [rules.<name>] keys
     check_block: Callable[[Context, Block], Iterable[Finding]] | None = None
+    # The other severities a variant of this rule reports at, each with what it is:
+    # (("warning", "a mistyped '[x]'"),). docs/rules.md lists them; a finding at any other is a bug.
+    variants: tuple[tuple[str, str], ...] = ()
     memo: Any = attrs.field(factory=lambda: _new_memo(), eq=False, repr=False)
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        """Every severity this rule reports at (before the configuration sets another)."""
+        return (self.severity, *(severity for severity, _ in self.variants))
 
     def run(self, context: Context) -> Iterable[Finding]:
         if self.check is not None:
@@ -163,6 +171,9 @@ class Context:
         self.tracker = tracker
         self.rfcs = rfcs  # backlog_ls.rfc.Rfcs: the project's RFCs and the IETF index; None: unknown
         self.encoding: str | None = None  # what the file was read as ("windows-1252"); None: UTF-8 or unknown
+        # Tasks of the workspace's other files, for dependencies that name them
+        # (``dependencies.Elsewhere``; the workspace index provides it). None: this file only.
+        self.elsewhere: Any = None
 
     def options(self, rule: Rule) -> Any:
         if rule.options is None:

@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..memo import BlockMemo
-from ..model import Block, Item, Section, Span
+from ..model import Block, Item, Section, Span, first_tasks as _first_tasks
 from ..states import CANCELLED, DONE, OPEN, state_kinds, task_kind
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 
@@ -77,17 +77,6 @@ def _percent_text(done: int, total: int, written: str) -> str:
 def _section_tasks(section: Section) -> Iterator[Item]:
     for inner in section.walk():
         yield from inner.tasks()
-
-
-def _first_tasks(items: Iterable[Item]) -> Iterator[Item]:
-    """The tasks among ``items`` and, below plain bullets, the first tasks down each branch (not their subtasks)."""
-    stack = list(reversed(tuple(items)))
-    while stack:
-        node = stack.pop()
-        if node.is_task:
-            yield node
-        else:
-            stack.extend(reversed(node.children))
 
 
 def _cookie_tasks(section: Section) -> Iterator[Item]:

@@ -12,6 +12,7 @@ from ..features import issues as issue_features
 from ..features import rfc as rfc_features
 from .core import BacklogServer
 from .protocol import EncodedJson
+from . import workspace_navigation
 from .running import guarded, off_loop, when_parsed
 
 
@@ -65,7 +66,7 @@ async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams)
     return await off_loop(document, links, "Document links", EncodedJson([]))
 
 
-def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[types.Location] | None:
+def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[types.Location] | EncodedJson | None:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
@@ -73,7 +74,10 @@ def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[ty
     rfcs = guarded("RFCs", lambda: ls.rfcs_for(document), None)
     paths = guarded("Definition", lambda: rfc_features.rfc_definition(document.backlog, line, column, rfcs, document.path), [])
     uris = [uri for uri in (from_fs_path(path) for path in paths) if uri]
-    return convert.file_locations(uris) if uris else None
+    if uris:
+        return convert.file_locations(uris)
+    # A task ID, an issue or a link to a heading: from the workspace index.
+    return guarded("Definition from the index", lambda: workspace_navigation.index_definition(ls, params), None)
 
 
 def register(server: BacklogServer) -> None:

@@ -1,0 +1,294 @@
+"""Progress: how many tasks of each section and of each parent task are done.
+
+One count serves every place that shows progress: the inlay hints (or code lenses) on
+headings and parent tasks, the outline's detail and ``backlog-ls report``. Tasks are
+counted by what their state means (``states.py``): done, open, in progress (an open
+state whose meaning says so, ``[~]``, ``[/]``), or cancelled, which is left out of the
+total. A deferred task is not done, so it counts as open. A heading written as a task
+("### Task 1.1: Parser ✅") counts as one task in the sections above it; its own
+section's figure is that of its subtasks.
+
+- A section's figure covers its tasks, nested ones included, and its subsections'.
+- A parent task's figure covers its subtasks one level down (through plain bullets that
+  group them), as Org mode's ``[2/5]`` cookie does and as stale-progress (BL310) reads one.
+
+Cheap after a keystroke: each block is tallied once while it lives (``memo.BlockMemo``,
+as block rules remember their findings), so an edit tallies again only the blocks it
+re-parsed. A document's section figures are then one pass over the block tallies,
+an addition per block and never a walk over tasks, made once per parsed snapshot.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator, Mapping
+from typing import NamedTuple
+
+import attrs
+
+from ..config import Settings
+from ..memo import MISSING, BlockMemo
+from ..model import Backlog, Block, Item, Span, first_tasks
+from ..states import CANCELLED, DONE, OPEN, state_kinds, state_meanings, task_kind
+
+DONE_STATE = "done"
+OPEN_STATE = "open"
+IN_PROGRESS_STATE = "in_progress"
+CANCELLED_STATE = "cancelled"
+
+# Meanings of an open state that say work has started.
+_IN_PROGRESS_MEANINGS = frozenset({"in-progress", "doing", "started", "wip", "active", "working", "ongoing"})
+
+
+class Counts(NamedTuple):
+    """Tasks by state; ``total`` leaves the cancelled ones out."""
+
+    done: int = 0
+    open: int = 0
+    in_progress: int = 0
+    cancelled: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.done + self.open + self.in_progress
+
+    @property
+    def percent(self) -> int:
+        """Done out of the total, rounded half up (3/7 -> 43); 0 when there is nothing to do."""
+        total = self.total
+        return (200 * self.done + total) // (2 * total) if total else 0
+
+    def plus(self, other: Counts) -> Counts:
+        return Counts(
+            self.done + other.done,
+            self.open + other.open,
+            self.in_progress + other.in_progress,
+            self.cancelled + other.cancelled,
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return {**self._asdict(), "total": self.total}
+
+
+NOTHING = Counts()
+_ONE = {
+    DONE_STATE: Counts(done=1),
+    OPEN_STATE: Counts(open=1),
+    IN_PROGRESS_STATE: Counts(in_progress=1),
+    CANCELLED_STATE: Counts(cancelled=1),
+}
+
+
+class StateReader:
+    """Tells a task's progress state; built once per settings, so each task costs a lookup or two."""
+
+    def __init__(self, settings: Settings | None):
+        self.kinds = state_kinds(settings)
+        self.started = frozenset(
+            char for char, meaning in state_meanings(settings).items() if _meaning_key(meaning) in _IN_PROGRESS_MEANINGS
+        )
+
+    @staticmethod
+    def of_settings(settings: Settings | None) -> StateReader:
+        """The reader for ``settings``, made once per settings object."""
+        return _reader(settings)
+
+    def of_box(self, box: str) -> str:
+        """The progress state of a checkbox character alone (no task text to read: another file's index entry)."""
+        kind = self.kinds.get(box, OPEN)
+        if kind == DONE:
+            return DONE_STATE
+        if kind == CANCELLED:
+            return CANCELLED_STATE
+        return IN_PROGRESS_STATE if box in self.started else OPEN_STATE
+
+    def of(self, task: Item) -> str:
+        kind = task_kind(task, self.kinds)
+        if kind == DONE:
+            return DONE_STATE
+        if kind == CANCELLED:
+            return CANCELLED_STATE
+        return IN_PROGRESS_STATE if task.checkbox in self.started else OPEN_STATE
+
+
+def _meaning_key(meaning: str) -> str:
+    return meaning.strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def count(tasks: Iterable[Item], states: StateReader) -> Counts:
+    done = open_ = started = cancelled = 0
+    for task in tasks:
+        state = states.of(task)
+        if state == DONE_STATE:
+            done += 1
+        elif state == OPEN_STATE:
+            open_ += 1
+        elif state == IN_PROGRESS_STATE:
+            started += 1
+        else:
+            cancelled += 1
+    return Counts(done, open_, started, cancelled)
+
+
+@attrs.frozen
+class BlockTally:
+    """What one block adds to progress: all its tasks (a heading task: itself), and each parent task's subtasks."""
+
+    counts: Counts
+    parents: tuple[tuple[Item, Counts], ...] = ()
+
+
+def _tally(block: Block, states: StateReader) -> BlockTally:
+    heading = block.heading
+    if heading is not None:
+        if heading.task_state is None:
+            return BlockTally(NOTHING)
+        return BlockTally(_ONE[DONE_STATE if heading.is_checked else OPEN_STATE])
+    if not block.items:
+        return BlockTally(NOTHING)
+    tasks = [item for item, _ in block.walk if item.checkbox is not None]
+    parents = tuple(
+        (task, figure) for task in tasks if task.children and (figure := count(first_tasks(task.children), states)).total
+    )
+    return BlockTally(count(tasks, states), parents)
+
+
+_TALLIES = BlockMemo()
+_READERS: dict[int, tuple[Settings | None, StateReader]] = {}
+
+
+def _reader(settings: Settings | None) -> StateReader:
+    key = id(settings)
+    found = _READERS.get(key)
+    if found is None or found[0] is not settings:
+        if len(_READERS) > 32:  # settings change rarely; keep the cache small all the same
+            _READERS.clear()
+        found = _READERS[key] = (settings, StateReader(settings))
+    return found[1]
+
+
+def block_tally(block: Block, settings: Settings | None = None) -> BlockTally:
+    value = _TALLIES.peek(block, settings)
+    if value is MISSING:
+        value = _TALLIES.put(block, _tally(block, _reader(settings)), settings)
+    return value
+
+
+@attrs.frozen
+class Progress:
+    """A document's progress: each section's figure by its heading's line, and the whole document's."""
+
+    backlog: Backlog = attrs.field(eq=False, repr=False)
+    sections: Mapping[int, Counts]
+    whole: Counts
+    _tallies: tuple[BlockTally, ...] = attrs.field(eq=False, repr=False)
+    _starts: tuple[int, ...] = attrs.field(eq=False, repr=False)
+
+    def parents_between(self, first: int, last: int) -> Iterator[tuple[Item, Counts]]:
+        """The parent tasks whose first line is in first..last, with their subtasks' figure, in order."""
+        index = max(0, bisect.bisect_right(self._starts, first) - 1)
+        blocks = self.backlog.blocks
+        while index < len(blocks) and blocks[index].start_line <= last:
+            for task, figure in self._tallies[index].parents:
+                if first <= task.line <= last:
+                    yield task, figure
+            index += 1
+
+    def parent(self, task: Item) -> Counts | None:
+        """A parent task's figure, or None when it has no subtasks that count."""
+        for found, figure in self.parents_between(task.line, task.line):
+            if found is task:
+                return figure
+        return None
+
+
+def progress(backlog: Backlog, settings: Settings | None = None) -> Progress:
+    """The document's progress, made once per parsed snapshot and settings."""
+    cached = backlog.__dict__.get("_progress")
+    if cached is not None and cached[0] is settings:
+        return cached[1]
+    result = _progress(backlog, settings)
+    backlog.__dict__["_progress"] = (settings, result)
+    return result
+
+
+def _progress(backlog: Backlog, settings: Settings | None) -> Progress:
+    tallies = tuple(block_tally(block, settings) for block in backlog.blocks)
+    sections: dict[int, Counts] = {}
+    whole = NOTHING
+    # Open sections, innermost last: [heading level, heading line, figure so far].
+    stack: list[list] = []
+
+    def close(level: int) -> None:
+        while stack and stack[-1][0] >= level:
+            _, line, figure = stack.pop()
+            sections[line] = figure
+            if stack:
+                stack[-1][2] = stack[-1][2].plus(figure)
+
+    for block, tally in zip(backlog.blocks, tallies):
+        whole = whole.plus(tally.counts) if tally.counts is not NOTHING else whole
+        heading = block.heading
+        if heading is not None:
+            close(heading.level)
+            if stack and tally.counts is not NOTHING:  # a heading task counts in the sections above it
+                stack[-1][2] = stack[-1][2].plus(tally.counts)
+            stack.append([heading.level, heading.span.start_line, NOTHING])
+        elif stack and tally.counts is not NOTHING:
+            stack[-1][2] = stack[-1][2].plus(tally.counts)
+    close(0)
+    starts = tuple(block.start_line for block in backlog.blocks)
+    return Progress(backlog, sections, whole, tallies, starts)
+
+
+# --- what the editor shows ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Mark:
+    """A progress figure to show: ``label`` at the end of the text of ``line`` (column in code points).
+
+    ``span`` is the heading's or task's first line, for a code lens.
+    """
+
+    line: int
+    column: int
+    label: str
+    span: Span
+    kind: str  # "section" | "task"
+
+
+def section_label(figure: Counts) -> str:
+    return f"{figure.done}/{figure.total} · {figure.percent}%"
+
+
+def task_label(figure: Counts) -> str:
+    return f"{figure.done}/{figure.total}"
+
+
+def marks(backlog: Backlog, settings: Settings | None = None, first: int = 0, last: int | None = None) -> list[Mark]:
+    """The progress marks on lines first..last (default: the whole document), in document order.
+
+    A section or task with nothing to count (no tasks, or only cancelled ones) gets no mark.
+    """
+    lines = backlog.lines
+    last = len(lines) - 1 if last is None else last
+    found = progress(backlog, settings)
+    result: list[Mark] = []
+    for heading in backlog.headings:
+        line = heading.title_span.end_line if heading.setext else heading.span.start_line
+        if not first <= line <= last:
+            continue
+        figure = found.sections.get(heading.span.start_line)
+        if figure is not None and figure.total:
+            result.append(_mark(lines, line, section_label(figure), "section"))
+    for task, figure in found.parents_between(first, last):
+        result.append(_mark(lines, task.text_span.start_line, task_label(figure), "task"))
+    result.sort(key=lambda mark: (mark.line, mark.column))
+    return result
+
+
+def _mark(lines, line: int, label: str, kind: str) -> Mark:
+    text = lines[line] if line < len(lines) else ""
+    column = len(text.rstrip())
+    return Mark(line, column, label, Span.on_line(line, 0, column), kind)
