@@ -126,6 +126,7 @@ def _inline_text(markdown: str) -> str:
 _MARKUP = frozenset("[!<`*_~&\\")
 
 
+@functools.lru_cache(maxsize=65536)  # the workspace index reads every task's text on each keystroke
 def heading_text(title: str) -> str:
     """The text GitHub renders for a heading's Markdown source ``title`` (approximately, without a parser)."""
     if _MARKUP.isdisjoint(title):

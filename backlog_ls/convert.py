@@ -9,17 +9,19 @@ to and that encoding.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
 from lsprotocol import types
 
-from .features.folding import COMMENT, Fold
+from .features.folding import COMMENT, BlockFolds, Fold
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
-from .features.symbols import BULLET, SECTION, TASK, Symbol
+from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, Symbol
 from .config import ConfigError
+from .memo import MISSING, BlockMemo
 from .model import Span
 from .rules import ERROR, HINT, INFO, WARNING, Edit, Finding, Fix
 from .text import UTF16, column_of, from_client_column
@@ -171,6 +173,14 @@ def document_symbols_json(symbols: Iterable[Symbol], lines: Sequence[str], encod
 
 
 def _document_symbol_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> dict[str, Any]:
+    found = _symbol_head_json(symbol, lines, encoding)
+    if symbol.children:
+        found["children"] = [_document_symbol_json(child, lines, encoding) for child in symbol.children]
+    return found
+
+
+def _symbol_head_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> dict[str, Any]:
+    """A symbol's JSON without its children."""
     found: dict[str, Any] = {
         "name": symbol.name,
         "kind": _SYMBOL_KINDS[symbol.kind],
@@ -179,9 +189,121 @@ def _document_symbol_json(symbol: Symbol, lines: Sequence[str], encoding: str) -
     }
     if symbol.detail is not None:
         found["detail"] = symbol.detail
-    if symbol.children:
-        found["children"] = [_document_symbol_json(child, lines, encoding) for child in symbol.children]
     return found
+
+
+def outline_json(entries: Iterable[Symbol | BlockSymbols], lines: Sequence[str], encoding: str) -> str:
+    """``features.symbols.outline()`` as the JSON text of ``DocumentSymbol[]``.
+
+    Each block's entries are encoded once, with their lines counted from the block's first
+    line (``_relative_json``), and remembered across moves: after a keystroke only the
+    changed block is encoded again, and after an Enter the blocks below it only get their
+    line numbers written anew. Sections (a few per hundred tasks) are encoded each time.
+    """
+    return "[" + ",".join(_outline_entry_json(entry, lines, encoding) for entry in entries) + "]"
+
+
+# block lineage -> [template, lines relative to the block's first line, first line, text]
+_OUTLINE_FRAGMENTS = BlockMemo(across_moves=True)
+
+
+def _outline_entry_json(entry: Symbol | BlockSymbols, lines: Sequence[str], encoding: str) -> str:
+    if isinstance(entry, BlockSymbols):
+        return _block_outline_json(entry, lines, encoding)
+    text = _section_head_json(entry, lines, encoding)
+    if not entry.children:
+        return text
+    children = ",".join(_outline_entry_json(child, lines, encoding) for child in entry.children)
+    return f'{text[:-1]},"children":[{children}]}}'
+
+
+# (the section's name, kind, detail and spans counted from its first line, the lines they touch,
+# the encoding) -> its JSON as a template of its line numbers: sections are encoded each time,
+# and after an Enter above one only its line numbers change.
+_SECTION_HEADS: dict[tuple, str] = {}
+_SECTION_HEADS_LIMIT = 50_000
+
+
+def _section_head_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> str:
+    span, selection = symbol.span, symbol.selection_span
+    first = span.start_line
+    touched = tuple(lines[line] if 0 <= line < len(lines) else "" for line in (span.end_line, selection.start_line, selection.end_line))
+    key = (symbol.name, symbol.kind, symbol.detail, span.start_col, span.end_line - first, span.end_col,
+           selection.start_line - first, selection.start_col, selection.end_line - first, selection.end_col,
+           lines[first] if 0 <= first < len(lines) else "", touched, encoding)
+    template = _SECTION_HEADS.get(key)
+    if template is None:
+        if len(_SECTION_HEADS) >= _SECTION_HEADS_LIMIT:
+            _SECTION_HEADS.clear()
+        found = _symbol_head_json(symbol, lines, encoding)
+        for where in (found["range"], found["selectionRange"]):
+            where["start"]["line"] = where["end"]["line"] = -1  # written over below
+        text = _compact(found).replace("%", "%%").replace('"line":-1', '"line":%d')
+        template = _SECTION_HEADS[key] = text
+    return template % (first, span.end_line, selection.start_line, selection.end_line)
+
+
+def _block_outline_json(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> str:
+    key = (encoding, entry.key)
+    fragment = _OUTLINE_FRAGMENTS.peek(entry.block, key)
+    first = entry.block.start_line
+    if fragment is MISSING:
+        template, relative = _relative_json(entry.symbols, entry.first_line, first - entry.first_line, lines, encoding)
+        fragment = _OUTLINE_FRAGMENTS.put(entry.block, [template, relative, None, ""], key)
+    if fragment[2] != first:
+        template, relative = fragment[0], fragment[1]
+        fragment[2:] = first, template % tuple([first + line for line in relative])
+    return fragment[3]
+
+
+# top-level symbol -> (template, relative lines), under (encoding, the block's first line, moved):
+# a long list's unedited items keep their symbols (``features.symbols``), and their JSON here.
+_SYMBOL_FRAGMENTS = BlockMemo()
+
+
+def _relative_json(
+    symbols: Iterable[Symbol], first: int, moved: int, lines: Sequence[str], encoding: str
+) -> tuple[str, list[int]]:
+    """The symbols' JSON as a %-template whose ``%d`` are line numbers, and those lines minus ``first``
+    (the symbols' lines are ``moved`` lines above where the block is now)."""
+    templates: list[str] = []
+    relative: list[int] = []
+    key = (encoding, first, moved)
+    for symbol in symbols:
+        found = _SYMBOL_FRAGMENTS.peek(symbol, key)  # type: ignore[arg-type]
+        if found is MISSING:
+            found = _SYMBOL_FRAGMENTS.put(symbol, _symbol_template(symbol, first, moved, lines, encoding), key)  # type: ignore[arg-type]
+        templates.append(found[0])
+        relative.extend(found[1])
+    return ",".join(templates), relative
+
+
+def _symbol_template(symbol: Symbol, first: int, moved: int, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    relative: list[int] = []
+
+    def position(line: int, column: int) -> str:
+        relative.append(line - first)
+        return f'{{"line":%d,"character":{column_of(lines, line + moved, column, encoding)}}}'
+
+    def span(value: Span) -> str:
+        start = position(value.start_line, value.start_col)
+        return f'{{"start":{start},"end":{position(value.end_line, value.end_col)}}}'
+
+    def one(symbol: Symbol) -> str:
+        name = _compact(symbol.name).replace("%", "%%")
+        text = f'{{"name":{name},"kind":{_SYMBOL_KINDS[symbol.kind]},"range":{span(symbol.span)}'
+        text += f',"selectionRange":{span(symbol.selection_span)}'
+        if symbol.detail is not None:
+            text += ',"detail":' + _compact(symbol.detail).replace("%", "%%")
+        if symbol.children:
+            text += ',"children":[' + ",".join(one(child) for child in symbol.children) + "]"
+        return text + "}"
+
+    return one(symbol), relative
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=True)
 
 
 def symbol_information_json(
@@ -259,6 +381,47 @@ def folding_ranges_json(folds: Iterable[Fold], limit: int | None = None) -> list
             entry["kind"] = _FOLDING_KINDS[fold.kind]
         ranges.append(entry)
     return ranges
+
+
+def fold_entries_json(entries: Iterable[Fold | BlockFolds], limit: int | None = None) -> str:
+    """``features.folding.fold_entries()`` as the JSON text of ``FoldingRange[]``, at most ``limit``
+    of them (the first ones); each block's folds are encoded once, as the outline's are."""
+    parts: list[str] = []
+    count = 0
+    for entry in entries:
+        if isinstance(entry, Fold):
+            folds = [entry]
+        elif limit is not None and count + len(entry.relative) > limit:
+            first = entry.block.start_line
+            folds = [Fold(first + start, first + end, kind) for start, end, kind in entry.relative]
+        else:
+            parts.append(_block_folds_json(entry))
+            count += len(entry.relative)
+            continue
+        for fold in folds:
+            if limit is not None and count >= limit:
+                return "[" + ",".join(parts) + "]"
+            parts.append(_compact(folding_ranges_json([fold])[0]))
+            count += 1
+    return "[" + ",".join(parts) + "]"
+
+
+_FOLD_FRAGMENTS = BlockMemo(across_moves=True)  # block lineage -> [template, lines, first line, text]
+
+
+def _block_folds_json(entry: BlockFolds) -> str:
+    fragment = _FOLD_FRAGMENTS.peek(entry.block)
+    first = entry.block.start_line
+    if fragment is MISSING:
+        templates, relative = [], []
+        for start, end, kind in entry.relative:
+            extra = f',"kind":{_compact(_FOLDING_KINDS[kind])}' if kind in _FOLDING_KINDS else ""
+            templates.append('{"startLine":%d,"endLine":%d' + extra + "}")
+            relative += (start, end)
+        fragment = _FOLD_FRAGMENTS.put(entry.block, [",".join(templates), relative, None, ""])
+    if fragment[2] != first:
+        fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
+    return fragment[3]
 
 
 # --- code actions and hover -------------------------------------------------------------------------
@@ -410,6 +573,52 @@ def document_links_json(links: Iterable[Any], lines: Sequence[str], encoding: st
             entry["tooltip"] = link.tooltip
         found.append(entry)
     return found
+
+
+def block_links_json(entries: Iterable[Any], lines: Sequence[str], encoding: str) -> str:
+    """``features.block_links.block_links()`` as the JSON text of ``DocumentLink[]``: each block's
+    links encoded once per source state, lines counted from the block's first (as the outline's)."""
+    parts = []
+    for entry in entries:
+        memo = _LINK_FRAGMENTS.setdefault(entry.source.name, BlockMemo(across_moves=True))
+        key = (encoding, entry.source.key)
+        fragment = memo.peek(entry.block, key)
+        if fragment is MISSING:
+            template, relative = _relative_links_json(entry.links, entry.first_line, entry.block, lines, encoding)
+            fragment = memo.put(entry.block, [template, relative, None, ""], key)
+        first = entry.block.start_line
+        if fragment[2] != first:
+            fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
+        parts.append(fragment[3])
+    return "[" + ",".join(parts) + "]"
+
+
+
+def join_json_arrays(*arrays: str) -> str:
+    """JSON arrays' texts as one array's text: ``[1,2]`` and ``[3]`` make ``[1,2,3]``."""
+    items = [text.strip()[1:-1] for text in arrays if text.strip()[1:-1].strip()]
+    return "[" + ",".join(items) + "]"
+
+
+_LINK_FRAGMENTS: dict[str, BlockMemo] = {}  # source name -> block lineage -> [template, lines, first line, text]
+
+
+def _relative_links_json(links: Iterable[Any], first_line: int, block: Any, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    # The links' spans are as of ``first_line``; columns are read from the lines where the block is now.
+    moved = block.start_line - first_line
+    relative: list[int] = []
+    parts = []
+    for link in links:
+        span = link.span
+        start = column_of(lines, span.start_line + moved, span.start_col, encoding)
+        end = column_of(lines, span.end_line + moved, span.end_col, encoding)
+        relative += (span.start_line - first_line, span.end_line - first_line)
+        text = f'{{"range":{{"start":{{"line":%d,"character":{start}}},"end":{{"line":%d,"character":{end}}}}}'
+        text += ',"target":' + _compact(link.target).replace("%", "%%")
+        if link.tooltip:
+            text += ',"tooltip":' + _compact(link.tooltip).replace("%", "%%")
+        parts.append(text + "}")
+    return ",".join(parts), relative
 
 
 def file_locations(uris: Iterable[str]) -> list[types.Location]:

@@ -6,6 +6,11 @@ touches: every other block of the new Backlog is the same object as before (see
 through a weak reference, so that a new block that happens to get the same ``id``
 is never mistaken for the old one) is therefore still right, and costs a dictionary
 lookup instead of a walk over the block's items. Entries go when their block is collected.
+
+A block moved by whole lines (an Enter above it, see ``parse.shift``) is a new object with
+the same text and the same ``lineage``. A value that does not depend on where the block
+sits (positions relative to its first line) can be remembered ``across_moves``: keyed by
+the lineage, it is found again for the moved block, so an Enter costs one block here too.
 """
 
 from __future__ import annotations
@@ -26,28 +31,31 @@ class BlockMemo:
     long-running server is the same object from one keystroke to the next.
     """
 
-    __slots__ = ("_entries",)
+    __slots__ = ("_entries", "_across_moves")
 
-    def __init__(self) -> None:
+    def __init__(self, across_moves: bool = False) -> None:
         self._entries: dict[int, tuple[weakref.ref, Any, Any]] = {}
+        self._across_moves = across_moves
 
     def peek(self, block: Block, key: Any = None) -> Any:
         """The value stored for ``block`` under ``key``, or ``MISSING``."""
-        entry = self._entries.get(id(block))
-        if entry is not None and entry[0]() is block and (entry[1] is key or entry[1] == key):
+        owner = block.lineage if self._across_moves else block
+        entry = self._entries.get(id(owner))
+        if entry is not None and entry[0]() is owner and (entry[1] is key or entry[1] == key):
             return entry[2]
         return _MISSING
 
     def put(self, block: Block, value: Any, key: Any = None) -> Any:
-        block_id = id(block)
+        owner = block.lineage if self._across_moves else block
+        owner_id = id(owner)
         entries = self._entries
 
-        def forget(reference: weakref.ref, block_id: int = block_id) -> None:
-            current = entries.get(block_id)
+        def forget(reference: weakref.ref, owner_id: int = owner_id) -> None:
+            current = entries.get(owner_id)
             if current is not None and current[0] is reference:
-                del entries[block_id]
+                del entries[owner_id]
 
-        entries[block_id] = (weakref.ref(block, forget), key, value)
+        entries[owner_id] = (weakref.ref(owner, forget), key, value)
         return value
 
     def get(self, block: Block, compute: Callable[[], Any], key: Any = None) -> Any:

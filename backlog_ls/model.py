@@ -7,6 +7,7 @@ happens in one place only (``text.py`` / ``convert.py``).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import NamedTuple
@@ -288,6 +289,16 @@ class Problem:
     replacement: str | None = None  # text that repairs ``span``, when one is certain
 
 
+class Lineage:
+    """What a block and its copies moved by whole lines share (``parse.shift``): the same text.
+
+    Values that do not depend on where the block sits are remembered per lineage
+    (``memo.BlockMemo(across_moves=True)``).
+    """
+
+    __slots__ = ("__weakref__",)
+
+
 @attrs.frozen
 class Block:
     """One top-level Markdown block, the unit of incremental re-parsing.
@@ -310,6 +321,7 @@ class Block:
     # Every item of the block with its parent, depth first: computed once per block so that
     # rules walking a 20,000-task document after each keystroke only concatenate these.
     walk: tuple[tuple[Item, Item | None], ...] = attrs.field(init=False, eq=False, repr=False)
+    lineage: Lineage = attrs.field(factory=Lineage, eq=False, repr=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         pairs: list[tuple[Item, Item | None]] = []
@@ -440,6 +452,16 @@ class Backlog:
                 break
             found.extend(block.items)
         return tuple(found)
+
+    def block_at(self, line: int) -> Block | None:
+        """The top-level block that holds ``line``, found by bisection."""
+        starts = self.__dict__.get("_block_starts")
+        if starts is None:
+            starts = self.__dict__["_block_starts"] = [block.start_line for block in self.blocks]
+        index = bisect.bisect_right(starts, line) - 1
+        if index >= 0 and line <= self.blocks[index].end_line:
+            return self.blocks[index]
+        return None
 
     def section_at(self, line: int) -> Section | None:
         """The innermost section whose span holds ``line``."""

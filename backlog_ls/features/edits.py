@@ -39,7 +39,8 @@ def own_lines(item: Item) -> range:
 def item_at(backlog: Backlog, line: int, *, tasks_only: bool = True) -> tuple[Item, Item | None] | None:
     """The innermost (task) item whose own text holds ``line``, with its parent."""
     found = None
-    for item, parent in backlog.item_pairs:
+    block = backlog.block_at(line)  # an item's lines are its block's: the others need no look
+    for item, parent in block.walk if block is not None else ():
         if item.span.start_line > line:
             break
         if tasks_only and not item.is_task:

@@ -42,6 +42,7 @@ from ..model import Backlog, Block, IssueRef, Placeholder, Span
 from ..parse.inline import tracker_url
 from ..rules import Edit
 from ..tracker import Repository, TrackerIssue
+from .block_links import LinkSource
 from .completion import REFERENCE, CompletionItem, CompletionRequest, CompletionResult
 
 LIMIT = 100  # completion items sent at once; more come as the user types
@@ -770,8 +771,17 @@ class IssueLink:
 
 def issue_document_links(backlog: Backlog, source: Any) -> list[IssueLink]:
     """Every issue reference whose URL is known: written in it, cached, or built from the repository."""
+    return _issue_links(backlog.references(), source)
+
+
+def issue_link_source(source: Any) -> LinkSource:
+    """``issue_document_links`` one block at a time (``features.block_links``)."""
+    return LinkSource("Issue links", source_token(source), lambda block: _issue_links(block_references(block), source))
+
+
+def _issue_links(references: Iterable[Any], source: Any) -> list[IssueLink]:
     found: list[IssueLink] = []
-    for refs in backlog.references():
+    for refs in references:
         for ref in tracker_refs(refs, source):
             url = url_for(ref, source)
             if not url:

@@ -22,7 +22,7 @@ import functools
 import os
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import attrs
@@ -36,9 +36,19 @@ from ..rfc import (
     relative_link,
     root_relative,
 )
-from ..rfc.cite import IETF, PROJECT, Citation, citation_at, citations, numbers_in_text
+from ..rfc.cite import (
+    IETF,
+    PROJECT,
+    Citation,
+    block_citations,
+    citation_at,
+    citations,
+    definitions_generation,
+    numbers_in_text,
+)
 from ..rfc.ietf import IetfIndex, IetfRfc, document_name, url
 from ..rfc.resolve import cited_rfcs, display_path, target_path
+from .block_links import LinkSource
 from .completion import (
     FILE,
     REFERENCE,
@@ -152,10 +162,20 @@ def file_uri(path: str) -> str:
 
 def rfc_document_links(backlog: Backlog, rfcs: Rfcs | None, path: str | None) -> list[RfcLink]:
     """``RFC NNNN`` to the RFC Editor; project RFC citations to their files."""
+    return _rfc_links(citations(backlog), rfcs, path)
+
+
+def rfc_link_source(backlog: Backlog, rfcs: Rfcs | None, path: str | None) -> LinkSource:
+    """``rfc_document_links`` one block at a time (``features.block_links``)."""
+    key = (_projects(rfcs), _ietf(rfcs), path, definitions_generation(backlog))
+    return LinkSource("RFC links", key, lambda block: _rfc_links(block_citations(backlog, block), rfcs, path))
+
+
+def _rfc_links(found_citations: Iterable[Citation], rfcs: Rfcs | None, path: str | None) -> list[RfcLink]:
     projects = _projects(rfcs)
     index = _ietf(rfcs)
     found: list[RfcLink] = []
-    for citation in citations(backlog):
+    for citation in found_citations:
         if citation.kind == IETF:
             if citation.link is not None or citation.hashed:
                 continue  # already a link; or another series' numbering

@@ -9,6 +9,12 @@ state ("done", "open", a state's meaning such as "in progress", or the box as wr
 (``features.progress``): a cancelled task is left out of the total. A heading written as a task ("### Task 1.1: Parser ✅") is a
 task whose subtasks are its section's: its detail is its state and their progress
 ("done, 3/5 done").
+
+A keystroke re-parses one block and the editor asks for the outline again: each list
+block's entries and task counts are remembered per block (``BlockSymbols``), so only
+the sections (a few per hundred tasks) are built afresh. A backlog with more than
+``OUTLINE_ITEM_LIMIT`` task entries is outlined by its sections alone (each still with its
+progress): an outline of 40,000 tasks is megabytes per keystroke that no one scrolls.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from ..config import Settings
-from ..model import Backlog, Item, Section, Span
+from ..memo import MISSING, BlockMemo
+from ..model import Backlog, Block, Item, Section, Span, shifted
 from ..states import state_meanings
 from .progress import Counts, progress
 
@@ -28,6 +35,9 @@ BULLET = "bullet"
 
 DONE = "done"
 OPEN = "open"
+
+# More task entries than this and the outline lists sections only.
+OUTLINE_ITEM_LIMIT = 10_000
 
 
 @attrs.frozen
@@ -39,15 +49,133 @@ class Symbol:
     detail: str | None
     span: Span
     selection_span: Span
-    children: tuple[Symbol, ...] = ()
+    # Symbols; in ``outline()`` a section's children also hold its blocks' ``BlockSymbols``.
+    children: tuple[Symbol | BlockSymbols, ...] = ()
+
+
+@attrs.frozen(eq=False)
+class BlockSymbols:
+    """The outline entries of one block's task trees and its task counts, remembered per block.
+
+    Remembered across moves: the symbols' spans are as of ``first_line``, where the block
+    was when they were built. ``key`` names the state meanings they were built with.
+    """
+
+    block: Block
+    symbols: tuple[Symbol, ...]
+    first_line: int
+    entries: int  # symbols, nested ones included
+    key: tuple
+
+
+    def spelled_out(self) -> tuple[Symbol, ...]:
+        """The symbols with spans where the block is now."""
+        return shifted(self.symbols, self.block.start_line - self.first_line)
+
+
+# block lineage -> [symbols (MISSING until asked for), first line, entries]; no block
+# in it, or it would live forever
+_BLOCK_SYMBOLS = BlockMemo(across_moves=True)
 
 
 def document_symbols(backlog: Backlog, settings: Settings | None = None) -> list[Symbol]:
+    """The outline as Symbols (every entry spelled out)."""
+    found: list[Symbol] = []
+    for entry in outline(backlog, settings):
+        if isinstance(entry, BlockSymbols):
+            found.extend(entry.spelled_out())
+        else:
+            found.append(_spelled_out(entry))
+    return found
+
+
+def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol | BlockSymbols]:
+    """The outline with each block's entries as one ``BlockSymbols`` (``convert.outline_json``
+    encodes those once per block): preamble blocks, then the sections, whose ``children``
+    hold their blocks' ``BlockSymbols`` and then their subsections."""
     meanings = state_meanings(settings)
+    key = tuple(sorted(meanings.items()))
+    lines = backlog.lines
+    in_order = [section for root in backlog.sections for section in root.walk()]
+    placed: list[tuple[int, Block, list]] = []  # (id of the section holding the block, 0 before any, ...)
+    next_section = iter(in_order)
+    current: Section | None = None
+    entries = 0
+    for block in backlog.blocks:
+        if block.heading is not None:
+            current = next(next_section)
+        elif block.items:
+            remembered = _BLOCK_SYMBOLS.peek(block, key)
+            if remembered is MISSING:
+                remembered = _BLOCK_SYMBOLS.put(block, _block_symbols(block, key), key)
+            entries += remembered[2]
+            placed.append((0 if current is None else id(current), block, remembered))
+    with_tasks = entries <= OUTLINE_ITEM_LIMIT
+    direct: dict[int, list[BlockSymbols]] = {id(section): [] for section in in_order}
+    direct[0] = []
+    for owner, block, remembered in placed:
+        symbols = _block_item_symbols(block, remembered, lines, meanings, key) if with_tasks else ()
+        direct[owner].append(BlockSymbols(block, symbols, *remembered[1:], key))
+    top: list[Symbol | BlockSymbols] = [found for found in direct[0] if found.symbols]
     figures = progress(backlog, settings).sections
-    symbols = _item_symbols(backlog.preamble_items, backlog.lines, meanings)
-    symbols.extend(_section_symbol(section, backlog.lines, meanings, figures) for section in backlog.sections)
-    return symbols
+    top.extend(_section_symbol(root, direct, with_tasks, figures) for root in backlog.sections)
+    return top
+
+
+# top-level item -> [its symbol (None: none; MISSING: not built yet), entries]: in one long list
+# an edit re-reads a few items (``parse._reparse_in_list``) and keeps the others, whose entries
+# are found here again. Symbols are built only for an outline that lists tasks.
+_ITEM_SYMBOLS = BlockMemo()
+
+
+def _block_symbols(block: Block, key: tuple) -> list:
+    """[the block's symbols (MISSING until asked for), its first line, entries]."""
+    entries = 0
+    for item in block.items:
+        entries += _item_entry(item, key)[1]
+    return [MISSING, block.start_line, entries]
+
+
+def _item_entry(item: Item, key: tuple) -> list:
+    found = _ITEM_SYMBOLS.peek(item, key)  # type: ignore[arg-type]
+    if found is MISSING:
+        found = _ITEM_SYMBOLS.put(item, [MISSING, _entries(item)], key)  # type: ignore[arg-type]
+    return found
+
+
+def _entries(item: Item) -> int:
+    """How many outline entries an item's tree makes: its tasks, and bullets that group tasks."""
+    below = sum(_entries(child) for child in item.children)
+    return below + 1 if item.is_task or below else 0
+
+
+def _block_item_symbols(block: Block, remembered: list, lines: Sequence[str], meanings: dict[str, str], key: tuple) -> tuple[Symbol, ...]:
+    if remembered[0] is MISSING:
+        symbols = []
+        for item in block.items:
+            found = _item_entry(item, key)
+            if found[0] is MISSING:
+                found[0] = _item_symbol(item, lines, meanings)
+            if found[0] is not None:
+                symbols.append(found[0])
+        remembered[0] = tuple(symbols)
+    return remembered[0]
+
+
+def _count(symbol: Symbol) -> int:
+    return 1 + sum(_count(child) for child in symbol.children)
+
+
+def _spelled_out(entry: Symbol | BlockSymbols) -> Symbol:
+    if not entry.children:
+        return entry
+    children: list[Symbol] = []
+    for child in entry.children:
+        if isinstance(child, BlockSymbols):
+            children.extend(child.spelled_out())
+        else:
+            children.append(_spelled_out(child))
+    return attrs.evolve(entry, children=tuple(children))
 
 
 def task_state(item: Item, meanings: dict[str, str] | None = None) -> str:
@@ -61,11 +189,11 @@ def task_state(item: Item, meanings: dict[str, str] | None = None) -> str:
 
 
 def _section_symbol(
-    section: Section, lines: Sequence[str], meanings: dict[str, str], figures: Mapping[int, Counts]
+    section: Section, direct: dict[int, list[BlockSymbols]], with_tasks: bool, figures: Mapping[int, Counts]
 ) -> Symbol:
     """The section's symbol; its detail is its progress (subsections included)."""
-    children = _item_symbols(section.items, lines, meanings)
-    children.extend(_section_symbol(child, lines, meanings, figures) for child in section.children)
+    children: list[Symbol | BlockSymbols] = [found for found in direct[id(section)] if with_tasks and found.symbols]
+    children.extend(_section_symbol(child, direct, with_tasks, figures) for child in section.children)
     figure = figures.get(section.heading.span.start_line)
     progress_text = f"{figure.done}/{figure.total} done" if figure is not None and figure.total else None
     detail = progress_text

@@ -9,6 +9,12 @@ but its position, so if a block starts at line p in both the old and the new
 text, and the text from p on is unchanged, everything from p on parses the same.
 Reading therefore starts at a block that begins safely before the edit and stops
 at the first block start after the edit that was also a block start before it.
+
+A backlog may be one long list (thousands of tasks in one block). An edit inside it
+reads again only the top-level items around the edit (``_reparse_in_list``): a tight
+list's item ends where the next item's marker starts, whatever came before, so when
+the items read again begin and end as the unedited ones beside them did, and the list
+stays tight, the rest of the list is what it was.
 """
 
 from __future__ import annotations
@@ -114,6 +120,9 @@ def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_l
         return parse_lines(lines)
     delta = new_last - old_last
     starts = [block.start_line for block in old_blocks]
+    within = _reparse_in_list(old_blocks, starts, lines, first, old_last, new_last)
+    if within is not None:
+        return Backlog(lines, within)
     # Reading starts at a block that begins before the edit, with margin; an edit among
     # the first blocks reads from the top (after front matter, which was checked above
     # to be unchanged). Either way reading stops as soon as the old blocks resume.
@@ -136,6 +145,70 @@ def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_l
         if stopped is not None:
             tail = tuple(shift_block(block, delta) for block in old_blocks[resume_at[stopped] :])
     return Backlog(lines, old_blocks[:keep] + tuple(read) + tail)
+
+
+# A list this long (top-level items) is read again item by item around an edit.
+_LONG_LIST = 24
+# Unedited items read again on each side of an edit: the judges that the list resumes as it was.
+_ITEMS_AROUND = 1
+
+
+def _reparse_in_list(
+    old_blocks: tuple[Block, ...], starts: list[int], lines: Sequence[str], first: int, old_last: int, new_last: int
+) -> tuple[Block, ...] | None:
+    """The blocks after an edit within one long tight list, reading only the items around it (None: read blocks)."""
+    from . import nesting
+    from .blocks import read_blocks
+    from .shift import shift_block, shift_item
+
+    index = bisect.bisect_right(starts, first) - 1
+    if index < 0:
+        return None
+    block = old_blocks[index]
+    items = block.items
+    if block.kind != "list" or len(items) < _LONG_LIST or block.inner_blocks or block.problems:
+        return None  # (problems: a full read lists the checkbox ones first, then the others by line)
+    if old_last > block.end_line:
+        return None
+    if any(item.loose for item in items):
+        return None  # looseness belongs to the whole list: a blank line anywhere changes every item
+    item_starts = [item.span.start_line for item in items]
+    low = bisect.bisect_right(item_starts, first) - 1 - _ITEMS_AROUND
+    high = bisect.bisect_right(item_starts, old_last) - 1 + _ITEMS_AROUND
+    if low < 0 or high >= len(items) or first <= items[low].span.end_line or old_last >= items[high].span.start_line:
+        return None  # the edit must leave whole unedited items on both sides
+    delta = new_last - old_last
+    window_start = items[low].span.start_line
+    window_end = items[high].span.end_line + delta
+    if window_end + 1 < len(lines) and not lines[window_end + 1].strip():
+        return None
+    window = lines[: window_end + 1]
+    # Whether the list nests too deep (``nesting``): an item's depth is its own, but the bound on
+    # depth times size counts the whole list, which only a big document can reach.
+    characters = sum(map(len, lines)) + len(lines)
+    whole = characters * nesting.MAX_NESTING > nesting.MAX_NESTED_CHARACTERS
+    if nesting.check(lines if whole else window, block.start_line if whole else window_start)[1]:
+        return None
+    with collector_paused():
+        read, _ = read_blocks(window, window_start, lambda line: False)
+    if len(read) != 1 or read[0].kind != "list" or read[0].inner_blocks or read[0].problems:
+        return None
+    new_items = read[0].items
+    after = shift_item(items[high], delta) if delta else items[high]
+    if read[0].end_line != window_end or any(item.loose for item in new_items):
+        return None
+    if len(new_items) < 2 or new_items[0] != items[low] or new_items[-1] != after:
+        return None
+    tail = items[high + 1 :]
+    rebuilt = Block(
+        kind="list",
+        start_line=block.start_line,
+        end_line=block.end_line + delta,
+        items=items[: low + 1] + new_items[1:-1] + (after,) + (tuple(shift_item(item, delta) for item in tail) if delta else tail),
+    )
+
+    later = tuple(shift_block(other, delta) for other in old_blocks[index + 1 :])
+    return old_blocks[:index] + (rebuilt,) + later
 
 
 def block_span(block: Block, lines: Sequence[str]) -> Span:

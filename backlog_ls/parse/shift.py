@@ -57,7 +57,7 @@ def _refs(refs: References, delta: int) -> References:
     )
 
 
-def _item(item: Item, delta: int) -> Item:
+def shift_item(item: Item, delta: int) -> Item:
     return Item(
         span=_span(item.span, delta),
         marker=item.marker,
@@ -68,7 +68,7 @@ def _item(item: Item, delta: int) -> Item:
         text=item.text,
         text_span=_span(item.text_span, delta),
         refs=_refs(item.refs, delta),
-        children=tuple(_item(child, delta) for child in item.children),
+        children=tuple(shift_item(child, delta) for child in item.children),
         quote_depth=item.quote_depth,
         loose=item.loose,
     )
@@ -96,9 +96,10 @@ def shift_block(block: Block, delta: int) -> Block:
         start_line=block.start_line + delta,
         end_line=block.end_line + delta,
         heading=None if block.heading is None else _heading(block.heading, delta),
-        items=tuple(_item(item, delta) for item in block.items),
+        items=tuple(shift_item(item, delta) for item in block.items),
         refs=_refs(block.refs, delta),
         problems=tuple(Problem(_span(p.span, delta), p.code, p.message, p.replacement) for p in block.problems),
         link_definitions=block.link_definitions,
         inner_blocks=tuple((kind, first + delta, last + delta) for kind, first, last in block.inner_blocks),
+        lineage=block.lineage,
     )

@@ -226,6 +226,20 @@ def _citations(backlog: Backlog) -> list[Citation]:
     return found
 
 
+def definitions_generation(backlog: Backlog) -> int:
+    """A number for the document's reference definitions: a block's citations depend on them."""
+    return _generation(definitions_of(backlog))
+
+
+def block_citations(backlog: Backlog, block: Block) -> list[Citation]:
+    """The RFCs one block of the document cites, in order (remembered per block)."""
+    if block.kind in ("code", "front-matter", "html", "blank", "thematic-break"):
+        return []
+    definitions = definitions_of(backlog)
+    lines = backlog.lines
+    return _memo.get(block, lambda: _block_citations(block, lines, definitions), _generation(definitions))
+
+
 def citation_at(backlog: Backlog, line: int, column: int) -> Citation | None:
     """The citation under (line, column), looking only at the block that holds the line."""
     block = block_at(backlog, line)

@@ -35,7 +35,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from ..model import Item, Section, Span, first_tasks as _first_tasks
+from ..memo import BlockMemo
+from ..model import Block, Item, Section, Span, first_tasks as _first_tasks
 from ..states import CANCELLED, DONE, OPEN, state_kinds, task_kind
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 
@@ -84,6 +85,19 @@ def _cookie_tasks(section: Section) -> Iterator[Item]:
         yield from _first_tasks(inner.items)
 
 
+# list block -> the items that may state a figure: tasks with a "[" (a cookie) in their first line,
+# and leaf bullets; the others of a long list are not walked again after each keystroke.
+_CANDIDATES = BlockMemo()
+
+
+def _candidates(block: Block) -> tuple[Item, ...]:
+    return tuple(
+        item
+        for item, _ in block.walk
+        if (item.is_task and "[" in item.first_line_text) or (not item.is_task and not item.children)
+    )
+
+
 def _check(context: Context) -> Iterator[Finding]:
     backlog = context.backlog
     kinds = state_kinds(context.settings)
@@ -91,17 +105,18 @@ def _check(context: Context) -> Iterator[Finding]:
     for block in backlog.blocks:
         if block.kind == "heading" and block.heading is not None:
             heading = block.heading
+            if "[" not in heading.title:
+                continue
             section = backlog.section_at(heading.span.start_line)
-            if section is not None and "[" in heading.title:
+            if section is not None:
                 counts = _counts(_cookie_tasks(section), kinds)
                 yield from _cookies(lines, heading.title_span, counts)
         elif block.kind == "list":
-            for item, _ in block.walk:
-                text_line = item.text_span.start_line
-                if item.is_task and "[" in item.first_line_text:
+            for item in _CANDIDATES.get(block, lambda block=block: _candidates(block)):
+                if item.is_task:
                     yield from _cookies(lines, item.text_span, _counts(_first_tasks(item.children), kinds))
-                elif not item.is_task and not item.children:
-                    yield from _statements(context, lines, text_line, kinds)
+                else:
+                    yield from _statements(context, lines, item.text_span.start_line, kinds)
         elif block.kind == "paragraph":
             for number in range(block.start_line, block.end_line + 1):
                 yield from _statements(context, lines, number, kinds)

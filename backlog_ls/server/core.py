@@ -200,7 +200,7 @@ class BacklogServer(GuardedServer):
         cached = self._answers.get(document.uri, {}).get(method)
         if cached is not None and cached[0] == key:
             return cached[1]
-        answer = await off_loop(document, lambda: EncodedJson(compute()), what, None)
+        answer = await off_loop(document, lambda: _encoded(compute()), what, None)
         if answer is None:
             return EncodedJson([])
         if self.documents.get(document.uri) is document:
@@ -452,3 +452,6 @@ def findings_for(path: str | None, backlog: Any, inputs: CheckInputs, files: Any
         return []
 
 
+def _encoded(value: Any) -> EncodedJson:
+    """An answer as JSON text: encoded here, unless the feature encoded it itself (block by block)."""
+    return value if isinstance(value, EncodedJson) else EncodedJson(value)

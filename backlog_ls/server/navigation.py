@@ -7,6 +7,7 @@ from pygls.uris import from_fs_path
 
 from .. import convert
 from ..features import completion, hover
+from ..features import block_links
 from ..features import issues as issue_features
 from ..features import links as link_features
 from ..features import rfc as rfc_features
@@ -59,12 +60,18 @@ async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams)
     backlog, path, encoding = document.backlog, document.path, ls.encoding
 
     def links() -> EncodedJson:
-        found = guarded("Document links", lambda: rfc_features.rfc_document_links(backlog, rfcs, path), [])
-        found = found + guarded("Issue links", lambda: issue_features.issue_document_links(backlog, tracker), [])
-        linked = {link.span for link in found}  # a project RFC's link is already one to its file
+        # RFC and issue links are found block by block, each block once (``features.block_links``);
+        # relative file links (``features.links``) follow, except where a project RFC's link is.
+        sources = [rfc_features.rfc_link_source(backlog, rfcs, path), issue_features.issue_link_source(tracker)]
+        found = block_links.block_links(backlog, sources, guarded)
+        remembered = convert.block_links_json(found, backlog.lines, encoding)
         file_links = guarded("File links", lambda: link_features.file_document_links(backlog, path, ls.files.heading_line), [])
-        found = found + [link for link in file_links if link.span not in linked]
-        return EncodedJson(convert.document_links_json(found, backlog.lines, encoding))
+        if not file_links:
+            return EncodedJson.of_text(remembered)
+        linked = {link.span for link in block_links.document_links(found)}
+        extra = [link for link in file_links if link.span not in linked]
+        more = EncodedJson(convert.document_links_json(extra, backlog.lines, encoding)).text
+        return EncodedJson.of_text(convert.join_json_arrays(remembered, more))
 
     return await off_loop(document, links, "Document links", EncodedJson([]))
 

@@ -23,11 +23,10 @@ async def _on_document_symbol(
     lines = backlog.lines
     settings = ls.settings.for_document(document)[0]  # read on the loop: the outline may be built on a thread
 
-    def outline() -> list[dict[str, Any]]:
-        found = symbols.document_symbols(backlog, settings)
-        if hierarchical:
-            return convert.document_symbols_json(found, lines, encoding)
-        return convert.symbol_information_json(found, document.uri, lines, encoding)
+    def outline() -> list[dict[str, Any]] | EncodedJson:
+        if hierarchical:  # encoded block by block, each block once (``convert.outline_json``)
+            return EncodedJson.of_text(convert.outline_json(symbols.outline(backlog, settings), lines, encoding))
+        return convert.symbol_information_json(symbols.document_symbols(backlog, settings), document.uri, lines, encoding)
 
     return await ls.answer_for(document, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline, "The outline")
 
@@ -40,8 +39,8 @@ async def _on_folding_range(
         return None
     limit, backlog = ls.folding_range_limit, document.backlog
 
-    def folds() -> list[dict[str, Any]]:
-        return convert.folding_ranges_json(folding.folding_ranges(backlog), limit)
+    def folds() -> EncodedJson:
+        return EncodedJson.of_text(convert.fold_entries_json(folding.fold_entries(backlog), limit))
 
     return await ls.answer_for(document, types.TEXT_DOCUMENT_FOLDING_RANGE, folds, "Folding ranges")
 

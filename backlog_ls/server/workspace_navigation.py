@@ -132,6 +132,8 @@ def _workspace_edit(ls: BacklogServer, edits: dict[str, list[Any]]) -> types.Wor
 def renumber_code_actions(ls: BacklogServer, document: Document, actions: list[Any]) -> list[types.CodeAction]:
     """Renumbering actions whose edit also makes every mention in the workspace follow."""
     found = []
+    if not any(action.edits for action in actions):
+        return found  # nothing to renumber at the cursor: no need to bring the index up to date
     summary = current_summary(ls, document)
     for action in actions:
         if not action.edits:
