@@ -46,6 +46,7 @@ _COUNT_PERCENT = re.compile(
     rf"\b{_LABEL}{_BOLD}[ \t]*:{_BOLD}[ \t]*(?P<done>\d+)[ \t]*\((?P<percent>\d+(?:[.,]\d+)?)[ \t]*%\)", re.IGNORECASE
 )
 # "Progress: 12/20", "✅ 12/20"
+_DIGIT = re.compile(r"\d")
 _RATIO = re.compile(
     rf"(?:\b{_LABEL}{_BOLD}[ \t]*:{_BOLD}|✅)[ \t]*(?P<done>\d+)[ \t]*/[ \t]*(?P<total>\d+)\b(?![ \t]*[/.:-]\d)", re.IGNORECASE
 )
@@ -121,11 +122,12 @@ def _scope_counts(context: Context, line: int, kinds) -> tuple[int, int]:
 
 def _statements(context: Context, lines, number: int, kinds) -> Iterator[Finding]:
     text = lines[number]
-    if not any(char.isdigit() for char in text):
+    if _DIGIT.search(text) is None:  # most lines state no figure: one C-level scan rules them out
         return
     counts = None
+    start = len(text) - len(text.lstrip(" \t"))  # a deep list's indentation states nothing
     for pattern in (_COUNT_PERCENT, _RATIO, _OF):
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text, start):
             if counts is None:
                 counts = _scope_counts(context, number, kinds)
             if counts[1] == 0:

@@ -236,7 +236,7 @@ def test_over_tcp_bad_frames_are_survived_and_exit_without_shutdown_ends_with_1(
 async def test_the_reader_finds_every_valid_frame_whatever_the_read_size(read_size: int):
     # The same malformed inputs, with the stream cut into reads of any size: a header split
     # between two reads must still be found, in the discarding of a refused body too.
-    from backlog_ls.lsp_framing import FrameReader
+    from backlog_ls.server.framing import FrameReader
 
     # Byte by byte, the megabyte of garbage alone would take seconds: that case has larger reads.
     cases = [raw for raw in MALFORMED.values() if read_size > 100 or len(raw) < 200_000]

@@ -7,7 +7,7 @@ client waits for an answer forever. It also drops requests after ``shutdown`` wi
 answer, and its ``exit`` raises ``SystemExit`` where pygls itself swallows it, so the
 process always ends with 0. Here:
 
-- framing is ``lsp_framing.FrameReader`` (bounded, resynchronising), on stdio and TCP;
+- framing is ``framing.FrameReader`` (bounded, resynchronising), on stdio and TCP;
 - a body that is not JSON gets ``ParseError``, a message that is not JSON-RPC
   ``InvalidRequest``, params that do not fit the method's types ``InvalidParams`` with
   cattrs's description of what is wrong, for every method at once;
@@ -37,7 +37,7 @@ from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCRe
 from pygls.protocol import _dict_to_object, default_converter
 from pygls.protocol.language_server import lsp_method
 
-from .lsp_framing import FrameReader
+from .framing import FrameReader
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,5 @@
+import sys
+
+from .app import start
+
+sys.exit(start())

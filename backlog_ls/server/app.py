@@ -1,0 +1,111 @@
+"""Building the server (every area registers its handlers), logging, and start-up."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import sys
+
+from lsprotocol import types
+
+from .. import __version__
+from . import code_actions, documents, formatting, issue_commands, lifecycle, navigation, outline, task_commands
+from .core import PUBLISH_DELAY_SECONDS, BacklogServer
+
+logger = logging.getLogger(__name__)
+
+
+# Every LSP area registers its handlers; the order is that of the capabilities pygls announces.
+AREAS = (lifecycle, documents, outline, code_actions, issue_commands, task_commands, navigation, formatting)
+
+
+def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer:
+    server = BacklogServer(publish_delay)
+    for area in AREAS:
+        area.register(server)
+    return server
+
+
+
+
+class ClientLogHandler(logging.Handler):
+    """Sends this package's warnings and errors to the client as ``window/logMessage``.
+
+    One line each (the traceback stays on stderr), and each distinct line once, so
+    a rule that fails on every keystroke does not flood the client's log.
+    """
+
+    _TYPES = {logging.ERROR: types.MessageType.Error, logging.WARNING: types.MessageType.Warning}
+    _MAX_DISTINCT = 200
+
+    def __init__(self, server: BacklogServer):
+        super().__init__(level=logging.WARNING)
+        self.server = server
+        self._sent: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.server.protocol.writer is None or len(self._sent) >= self._MAX_DISTINCT:
+            return
+        try:
+            message = record.getMessage()
+            if record.exc_info and record.exc_info[1] is not None:
+                error = record.exc_info[1]
+                message = f"{message}: {type(error).__name__}: {error}"
+            if message in self._sent:
+                return
+            self._sent.add(message)
+            kind = self._TYPES.get(record.levelno, types.MessageType.Error)
+            params = types.LogMessageParams(type=kind, message=message)
+            # Sent from the loop only: a rule that fails on a worker thread must not write to the
+            # client's stream while the loop writes another message.
+            self.server._run_on_loop(lambda: self.server.window_log_message(params))
+        except Exception:  # a log handler must never raise into the code that logged
+            self.handleError(record)
+
+
+def configure_logging() -> None:
+    """Python logging to stderr; pygls, which logs every message at INFO, only from WARNING."""
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("backlog_ls").setLevel(logging.INFO)
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+
+
+def tune_garbage_collector() -> None:
+    """Make the cyclic garbage collector's pauses rarer and shorter.
+
+    A parsed 20,000-task backlog is some 500,000 tracked objects that live until
+    the next edit, and every full collection walks them all. Measured in-process on
+    a busy two-core machine, an edit plus an outline of 2,000 tasks took 118 ms
+    median and 175-190 ms p95 with the default settings, 68-88 and 80-140 with
+    these. The model holds no reference cycles, so its memory is still freed by
+    reference counting at once; only cyclic garbage waits a little longer.
+    """
+    gc.freeze()  # the modules loaded so far live as long as the process: never scan them
+    gc.set_threshold(50_000, 20, 100)
+
+
+def _parse_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"  # "[::1]:2087" -> "::1"
+    if not port.isdigit():
+        raise ValueError(f"--tcp expects HOST:PORT, got {address!r}")
+    return host, int(port)
+
+
+def start(tcp: str | None = None) -> int:
+    """Serve over stdio, or over TCP when ``tcp`` is "HOST:PORT"; the exit code (0 after shutdown, 1 without)."""
+    configure_logging()
+    server = create_server()
+    tune_garbage_collector()
+    logging.getLogger("backlog_ls").addHandler(ClientLogHandler(server))
+    if tcp is not None:
+        host, port = _parse_address(tcp)
+        logger.info("backlog-ls %s listening on %s:%d", __version__, host, port)
+        return server.start_tcp(host, port)
+    protocol_out = sys.stdout.buffer
+    # The protocol owns the real stdout; a stray print() anywhere now lands on stderr.
+    sys.stdout = sys.stderr
+    return server.start_io(sys.stdin.buffer, protocol_out)
+

@@ -1,0 +1,83 @@
+"""Hover, completion, document links and definition."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+
+from .. import convert
+from ..features import completion, hover
+from ..features import issues as issue_features
+from ..features import rfc as rfc_features
+from .core import BacklogServer
+from .protocol import EncodedJson
+from .running import guarded, off_loop, when_parsed
+
+
+def _on_hover(ls: BacklogServer, params: types.HoverParams) -> types.Hover | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    line, column = convert.from_position(params.position, document.lines, ls.encoding)
+    rfcs = guarded("RFCs", lambda: ls.rfcs_for(document), None)
+    tracker = guarded("Issues", lambda: ls.issues_for(document), None)
+    found = guarded(
+        "Hover", lambda: hover.hover(document.backlog, line, column, rfcs=rfcs, path=document.path, issues=tracker), None
+    )
+    if found is None:
+        return None
+    return convert.hover(found.markdown, found.span, document.lines, ls.encoding)
+
+
+def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> types.CompletionList | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    line, column = convert.from_position(params.position, document.lines, ls.encoding)
+    if not 0 <= line < len(document.lines):
+        return None
+    trigger = params.context.trigger_character if params.context is not None else None
+    rfcs = guarded("RFCs", lambda: ls.rfcs_for(document), None)
+    before = document.lines[line][:column]
+    issue_context = guarded("Issues", lambda: ls.issue_context(document, before), None)
+    request = completion.CompletionRequest(document.backlog, line, column, document.path, trigger, rfcs, issue_context)
+    found = guarded("Completion", lambda: completion.complete(request), None)
+    if found is None:
+        return None
+    return convert.completion_list(found, document.lines, ls.encoding)
+
+
+async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | EncodedJson | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    rfcs = guarded("RFCs", lambda: ls.rfcs_for(document), None)
+    tracker = guarded("Issues", lambda: ls.issues_for(document), None)
+    backlog, path, encoding = document.backlog, document.path, ls.encoding
+
+    def links() -> EncodedJson:
+        found = guarded("Document links", lambda: rfc_features.rfc_document_links(backlog, rfcs, path), [])
+        found = found + guarded("Issue links", lambda: issue_features.issue_document_links(backlog, tracker), [])
+        return EncodedJson(convert.document_links_json(found, backlog.lines, encoding))
+
+    return await off_loop(document, links, "Document links", EncodedJson([]))
+
+
+def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[types.Location] | None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return None
+    line, column = convert.from_position(params.position, document.lines, ls.encoding)
+    rfcs = guarded("RFCs", lambda: ls.rfcs_for(document), None)
+    paths = guarded("Definition", lambda: rfc_features.rfc_definition(document.backlog, line, column, rfcs, document.path), [])
+    uris = [uri for uri in (from_fs_path(path) for path in paths) if uri]
+    return convert.file_locations(uris) if uris else None
+
+
+def register(server: BacklogServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_HOVER)(when_parsed(_on_hover))
+    server.feature(
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS)
+    )(when_parsed(_on_completion))
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(when_parsed(_on_document_link))
+    server.feature(types.TEXT_DOCUMENT_DEFINITION)(when_parsed(_on_definition))
