@@ -9,14 +9,14 @@ import sys
 from lsprotocol import types
 
 from .. import __version__
-from . import code_actions, documents, formatting, issue_commands, lifecycle, navigation, outline, task_commands
+from . import code_actions, documents, formatting, issue_commands, lifecycle, navigation, outline, progress, task_commands
 from .core import PUBLISH_DELAY_SECONDS, BacklogServer
 
 logger = logging.getLogger(__name__)
 
 
 # Every LSP area registers its handlers; the order is that of the capabilities pygls announces.
-AREAS = (lifecycle, documents, outline, code_actions, issue_commands, task_commands, navigation, formatting)
+AREAS = (lifecycle, documents, outline, progress, code_actions, issue_commands, task_commands, navigation, formatting)
 
 
 def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer:

@@ -78,6 +78,8 @@ class BacklogServer(GuardedServer):
         )
         self._answers: dict[str, dict[str, tuple[tuple[int, int], EncodedJson]]] = {}  # uri -> method -> ((revision, settings), answer)
         self._settings_generation = 0  # bumped when any configuration changes: cached diagnostics are stale
+        # What the open documents' progress hints were last computed with: (progress, states) each.
+        self._progress_shown: frozenset = frozenset({("inlay", ())})
         self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
         self._config_diagnostics: set[str] = set()  # config file URIs we published problems for
         self._config_diagnostics_paths: set[str] = set()  # ... and their paths, until the files are read again
@@ -261,6 +263,26 @@ class BacklogServer(GuardedServer):
             for document in self.documents:
                 self._check_inputs(document)  # re-publishes configuration problems (pushed: TOML is not pulled)
         self.diagnostics_stale()
+        self.progress_stale()
+
+    def progress_stale(self) -> None:
+        """When what the progress hints and lenses depend on changed (``progress``, ``states``), clients
+        that can are asked for them again (the others ask after the next edit)."""
+        shown = frozenset(
+            (settings.progress, tuple(sorted(settings.states.items())))
+            for settings in (self.settings.for_document(document)[0] for document in self.documents)
+        )
+        if not shown or shown == self._progress_shown:  # nothing open, or nothing to show differently
+            return
+        self._progress_shown = shown
+        workspace = self.client_capabilities.workspace
+        try:
+            if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
+                self.workspace_inlay_hint_refresh(None)
+            if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
+                self.workspace_code_lens_refresh(None)
+        except Exception:
+            logger.warning("The client could not be asked to refresh the progress hints", exc_info=True)
 
     def diagnostics_stale(self) -> None:
         """Every open document's diagnostics may differ now (settings, tracker data, RFC folders):

@@ -6,7 +6,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from .. import convert
-from ..features import completion, hover
+from ..features import blockers, completion, hover
 from ..features import issues as issue_features
 from ..features import rfc as rfc_features
 from .core import BacklogServer
@@ -21,8 +21,11 @@ def _on_hover(ls: BacklogServer, params: types.HoverParams) -> types.Hover | Non
     line, column = convert.from_position(params.position, document.lines, ls.encoding)
     rfcs = guarded("RFCs", lambda: ls.rfcs_for(document), None)
     tracker = guarded("Issues", lambda: ls.issues_for(document), None)
+    settings = ls.settings.for_document(document)[0]
     found = guarded(
-        "Hover", lambda: hover.hover(document.backlog, line, column, rfcs=rfcs, path=document.path, issues=tracker), None
+        "Hover",
+        lambda: hover.hover(document.backlog, line, column, rfcs=rfcs, path=document.path, issues=tracker, settings=settings),
+        None,
     )
     if found is None:
         return None
@@ -71,7 +74,23 @@ def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[ty
     rfcs = guarded("RFCs", lambda: ls.rfcs_for(document), None)
     paths = guarded("Definition", lambda: rfc_features.rfc_definition(document.backlog, line, column, rfcs, document.path), [])
     uris = [uri for uri in (from_fs_path(path) for path in paths) if uri]
-    return convert.file_locations(uris) if uris else None
+    if uris:
+        return convert.file_locations(uris)
+    return guarded("Blocker definition", lambda: _blocker_definition(ls, document, line, column), None)
+
+
+def _blocker_definition(ls: BacklogServer, document, line: int, column: int) -> list[types.Location] | None:
+    """From a blocker's name ("depends on Task 3.1") to the task it names."""
+    tracker = guarded("Issues", lambda: ls.issues_for(document), None)
+    settings = ls.settings.for_document(document)[0]
+    place = blockers.blocker_definition(document.backlog, line, column, settings=settings, tracker=tracker)
+    if place is None:
+        return None
+    if place.uri is None:
+        return [types.Location(uri=document.uri, range=convert.to_range(place.span, document.backlog.lines, ls.encoding))]
+    # Another file: its line, at its start (its text is not at hand to count columns in).
+    start = types.Position(line=place.span.start_line, character=0)
+    return [types.Location(uri=place.uri, range=types.Range(start=start, end=start))]
 
 
 def register(server: BacklogServer) -> None:
