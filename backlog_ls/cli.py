@@ -334,19 +334,8 @@ def discover_backlogs(arguments: argparse.Namespace, configs: Any) -> Any:
 
     if arguments.config is not None:
         configs.for_path(arguments.config)  # its errors first, even when no file is found
-    selections: dict[str | None, files.Selection] = {}
-
-    def selection_for(path: str) -> files.Selection:
-        loaded = configs.for_path(path)
-        key = loaded.path or loaded.root
-        if key not in selections:
-            selections[key] = files.Selection.of(loaded.settings.include, loaded.settings.exclude, loaded.root)
-        return selections[key]
-
-    def keep(path: str, folder: str | None) -> bool:
-        return selection_for(path).wants(path, folder)
-
-    return files.discover(arguments.paths, keep, filter_named=arguments.force_exclude)
+    selections = files.Selections(configs.for_path)
+    return files.discover(arguments.paths, selections.keep, filter_named=arguments.force_exclude)
 
 
 def _report(arguments: argparse.Namespace) -> int:

@@ -16,10 +16,12 @@ import attrs
 from lsprotocol import types
 
 from .features.folding import COMMENT, Fold
+from .features.outline import FileOutline, OutlineSection, OutlineTask
+from .features.progress import Counts
 from .features.symbols import BULLET, SECTION, TASK, Symbol
 from .config import ConfigError
 from .model import Span
-from .rules import ERROR, HINT, INFO, WARNING, Finding, Fix
+from .rules import ERROR, HINT, INFO, WARNING, Edit, Finding, Fix
 from .text import UTF16, column_of, from_client_column
 
 SOURCE = "backlog-ls"
@@ -191,6 +193,47 @@ def symbol_information_json(
     return flat
 
 
+def outline_file_json(outline: FileOutline, uri: str, path: str | None, lines: Sequence[str], encoding: str) -> dict[str, Any]:
+    """One file of the ``backlog-ls/outline`` answer: its counts, sections and tasks, ranges in ``encoding``."""
+
+    def task(value: OutlineTask) -> dict[str, Any]:
+        return {
+            "name": value.name,
+            "state": value.state,
+            "meaning": value.meaning,
+            "kind": value.kind,
+            "ready": value.ready,
+            "range": range_dict(value.span, lines, encoding),
+            "subtasks": [task(child) for child in value.subtasks],
+        }
+
+    def section(value: OutlineSection) -> dict[str, Any]:
+        found = {
+            "title": value.title,
+            "level": value.level,
+            "range": range_dict(value.span, lines, encoding),
+            "counts": counts_json(value.counts),
+            "tasks": [task(child) for child in value.tasks],
+            "sections": [section(child) for child in value.sections],
+        }
+        if value.task is not None:
+            found["task"] = task(value.task)
+        return found
+
+    return {
+        "uri": uri,
+        "path": path,
+        "counts": counts_json(outline.counts),
+        "tasks": [task(child) for child in outline.tasks],
+        "sections": [section(child) for child in outline.sections],
+    }
+
+
+def counts_json(counts: Counts) -> dict[str, Any]:
+    """done, open, in_progress, cancelled, total (cancelled left out) and percent (None when nothing counts)."""
+    return {**counts.as_dict(), "percent": counts.percent if counts.total else None}
+
+
 def folding_ranges_json(folds: Iterable[Fold], limit: int | None = None) -> list[dict[str, Any]]:
     """``FoldingRange[]`` as JSON, at most ``limit`` of them (the client's ``rangeLimit``): the first ones."""
     ranges = []
@@ -239,11 +282,9 @@ def quick_fixes(diagnostic: types.Diagnostic, uri: str, version: int | None) -> 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.backlog-ls"
 
 
-def fix_all_action(fixes: Iterable[Fix], uri: str, version: int | None, lines: Sequence[str], encoding: str) -> types.CodeAction | None:
-    """One action applying every given fix (already chosen not to overlap) as minimal edits."""
-    edits = [
-        types.TextEdit(range=to_range(edit.span, lines, encoding), new_text=edit.new_text) for fix in fixes for edit in fix.edits
-    ]
+def fix_all_action(edits: Iterable[Edit], uri: str, version: int | None, lines: Sequence[str], encoding: str) -> types.CodeAction | None:
+    """One action making the given edits (fix-all's, not overlapping) to the document of ``lines``."""
+    edits = [types.TextEdit(range=to_range(edit.span, lines, encoding), new_text=edit.new_text) for edit in edits]
     if not edits:
         return None
     return types.CodeAction(
@@ -263,6 +304,20 @@ def _versioned_edit(uri: str, version: int | None, edits: list[types.TextEdit]) 
             )
         ]
     )
+
+
+def documents_edit(changes: Iterable[tuple[str, int | None, Iterable[Any], Sequence[str]]], encoding: str) -> types.WorkspaceEdit | None:
+    """Edits to many documents, (uri, version or None for an unopened file, ``rules.Edit``s, its lines),
+    as one workspace edit; None when there is nothing to change."""
+    document_changes = [
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            edits=text_edits(edits, lines, encoding),
+        )
+        for uri, version, edits, lines in changes
+    ]
+    document_changes = [change for change in document_changes if change.edits]
+    return types.WorkspaceEdit(document_changes=document_changes) if document_changes else None
 
 
 def _range_from_json(value: dict[str, Any]) -> types.Range:
@@ -516,3 +571,35 @@ def show_document_params(uri: Any, range_: Any) -> types.ShowDocumentParams | No
     if not all(isinstance(number, int) and not isinstance(number, bool) and number >= 0 for number in numbers):
         return None
     return types.ShowDocumentParams(uri=uri, take_focus=True, selection=_range_from_json(range_))
+
+
+# --- navigation across the workspace: locations, highlights, rename, workspace symbols --------------
+
+_WORKSPACE_SYMBOL_KINDS = {"section": types.SymbolKind.Namespace.value, "task": types.SymbolKind.Boolean.value}
+
+
+def places_json(places: Iterable[Any], encoding: str) -> list[dict[str, Any]]:
+    """``features.navigation.Place``s (URI, span, the lines that convert it) as ``Location[]`` JSON."""
+    return [{"uri": place.uri, "range": range_dict(place.span, place.lines, encoding)} for place in places]
+
+
+def highlights_json(highlights: Iterable[Any], lines: Sequence[str], encoding: str) -> list[dict[str, Any]]:
+    """``DocumentHighlight[]``: a task's own ID (or the issue a task names) is Write, a mention Read."""
+    write, read = types.DocumentHighlightKind.Write.value, types.DocumentHighlightKind.Read.value
+    return [{"range": range_dict(found.span, lines, encoding), "kind": write if found.is_name else read} for found in highlights]
+
+
+def workspace_symbols_json(symbols: Iterable[Any], encoding: str) -> list[dict[str, Any]]:
+    """``features.navigation.WorkspaceSymbol``s as ``SymbolInformation[]`` JSON (every client reads
+    it; ``WorkspaceSymbol`` adds only lazy locations, which an index in memory does not need)."""
+    found = []
+    for symbol in symbols:
+        entry: dict[str, Any] = {
+            "name": symbol.name,
+            "kind": _WORKSPACE_SYMBOL_KINDS[symbol.kind],
+            "location": {"uri": symbol.place.uri, "range": range_dict(symbol.place.span, symbol.place.lines, encoding)},
+        }
+        if symbol.container:
+            entry["containerName"] = symbol.container
+        found.append(entry)
+    return found

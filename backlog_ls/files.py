@@ -21,6 +21,7 @@ import stat
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -66,14 +67,15 @@ def _markdown_only(path: str, folder: str | None) -> bool:
     return folder is None or is_markdown(path)
 
 
-def discover(paths: Sequence[str], keep: Keep | None = None, *, filter_named: bool = False) -> Discovery:
+def discover(paths: Sequence[str], keep: Keep | None = None, *, filter_named: bool = False, use_git: bool = True) -> Discovery:
     """Expand command line paths into files to check, each once, in the order given.
 
     Files found in a folder are named by joining the folder as given with their
     path inside it, so output paths are relative to the working directory when
     the arguments were. ``keep`` chooses among them (default: Markdown files);
     files named explicitly are kept whatever ``keep`` says unless ``filter_named``
-    (``--force-exclude``, for pre-commit, which names every staged file).
+    (``--force-exclude``, for pre-commit, which names every staged file). Without ``use_git``
+    (an untrusted workspace) folders are walked, reading their ``.gitignore`` files.
     """
     keep = keep or _markdown_only
     files: list[str] = []
@@ -88,7 +90,7 @@ def discover(paths: Sequence[str], keep: Keep | None = None, *, filter_named: bo
 
     for path in paths:
         if os.path.isdir(path):
-            for relative in files_in(path):
+            for relative in files_in(path, use_git=use_git):
                 found = os.path.normpath(os.path.join(path, relative))
                 if keep(found, path):
                     add(found)
@@ -104,9 +106,12 @@ def is_markdown(path: str) -> bool:
     return path.lower().endswith(MARKDOWN_SUFFIXES)
 
 
-def files_in(folder: str) -> list[str]:
-    """Files below ``folder`` that version control would not ignore, as sorted paths relative to it."""
-    listed = _git_listing(folder)
+def files_in(folder: str, *, use_git: bool = True) -> list[str]:
+    """Files below ``folder`` that version control would not ignore, as sorted paths relative to it.
+
+    Without ``use_git`` (an untrusted workspace runs no git) the walk reads the ``.gitignore`` files.
+    """
+    listed = _git_listing(folder) if use_git else None
     if listed is None:
         listed = _walk_listing(folder)
     return sorted(relative for relative in listed if os.path.isfile(os.path.join(folder, relative)))
@@ -241,6 +246,29 @@ class Selection:
         if any(glob_matches(pattern, relative) for pattern in self.include):
             return True
         return self.sniffs and is_markdown(path) and has_task_items(path)
+
+
+class Selections:
+    """The ``Selection`` of each configuration file, for files below many folders (the CLI's
+    arguments, a language server's workspace folders): ``keep`` is ``discover``'s choice.
+
+    ``loaded_for(path)`` answers the path's ``LoadedConfig`` (its settings, file and root).
+    """
+
+    def __init__(self, loaded_for: Callable[[str], Any]):
+        self._loaded_for = loaded_for
+        self._selections: dict[str | None, Selection] = {}
+
+    def for_path(self, path: str) -> Selection:
+        loaded = self._loaded_for(path)
+        key = loaded.path or loaded.root
+        selection = self._selections.get(key)
+        if selection is None:
+            selection = self._selections[key] = Selection.of(loaded.settings.include, loaded.settings.exclude, loaded.root)
+        return selection
+
+    def keep(self, path: str, folder: str | None) -> bool:
+        return self.for_path(path).wants(path, folder)
 
 
 # --- git ----------------------------------------------------------------------------------------

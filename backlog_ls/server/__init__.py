@@ -2,7 +2,8 @@
 
 One module per LSP area registers its handlers (``app.AREAS``): ``lifecycle`` (initialize,
 settings, watched files, shutdown), ``documents`` (sync), ``diagnostics`` (pulled ones),
-``outline`` (symbols, folding), ``navigation`` (hover, completion, links, definition),
+``outline`` (symbols, folding), ``backlog_view`` (``backlog-ls/outline``, the Backlog view's
+data), ``navigation`` (hover, completion, links, definition),
 ``code_actions``, ``task_commands``, ``issue_commands``, ``formatting``. ``core`` holds the
 server's state, ``protocol`` how answers are sent, ``running`` how a handler runs.
 

@@ -9,18 +9,44 @@ import sys
 from lsprotocol import types
 
 from .. import __version__
-from . import code_actions, documents, formatting, issue_commands, lifecycle, navigation, outline, progress, task_commands
+from . import (
+    backlog_view,
+    code_actions,
+    documents,
+    formatting,
+    issue_commands,
+    lifecycle,
+    navigation,
+    outline,
+    progress,
+    task_commands,
+    workspace_index,
+    workspace_navigation,
+)
 from .core import PUBLISH_DELAY_SECONDS, BacklogServer
 
 logger = logging.getLogger(__name__)
 
 
 # Every LSP area registers its handlers; the order is that of the capabilities pygls announces.
-AREAS = (lifecycle, documents, outline, progress, code_actions, issue_commands, task_commands, navigation, formatting)
+AREAS = (
+    lifecycle,
+    documents,
+    outline,
+    progress,
+    backlog_view,
+    code_actions,
+    issue_commands,
+    task_commands,
+    navigation,
+    workspace_navigation,
+    formatting,
+)
 
 
 def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer:
     server = BacklogServer(publish_delay)
+    workspace_index.attach(server)
     for area in AREAS:
         area.register(server)
     return server

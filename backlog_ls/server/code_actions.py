@@ -12,6 +12,7 @@ from ..features import move as move_features
 from ..workspace import Document
 from .core import BacklogServer
 from .issue_commands import create_issue_actions, issue_state_actions
+from . import workspace_navigation
 from .running import guarded, when_parsed
 from .task_commands import MOVE_TASK_COMMAND
 
@@ -70,11 +71,12 @@ def _task_edit_actions(ls: BacklogServer, document: Document, params: types.Code
         found.append(at_cursor)
     if not any(d.code == "BL101" and d.range.start.line == line for d in params.context.diagnostics):
         found += issue_ref.add_issue_actions(document.backlog, line)  # else missing-issue's quick fix offers it
-    found += renumber.renumber_actions(document.backlog, line)
+    renumbering = renumber.renumber_actions(document.backlog, line) + renumber.renumber_phases_actions(document.backlog, line)
     found += archive.archive_actions(document.backlog, line, newline)
-    found += renumber.renumber_phases_actions(document.backlog, line)
     found += move_features.move_actions(document.backlog, line, newline)
     actions = convert.edit_actions(found, document.uri, document.version, document.lines, ls.encoding)
+    # Renumbering renames task IDs: their mentions in every file follow, in the same edit.
+    actions += workspace_navigation.renumber_code_actions(ls, document, renumbering)
     if move_features.offers_command(document.backlog, line):
         title = move_features.COMMAND_TITLE
         arguments = [document.uri, line, document.version]
@@ -94,9 +96,12 @@ def _selection_actions(ls: BacklogServer, document: Document, params: types.Code
 
 
 def _fix_all(ls: BacklogServer, document: Document) -> types.CodeAction | None:
-    chosen = [fix for finding in ls.findings(document) if (fix := fixes.safe_fix(finding)) is not None]
-    compatible = [chosen[index] for index in fixes.compatible(chosen)]
-    return convert.fix_all_action(compatible, document.uri, document.version, document.lines, ls.encoding)
+    def find(text: str) -> list:
+        return ls.findings_of_text(document, text)
+
+    # Every pass `check --fix` makes, so that both leave the same text.
+    edits = fixes.fix_all_edits(document.source, find, ls.findings(document))
+    return convert.fix_all_action(edits, document.uri, document.version, document.lines, ls.encoding)
 
 
 def register(server: BacklogServer) -> None:

@@ -20,7 +20,6 @@ from ..analysis import DocumentClosed, Result, Scheduler
 from ..config import Settings
 from ..features import issues as issue_features
 from ..features import status as status_features
-from ..files import Selection
 from ..providers import rfc_ietf
 from ..providers.config_file import LoadedConfig, config_file_lines
 from ..providers.files import DiskFiles
@@ -29,6 +28,7 @@ from ..rfc import NO_PROJECT_RFCS, Rfcs, RfcSettings, rfc_settings
 from ..rules import Finding
 from .transport import GuardedServer, strict_converter
 from ..workspace import Document, Snapshot, Workspace
+from ..workspace_outline import WorkspaceOutline, is_backlog
 from .issue_sources import issue_source_for
 from .protocol import BacklogProtocol, EncodedJson
 from .running import off_loop
@@ -80,6 +80,8 @@ class BacklogServer(GuardedServer):
         self._settings_generation = 0  # bumped when any configuration changes: cached diagnostics are stale
         # What the open documents' progress hints were last computed with: (progress, states) each.
         self._progress_shown: frozenset = frozenset({("inlay", ())})
+        # Told of each open document's newest parse, on the worker thread (the workspace index).
+        self.on_parsed: Callable[[Document, int, Any], None] = lambda document, revision, backlog: None
         self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
         self._config_diagnostics: set[str] = set()  # config file URIs we published problems for
         self._config_diagnostics_paths: set[str] = set()  # ... and their paths, until the files are read again
@@ -90,6 +92,7 @@ class BacklogServer(GuardedServer):
         self._issue_sources: dict[tuple, Any] = {}
         self._issue_tasks: set[asyncio.Task] = set()
         self._sent_status: dict[str, str] | None = None
+        self.backlog_outline = WorkspaceOutline()  # the Backlog view's answers (server/backlog_view.py)
 
     # --- what the client negotiated ---------------------------------------------------------
 
@@ -131,6 +134,7 @@ class BacklogServer(GuardedServer):
         found = findings_for(document.path, backlog, inputs, self.files)
         if superseded():
             return None
+        self.on_parsed(document, snapshot.revision, backlog)
         return found, self._encode_diagnostics(document.uri, backlog.lines, found, snapshot.version, inputs.encoding)
 
     def _encode_diagnostics(self, uri: str, lines: Sequence[str], found: list[Finding], version: int | None, encoding: str) -> str:
@@ -227,6 +231,12 @@ class BacklogServer(GuardedServer):
         if result is not None:
             return result.value[0]
         return findings_for(document.path, document.backlog, self._check_inputs(document), self.files)
+
+    def findings_of_text(self, document: Document, text: str) -> list[Finding]:
+        """The findings ``document`` would have with ``text`` instead (fix-all's later passes)."""
+        from ..parse import parse
+
+        return findings_for(document.path, parse(text), self._check_inputs(document), self.files)
 
     def publish_config_problems(self, loaded: LoadedConfig) -> None:
         """A configuration file's problems, as diagnostics on that file (always pushed: no
@@ -452,10 +462,8 @@ class CheckInputs:
 def findings_for(path: str | None, backlog: Any, inputs: CheckInputs, files: Any) -> list[Finding]:
     """The rules' findings for a backlog (any thread); none for a Markdown file that is not one."""
     settings = inputs.settings
-    if path is not None:
-        selection = Selection.of(settings.include, settings.exclude, inputs.root)
-        if not selection.wants_document(path, bool(backlog.task_list or backlog.problems)):
-            return []
+    if path is not None and not is_backlog(path, backlog, settings, inputs.root):
+        return []
     try:
         return size_limit.check(backlog, settings, path=path, files=files, rfcs=inputs.rfcs, tracker=inputs.tracker)
     except Exception:

@@ -10,6 +10,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from .. import convert
+from . import workspace_index
 from .core import BacklogServer
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def _debug_text(ls: BacklogServer, params: Any) -> dict[str, Any] | None:
 
 def _on_did_close(ls: BacklogServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
+    workspace_index.document_closed(ls, ls.documents.get(uri), uri)  # the disk's text counts again
     ls.forget(uri)
     if not ls.pull_diagnostics:
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

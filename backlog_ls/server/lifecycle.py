@@ -10,6 +10,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from ..providers import rfc_ietf
+from . import workspace_index
 from .core import BacklogServer
 from .diagnostics import PULL_REGISTRATION_ID, diagnostic_options, on_pull_diagnostics
 from .running import guarded
@@ -59,6 +60,7 @@ async def _on_initialized(ls: BacklogServer, params: types.InitializedParams) ->
             ls.project_rfcs.get(folder)  # start reading the RFC folders before the first document opens
     await _watch_config_files(ls)
     await _fetch_editor_settings(ls)
+    await workspace_index.start_indexing(ls)
     if not ls.pull_diagnostics or types.TEXT_DOCUMENT_DIAGNOSTIC in ls.protocol.fm.features:
         return
     # Registered only now, so that push-only clients never see a diagnostic provider.
@@ -92,7 +94,9 @@ async def _watch_config_files(ls: BacklogServer) -> None:
         id="backlog-ls/config-files",
         method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
         register_options=types.DidChangeWatchedFilesRegistrationOptions(
-            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in CONFIG_GLOBS + RFC_GLOBS]
+            watchers=[
+                types.FileSystemWatcher(glob_pattern=glob) for glob in CONFIG_GLOBS + RFC_GLOBS + workspace_index.BACKLOG_GLOBS
+            ]
         ),
     )
     try:
@@ -138,9 +142,11 @@ def _on_did_change_watched_files(ls: BacklogServer, params: types.DidChangeWatch
     # RFC files: rescan the roots that hold them (in the background; a change re-checks documents).
     paths = [to_fs_path(change.uri) for change in params.changes if change.uri.startswith("file:")]
     guarded("RFC rescan", lambda: ls.project_rfcs.files_changed(p for p in paths if p), False)
+    guarded("Workspace index", lambda: workspace_index.files_changed(ls, params.changes), None)
 
 
 def _on_shutdown(ls: BacklogServer, params: None) -> None:
+    workspace_index.stop(ls)
     ls.cancel_all_publishes()
     ls.close_issue_sources()
     ls.cancel_pending_requests()

@@ -11,6 +11,7 @@ from ..features import issues as issue_features
 from ..features import rfc as rfc_features
 from .core import BacklogServer
 from .protocol import EncodedJson
+from . import workspace_navigation
 from .running import guarded, off_loop, when_parsed
 
 
@@ -66,7 +67,7 @@ async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams)
     return await off_loop(document, links, "Document links", EncodedJson([]))
 
 
-def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[types.Location] | None:
+def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[types.Location] | EncodedJson | None:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
@@ -76,7 +77,12 @@ def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[ty
     uris = [uri for uri in (from_fs_path(path) for path in paths) if uri]
     if uris:
         return convert.file_locations(uris)
-    return guarded("Blocker definition", lambda: _blocker_definition(ls, document, line, column), None)
+    # A blocker's name ("⛔ abc123", "blocked by #12" where a task here references #12).
+    found = guarded("Blocker definition", lambda: _blocker_definition(ls, document, line, column), None)
+    if found:
+        return found
+    # A task ID, an issue or a link to a heading: from the workspace index.
+    return guarded("Definition from the index", lambda: workspace_navigation.index_definition(ls, params), None)
 
 
 def _blocker_definition(ls: BacklogServer, document, line: int, column: int) -> list[types.Location] | None:

@@ -60,7 +60,18 @@ class SettingsStore:
             return None
 
     def for_document(self, document: Document) -> tuple[Settings, LoadedConfig | None]:
-        loaded = self.loaded_for(document)
+        return self._layer(self.loaded_for(document))
+
+    def for_path(self, path: str) -> tuple[Settings, LoadedConfig | None]:
+        """The settings of a file no editor has open (the Backlog view reads it from disk)."""
+        try:
+            loaded = self.loader.for_path(path)
+        except Exception:
+            logger.exception("Could not read the configuration for %s", path)
+            loaded = None
+        return self._layer(loaded)
+
+    def _layer(self, loaded: LoadedConfig | None) -> tuple[Settings, LoadedConfig | None]:
         base = loaded.settings if loaded is not None else self.loader.user.settings
         key = id(loaded)
         settings = self._layered.get(key)

@@ -30,6 +30,7 @@ LINES = {
     "issue": "Issue #13",  # a ticked task whose issue is open: BL305, and the hover
     "tick": "- [ ] **Task 2.2 (#TBD)",  # ticked by the "Tick task" code action
     "toggle": "- [ ] **Task 4.2 (#TBD)",  # toggled by the backlog-ls.toggleTask command
+    "heading": "## Phase 1: Foundations",  # its progress inlay hint is read (0.11)
 }
 SEVERITIES = {"error": "ERROR", "warning": "WARN", "information": "INFO", "info": "INFO", "hint": "HINT"}
 

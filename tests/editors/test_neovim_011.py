@@ -17,7 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from backlog_ls.features.progress import progress, section_label
+from backlog_ls.parse import parse
+
 from ..example_issues import ISSUE_13_OPEN, ISSUE_40_OPEN
+from .conftest import BACKLOG_NAME
 from .neovim_support import (
     EDITORS_CONFIG,
     LINES,
@@ -70,6 +74,21 @@ def test_hover_on_an_issue_shows_its_title_and_state(neovim: dict):
     assert lines[0] == f"**Issue #13**: {ISSUE_13_OPEN['title']}"
     assert "**Open** · `storage` · @iamrichardd" in lines
     assert ISSUE_13_OPEN["url"] in lines[-1]
+
+
+def test_inlay_hints_show_the_progress_of_a_section_on_its_heading(neovim: dict):
+    """vim.lsp.inlay_hint.enable(true), as editors/neovim/README.md says: the heading shows its figure."""
+    hints = neovim["inlay_hints"]
+    assert hints["enabled"] is True
+    assert hints["line"] == LINES["heading"]
+    backlog = parse(Path(neovim["workspace"], BACKLOG_NAME).read_text(encoding="utf-8"))
+    figure = progress(backlog).sections[hints["lnum"]]
+    assert (figure.done, figure.total) == (4, 6)  # Phase 1: Task 1.3's two subtasks count too
+    assert [hint["label"].strip() for hint in hints["hints"]] == [section_label(figure)] == ["4/6 · 67%"]
+    assert hints["hints"][0]["character"] == len(LINES["heading"])  # at the end of the heading
+    # What Neovim draws there: the same text as virtual text after the heading, on the screen.
+    assert [text.strip() for text in hints["drawn"]] == ["4/6 · 67%"]
+    assert hints["screen_row"].endswith(f"{LINES['heading']} 4/6 · 67%"), hints["screen_row"]
 
 
 def test_tick_code_action_ticks_the_task(neovim: dict):

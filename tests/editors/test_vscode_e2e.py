@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -25,6 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from backlog_ls.features.outline import plain_name
+from backlog_ls.features.progress import marks, progress, section_label
+from backlog_ls.parse import parse
+
 from .conftest import EXAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,6 +38,7 @@ EXTENSION_DIR = REPO / "editors" / "vscode"
 VSIX = EXTENSION_DIR / "build" / "backlog-ls.vsix"
 ARTIFACTS = REPO / "build" / "e2e"
 README_SCREENSHOT = REPO / "docs" / "images" / "vscode.png"
+README_BACKLOG_VIEW = REPO / "docs" / "images" / "vscode-backlog-view.png"
 
 # What the extension package is built from: its own sources and the Python package it bundles.
 VSIX_SOURCES = [EXTENSION_DIR, REPO / "backlog_ls", REPO / "pyproject.toml"]
@@ -49,6 +55,12 @@ RFC_TITLE = "The CCSO Nameserver (Ph) Architecture"  # RFC 2378's title, as the 
 OPEN_TASK = "- [ ] **Task 2.2 (#TBD):**"
 TICKED_TASK = "- [x] **Task 2.2 (#TBD):**"
 PLACEHOLDER = "#TBD"
+# The Backlog view: a section clicked (its heading's line is revealed), the heading whose inlay hint
+# is read, a task ready to start and a done one (the filters show the first and not the second).
+REVEALED_SECTION = "Phase 1: Foundations"  # then opened: the filters are seen on its tasks
+HINTED_HEADING = "## Phase 1: Foundations"
+READY_TASK = "**Task 1.4 (Issue #5):**"
+DONE_TASK = "**Task 1.1 (Issue #1):**"
 
 
 def require_node_tools() -> dict[str, str]:
@@ -144,6 +156,33 @@ def findings_of(text: str, tmp_path: Path, env: dict[str, str]) -> list[dict]:
     return json.loads(check.stdout)
 
 
+def view_sections(text: str) -> list[dict[str, str]]:
+    """The rows the Backlog view shows for the example: its title's sections that hold tasks, each with
+    the figure the progress hints show (features.progress, the counts the view is sent)."""
+    backlog = parse(text)
+    figures = progress(backlog).sections
+    [title] = backlog.sections
+    return [
+        {"title": section.title, "progress": section_label(figures[section.heading.span.start_line])}
+        for section in title.children
+        if figures[section.heading.span.start_line].total
+    ]
+
+
+def heading_hint(text: str, heading: str) -> str:
+    """The inlay hint's label on the heading line starting with `heading`."""
+    backlog = parse(text)
+    line = next(number for number, source in enumerate(backlog.lines) if source.startswith(heading))
+    [mark] = [mark for mark in marks(backlog) if mark.line == line]
+    return mark.label
+
+
+def task_name(text: str, start: str) -> str:
+    """A task's name as the Backlog view shows it: its first line without the Markdown marks."""
+    line = next(line for line in text.splitlines() if start in line)
+    return plain_name(line.split("] ", 1)[1])
+
+
 def finding_at(findings: list[dict], line: int, column: int) -> dict:
     matches = [finding for finding in findings if (finding["line"], finding["column"]) == (line, column)]
     assert len(matches) == 1, f"expected one finding at {line}:{column}, got {matches}"
@@ -228,11 +267,25 @@ def test_vsix_alone_shows_hover_and_diagnostics_in_code_server(tmp_path: Path, e
     )
 
     screenshots = [ARTIFACTS / "vscode.png"]
+    backlog_view_screenshots = [ARTIFACTS / "vscode-backlog-view.png"]
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         screenshots.append(README_SCREENSHOT)
-    # Screenshots of an earlier run must not pass for this one's (the README's stays until replaced).
-    for earlier in (ARTIFACTS / "vscode.png", ARTIFACTS / "vscode-failure.png"):
+        backlog_view_screenshots.append(README_BACKLOG_VIEW)
+    # Screenshots of an earlier run must not pass for this one's (the README's stay until replaced).
+    for earlier in (ARTIFACTS / "vscode.png", ARTIFACTS / "vscode-backlog-view.png", ARTIFACTS / "vscode-failure.png"):
         earlier.unlink(missing_ok=True)
+    ticked_text = text.replace(OPEN_TASK, TICKED_TASK, 1)
+    sections = view_sections(text)
+    backlog_view = {
+        "sections": sections,
+        "sectionsAfterToggle": view_sections(ticked_text),
+        "reveal": {"title": REVEALED_SECTION, "line": line_and_column(text, REVEALED_SECTION, line_prefix="#")[0]},
+        "readyTask": task_name(text, READY_TASK),
+        "doneTask": task_name(text, DONE_TASK),
+        "heading": {"text": HINTED_HEADING, "hint": heading_hint(text, HINTED_HEADING)},
+        "screenshots": [str(path) for path in backlog_view_screenshots],
+    }
+    assert backlog_view["sectionsAfterToggle"] != sections  # ticking the task moves its section's figure
     config = {
         "codeServer": tools["code-server"],
         "chromium": tools["chromium"],
@@ -248,6 +301,7 @@ def test_vsix_alone_shows_hover_and_diagnostics_in_code_server(tmp_path: Path, e
         "hint": {"message": hint["message"]},
         "warning": {"message": warning["message"]},
         "screenshots": [str(path) for path in screenshots],
+        "backlogView": backlog_view,
         "failureScreenshot": str(ARTIFACTS / "vscode-failure.png"),
         "result": str(tmp_path / "result.json"),
         "stepTimeoutMs": STEP_TIMEOUT_MS,
@@ -309,5 +363,25 @@ def test_vsix_alone_shows_hover_and_diagnostics_in_code_server(tmp_path: Path, e
     installed = Path(config["extensionsDir"]) / seen["installedExtensions"][0]
     assert any(Path(argument).is_relative_to(installed) for argument in server["argv"][1:]), server
 
-    for screenshot in screenshots:
+    # The Backlog view: the example's sections in order, each with its figure ("4/6 · 67%") after a
+    # bar; the same figures as the inlay hint the heading shows.
+    section_rows = [row for row in seen["backlogRows"] if row["label"] in {section["title"] for section in sections}]
+    assert [row["label"] for row in section_rows] == [section["title"] for section in sections]
+    for row, section in zip(section_rows, sections):
+        assert row["description"].startswith(section["progress"] + " "), row
+        assert re.fullmatch(r"\d+/\d+ · \d+% [█░]{10}", row["description"]), row
+    assert seen["headingLine"].startswith(HINTED_HEADING)
+    assert seen["headingLine"].endswith(backlog_view["heading"]["hint"]), seen["headingLine"]
+    assert seen["revealedLine"] == backlog_view["reveal"]["line"]
+    ready, done = backlog_view["readyTask"], backlog_view["doneTask"]
+    labels = {name: [row["label"] for row in seen[name]] for name in ("readyRows", "openRows", "allRows")}
+    assert ready in labels["readyRows"] and done not in labels["readyRows"]
+    assert ready in labels["openRows"] and done not in labels["openRows"]
+    assert ready in labels["allRows"] and done in labels["allRows"]
+    # After Alt+C ticked Task 2.2, the view shows Phase 2's new figure.
+    after = {row["label"]: row["description"] for row in seen["backlogRowsAfterToggle"]}
+    for section in backlog_view["sectionsAfterToggle"]:
+        assert after[section["title"]].startswith(section["progress"] + " ")
+
+    for screenshot in [*screenshots, *backlog_view_screenshots]:
         assert screenshot.stat().st_size > 0

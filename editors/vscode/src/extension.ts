@@ -1,6 +1,7 @@
 // backlog-ls for VS Code: starts the bundled language server for Markdown files.
 
 import * as vscode from 'vscode';
+import { BacklogView } from './backlogView';
 import { registerCommands } from './commands';
 import { manifest } from './manifest';
 import { ServerController } from './server';
@@ -13,6 +14,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const status = new StatusBar();
     server = new ServerController(context, output, status);
     context.subscriptions.push(output, status, server, ...registerCommands(server, output));
+    context.subscriptions.push(new BacklogView(server, context.workspaceState, output));
     output.info(`backlog-ls ${manifest(context.extension.packageJSON).version ?? ''} activating in ${vscode.env.appName} ${vscode.version}.`);
     await server.start();
 }

@@ -33,6 +33,9 @@ export class ServerController implements vscode.Disposable {
     private stopping = false;
     private queue: Promise<unknown> = Promise.resolve();
     private readonly disposables: vscode.Disposable[] = [];
+    private readonly started = new vscode.EventEmitter<void>();
+    /** Fired each time a server is up and answering (a first start, a restart). */
+    readonly onDidStart = this.started.event;
 
     constructor(
         private readonly context: vscode.ExtensionContext,
@@ -72,6 +75,7 @@ export class ServerController implements vscode.Disposable {
     }
 
     dispose(): void {
+        this.started.dispose();
         for (const disposable of this.disposables) {
             disposable.dispose();
         }
@@ -174,6 +178,7 @@ export class ServerController implements vscode.Disposable {
             } else if (newState === State.Running) {
                 this.status.setServerState('running');
                 this.output.info(`The server is running (${launch.origin}${launch.pythonVersion ? `, Python ${launch.pythonVersion}` : ''}).`);
+                this.started.fire();
             } else {
                 this.status.setServerState(this.stopping ? 'stopped' : 'crashed');
             }

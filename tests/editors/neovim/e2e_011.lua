@@ -84,6 +84,67 @@ local function check_hover()
   step("hover")
 end
 
+-- The README's line: vim.lsp.inlay_hint.enable(true). What Neovim holds (the hints it got) and what
+-- it draws (the virtual text of its inlay hint namespace) on the heading's line.
+local function check_inlay_hints()
+  local lnum = common.line_holding(bufnr, LINES.heading)
+  vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
+  local on_heading = { start = { line = lnum, character = 0 }, ["end"] = { line = lnum + 1, character = 0 } }
+  wait_for("an inlay hint on the heading", function()
+    return #vim.lsp.inlay_hint.get({ bufnr = bufnr, range = on_heading }) > 0
+  end)
+  local hints = {}
+  for _, found in ipairs(vim.lsp.inlay_hint.get({ bufnr = bufnr, range = on_heading })) do
+    local hint = found.inlay_hint
+    local label = hint.label
+    if type(label) == "table" then
+      local parts = {}
+      for _, part in ipairs(label) do
+        table.insert(parts, part.value)
+      end
+      label = table.concat(parts)
+    end
+    table.insert(hints, { label = label, line = hint.position.line, character = hint.position.character, padding_left = hint.paddingLeft or false })
+  end
+  local drawn = {}
+  local function read_drawn()
+    drawn = {}
+    for name, ns in pairs(vim.api.nvim_get_namespaces()) do
+      if name:find("inlay") then
+        for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(bufnr, ns, { lnum, 0 }, { lnum, -1 }, { details = true })) do
+          local text = {}
+          for _, chunk in ipairs(mark[4].virt_text or {}) do
+            table.insert(text, chunk[1])
+          end
+          table.insert(drawn, table.concat(text))
+        end
+      end
+    end
+    return #drawn > 0
+  end
+  -- Neovim draws the hints when it redraws the window that shows the line: put the cursor there.
+  vim.api.nvim_win_set_cursor(0, { lnum + 1, 0 })
+  vim.wait(common.WAIT_MS, function()
+    vim.cmd("redraw!")
+    return read_drawn()
+  end, 50)
+  -- The screen's row that shows the heading, as a user reads it.
+  local row = vim.fn.screenpos(0, lnum + 1, 1).row
+  local screen = {}
+  for column = 1, vim.o.columns do
+    table.insert(screen, vim.fn.screenstring(row, column))
+  end
+  result.inlay_hints = {
+    screen_row = vim.trim(table.concat(screen)),
+    lnum = lnum,
+    line = common.line_text(bufnr, lnum),
+    enabled = vim.lsp.inlay_hint.is_enabled({ bufnr = bufnr }),
+    hints = hints,
+    drawn = drawn,
+  }
+  step("inlay hints")
+end
+
 local function check_tick_action()
   local lnum = common.line_holding(bufnr, LINES.tick)
   local before = common.line_text(bufnr, lnum)
@@ -140,6 +201,7 @@ local function main()
     return finish()
   end
   check_hover()
+  check_inlay_hints()
   check_tick_action()
   check_toggle_command()
   check_completions() -- ends the session when its last step is done

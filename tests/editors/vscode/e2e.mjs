@@ -28,6 +28,11 @@ import { chromium } from 'playwright-core';
  * @property {{line: number, column: number, before: string, after: string}} toggle
  * @property {{message: string}} hint      the placeholder's finding before the task is ticked
  * @property {{message: string}} warning   its finding once the task is ticked
+ * @property {{sections: {title: string, progress: string}[], sectionsAfterToggle: {title: string, progress: string}[],
+ *   reveal: {title: string, line: number}, readyTask: string, doneTask: string,
+ *   heading: {text: string, hint: string}, screenshots: string[]}} backlogView
+ *   the Backlog view: its section rows in order (title, progress label), a section to click and the
+ *   line it reveals, a task ready to start and a done one (for the filter), a heading and its inlay hint
  * @property {string[]} screenshots     where the final screenshot is saved
  * @property {string} failureScreenshot where the screenshot of a failed step is saved
  * @property {string} result            where this script writes its observations
@@ -153,6 +158,69 @@ async function hoverAtCursor(page, expected) {
   }
 }
 
+/** The Backlog view's pane in the Explorer, expanded (a collapsed pane is opened with a click). */
+async function backlogPane(page) {
+  // The header's title alone: beside it the view's description names the filter.
+  const title = page.locator('h3.title', { hasText: /^\s*backlog\s*$/i });
+  const header = page.locator('.explorer-viewlet .pane-header', { has: title });
+  await header.waitFor({ state: 'visible' });
+  if ((await header.getAttribute('aria-expanded')) === 'false') {
+    await header.click();
+  }
+  return page.locator('.explorer-viewlet .pane', { has: page.locator('.pane-header', { has: title }) });
+}
+
+/** The rows the Backlog view shows: label, description (the progress or state) and depth. */
+async function backlogRows(pane) {
+  return pane.locator('.monaco-list-row').evaluateAll((rows) => rows.map((row) => ({
+    label: row.querySelector('.label-name')?.textContent ?? '',
+    description: row.querySelector('.label-description')?.textContent ?? '',
+    level: Number(row.getAttribute('aria-level')),
+    ariaLabel: row.getAttribute('aria-label'),
+  })));
+}
+
+/** Waits until the view's rows satisfy `predicate` (it refreshes as the server answers); returns them. */
+async function waitForRows(page, pane, predicate, what) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  let rows = [];
+  for (;;) {
+    rows = (await backlogRows(pane)).map((row) => ({ ...row, label: plain(row.label), description: plain(row.description) }));
+    if (predicate(rows)) {
+      return rows;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the Backlog view never showed ${what}; its rows: ${JSON.stringify(rows)}`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Whether `rows` hold every expected section, in order, each with its progress label. */
+function showsSections(rows, sections) {
+  const shown = rows.filter((row) => sections.some((section) => section.title === row.label));
+  return shown.length === sections.length
+    && sections.every((section, index) => shown[index].label === section.title && shown[index].description.includes(section.progress));
+}
+
+/** Runs a command from the palette by its title, as a user types it. */
+async function runCommand(page, title) {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** The cursor's line (1-based) from the status bar's "Ln 12, Col 4". */
+async function cursorLine(page) {
+  const text = await page.locator('#status\\.editor\\.selection').innerText();
+  const match = text.match(/Ln (\d+)/);
+  return match ? Number(match[1]) : null;
+}
+
 /** The output channels the extension host wrote to disk (code-server keeps them under logs/). */
 function outputChannelLogs() {
   const found = {};
@@ -230,6 +298,70 @@ async function main() {
     await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
   });
 
+  const pane = await step('the Backlog view lists the sections with their progress', async () => {
+    // The folder's pane collapsed, as a user does to give the Backlog view the room.
+    const folderHeader = page.locator('.explorer-viewlet .pane-header', { hasText: new RegExp(`^\\s*${basename(config.workspace)}\\s*$`, 'i') });
+    if ((await folderHeader.getAttribute('aria-expanded')) === 'true') {
+      await folderHeader.click();
+    }
+    const found = await backlogPane(page);
+    // A wider side bar, as a user drags it, so that the rows show their figures whole.
+    const sideBar = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+    if (sideBar) {
+      const edge = { x: sideBar.x + sideBar.width + 1, y: sideBar.y + sideBar.height / 2 };
+      await page.mouse.move(edge.x, edge.y);
+      await page.mouse.down();
+      await page.mouse.move(edge.x + 200, edge.y, { steps: 5 });
+      await page.mouse.up();
+    }
+    observed.backlogRows = await waitForRows(page, found, (rows) => showsSections(rows, config.backlogView.sections), 'every section with its progress');
+    return found;
+  });
+
+  await step(`the heading "${config.backlogView.heading.text}" shows its progress as an inlay hint`, async () => {
+    const line = page.locator('.monaco-editor .view-line', { hasText: plain(config.backlogView.heading.text) }).first();
+    await line.waitFor({ state: 'visible' });
+    // Monaco draws an inlay hint as text after the line's own (its padding a span of its own).
+    await page.waitForFunction(({ text, hint }) => [...document.querySelectorAll('.monaco-editor .view-line')]
+      .map((element) => element.textContent.replace(/\u00a0/g, ' '))
+      .some((line) => line.startsWith(text) && line.endsWith(hint)),
+    config.backlogView.heading);
+    observed.headingLine = await renderedLineStartingWith(page, config.backlogView.heading.text);
+  });
+
+  await step(`a click on "${config.backlogView.reveal.title}" in the Backlog view puts the cursor on its line`, async () => {
+    await pane.locator('.monaco-list-row', { hasText: config.backlogView.reveal.title }).first().click();
+    await page.waitForFunction((line) => {
+      const status = document.querySelector('#status\\.editor\\.selection');
+      return status !== null && new RegExp(`Ln ${line},`).test(status.textContent);
+    }, config.backlogView.reveal.line);
+    observed.revealedLine = await cursorLine(page);
+  });
+
+  await step('the filters: tasks ready to start, then open tasks, then all again', async () => {
+    const hasTask = (rows, name) => rows.some((row) => row.label === name);
+    // The section's tasks shown: its twistie opens it (a click on its name went to its line).
+    const section = pane.locator('.monaco-list-row', { hasText: config.backlogView.reveal.title }).first();
+    if ((await section.getAttribute('aria-expanded')) === 'false') {
+      await section.locator('.monaco-tl-twistie').click();
+    }
+    await runCommand(page, 'Backlog: Show Tasks Ready to Start');
+    observed.readyRows = await waitForRows(page, pane, (rows) => hasTask(rows, config.backlogView.readyTask) && !hasTask(rows, config.backlogView.doneTask), 'only the tasks ready to start');
+    await runCommand(page, 'Backlog: Show Open Tasks');
+    observed.openRows = await waitForRows(page, pane, (rows) => hasTask(rows, config.backlogView.readyTask) && !hasTask(rows, config.backlogView.doneTask), 'only the open tasks');
+    await runCommand(page, 'Backlog: Show All Tasks');
+    observed.allRows = await waitForRows(page, pane, (rows) => hasTask(rows, config.backlogView.doneTask), 'every task again');
+  });
+
+  await step('the screenshot of the Backlog view beside the inlay hints', async () => {
+    await goTo(page, 1, 1);
+    for (const path of config.backlogView.screenshots) {
+      mkdirSync(dirname(path), { recursive: true });
+      await page.screenshot({ path, animations: 'disabled' });
+    }
+    observed.backlogScreenshots = config.backlogView.screenshots;
+  });
+
   await step(`go to line ${config.toggle.line}: the placeholder is a hint (a dotted underline, its hover)`, async () => {
     await goTo(page, config.toggle.line, config.toggle.column);
     await page.locator('.monaco-editor .view-line', { hasText: plain(config.toggle.before) }).first().waitFor({ state: 'visible' });
@@ -248,6 +380,10 @@ async function main() {
         throw new Error(`line ${config.toggle.line} does not read ${JSON.stringify(config.toggle.after)}`);
       });
     observed.lineAfterToggle = await renderedLineStartingWith(page, config.toggle.after);
+  });
+
+  await step('the Backlog view follows the edit: the section of the ticked task shows its new progress', async () => {
+    observed.backlogRowsAfterToggle = await waitForRows(page, pane, (rows) => showsSections(rows, config.backlogView.sectionsAfterToggle), 'the new progress');
   });
 
   await step('Ctrl+Shift+M: the Problems panel lists the warning', async () => {

@@ -1,0 +1,322 @@
+"""Fills the workspace index (``backlog_ls.workspace_index``) from disk, on a thread of its own.
+
+The backlog files of each workspace folder are those ``backlog-ls check FOLDER``
+would read: the same discovery (git's listing or a walk honouring ``.gitignore``)
+and the same ``include`` / ``exclude`` of the configuration governing each file
+(``files.Selections``). Each is read (regular files only, at most ``max-file-size``),
+parsed, summarised, and its model dropped. A document open in the editor is indexed
+from its live text instead (``document_parsed``), and the disk does not overwrite it
+until it closes.
+
+Work arrives as jobs on a queue (a scan of folders, a file changed or deleted) and
+one daemon thread runs them in order, so nothing here blocks the event loop and a
+request never waits: it reads whatever the index holds so far. ``Progress`` hears
+how a scan goes (the server turns it into ``$/progress``); nothing here knows LSP.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Protocol
+
+from ..workspace_index import FileSummary, WorkspaceIndex, summarize
+
+logger = logging.getLogger(__name__)
+
+# Without a configured limit (max-file-size = 0) a file this big is still not indexed: an unopened
+# 200 MB log that happens to match the globs must not cost the server a minute and a gigabyte.
+HARD_LIMIT_BYTES = 64 * 1024 * 1024
+# A scan of at least this many files parses them in worker processes, one per core (two at most):
+# parsing is pure Python, so threads would take turns, and the server's own thread would wait
+# on them too. Fewer files are not worth starting the processes for.
+PROCESS_MIN_FILES = 64
+MAX_PROCESSES = 2
+# Files per job (sent to a process, or read here): fewer round trips, and one progress report
+# per job, since a report per file would flood a slow client.
+FILES_PER_JOB = 16
+
+
+class Progress(Protocol):
+    def begin(self, total: int) -> None: ...
+
+    def report(self, done: int, total: int) -> None: ...
+
+    def end(self, indexed: int) -> None: ...
+
+
+class _Silent:
+    def begin(self, total: int) -> None:
+        pass
+
+    def report(self, done: int, total: int) -> None:
+        pass
+
+    def end(self, indexed: int) -> None:
+        pass
+
+
+class IndexProvider:
+    """Keeps ``index`` filled and current; see the module docstring.
+
+    ``loaded_for(path)`` answers the ``LoadedConfig`` governing a path (``ConfigLoader.for_path``);
+    ``uri_of(path)`` the URI the editor uses for it.
+    """
+
+    def __init__(
+        self,
+        index: WorkspaceIndex,
+        loaded_for: Callable[[str], Any],
+        uri_of: Callable[[str], str],
+        *,
+        on_change: Callable[[], None] | None = None,
+    ):
+        self.index = index
+        self._loaded_for = loaded_for
+        self._uri_of = uri_of
+        self._on_change = on_change
+        self._open: dict[str, int] = {}  # URI of an open document -> the revision indexed
+        self._open_lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self.scans_finished = 0  # for tests and the benchmark: how many scans have ended
+        self.use_processes = True  # a large scan parses in worker processes (``PROCESS_MIN_FILES``)
+
+    # --- asking for work (any thread) -----------------------------------------------------------
+
+    def scan(self, folders: Iterable[str], progress: Progress | None = None) -> None:
+        """Index every backlog file below ``folders`` (the workspace folders), in the background."""
+        self._post("scan", (tuple(folders), progress or _Silent()))
+
+    def file_changed(self, path: str) -> None:
+        """A file was created or changed on disk (``workspace/didChangeWatchedFiles``)."""
+        self._post("file", path)
+
+    def file_deleted(self, path: str) -> None:
+        """A file, or a folder with every file below it, was deleted."""
+        self._post("deleted", path)
+
+    def document_parsed(self, uri: str, revision: int, backlog: Any, path: str | None = None) -> None:
+        """An open document's live text, parsed: its summary replaces the disk's (once per revision).
+
+        Runs on the caller's thread (an analysis worker, or a request that parsed it).
+        """
+        with self._open_lock:
+            if self._open.get(uri) == revision:
+                return
+        summary = _summarize(backlog)
+        if summary is None:
+            return
+        with self._open_lock:
+            if uri in self._open and self._open[uri] > revision:
+                return  # a newer revision was indexed meanwhile
+            self._open[uri] = revision
+        self.index.update(uri, summary, path)
+        self._changed()
+
+    def document_closed(self, uri: str, path: str | None) -> None:
+        """The editor closed a document: the disk's text counts again (or it leaves, if not a backlog)."""
+        with self._open_lock:
+            self._open.pop(uri, None)
+        if path is not None:
+            self._post("file", path)
+        else:
+            self.index.remove(uri)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._jobs.put(None)
+
+    # --- the thread -----------------------------------------------------------------------------
+
+    def _post(self, kind: str, value: Any) -> None:
+        if self._stopped.is_set():
+            return
+        self._jobs.put((kind, value))
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="backlog-ls workspace index", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            job = self._jobs.get()
+            if job is None:
+                return
+            kind, value = job
+            try:
+                if kind == "scan":
+                    self._scan(*value)
+                elif kind == "file":
+                    self._refresh(value)
+                elif kind == "deleted":
+                    self._delete(value)
+            except Exception:  # a provider never takes the server down
+                logger.exception("Indexing the workspace failed on %s %s", kind, value)
+
+    def _scan(self, folders: tuple[str, ...], progress: Progress) -> None:
+        from .. import files
+
+        selections = files.Selections(self._loaded_for)
+        found: list[str] = []
+        for folder in folders:
+            if os.path.isdir(folder):
+                found.extend(files.discover([folder], selections.keep).files)
+        progress.begin(len(found))
+        indexed = 0
+        try:
+            limits = [(path, _limit(self._loaded_for(path))) for path in found]
+            for done, results in self._summaries(limits):
+                if self._stopped.is_set():
+                    return
+                for path, summary in results:
+                    uri = self._uri_of(path)
+                    if summary is not None and not self._is_open(uri):  # the editor's text wins
+                        self.index.update(uri, summary, path)
+                        indexed += 1
+                progress.report(done, len(found))
+                self._changed()
+            self._forget_missing(folders, {self._uri_of(path) for path in found})
+        finally:
+            progress.end(indexed)
+            self.scans_finished += 1
+            self._changed()
+
+    def _forget_missing(self, folders: tuple[str, ...], found: set[str]) -> None:
+        """After a new scan (settings changed): files below the folders that are no longer backlogs go."""
+        prefixes = tuple(self._uri_of(folder).rstrip("/") + "/" for folder in folders)
+        for uri, _ in self.index.files():
+            if uri.startswith(prefixes) and uri not in found and not self._is_open(uri):
+                self.index.remove(uri)
+
+    def _summaries(self, limits: list[tuple[str, int]]) -> Iterator[tuple[int, list[tuple[str, FileSummary | None]]]]:
+        """The summaries of the files, a batch at a time, with how many files are done so far."""
+        jobs = [limits[start : start + FILES_PER_JOB] for start in range(0, len(limits), FILES_PER_JOB)]
+        pool = _process_pool(len(limits)) if self.use_processes else None
+        done = 0
+        if pool is not None:
+            try:
+                with pool:
+                    futures = [pool.submit(read_summaries, job) for job in jobs]
+                    for future in as_completed(futures):
+                        if self._stopped.is_set():
+                            pool.shutdown(wait=False, cancel_futures=True)
+                            return
+                        results = future.result()
+                        done += len(results)
+                        yield done, results
+                return
+            except Exception:  # a broken pool (no /dev/shm, a killed worker): this thread reads the rest
+                logger.warning("Indexing in worker processes failed; indexing in the server instead", exc_info=True)
+                jobs = [limits[done:]]
+        for job in jobs:
+            for start in range(0, len(job), FILES_PER_JOB):
+                results = read_summaries(job[start : start + FILES_PER_JOB])
+                done += len(results)
+                yield done, results
+
+    def _refresh(self, path: str) -> None:
+        from .. import files
+
+        loaded = self._loaded_for(path)
+        if not os.path.isfile(path) or not files.Selections(lambda _: loaded).keep(path, os.path.dirname(path)):
+            if self.index.remove(self._uri_of(path)):
+                self._changed()
+            return
+        if self._index_file(path, loaded):
+            self._changed()
+
+    def _delete(self, path: str) -> None:
+        uri = self._uri_of(path)
+        below = uri.rstrip("/") + "/"
+        removed = False
+        for indexed, _ in self.index.files():
+            if (indexed == uri or indexed.startswith(below)) and not self._is_open(indexed):
+                removed = self.index.remove(indexed) or removed
+        if removed:
+            self._changed()
+
+    def _index_file(self, path: str, loaded: Any) -> bool:
+        """Read, parse and summarise one file; True when the index took it."""
+        uri = self._uri_of(path)
+        if self._is_open(uri):
+            return False  # the editor's text wins
+        summary = read_summary(path, _limit(loaded))
+        if summary is None or self._is_open(uri):
+            return False
+        self.index.update(uri, summary, path)
+        return True
+
+    def _is_open(self, uri: str) -> bool:
+        with self._open_lock:
+            return uri in self._open
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            try:
+                self._on_change()
+            except Exception:
+                logger.exception("A workspace index listener failed")
+
+
+def _limit(loaded: Any) -> int:
+    return getattr(loaded.settings, "max_file_size", 0) if loaded is not None else 0
+
+
+def read_summaries(limits: list[tuple[str, int]]) -> list[tuple[str, FileSummary | None]]:
+    """``read_summary`` of each (path, max-file-size): the job a worker process runs."""
+    return [(path, read_summary(path, limit)) for path, limit in limits]
+
+
+def _process_pool(files: int) -> ProcessPoolExecutor | None:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(MAX_PROCESSES, cores)
+    if files < PROCESS_MIN_FILES or workers < 2:
+        return None
+    try:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            # A clean process to fork workers from, with the parser already imported; never a fork of
+            # the server itself, whose threads may hold locks the child would inherit held.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["backlog_ls.providers.workspace_index", "backlog_ls.parse.blocks"])
+        else:
+            context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    except Exception:
+        logger.warning("Could not start worker processes for indexing", exc_info=True)
+        return None
+
+
+def read_summary(path: str, max_file_size: int = 0) -> FileSummary | None:
+    """The summary of a backlog file on disk; None when it cannot or must not be read."""
+    from ..files import BinaryFile, decode_document
+    from .workspace_paths import RefusedPath, read_regular_file
+
+    limit = min(max_file_size, HARD_LIMIT_BYTES) if max_file_size > 0 else HARD_LIMIT_BYTES
+    try:
+        # Regular files only, non-blocking: a backlog named like one may be a FIFO or /dev/zero.
+        data = read_regular_file(path, limit)
+        text = decode_document(path, data).text
+    except (OSError, ValueError, RefusedPath, BinaryFile) as error:
+        logger.info("not indexing %s: %s", path, error)
+        return None
+    from ..parse import parse
+
+    try:
+        return _summarize(parse(text))
+    except Exception:
+        logger.exception("could not index %s", path)
+        return None
+
+
+def _summarize(backlog: Any) -> FileSummary | None:
+    try:
+        return summarize(backlog)
+    except Exception:
+        logger.exception("could not summarise a backlog for the workspace index")
+        return None

@@ -1,0 +1,169 @@
+"""Filling the index from disk (providers/workspace_index.py): the CLI's files, live text first."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from backlog_ls.parse import parse
+from backlog_ls.providers.config_file import ConfigLoader
+from backlog_ls.providers.workspace_index import IndexProvider, read_summary
+from backlog_ls.workspace_index import IssueKey, WorkspaceIndex
+
+
+class Recorder:
+    def __init__(self):
+        self.calls: list[tuple] = []
+
+    def begin(self, total):
+        self.calls.append(("begin", total))
+
+    def report(self, done, total):
+        self.calls.append(("report", done, total))
+
+    def end(self, indexed):
+        self.calls.append(("end", indexed))
+
+
+def _uri(path: str) -> str:
+    return Path(path).as_uri()
+
+
+def _wait(condition, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the index did not catch up in time"
+        time.sleep(0.01)
+
+
+def _write(root: Path, name: str, text: str) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _workspace(tmp_path: Path) -> Path:
+    _write(tmp_path, "ROADMAP.md", "# Roadmap\n\n- [ ] Task 2.3 (#12): Parse\n")
+    _write(tmp_path, "docs/plans/next.md", "# Next\n\n- [ ] Task 3.1: After Task 2.3 (#12)\n")
+    _write(tmp_path, "specs/a/tasks.md", "# Tasks\n\n- [x] T10 Tokenizer, see #12\n")
+    _write(tmp_path, "notes.md", "# Notes\n\nNo tasks here, #12 mentioned.\n")  # not a backlog: no task items
+    _write(tmp_path, "build/out.md", "- [ ] Task 9.9 (#12) generated\n")
+    _write(tmp_path, "vendor/lib/TODO.md", "- [ ] Task 8.8 (#12)\n")
+    _write(tmp_path, ".gitignore", "build/\n")
+    _write(tmp_path, ".backlog-ls.toml", 'exclude = ["vendor"]\n')
+    return tmp_path
+
+
+def _provider(index: WorkspaceIndex) -> IndexProvider:
+    loader = ConfigLoader()
+    return IndexProvider(index, loader.for_path, lambda path: _uri(path))
+
+
+def test_a_scan_indexes_the_files_check_would_read_with_progress(tmp_path):
+    root = _workspace(tmp_path)
+    index = WorkspaceIndex()
+    provider = _provider(index)
+    progress = Recorder()
+    provider.scan([str(root)], progress)
+    _wait(lambda: provider.scans_finished == 1)
+    names = sorted(os.path.relpath(index.path_of(uri), root) for uri, _ in index.files())
+    assert names == ["ROADMAP.md", os.path.join("docs", "plans", "next.md"), os.path.join("specs", "a", "tasks.md")]
+    assert progress.calls == [("begin", 3), ("report", 3, 3), ("end", 3)]
+    assert len(index.issue_mentions(IssueKey(12))) == 3
+    provider.stop()
+
+
+def test_an_open_document_wins_over_the_disk_until_it_closes(tmp_path):
+    root = _workspace(tmp_path)
+    index = WorkspaceIndex()
+    provider = _provider(index)
+    roadmap = str(root / "ROADMAP.md")
+    uri = _uri(roadmap)
+    provider.document_parsed(uri, 5, parse("# Roadmap\n\n- [ ] Task 2.3 (#77): Live text\n"), roadmap)
+    provider.scan([str(root)])
+    _wait(lambda: provider.scans_finished == 1)
+    assert [hit.uri for hit in index.issue_mentions(IssueKey(77))] == [uri]
+    assert uri not in [hit.uri for hit in index.issue_mentions(IssueKey(12))]
+    provider.document_parsed(uri, 4, parse("- [ ] Task 2.3 (#55) older\n"), roadmap)  # an older revision
+    assert index.issue_mentions(IssueKey(55)) == []
+    provider.document_closed(uri, roadmap)
+    _wait(lambda: index.issue_mentions(IssueKey(77)) == [])
+    assert uri in [hit.uri for hit in index.issue_mentions(IssueKey(12))]
+    provider.stop()
+
+
+def test_watched_changes_update_add_and_remove_files(tmp_path):
+    root = _workspace(tmp_path)
+    index = WorkspaceIndex()
+    provider = _provider(index)
+    provider.scan([str(root)])
+    _wait(lambda: provider.scans_finished == 1)
+    next_md = _write(root, "docs/plans/next.md", "# Next\n\n- [ ] Task 3.1: Now cites #40\n")
+    provider.file_changed(str(next_md))
+    _wait(lambda: len(index.issue_mentions(IssueKey(40))) == 1)
+    added = _write(root, "docs/plans/later.md", "- [ ] Task 4.1 (#41)\n")
+    provider.file_changed(str(added))
+    _wait(lambda: len(index.issue_mentions(IssueKey(41))) == 1)
+    # A file that stops being a backlog (no task left) leaves the index.
+    _write(root, "docs/plans/later.md", "Just prose, #41.\n")
+    provider.file_changed(str(added))
+    _wait(lambda: _uri(str(added)) not in index)
+    (root / "specs" / "a" / "tasks.md").unlink()
+    provider.file_deleted(str(root / "specs"))  # a whole folder
+    _wait(lambda: _uri(str(root / "specs" / "a" / "tasks.md")) not in index)
+    assert len(index) == 2
+    provider.stop()
+
+
+def test_files_that_must_not_be_read_are_skipped(tmp_path):
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    assert read_summary(str(fifo)) is None  # never blocks on a FIFO
+    binary = tmp_path / "binary.md"
+    binary.write_bytes(b"\x00\x9f\x92\x96- [ ] Task 1.1\n")  # not UTF-8, with NUL bytes
+    assert read_summary(str(binary)) is None
+    big = tmp_path / "big.md"
+    big.write_text("- [ ] Task 1.1 (#1)\n" * 100, encoding="utf-8")
+    assert read_summary(str(big), max_file_size=100) is None
+    assert read_summary(str(big)).tasks[0].task_id == "Task 1.1"
+    latin = tmp_path / "latin.md"
+    latin.write_bytes("- [ ] Task 1.2: Café (#3)\n".encode("cp1252"))
+    assert read_summary(str(latin)).tasks[0].text == "Task 1.2: Café (#3)"
+
+
+def test_a_large_scan_parses_in_worker_processes_with_the_same_result(tmp_path):
+    count = 80
+    for number in range(count):
+        _write(tmp_path, f"plans/plan-{number:02d}.md", f"# Plan {number}\n\n- [ ] Task {number}.1 (#12): Part {number}\n")
+    summaries = {}
+    for use_processes in (True, False):
+        index = WorkspaceIndex()
+        provider = _provider(index)
+        provider.use_processes = use_processes
+        progress = Recorder()
+        provider.scan([str(tmp_path)], progress)
+        _wait(lambda: provider.scans_finished == 1, seconds=60)
+        provider.stop()
+        assert progress.calls[0] == ("begin", count) and progress.calls[-1] == ("end", count)
+        assert [call[1] for call in progress.calls if call[0] == "report"][-1] == count
+        summaries[use_processes] = dict(index.files())
+    assert len(summaries[True]) == count
+    assert summaries[True] == summaries[False]
+
+
+def test_a_new_scan_forgets_files_the_configuration_now_leaves_out(tmp_path):
+    root = _workspace(tmp_path)
+    index = WorkspaceIndex()
+    loaders = [ConfigLoader()]
+    provider = IndexProvider(index, lambda path: loaders[-1].for_path(path), _uri)
+    provider.scan([str(root)])
+    _wait(lambda: provider.scans_finished == 1)
+    assert len(index) == 3
+    _write(root, ".backlog-ls.toml", 'exclude = ["vendor", "specs"]\n')
+    loaders.append(ConfigLoader())  # as the server reads configurations again after a change
+    provider.scan([str(root)])
+    _wait(lambda: provider.scans_finished == 2)
+    assert sorted(os.path.basename(index.path_of(uri)) for uri, _ in index.files()) == ["ROADMAP.md", "next.md"]
+    provider.stop()
