@@ -125,7 +125,21 @@ class BacklogServer(GuardedServer):
             self.publish_config_problems(self.settings.loader.user)
         tracker = self.issues_for(document, settings, loaded)
         rfcs = self.rfcs_for(document, settings, loaded)
-        return CheckInputs(settings, loaded.root if loaded else None, tracker, rfcs, self.encoding)
+        elsewhere = self.tasks_elsewhere(document, settings)
+        return CheckInputs(settings, loaded.root if loaded else None, tracker, rfcs, self.encoding, elsewhere)
+
+    def tasks_elsewhere(self, document: Document, settings: Settings | None = None) -> Any:
+        """The workspace index's lookup of the tasks of other files, for dependencies; None without an index."""
+        index = getattr(self, "workspace_index", None)
+        if index is None:
+            return None
+        from ..dependencies import elsewhere_in
+
+        if settings is None:
+            settings = self.settings.for_document(document)[0]
+        # The URI the index knows the document by (``workspace_index.index_uri``): the disk's.
+        uri = (from_fs_path(document.path) or document.uri) if document.path else document.uri
+        return elsewhere_in(index, uri, settings)
 
     def _check(self, document: Document, snapshot: Snapshot, backlog: Any, inputs: Any, superseded: Callable[[], bool]) -> Any:
         """On a worker thread: the findings and their diagnostics as JSON (None: superseded)."""
@@ -457,6 +471,7 @@ class CheckInputs:
     tracker: Any
     rfcs: Any
     encoding: str
+    elsewhere: Any = None  # dependencies.Elsewhere: tasks of the workspace's other files
 
 
 def findings_for(path: str | None, backlog: Any, inputs: CheckInputs, files: Any) -> list[Finding]:
@@ -465,7 +480,9 @@ def findings_for(path: str | None, backlog: Any, inputs: CheckInputs, files: Any
     if path is not None and not is_backlog(path, backlog, settings, inputs.root):
         return []
     try:
-        return size_limit.check(backlog, settings, path=path, files=files, rfcs=inputs.rfcs, tracker=inputs.tracker)
+        return size_limit.check(
+            backlog, settings, path=path, files=files, rfcs=inputs.rfcs, tracker=inputs.tracker, elsewhere=inputs.elsewhere
+        )
     except Exception:
         logger.exception("Could not check %s", path)
         return []

@@ -25,7 +25,16 @@ def _on_hover(ls: BacklogServer, params: types.HoverParams) -> types.Hover | Non
     settings = ls.settings.for_document(document)[0]
     found = guarded(
         "Hover",
-        lambda: hover.hover(document.backlog, line, column, rfcs=rfcs, path=document.path, issues=tracker, settings=settings),
+        lambda: hover.hover(
+            document.backlog,
+            line,
+            column,
+            rfcs=rfcs,
+            path=document.path,
+            issues=tracker,
+            settings=settings,
+            elsewhere=ls.tasks_elsewhere(document, settings),
+        ),
         None,
     )
     if found is None:
@@ -89,7 +98,8 @@ def _blocker_definition(ls: BacklogServer, document, line: int, column: int) -> 
     """From a blocker's name ("depends on Task 3.1") to the task it names."""
     tracker = guarded("Issues", lambda: ls.issues_for(document), None)
     settings = ls.settings.for_document(document)[0]
-    place = blockers.blocker_definition(document.backlog, line, column, settings=settings, tracker=tracker)
+    elsewhere = ls.tasks_elsewhere(document, settings)
+    place = blockers.blocker_definition(document.backlog, line, column, settings=settings, tracker=tracker, elsewhere=elsewhere)
     if place is None:
         return None
     if place.uri is None:
