@@ -6,12 +6,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
-from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities, edit
+from ..lsp_support import TIMEOUT, RecordingClient, edit
 from ..workspace_index.test_server_navigation import _indexed
+from ..workspace_index.test_server_navigation import client  # noqa: F401 - a server on the workspace below
 
 PLAN = "# Plan\n\n- [ ] Task 9.1: Schema migration\n"
 SPRINT = "# Sprint\n\n- [x] Task 1.1: Deploy, after Task 9.1\n"
@@ -24,20 +23,7 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND, client_factory=RecordingClient.create))
-async def client(lsp_client: RecordingClient, workspace: Path):
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=capabilities("visual-studio-code", pull_diagnostics=False),
-            root_uri=workspace.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="project")],
-        )
-    )
-    yield
-    await lsp_client.shut_down_session()
-
-
-async def test_a_blocker_in_another_file_is_found_through_the_index(client: RecordingClient, workspace: Path):
+async def test_a_blocker_in_another_file_is_found_through_the_index(client: RecordingClient, workspace: Path):  # noqa: F811
     await _indexed(client)
     uri = (workspace / "SPRINT.md").as_uri()
     client.open(uri, SPRINT)
