@@ -86,12 +86,12 @@ def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[ty
     uris = [uri for uri in (from_fs_path(path) for path in paths) if uri]
     if uris:
         return convert.file_locations(uris)
-    # A blocker's name ("⛔ abc123", "blocked by #12" where a task here references #12).
+    # A blocker's name ("⛔ abc123", "blocked by #12" where a task here references #12), in this file.
     found = guarded("Blocker definition", lambda: _blocker_definition(ls, document, line, column), None)
-    if found:
+    if found and found[0].uri == document.uri:
         return found
-    # A task ID, an issue or a link to a heading: from the workspace index.
-    return guarded("Definition from the index", lambda: workspace_navigation.index_definition(ls, params), None)
+    # A task ID, an issue or a link to a heading: from the workspace index (to the ID itself).
+    return guarded("Definition from the index", lambda: workspace_navigation.index_definition(ls, params), None) or found
 
 
 def _blocker_definition(ls: BacklogServer, document, line: int, column: int) -> list[types.Location] | None:
