@@ -242,6 +242,8 @@ def _cell(text: str) -> str:
 def write_markdown(results: Sequence[FileProgress], stream: TextIO, since: str | None = None) -> None:
     write = stream.write
     write("## Backlog progress\n\n")
+    if not results:
+        write("No backlog files.\n")
     if len(results) > 1:
         counts = total(results)
         write(f"**{counts.done}/{counts.total} done ({counts.percent}%)** in {len(results)} files.\n\n")
