@@ -121,3 +121,25 @@ async def test_a_workspace_without_backlogs_and_bad_params(client: RecordingClie
     assert await outline(client) == {"files": []}
     assert await outline(client, {"uri": 42}) == {"files": []}
     assert await outline(client, {"uri": "file:///no/such/file.md"}) == {"files": []}
+
+
+async def test_once_the_index_has_scanned_a_new_file_is_listed_when_the_client_says_so(client: RecordingClient, workspace: Path):
+    """After its first scan the view's file list is the workspace index's, which watched files keep current."""
+    await _session(client, workspace, capabilities("visual-studio-code"))
+    reports = lambda: client.progress_reports.get("backlog-ls/workspace-index", [])  # noqa: E731
+    await client.wait_until(lambda: any(isinstance(report, types.WorkDoneProgressEnd) for report in reports()))
+    new = workspace / "notes" / "roadmap.md"
+    new.write_text("# Roadmap\n- [ ] Later\n", encoding="utf-8")
+
+    async def listed() -> list[str]:
+        return [Path(file["path"]).name for file in (await outline(client))["files"]]
+
+    assert await listed() == ["BACKLOG.md", "TODO.md"]  # the index's list: no folder is listed again per request
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=new.as_uri(), type=types.FileChangeType.Created)])
+    )
+    for _ in range(200):  # the index reads the file on its own thread
+        if "roadmap.md" in await listed():
+            break
+        await asyncio.sleep(0.02)
+    assert await listed() == ["BACKLOG.md", "TODO.md", "roadmap.md"]

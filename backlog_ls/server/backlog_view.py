@@ -1,9 +1,11 @@
 """``backlog-ls/outline``: the data of an editor's Backlog view (VS Code draws it in the Explorer).
 
 Every backlog of the workspace folders (or the one file ``uri`` names), each with its
-sections, their progress and their tasks (``workspace_outline.py``). Open documents are
-read as the editor holds them; the others from disk, on a thread, so that the loop
-answers other requests meanwhile. In an untrusted workspace no git process lists the files.
+sections, their progress and their tasks (``workspace_outline.py``). Which files: the
+workspace index's (``workspace_index.py``), or before its first scan ends, those ``check``
+would read (no git process in an untrusted workspace). Open documents are read as the
+editor holds them; the others from disk, on a thread, so that the loop answers other
+requests meanwhile; an unchanged file's outline is kept.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from pygls.uris import from_fs_path, to_fs_path
 
 from ..analysis import DocumentClosed
-from ..providers.backlog_files import backlog_paths
+from ..providers.backlog_files import MAX_FILES, backlog_paths
 from ..workspace_outline import OUTLINE_REQUEST, Entry
 from .core import BacklogServer
 from .protocol import EncodedJson
@@ -44,7 +46,7 @@ async def _on_outline(ls: BacklogServer, params: Any) -> EncodedJson:
 
     def from_disk() -> list[Entry]:
         if wanted is None:
-            paths = backlog_paths(folders, ls.settings.loader.for_path, use_git=use_git)
+            paths = _workspace_backlogs(ls, folders, use_git)
         elif not entries and wanted.startswith("file:"):
             paths = [to_fs_path(wanted)]  # one file no editor has open: it is checked for being a backlog
         else:
@@ -60,6 +62,16 @@ async def _on_outline(ls: BacklogServer, params: Any) -> EncodedJson:
         return EncodedJson(ls.backlog_outline.answer([*entries, *from_disk()], encoding))
 
     return await asyncio.to_thread(answer)
+
+
+def _workspace_backlogs(ls: BacklogServer, folders: list[str], use_git: bool) -> list[str]:
+    """The backlog files of the workspace: the index's once it has scanned the folders (watched files
+    keep it current), else found as ``check`` finds them."""
+    index = getattr(ls, "workspace_index", None)
+    if index is None or getattr(ls.index_provider, "scans_finished", 0) == 0:
+        return backlog_paths(folders, ls.settings.loader.for_path, use_git=use_git)
+    paths = sorted(path for path in (index.path_of(uri) for uri, _ in index.files()) if path)
+    return paths[:MAX_FILES]
 
 
 def _key(path: str) -> str:
