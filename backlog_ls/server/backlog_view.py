@@ -16,11 +16,13 @@ from typing import Any
 
 from pygls.uris import from_fs_path, to_fs_path
 
+from .. import dependencies
 from ..analysis import DocumentClosed
 from ..providers.backlog_files import MAX_FILES, backlog_paths
 from ..workspace_outline import OUTLINE_REQUEST, Entry
 from .core import BacklogServer
 from .protocol import EncodedJson
+from .workspace_index import index_uri
 
 
 async def _on_outline(ls: BacklogServer, params: Any) -> EncodedJson:
@@ -39,7 +41,10 @@ async def _on_outline(ls: BacklogServer, params: Any) -> EncodedJson:
         except DocumentClosed:
             continue
         settings, loaded = ls.settings.for_document(document)
-        entries.append(Entry(document.uri, document.path, settings, loaded.root if loaded else None, document.backlog))
+        root = loaded.root if loaded else None
+        tracker = ls.issues_for(document, settings, loaded)  # its cache: never waits on the network
+        elsewhere = _other_files(ls, index_uri(document), settings)
+        entries.append(Entry(document.uri, document.path, settings, root, document.backlog, tracker, elsewhere))
     folders = [folder for folder in [to_fs_path(uri) for uri in ls.workspace.folders] or [ls.workspace.root_path] if folder]
     use_git = ls.settings.workspace_trusted
     encoding = ls.encoding
@@ -55,13 +60,20 @@ async def _on_outline(ls: BacklogServer, params: Any) -> EncodedJson:
         for path in paths:
             if path and _key(path) not in open_paths and os.path.isfile(path):
                 settings, loaded = ls.settings.for_path(path)
-                found.append(Entry(from_fs_path(path) or path, path, settings, loaded.root if loaded else None))
+                uri = from_fs_path(path) or path
+                found.append(Entry(uri, path, settings, loaded.root if loaded else None, elsewhere=_other_files(ls, uri, settings)))
         return found
 
     def answer() -> EncodedJson:
         return EncodedJson(ls.backlog_outline.answer([*entries, *from_disk()], encoding))
 
     return await asyncio.to_thread(answer)
+
+
+def _other_files(ls: BacklogServer, uri: str, settings: Any) -> Any:
+    """The workspace index's lookup of a task another file holds (a blocker named there)."""
+    index = getattr(ls, "workspace_index", None)
+    return dependencies.elsewhere_in(index, uri, settings) if index is not None else None
 
 
 def _workspace_backlogs(ls: BacklogServer, folders: list[str], use_git: bool) -> list[str]:
