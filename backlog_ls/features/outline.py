@@ -21,8 +21,8 @@ import attrs
 from ..config import Settings
 from ..dependencies import graph
 from ..model import Backlog, Item, Section, Span
-from ..states import CANCELLED as CANCELLED_KIND, DEFERRED as DEFERRED_KIND, DONE as DONE_KIND, state_kinds, state_meanings, task_kind
-from .progress import CANCELLED_STATE, DONE_STATE, IN_PROGRESS_STATE, NOTHING, OPEN_STATE, Counts, StateReader, progress
+from ..states import DEFERRED as DEFERRED_KIND, state_kinds, state_meanings, task_kind
+from .progress import DONE_STATE, IN_PROGRESS_STATE, NOTHING, OPEN_STATE, Counts, StateReader, progress
 from .symbols import _item_name_span, _one_line, task_state
 
 # The kind of a task's state, as the view shows it (an icon each): ``progress``'s states, and
@@ -93,15 +93,11 @@ class _Builder:
         self.ready_lines = ready_lines
 
     def _kind(self, item: Item) -> str:
-        """``progress``'s state of the task (one reading of its text), DEFERRED apart from open."""
-        kind = task_kind(item, self.kinds)
-        if kind == DONE_KIND:
-            return DONE_STATE
-        if kind == CANCELLED_KIND:
-            return CANCELLED_STATE
-        if kind == DEFERRED_KIND:
+        """``progress``'s state of the task, DEFERRED told apart from open (for its icon)."""
+        kind = self.states.of(item)
+        if kind == OPEN and task_kind(item, self.kinds) == DEFERRED_KIND:
             return DEFERRED
-        return IN_PROGRESS if item.checkbox in self.states.started else OPEN
+        return kind
 
     def is_ready(self, kind: str, line: int) -> bool:
         return kind in (OPEN, IN_PROGRESS) and line in self.ready_lines
