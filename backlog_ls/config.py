@@ -284,9 +284,13 @@ class _Reader:
                 hosts.extend(found for item in listed if (found := host_of(item)))
             else:
                 self.error("issues.trusted-hosts", f'must be a list of host names such as ["git.example.com"], not {_type_name(listed)}')
-        url = table.get("url")
-        if isinstance(url, str) and (found := host_of(url)):
-            hosts.append(found)
+        # The user's own [issues] url, and each url of their own [[issues.sources]], names a host they chose.
+        sources = table.get("sources")
+        tables = [table, *(one for one in sources if isinstance(one, Mapping))] if isinstance(sources, list) else [table]
+        for one in tables:
+            url = one.get("url")
+            if isinstance(url, str) and (found := host_of(url)):
+                hosts.append(found)
         changes["named_hosts"] = tuple(dict.fromkeys(hosts))
         return table
 

@@ -21,7 +21,7 @@ from .features.progress import Counts
 from .features.symbols import BULLET, SECTION, TASK, Symbol
 from .config import ConfigError
 from .model import Span
-from .rules import ERROR, HINT, INFO, WARNING, Finding, Fix
+from .rules import ERROR, HINT, INFO, WARNING, Edit, Finding, Fix
 from .text import UTF16, column_of, from_client_column
 
 SOURCE = "backlog-ls"
@@ -282,11 +282,9 @@ def quick_fixes(diagnostic: types.Diagnostic, uri: str, version: int | None) -> 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.backlog-ls"
 
 
-def fix_all_action(fixes: Iterable[Fix], uri: str, version: int | None, lines: Sequence[str], encoding: str) -> types.CodeAction | None:
-    """One action applying every given fix (already chosen not to overlap) as minimal edits."""
-    edits = [
-        types.TextEdit(range=to_range(edit.span, lines, encoding), new_text=edit.new_text) for fix in fixes for edit in fix.edits
-    ]
+def fix_all_action(edits: Iterable[Edit], uri: str, version: int | None, lines: Sequence[str], encoding: str) -> types.CodeAction | None:
+    """One action making the given edits (fix-all's, not overlapping) to the document of ``lines``."""
+    edits = [types.TextEdit(range=to_range(edit.span, lines, encoding), new_text=edit.new_text) for edit in edits]
     if not edits:
         return None
     return types.CodeAction(

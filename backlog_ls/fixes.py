@@ -17,14 +17,16 @@ breaks inside inserted text take the document's line ending.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
+from .model import Span
 from .rules import Edit, Finding, Fix
-from .text import TextLines
+from .text import TextLines, split_lines
 
 MAX_PASSES = 10
 
@@ -142,15 +144,20 @@ class FixAllResult:
 
 
 def fix_all(
-    text: str, find: Callable[[str], Sequence[Finding]], *, max_passes: int = MAX_PASSES
+    text: str,
+    find: Callable[[str], Sequence[Finding]],
+    *,
+    max_passes: int = MAX_PASSES,
+    findings: Sequence[Finding] | None = None,
 ) -> FixAllResult:
     """Apply safe fixes, re-checking with ``find`` after each pass, until none applies.
 
     ``find`` maps a text to its findings (parse + rules); it is called once per pass
     plus once for the final text, whose findings are returned as ``remaining``.
+    ``findings``, when given, are those of ``text`` (the editor's last check), saving one call.
     """
     fixed: list[FixedFinding] = []
-    findings = list(find(text))
+    findings = list(find(text) if findings is None else findings)
     passes = 0
     while passes < max_passes:
         chosen = [(finding, fix) for finding in findings if (fix := safe_fix(finding)) is not None]
@@ -164,3 +171,49 @@ def fix_all(
         passes += 1
         findings = list(find(text))
     return FixAllResult(text, tuple(fixed), tuple(findings), passes)
+
+
+def text_edits(before: str, after: str) -> list[Edit]:
+    """Small edits that turn ``before`` into ``after``: each run of changed lines is replaced,
+    and a line changed in place only from its first to its last differing character. The
+    editor's fix-all sends these for the text ``fix_all`` made, so that it equals ``--fix``."""
+    old_lines, old_ends = split_lines(before)
+    new_lines, new_ends = split_lines(after)
+    old = [line + end for line, end in zip(old_lines, old_ends)]
+    new = [line + end for line, end in zip(new_lines, new_ends)]
+    edits: list[Edit] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if i2 - i1 == j2 - j1 and old_ends[i1:i2] == new_ends[j1:j2]:
+            edits.extend(in_line_edit(number, old_lines[number], new_lines[j1 + number - i1]) for number in range(i1, i2))
+            continue
+        if i2 < len(old):
+            end = (i2, 0)
+        else:  # up to the end of the text (its last line has no line break)
+            end = (i2 - 1, len(old_lines[i2 - 1]))
+        edits.append(Edit(Span(i1, 0, *end), "".join(new[j1:j2])))
+    return [edit for edit in edits if edit is not None]
+
+
+def in_line_edit(number: int, old: str, new: str) -> Edit | None:
+    """The edit of line ``number`` from ``old`` to ``new``: only the run between their common
+    prefix and common suffix; None when they are equal."""
+    if old == new:
+        return None
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    return Edit(Span.on_line(number, start, end_old), new[start:end_new])
+
+
+def fix_all_edits(text: str, find: Callable[[str], Sequence[Finding]], findings: Sequence[Finding] | None = None) -> list[Edit]:
+    """The editor's fix-all: the edits that take ``text`` where ``fix_all`` (what ``check --fix``
+    runs) takes it, every pass included."""
+    return text_edits(text, fix_all(text, find, findings=findings).text)

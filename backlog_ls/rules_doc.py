@@ -258,6 +258,9 @@ def render_rule(rule: Rule) -> str:
     doc = parse_docstring(_docstring_of(rule))
     lead = doc.one_line or _inline(rule.summary)
     parts = [f"## {_heading(rule)}", "", lead[:1].upper() + lead[1:], "", f"Default severity: `{rule.severity}`.", ""]
+    if rule.variants:
+        parts += ["Reported at another severity for a variant:", ""]
+        parts += [f"- `{severity}`: {_inline(what)}." for severity, what in rule.variants] + [""]
     if doc.body:
         parts += [doc.body, ""]
     options = options_of(rule)

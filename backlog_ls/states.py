@@ -7,7 +7,7 @@ configuration overrides or adds to them. Every rule and feature that counts or
 compares tasks asks this module, so one meaning holds everywhere: a cancelled task
 is neither open nor blocking its parent; a deferred one (``[>]``, or an open task
 whose text says so: "DEFERRED to Phase 4a", "TODO: Phase 5f", "(Optional - Future
-Enhancement)") is not done, but moved out of its section: it keeps neither its
+Enhancement)", "(pending Sprint 121)") is not done, but moved out of its section: it keeps neither its
 parent nor a finished section open; any other state that is not done is open.
 """
 
@@ -83,21 +83,25 @@ def state_kinds(settings: Settings | None) -> Mapping[str, str]:
 # An open task whose own words move it elsewhere.
 _DEFERRED_IN_WORDS = re.compile(
     r"\b(?:deferred|postponed)\b|\bTODO\b[ \t:(-]*phase\b|\((?:[^()]*\b)?(?:phase[ \t]+\w+|future|optional|later)\b[^()]*\)"
-    r"|\bfuture enhancement\b|\bnot available yet\b",
+    r"|\bfuture enhancement\b|\bnot available yet\b"
+    r"|\bpending[ \t]+(?:sprint|phase|milestone|release|wave|stage)\b",  # "(pending Sprint 121)"
     re.IGNORECASE,
 )
+# An open task its own words rule out: "(N/A - no migration path per spec)", "not applicable".
+_CANCELLED_IN_WORDS = re.compile(r"\(N/A\b|\bN/A[ \t]*[-–—:]|\bnot applicable\b", re.IGNORECASE)
 _STRUCK = re.compile(r"[ \t]*~~(?:(?!~~).)+~~[ \t.]*")
 
 
 def task_kind(task: Item, kinds: Mapping[str, str]) -> str:
     """What a task amounts to: its state's kind, except that an open task struck through whole
-    ("- [ ] ~~Port to Windows~~") was dropped by its author (cancelled), and one whose words
+    ("- [ ] ~~Port to Windows~~") or ruled out in its words ("(N/A - no migration path)") was
+    dropped by its author (cancelled), and one whose words
     defer it ("- **DEFERRED to Phase 4a**") was moved on (deferred)."""
     kind = kinds.get(task.checkbox or " ", OPEN)
     if kind != OPEN:
         return kind
     text = task.first_line_text
-    if "~~" in text and _STRUCK.fullmatch(text):
+    if "~~" in text and _STRUCK.fullmatch(text) or _CANCELLED_IN_WORDS.search(text):
         return CANCELLED
     if _DEFERRED_IN_WORDS.search(text):
         return DEFERRED

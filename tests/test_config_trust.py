@@ -186,3 +186,27 @@ def test_a_configuration_file_that_is_too_big_is_not_read(tmp_path, monkeypatch)
     _, errors, _ = load_config()
     assert [error.key for error in errors] == ["(file)"]
     assert "is larger than 1 MiB" in errors[0].message
+
+
+def test_the_url_of_a_source_in_the_user_configuration_names_its_host_and_a_workspace_source_does_not(tmp_path, monkeypatch):
+    from backlog_ls.tracker.routing import source_plan
+    from backlog_ls.providers.trackers.tokens import resolve_token
+
+    environ = {"JIRA_EMAIL": "dev@example.test", "JIRA_API_TOKEN": "jira-secret"}
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    _user_config('[issues]\n[[issues.sources]]\nprovider = "jira"\nurl = "https://acme.atlassian.net"\nprojects = ["ABC"]\n')
+    settings, errors, _ = load_config()
+    assert errors == [] and settings.named_hosts == ("acme.atlassian.net",)
+    issues, _ = from_settings(settings)
+    (_, [(source, repository)], _) = source_plan(issues)
+    assert resolve_token(repository, environ=environ, trusted_hosts=source.trusted_hosts).source == "JIRA_EMAIL and JIRA_API_TOKEN"
+
+    # The workspace's own sources replace the user's: they may point the tracker at another site, which gets no token.
+    write(tmp_path, ".backlog-ls.toml", '[issues]\n[[issues.sources]]\nprovider = "jira"\nurl = "https://evil.atlassian.net"\nprojects = ["ABC"]\n')
+    settings, errors, _ = load_config()
+    assert errors == [] and settings.named_hosts == ("acme.atlassian.net",)
+    issues, _ = from_settings(settings)
+    (_, [(source, repository)], _) = source_plan(issues)
+    assert repository.host == "evil.atlassian.net"
+    assert resolve_token(repository, environ=environ, trusted_hosts=source.trusted_hosts) is None

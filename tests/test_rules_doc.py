@@ -176,3 +176,24 @@ def test_a_rule_without_docstring_falls_back_to_its_summary(monkeypatch):
 )
 def test_toml_value(value, toml):
     assert rules_doc.toml_value(value) == toml
+
+
+@pytest.mark.shared("examples", "corpus", "corpus2")
+def test_every_severity_a_rule_reports_on_the_real_backlogs_is_documented():
+    from backlog_ls.config import Settings
+    from backlog_ls.parse import parse
+    from backlog_ls.rules import all_rules, check
+
+    from .conftest import shared_files
+    from .rules.fixture import assert_documented_severities
+
+    page = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in all_rules():
+        for severity, what in rule.variants:
+            assert f"- `{severity}`: " in rules_doc.render_rule(rule) and what.split(" (")[0] in page
+    seen = set()
+    for path in shared_files("examples") + shared_files("corpus") + shared_files("corpus2"):
+        found = check(parse(path.read_bytes().decode("utf-8", errors="replace")), path=str(path))
+        assert_documented_severities(found, Settings())
+        seen |= {(f.code, f.severity) for f in found}
+    assert {("BL102", "hint"), ("BL102", "warning"), ("BL201", "error")} <= seen

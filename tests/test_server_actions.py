@@ -110,7 +110,7 @@ async def test_fix_all_applies_every_safe_fix_with_minimal_edits(client: Recordi
     (action,) = actions
     assert action.kind == "source.fixAll.backlog-ls"
     (document_edit,) = action.edit.document_changes
-    assert [span_of(edit.range) for edit in document_edit.edits] == [(8, 2, 8, 6), (9, 2, 9, 4)]
+    assert [span_of(edit.range) for edit in document_edit.edits] == [(8, 3, 8, 4), (9, 3, 9, 3)]  # only what changes
     fixed = _apply(BACKLOG, document_edit.edits)
     assert fixed.split("\n")[8:10] == ["- [x] almost", "- [ ]"]
 

@@ -32,7 +32,8 @@ def own_lines(item: Item) -> range:
     last = max(item.text_span.end_line, item.span.start_line)
     if item.children:
         last = min(last, item.children[0].span.start_line - 1)
-    return range(item.span.start_line, last + 1)
+    # Never empty: in "10. + a" the first child starts on the item's own first line.
+    return range(item.span.start_line, max(last, item.span.start_line) + 1)
 
 
 def item_at(backlog: Backlog, line: int, *, tasks_only: bool = True) -> tuple[Item, Item | None] | None:
@@ -60,20 +61,10 @@ def parents_of(backlog: Backlog) -> dict[int, Item | None]:
 def line_edits(before: Sequence[str], after: Sequence[str]) -> list[Edit]:
     """Minimal edits from one list of lines to another of the same length: per changed line,
     only the run of characters between the common prefix and the common suffix."""
-    edits = []
-    for number, (old, new) in enumerate(zip(before, after)):
-        if old == new:
-            continue
-        start = 0
-        limit = min(len(old), len(new))
-        while start < limit and old[start] == new[start]:
-            start += 1
-        end_old, end_new = len(old), len(new)
-        while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
-            end_old -= 1
-            end_new -= 1
-        edits.append(Edit(Span.on_line(number, start, end_old), new[start:end_new]))
-    return edits
+    from ..fixes import in_line_edit
+
+    found = (in_line_edit(number, old, new) for number, (old, new) in enumerate(zip(before, after)))
+    return [edit for edit in found if edit is not None]
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:

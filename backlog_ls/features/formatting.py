@@ -10,7 +10,10 @@ What changes, and nothing else:
   them (the safe fix of inconsistent-indent, which proves that the parse is unchanged); a
   one-space item meant as a sub-item is left for the user (nesting it changes the parse).
 
-Only whitespace and marker characters change, within lines: no line is added or
+- stated progress: a figure the tasks disagree with ("Progress: 3/7", "[43%]") gets the
+  true one (the fix of stale-progress).
+
+Otherwise only whitespace and marker characters change, within lines: no line is added or
 removed and no word changes. The fixes run until none is left, so formatting the
 result again changes nothing. As a last guard the structure (every item's depth,
 checkbox and text, every heading) is compared before and after; when it differs the
@@ -47,7 +50,20 @@ def format_lines(lines: Sequence[str], first_line: int | None = None, last_line:
         if formatted == text:
             break
         text = formatted
-    return line_edits(lines, text.split("\n"))
+    return line_edits(lines, _true_progress(text, lower, upper).split("\n"))
+
+
+def _true_progress(text: str, lower: int, upper: int) -> str:
+    """The text with every stated progress figure that the tasks disagree with rewritten
+    (stale-progress's fix: "Progress: 3/7" -> "Progress: 5/7", digits only, within the line)."""
+    from ..parse import parse
+    from ..rules import stale_progress
+
+    def stale(current: str) -> list[Finding]:
+        found = check(parse(current), rules=[stale_progress.RULE])
+        return [f for f in found if all(lower <= e.span.start_line and e.span.end_line <= upper for x in f.fixes for e in x.edits)]
+
+    return fix_all(text, stale).text
 
 
 def _one_pass(text: str, lower: int, upper: int) -> str:

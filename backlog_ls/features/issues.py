@@ -811,11 +811,12 @@ def task_title(text: str) -> str:
 
 
 def _configured_keys(refs: Any, issue_settings: Mapping[str, Any] | None) -> bool:
-    """Whether ``refs`` holds a key of a project the ``[issues]`` table configures (ABC-12, never UTF-8)."""
+    """Whether ``refs`` holds a key of a project the ``[issues]`` table (or a source) configures (ABC-12, never UTF-8)."""
     if not refs or not refs.keys or not issue_settings:
         return False
-    projects = issue_settings.get("projects") or issue_settings.get("teams") or ()
-    projects = {projects} if isinstance(projects, str) else set(projects) if isinstance(projects, (list, tuple)) else set()
+    from ..tracker.settings import configured_projects
+
+    projects = configured_projects(issue_settings)
     return any(key.project in projects for key in refs.keys)
 
 

@@ -26,7 +26,7 @@ import attrs
 
 from ..model import Span
 from ..rules import Edit
-from ..workspace_index import ISSUE, TASK, FileSummary, LinkEntry, Mention, SectionEntry, TaskEntry, WorkspaceIndex, task_key
+from ..workspace_index import ISSUE, TASK, FileSummary, Hit, LinkEntry, Mention, SectionEntry, TaskEntry, WorkspaceIndex, task_key
 
 
 @attrs.frozen
@@ -66,10 +66,32 @@ def symbol_at(summary: FileSummary, line: int, column: int) -> Mention | None:
     return summary.mention_at(line, column)
 
 
-def definition(index: WorkspaceIndex, mention: Mention, open_lines: Mapping[str, Sequence[str]] = {}) -> list[Place]:
-    """Where the task (or the task naming the issue) is: its ID's span, or its first line."""
+def task_occurrences(index: WorkspaceIndex, task_id: str, uri: str | None) -> list[Hit]:
+    """The occurrences of ``task_id`` that mean the task it means in the file ``uri``.
+
+    Files may share an ID for different tasks (two specs each with their "T10"): a file that
+    names a task with the ID means its own task; a file that does not means the one task
+    named elsewhere. When several files name one and ``uri`` names none, nothing tells which
+    is meant: every occurrence counts.
+    """
+    hits = index.task_mentions(task_id)
+    namers = {hit.uri for hit in hits if hit.entry.defines}  # type: ignore[union-attr]
+    if uri in namers:
+        home = uri
+    elif len(namers) == 1:
+        home = next(iter(namers))
+    else:
+        return hits
+    return [hit for hit in hits if hit.uri == home or hit.uri not in namers]
+
+
+def definition(index: WorkspaceIndex, mention: Mention, uri: str | None = None, open_lines: Mapping[str, Sequence[str]] = {}) -> list[Place]:
+    """Where the task (or the task naming the issue) is: its ID's span, or its first line.
+    A task ID that the file ``uri`` names itself goes to that task only."""
     if mention.kind == TASK:
         hits = index.task_definitions(mention.text)
+        if any(hit.uri == uri for hit in hits):
+            hits = [hit for hit in hits if hit.uri == uri]
     else:
         hits = index.issue_tasks(mention.key)  # type: ignore[arg-type]
     places = []
@@ -84,10 +106,15 @@ def references(
     index: WorkspaceIndex,
     mention: Mention,
     include_declaration: bool = True,
+    uri: str | None = None,
     open_lines: Mapping[str, Sequence[str]] = {},
 ) -> list[Place]:
-    """Every occurrence of the task ID or issue in the workspace, by file; names only when asked."""
-    hits = index.task_mentions(mention.text) if mention.kind == TASK else index.issue_mentions(mention.key)  # type: ignore[arg-type]
+    """Every occurrence of the issue, or of the task ID meaning the same task as in ``uri``
+    (``task_occurrences``), in the workspace, by file; names only when asked."""
+    if mention.kind == TASK:
+        hits = task_occurrences(index, mention.text, uri)
+    else:
+        hits = index.issue_mentions(mention.key)  # type: ignore[arg-type]
     return [
         Place(hit.uri, hit.entry.span, _lines_of(hit.summary, open_lines, hit.uri))
         for hit in hits
@@ -188,8 +215,9 @@ def new_task_id(old: str, new_name: str) -> str:
     raise RenameRefused(f"'{new_name}' is not a task ID: write it as 'Task 2.7', 'T12' or a number such as '2.7'.")
 
 
-def rename_edits(index: WorkspaceIndex, mention: Mention, new_name: str) -> dict[str, list[Edit]]:
-    """Every occurrence of the task ID, in every file, rewritten: the edits by URI.
+def rename_edits(index: WorkspaceIndex, mention: Mention, new_name: str, uri: str | None = None) -> dict[str, list[Edit]]:
+    """Every occurrence of the task ID (meaning the task it means in ``uri``), in every file,
+    rewritten: the edits by URI.
 
     Where an occurrence is written with the new ID's word ("task 2.3" to "Task 2.7"),
     only its number changes, so its spelling stays; otherwise it is replaced whole.
@@ -202,27 +230,31 @@ def rename_edits(index: WorkspaceIndex, mention: Mention, new_name: str) -> dict
     if task_key(new_id) == mention.key:
         return {}
     edits: dict[str, list[Edit]] = {}
-    for hit in index.task_mentions(mention.text):
+    for hit in task_occurrences(index, mention.text, uri):
         occurrence: Mention = hit.entry  # type: ignore[assignment]
         edits.setdefault(hit.uri, []).append(_renamed(occurrence, new_id, new_parts))
     return edits
 
 
 def renumber_edits(
-    index: WorkspaceIndex, renumbered: Mapping[str, str], already: Mapping[str, Collection[Span]] = {}
+    index: WorkspaceIndex,
+    renumbered: Mapping[str, str],
+    already: Mapping[str, Collection[Span]] = {},
+    uri: str | None = None,
 ) -> dict[str, list[Edit]]:
-    """The occurrences that follow a renumbering (old ID -> new ID), by URI, in order.
+    """The occurrences that follow a renumbering in ``uri`` (old ID -> new ID), by URI, in order.
 
     The IDs change together, so "Task 3.1" -> "Task 3.2" and "Task 3.2" -> "Task 3.1" swap
     rather than merge. Occurrences at a span of ``already`` (by URI: the renumbering's own
-    edits of the tasks' names) are left to it.
+    edits of the tasks' names) are left to it; so are those meaning another file's task of
+    the same ID (``task_occurrences``).
     """
     edits: dict[str, list[Edit]] = {}
     for old, new in renumbered.items():
         new_parts = _ID_NUMBER.match(new)
         if task_key(old) == task_key(new) or new_parts is None:
             continue
-        for hit in index.task_mentions(old):
+        for hit in task_occurrences(index, old, uri):
             occurrence: Mention = hit.entry  # type: ignore[assignment]
             if occurrence.span in already.get(hit.uri, ()):
                 continue
@@ -262,7 +294,7 @@ def following_edits(index: WorkspaceIndex, uri: str, lines: Sequence[str], edits
     if summary is None:
         return {}
     renamed, names = renamed_ids(summary, lines, edits)
-    return renumber_edits(index, renamed, {uri: names}) if renamed else {}
+    return renumber_edits(index, renamed, {uri: names}, uri) if renamed else {}
 
 
 def _renamed(occurrence: Mention, new_id: str, new_parts: re.Match[str]) -> Edit:
@@ -339,5 +371,6 @@ __all__ = [
     "renamed_ids",
     "following_edits",
     "symbol_at",
+    "task_occurrences",
     "workspace_symbols",
 ]

@@ -1,48 +1,135 @@
 """"Renumber tasks in section": the section's task IDs become K.1 ... K.n in document order.
 
 Pure: a backlog and a line in, an action out. K is the section's heading number
-("## Phase 3: ..." -> 3). Only the leading IDs of the section's own top-level tasks
-with a dotted number ("Task 3.2", "T3.2") are rewritten, keeping their word; an ID
-mentioned elsewhere ("depends on Task 3.1") is left as written. Offered on the
-heading and on those tasks' lines, when at least one ID changes.
+("## Phase 3: ..." -> 3). The leading IDs of the section's own top-level tasks with a
+dotted number ("Task 3.2", "T3.2") are rewritten, keeping their word. A number that a
+task outside them holds (a bug list's "Task 6.1" in another section) is skipped, so
+renumbering never makes two tasks share an ID. Every mention of a renumbered ID in the
+document follows ("after Task 3.2", a repeated checklist's copy, a subtask's "Task 3.2.1"),
+unless two of the section's tasks shared that ID, when a mention cannot tell which one
+it meant. Offered on the heading and on those tasks' lines, when at least one ID changes.
+
+``renumbering`` gives the mapping (old number -> new number) and ``mention_edits`` the
+edits of the mentions, so that mentions in other files can follow the same mapping.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 
-from ..model import Backlog, Heading, Section, Span
+from ..model import Backlog, Heading, Section, Span, TaskId
 from ..rules import Edit
 from ..rules.common import lead_task_id
 from .edits import REWRITE, Action, own_lines
 
 
-def _numbered(section: Section, backlog: Backlog):
+def _numbered(section: Section, backlog: Backlog) -> list[tuple[object, TaskId]]:
+    found = []
     for item in section.items:
         if not item.is_task:
             continue
         task_id = lead_task_id(item, backlog.lines)
         if task_id is not None and "." in task_id.number:
-            yield item, task_id
+            found.append((item, task_id))
+    return found
+
+
+def _number_span(task_id: TaskId) -> Span:
+    span = task_id.span
+    return span._replace(start_col=span.end_col - len(task_id.number))
+
+
+def follow(number: str, mapping: Mapping[str, str]) -> str | None:
+    """``number`` after renumbering: its own new number, or its parent's ("3.5.1" when 3.5 -> 3.2: "3.2.1")."""
+    if number in mapping:
+        return mapping[number]
+    head, dot, tail = number.rpartition(".")
+    while dot:
+        if head in mapping:
+            return mapping[head] + number[len(head) :]
+        head, dot, _ = head.rpartition(".")
+    return None
+
+
+def _held_ids(backlog: Backlog) -> Iterable[TaskId]:
+    """The IDs that name a task: list tasks' leading IDs and tasks written as headings."""
+    for task in backlog.tasks():
+        task_id = lead_task_id(task, backlog.lines)
+        if task_id is not None:
+            yield task_id
+    for heading in backlog.headings:
+        if heading.task_id is not None:
+            yield heading.task_id
+
+
+def renumbering(backlog: Backlog, section: Section) -> tuple[dict[str, str], list[Edit]]:
+    """The section's renumbering: (old number -> new number for each ID a mention can follow,
+    the edits of the section's own leading IDs). Empty when no ID changes."""
+    numbered = _numbered(section, backlog)
+    if not numbered or not section.number:
+        return {}, []
+    renumbered = {task_id.span for _, task_id in numbered}
+    olds = Counter(task_id.number for _, task_id in numbered)
+    unambiguous = {number for number, count in olds.items() if count == 1}
+    identity = {number: number for number in unambiguous}
+    # Numbers held by tasks that keep them: a new number must not be one of these.
+    taken = {
+        task_id.number
+        for task_id in _held_ids(backlog)
+        if task_id.span not in renumbered and follow(task_id.number, identity) is None
+    }
+    mapping: dict[str, str] = {}
+    edits: list[Edit] = []
+    index = 0
+    for _, task_id in numbered:
+        index += 1
+        while f"{section.number}.{index}" in taken:
+            index += 1
+        wanted = f"{section.number}.{index}"
+        if task_id.number in unambiguous:
+            mapping[task_id.number] = wanted
+        if task_id.number != wanted:
+            edits.append(Edit(_number_span(task_id), wanted))
+    if not edits:
+        return {}, []
+    return {old: new for old, new in mapping.items() if old != new}, edits
+
+
+def mention_edits(backlog: Backlog, mapping: Mapping[str, str], skip: Iterable[Span] = ()) -> list[Edit]:
+    """Edits that make every task ID in ``backlog`` follow ``mapping`` (old number -> new number),
+    except the IDs at the spans in ``skip`` (those already rewritten)."""
+    if not mapping:
+        return []
+    skipped = set(skip)
+    edits = []
+    for refs in backlog.references():
+        for task_id in refs.task_ids:
+            if _number_span(task_id) in skipped:
+                continue
+            new = follow(task_id.number, mapping)
+            if new is not None and new != task_id.number:
+                edits.append(Edit(_number_span(task_id), new))
+    return edits
 
 
 def renumber_actions(backlog: Backlog, line: int) -> list[Action]:
     section = backlog.section_at(line)
     if section is None or not section.number:
         return []
-    numbered = list(_numbered(section, backlog))
+    numbered = _numbered(section, backlog)
     on_heading = section.heading.span.start_line <= line <= section.heading.span.end_line
     if not numbered or not (on_heading or any(line in own_lines(item) for item, _ in numbered)):
         return []
-    edits = []
-    for index, (_, task_id) in enumerate(numbered, start=1):
-        wanted = f"{section.number}.{index}"
-        if task_id.number != wanted:
-            span = task_id.span
-            edits.append(Edit(span._replace(start_col=span.end_col - len(task_id.number)), wanted))
+    mapping, edits = renumbering(backlog, section)
     if not edits:
         return []
-    return [Action(f"Renumber tasks in section {section.number} ({len(edits)} IDs change)", tuple(edits), REWRITE)]
+    mentions = mention_edits(backlog, mapping, skip=[edit.span for edit in edits])
+    title = f"Renumber tasks in section {section.number} ({len(edits)} IDs change)"
+    if mentions:
+        title = title[:-1] + f", {len(mentions)} mention{'s' if len(mentions) != 1 else ''} follow)"
+    return [Action(title, tuple(sorted(edits + mentions, key=lambda edit: tuple(edit.span))), REWRITE)]
 
 
 # --- "Renumber phases" ---------------------------------------------------------------------------

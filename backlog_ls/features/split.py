@@ -10,7 +10,10 @@ is kept as written (no change of case).
   (before any existing subtasks, indented like them).
 
 A leading task ID stays on the first part; the new sibling tasks get new IDs after the
-highest one of the same prefix in the document (no other task is renumbered). Issue
+highest one of the same prefix in the document (no other task is renumbered). A leading
+label ("**Backend:**", "Docs:", "**Parser** -") is kept, colon and all, on every new task;
+subtasks get neither (their parent carries it). A leading verb the parts share is given to
+each ("Add the parser and the checker" -> "Add the parser", "Add the checker"). Issue
 references at the end of the text ("(#12)", "#TBD") stay on the first part. Only tasks
 whose text fits on one line are split.
 """
@@ -34,7 +37,15 @@ _SEPARATORS = (
     re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+"),  # "A, B and C": only where a comma is
     re.compile(r"\s+(?:and|&)\s+"),
 )
-_ID_SEPARATOR = re.compile(r"[*_]*\s*[:\-–—)]?[*_]*\s*")  # "**Task 1.9:** ": the closing bold too
+# "**Task 1.9:** ": the closing bold too; and the tags a spec-kit ID carries ("T012 [P] [US1] ").
+_ID_SEPARATOR = re.compile(r"[*_]*\s*[:\-–—)]?[*_]*\s*(?:\[[\w.-]{1,8}\]\s*)*")
+# A label leading the text, kept on every part: "**Backend:** ", "**Parser** - ", "Docs: ".
+_BOLD_LABEL = re.compile(r"(\*\*|__)(?P<label>[^*_\s][^*_]{0,40}?)\1[ \t]*(?:[:\-–—][ \t]+|(?<=:\*\*)[ \t]*|(?<=:__)[ \t]*)")
+_PLAIN_LABEL = re.compile(r"(?P<label>[^\s:*_`\[(][^:`]{0,30}?):[ \t]+")
+# A head that the parts complete ("Add stubs for: X, Y" -> "Add stubs for X"), unlike a label ("Docs: ").
+_OPEN_HEAD = re.compile(
+    r"(?:\b(?:for|to|of|on|in|into|with|about|from|like|as|including|between|across|per|via|and|or)|\be\.g\.)$", re.I
+)
 _COLON_HEAD = re.compile(r"^(?P<head>[^:]+?):\s+(?P<rest>.+)$")
 
 
@@ -80,7 +91,7 @@ def split_text(text: str) -> list[str]:
     text = text.strip()
     masked = _masked(text)
     colon = _COLON_HEAD.match(masked)
-    if colon is not None:
+    if colon is not None and _is_open_head(text[: colon.end("head")]):
         head, rest = text[: colon.end("head")], text[colon.start("rest") :]
         for pattern in _SEPARATORS[2:]:
             parts = _split_on(rest, pattern)
@@ -93,6 +104,22 @@ def split_text(text: str) -> list[str]:
         if parts:
             return parts
     return []
+
+
+def _is_open_head(head: str) -> bool:
+    """Whether a head before a colon reads on into each part ("Add stubs for"), not a label ("Docs")."""
+    return bool(_OPEN_HEAD.search(head.strip())) or len(head.split()) > 3
+
+
+def _label_end(line: str, start: int) -> int:
+    """Where a label leading the text at ``start`` ends ("**Backend:** ", "Docs: "); ``start`` when none."""
+    bold = _BOLD_LABEL.match(line, start)
+    if bold is not None:
+        return bold.end()
+    plain = _PLAIN_LABEL.match(line, start)
+    if plain is not None and not _is_open_head(plain.group("label")) and "://" not in line[plain.end() - 1 : plain.end() + 2]:
+        return plain.end()
+    return start
 
 
 def _trailing_refs(task: Item, line: str, end: int) -> int:
@@ -127,6 +154,9 @@ def _pieces(backlog: Backlog, task: Item) -> tuple[str, str, list[str], str] | N
         lead_end = separator.end() if separator else task_id.span.end_col
         lead, id_text = line[start:lead_end], task_id.text
         start = lead_end
+    else:
+        lead_end = _label_end(line, start)
+        lead, start = line[start:lead_end], lead_end
     refs_at = _trailing_refs(task, line, end)
     if refs_at <= start:
         refs_at = end
@@ -144,7 +174,7 @@ def distributed(parts: list[str]) -> list[str]:
     -> "Add the checker" (a part opening with a determiner), "Choose Talos for K8s and Headscale for the
     mesh" -> "Choose Headscale for the mesh" (a part built like the first, minus its verb)."""
     first = parts[0].split()
-    if len(first) < 2 or not first[0][:1].isupper() or not first[0].isalpha():
+    if len(first) < 2 or not first[0].isalpha() or first[0].lower() in _DETERMINERS:
         return parts
     verb = first[0]
     result = [parts[0]]

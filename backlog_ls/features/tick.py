@@ -11,13 +11,13 @@ Only the state character changes: one edit of one character per task.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..config import Settings
 from ..model import Backlog, Item, Span
 from ..rules import Edit
 from ..rules.common import task_label
-from ..states import OPEN as OPEN_KIND, kind_of_meaning
+from ..states import OPEN as OPEN_KIND, kind_of_meaning, state_kinds, task_kind
 from .edits import REWRITE, SELECTION, Action, item_at, own_lines, parents_of
 
 OPEN = " "
@@ -67,8 +67,9 @@ def _is_done(task: Item) -> bool:
     return task.checkbox in DONE_CHARS
 
 
-def _open_tasks(item: Item) -> list[Item]:
-    return [node for node in item.walk() if node.is_task and not _is_done(node)]
+def _open_tasks(item: Item, kinds: Mapping[str, str]) -> list[Item]:
+    """The open tasks in ``item``'s subtree: not done, and not cancelled or deferred (those stay as they are)."""
+    return [node for node in item.walk() if node.is_task and task_kind(node, kinds) == OPEN_KIND]
 
 
 def _state_title(char: str, settings: Settings | None) -> str:
@@ -107,7 +108,8 @@ def tick_actions(backlog: Backlog, line: int, settings: Settings | None = None) 
     if edit is None:
         return actions
     actions.append(Action("Tick task", (edit,), REWRITE, preferred=not actions))
-    open_below = [node for node in _open_tasks(task) if node is not task]
+    kinds = state_kinds(settings)
+    open_below = [node for node in _open_tasks(task, kinds) if node is not task]
     if open_below:
         edits = [edit] + [e for node in open_below if (e := set_state(node, done)) is not None]
         actions.append(Action(f"Tick task with all subtasks ({len(open_below)} open)", tuple(edits), REWRITE))
@@ -117,8 +119,8 @@ def tick_actions(backlog: Backlog, line: int, settings: Settings | None = None) 
     closing: list[Item] = []
     closed = {id(task)}
     child = task
-    while (parent := parents.get(id(child))) is not None and parent.is_task and not _is_done(parent):
-        still_open = [node for node in _open_tasks(parent) if node is not parent and id(node) not in closed]
+    while (parent := parents.get(id(child))) is not None and parent.is_task and task_kind(parent, kinds) == OPEN_KIND:
+        still_open = [node for node in _open_tasks(parent, kinds) if node is not parent and id(node) not in closed]
         if still_open:
             break
         closing.append(parent)

@@ -536,6 +536,8 @@ _MARKER = re.compile(r"[-*+]|\d{1,9}[.)]")
 # Letters other than x are not states ("- [a] option" is a plain bullet); any other character is.
 _CHECKBOX = re.compile(r"([ \t]+)\[(?P<state>[^\]\s\w]|[ xX_])\](?=[ \t]|$)")
 _CHECKBOX_NO_SPACE = re.compile(r"([ \t]+)\[(?P<state>[ xX])\](?=[^\s\](])")
+# Kiro's spec tasks mark an optional task "- [ ]* 2.3 Write tests": a deliberate mark, not a missing space.
+_OPTIONAL_MARK = re.compile(r"\*(?=[ \t]|$)")
 _CHECKBOX_WRONG_WIDTH = re.compile(r"([ \t]+)\[(?P<inner>[ \t]*[xX]?[ \t]*)\](?=[ \t]|$)")
 _DASH_BOX = re.compile(r"^(?P<lead>(?:[ \t]*>)*[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<box>\[[ xX]?\])")
 
@@ -719,6 +721,15 @@ class _BlockBuilder:
         glued = _CHECKBOX_NO_SPACE.match(source, marker_end)
         if glued is not None:
             start = glued.start() + len(glued.group(1))
+            if _OPTIONAL_MARK.match(source, glued.end()):
+                self.problems.append(
+                    Problem(
+                        span=Span.on_line(line, start, glued.end() + 1),
+                        code="checkbox-optional-mark",
+                        message=f"'[{glued.group('state')}]*' marks an optional task (Kiro's specs).",
+                    )
+                )
+                return
             self.problems.append(
                 Problem(
                     span=Span.on_line(line, start, glued.end()),

@@ -95,7 +95,15 @@ class Rule:
     check: Callable[[Context], Iterable[Finding]] | None = None
     options: type | None = None  # an attrs class; its fields are the [rules.<name>] keys
     check_block: Callable[[Context, Block], Iterable[Finding]] | None = None
+    # The other severities a variant of this rule reports at, each with what it is:
+    # (("warning", "a mistyped '[x]'"),). docs/rules.md lists them; a finding at any other is a bug.
+    variants: tuple[tuple[str, str], ...] = ()
     memo: Any = attrs.field(factory=lambda: _new_memo(), eq=False, repr=False)
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        """Every severity this rule reports at (before the configuration sets another)."""
+        return (self.severity, *(severity for severity, _ in self.variants))
 
     def run(self, context: Context) -> Iterable[Finding]:
         if self.check is not None:

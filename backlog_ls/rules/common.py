@@ -50,7 +50,9 @@ _MENTION_BEFORE = re.compile(
     r"duplicates?|dup(?:e|licate)?|related|relates|supersedes|superseded|replaces|replaced|requires|"
     r"needs|waits?|waiting|like|cf|see|also|unblocks|prerequisites?|deps?|dependencies|"
     # Where the work landed ("Landed with #6934", "box ticked by #6936"): the pull request, not the task's issue.
-    r"landed|merged|shipped|fixed|closed|ticked|resolved|implemented|dropped|via|by|from)"
+    r"landed|merged|shipped|fixed|closed|ticked|resolved|implemented|dropped|via|by|from|"
+    # The change a note was found in ("Added 2026-08-03 (WS3 sandbox merge, #7065)").
+    r"merge)"
     r"(?:[ \t]+(?:on|by|of|to|from|for|in|with|as|via))?|\bcf\.)[ \t:*_]*$",
     re.IGNORECASE,
 )
@@ -63,12 +65,15 @@ _TRAILING_REFS = re.compile(r"(?:#\d+|[\w.-]+/[\w.-]+#\d+|[,;&/]|\band\b|\bor\b|
 def is_mention(ref: IssueRef, lines) -> bool:
     """Whether a reference points at another task's issue ("See #1658", "related to #12", "cf. #12",
     "depends on #12") or at where the work landed ("Landed with #6934", "merged in #12") rather than
-    naming this task's issue. The one definition every rule uses."""
+    naming this task's issue; or is struck through ("~~Gate: #6696 lands~~"), withdrawn by its author.
+    The one definition every rule uses."""
     if ref.prefix.lower() in _MENTION_WORDS:
         return True
     if ref.span.start_col > _PROSE_COLUMN:
         return True  # deep in a long line of prose: a citation of other work, not the task's own issue
     line = lines[ref.span.start_line]
+    if line.count("~~", 0, ref.span.start_col) % 2 and "~~" in line[ref.span.end_col :]:
+        return True
     before = line[max(0, ref.span.start_col - 60) : ref.span.start_col]
     before = _TRAILING_REFS.sub("", before)
     return bool(_MENTION_BEFORE.search(before))
@@ -151,6 +156,7 @@ class BlockFacts:
         "open_with",
         "checked_total",
         "checked_with",
+        "missing_keys",
         "memo",
     )
 
@@ -164,6 +170,10 @@ class BlockFacts:
         empty = _EMPTY
         self.tops: list[Item] = []  # tasks with no task above them
         self.missing: list[Item] = []  # those of them naming no issue or placeholder, themselves or below
+        # For each of ``missing``: the key-shaped words it holds (ABC-12, UTF-8), itself or below.
+        # Which are issues depends on the settings, not the block: ``Group.counts_naming`` decides,
+        # and only reads them when a Jira or Linear project is configured.
+        self.missing_keys: list[tuple[IssueRef, ...]] = []
         self.id_tasks: list[Item] = []  # tasks (nested too) whose own text holds a task ID
         self.id_texts: list[str] = []  # the first task ID of each ("Task 2.3") ...
         self.id_numbers: list[str] = []  # ... and its number ("2.3")
@@ -178,6 +188,7 @@ class BlockFacts:
                 break
         for item in tops:
             has = self._task(item, item.refs, lines)
+            keys = item.refs.keys
             children = item.children
             if children:
                 # Everything below a top-level task, depth first in document order.
@@ -186,6 +197,8 @@ class BlockFacts:
                     child = stack.pop()
                     refs = child.refs
                     if refs is not no_refs:
+                        if refs.keys is not empty and refs.keys:
+                            keys += refs.keys
                         if child.checkbox is not None:
                             if self._task(child, refs, lines):
                                 has = True
@@ -207,6 +220,7 @@ class BlockFacts:
                 open_with += has
             if not has:
                 self.missing.append(item)
+                self.missing_keys.append(keys)
         self.open_total, self.open_with = open_total, open_with
         self.checked_total, self.checked_with = checked_total, checked_with
 
@@ -251,6 +265,19 @@ class BlockFacts:
         return found
 
 
+def named_by_key(facts: BlockFacts, projects: frozenset[str], lines) -> tuple[bool, ...]:
+    """For each of ``facts.missing``: whether it names a key of ``projects`` as its own issue (not
+    "blocked by ABC-3"). Kept with the block, per set of projects: a keystroke elsewhere reads it back."""
+    memo_key = ("named-by-key", projects)
+    found = facts.memo.get(memo_key)
+    if found is None:
+        found = tuple(
+            bool(keys) and any(key.project in projects and not is_mention(key, lines) for key in keys) for keys in facts.missing_keys
+        )
+        facts.memo[memo_key] = found
+    return found
+
+
 _FACTS = BlockMemo()  # list block -> BlockFacts
 _GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
 
@@ -290,6 +317,25 @@ class Group:
             sum(f.checked_total for f in self.facts),
             sum(f.checked_with for f in self.facts),
         )
+
+    def counts_naming(self, projects: frozenset[str], lines) -> tuple[int, int, int, int]:
+        """``counts``, where a task naming a key of one of ``projects`` (Jira, Linear) names an issue too."""
+        open_total, open_with, checked_total, checked_with = self.counts
+        if projects:
+            for f in self.facts:
+                for task, named in zip(f.missing, named_by_key(f, projects, lines)):
+                    if named:
+                        if task.checkbox in _CHECKED:
+                            checked_with += 1
+                        else:
+                            open_with += 1
+        return open_total, open_with, checked_total, checked_with
+
+    def missing_naming(self, projects: frozenset[str], lines) -> list[Item]:
+        """``missing``, less the tasks that name a key of one of ``projects``."""
+        if not projects:
+            return self.missing
+        return [task for f in self.facts for task, named in zip(f.missing, named_by_key(f, projects, lines)) if not named]
 
     @property
     def top_tasks(self) -> list[Item]:

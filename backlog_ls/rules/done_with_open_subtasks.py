@@ -10,6 +10,11 @@ cancelled, dropped, wontfix, skipped, or an open one struck through whole:
 ``- [ ] ~~Port to Windows~~``) is not open. Any other state that is not
 done (``[ ]``, an in-progress ``[~]``, an undeclared character) is open.
 
+An open subtask is reported once, at the nearest ticked task above it (one cause, one
+finding): a ticked task further up is reported for open subtasks of its own, and is
+otherwise a related line of the finding below it. The message names the first open
+subtask not reported below and counts every open one.
+
 Two fixes are offered, neither applied by ``check --fix``, because only the author
 knows which side is wrong: untick the task, or tick every open subtask.
 
@@ -30,9 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
+import attrs
+
 from ..states import CANCELLED, DONE, OPEN, state_kinds, task_kind
 from ..model import Block, Item
-from . import ERROR, Context, Edit, Finding, Fix, Rule
+from . import ERROR, Context, Edit, Finding, Fix, Related, Rule
 
 # What a checkbox state amounts to for the progress rules (BL301, BL302, BL303, BL304): see states.py.
 __all__ = ["CANCELLED", "DONE", "OPEN", "state_kinds", "task_kind"]
@@ -44,8 +51,7 @@ def snippet(item: Item, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _message(total: int, open_subtasks: list[Item]) -> str:
-    first = open_subtasks[0]
+def _message(total: int, open_subtasks: list[Item], first: Item) -> str:
     where = f"line {first.line + 1}: '{snippet(first)}'"
     count = len(open_subtasks)
     if total == 1:
@@ -57,7 +63,7 @@ def _message(total: int, open_subtasks: list[Item]) -> str:
     return f"Task is ticked but {count} of its {total} subtasks {verb} open ({where})."
 
 
-def _finding(item: Item, total: int, open_subtasks: list[Item]) -> Finding:
+def _finding(item: Item, total: int, open_subtasks: list[Item], first: Item) -> Finding:
     assert item.checkbox_span is not None
     untick = Fix("Untick this task", (Edit(item.checkbox_span, "[ ]"),), safe=False)
     tick_all = Fix(
@@ -65,27 +71,42 @@ def _finding(item: Item, total: int, open_subtasks: list[Item]) -> Finding:
         tuple(Edit(sub.checkbox_span, "[x]") for sub in open_subtasks if sub.checkbox_span is not None),
         safe=False,
     )
-    return RULE.finding(item.checkbox_span, _message(total, open_subtasks), (untick, tick_all))
+    return RULE.finding(item.checkbox_span, _message(total, open_subtasks, first), (untick, tick_all))
 
 
-def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[int, list[Item]]:
-    """(number of task descendants, the open ones in document order); records findings below and at ``item``."""
+def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[int, list[Item], list[Item], list[int]]:
+    """(number of task descendants, the open ones in document order, those of them no ticked task
+    below ``item`` was reported for, the indices in ``found`` of the findings below that hold the
+    others); records findings below and at ``item``."""
     total = 0
     open_subtasks: list[Item] = []
+    unclaimed: list[Item] = []
+    holders: list[int] = []
     for child in item.children:
         kind = task_kind(child, kinds) if child.checkbox is not None else None
         if kind is not None:
             total += 1
             if kind == OPEN:
                 open_subtasks.append(child)
+                unclaimed.append(child)
         if child.children:
-            below, below_open = _scan(child, kinds, found)
+            below, below_open, below_unclaimed, below_holders = _scan(child, kinds, found)
             total += below
             if kind is None or kind in (OPEN, DONE):
                 open_subtasks += below_open  # a deferred or cancelled subtask takes its own subtasks with it
-    if open_subtasks and item.checkbox is not None and kinds.get(item.checkbox, OPEN) == DONE:
-        found.append(_finding(item, total, open_subtasks))
-    return total, open_subtasks
+                unclaimed += below_unclaimed
+                holders += below_holders
+    if not open_subtasks or item.checkbox is None or kinds.get(item.checkbox, OPEN) != DONE:
+        return total, open_subtasks, unclaimed, holders
+    if not unclaimed:
+        # Ticked too, but every open task below is already reported at a ticked task nearer to it.
+        for index in holders:
+            finding = found[index]
+            above = Related(item.checkbox_span, f"Ticked above it too: '{snippet(item)}'.")
+            found[index] = attrs.evolve(finding, related=(*finding.related, above))
+        return total, open_subtasks, [], holders
+    found.append(_finding(item, total, open_subtasks, unclaimed[0]))
+    return total, open_subtasks, [], [len(found) - 1]
 
 
 TreeScan = Callable[[Item, Mapping[str, str], list[Finding]], object]

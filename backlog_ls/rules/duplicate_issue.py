@@ -17,6 +17,7 @@ work (a tracking issue, a review). A task and its own subtasks (or any task abov
 or below it) may share an issue. Pull requests are left out (one pull request
 often finishes several tasks), and so are mentions such as "see #12", "depends
 on #12" or "blocked by #12" (``common.is_mention``, the one definition every rule uses).
+A cancelled task (``[-]``, struck through) claims no issue any more.
 A task repeated with the same text (a goal carried over to next week) is the same
 task, and "#1", "#2" numbering the items of a list (Backlog.md's acceptance
 criteria) are numbers, not issues.
@@ -40,6 +41,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model import IssueRef
+from ..states import CANCELLED, state_kinds, task_kind
 from . import WARNING, Context, Finding, Rule
 from .common import is_mention, normal_text, numbers_its_item, task_index, task_label
 
@@ -88,7 +90,10 @@ def _check(context: Context) -> Iterator[Finding]:
     home = _home(context)
     parents = context.parents
     seen: dict[tuple, list] = {}  # key -> [(task, ref)] in document order
+    kinds = state_kinds(context.settings)
     for task in tasks:
+        if task_kind(task, kinds) == CANCELLED:
+            continue  # a cancelled task claims no issue any more
         first_line = task.text_span.start_line
         for ref in task.refs.issues:
             if (

@@ -182,7 +182,7 @@ def _run_findings(backlog: Backlog, run: list[Item], starts: list[int]) -> Itera
         nest = _nest(backlog, meant, parent_item)
         if nest is not None:
             nest_title = f"{_NEST}under '{label}'" if len(meant) == 1 else f"{_NEST}the {len(meant)} items under '{label}'"
-            fixes.append(Fix(nest_title, nest, safe=clear, preferred=True))
+            fixes.append(Fix(nest_title, nest, safe=clear, preferred=clear))  # unclear: neither is preferred
         if edits is not None:
             fixes.append(Fix(title, edits, safe=False, preferred=nest is None))
         yield RULE.finding(span, message, fixes)

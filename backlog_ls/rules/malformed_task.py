@@ -81,4 +81,5 @@ RULE = Rule(
     summary="A checkbox Markdown does not render ('[ x]', '[]', '[x]text', '-[ ]'): an error; "
     "a mistyped '[x]' ('[c]', '[×]') or an undeclared state: a warning.",
     check_block=_check_block,
+    variants=(("warning", "a mark that looks like a mistyped '[x]' ('[c]', '[v]', '[×]'), or an undeclared state"),),
 )

@@ -16,6 +16,9 @@ finding at all; and when only finished tasks name one (pull requests noted on
 completion), open tasks are left alone. ``"checked"`` requires a reference on every
 ticked task, ``"always"`` on every top-level task, ``"never"`` turns the rule off.
 
+A Jira or Linear key (``ABC-12``) of a configured project names an issue as ``#12`` does;
+a word merely shaped like one (``UTF-8``, ``SHA-1``) never does.
+
 Only top-level tasks are considered, those not nested under another task:
 subtasks usually share their parent's issue, and one named by any subtask or
 note below a task counts for that task. Tasks in a Definition of Done are
@@ -48,6 +51,8 @@ from collections.abc import Iterator
 import attrs
 
 from . import WARNING, Context, Edit, Finding, Fix, Rule
+from ..features.issues import tracker_projects
+from ..tracker.settings import configured_projects
 from .common import Group, TaskIndex, first_line_span, task_index
 
 REQUIRE_VALUES = ("auto", "always", "checked", "never")
@@ -89,8 +94,9 @@ def _check(context: Context) -> Iterator[Finding]:
         return
     index = task_index(context.backlog)
     groups = [group for group in index.groups if group.facts and not group.dod and any(group.counts)]
+    projects = _projects(context)
     if require == "auto":
-        yield from _auto(index, groups)
+        yield from _auto(index, groups, projects)
         return
     if require == "checked":
         message = (
@@ -98,20 +104,25 @@ def _check(context: Context) -> Iterator[Finding]:
             'this project requires one on every finished task (require = "checked").'
         )
         for group in groups:
-            for task in group.missing:
+            for task in group.missing_naming(projects, index.backlog.lines):
                 if task.is_checked:
                     yield _finding(index, task, message)
     else:
         message = 'Task has no issue reference; this project requires one on every task (require = "always").'
         for group in groups:
-            for task in group.missing:
+            for task in group.missing_naming(projects, index.backlog.lines):
                 yield _finding(index, task, message)
 
 
-def _auto(index: TaskIndex, groups: list[Group]) -> Iterator[Finding]:
+def _projects(context: Context) -> frozenset[str]:
+    """The Jira / Linear projects whose keys name a task's issue: configured, or known to the tracker."""
+    return configured_projects(context.settings.issues) | tracker_projects(context.tracker)
+
+
+def _auto(index: TaskIndex, groups: list[Group], projects: frozenset[str]) -> Iterator[Finding]:
     open_total = open_with = checked_total = checked_with = 0
     for group in groups:
-        counts = group.counts
+        counts = group.counts_naming(projects, index.backlog.lines)
         open_total += counts[0]
         open_with += counts[1]
         checked_total += counts[2]
@@ -127,7 +138,7 @@ def _auto(index: TaskIndex, groups: list[Group]) -> Iterator[Finding]:
         total, with_ref = open_total + checked_total, open_with + checked_with
     dod = None  # read only when a section cannot decide for itself
     for group in groups:
-        group_open, group_open_with, group_checked, group_checked_with = group.counts
+        group_open, group_open_with, group_checked, group_checked_with = group.counts_naming(projects, index.backlog.lines)
         if checked_only:
             section_total, section_with = group_checked, group_checked_with
         else:
@@ -154,7 +165,7 @@ def _auto(index: TaskIndex, groups: list[Group]) -> Iterator[Finding]:
             message = f"Finished task has no issue reference; {reason.replace('tasks', 'finished tasks', 1)}"
         else:
             message = f"Task has no issue reference; {reason}"
-        for task in group.missing:
+        for task in group.missing_naming(projects, index.backlog.lines):
             if task.is_checked or not checked_only:
                 yield _finding(index, task, message)
 

@@ -58,4 +58,5 @@ RULE = Rule(
     severity=HINT,
     summary="A placeholder (#TBD, #TODO, #?) where an issue number belongs; a warning on a finished task.",
     check=_check,
+    variants=(("warning", "a placeholder on a ticked task, whose issue should be known by now"),),
 )

@@ -95,9 +95,12 @@ def _selection_actions(ls: BacklogServer, document: Document, params: types.Code
 
 
 def _fix_all(ls: BacklogServer, document: Document) -> types.CodeAction | None:
-    chosen = [fix for finding in ls.findings(document) if (fix := fixes.safe_fix(finding)) is not None]
-    compatible = [chosen[index] for index in fixes.compatible(chosen)]
-    return convert.fix_all_action(compatible, document.uri, document.version, document.lines, ls.encoding)
+    def find(text: str) -> list:
+        return ls.findings_of_text(document, text)
+
+    # Every pass `check --fix` makes, so that both leave the same text.
+    edits = fixes.fix_all_edits(document.source, find, ls.findings(document))
+    return convert.fix_all_action(edits, document.uri, document.version, document.lines, ls.encoding)
 
 
 def register(server: BacklogServer) -> None:

@@ -230,6 +230,12 @@ class BacklogServer(GuardedServer):
             return result.value[0]
         return findings_for(document.path, document.backlog, self._check_inputs(document), self.files)
 
+    def findings_of_text(self, document: Document, text: str) -> list[Finding]:
+        """The findings ``document`` would have with ``text`` instead (fix-all's later passes)."""
+        from ..parse import parse
+
+        return findings_for(document.path, parse(text), self._check_inputs(document), self.files)
+
     def publish_config_problems(self, loaded: LoadedConfig) -> None:
         """A configuration file's problems, as diagnostics on that file (always pushed: no
         client pulls diagnostics for a TOML file from a Markdown server)."""

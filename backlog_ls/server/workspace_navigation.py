@@ -61,7 +61,7 @@ def index_definition(ls: BacklogServer, params: types.DefinitionParams) -> Encod
     document, summary, line, column = found
     index = ls.workspace_index
     mention = navigation.symbol_at(summary, line, column)
-    places = navigation.definition(index, mention) if mention is not None else []
+    places = navigation.definition(index, mention, index_uri(document)) if mention is not None else []
     if mention is None and (link := navigation.link_at(summary, line, column)) is not None:
         place = navigation.link_definition(index, document.path, link, index_uri(document))
         places = [place] if place is not None else []
@@ -77,7 +77,7 @@ def on_references(ls: BacklogServer, params: types.ReferenceParams) -> EncodedJs
     index = ls.workspace_index
     mention = navigation.symbol_at(summary, line, column)
     if mention is not None:
-        return EncodedJson(convert.places_json(navigation.references(index, mention, include), ls.encoding))
+        return EncodedJson(convert.places_json(navigation.references(index, mention, include, index_uri(document)), ls.encoding))
     section = navigation.section_at(summary, line)
     if section is not None:
         return EncodedJson(convert.places_json(navigation.heading_references(index, index_uri(document), section, include), ls.encoding))
@@ -108,7 +108,7 @@ def on_rename(ls: BacklogServer, params: types.RenameParams) -> types.WorkspaceE
     for document in ls.documents:  # every open document's newest text, so that the edits match it
         current_summary(ls, document)
     try:
-        edits = navigation.rename_edits(ls.workspace_index, found[2], params.new_name)
+        edits = navigation.rename_edits(ls.workspace_index, found[2], params.new_name, index_uri(found[0]))
     except navigation.RenameRefused as refused:
         raise RequestFailed(str(refused)) from None
     return _workspace_edit(ls, edits)

@@ -1,10 +1,26 @@
-"""Issue tracker data as plain values, and the interface the rest of backlog-ls reads it through.
+"""Issue trackers as plain values and pure decisions: what an issue is, where a token may go, who answers a reference.
 
-Pure: no network, no disk. Providers (``providers/trackers/``) fetch issues from
-GitHub, GitLab, Gitea or an exported JSON file into the on-disk cache; an
-``IssueSource`` answers from what is cached, at once, and never waits for the
-network. Rules (through ``Context.tracker``), hover, completion and links only
-ever see an ``IssueSource``.
+Pure: no network, no disk, no environment read here (callers pass ``environ``). Everything that
+talks to a tracker, reads the cache or runs git lives in ``providers/trackers/`` (IO); rules,
+hover, completion and links only ever see an ``IssueSource``, which answers from what is cached,
+at once, and never waits for the network.
+
+- ``__init__`` (this module): ``TrackerIssue`` (one issue as the tracker last described it; Jira
+  and Linear keys, GitHub sub-issue counts and blockers included), ``Repository`` (where issues
+  live: a GitHub repository, a Jira project, a Linear team), the ``IssueSource`` protocol, and
+  ``MemoryIssues`` (a source over a list, for tests and the exported-JSON provider).
+- ``settings``: the ``[issues]`` table (and ``[[issues.sources]]``) structured, every problem
+  named by its key; ``configured_projects`` for rules that need only the project keys.
+- ``credentials``: the policy of where a token may go (public hosts, hosts the user named,
+  https unless loopback, a trusted workspace); ``token_refusal`` says why not.
+- ``routing``: which source answers ``#12`` and which ``ABC-12`` (``source_plan``), one
+  ``Repository`` per Jira project or Linear team.
+- ``adf``: Atlassian Document Format (Jira Cloud's rich text) to Markdown and back, bounded.
+
+The other side, ``providers/trackers/``: the HTTP providers, the SQLite cache, token lookup,
+the background refresh and ``IssueService`` / ``TrackerSources`` (the ``IssueSource``s the server
+and ``check`` use). The editor-facing logic built on these values is in ``features/issues.py``
+and ``features/write_back.py`` (pure too), the drift rules in ``rules/``.
 """
 
 from __future__ import annotations

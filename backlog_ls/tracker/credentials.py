@@ -7,7 +7,8 @@ anywhere, but it never decides which secret is sent, or to which host:
   configuration file, the editor's user-level settings, command-line flags); a workspace file's
   are ignored (``config.py`` drops them and says so).
 - A token goes only to a host that is a well-known public host of its provider, or one the
-  user named: ``trusted-hosts``, the host of ``[issues] url`` from a trusted source, or the
+  user named: ``trusted-hosts``, the host of ``[issues] url`` (or of a ``[[issues.sources]]`` url)
+  from a trusted source, or the
   host variables of the providers' own CLIs (``GH_HOST``, ``GITLAB_HOST``).
 - Never over plain http, except to this machine (loopback).
 - In a workspace the editor does not trust, no token at all (and no network: see

@@ -26,7 +26,9 @@ More than one tracker (GitHub for ``#12``, Jira for ``ABC-12``): one ``[[issues.
 with the keys above (``provider``, ``repo``, ``url``, ``projects``...); ``refresh``, ``timeout``,
 ``trusted-hosts`` and ``insert-format`` of ``[issues]`` apply to all. The ``[issues]`` table is a
 source itself only when it names a ``provider``. A source may not set ``token-env`` or
-``trusted-hosts`` (they say where secrets go: ``[issues]`` of the user configuration does).
+``trusted-hosts`` (they say where secrets go: ``[issues]`` of the user configuration does). A source's
+``url`` in the user configuration names its host, as ``[issues] url`` there does: a Jira site
+(``*.atlassian.net`` is no public host) gets its token without ``trusted-hosts``.
 
 ```toml
 [[issues.sources]]
@@ -280,6 +282,27 @@ def from_settings(settings: Settings, source: str = "configuration") -> tuple[Is
     issues, errors = issues_settings(settings.issues, source)
     hosts = tuple(dict.fromkeys((*issues.trusted_hosts, *settings.named_hosts)))
     return _with_shared(attrs.evolve(issues, trusted_hosts=hosts)), errors
+
+
+def configured_projects(raw: Mapping[str, Any] | None) -> frozenset[str]:
+    """The Jira project / Linear team keys a raw ``[issues]`` table configures, its sources' too.
+
+    Cheap and lenient, for rules that run on every keystroke: a malformed value configures nothing
+    (``issues_settings`` reports it).
+    """
+    found: set[str] = set()
+    for table in (raw or {}, *_source_tables(raw)):
+        if str(table.get("provider", "")).strip().lower() not in KEYED_PROVIDERS:
+            continue
+        projects = table.get("projects", table.get("teams", ()))
+        projects = [projects] if isinstance(projects, str) else projects if isinstance(projects, (list, tuple)) else ()
+        found.update(item.strip() for item in projects if isinstance(item, str) and _PROJECT_KEY.match(item.strip()))
+    return frozenset(found)
+
+
+def _source_tables(raw: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    sources = (raw or {}).get("sources")
+    return [table for table in sources if isinstance(table, Mapping)] if isinstance(sources, (list, tuple)) else []
 
 
 def _type_name(value: Any) -> str:

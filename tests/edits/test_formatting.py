@@ -82,7 +82,18 @@ def test_formatting_is_idempotent_and_keeps_every_word(text: str):
     _check_properties(text)
 
 
-@pytest.mark.shared("examples", "corpus")
-@pytest.mark.parametrize("path", shared_files("examples") + shared_files("corpus"), ids=lambda p: p.name[:40])
+@pytest.mark.shared("examples", "corpus", "corpus2")
+@pytest.mark.parametrize(
+    "path", shared_files("examples") + shared_files("corpus") + shared_files("corpus2"), ids=lambda p: p.name[:40]
+)
 def test_formatting_the_shared_files(path):
-    _check_properties(path.read_text(encoding="utf-8"))
+    _check_properties(path.read_bytes().decode("utf-8", errors="replace"))
+
+
+def test_formatting_keeps_a_stated_progress_figure_true():
+    text = "# Plan\n\nProgress: 1/3\n\n- [x]  a [0/2]\n  - [x] b\n  - [x] c\n- [ ] d\n"
+    after = _format(text)
+    assert after == "# Plan\n\nProgress: 3/4\n\n- [x] a [2/2]\n  - [x] b\n  - [x] c\n- [ ] d\n"
+    assert format_lines(split_lines(after)[0]) == []
+    # Only the lines asked for.
+    assert apply_edits(text, format_lines(split_lines(text)[0], 4, 4)) == text.replace("- [x]  a [0/2]", "- [x] a [2/2]")

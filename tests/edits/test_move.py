@@ -78,3 +78,13 @@ def test_many_sections_offer_the_command_instead():
     chosen = nearest_targets(backlog, task)
     assert len(chosen) == 20 and [s.title for s in chosen][:3] == ["S0", "S1", "S2"]
     assert "S10" not in [s.title for s in chosen]
+
+
+def test_the_definition_of_done_is_no_target_even_with_checkbox_criteria():
+    text = "# Plan\n\n## Definition of Done\n- [ ] Tests pass\n- [ ] Docs updated\n\n## Phase 1\n- [ ] a\n## Phase 2\n- [ ] b\n"
+    assert [a.title for a in move_actions(parse(text), 7)] == ["Move task to 'Phase 2'"]
+    many = text + "".join(f"## S{n}\n- [ ] t{n}\n" for n in range(30))
+    backlog = parse(many)
+    assert offers_command(backlog, 7)
+    names = [s.title for s in nearest_targets(backlog, task_to_move(backlog, 7), limit=100)]
+    assert "Definition of Done" not in names and "Plan" not in names and "Phase 2" in names

@@ -143,3 +143,65 @@ def test_split_at_cursor_makes_the_rest_a_sibling_task():
     assert split_at_cursor_action(backlog, 0, backlog.lines[0].index("🚀")) is None
     assert split_at_cursor_action(backlog, 0, len(backlog.lines[0])) is None
     assert split_at_cursor_action(parse("# Heading text\n"), 0, 5) is None
+
+
+def test_an_item_whose_child_starts_on_its_own_line_keeps_that_line():
+    # Found by hypothesis: "10. +" holds the list "+" on its first line, and its own lines were
+    # empty, so selection_actions took [-1] of an empty range.
+    from backlog_ls.features.edits import own_lines
+
+    text = "# Plan\n  +\n    10. [ ] +\n    10. +\n"
+    backlog = parse(text)
+    assert [list(own_lines(item)) for item, _ in backlog.item_pairs] == [[1], [2], [3], [3]]
+    test_every_action_applies_cleanly.hypothesis.inner_test(text)
+    assert selection_actions(backlog, 0, 3)[0].title == "Tick 1 task in the selection"
+
+
+@pytest.mark.parametrize(
+    ("text", "tasks", "subtasks"),
+    [
+        (
+            "- [ ] Backend: add the parser and the checker\n",
+            ["- [ ] Backend: add the parser", "- [ ] Backend: add the checker"],
+            ["  - [ ] add the parser", "  - [ ] add the checker"],
+        ),
+        (
+            "- [ ] **Backend:** add the parser and the checker\n",
+            ["- [ ] **Backend:** add the parser", "- [ ] **Backend:** add the checker"],
+            ["  - [ ] add the parser", "  - [ ] add the checker"],
+        ),
+        (
+            "- [ ] **Parser** - lex and parse\n",
+            ["- [ ] **Parser** - lex", "- [ ] **Parser** - parse"],
+            ["  - [ ] lex", "  - [ ] parse"],
+        ),
+        (
+            "- [ ] Docs: Write the guide, the FAQ and the API reference (#12)\n",
+            ["- [ ] Docs: Write the guide (#12)", "- [ ] Docs: Write the FAQ", "- [ ] Docs: Write the API reference"],
+            ["  - [ ] Write the guide", "  - [ ] Write the FAQ", "  - [ ] Write the API reference"],
+        ),
+        (
+            "- [ ] T012 [P] Add the parser and the checker\n",
+            ["- [ ] T012 [P] Add the parser", "- [ ] T013 [P] Add the checker"],
+            ["  - [ ] Add the parser", "  - [ ] Add the checker"],
+        ),
+        (
+            "- [x] Choose Talos for K8s and Headscale for the mesh\n",
+            ["- [x] Choose Talos for K8s", "- [x] Choose Headscale for the mesh"],
+            ["  - [x] Choose Talos for K8s", "  - [x] Choose Headscale for the mesh"],
+        ),
+        (
+            "- [ ] Add stubs for: X, Y\n",
+            ["- [ ] Add stubs for X", "- [ ] Add stubs for Y"],
+            ["  - [ ] Add stubs for X", "  - [ ] Add stubs for Y"],
+        ),
+    ],
+)
+def test_a_lead_label_keeps_its_colon_on_each_task_and_a_shared_verb_is_distributed(text, tasks, subtasks):
+    assert _split(text, 0, SPLIT_TASKS).splitlines() == tasks
+    assert _split(text, 0, SPLIT_SUBTASKS).splitlines() == [text.rstrip("\n"), *subtasks]
+
+
+def test_a_label_is_not_taken_for_a_verb_nor_a_determiner_for_one():
+    assert _split("- [ ] the parser and the checker\n", 0, SPLIT_TASKS) == "- [ ] the parser\n- [ ] the checker\n"
+    assert _split("- [ ] See https://x.org and the FAQ\n", 0, SPLIT_TASKS) == "- [ ] See https://x.org\n- [ ] See the FAQ\n"

@@ -107,3 +107,22 @@ def test_a_real_line_from_the_examples(example_text):
     after = _apply(text, line, "Tick task").split("\n")
     assert after[line] == "- [x] Add rendered architecture diagram image (SVG/PNG)"
     assert [l for i, l in enumerate(after) if i != line] == [l for i, l in enumerate(lines) if i != line]
+
+
+def test_with_custom_states_an_open_task_still_offers_tick_and_its_cascades():
+    settings = Settings(states={"~": "in progress", "-": "cancelled"})
+    assert _titles("- [ ] a\n  - [ ] b\n", 0, settings) == [
+        "Mark task as in progress [~]",
+        "Tick task",
+        "Tick task with all subtasks (1 open)",
+    ]
+    # A subtask in progress is ticked with its parent; a cancelled one stays cancelled.
+    text = "- [ ] a\n  - [~] b\n  - [-] c\n"
+    assert _apply(text, 0, "Tick task with all subtasks (1 open)", settings) == "- [x] a\n  - [x] b\n  - [-] c\n"
+    # The last open subtask completes its parent; a cancelled sibling does not hold it open.
+    assert _titles("- [ ] a\n  - [-] b\n  - [~] c\n", 2, settings) == [
+        "Tick task",
+        "Tick task and its parent 'a'",
+    ]
+    # A cancelled parent is not ticked by its last subtask.
+    assert _titles("- [-] a\n  - [ ] b\n", 1, settings) == ["Mark task as in progress [~]", "Tick task"]

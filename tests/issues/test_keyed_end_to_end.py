@@ -106,6 +106,7 @@ async def test_jira_cloud_hover_completion_and_drift(tmp_path: Path):
         jira.token = SECRET
         jira.add("ABC-12", "Login times out", status="In Progress", updated="2024-05-01T00:00:00Z")
         jira.add("ABC-13", "Shipped", status="Done", updated="2024-04-01T00:00:00Z")
+        jira.per_page = 1  # two pages: the second asked for by nextPageToken
         text = _backlog("ABC-12", "ABC-13")
         config = f'[issues]\nprovider = "jira"\nurl = "{jira.url}"\ndeployment = "cloud"\nprojects = ["ABC"]\n'
         workspace = _workspace(tmp_path, config, text)
@@ -116,6 +117,8 @@ async def test_jira_cloud_hover_completion_and_drift(tmp_path: Path):
             assert bl306.message == "Issue ABC-13 is done but the task is still open."
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+        first = [r.query for r in jira.requests if r.path == "/rest/api/3/search/jql"][:2]
+        assert "nextPageToken" not in first[0] and first[1]["nextPageToken"] == base64.b64encode(b"1").decode()
         expected = "Basic " + base64.b64encode(f"{EMAIL}:{SECRET}".encode()).decode()
         assert {r.headers.get("authorization") for r in jira.requests} == {expected}
     cache = b"".join(path.read_bytes() for path in (tmp_path / "cache").rglob("*") if path.is_file())
@@ -127,6 +130,7 @@ async def test_linear_hover_completion_and_drift(tmp_path: Path):
         linear.token = LINEAR_SECRET
         linear.add(12, "Importer", state="In Progress", updated="2024-05-01T00:00:00.000Z")
         linear.add(13, "Done one", state="Done", updated="2024-04-01T00:00:00.000Z")
+        linear.per_page = 1  # two pages: the second asked for by its after cursor
         text = _backlog("ENG-12", "ENG-13")
         config = f'[issues]\nprovider = "linear"\nurl = "{linear.url}"\nteams = ["ENG"]\n'
         workspace = _workspace(tmp_path, config, text)
@@ -136,6 +140,8 @@ async def test_linear_hover_completion_and_drift(tmp_path: Path):
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
         assert {r.headers.get("authorization") for r in linear.requests} == {LINEAR_SECRET}
+        pages = [r.body["variables"].get("after") for r in linear.requests if "issues(" in str(r.body.get("query"))][:3]
+        assert pages == [None, "cursor-1"]
 
 
 @pytest.mark.parametrize("flavour", ["server"])
@@ -144,6 +150,7 @@ async def test_jira_data_center_with_a_personal_access_token(tmp_path: Path, fla
         jira.token = "pat-not-real"
         jira.add("OPS-12", "Rotate keys", status="In Progress", updated="2024-05-01T00:00:00Z")
         jira.add("OPS-13", "Old", status="Done", updated="2024-04-01T00:00:00Z")
+        jira.per_page = 1  # two pages by startAt, against total
         text = _backlog("OPS-12", "OPS-13")
         config = f'[issues]\nprovider = "jira"\nurl = "{jira.url}"\nprojects = ["OPS"]\n'
         workspace = _workspace(tmp_path, config, text)
@@ -155,6 +162,7 @@ async def test_jira_data_center_with_a_personal_access_token(tmp_path: Path, fla
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
         assert {r.headers.get("authorization") for r in jira.requests} == {"Bearer pat-not-real"}
         assert all(r.path == "/rest/api/2/search" for r in jira.requests)
+        assert [r.query["startAt"] for r in jira.requests][:2] == ["0", "1"]
 
 
 async def test_create_issue_from_a_task_files_it_in_jira_and_writes_the_key(tmp_path: Path):
@@ -183,5 +191,37 @@ async def test_create_issue_from_a_task_files_it_in_jira_and_writes_the_key(tmp_
             created = next(r for r in jira.requests if r.method == "POST")
             assert created.body["fields"]["issuetype"] == {"name": "Story"} and created.body["fields"]["summary"] == "Write the importer"
             assert client.texts[uri].split("\n")[2] == "- [ ] Write the importer (ABC-13)"
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+
+
+async def test_jira_hover_shows_assignee_fix_version_priority_labels_and_the_description_from_adf(tmp_path: Path):
+    description = {
+        "type": "doc", "version": 1,
+        "content": [{"type": "paragraph", "content": [
+            {"type": "text", "text": "Users are "}, {"type": "text", "text": "logged out", "marks": [{"type": "strong"}]},
+            {"type": "text", "text": " after "}, {"type": "text", "text": "timeout_ms", "marks": [{"type": "code"}]},
+        ]}],
+    }
+    with FakeJira("cloud", EMAIL) as jira:
+        jira.token = SECRET
+        jira.add("ABC-12", "Login times out", status="In Progress", assignee="Ana Lima", priority="High",
+                 labels=("auth",), fix_versions=("1.2",), description=description)
+        text = "# Plan\n\n- [ ] Fix the login (ABC-12)\n"
+        config = f'[issues]\nprovider = "jira"\nurl = "{jira.url}"\ndeployment = "cloud"\nprojects = ["ABC"]\n'
+        client, uri = await _session(_workspace(tmp_path, config, text), _environment(tmp_path), text)
+        try:
+            await client.wait_until(lambda: any(r.path.endswith("/search/jql") for r in jira.requests), TIMEOUT)
+            hover = ""
+            for _ in range(100):  # until the first listing is cached (bounded: 100 x 50 ms)
+                hover = await _hover(client, uri, 2, text.split("\n")[2].index("ABC-12") + 1)
+                if "Login times out" in hover:
+                    break
+                await asyncio.sleep(0.05)
+            assert hover.split("\n\n")[:3] == [
+                "**Issue ABC-12**: Login times out",
+                "**In Progress** · `auth` · Ana Lima · Fix version: 1.2 · Priority: High",
+                "Users are **logged out** after `timeout_ms`",
+            ]
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)

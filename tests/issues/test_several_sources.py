@@ -10,12 +10,13 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from backlog_ls.providers.trackers.sources import source_plan
+from backlog_ls.tracker.routing import source_plan
 from backlog_ls.tracker.settings import issues_settings
 
-from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities
+from ..lsp_support import TIMEOUT, RecordingClient
 from ..trackers.fake_apis import FakeTracker
 from ..trackers.fake_keyed_apis import FakeJira
+from .test_keyed_end_to_end import _session
 
 EMAIL = "dev@example.test"
 JIRA_SECRET = "jira-api-t0ken-not-real"
@@ -81,13 +82,7 @@ async def test_each_reference_resolves_to_its_source_in_the_server(tmp_path: Pat
     with FakeTracker("github") as github, FakeJira("cloud", EMAIL) as jira:
         _trackers(github, jira)
         workspace, environment = _workspace(tmp_path, github, jira)
-        client = RecordingClient.create()
-        await client.start_io(*SERVER_COMMAND, env=environment)
-        await client.initialize_session(
-            types.InitializeParams(capabilities=capabilities("visual-studio-code", pull_diagnostics=False), root_uri=workspace.as_uri())
-        )
-        uri = (workspace / "TODO.md").as_uri()
-        client.open(uri, TEXT)
+        client, uri = await _session(workspace, environment, TEXT)
         try:
             def found():
                 return sorted((str(d.code), d.range.start.line, d.message) for d in client.diagnostics.get(uri, []) if str(d.code).startswith("BL30"))
@@ -121,3 +116,55 @@ def test_check_uses_every_source(tmp_path: Path):
         "TODO.md:5:12: warning BL307 Issue ABC-99 does not exist in project ABC: the tracker has no such key.",
     ], run.stderr
     assert JIRA_SECRET not in run.stdout + run.stderr
+
+
+MIXED = "# Plan\n\n## Now\n- [x] Storage (#11)\n- [x] Login (ABC-7)\n- [ ] Docs (ABC-8)\n- [ ] Tests\n"
+
+
+async def _jira_session(tmp_path: Path, jira: FakeJira, user: str, workspace_config: str) -> tuple[RecordingClient, str]:
+    workspace = tmp_path / "work"
+    (workspace / ".git").mkdir(parents=True)
+    (workspace / ".backlog-ls.toml").write_text(workspace_config, encoding="utf-8")
+    (workspace / "TODO.md").write_text(MIXED, encoding="utf-8")
+    user_config = tmp_path / "user-config"
+    (user_config / "backlog-ls").mkdir(parents=True)
+    (user_config / "backlog-ls" / "config.toml").write_text(user, encoding="utf-8")
+    environment = {
+        **os.environ, "XDG_CONFIG_HOME": str(user_config), "BACKLOG_LS_CACHE_DIR": str(tmp_path / "cache"),
+        "JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": JIRA_SECRET,
+    }
+    return await _session(workspace, environment, MIXED)
+
+
+def _jira_source(jira: FakeJira) -> str:
+    return f'[[issues.sources]]\nprovider = "jira"\nurl = "{jira.url}"\ndeployment = "cloud"\nprojects = ["ABC"]\n'
+
+
+async def test_a_jira_site_named_in_the_users_own_sources_gets_the_token_and_keys_name_tasks_issues(tmp_path: Path):
+    with FakeJira("cloud", EMAIL) as jira:
+        jira.token = JIRA_SECRET
+        jira.add("ABC-7", "Login times out", status="In Progress")
+        jira.add("ABC-8", "Docs", status="To Do")
+        # No trusted-hosts anywhere: the url in the user's own [[issues.sources]] names the host.
+        client, uri = await _jira_session(tmp_path, jira, f"[issues]\n{_jira_source(jira)}", "[rules]\n")
+        try:
+            await client.wait_until(lambda: any(d.code == "BL305" for d in client.diagnostics.get(uri, [])), TIMEOUT)
+            codes = sorted((str(d.code), d.range.start.line) for d in client.diagnostics[uri])
+            # BL101 only on "Tests": ABC-7 and ABC-8 name their tasks' issues as #11 does.
+            assert codes == [("BL101", 6), ("BL305", 4)]
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+        assert {r.headers.get("authorization", "")[:6] for r in jira.requests} == {"Basic "}
+
+
+async def test_a_jira_site_named_only_by_the_workspace_never_gets_the_token(tmp_path: Path):
+    with FakeJira("cloud", EMAIL) as jira:
+        jira.add("ABC-7", "Login times out", status="In Progress")
+        client, uri = await _jira_session(tmp_path, jira, "[issues]\n", f"[issues]\n{_jira_source(jira)}")
+        try:
+            await client.wait_until(lambda: bool(jira.requests), TIMEOUT)  # asked, without credentials
+            await client.wait_until(lambda: any(d.code == "BL305" for d in client.diagnostics.get(uri, [])), TIMEOUT)
+        finally:
+            await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+        assert all("authorization" not in r.headers for r in jira.requests)
+        assert not [r for r in jira.requests if JIRA_SECRET.encode() in r.raw or EMAIL.encode() in r.raw]

@@ -48,7 +48,20 @@ def findings_for(text: str, *, rule: str | None = None, config: str = "", **chec
         settings, errors = from_toml(textwrap.dedent(config), ".backlog-ls.toml")
         assert errors == [], [str(e) for e in errors]
     found = check(parse(text), settings, **check_options)
+    assert_documented_severities(found, settings)
     return [finding for finding in found if rule is None or rule in (finding.rule, finding.code)]
+
+
+def assert_documented_severities(found: list[Finding], settings: Settings) -> None:
+    """Each finding is at its rule's default severity or a documented variant's (docs/rules.md lists
+    them), unless the configuration set the rule's severity."""
+    from backlog_ls.rules import all_rules
+
+    rules = {rule.code: rule for rule in all_rules()}
+    for finding in found:
+        rule = rules.get(finding.code)
+        if rule is not None and settings.rule(rule.name).severity is None:
+            assert finding.severity in rule.severities, (finding.code, finding.severity, finding.message)
 
 
 def assert_findings(annotated: str, *, rule: str | None = None, config: str = "", **check_options) -> list[Finding]:

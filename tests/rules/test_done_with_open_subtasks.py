@@ -66,7 +66,6 @@ def test_message_counts():
 def test_any_depth_and_through_plain_bullets():
     annotated = """
         - [x] Release 1.0
-          ^^^ BL301 error: Task is ticked but 1 of its 3 subtasks is open (line 5: 'Sign the tag').
           - Packaging
             - [x] Build wheels
             - [x] Publish
@@ -74,12 +73,19 @@ def test_any_depth_and_through_plain_bullets():
               - [ ] Sign the tag
         """
     assert_findings(annotated, rule=RULE)
-    # Each ticked ancestor of an open task is reported: each tick is wrong.
+    # One open task, one finding: at the nearest ticked task, the ticked ones above as related lines.
     text = "- [x] A\n  - [x] B\n    - [ ] C\n"
-    found = findings_for(text, rule=RULE)
+    (found,) = findings_for(text, rule=RULE)
+    assert (found.span.start_line, found.message) == (1, "Task is ticked but its subtask is open (line 3: 'C').")
+    assert [(r.span.start_line, r.message) for r in found.related] == [(0, "Ticked above it too: 'A'.")]
+    # Once B is unticked, A is the nearest ticked task of C (nothing is lost).
+    (found,) = findings_for(fixed(text, rule=RULE), rule=RULE)
+    assert (found.span.start_line, found.message) == (0, "Task is ticked but both of its subtasks are open (line 2: 'B').")
+    # A ticked task above with an open subtask of its own is reported for that one.
+    found = findings_for("- [x] A\n  - [ ] D\n  - [x] B\n    - [ ] C\n", rule=RULE)
     assert [(f.span.start_line, f.message) for f in found] == [
-        (0, "Task is ticked but 1 of its 2 subtasks is open (line 3: 'C')."),
-        (1, "Task is ticked but its subtask is open (line 3: 'C')."),
+        (0, "Task is ticked but 2 of its 3 subtasks are open (line 2: 'D')."),
+        (2, "Task is ticked but its subtask is open (line 4: 'C')."),
     ]
     text, _ = split_annotations(annotated)
     assert fixed(annotated, rule=RULE, fix_index=1) == text.replace("- [ ] Sign", "- [x] Sign")

@@ -151,3 +151,35 @@ def test_a_repeated_task_is_the_same_task_whichever_copy_came_first():
 
     text = "- [ ] #7 refined\n- [ ] #7 picked up\n\n## Next\n- [ ] #7 refined\n- [ ] #7 picked up\n"
     assert [f.span.start_line for f in findings_for(text, rule="BL103")] == [1]
+
+
+def test_a_struck_reference_is_withdrawn_and_names_no_issue():
+    assert_findings(
+        """
+        - [x] ~~Gate: #6696 lands on `main`~~ **Landed 2026-07-29**
+        - [x] ~~Not done: the machinery is still there. #6696 reworked it.~~ Resolved.
+        - [ ] Shed the resolver (#6696)
+        """,
+        rule="duplicate-issue",
+    )
+
+
+def test_a_cancelled_task_claims_no_issue():
+    assert_findings(
+        """
+        - [-] *forecast*: #418264 and #418266 are completely refined
+        - [-] *forecast*: #418264 and #418266 are both picked up
+        - [ ] Ship #418264
+        """,
+        rule="duplicate-issue",
+    )
+
+
+def test_the_merge_a_note_was_found_in_is_a_mention():
+    assert_findings(
+        """
+        - [ ] **Added 2026-08-03 (WS3 sandbox merge, #7065): the coverage ratchet.**
+        - [ ] **Added 2026-08-03 (WS3 sandbox merge, #7065): the changed-lines gate.**
+        """,
+        rule="duplicate-issue",
+    )

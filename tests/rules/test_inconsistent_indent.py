@@ -52,7 +52,15 @@ def test_a_one_space_item_right_after_an_item_is_nested_under_it_safely():
 
 def test_after_a_blank_line_the_intent_is_unclear_and_neither_fix_is_safe():
     (found,) = findings_for("- [ ] a\n\n - [ ] b\n", rule="BL204")
-    assert [(fix.title, fix.safe) for fix in found.fixes] == [("Nest under 'a'", False), ("Remove the indentation", False)]
+    assert [(fix.title, fix.safe, fix.preferred) for fix in found.fixes] == [
+        ("Nest under 'a'", False, False),
+        ("Remove the indentation", False, False),
+    ]
+
+
+def test_a_one_space_child_goes_to_its_parents_content_column():
+    assert fixed("-   [ ] a\n - [ ] b\n", rule="BL204") == "-   [ ] a\n    - [ ] b\n"
+    assert fixed("- [ ] a\n - [ ] b\n", rule="BL204") == "- [ ] a\n  - [ ] b\n"
 
 
 def test_nested_siblings_at_two_and_three_spaces():

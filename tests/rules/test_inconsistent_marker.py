@@ -127,3 +127,13 @@ def test_block_memo_reuses_values_and_forgets_dead_blocks():
     del backlog
     gc.collect()
     assert len(memo) == 0
+
+
+def test_a_dot_step_line_is_folded_into_the_item_above_as_github_does_and_is_not_a_marker():
+    # ". Step:" is no list marker: GitHub continues the item above with it (a lazy line).
+    from backlog_ls.parse import parse
+
+    text = "1. [ ] First\n. Step: second\n"
+    assert findings_for(text) == []
+    (task,) = parse(text).tasks()
+    assert task.text == "First\n. Step: second"

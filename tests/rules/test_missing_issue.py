@@ -378,3 +378,46 @@ def test_a_mention_does_not_name_the_task_s_issue_where_the_convention_asks_for_
         """,
         rule="missing-issue",
     )
+
+
+JIRA = '[issues]\nprovider = "jira"\nurl = "https://acme.atlassian.net"\nprojects = ["ABC"]\n'
+
+
+def test_a_configured_jira_key_names_the_tasks_issue_in_a_file_that_mixes_it_with_numbers():
+    assert_findings(
+        """
+        ## Now
+        - [x] **Task 1 (Issue #11):** Implement the client.
+        - [x] **Task 2 (ABC-12):** Ship the login.
+        - [ ] **Task 3:** Write the guide, UTF-8 safe.
+              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ BL101 warning: Task has no issue reference; the other tasks in 'Now' name one.
+        - [ ] **Task 4:** Fix the build
+          - [ ] Tracked in a note: ABC-14
+        """,
+        rule="missing-issue",
+        config=JIRA,
+    )
+
+
+@pytest.mark.parametrize("require", ["always", "checked"])
+def test_a_key_satisfies_require_only_when_its_project_is_configured(require):
+    text = "- [x] Ship the login (ABC-12)\n- [x] Hash with SHA-1\n- [x] Port the parser (OPS-3)\n"
+    flagged = [f.span.start_line for f in findings_for(text, rule="missing-issue", config=f"{JIRA}[rules.missing-issue]\nrequire = \"{require}\"\n")]
+    assert flagged == [1, 2]  # SHA-1 is a word, OPS is not a configured project
+    linear_sources = (
+        '[[issues.sources]]\nprovider = "github"\nrepo = "acme/app"\n'
+        '[[issues.sources]]\nprovider = "linear"\nteams = ["OPS", "SHA"]\n'
+        f'[rules.missing-issue]\nrequire = "{require}"\n'
+    )
+    assert [f.span.start_line for f in findings_for(text, rule="missing-issue", config=f"[issues]\n{linear_sources}")] == [0]
+
+
+def test_without_jira_configured_a_key_shaped_word_is_no_issue():
+    text = "## Now\n- [x] Task (#1)\n- [x] Task (#2)\n- [ ] Ship it (ABC-12)\n"
+    assert [f.span.start_line for f in findings_for(text, rule="missing-issue")] == [3]
+    assert findings_for(text, rule="missing-issue", config=JIRA) == []
+
+
+def test_a_key_after_blocked_by_is_another_tasks_issue():
+    text = "## Now\n- [x] Task (ABC-1)\n- [x] Task (ABC-2)\n- [ ] Ship it, blocked by ABC-2\n"
+    assert [f.span.start_line for f in findings_for(text, rule="missing-issue", config=JIRA)] == [3]

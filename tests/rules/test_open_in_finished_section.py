@@ -284,3 +284,14 @@ def test_a_task_deferred_in_words_does_not_keep_a_finished_section_open():
 def test_the_subtasks_of_a_deferred_task_go_with_it():
     text = "## Phase 5f ✅\n- [x] a\n- [ ] **Hammerspoon** (Optional - Future Enhancement)\n  - [ ] watcher\n  - [ ] ping\n"
     assert findings_for(text, rule=RULE) == []
+
+
+def test_a_task_its_words_defer_or_rule_out_does_not_keep_a_finished_section_open():
+    text = (
+        "## Sprint 109\n\n**Status:** Complete ✓\n\n"
+        "- [x] Build succeeds\n"
+        "- [ ] E2E: Fresh DB initialized (pending Sprint 121)\n"
+        "- [ ] E2E: v20 DB migrated (N/A - no migration path per spec §17)\n"
+    )
+    assert findings_for(text, rule="BL303") == []
+    assert [f.code for f in findings_for(text.replace("pending Sprint 121", "pending review"), rule="BL303")] == ["BL303"]

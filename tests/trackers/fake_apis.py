@@ -26,7 +26,7 @@ one issue, and POST to create one. Behaviour is set per test through attributes:
   ``sub_issue_id`` (the issue's id) links one.
 
 Every request is recorded in ``requests`` (method, path, query, headers, body, and ``raw``: the
-request line and header bytes exactly as they arrived). ``GET /repos/{owner}/{name}`` (GitLab:
+request line, header and body bytes exactly as they arrived). ``GET /repos/{owner}/{name}`` (GitLab:
 ``/projects/{id}``) describes the repository with ``open_issues_count``.
 """
 
@@ -242,13 +242,13 @@ class FakeTracker:
         headers = {key.lower(): value for key, value in handler.headers.items()}
         body = None
         length = int(headers.get("content-length") or 0)
-        if length:
-            raw = handler.rfile.read(length)
+        raw_body = handler.rfile.read(length) if length else b""
+        if raw_body:
             try:
-                body = json.loads(raw)
+                body = json.loads(raw_body)
             except ValueError:
-                body = raw
-        raw = handler.raw_requestline + bytes(handler.headers)
+                body = raw_body
+        raw = handler.raw_requestline + bytes(handler.headers) + raw_body
         self.requests.append(Recorded(method, unquote(parts.path) if self.kind != "gitlab" else parts.path, query, headers, body, raw))
         if self.stall:
             self._stopping.wait(self.stall)

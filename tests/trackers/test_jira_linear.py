@@ -15,7 +15,8 @@ import pytest
 
 from backlog_ls.providers.trackers import AUTH, BAD_RESPONSE, RATE_LIMITED, UNAVAILABLE, TrackerError, make_provider
 from backlog_ls.providers.trackers.service import IssueService
-from backlog_ls.providers.trackers.sources import keyed_repositories, tracker_services
+from backlog_ls.providers.trackers.sources import tracker_services
+from backlog_ls.tracker.routing import keyed_repositories
 from backlog_ls.providers.trackers.tokens import resolve_token
 from backlog_ls.tracker import CLOSED, OPEN, Repository
 from backlog_ls.tracker.adf import adf_to_markdown

@@ -173,3 +173,24 @@ def test_a_link_goes_to_the_heading_and_a_heading_lists_the_links_to_it():
         ("file:///w/docs/next.md", "[back](../ROADMAP.md#phase-2-parser)"),
     ]
     assert navigation.link_definition(index, "/w/ROADMAP.md", navigation.link_at(roadmap, 4, 50), "file:///w/ROADMAP.md").span.start_line == 2
+
+
+def test_a_file_naming_its_own_task_with_a_shared_id_keeps_it():
+    index = WorkspaceIndex()
+    texts = {
+        "specs/a/tasks.md": "- [ ] T10 Search index\n- [ ] T11 After T10\n",
+        "specs/b/tasks.md": "- [ ] T10 Billing\n- [ ] T12 After T10\n",
+        "ROADMAP.md": "- [ ] Task 1.1: Ship T10 of spec a\n",
+    }
+    for name, text in texts.items():
+        index.update(f"file:///w/{name}", summarize(parse(text)))
+    a = "file:///w/specs/a/tasks.md"
+    mention = navigation.symbol_at(index.get(a), 1, 17)
+    # From spec a, T10 is spec a's task: spec b's T10 and its mention are another task. The
+    # roadmap names no T10 of its own: its mention follows (it cannot say which it means).
+    assert [p.uri for p in navigation.definition(index, mention, a)] == [a]
+    assert {p.uri for p in navigation.references(index, mention, uri=a)} == {a, "file:///w/ROADMAP.md"}
+    assert sorted(navigation.rename_edits(index, mention, "T20", a)) == ["file:///w/ROADMAP.md", a]
+    # From the roadmap, which names no T10, nothing tells which is meant: both.
+    roadmap_mention = navigation.symbol_at(index.get("file:///w/ROADMAP.md"), 0, 22)
+    assert len(navigation.definition(index, roadmap_mention, "file:///w/ROADMAP.md")) == 2

@@ -256,3 +256,31 @@ async def test_an_edit_and_a_watched_change_keep_the_index_current(client: Recor
         await asyncio.sleep(0.025)
     else:
         raise AssertionError("the deleted file stayed in the index")
+
+
+async def test_renumber_tasks_in_section_carries_the_mentions_in_other_files(client: RecordingClient, workspace: Path):
+    plan = "# Plan\n\n## Phase 5: Search\n\n- [ ] Task 5.5: First\n- [ ] Task 5.3: After Task 5.5\n"
+    (workspace / "PLAN.md").write_text(plan, encoding="utf-8")
+    other = "# Other\n\n- [ ] Task 9.1: Wait for Task 5.3 and Task 5.5\n"
+    (workspace / "docs" / "other.md").write_text(other, encoding="utf-8")
+    await _indexed(client)
+    for name in ("PLAN.md", "docs/other.md"):
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=_uri(workspace, name), type=types.FileChangeType.Created)])
+        )
+    await _symbols_eventually(client, "wait for")
+    uri = _uri(workspace, "PLAN.md")
+    client.open(uri, plan, version=4)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=2, character=0), end=types.Position(line=2, character=0)),
+            context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.RefactorRewrite]),
+        )
+    )
+    (action,) = [a for a in actions if a.title.startswith("Renumber tasks in section")]
+    edits = _edits_by_name(workspace, action.edit)
+    assert sorted(edits) == ["PLAN.md", "docs/other.md"]
+    assert edits["PLAN.md"][0] == 4 and edits["docs/other.md"][0] is None
+    assert _apply(plan, edits["PLAN.md"][1]) == "# Plan\n\n## Phase 5: Search\n\n- [ ] Task 5.1: First\n- [ ] Task 5.2: After Task 5.1\n"
+    assert _apply(other, edits["docs/other.md"][1]) == "# Other\n\n- [ ] Task 9.1: Wait for Task 5.2 and Task 5.1\n"

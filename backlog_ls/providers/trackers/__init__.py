@@ -1,4 +1,24 @@
-"""Issue tracker providers: GitHub (and Enterprise), GitLab, Gitea/Forgejo/Codeberg, an exported JSON file.
+"""Issue tracker providers (IO): everything that talks to a tracker, keeps its cache or looks up a token.
+
+The pure side is ``tracker/`` (issue values, settings, the credential policy, routing, ADF);
+nothing here decides policy, it applies it. The modules:
+
+- ``__init__`` (this module): ``TrackerProvider``, the HTTP base every tracker shares (bounded
+  requests, error mapping to ``TrackerError``, pagination by ``Link``), ``make_provider``.
+- ``github``, ``gitlab``, ``gitea``: the numbered trackers (``#12``); GitHub's sub-issues and
+  blocked-by too. ``jira`` (Cloud REST v3, Server / Data Center REST v2) and ``linear``
+  (GraphQL): the keyed trackers (``ABC-12``), one provider per project or team.
+  ``json_export``: an exported issues file (read-only).
+- ``transport``: the token only to the API's own origin, a total deadline and a size cap.
+- ``tokens``: where a token comes from (the environment, ``gh auth token``), after
+  ``tracker/credentials.py`` said one may go there.
+- ``cache``: the SQLite cache per repository or project (never a token in it).
+- ``service``: ``IssueService``, the ``IssueSource`` of one repository or project: cache,
+  incremental refresh, create, close / reopen, sub-issues; it never raises.
+- ``sources``: ``TrackerSources``, several services behind one ``IssueSource`` as
+  ``tracker/routing.py`` planned; ``change_issue_state`` for write-back.
+- ``background``: a service built off the event loop and kept refreshing; "Refresh issues" within a deadline.
+- ``git_remote``: the repository from ``git remote`` (or ``.git/config`` read as text).
 
 One small interface (``TrackerProvider``):
 
@@ -470,6 +490,11 @@ class TrackerProvider:
         except Exception as problem:  # anything else from the transport is still "unavailable"  # noqa: BLE001
             raise TrackerError(UNAVAILABLE, self.scrub(f"cannot reach {self.label}: {type(problem).__name__}: {problem}")) from None
 
+    @property
+    def scope(self) -> str:
+        """What the issues belong to, for messages: "repository octo/repo"; Jira: "project ABC"."""
+        return f"repository {self.repository.slug}"
+
     def _raise_for(self, response: httpx.Response) -> None:
         status = response.status_code
         if 200 <= status < 300:
@@ -485,12 +510,14 @@ class TrackerProvider:
             hint = (
                 f"the token was not sent: {self._withheld}"
                 if self._withheld
-                else "the token was rejected" if self._token else "a token is needed"
+                # 401: the credentials are wrong or expired; 403: they are right but may not do this.
+                else ("the token was rejected" if status == 401 else "the token lacks permission") if self._token
+                else "a token is needed"
             )
-            raise TrackerError(AUTH, self.scrub(f"{self.label} refused access to {self.repository.slug} ({status}: {hint}){detail}"), status=status)
+            raise TrackerError(AUTH, self.scrub(f"{self.label} refused access to {self.scope} ({status}: {hint}){detail}"), status=status)
         if status in (404, 410):
             hint = "" if self._token else " (a private repository needs a token)"
-            raise TrackerError(NOT_FOUND, self.scrub(f"{self.label} has no repository {self.repository.slug} at {where}{hint}"), status=status)
+            raise TrackerError(NOT_FOUND, self.scrub(f"{self.label} has no {self.scope} at {where}{hint}"), status=status)
         if status >= 500 or status == 408:
             raise TrackerError(UNAVAILABLE, self.scrub(f"{self.label} is unavailable ({status}){detail}"), status=status, retry_at=retry_at)
         if 300 <= status < 400:

@@ -30,19 +30,13 @@ import httpx
 
 from ...tracker import CLOSED, OPEN, Repository, TrackerIssue
 from ...tracker.adf import adf_to_markdown, markdown_to_adf
+from ...tracker.routing import jira_flavour
 from . import AUTH, BAD_RESPONSE, TrackerError, TrackerProvider, parse_time
 
 PAGE_SIZE = 100
 FIELDS = "summary,status,assignee,fixVersions,priority,labels,description,created,updated,resolutiondate,issuetype"
 JQL_MARGIN = timedelta(days=1)  # JQL dates are in the Jira user's time zone: ask from a day earlier
 _KEY = re.compile(r"^(?P<project>[A-Z][A-Z0-9_]*)-(?P<number>\d+)$")
-
-
-def jira_flavour(configured: str | None, host: str) -> str:
-    """``cloud`` or ``server``: as configured, else cloud on Atlassian's hosts."""
-    if configured:
-        return configured
-    return "cloud" if host.lower().endswith((".atlassian.net", ".jira.com")) else "server"
 
 
 def jql_time(moment: datetime) -> str:
@@ -127,6 +121,10 @@ class JiraProvider(TrackerProvider):
     @property
     def label(self) -> str:  # type: ignore[override]
         return f"Jira ({self.repository.host})"
+
+    @property
+    def scope(self) -> str:  # type: ignore[override]
+        return f"project {self.repository.name}"
 
     @staticmethod
     def default_api(repository: Repository) -> str:

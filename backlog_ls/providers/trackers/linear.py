@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from ...tracker import CLOSED, OPEN, Repository, TrackerIssue
+from ...tracker.routing import LINEAR_API
 from . import (
     AUTH,
     BAD_RESPONSE,
@@ -38,7 +39,7 @@ from . import (
 
 log = logging.getLogger(__name__)
 
-API = "https://api.linear.app/graphql"
+API = LINEAR_API
 PAGE_SIZE = 100
 CLOSED_TYPES = ("completed", "canceled")
 _KEY = re.compile(r"^(?P<team>[A-Z][A-Z0-9_]*)-(?P<number>\d+)$")
@@ -147,7 +148,9 @@ class LinearProvider(TrackerProvider):
             when = f"; retry after {iso(retry_at)}" if retry_at else ""
             raise TrackerError(RATE_LIMITED, f"{self.label} rate limit reached{when}", status=status, retry_at=retry_at)
         if "AUTHENTICATION" in code or code == "FORBIDDEN" or status in (401, 403):
-            hint = f"the token was not sent: {self._withheld}" if self._withheld else "the API key was rejected" if self._token else "an API key is needed (LINEAR_API_KEY)"
+            forbidden = code == "FORBIDDEN" or status == 403  # the key is good but may not do this
+            rejected = "the API key lacks permission" if forbidden else "the API key was rejected"
+            hint = f"the token was not sent: {self._withheld}" if self._withheld else rejected if self._token else "an API key is needed (LINEAR_API_KEY)"
             raise TrackerError(AUTH, f"{self.label} refused access to team {self.repository.name} ({hint}): {message}", status=status)
         if status >= 500:
             raise TrackerError(UNAVAILABLE, f"{self.label} is unavailable ({status})", status=status)

@@ -1,7 +1,9 @@
 """Several issue sources behind one ``IssueSource``: numbered issues (``#12``) from one, keys (``ABC-12``) from others.
 
-A Jira site or a Linear workspace is one source per configured project (team): each has its
-own cache and refresh, like a GitHub repository (``keyed_repositories``). ``TrackerSources``
+Which source answers what is decided in ``tracker/routing.py`` (pure; ``source_plan``,
+``keyed_repositories`` and ``is_composite`` are re-exported here); this module builds and
+drives the services. A Jira site or a Linear workspace is one source per configured project
+(team): each has its own cache and refresh, like a GitHub repository. ``TrackerSources``
 routes each reference to its source: ``get``/``knows`` (numbered references) to the numbered
 source, ``get_key``/``knows_project`` to the project's own. Rules, hover and completion see one
 source; the status bar sees every part (``parts``).
@@ -19,26 +21,13 @@ from datetime import datetime
 from typing import Any
 
 from ...tracker import Repository, TrackerIssue
-from ...tracker.credentials import host_of
+from ...tracker.routing import is_composite, keyed_repositories, source_plan
 from ...tracker.settings import IssuesSettings
 from . import TrackerError
-from .jira import jira_flavour
-from .linear import API as LINEAR_API
 
 log = logging.getLogger(__name__)
 
-
-def keyed_repositories(settings: IssuesSettings) -> list[Repository]:
-    """One ``Repository`` per configured Jira project or Linear team (empty for other providers)."""
-    if settings.provider == "jira" and settings.url:
-        host = host_of(settings.url) or ""
-        flavour = jira_flavour(settings.deployment, host)
-        return [Repository("jira", host, project, host, settings.url, flavour) for project in settings.projects]
-    if settings.provider == "linear":
-        url = settings.url or LINEAR_API
-        host = host_of(url) or "api.linear.app"
-        return [Repository("linear", "linear", team, host, url) for team in settings.projects]
-    return []
+__all__ = ["TrackerSources", "change_issue_state", "is_composite", "keyed_repositories", "source_plan", "tracker_services"]
 
 
 class TrackerSources:
@@ -126,8 +115,9 @@ class TrackerSources:
             if ready is not None:
                 await ready()
 
-    async def refresh(self, force: bool = True) -> Any:
-        """Every part at once; the first failure's result (or the last success)."""
+    async def refresh(self, force: bool = False) -> Any:
+        """Every part at once, each incrementally unless ``force`` (as ``IssueService.refresh``); the first
+        failure's result (or the last success)."""
         results = await asyncio.gather(*(part.refresh(force=force) for part in self.parts))
         failed = [result for result in results if result is None or getattr(result, "error", None) is not None]
         return failed[0] if failed else (results[-1] if results else None)
@@ -185,38 +175,6 @@ class TrackerSources:
         return await creator.create_issue(title, body)
 
 
-def source_plan(settings: IssuesSettings) -> tuple[IssuesSettings | None, list[tuple[IssuesSettings, Repository]], list[str]]:
-    """Which tracker answers what: the numbered source (``#12``), each project's source, and the problems.
-
-    One source of numbers at most (the first); a project key claimed twice keeps its first source.
-    """
-    numbered: IssuesSettings | None = None
-    keyed: list[tuple[IssuesSettings, Repository]] = []
-    problems: list[str] = []
-    claimed: set[str] = set()
-    for one in settings.all_sources:
-        if one.provider == "none":
-            continue
-        if not one.keyed:
-            if numbered is None:
-                numbered = one
-            else:
-                problems.append(f"issues.sources: only one source answers #12 references; the {one.provider} source is ignored")
-            continue
-        for repository in keyed_repositories(one):
-            if repository.name in claimed:
-                problems.append(f"issues.sources: project {repository.name} is configured twice; the first source keeps it")
-                continue
-            claimed.add(repository.name)
-            keyed.append((one, repository))
-    return numbered, keyed, problems
-
-
-def is_composite(settings: IssuesSettings) -> bool:
-    """Whether ``settings`` needs a ``TrackerSources`` (keys, or several sources) rather than one service."""
-    return settings.keyed or bool(settings.sources)
-
-
 def tracker_services(settings: IssuesSettings, root: str | None, **options: Any) -> TrackerSources:
     """A ``TrackerSources`` of ``IssueService``s, as ``source_plan`` says (blocking: git and the caches are read)."""
     from .service import IssueService
@@ -228,7 +186,6 @@ def tracker_services(settings: IssuesSettings, root: str | None, **options: Any)
         IssueService(numbered, root, **options) if numbered is not None else None,
         {repository.name: IssueService(one, root, repository=repository, **options) for one, repository in keyed},
     )
-
 
 
 async def change_issue_state(source: Any, project: str | None, number: int, closed: bool, reason: str | None = None) -> TrackerIssue:
