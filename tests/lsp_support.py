@@ -34,6 +34,7 @@ class RecordingClient(LanguageClient):
         self.published: list[types.PublishDiagnosticsParams] = []
         self.registrations: list[types.Registration] = []
         self.statuses: list[dict] = []  # backlog-ls/status notifications, in order
+        self.refreshed: list[str] = []  # the refresh requests the server sent (inlay hints, code lenses)
         self.shut_down = False
         self.initialize_result: types.InitializeResult | None = None
 
@@ -44,6 +45,9 @@ class RecordingClient(LanguageClient):
         features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record_publish
         features[types.CLIENT_REGISTER_CAPABILITY] = _record_registration
         features[STATUS_NOTIFICATION] = _record_status
+        # VS Code's capabilities say it can be asked to refresh hints and lenses: answer as it does.
+        features[types.WORKSPACE_INLAY_HINT_REFRESH] = _record_refresh(types.WORKSPACE_INLAY_HINT_REFRESH)
+        features[types.WORKSPACE_CODE_LENS_REFRESH] = _record_refresh(types.WORKSPACE_CODE_LENS_REFRESH)
         register_lsp_features(client, features)
         return client
 
@@ -105,6 +109,13 @@ def _record_status(client: RecordingClient, params) -> None:
     # A custom notification: pygls hands over an attribute object, or a dict.
     as_dict = params if isinstance(params, dict) else {key: getattr(params, key) for key in ("state", "text", "detail")}
     client.statuses.append(as_dict)
+
+
+def _record_refresh(method: str):
+    def record(client: RecordingClient, params: None) -> None:
+        client.refreshed.append(method)
+
+    return record
 
 
 def _record_registration(client: RecordingClient, params: types.RegistrationParams) -> None:

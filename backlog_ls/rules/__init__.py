@@ -223,8 +223,11 @@ def check(
     rules: Iterable[Rule] | None = None,
     rfcs: Any = None,
     encoding: str | None = None,
+    elsewhere: Any = None,
 ) -> list[Finding]:
     """Run the enabled rules over one parsed document; findings sorted by position.
+
+    ``elsewhere`` finds the tasks of the workspace's other files (``dependencies.Elsewhere``).
 
     A rule that raises is logged and skipped: one broken rule must not take the others down.
     """
@@ -232,14 +235,15 @@ def check(
     from .suppress import Suppressions
 
     with collector_paused():  # rules make many short-lived objects and no cycles
-        return _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs, encoding)
+        return _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs, encoding, elsewhere)
 
 
 def _check(
-    backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs=None, encoding=None
+    backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs=None, encoding=None, elsewhere=None
 ) -> list[Finding]:
     context = Context(backlog, settings, path=path, files=files, tracker=tracker, rfcs=rfcs)
     context.encoding = encoding
+    context.elsewhere = elsewhere
     suppressions = Suppressions.of(backlog)
     found: list[Finding] = []
     for rule in all_rules() if rules is None else rules:

@@ -18,6 +18,7 @@ from . import (
     lifecycle,
     navigation,
     outline,
+    progress,
     task_commands,
     workspace_index,
     workspace_navigation,
@@ -28,7 +29,19 @@ logger = logging.getLogger(__name__)
 
 
 # Every LSP area registers its handlers; the order is that of the capabilities pygls announces.
-AREAS = (lifecycle, documents, outline, backlog_view, code_actions, issue_commands, task_commands, navigation, workspace_navigation, formatting)
+AREAS = (
+    lifecycle,
+    documents,
+    outline,
+    progress,
+    backlog_view,
+    code_actions,
+    issue_commands,
+    task_commands,
+    navigation,
+    workspace_navigation,
+    formatting,
+)
 
 
 def create_server(publish_delay: float = PUBLISH_DELAY_SECONDS) -> BacklogServer:

@@ -27,6 +27,7 @@ def _on_code_action(ls: BacklogServer, params: types.CodeActionParams) -> list[t
     if _kind_wanted(types.CodeActionKind.QuickFix, wanted) or any(kind.startswith("quickfix") for kind in wanted or ()):
         for diagnostic in params.context.diagnostics:
             actions.extend(guarded("Quick fixes", lambda d=diagnostic: convert.quick_fixes(d, document.uri, document.version), []))
+            actions.extend(guarded("Go to", lambda d=diagnostic: convert.go_to_related_actions(d), []))
     if wanted and _kind_wanted(convert.FIX_ALL_KIND, wanted):
         action = guarded("Fix all", lambda: _fix_all(ls, document), None)
         if action is not None:

@@ -78,6 +78,8 @@ class BacklogServer(GuardedServer):
         )
         self._answers: dict[str, dict[str, tuple[tuple[int, int], EncodedJson]]] = {}  # uri -> method -> ((revision, settings), answer)
         self._settings_generation = 0  # bumped when any configuration changes: cached diagnostics are stale
+        # What the open documents' progress hints were last computed with: (progress, states) each.
+        self._progress_shown: frozenset = frozenset({("inlay", ())})
         # Told of each open document's newest parse, on the worker thread (the workspace index).
         self.on_parsed: Callable[[Document, int, Any], None] = lambda document, revision, backlog: None
         self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
@@ -123,7 +125,21 @@ class BacklogServer(GuardedServer):
             self.publish_config_problems(self.settings.loader.user)
         tracker = self.issues_for(document, settings, loaded)
         rfcs = self.rfcs_for(document, settings, loaded)
-        return CheckInputs(settings, loaded.root if loaded else None, tracker, rfcs, self.encoding)
+        elsewhere = self.tasks_elsewhere(document, settings)
+        return CheckInputs(settings, loaded.root if loaded else None, tracker, rfcs, self.encoding, elsewhere)
+
+    def tasks_elsewhere(self, document: Document, settings: Settings | None = None) -> Any:
+        """The workspace index's lookup of the tasks of other files, for dependencies; None without an index."""
+        index = getattr(self, "workspace_index", None)
+        if index is None:
+            return None
+        from ..dependencies import elsewhere_in
+
+        if settings is None:
+            settings = self.settings.for_document(document)[0]
+        # The URI the index knows the document by (``workspace_index.index_uri``): the disk's.
+        uri = (from_fs_path(document.path) or document.uri) if document.path else document.uri
+        return elsewhere_in(index, uri, settings)
 
     def _check(self, document: Document, snapshot: Snapshot, backlog: Any, inputs: Any, superseded: Callable[[], bool]) -> Any:
         """On a worker thread: the findings and their diagnostics as JSON (None: superseded)."""
@@ -271,6 +287,26 @@ class BacklogServer(GuardedServer):
             for document in self.documents:
                 self._check_inputs(document)  # re-publishes configuration problems (pushed: TOML is not pulled)
         self.diagnostics_stale()
+        self.progress_stale()
+
+    def progress_stale(self) -> None:
+        """When what the progress hints and lenses depend on changed (``progress``, ``states``), clients
+        that can are asked for them again (the others ask after the next edit)."""
+        shown = frozenset(
+            (settings.progress, tuple(sorted(settings.states.items())))
+            for settings in (self.settings.for_document(document)[0] for document in self.documents)
+        )
+        if not shown or shown == self._progress_shown:  # nothing open, or nothing to show differently
+            return
+        self._progress_shown = shown
+        workspace = self.client_capabilities.workspace
+        try:
+            if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
+                self.workspace_inlay_hint_refresh(None)
+            if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
+                self.workspace_code_lens_refresh(None)
+        except Exception:
+            logger.warning("The client could not be asked to refresh the progress hints", exc_info=True)
 
     def diagnostics_stale(self) -> None:
         """Every open document's diagnostics may differ now (settings, tracker data, RFC folders):
@@ -435,6 +471,7 @@ class CheckInputs:
     tracker: Any
     rfcs: Any
     encoding: str
+    elsewhere: Any = None  # dependencies.Elsewhere: tasks of the workspace's other files
 
 
 def findings_for(path: str | None, backlog: Any, inputs: CheckInputs, files: Any) -> list[Finding]:
@@ -443,7 +480,9 @@ def findings_for(path: str | None, backlog: Any, inputs: CheckInputs, files: Any
     if path is not None and not is_backlog(path, backlog, settings, inputs.root):
         return []
     try:
-        return size_limit.check(backlog, settings, path=path, files=files, rfcs=inputs.rfcs, tracker=inputs.tracker)
+        return size_limit.check(
+            backlog, settings, path=path, files=files, rfcs=inputs.rfcs, tracker=inputs.tracker, elsewhere=inputs.elsewhere
+        )
     except Exception:
         logger.exception("Could not check %s", path)
         return []

@@ -6,7 +6,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from .. import convert
-from ..features import completion, hover
+from ..features import blockers, completion, hover
 from ..features import issues as issue_features
 from ..features import rfc as rfc_features
 from .core import BacklogServer
@@ -22,8 +22,20 @@ def _on_hover(ls: BacklogServer, params: types.HoverParams) -> types.Hover | Non
     line, column = convert.from_position(params.position, document.lines, ls.encoding)
     rfcs = guarded("RFCs", lambda: ls.rfcs_for(document), None)
     tracker = guarded("Issues", lambda: ls.issues_for(document), None)
+    settings = ls.settings.for_document(document)[0]
     found = guarded(
-        "Hover", lambda: hover.hover(document.backlog, line, column, rfcs=rfcs, path=document.path, issues=tracker), None
+        "Hover",
+        lambda: hover.hover(
+            document.backlog,
+            line,
+            column,
+            rfcs=rfcs,
+            path=document.path,
+            issues=tracker,
+            settings=settings,
+            elsewhere=ls.tasks_elsewhere(document, settings),
+        ),
+        None,
     )
     if found is None:
         return None
@@ -74,8 +86,27 @@ def _on_definition(ls: BacklogServer, params: types.DefinitionParams) -> list[ty
     uris = [uri for uri in (from_fs_path(path) for path in paths) if uri]
     if uris:
         return convert.file_locations(uris)
+    # A blocker's name ("⛔ abc123", "blocked by #12" where a task here references #12).
+    found = guarded("Blocker definition", lambda: _blocker_definition(ls, document, line, column), None)
+    if found:
+        return found
     # A task ID, an issue or a link to a heading: from the workspace index.
     return guarded("Definition from the index", lambda: workspace_navigation.index_definition(ls, params), None)
+
+
+def _blocker_definition(ls: BacklogServer, document, line: int, column: int) -> list[types.Location] | None:
+    """From a blocker's name ("depends on Task 3.1") to the task it names."""
+    tracker = guarded("Issues", lambda: ls.issues_for(document), None)
+    settings = ls.settings.for_document(document)[0]
+    elsewhere = ls.tasks_elsewhere(document, settings)
+    place = blockers.blocker_definition(document.backlog, line, column, settings=settings, tracker=tracker, elsewhere=elsewhere)
+    if place is None:
+        return None
+    if place.uri is None:
+        return [types.Location(uri=document.uri, range=convert.to_range(place.span, document.backlog.lines, ls.encoding))]
+    # Another file: its line, at its start (its text is not at hand to count columns in).
+    start = types.Position(line=place.span.start_line, character=0)
+    return [types.Location(uri=place.uri, range=types.Range(start=start, end=start))]
 
 
 def register(server: BacklogServer) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import attrs
+
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
+from ..issues.test_write_back_end_to_end import _command
 from ..lsp_support import SERVER_COMMAND, TIMEOUT, RecordingClient, capabilities, edit
 
 URI = "file:///tmp/progress/BACKLOG.md"
@@ -151,7 +154,7 @@ async def test_a_ticked_task_blocked_by_an_open_one_is_a_warning_with_hover_and_
     client.open(URI, TEXT)
     published = await client.diagnostics_for_version(URI, 1)
     (warning,) = [d for d in published.diagnostics if d.code == "BL601"]
-    assert (warning.range.start.line, warning.range.start.character, warning.range.end.character) == (10, 30, 38)
+    assert (warning.range.start.line, warning.range.start.character, warning.range.end.character) == (10, 31, 39)
     assert warning.message == "Task is ticked but waits for Task 1.2: Parser 😀, after Task 1.1 (line 5, open), which is still open."
     assert warning.severity == types.DiagnosticSeverity.Warning
 
@@ -164,7 +167,7 @@ async def test_a_ticked_task_blocked_by_an_open_one_is_a_warning_with_hover_and_
     assert hover.contents.value == (
         "**Waits for** (1 of 1 still open)\n\n- Task 1.2: Parser 😀, after Task 1.1 (line 5, open)"
     )
-    assert (hover.range.start.character, hover.range.end.character) == (30, 38)
+    assert (hover.range.start.character, hover.range.end.character) == (31, 39)
 
     found = await asyncio.wait_for(
         client.text_document_definition_async(
@@ -176,3 +179,55 @@ async def test_a_ticked_task_blocked_by_an_open_one_is_a_warning_with_hover_and_
     assert location.uri == URI
     # The task's text on line 4: "Task 1.2: Parser 😀, after Task 1.1" (😀 is 2 UTF-16 units).
     assert (location.range.start.line, location.range.start.character, location.range.end.character) == (4, 6, 41)
+
+
+async def test_quick_fixes_untick_or_go_to_the_blocker(client: RecordingClient):
+    client.open(URI, TEXT)
+    published = await client.diagnostics_for_version(URI, 1)
+    (warning,) = [d for d in published.diagnostics if d.code == "BL601"]
+    actions = await asyncio.wait_for(
+        client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=URI),
+                range=warning.range,
+                context=types.CodeActionContext(diagnostics=[warning], only=[types.CodeActionKind.QuickFix]),
+            )
+        ),
+        TIMEOUT,
+    )
+    by_title = {action.title: action for action in actions}
+    assert {"Untick this task", "Go to the blocker"} <= set(by_title)
+    (untick,) = by_title["Untick this task"].edit.document_changes[0].edits
+    assert (untick.range.start.line, untick.range.start.character, untick.new_text) == (10, 2, "[ ]")
+    go_to = _command(by_title["Go to the blocker"])
+    assert go_to.command == "backlog-ls.showLocation"
+    shown = await asyncio.wait_for(
+        client.workspace_execute_command_async(types.ExecuteCommandParams(command=go_to.command, arguments=go_to.arguments)),
+        TIMEOUT,
+    )
+    assert shown is True
+    (document,) = client.shown_documents
+    assert document.uri == URI and document.take_focus
+    assert (document.selection.start.line, document.selection.start.character, document.selection.end.character) == (4, 6, 41)
+
+
+@pytest_lsp.fixture(config=_config())
+async def refreshing_client(lsp_client: RecordingClient):
+    """VS Code as it is now: it can be asked to refresh inlay hints too (pytest-lsp's capabilities predate them)."""
+    caps = capabilities("visual-studio-code")
+    workspace = attrs.evolve(caps.workspace, inlay_hint=types.InlayHintWorkspaceClientCapabilities(refresh_support=True))
+    await _start(lsp_client, attrs.evolve(caps, workspace=workspace))
+    yield
+    await lsp_client.shut_down_session()
+
+
+async def test_a_changed_progress_setting_asks_the_client_to_refresh(refreshing_client: RecordingClient):
+    client = refreshing_client
+    client.open(URI, TEXT)
+    assert len(await _hints(client)) == 4
+    client.set_configuration({"progress": "lens"}, section="backlogLs")  # what workspace/configuration answers
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await client.wait_until(lambda: len(client.refreshed) == 2)
+    assert client.refreshed == [types.WORKSPACE_INLAY_HINT_REFRESH, types.WORKSPACE_CODE_LENS_REFRESH]
+    assert await _hints(client) == []
+    assert len(await _lenses(client)) == 4
