@@ -19,6 +19,7 @@ import attrs
 
 from . import convert
 from .config import Settings
+from .dependencies import graph
 from .features.outline import file_outline
 from .files import Selection
 from .model import Backlog
@@ -37,6 +38,10 @@ class Entry:
     settings: Settings
     root: str | None  # its configuration's folder: include/exclude globs are relative to it
     backlog: Backlog | None = None
+    # What resolves blockers beyond the file: the tracker's cached issues, tasks of other files
+    # (``dependencies.graph``); without them such a blocker keeps its task waiting.
+    tracker: Any = None
+    elsewhere: Any = None
 
 
 def is_backlog(path: str | None, backlog: Backlog, settings: Settings, root: str | None) -> bool:
@@ -52,7 +57,8 @@ class WorkspaceOutline:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._disk: dict[str, tuple[Any, dict[str, Any] | None]] = {}  # path -> (what it was made from, its JSON)
+        # path -> (what it was made from, the lookup of other files it used, its JSON)
+        self._disk: dict[str, tuple[Any, Any, dict[str, Any] | None]] = {}
 
     def answer(self, entries: Iterable[Entry], encoding: str) -> dict[str, Any]:
         """``{"files": [...]}`` in path order (untitled documents last)."""
@@ -81,20 +87,23 @@ class WorkspaceOutline:
         made_from = (stamp(entry.path), entry.settings, entry.root, encoding, entry.uri)
         with self._lock:
             cached = self._disk.get(entry.path)
-        if cached is not None and _same(cached[0], made_from):
-            return cached[1]
+        # A file none of whose tasks waits for another is outlined the same whatever the other files say.
+        if cached is not None and _same(cached[0], made_from) and (cached[1] is None or cached[1] is entry.elsewhere):
+            return cached[2]
         text = read_backlog(entry.path)
         from .parse import parse
 
-        outline = None if text is None else self._outline(entry, parse(text), encoding)
+        backlog = None if text is None else parse(text)
+        outline = self._outline(entry, backlog, encoding)
+        waits = backlog is not None and bool(graph(backlog, entry.settings, tracker=entry.tracker, elsewhere=entry.elsewhere).dependencies)
         with self._lock:
-            self._disk[entry.path] = (made_from, outline)
+            self._disk[entry.path] = (made_from, entry.elsewhere if waits else None, outline)
         return outline
 
     def _outline(self, entry: Entry, backlog: Backlog | None, encoding: str) -> dict[str, Any] | None:
         if backlog is None or not is_backlog(entry.path, backlog, entry.settings, entry.root):
             return None
-        outline = file_outline(backlog, entry.settings)
+        outline = file_outline(backlog, entry.settings, tracker=entry.tracker, elsewhere=entry.elsewhere)
         return convert.outline_file_json(outline, entry.uri, entry.path, backlog.lines, encoding)
 
 

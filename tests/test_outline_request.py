@@ -121,3 +121,47 @@ async def test_a_workspace_without_backlogs_and_bad_params(client: RecordingClie
     assert await outline(client) == {"files": []}
     assert await outline(client, {"uri": 42}) == {"files": []}
     assert await outline(client, {"uri": "file:///no/such/file.md"}) == {"files": []}
+
+
+async def test_once_the_index_has_scanned_a_new_file_is_listed_when_the_client_says_so(client: RecordingClient, workspace: Path):
+    """After its first scan the view's file list is the workspace index's, which watched files keep current."""
+    await _session(client, workspace, capabilities("visual-studio-code"))
+    reports = lambda: client.progress_reports.get("backlog-ls/workspace-index", [])  # noqa: E731
+    await client.wait_until(lambda: any(isinstance(report, types.WorkDoneProgressEnd) for report in reports()))
+    new = workspace / "notes" / "roadmap.md"
+    new.write_text("# Roadmap\n- [ ] Later\n", encoding="utf-8")
+
+    async def listed() -> list[str]:
+        return [Path(file["path"]).name for file in (await outline(client))["files"]]
+
+    assert await listed() == ["BACKLOG.md", "TODO.md"]  # the index's list: no folder is listed again per request
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=new.as_uri(), type=types.FileChangeType.Created)])
+    )
+    for _ in range(200):  # the index reads the file on its own thread
+        if "roadmap.md" in await listed():
+            break
+        await asyncio.sleep(0.02)
+    assert await listed() == ["BACKLOG.md", "TODO.md", "roadmap.md"]
+
+
+async def test_a_task_waiting_for_a_task_of_another_file_is_ready_once_that_one_is_done(client: RecordingClient, tmp_path: Path):
+    (tmp_path / "BACKLOG.md").write_text("# Plan\n- [ ] **Task 2.1:** Build it, after Task 9.1\n", encoding="utf-8")
+    design = tmp_path / "design-todo.md"
+    design.write_text("# Design\n- [ ] **Task 9.1:** Draw it\n", encoding="utf-8")
+    await _session(client, tmp_path, capabilities("visual-studio-code"))
+    reports = lambda: client.progress_reports.get("backlog-ls/workspace-index", [])  # noqa: E731
+    await client.wait_until(lambda: any(isinstance(report, types.WorkDoneProgressEnd) for report in reports()))
+
+    async def build_task() -> dict:
+        [plan] = [file for file in (await outline(client))["files"] if file["path"].endswith("BACKLOG.md")]
+        return plan["sections"][0]["tasks"][0]
+
+    assert (await build_task())["ready"] is False  # Task 9.1, in design-todo.md, is open
+    client.open(design.as_uri(), design.read_text(encoding="utf-8"))
+    client.change(design.as_uri(), 2, edit((1, 3), (1, 4), "x"))
+    for _ in range(200):
+        if (await build_task())["ready"]:
+            break
+        await asyncio.sleep(0.02)
+    assert (await build_task())["ready"] is True

@@ -92,6 +92,13 @@ class _Builder:
         self.figures = figures
         self.ready_lines = ready_lines
 
+    def _kind(self, item: Item) -> str:
+        """``progress``'s state of the task, DEFERRED told apart from open (for its icon)."""
+        kind = self.states.of(item)
+        if kind == OPEN and task_kind(item, self.kinds) == DEFERRED_KIND:
+            return DEFERRED
+        return kind
+
     def is_ready(self, kind: str, line: int) -> bool:
         return kind in (OPEN, IN_PROGRESS) and line in self.ready_lines
 
@@ -126,9 +133,7 @@ class _Builder:
             if not item.is_task:
                 found.extend(subtasks)
                 continue
-            kind = self.states.of(item)
-            if kind == OPEN and task_kind(item, self.kinds) == DEFERRED_KIND:
-                kind = DEFERRED
+            kind = self._kind(item)
             found.append(
                 OutlineTask(
                     name=plain_name(item.first_line_text) or "(empty task)",
