@@ -14,8 +14,8 @@ FIRST_SCREEN = README[: README.index("\n## ")]
 
 
 def test_the_first_screen_shows_the_screenshot_and_real_check_output():
-    (image,) = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", FIRST_SCREEN)
-    assert (ROOT / image).is_file()
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", FIRST_SCREEN)
+    assert images and all((ROOT / image).is_file() for image in images), images
     (block,) = re.findall(r"```console\n(.*?)```", FIRST_SCREEN, flags=re.DOTALL)
     command, *quoted = block.splitlines()
     assert command == "$ backlog-ls check examples/BACKLOG.md"
