@@ -529,3 +529,48 @@ async def test_a_client_can_withdraw_trust_in_its_settings(sandbox: Sandbox):
         finally:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
     assert tracker.requests == []
+
+
+async def test_an_untrusted_workspace_is_indexed_and_outlined_without_running_git(sandbox: Sandbox):
+    """The workspace index, the cross-file rules and the Backlog view read an untrusted clone by
+    walking it (honouring .gitignore as text): a repository's git configuration can run programs
+    (core.fsmonitor), so no git process starts for it."""
+    real_git = shutil.which("git")
+    if real_git is None:
+        pytest.skip("git is not installed")
+    calls = sandbox.root / "git-calls"
+    fake = sandbox.root / "bin" / "git"
+    fake.write_text(
+        f"#!{sys.executable}\nimport os, sys\nopen({str(calls)!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
+        f"os.execv({real_git!r}, [{real_git!r}] + sys.argv[1:])\n"
+    )
+    fake.chmod(0o755)
+    sandbox.write("ROADMAP.md", "# Roadmap\n\n- [ ] **Task 9.1:** Unopened work\n")
+    sandbox.write(".gitignore", "ignored/\n")
+    sandbox.write("ignored/TODO.md", "- [ ] **Task 8.1:** Hidden work\n")
+    client = RecordingClient.create()
+    await client.start_io(*SERVER_COMMAND, env=sandbox.environ, cwd=str(sandbox.workspace))
+    try:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities("visual-studio-code", pull_diagnostics=False),
+                root_uri=sandbox.workspace.as_uri(),
+                workspace_folders=[types.WorkspaceFolder(uri=sandbox.workspace.as_uri(), name="cloned")],
+                initialization_options={"workspaceTrusted": False},
+            )
+        )
+        client.open((sandbox.workspace / "TODO.md").as_uri(), BACKLOG)
+        deadline = time.monotonic() + SESSION_SECONDS * 3
+        found: list = []
+        while not found and time.monotonic() < deadline:
+            answer = await asyncio.wait_for(client.workspace_symbol_async(types.WorkspaceSymbolParams(query="Unopened")), TIMEOUT)
+            found = [symbol for symbol in answer or [] if "Unopened work" in symbol.name]
+            await asyncio.sleep(0.1)
+        assert found and found[0].location.uri.endswith("/ROADMAP.md"), answer
+        hidden = await asyncio.wait_for(client.workspace_symbol_async(types.WorkspaceSymbolParams(query="Hidden")), TIMEOUT)
+        assert not [symbol for symbol in hidden or [] if "Hidden work" in symbol.name]  # .gitignore read as text
+        outline = await asyncio.wait_for(client.protocol.send_request_async("backlog-ls/outline", {}), TIMEOUT)
+        assert outline is not None
+    finally:
+        await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+    assert not calls.exists(), calls.read_text()
