@@ -95,6 +95,12 @@ class FactsProvider:
             self._open.add(path)
         self._changed(self.table.update([facts]) - set(quiet))
 
+    def document_opened(self, path: str) -> None:
+        """The editor opened a document: its facts come from its live text when it is checked, never
+        from the disk's copy (which would be read and parsed a second time)."""
+        with self._lock:
+            self._open.add(path)
+
     def file_changed(self, path: str) -> None:
         """A file was created, changed or deleted on disk."""
         self._post("sync_one", path)

@@ -132,6 +132,12 @@ class IndexProvider:
         self.index.update(uri, summary, path)
         self._changed()
 
+    def document_opened(self, uri: str) -> None:
+        """The editor opened a document: from now on its live text counts, so a scan does not read
+        (and parse, a second time) the disk's copy; its summary comes with its first check."""
+        with self._open_lock:
+            self._open.setdefault(uri, -1)
+
     def document_edited(self, uri: str, revision: int, backlog: Any, path: str | None = None) -> None:
         """An open document was parsed again after an edit: summarised on this provider's thread
         once the edits pause (``LIVE_DELAY_SECONDS``), not on every keystroke's parse. A request
@@ -208,10 +214,12 @@ class IndexProvider:
         except Exception:  # the scan ends (and says so) rather than leave the client's progress open
             logger.exception("Could not list the backlog files of %s", ", ".join(folders))
             found = []
-        progress.begin(len(found))
+        # Open documents are indexed from their live text: their copies on disk are not read.
+        to_read = [path for path in found if not self._is_open(self._uri_of(path))]
+        progress.begin(len(to_read))
         indexed = 0
         try:
-            limits = [(path, _limit(self._loaded_for(path))) for path in found]
+            limits = [(path, _limit(self._loaded_for(path))) for path in to_read]
             for done, results in self._summaries(limits):
                 if self._stopped.is_set():
                     return
@@ -220,7 +228,7 @@ class IndexProvider:
                     if summary is not None and not self._is_open(uri):  # the editor's text wins
                         self.index.update(uri, summary, path)
                         indexed += 1
-                progress.report(done, len(found))
+                progress.report(done, len(to_read))
                 self._changed()
             self._forget_missing(folders, {self._uri_of(path) for path in found})
         finally:

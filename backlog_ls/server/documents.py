@@ -19,7 +19,12 @@ logger = logging.getLogger(__name__)
 def _on_did_open(ls: BacklogServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
     ls.forget(item.uri)  # a re-open without a close starts afresh
-    ls.documents.open(item.uri, item.text, item.version, path=to_fs_path(item.uri))
+    document = ls.documents.open(item.uri, item.text, item.version, path=to_fs_path(item.uri))
+    # The live text wins from now on: the index and the cross-file rules do not read the disk's copy.
+    if document is not None:
+        workspace_index.document_opened(ls, document)
+        if document.path and ls.cross_files is not None:
+            ls.cross_files.document_opened(document.path)
     ls.schedule_publish(item.uri)
 
 

@@ -122,6 +122,9 @@ class CrossFiles:
         paths = (index.path_of(uri) for uri, _ in index.files())
         return [os.path.abspath(path) for path in paths if path]
 
+    def document_opened(self, path: str) -> None:
+        self.provider.document_opened(os.path.abspath(path))
+
     def document_closed(self, path: str) -> None:
         self.provider.document_closed(os.path.abspath(path))
 

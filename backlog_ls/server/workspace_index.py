@@ -78,6 +78,10 @@ def document_parsed(ls: BacklogServer, document: Document, revision: int, backlo
     ls.index_provider.document_parsed(index_uri(document), revision, backlog, document.path)
 
 
+def document_opened(ls: BacklogServer, document: Document) -> None:
+    ls.index_provider.document_opened(index_uri(document))
+
+
 def document_closed(ls: BacklogServer, document: Document | None, uri: str) -> None:
     if document is not None:
         ls.index_provider.document_closed(index_uri(document), document.path)

@@ -94,6 +94,23 @@ def test_an_open_document_wins_over_the_disk_until_it_closes(tmp_path):
     provider.stop()
 
 
+def test_a_document_open_in_the_editor_is_not_read_from_disk_by_a_scan(tmp_path):
+    # Opened before its first check: a scan neither reads nor parses the disk's copy (a 20,000-task
+    # backlog was parsed twice at start-up, once from the editor's text and once from the disk).
+    root = _workspace(tmp_path)
+    index = WorkspaceIndex()
+    provider = _provider(index)
+    roadmap = str(root / "ROADMAP.md")
+    provider.document_opened(_uri(roadmap))
+    progress = Recorder()
+    provider.scan([str(root)], progress)
+    _wait(lambda: provider.scans_finished == 1)
+    names = sorted(os.path.relpath(index.path_of(uri), root) for uri, _ in index.files())
+    assert names == [os.path.join("docs", "plans", "next.md"), os.path.join("specs", "a", "tasks.md")]
+    assert progress.calls == [("begin", 2), ("report", 2, 2), ("end", 2)]
+    provider.stop()
+
+
 def test_watched_changes_update_add_and_remove_files(tmp_path):
     root = _workspace(tmp_path)
     index = WorkspaceIndex()
