@@ -43,8 +43,10 @@ TIMEOUT = 120.0
 
 
 def backlog_file(tasks: int, layout: str) -> Path:
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"keystroke-{layout}-{tasks}.md"
+    # Alone in its folder: the folder is the workspace, and the server indexes every backlog in it.
+    folder = OUT / f"keystroke-{layout}-{tasks}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "BACKLOG.md"
     if not path.exists():
         text = lspbench.generate_backlog(tasks, seed=1)
         if layout == "one-list":
