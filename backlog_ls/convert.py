@@ -540,28 +540,34 @@ _COMPLETION_KINDS = {
 }
 
 
-def completion_list(result: Any, lines: Sequence[str], encoding: str) -> types.CompletionList:
-    """A ``features.completion.CompletionResult`` as a ``CompletionList``; each item replaces its own span."""
+def completion_list_json(result: Any, lines: Sequence[str], encoding: str) -> dict[str, Any]:
+    """A ``features.completion.CompletionResult`` as ``CompletionList`` JSON; each item replaces its own span.
+
+    Built as JSON directly: with 10,000 cached issues an answer holds up to 200 items with their
+    documentation, and cattrs' walk over the lsprotocol objects cost more than finding them.
+    """
     items = []
     for item in result.items:
-        items.append(
-            types.CompletionItem(
-                label=item.label,
-                kind=_COMPLETION_KINDS.get(item.kind, types.CompletionItemKind.Text),
-                detail=item.detail,
-                documentation=(
-                    types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
-                    if item.documentation
-                    else None
-                ),
-                filter_text=item.filter_text,
-                sort_text=item.sort_text,
-                insert_text=item.new_text,  # what a client without text edits inserts at its own word start
-                text_edit=types.TextEdit(range=to_range(item.span, lines, encoding), new_text=item.new_text),
-                additional_text_edits=text_edits(item.additional, lines, encoding) or None,
-            )
-        )
-    return types.CompletionList(is_incomplete=result.incomplete, items=items)
+        entry: dict[str, Any] = {
+            "label": item.label,
+            "kind": int(_COMPLETION_KINDS.get(item.kind, types.CompletionItemKind.Text)),
+        }
+        if item.detail is not None:
+            entry["detail"] = item.detail
+        if item.documentation:
+            entry["documentation"] = {"kind": "markdown", "value": item.documentation}
+        if item.filter_text is not None:
+            entry["filterText"] = item.filter_text
+        if item.sort_text is not None:
+            entry["sortText"] = item.sort_text
+        entry["insertText"] = item.new_text  # what a client without text edits inserts at its own word start
+        entry["textEdit"] = {"range": range_dict(item.span, lines, encoding), "newText": item.new_text}
+        if item.additional:
+            entry["additionalTextEdits"] = [
+                {"range": range_dict(edit.span, lines, encoding), "newText": edit.new_text} for edit in item.additional
+            ]
+        items.append(entry)
+    return {"isIncomplete": bool(result.incomplete), "items": items}
 
 
 def document_links_json(links: Iterable[Any], lines: Sequence[str], encoding: str) -> list[dict[str, Any]]:

@@ -405,11 +405,7 @@ class BacklogServer(GuardedServer):
         if "#" not in line_before and "GH-" not in line_before and "-" not in line_before:
             return None
         settings, loaded = self.settings.for_document(document)
-        referenced: dict[int, str] = {}
-        for other in self.documents:
-            for number, text in issue_features.referenced_issues(other.backlog).items():
-                if number not in referenced or (not referenced[number] and text):
-                    referenced[number] = text
+        referenced = issue_features.cited_in(other.backlog for other in self.documents)
         return issue_features.IssueContext(self.issues_for(document, settings, loaded), referenced, settings.issues)
 
     # --- RFCs -------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def _on_hover(ls: BacklogServer, params: types.HoverParams) -> types.Hover | Non
     return convert.hover(found.markdown, found.span, document.lines, ls.encoding)
 
 
-def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> types.CompletionList | None:
+def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> EncodedJson | None:
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return None
@@ -59,7 +59,7 @@ def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> types.C
     found = guarded("Completion", lambda: completion.complete(request), None)
     if found is None:
         return None
-    return convert.completion_list(found, document.lines, ls.encoding)
+    return EncodedJson(convert.completion_list_json(found, document.lines, ls.encoding))
 
 
 async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | EncodedJson | None:

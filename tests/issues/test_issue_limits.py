@@ -44,8 +44,8 @@ def test_completion_and_hover_with_ten_thousand_issues():
         lines = backlog.lines
         context = IssueContext(source, referenced_issues(backlog), {})
         result = complete(CompletionRequest(backlog, len(lines) - 1, len(lines[-1]), issues=context))
-        convert.completion_list(result, lines, "utf-16")
-        assert len(result.items) <= 2 * LIMIT
+        answer = convert.completion_list_json(result, lines, "utf-16")
+        assert len(answer["items"]) == len(result.items) <= 2 * LIMIT
 
     backlog = parse(text)
     for line in range(0, 2000, 5):
