@@ -269,11 +269,47 @@ def _garbled_runs(number: int, line: str) -> Iterator[_Run]:
     if fixed == line:
         return
     code = _code_ranges(line)
+    covered: set[int] = set()
     for start, end, fixed_start, fixed_end in _regions(line, fixed):
         if any(low <= start and end <= high for low, high in code):
             continue
         bad, good = line[start:end], fixed[fixed_start:fixed_end]
-        yield number, start, end, bad, good, _fitting_encodings(bad, good)
+        fitting = _fitting_encodings(bad, good)
+        if not fitting:
+            # The character diff can pair the two texts wrongly where the repaired text holds a
+            # character that the garbled run also holds ("ðŸš€ â‚¬" for "🚀 €": the "€" ending
+            # 🚀's misreading was matched with the repaired "€"), giving "'ðŸš' looks like '🚀 '".
+            # The runs of non-ASCII characters around the stretch, split where they round-trip
+            # in one code page, are the proved repair.
+            proved = _proved_runs(line, start, end, covered)
+            if proved:
+                yield from ((number, *run) for run in proved)
+                continue
+        covered.update(range(start, end))
+        yield number, start, end, bad, good, fitting
+
+
+def _proved_runs(line: str, start: int, end: int, covered: set[int]) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
+    """The stretches of the non-ASCII runs overlapping ``line[start:end]`` that round-trip in the
+    first code page that explains every non-ASCII character of the stretch, or none."""
+    around = [match for match in _NON_ASCII_RUN.finditer(line) if match.start() < end and start < match.end()]
+    if not around:
+        return []
+    for encoding in _CANDIDATES:
+        found = [
+            (run_start, run_end, good)
+            for match in around
+            for run_start, run_end, good in _round_trips(match.group(), match.start(), encoding)
+            if not covered.intersection(range(run_start, run_end))
+        ]
+        inside = {position for run_start, run_end, _ in found for position in range(run_start, run_end)}
+        if found and all(position in inside for position in range(start, end) if not line[position].isascii()):
+            covered.update(inside)
+            return [
+                (run_start, run_end, line[run_start:run_end], good, _fitting_encodings(line[run_start:run_end], good))
+                for run_start, run_end, good in found
+            ]
+    return []
 
 
 RULE = Rule(

@@ -44,6 +44,21 @@ def test_code_keeps_its_mojibake():
     assert fixed == GOOD + "\n```\nüöÄ on purpose\n```\n"
 
 
+def test_a_run_whose_repair_holds_a_character_of_its_misreading_is_repaired_run_by_run():
+    # "🚀" misread as Windows-1252 ends in "€": a character diff paired it with the repaired "€"
+    # and reported "'ðŸš' looks like '🚀 '", which no fix could apply.
+    original = "- [ ] ✅ ✅ ✅ ✅\n- [ ] ✅ 🚀 € ✅\n"
+    garbled = original.encode("utf-8").decode("cp1252")
+    messages = [finding.message for finding in _mojibake(garbled) if finding.span.start_line == 1]
+    assert messages == [
+        "Mis-encoded text 'âœ…' looks like '✅' read as Windows-1252.",
+        "Mis-encoded text 'ðŸš€' looks like '🚀' read as Windows-1252.",
+        "Mis-encoded text 'â‚¬' looks like '€' read as Windows-1252.",
+        "Mis-encoded text 'âœ…' looks like '✅' read as Windows-1252.",
+    ]
+    assert _fixed(garbled) == original
+
+
 _PIECES = st.sampled_from(
     ["✅", "🚀", "🚧", "→", "←", "—", "–", "“", "”", "‘", "’", "é", "ü", "ñ", "ç", "日本", "•", "…", "★", "✔", "€"]
 )
