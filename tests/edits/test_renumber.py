@@ -113,7 +113,7 @@ def test_out_of_order_phases_are_offered_never_applied(example_text):
 from collections import Counter  # noqa: E402
 
 import pytest  # noqa: E402
-from hypothesis import given  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from backlog_ls.features.renumber import mention_edits, renumbering  # noqa: E402
 
@@ -201,6 +201,7 @@ def test_renumbering_any_section_of_a_real_backlog_adds_no_duplicate_id():
     assert checked >= 1  # 000's section 6, where two BL104s used to appear
 
 
+@settings(deadline=None)  # a timed bound has no place here: a loaded machine made it flaky
 @given(
     st.lists(
         st.tuples(st.integers(1, 3), st.integers(1, 5), st.integers(1, 4), st.booleans()), min_size=1, max_size=10
