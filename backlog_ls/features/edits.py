@@ -59,14 +59,15 @@ def _start_line(item: Item) -> int:
 
 def _last_at(items: Sequence[Item], line: int, tasks_only: bool) -> tuple[Item, Item | None] | None:
     found = None
-    stack: list[tuple[Item, Item | None]] = [(item, None) for item in reversed(items)]
-    while stack:  # depth first, in document order (``Block.walk``'s order)
-        item, parent = stack.pop()
-        if item.span.start_line > line:
-            break
-        if (item.is_task or not tasks_only) and line in own_lines(item):
-            found = (item, parent)
-        stack.extend((child, item) for child in reversed(item.children))
+    for top in items:
+        stack: list[tuple[Item, Item | None]] = [(top, None)]
+        while stack:  # depth first, in document order (``Block.walk``'s order)
+            item, parent = stack.pop()
+            if item.span.start_line > line:
+                return found
+            if (item.is_task or not tasks_only) and line in own_lines(item):
+                found = (item, parent)
+            stack.extend((child, item) for child in reversed(item.children))
     return found
 
 
