@@ -12,10 +12,12 @@ section's figure is that of its subtasks.
 - A parent task's figure covers its subtasks one level down (through plain bullets that
   group them), as Org mode's ``[2/5]`` cookie does and as stale-progress (BL310) reads one.
 
-Cheap after a keystroke: each block is tallied once while it lives (``memo.BlockMemo``,
-as block rules remember their findings), so an edit tallies again only the blocks it
-re-parsed. A document's section figures are then one pass over the block tallies,
-an addition per block and never a walk over tasks, made once per parsed snapshot.
+Cheap after a keystroke: each block is tallied once while it lives, and its copies moved by
+an Enter above keep the tally (``memo.BlockMemo`` across moves: a parent task is held by its
+place in the block's walk, not by its line); in a list each top-level item's tree is tallied
+once while it lives, so a keystroke in one long list re-counts the edited item. A document's
+section figures are then one pass over the block tallies, an addition per block and never a
+walk over tasks, made once per parsed snapshot.
 """
 
 from __future__ import annotations
