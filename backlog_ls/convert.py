@@ -272,10 +272,41 @@ def _relative_json(
     for symbol in symbols:
         found = _SYMBOL_FRAGMENTS.peek(symbol, key)  # type: ignore[arg-type]
         if found is MISSING:
-            found = _SYMBOL_FRAGMENTS.put(symbol, _symbol_template(symbol, first, moved, lines, encoding), key)  # type: ignore[arg-type]
+            found = _SYMBOL_FRAGMENTS.put(symbol, _moved_symbol_template(symbol, first, moved, lines, encoding), key)  # type: ignore[arg-type]
         templates.append(found[0])
         relative.extend(found[1])
     return ",".join(templates), relative
+
+
+# (encoding, the symbol's name, kind, spans counted from its first line, the details of its tree, and
+# the source lines it covers) -> (its template, its lines counted from its first line). An Enter in one
+# long list moves every later item: each is a new object, but with the same lines it is the same
+# outline entry at another line, and its JSON is that template with other line numbers.
+_MOVED_SYMBOLS: dict[tuple, tuple[str, tuple[int, ...]]] = {}
+_MOVED_SYMBOLS_LIMIT = 50_000
+
+
+def _moved_symbol_template(symbol: Symbol, first: int, moved: int, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    span, selection = symbol.span, symbol.selection_span
+    start = span.start_line
+    key = (
+        encoding, symbol.name, symbol.kind, span.start_col, span.end_line - start, span.end_col,
+        selection.start_line - start, selection.start_col, selection.end_line - start, selection.end_col,
+        _details(symbol), tuple(lines[start + moved : span.end_line + moved + 1]),
+    )
+    found = _MOVED_SYMBOLS.get(key)
+    if found is None:
+        template, relative = _symbol_template(symbol, start, moved, lines, encoding)
+        if len(_MOVED_SYMBOLS) >= _MOVED_SYMBOLS_LIMIT:
+            _MOVED_SYMBOLS.clear()
+        found = _MOVED_SYMBOLS[key] = (template, tuple(relative))
+    offset = start - first
+    return found[0], [line + offset for line in found[1]]
+
+
+def _details(symbol: Symbol) -> tuple:
+    """Each entry's detail, depth first: the tree's shape and the states' meanings (settings)."""
+    return (symbol.detail, *(_details(child) for child in symbol.children))
 
 
 def _symbol_template(symbol: Symbol, first: int, moved: int, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:

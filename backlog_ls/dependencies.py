@@ -216,6 +216,11 @@ def _tracker_token(tracker: Any) -> Any:
 
 
 def _build(backlog: Backlog, settings: Settings | None, tracker: Any, elsewhere: Elsewhere | None) -> Graph:
+    blocked = _blocked_issues(tracker)
+    if not blocked and not any(_may_wait(block) for block in backlog.blocks):
+        # Most documents: no word of any dependency and none on the tracker; nothing to resolve,
+        # and the tasks are read only if someone asks for them (``report --next``), not per keystroke.
+        return Graph(lambda: [node for block in backlog.blocks for node in _part(block, backlog.lines, settings).nodes], ())
     parts = [_part(block, backlog.lines, settings) for block in backlog.blocks]
     written: list[tuple[Node, Blocker]] = []
     heading_task: Node | None = None  # the innermost section's heading, when it is a task
@@ -226,13 +231,11 @@ def _build(backlog: Backlog, settings: Settings | None, tracker: Any, elsewhere:
             owner = owner or heading_task
             if owner is not None:
                 written.append((owner, blocker))
-    blocked = _blocked_issues(tracker)
 
     def nodes() -> list[Node]:
         return [node for part in parts for node in part.nodes]
 
     if not written and not blocked:
-        # Most documents: no word of any dependency and none on the tracker; nothing to resolve.
         return Graph(nodes, ())
     names = _Names(parts, written, bool(blocked))
     dependencies = [_resolve(task, blocker, names, tracker, elsewhere) for task, blocker in written]
@@ -272,6 +275,21 @@ class _BlockPart:
 
 _NOTHING = _BlockPart()
 _PARTS = BlockMemo()
+# Whether a block writes any blocker that ``_read_part`` would keep: where it sits does not matter,
+# so an Enter above a block does not read it again.
+_MAY_WAIT = BlockMemo(across_moves=True)
+
+
+def _may_wait(block: Block) -> bool:
+    value = _MAY_WAIT.peek(block)
+    if value is MISSING:
+        heading = block.heading
+        if heading is not None:
+            value = heading.task_state is not None and bool(heading.refs.blockers)
+        else:
+            value = bool(block.refs.blockers) or any(item.refs.blockers for item, _ in block.walk)
+        _MAY_WAIT.put(block, value)
+    return value
 
 
 def _part(block: Block, lines, settings: Settings | None) -> _BlockPart:

@@ -8,6 +8,7 @@ editor would.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -38,16 +39,54 @@ def own_lines(item: Item) -> range:
 
 def item_at(backlog: Backlog, line: int, *, tasks_only: bool = True) -> tuple[Item, Item | None] | None:
     """The innermost (task) item whose own text holds ``line``, with its parent."""
-    found = None
     block = backlog.block_at(line)  # an item's lines are its block's: the others need no look
-    for item, parent in block.walk if block is not None else ():
-        if item.span.start_line > line:
-            break
-        if tasks_only and not item.is_task:
-            continue
-        if line in own_lines(item):
-            found = (item, parent)
+    if block is None:
+        return None
+    # Asked on every keystroke (code actions at the cursor): read the tree of the top-level item that
+    # starts last at or above the line, not the whole list. Its items come last in the block's walk
+    # (document order), so a match there is the one a walk through the whole block would keep.
+    items = block.items
+    first = bisect.bisect_right(items, line, key=_start_line) - 1
+    found = _last_at(items[max(first, 0) :], line, tasks_only)
+    if found is None and first > 0:  # a continuation line reaching past the next item's start
+        found = _last_at(items[:first], line, tasks_only)
     return found
+
+
+def _start_line(item: Item) -> int:
+    return item.span.start_line
+
+
+def _last_at(items: Sequence[Item], line: int, tasks_only: bool) -> tuple[Item, Item | None] | None:
+    found = None
+    for top in items:
+        stack: list[tuple[Item, Item | None]] = [(top, None)]
+        while stack:  # depth first, in document order (``Block.walk``'s order)
+            item, parent = stack.pop()
+            if item.span.start_line > line:
+                return found
+            if (item.is_task or not tasks_only) and line in own_lines(item):
+                found = (item, parent)
+            stack.extend((child, item) for child in reversed(item.children))
+    return found
+
+
+def parents_around(backlog: Backlog, item: Item) -> dict[int, Item | None]:
+    """The parent of each item in ``item``'s top-level tree (so its ancestors'), by ``id``: what
+    ``parents_of`` tells of them, without reading the rest of the document."""
+    block = backlog.block_at(item.span.start_line)
+    if block is not None:
+        first = bisect.bisect_right(block.items, item.span.start_line, key=_start_line) - 1
+        if first >= 0:
+            pairs: dict[int, Item | None] = {}
+            stack: list[tuple[Item, Item | None]] = [(block.items[first], None)]
+            while stack:
+                node, parent = stack.pop()
+                pairs[id(node)] = parent
+                stack.extend((child, node) for child in node.children)
+            if id(item) in pairs:
+                return pairs
+    return parents_of(backlog)
 
 
 def items_in(backlog: Backlog, first_line: int, last_line: int) -> list[tuple[Item, Item | None]]:

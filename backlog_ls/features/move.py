@@ -16,7 +16,7 @@ more, one command that asks the user (``nearest_targets`` picks the choices).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..model import Backlog, Item, Section, Span
 from ..rules import Edit
@@ -29,7 +29,11 @@ COMMAND_TITLE = "Move task to section…"
 
 
 def all_sections(backlog: Backlog) -> list[Section]:
-    return [section for root in backlog.sections for section in root.walk()]
+    """Every section in document order, listed once per parsed snapshot (each code action asks)."""
+    found = backlog.__dict__.get("_all_sections")
+    if found is None:
+        found = backlog.__dict__["_all_sections"] = [section for root in backlog.sections for section in root.walk()]
+    return found
 
 
 def task_to_move(backlog: Backlog, line: int) -> Item | None:
@@ -42,12 +46,14 @@ def task_to_move(backlog: Backlog, line: int) -> Item | None:
 def targets(backlog: Backlog, task: Item) -> list[Section]:
     """Every section the task can move to: those holding tasks (not the title above them, not a
     Definition of Done), but the one it is directly in, in document order."""
+    return list(_targets(backlog, task))
+
+
+def _targets(backlog: Backlog, task: Item) -> Iterator[Section]:
     own = backlog.section_at(task.span.start_line)
-    return [
-        section
-        for section in all_sections(backlog)
-        if section is not own and any(True for _ in section.tasks()) and not is_dod_title(section.title)
-    ]
+    for section in all_sections(backlog):
+        if section is not own and any(True for _ in section.tasks()) and not is_dod_title(section.title):
+            yield section
 
 
 def nearest_targets(backlog: Backlog, task: Item, limit: int = MAX_CHOICES) -> list[Section]:
@@ -127,4 +133,5 @@ def move_actions(backlog: Backlog, line: int, newline: str = "\n", limit: int = 
 def offers_command(backlog: Backlog, line: int, limit: int = MAX_INLINE) -> bool:
     """Whether the server offers the "Move task to section…" command (too many sections to list)."""
     task = task_to_move(backlog, line)
-    return task is not None and len(all_sections(backlog)) > limit and bool(targets(backlog, task))
+    # The first target says it: the command asks for the others only when run.
+    return task is not None and len(all_sections(backlog)) > limit and next(_targets(backlog, task), None) is not None

@@ -12,10 +12,12 @@ section's figure is that of its subtasks.
 - A parent task's figure covers its subtasks one level down (through plain bullets that
   group them), as Org mode's ``[2/5]`` cookie does and as stale-progress (BL310) reads one.
 
-Cheap after a keystroke: each block is tallied once while it lives (``memo.BlockMemo``,
-as block rules remember their findings), so an edit tallies again only the blocks it
-re-parsed. A document's section figures are then one pass over the block tallies,
-an addition per block and never a walk over tasks, made once per parsed snapshot.
+Cheap after a keystroke: each block is tallied once while it lives, and its copies moved by
+an Enter above keep the tally (``memo.BlockMemo`` across moves: a parent task is held by its
+place in the block's walk, not by its line); in a list each top-level item's tree is tallied
+once while it lives, so a keystroke in one long list re-counts the edited item. A document's
+section figures are then one pass over the block tallies, an addition per block and never a
+walk over tasks, made once per parsed snapshot.
 """
 
 from __future__ import annotations
@@ -80,13 +82,21 @@ _ONE = {
 
 
 class StateReader:
-    """Tells a task's progress state; built once per settings, so each task costs a lookup or two."""
+    """Tells a task's progress state; built once per settings, so each task costs a lookup or two.
+
+    A task's state follows from its checkbox and its text alone (``states.task_kind`` reads the
+    words of its first line), so it is remembered by those: an item moved by an Enter above it
+    is a new object with the very same text, and costs a dictionary lookup, not the word search.
+    """
+
+    _REMEMBERED = 200_000  # states remembered per reader, a few MiB at most
 
     def __init__(self, settings: Settings | None):
         self.kinds = state_kinds(settings)
         self.started = frozenset(
             char for char, meaning in state_meanings(settings).items() if _meaning_key(meaning) in _IN_PROGRESS_MEANINGS
         )
+        self._states: dict[tuple[str | None, str], str] = {}
 
     @staticmethod
     def of_settings(settings: Settings | None) -> StateReader:
@@ -103,6 +113,15 @@ class StateReader:
         return IN_PROGRESS_STATE if box in self.started else OPEN_STATE
 
     def of(self, task: Item) -> str:
+        key = (task.checkbox, task.text)
+        found = self._states.get(key)
+        if found is None:
+            if len(self._states) >= self._REMEMBERED:
+                self._states.clear()
+            found = self._states[key] = self._of(task)
+        return found
+
+    def _of(self, task: Item) -> str:
         kind = task_kind(task, self.kinds)
         if kind == DONE:
             return DONE_STATE
@@ -132,13 +151,17 @@ def count(tasks: Iterable[Item], states: StateReader) -> Counts:
 
 @attrs.frozen
 class BlockTally:
-    """What one block adds to progress: all its tasks (a heading task: itself), and each parent task's subtasks."""
+    """What one block adds to progress: all its tasks (a heading task: itself), and each parent task's subtasks.
+
+    ``parents`` holds each parent task by its place in ``block.walk`` (with its figure), not by its
+    lines: a tally holds for the block's copies moved by an Enter above (``memo`` across moves).
+    """
 
     counts: Counts
-    parents: tuple[tuple[Item, Counts], ...] = ()
+    parents: tuple[tuple[int, Counts], ...] = ()
 
 
-def _tally(block: Block, states: StateReader) -> BlockTally:
+def _tally(block: Block, states: StateReader, settings: Settings | None) -> BlockTally:
     heading = block.heading
     if heading is not None:
         if heading.task_state is None:
@@ -146,14 +169,42 @@ def _tally(block: Block, states: StateReader) -> BlockTally:
         return BlockTally(_ONE[DONE_STATE if heading.is_checked else OPEN_STATE])
     if not block.items:
         return BlockTally(NOTHING)
-    tasks = [item for item, _ in block.walk if item.checkbox is not None]
-    parents = tuple(
-        (task, figure) for task in tasks if task.children and (figure := count(first_tasks(task.children), states)).total
-    )
-    return BlockTally(count(tasks, states), parents)
+    counts = NOTHING
+    parents: list[tuple[int, Counts]] = []
+    place = 0
+    for item in block.items:  # each top-level item's tree is tallied once while that item lives
+        tree = _item_tally(item, states, settings)
+        counts = counts.plus(tree.counts)
+        parents.extend((place + index, figure) for index, figure in tree.parents)
+        place += tree.size
+    return BlockTally(counts, tuple(parents))
 
 
-_TALLIES = BlockMemo()
+@attrs.frozen
+class _TreeTally:
+    """A top-level item's tree: its tasks' counts, its parent tasks by place in the tree's walk, its size."""
+
+    counts: Counts
+    parents: tuple[tuple[int, Counts], ...]
+    size: int
+
+
+def _item_tally(item: Item, states: StateReader, settings: Settings | None) -> _TreeTally:
+    value = _TREES.peek(item, settings)  # type: ignore[arg-type]
+    if value is MISSING:
+        tree = list(item.walk())  # depth first, in document order: the order of ``Block.walk``
+        parents = tuple(
+            (place, figure)
+            for place, node in enumerate(tree)
+            if node.checkbox is not None and node.children and (figure := count(first_tasks(node.children), states)).total
+        )
+        counts = count((node for node in tree if node.checkbox is not None), states)
+        value = _TREES.put(item, _TreeTally(counts, parents, len(tree)), settings)  # type: ignore[arg-type]
+    return value
+
+
+_TALLIES = BlockMemo(across_moves=True)
+_TREES = BlockMemo()  # top-level item -> its tree's tally: in one long list an edit re-reads a few items
 _READERS: dict[int, tuple[Settings | None, StateReader]] = {}
 
 
@@ -170,7 +221,7 @@ def _reader(settings: Settings | None) -> StateReader:
 def block_tally(block: Block, settings: Settings | None = None) -> BlockTally:
     value = _TALLIES.peek(block, settings)
     if value is MISSING:
-        value = _TALLIES.put(block, _tally(block, _reader(settings)), settings)
+        value = _TALLIES.put(block, _tally(block, _reader(settings), settings), settings)
     return value
 
 
@@ -189,9 +240,15 @@ class Progress:
         index = max(0, bisect.bisect_right(self._starts, first) - 1)
         blocks = self.backlog.blocks
         while index < len(blocks) and blocks[index].start_line <= last:
-            for task, figure in self._tallies[index].parents:
-                if first <= task.line <= last:
-                    yield task, figure
+            walk = blocks[index].walk
+            parents = self._tallies[index].parents
+            # In document order: a long list's parents are found by bisection, not read through.
+            at = bisect.bisect_left(parents, first, key=lambda parent: walk[parent[0]][0].line)
+            for place, figure in parents[at:]:
+                task = walk[place][0]
+                if task.line > last:
+                    break
+                yield task, figure
             index += 1
 
     def parent(self, task: Item) -> Counts | None:

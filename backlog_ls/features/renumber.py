@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import chain
 
-from ..model import Backlog, Heading, Section, Span, TaskId
+from ..memo import BlockMemo
+from ..model import Backlog, Block, Heading, Item, Section, Span, TaskId
 from ..rules import Edit
 from ..rules.common import lead_task_id
 from .edits import REWRITE, Action, own_lines
@@ -53,15 +55,35 @@ def follow(number: str, mapping: Mapping[str, str]) -> str | None:
     return None
 
 
-def _held_ids(backlog: Backlog) -> Iterable[TaskId]:
-    """The IDs that name a task: list tasks' leading IDs and tasks written as headings."""
-    for task in backlog.tasks():
-        task_id = lead_task_id(task, backlog.lines)
-        if task_id is not None:
-            yield task_id
-    for heading in backlog.headings:
-        if heading.task_id is not None:
-            yield heading.task_id
+def _held_numbers(backlog: Backlog) -> Counter:
+    """How many IDs name a task, by number: list tasks' leading IDs and tasks written as headings.
+
+    Made once per parsed snapshot from what each block holds (remembered across moves: an ID's
+    number does not depend on where its block sits) and, in a list, each top-level item's tree
+    (a long list's unedited items are the same objects after a keystroke).
+    """
+    cached = backlog.__dict__.get("_held_numbers")
+    if cached is None:
+        lines = backlog.lines
+        held = (_HELD.get(block, lambda block=block: _block_numbers(block, lines)) for block in backlog.blocks)
+        cached = backlog.__dict__["_held_numbers"] = Counter(chain.from_iterable(held))
+    return cached
+
+
+_HELD = BlockMemo(across_moves=True)  # block -> the numbers of the task IDs it holds
+_TREE_HELD = BlockMemo()  # top-level item -> the numbers of its tree's tasks' leading IDs
+
+
+def _block_numbers(block: Block, lines) -> tuple[str, ...]:
+    if block.heading is not None:
+        return (block.heading.task_id.number,) if block.heading.task_id is not None else ()
+    trees = (_TREE_HELD.get(item, lambda item=item: _tree_numbers(item, lines)) for item in block.items)  # type: ignore[arg-type]
+    return tuple(chain.from_iterable(trees))
+
+
+def _tree_numbers(item: Item, lines) -> tuple[str, ...]:
+    ids = (lead_task_id(task, lines) for task in item.walk() if task.is_task)
+    return tuple(task_id.number for task_id in ids if task_id is not None)
 
 
 def renumbering(backlog: Backlog, section: Section) -> tuple[dict[str, str], list[Edit]]:
@@ -70,22 +92,22 @@ def renumbering(backlog: Backlog, section: Section) -> tuple[dict[str, str], lis
     numbered = _numbered(section, backlog)
     if not numbered or not section.number:
         return {}, []
-    renumbered = {task_id.span for _, task_id in numbered}
     olds = Counter(task_id.number for _, task_id in numbered)
     unambiguous = {number for number, count in olds.items() if count == 1}
     identity = {number: number for number in unambiguous}
-    # Numbers held by tasks that keep them: a new number must not be one of these.
-    taken = {
-        task_id.number
-        for task_id in _held_ids(backlog)
-        if task_id.span not in renumbered and follow(task_id.number, identity) is None
-    }
+    held = _held_numbers(backlog)
+
+    def taken(number: str) -> bool:
+        """Whether a task that keeps its ID holds ``number``: a new number must not be one of these.
+        (The section's renumbered IDs are among the held ones: held more often than by them.)"""
+        return held.get(number, 0) > olds.get(number, 0) and follow(number, identity) is None
+
     mapping: dict[str, str] = {}
     edits: list[Edit] = []
     index = 0
     for _, task_id in numbered:
         index += 1
-        while f"{section.number}.{index}" in taken:
+        while taken(f"{section.number}.{index}"):
             index += 1
         wanted = f"{section.number}.{index}"
         if task_id.number in unambiguous:

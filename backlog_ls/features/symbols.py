@@ -113,8 +113,8 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol |
     with_tasks = entries <= OUTLINE_ITEM_LIMIT
     direct: dict[int, list[BlockSymbols]] = {id(section): [] for section in in_order}
     direct[0] = []
-    for owner, block, remembered in placed:
-        symbols = _block_item_symbols(block, remembered, lines, meanings, key) if with_tasks else ()
+    for owner, block, remembered in placed if with_tasks else ():  # sections alone: no block shows
+        symbols = _block_item_symbols(block, remembered, lines, meanings, key)
         direct[owner].append(BlockSymbols(block, symbols, *remembered[1:], key))
     top: list[Symbol | BlockSymbols] = [found for found in direct[0] if found.symbols]
     figures = progress(backlog, settings).sections

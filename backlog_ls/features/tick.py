@@ -11,14 +11,15 @@ Only the state character changes: one edit of one character per task.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..config import Settings
+from ..memo import BlockMemo
 from ..model import Backlog, Item, Span
 from ..rules import Edit
 from ..rules.common import task_label
 from ..states import OPEN as OPEN_KIND, kind_of_meaning, state_kinds, task_kind
-from .edits import REWRITE, SELECTION, Action, item_at, own_lines, parents_of
+from .edits import REWRITE, SELECTION, Action, item_at, own_lines, parents_around
 
 OPEN = " "
 DONE_CHARS = ("x", "X")
@@ -26,13 +27,36 @@ DONE_CHARS = ("x", "X")
 
 def done_char(backlog: Backlog) -> str:
     """How this document ticks a task: "X" when most ticked tasks use it, else "x"."""
+    cached = backlog.__dict__.get("_done_char")
+    if cached is None:
+        upper = lower = 0
+        for block in backlog.blocks:
+            if block.items:
+                block_upper, block_lower = _TICKS.get(block, lambda block=block: _ticks_of(block.items))
+                upper += block_upper
+                lower += block_lower
+        cached = backlog.__dict__["_done_char"] = "X" if upper > lower else "x"
+    return cached
+
+
+# How many ticked tasks use "X" and "x": per block (where it sits does not matter) and per
+# top-level item (a long list's unedited items are the same objects after a keystroke).
+_TICKS = BlockMemo(across_moves=True)
+_TREE_TICKS = BlockMemo()
+
+
+def _ticks_of(items: Iterable[Item]) -> tuple[int, int]:
     upper = lower = 0
-    for task in backlog.tasks():
-        if task.checkbox == "X":
-            upper += 1
-        elif task.checkbox == "x":
-            lower += 1
-    return "X" if upper > lower else "x"
+    for item in items:
+        item_upper, item_lower = _TREE_TICKS.get(item, lambda item=item: _tree_ticks(item))  # type: ignore[arg-type]
+        upper += item_upper
+        lower += item_lower
+    return upper, lower
+
+
+def _tree_ticks(item: Item) -> tuple[int, int]:
+    boxes = [node.checkbox for node in item.walk()]
+    return boxes.count("X"), boxes.count("x")
 
 
 def state_cycle(settings: Settings | None, done: str) -> list[str]:
@@ -115,7 +139,7 @@ def tick_actions(backlog: Backlog, line: int, settings: Settings | None = None) 
         actions.append(Action(f"Tick task with all subtasks ({len(open_below)} open)", tuple(edits), REWRITE))
         return actions
     # Ticking the last open subtask: offer to tick the parents it completes too.
-    parents = parents_of(backlog)
+    parents = parents_around(backlog, task)
     closing: list[Item] = []
     closed = {id(task)}
     child = task

@@ -234,3 +234,26 @@ def test_across_files_this_files_mentions_are_rewritten_once():
     following = navigation.following_edits(index, "file:///w/plan.md", backlog.lines, action.edits)
     own = list(action.edits) + following.get("file:///w/plan.md", [])
     assert apply_edits(MENTIONS, own) == apply_edits(MENTIONS, action.edits)  # raises on an edit made twice
+
+
+def test_a_number_held_below_is_still_skipped_after_an_enter_moves_its_block_and_after_an_edit_frees_it():
+    from backlog_ls.parse import reparse
+    from backlog_ls.text import split_lines
+
+    text = "## Phase 3: a\n- [ ] Task 3.4: one\n- [ ] Task 3.7: two\n" + "".join(
+        f"\n## Notes {n}\n- [ ] Task 9.{n}: note\n" for n in range(8)
+    ) + "\n## Bugs\n- [ ] Task 3.2: a bug kept apart\n"
+    old = parse(text)
+    (action,) = renumber_actions(old, 1)
+    assert apply_edits(text, action.edits).split("\n")[1:3] == ["- [ ] Task 3.1: one", "- [ ] Task 3.3: two"]
+    # Enter at the top: every block below moves; the bug's 3.2 is still held.
+    moved_text = "\n" + text
+    moved = reparse(old, split_lines(moved_text)[0], 0, 0, 1)
+    (action,) = renumber_actions(moved, 2)
+    assert apply_edits(moved_text, action.edits).split("\n")[2:4] == ["- [ ] Task 3.1: one", "- [ ] Task 3.3: two"]
+    # The bug gets another number: 3.2 is free again.
+    last = len(moved.lines) - 2
+    edited_text = moved_text.replace("Task 3.2: a bug", "Task 5.2: a bug")
+    edited = reparse(moved, split_lines(edited_text)[0], last, last, last)
+    (action,) = renumber_actions(edited, 2)
+    assert apply_edits(edited_text, action.edits).split("\n")[2:4] == ["- [ ] Task 3.1: one", "- [ ] Task 3.2: two"]

@@ -75,3 +75,37 @@ def test_an_edit_tallies_only_the_block_it_touched():
     unchanged = [index for index, block in enumerate(new.blocks) if block is old.blocks[index]]
     assert len(unchanged) == len(new.blocks) - 2
     assert all(block_tally(new.blocks[index]) is tallies[index] for index in unchanged)
+
+
+def _enter_at(backlog, text: str, line: int):
+    """Press Enter at the start of ``line``: every later line moves down by one."""
+    lines = text.split("\n")
+    new_text = "\n".join(lines[:line] + [""] + lines[line:])
+    return new_text, reparse(backlog, split_lines(new_text)[0], line, line, line + 1)
+
+
+def test_after_an_enter_above_them_the_parent_tasks_marks_move_with_their_lines():
+    text = "# A\n- [ ] one\n\n# B\n- [ ] two\n  - [x] sub\n  - [ ] other\n\n# C\n- [x] three\n  - [x] done\n"
+    old = parse(text)
+    before = [(m.line, m.label) for m in marks(old)]
+    assert before == [(0, "0/1 · 0%"), (3, "1/3 · 33%"), (4, "1/2"), (8, "2/2 · 100%"), (9, "1/1")]
+    new_text, moved = _enter_at(old, text, 1)
+    # The blocks below the Enter are copies moved down (their tallies remembered across the move).
+    assert any(block is not old.blocks[i] and block.lineage is old.blocks[i].lineage for i, block in enumerate(moved.blocks))
+    after = [(m.line, m.label) for m in marks(moved)]
+    assert after == [(line + (line >= 1), label) for line, label in before]
+    assert after == [(m.line, m.label) for m in marks(parse(new_text))]
+    # Only the lines asked for, as the inlay hints ask: the moved parent task on line 10.
+    assert [(m.line, m.label) for m in marks(moved, None, 10, 10)] == [(10, "1/1")]
+
+
+def test_in_one_long_list_an_edited_item_is_counted_again_and_the_others_keep_their_figures():
+    items = "".join(f"- [ ] Task {n}\n  - [x] step {n}\n" for n in range(40))
+    text = "# Plan\n" + items
+    old = parse(text)
+    assert [(m.line, m.label) for m in marks(old, None, 1, 4)] == [(1, "1/1"), (3, "1/1")]
+    edited = text.replace("  - [x] step 5\n", "  - [ ] step 5\n")
+    new = reparse(old, split_lines(edited)[0], 12, 12, 12)
+    assert [(m.line, m.label) for m in marks(new)] == [(m.line, m.label) for m in marks(parse(edited))]
+    assert [(m.line, m.label) for m in marks(new, None, 10, 13)] == [(11, "0/1"), (13, "1/1")]
+    assert progress(new).sections[0] == Counts(done=39, open=41)

@@ -106,3 +106,82 @@ def test_enter_and_typing_in_a_long_generated_backlog():
             assert _answers(document.backlog) == _fresh(document)
     assert _answers(document.backlog) == _fresh(document)
     budget.report("keystroke answers in a long backlog", edits=edits)
+
+
+# --- what the cursor's requests answer: progress hints, code actions, the dependency graph ----------
+
+
+def _cursor_answers(backlog, settings=SETTINGS):
+    """Progress marks (all, and a visible range), the dependencies, and per line the item at the
+    cursor, the tick and renumber actions: remembered per block, per item and across moves."""
+    from backlog_ls.dependencies import graph
+    from backlog_ls.features import progress, renumber, tick
+    from backlog_ls.features.edits import item_at
+
+    last = len(backlog.lines) - 1
+    found = graph(backlog, settings)
+    per_line = []
+    for line in range(0, last + 1, max(1, last // 40)):
+        at = item_at(backlog, line)
+        per_line.append((
+            line,
+            at and (at[0].span, at[1] and at[1].span),
+            [(a.title, a.edits) for a in tick.tick_actions(backlog, line, settings)],
+            [(a.title, a.edits) for a in renumber.renumber_actions(backlog, line)],
+        ))
+    return (
+        progress.marks(backlog, settings),
+        progress.marks(backlog, settings, last // 3, last // 3 + 30),
+        progress.progress(backlog, settings).sections,
+        [(d.task.line, d.label, d.state) for d in found.dependencies],
+        [node.line for node in found.ready()],
+        tick.done_char(backlog),
+        per_line,
+    )
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdownish, st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS + ["depends on Task 1.2", "[X] "]), min_size=1, max_size=8))
+def test_cursor_answers_after_keystrokes_equal_a_fresh_parse(text, rng, keys):
+    document = Document("file:///plan.md", text, 1)
+    _cursor_answers(document.backlog)
+    for key in keys:
+        _edit(document, rng, key)
+        assert _cursor_answers(document.backlog) == _cursor_answers(parse_lines(list(document.text.lines))), repr(document.source)
+
+
+def test_cursor_answers_and_the_outline_after_enter_and_typing_in_one_long_list():
+    # One long list: a keystroke re-reads a few items, an Enter moves every later item (new objects
+    # with the same lines: their outline entries are found again by their lines).
+    rng = random.Random(5)
+    items = "\n".join(
+        f"- [{'x~ +'[n % 4]}] **Task 1.{n}:** step{', depends on Task 1.' + str(n - 1) if n % 7 == 0 else ''}\n  - [{'x ~'[n % 3]}] sub {n}"
+        for n in range(1, 120)
+    )
+    document = Document("file:///plan.md", "# Plan 1\n\n" + items + "\n", 1)
+    plain = Settings()
+    _cursor_answers(document.backlog)
+    _answers(document.backlog)
+    edits = 0
+    for edits in _keystrokes(document, rng, ["\n", "", "x", "X", "\n  continued", "~"], fast=30, soak=500):
+        fresh = parse_lines(list(document.text.lines))
+        assert _cursor_answers(document.backlog) == _cursor_answers(fresh)
+        # The same lines under other settings ("~" open instead of cancelled) are other entries.
+        assert _cursor_answers(document.backlog, plain) == _cursor_answers(fresh, plain)
+        # Against the JSON built afresh, without the encoder's memories (both settings share them).
+        for states in (plain, SETTINGS):
+            outline = convert.outline_json(symbols.outline(document.backlog, states), document.backlog.lines, "utf-16")
+            assert json.loads(outline) == convert.document_symbols_json(symbols.document_symbols(fresh, states), fresh.lines, "utf-16")
+        if edits % 3 == 0:
+            assert _answers(document.backlog) == _fresh(document)
+    budget.report("cursor answers in one long list", edits=edits)
+
+
+def _keystrokes(document: Document, rng: random.Random, keys: list[str], fast: int, soak: int):
+    """Random edits from ``keys``, bounded in count (``budget``) and in time; yields how many so far."""
+    deadline = time.monotonic() + budget.seconds(60, 600)
+    for edits in range(1, budget.count(fast=fast, soak=soak) + 1):
+        if time.monotonic() > deadline:
+            return
+        _edit(document, rng, rng.choice(keys))
+        yield edits

@@ -157,3 +157,24 @@ def test_prose_that_only_sounds_like_a_dependency_is_not_one():
     )
     assert graph(backlog).dependencies == ()
     assert [f for f in check(backlog) if f.code.startswith("BL6")] == []
+
+
+def test_a_blocker_written_after_an_edit_is_found_and_a_moved_document_without_any_still_knows_its_tasks():
+    from backlog_ls.parse import reparse
+    from backlog_ls.text import split_lines
+
+    text = "# Plan\n\n- [ ] Task 1.1: Parser\n\n" + "".join(f"## S{n}\n\n- [x] Task 2.{n}: Step\n\n" for n in range(12))
+    old = parse(text)
+    assert graph(old).dependencies == ()
+    # Enter at the top moves every block: the tasks (read on demand) are where they are now.
+    moved_text = "\n" + text
+    moved = reparse(old, split_lines(moved_text)[0], 0, 0, 1)
+    assert [node.line for node in graph(moved).ready()] == [3]
+    assert [node.line for node in graph(moved).nodes][-1] == 3 + 12 * 4
+    # A blocker typed into the last block is read, although the blocks before it were seen without any.
+    lines = moved_text.split("\n")
+    last = max(n for n, line in enumerate(lines) if "Task 2.11" in line)
+    lines[last] += ", depends on Task 1.1"
+    edited = reparse(moved, split_lines("\n".join(lines))[0], last, last, last)
+    (dependency,) = graph(edited).dependencies
+    assert (dependency.task.line, dependency.label, dependency.target.line, dependency.is_open) == (last, "Task 1.1", 3, True)
