@@ -22,6 +22,8 @@ import_mistletoe()  # before the names below: it shortens mistletoe's own import
 
 from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token  # noqa: E402
 
+from . import plain_lists  # noqa: E402  (after mistletoe's import, which it needs)
+
 
 
 class _CodeFence(block_token.CodeFence):
@@ -257,6 +259,7 @@ _KIND = {
     _Quote: "quote",
     block_token.ThematicBreak: "thematic-break",
     block_token.List: "list",
+    plain_lists.PlainList: "list",
     block_token.Table: "table",
     block_token.Footnote: "link-definition",
     block_token.Paragraph: "paragraph",
@@ -412,6 +415,13 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
                             blocks.append(_text_block(lines, wrapper, here, start, region_end, "nesting too deep"))
                             break
                         nesting_checked_until = region_end + 1
+                    if token_type is block_token.List:
+                        plain = plain_lists.read(lines, here)
+                        if plain is not None:
+                            token, last = plain
+                            wrapper.set_pos(last - start)
+                            blocks.append(_make_block(token_type, None, here, last, lines, token))
+                            break
                     result = token_type.read(wrapper)
                 except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
                     block_token.Paragraph.parse_setext = True
@@ -462,14 +472,15 @@ def _trim_end(lines: Sequence[str], start: int, end: int) -> int:
     return end
 
 
-def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) -> Block:
+def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], token=None) -> Block:
+    """The block mistletoe read (``result``) or that ``plain_lists`` read (``token``)."""
     end = _trim_end(lines, first, end)
     if token_type is block_token.Footnote:
         # Link reference definitions: mistletoe records them and makes no token of them.
         definitions = tuple((block_token.normalize_label(label), dest.strip()) for label, dest, *_ in result)
         return Block(kind="link-definition", start_line=first, end_line=end, link_definitions=definitions)
     try:
-        token = token_type(result)
+        token = token_type(result) if token is None else token
     except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
         reason = "nesting too deep" if isinstance(error, RecursionError) else type(error).__name__
         return Block(
