@@ -402,6 +402,21 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             continue
         if blocks and stop_at(here):
             return blocks, here
+        plain = None
+        if plain_lists.may_start(lines[here]):
+            shallow = here < nesting_checked_until
+            if not shallow:
+                region_end, too_deep = nesting.check(lines, here)
+                if not too_deep:  # (else mistletoe's path below keeps it as text)
+                    nesting_checked_until = region_end + 1
+                    shallow = True
+            if shallow:
+                plain = plain_lists.read(lines, here)
+        if plain is not None:
+            token, last = plain
+            wrapper.set_pos(last - start)
+            blocks.append(_make_block(block_token.List, None, here, last, lines, token))
+            continue
         # mistletoe is configured (and locked) one block at a time, so that parsing a huge
         # document on one thread holds up another thread's parse by one block, not by all.
         with mistletoe_configured():
@@ -415,13 +430,6 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
                             blocks.append(_text_block(lines, wrapper, here, start, region_end, "nesting too deep"))
                             break
                         nesting_checked_until = region_end + 1
-                    if token_type is block_token.List:
-                        plain = plain_lists.read(lines, here)
-                        if plain is not None:
-                            token, last = plain
-                            wrapper.set_pos(last - start)
-                            blocks.append(_make_block(token_type, None, here, last, lines, token))
-                            break
                     result = token_type.read(wrapper)
                 except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
                     block_token.Paragraph.parse_setext = True

@@ -83,6 +83,12 @@ class PlainList(block_token.List):
         self.start = None
 
 
+def may_start(line: str) -> bool:
+    """Whether a plain list may start at this line (a top-level block's first line)."""
+    marker = _MARKER_LINE.match(line)
+    return marker is not None and len(marker.group(1)) <= 3
+
+
 def read(lines: Sequence[str], first: int) -> tuple[block_token.List, int] | None:
     """The list starting at line ``first`` and its last line, or None when mistletoe must read it."""
     line = lines[first]
