@@ -49,6 +49,24 @@ def test_words_before_a_hash_are_found_as_the_whole_pattern_finds_them():
     assert found > texts // 8
 
 
+# The task ID pattern as first written, with its look behind in front.
+_TASK_ID_AS_WRITTEN = re.compile(
+    r"(?<![\w.])(?P<text>Task[ \t]+(?P<number>\d+(?:\.\d+)*[a-z]?)|T-?(?P<short>\d{1,4}(?:\.\d+)*))(?![\w]|\.\d)"
+)
+
+
+def test_task_ids_are_found_as_the_pattern_first_written_finds_them():
+    generator = random.Random(3)
+    pieces = _PIECES + ["T", "T1", "T-", "Task", "Tasks 2", "xT4", ".T5", "T1.2.3", "Task 4b", "T12345", "T1.2a"]
+    found = 0
+    for _ in range(count(fast=4000, soak=200_000)):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 10)))
+        expected = [(m.span(), m.group("text", "number", "short")) for m in _TASK_ID_AS_WRITTEN.finditer(text)]
+        assert [(m.span(), m.group("text", "number", "short")) for m in inline._TASK_ID.finditer(text)] == expected, text
+        found += len(expected)
+    assert found > 200
+
+
 def _scan_without_shortcuts(segments, **options):
     saved = inline._ANY_REFERENCE_HINT, inline._QUALIFIED_HINT, inline._KEY_HINT, inline._may_name_blockers
     everything = re.compile("")

@@ -54,8 +54,9 @@ _PLACEHOLDER = re.compile(
 )
 # What each finder's matches must hold, tested first because it is much cheaper than the finder:
 # most task texts have no placeholder, no qualified reference, no project key.
-_PLACEHOLDER_TAIL = re.compile(r"(?<![\w&#/])#(?P<text>TBD|TBA|TODO|XXX|NNN|N|n|\?{1,3})(?![\w?])")
-_HASH_TAIL = re.compile(r"(?<![\w&#/])#(?P<number>\d+)(?![\w])(?!:\w)")
+# (The "#" first and the look behind after it, so that the search skips to each "#" at C speed.)
+_PLACEHOLDER_TAIL = re.compile(r"#(?<![\w&#/]#)(?P<text>TBD|TBA|TODO|XXX|NNN|N|n|\?{1,3})(?![\w?])")
+_HASH_TAIL = re.compile(r"#(?<![\w&#/]#)(?P<number>\d+)(?![\w])(?!:\w)")
 # The word before a "#": an issue word and an optional space, ending where the "#" starts.
 _WORD_BEFORE = re.compile(rf"(?<![\w&#/])(?:{_ISSUE_WORDS})[ \t]?\Z")
 _LONGEST_WORD = len("Pull Requests ")
@@ -67,7 +68,10 @@ _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})(?
 _COLOUR_WORDS = re.compile(
     r"colou?r|background|\bfill\b|stroke|border|\bbg\b|theme|palette|\bhex\b|rgb|slate|gr[ae]y|css", re.I
 )
-_TASK_ID = re.compile(r"(?<![\w.])(?P<text>Task[ \t]+(?P<number>\d+(?:\.\d+)*[a-z]?)|T-?(?P<short>\d{1,4}(?:\.\d+)*))(?![\w]|\.\d)")
+# "Task 1.2", "T012", "T-3": the "T" first, so that the search skips to each "T" at C speed.
+_TASK_ID = re.compile(
+    r"(?P<text>T(?<![\w.]T)(?:ask[ \t]+(?P<number>\d+(?:\.\d+)*[a-z]?)|-?(?P<short>\d{1,4}(?:\.\d+)*)))(?![\w]|\.\d)"
+)
 _IETF_RFC = re.compile(r"(?<![\w/])RFC[ \t-]?#?[ \t]?(?P<number>\d{1,5})(?![\w])")
 _PROJECT_RFC_PATH = re.compile(r"(?:^|/)(?:rfcs?|text)/(?P<number>\d{1,5})[-_][^/]*\.md(?:#.*)?$", re.I)
 _BOLD_TITLE = re.compile(r"(?P<open>\*\*|__)(?P<title>(?:(?!(?P=open)).)+?)(?P=open)")
@@ -483,13 +487,12 @@ def _named_blockers(run: _Run, masked: str, issues: list[IssueRef], task_ids: li
 # Words every ``_DEPENDS`` match holds, and the characters IGNORECASE matches to an ASCII letter
 # that ``str.lower`` does not lower to it (U+0130, U+0131, U+017F, U+212A): with one of those
 # in the text, only the pattern itself can tell.
-_BLOCKER_WORDS = ("blocked", "depend", "after", "require", "need", "waiting")
+_BLOCKER_WORDS = re.compile("blocked|depend|after|require|need|waiting")
 _FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
 
 
 def _may_name_blockers(masked: str) -> bool:
-    lowered = masked.lower()
-    return any(word in lowered for word in _BLOCKER_WORDS) or not _FOLDS_TO_ASCII.isdisjoint(masked)
+    return _BLOCKER_WORDS.search(masked.lower()) is not None or not _FOLDS_TO_ASCII.isdisjoint(masked)
 
 
 def _offsets(run: _Run, span: Span) -> tuple[int, int]:
