@@ -123,6 +123,26 @@ class _Run:
         return Span(start_line, start_col, end_line, end_col)
 
 
+class _LineRun(_Run):
+    """A run of one segment (most task texts): each position is the segment's line and a column."""
+
+    def __init__(self, segment: Segment):
+        self.segments = (segment,)
+        self.text = segment[2]
+        self.starts = [0]
+        self._segment_of_line = None
+        self._line, self._column = segment[0], segment[1]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self._line, self._column + offset
+
+    def offset(self, line: int, column: int) -> int:
+        return column - self._column if line == self._line else -1
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self._line, self._column + start, self._line, self._column + end)
+
+
 def _mask(chars: list[str], start: int, end: int) -> None:
     chars[start:end] = ["\n" if ch == "\n" else " " for ch in chars[start:end]]
 
@@ -230,7 +250,7 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         text = segments[0][2]
         if _ANY_REFERENCE_HINT.search(text) is None and not (bold_title and ("**" in text or "__" in text)):
             return NO_REFERENCES  # most subtasks name nothing: not worth the passes below
-    run = _Run(segments)
+    run = _LineRun(segments[0]) if len(segments) == 1 else _Run(segments)
     text = run.text
     issues: list[IssueRef] = []
     links: list[Link] = []
