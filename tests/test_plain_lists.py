@@ -74,6 +74,10 @@ def test_a_backlog_list_is_read_plain_and_as_mistletoe_reads_it():
         "- a\n\u00a0\ntext\n",
         "- a\n  <div>\n",
         "- a\n  [x]: /url\n",
+        "- a\n\n- b\n",  # loose
+        "- a\n\n1. b\n",
+        "- a\n\n  b\n",
+        "- a\n\n-\u00a0b\n",
     ],
 )
 def test_lines_that_could_mean_something_else_are_left_to_mistletoe(text):
@@ -135,12 +139,26 @@ _LINES = [
     "- 2024 plan",
     "- 1. nested ordered",
     "- > quoted",
+    "- `code` first",
+    "- ``two`` ticks",
+    "- ```fence",
+    "  - 50.6% rate",
+    "- 1.5x faster",
+    "- 12) twelve",
+    "- 3.\u00a0nbsp",
+    "**Bold:** after",
+    "*em* text",
+    "-\u00a0x",
+    "* * *",
+    "___",
+    "- - -",
+    "1.\ttab",
 ]
 
 
 def test_random_lists_read_plain_equal_mistletoe():
     generator = random.Random(17)
-    documents = count(fast=1500, soak=100_000)
+    documents = count(fast=3000, soak=100_000)
     plain = 0
     for _ in range(documents):
         chosen = [generator.choice(_LINES[:14] if generator.random() < 0.6 else _LINES) for _ in range(generator.randint(1, 12))]

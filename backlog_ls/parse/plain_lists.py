@@ -25,16 +25,19 @@ from mistletoe import block_token
 
 # What a line's content may start with: nothing that opens a block (headings, quotes, fences,
 # HTML, thematic breaks, list markers, tables' delimiter rows, link definitions, setext
-# underlines) or leaves the line blank; bold text ("**Task 1.1**") is fine.
-_PLAIN_START = r"(?:(?:\*\*|__)[^\s*_]|[^\s#>`~<\-*+_=|:\[\\0-9])"
+# underlines) or leaves the line blank; bold text ("**Task 1.1**"), a code span that is no
+# fence ("`x`") and a number that is no list marker ("50% done", "1.5x") are fine.
+_PLAIN_START = r"(?:(?:\*\*|__)[^\s*_]|`(?!``)|\d+(?![\d.)])|[^\s#>`~<\-*+_=|:\[\\0-9])"
 # A marker line: spaces, one bullet, one space, an optional checkbox and a space, plain content.
 _MARKER_LINE = re.compile(rf"( *)([-*+]) (?=(?:\[[ xX]\] )?{_PLAIN_START})")
 # A continuation line: spaces, then plain content.
 _TEXT_LINE = re.compile(rf"( *){_PLAIN_START}")
 # A blank line as both mistletoe and CommonMark see it (other white space, e.g. U+00A0, is not).
 _BLANK = re.compile(r"[ \t]*")
-# After the blank line that ends the list, a line that surely does not continue it.
-_ENDS_LIST = re.compile(r"[^ \t\-*+0-9]")
+# After the blank line that ends the list, a line that surely does not continue it: unindented
+# and no list marker (as mistletoe's ListItem pattern has it, any white space after), or a
+# thematic break ("---", "* * *").
+_ENDS_LIST = re.compile(r"(?![ \t]|(?:[-*+]|\d{1,9}[.)])(?:\s|$))|([-_*])(?:[ \t]*\1){2,}[ \t]*$")
 
 
 class _Content:
