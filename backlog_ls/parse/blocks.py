@@ -22,6 +22,8 @@ import_mistletoe()  # before the names below: it shortens mistletoe's own import
 
 from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token  # noqa: E402
 
+from . import plain_lists  # noqa: E402  (after mistletoe's import, which it needs)
+
 
 
 class _CodeFence(block_token.CodeFence):
@@ -257,6 +259,7 @@ _KIND = {
     _Quote: "quote",
     block_token.ThematicBreak: "thematic-break",
     block_token.List: "list",
+    plain_lists.PlainList: "list",
     block_token.Table: "table",
     block_token.Footnote: "link-definition",
     block_token.Paragraph: "paragraph",
@@ -399,6 +402,21 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             continue
         if blocks and stop_at(here):
             return blocks, here
+        plain = None
+        if plain_lists.may_start(lines[here]):
+            shallow = here < nesting_checked_until
+            if not shallow:
+                region_end, too_deep = nesting.check(lines, here)
+                if not too_deep:  # (else mistletoe's path below keeps it as text)
+                    nesting_checked_until = region_end + 1
+                    shallow = True
+            if shallow:
+                plain = plain_lists.read(lines, here)
+        if plain is not None:
+            token, last = plain
+            wrapper.set_pos(last - start)
+            blocks.append(_make_block(block_token.List, None, here, last, lines, token))
+            continue
         # mistletoe is configured (and locked) one block at a time, so that parsing a huge
         # document on one thread holds up another thread's parse by one block, not by all.
         with mistletoe_configured():
@@ -462,14 +480,15 @@ def _trim_end(lines: Sequence[str], start: int, end: int) -> int:
     return end
 
 
-def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) -> Block:
+def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], token=None) -> Block:
+    """The block mistletoe read (``result``) or that ``plain_lists`` read (``token``)."""
     end = _trim_end(lines, first, end)
     if token_type is block_token.Footnote:
         # Link reference definitions: mistletoe records them and makes no token of them.
         definitions = tuple((block_token.normalize_label(label), dest.strip()) for label, dest, *_ in result)
         return Block(kind="link-definition", start_line=first, end_line=end, link_definitions=definitions)
     try:
-        token = token_type(result)
+        token = token_type(result) if token is None else token
     except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
         reason = "nesting too deep" if isinstance(error, RecursionError) else type(error).__name__
         return Block(

@@ -28,12 +28,11 @@ Good:
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
-
-import ftfy
 
 from ..model import Block, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
@@ -55,23 +54,47 @@ _ENCODING_NAMES = {
 # The code pages a repair is proved against, in order of preference when several fit.
 _CANDIDATES = tuple(_ENCODING_NAMES)
 
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    fix_encoding=True,
-    restore_byte_a0=False,
-    replace_lossy_sequences=True,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=False,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
+
+@functools.cache
+def _ftfy():
+    """ftfy and the configuration the rule runs it with, imported when a line first needs it: its
+    import (~70 ms, most of it wcwidth's tables) would otherwise delay every first check, and most
+    documents have no line with the signature below."""
+    import ftfy
+    import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
+
+    return ftfy, ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_encoding=True,
+        restore_byte_a0=False,
+        replace_lossy_sequences=True,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+
+
+def _decoded_alone(values: range, encoding: str) -> set[str]:
+    """What each byte decodes to in a single-byte code page (undecodable ones left out), as ftfy's
+    codecs decode it without importing ftfy: a "sloppy-" code page is the plain one with the bytes
+    it leaves undefined read as Latin-1 (``tests/rules/test_mojibake_signature.py`` checks it)."""
+    plain = encoding.removeprefix("sloppy-")
+    characters = set()
+    for value in values:
+        try:
+            characters.add(bytes([value]).decode(plain))
+        except UnicodeDecodeError:
+            if plain != encoding:
+                characters.add(chr(value))
+    return characters
 
 
 def _signature_pattern() -> re.Pattern[str]:
@@ -80,13 +103,11 @@ def _signature_pattern() -> re.Pattern[str]:
     Every mojibake of UTF-8 holds such a pair; ordinary text, CJK and emoji almost never
     do, so only the rare line that has one is handed to ftfy (which is slow).
     """
-    import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
-
     leads: set[str] = set()
     continuations: set[str] = set()
     for encoding in _CANDIDATES:
-        leads.update(bytes(range(0xC2, 0xF5)).decode(encoding, errors="ignore"))
-        continuations.update(bytes(range(0x80, 0xC0)).decode(encoding, errors="ignore"))
+        leads.update(_decoded_alone(range(0xC2, 0xF5), encoding))
+        continuations.update(_decoded_alone(range(0x80, 0xC0), encoding))
 
     def char_class(chars: set[str]) -> str:
         return "[" + "".join(re.escape(char) for char in sorted(chars)) + "]"
@@ -172,6 +193,7 @@ def _check(context: Context) -> Iterator[Finding]:
         garbled.extend(runs)
     if not garbled and next(_SIGNED.each(backlog.blocks, lines), None) is None:
         return
+    _ftfy()  # the round trips below decode in its sloppy-windows-* code pages
     # Name one code page for the whole document where the runs allow it: Latin-1 and
     # Windows-1252 both fit "Ã©", but a file holds text from one misreading, not two.
     votes = Counter(encoding for *_, fitting in garbled for encoding in fitting)
@@ -263,7 +285,8 @@ def _round_trips(run: str, offset: int, encoding: str) -> Iterator[tuple[int, in
 def _garbled_runs(number: int, line: str) -> Iterator[_Run]:
     """(line, start, end, garbled text, repaired text, code pages that prove the repair) for each run."""
     try:
-        fixed = ftfy.fix_text(line, _FTFY_CONFIG)
+        ftfy, config = _ftfy()
+        fixed = ftfy.fix_text(line, config)
     except Exception:  # ftfy must not take the rule down on odd input
         return
     if fixed == line:

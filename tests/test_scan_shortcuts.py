@@ -1,0 +1,111 @@
+"""The reference scanner's shortcuts find exactly what its full passes find."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from backlog_ls.parse import inline, parse
+
+from .conftest import shared_files
+from .robustness.budget import count, report
+
+_PIECES = [
+    "#12", "#7", "#TBD", "#TODO", "#N", "#n", "#?", "#???", "#NN", "#12a", "#3:x", "#ff00aa", "#123456",
+    "Issue", "Issues", "ISSUE", "PR", "PRs", "Pull Request", "pull requests", "Pull", "MR", "Bug", "Fixes",
+    "fixed", "Closes", "resolve", "Refs", "see", "Ticket", "x", "a1", " ", " ", "  ", "\t", "&", "/", ".",
+    "-", "owner/repo", "o.r/x-y", "GH-", "GH-4", "ABC-12", "UTF-8", "T12", "T-3", "Task 1.2", "Task 3a",
+    "RFC 1234", "RFC-7", "blocked by", "Depends on", "after", "needs", "requires", "waiting for",
+    "\u0130", "\u212a", "\u017f", "bloc\u212aed by", "**", "__", "`", "``", "[x](y)", "[#5](http://h/o/r/issues/5)",
+    "<b>", "<!-- #9 -->", "https://github.com/o/r/issues/3", ":", "colour", "✅", "🆔 ab1", "⛔ cd, ef",
+]
+
+
+def _text(generator: random.Random) -> str:
+    return "".join(generator.choice(_PIECES) for _ in range(generator.randint(1, 14)))
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, str]]:
+    return [(match.start(), match.end(), match.group("word") or "") for match in pattern.finditer(text)]
+
+
+def _shortcut_matches(tail: re.Pattern[str], text: str) -> list[tuple[int, int, str]]:
+    return [(start, match.end(), word) for start, match, word in inline._after_words(tail, text)]
+
+
+def test_words_before_a_hash_are_found_as_the_whole_pattern_finds_them():
+    generator = random.Random(5)
+    texts = count(fast=4000, soak=200_000)
+    found = 0
+    for _ in range(texts):
+        text = _text(generator)
+        expected = _matches(inline._HASH, text)
+        assert _shortcut_matches(inline._HASH_TAIL, text) == expected, text
+        assert _shortcut_matches(inline._PLACEHOLDER_TAIL, text) == _matches(inline._PLACEHOLDER, text), text
+        found += len(expected)
+    report("issue words before '#'", texts=texts, matches=found)
+    assert found > texts // 8
+
+
+# The task ID pattern as first written, with its look behind in front.
+_TASK_ID_AS_WRITTEN = re.compile(
+    r"(?<![\w.])(?P<text>Task[ \t]+(?P<number>\d+(?:\.\d+)*[a-z]?)|T-?(?P<short>\d{1,4}(?:\.\d+)*))(?![\w]|\.\d)"
+)
+
+
+def test_task_ids_are_found_as_the_pattern_first_written_finds_them():
+    generator = random.Random(3)
+    pieces = _PIECES + ["T", "T1", "T-", "Task", "Tasks 2", "xT4", ".T5", "T1.2.3", "Task 4b", "T12345", "T1.2a"]
+    found = 0
+    for _ in range(count(fast=4000, soak=200_000)):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 10)))
+        expected = [(m.span(), m.group("text", "number", "short")) for m in _TASK_ID_AS_WRITTEN.finditer(text)]
+        assert [(m.span(), m.group("text", "number", "short")) for m in inline._TASK_ID.finditer(text)] == expected, text
+        found += len(expected)
+    assert found > 200
+
+
+def _scan_without_shortcuts(segments, **options):
+    saved = inline._ANY_REFERENCE_HINT, inline._QUALIFIED_HINT, inline._KEY_HINT, inline._may_name_blockers
+    everything = re.compile("")
+    try:
+        inline._ANY_REFERENCE_HINT = inline._QUALIFIED_HINT = inline._KEY_HINT = everything
+        inline._may_name_blockers = lambda masked: True
+        return inline.scan(segments, **options)
+    finally:
+        inline._ANY_REFERENCE_HINT, inline._QUALIFIED_HINT, inline._KEY_HINT, inline._may_name_blockers = saved
+
+
+def test_random_texts_scan_the_same_with_and_without_shortcuts():
+    generator = random.Random(11)
+    texts = count(fast=3000, soak=100_000)
+    named = 0
+    for _ in range(texts):
+        segments = [(line, generator.randint(0, 4), _text(generator)) for line in range(generator.randint(1, 3))]
+        bold_title = generator.random() < 0.5
+        fast = inline.scan(segments, bold_title=bold_title)
+        assert fast == _scan_without_shortcuts(segments, bold_title=bold_title), segments
+        named += fast is not inline.NO_REFERENCES
+    report("scan shortcuts", texts=texts, with_references=named)
+    assert named > texts // 2
+
+
+@pytest.mark.parametrize("text", ["Add a regression fixture", "Update the changelog", "ordinary words only"])
+def test_a_text_that_names_nothing_is_answered_at_once(text):
+    assert inline._ANY_REFERENCE_HINT.search(text) is None
+    assert inline.scan([(0, 0, text)], bold_title=True) is inline.NO_REFERENCES
+
+
+@pytest.mark.shared("corpus", "corpus2")
+def test_real_backlogs_scan_the_same():
+    scanned = 0
+    for path in shared_files("corpus") + shared_files("corpus2"):
+        backlog = parse(path.read_text(encoding="utf-8", errors="replace"))
+        for number, line in enumerate(backlog.lines):
+            if line.strip():
+                segments = [(number, 0, line)]
+                assert inline.scan(segments, bold_title=True) == _scan_without_shortcuts(segments, bold_title=True), line
+                scanned += 1
+    assert scanned > 10_000
