@@ -20,11 +20,15 @@ from ..model import (
     RfcRef,
     Span,
     TaskId,
+    lineage_of,
 )
+
+_new_tuple = tuple.__new__  # a Span without the Python-level ``Span.__new__``: spans are most of what moves
 
 
 def _span(span: Span, delta: int) -> Span:
-    return Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
+    start_line, start_col, end_line, end_col = span
+    return _new_tuple(Span, (start_line + delta, start_col, end_line + delta, end_col))
 
 
 def _issue(ref: IssueRef, delta: int) -> IssueRef:
@@ -71,6 +75,7 @@ def shift_item(item: Item, delta: int) -> Item:
         children=tuple(shift_item(child, delta) for child in item.children),
         quote_depth=item.quote_depth,
         loose=item.loose,
+        lineage=lineage_of(item),  # the same text: what was remembered for the item is found again
     )
 
 
