@@ -158,6 +158,7 @@ class BlockFacts:
         "checked_with",
         "missing_keys",
         "memo",
+        "bullet_placeholders",
     )
 
     def __init__(self, items: tuple[Item, ...], lines):
@@ -186,6 +187,7 @@ class BlockFacts:
             if item.checkbox is None:
                 tops = self._tasks_under_bullets(items)
                 break
+        self.bullet_placeholders = len(self.placeholder_items)
         for item in tops:
             has = self._task(item, item.refs, lines)
             keys = item.refs.keys
@@ -223,6 +225,25 @@ class BlockFacts:
                 self.missing_keys.append(keys)
         self.open_total, self.open_with = open_total, open_with
         self.checked_total, self.checked_with = checked_total, checked_with
+
+    @classmethod
+    def joined(cls, parts: list[BlockFacts]) -> BlockFacts:
+        """The facts of a list from those of its top-level items, each read alone: as if read whole."""
+        facts = cls.__new__(cls)
+        facts.memo = {}
+        for name in ("tops", "missing", "missing_keys", "id_tasks", "id_texts", "id_numbers", "issue_tasks", "issue_numbers"):
+            setattr(facts, name, list(chain.from_iterable(getattr(part, name) for part in parts)))
+        # The placeholders of plain bullets come first, those of tasks after (see ``__init__``).
+        bullets = list(chain.from_iterable(part.placeholder_items[: part.bullet_placeholders] for part in parts))
+        facts.bullet_placeholders = len(bullets)
+        facts.placeholder_items = bullets
+        for part in parts:
+            facts.placeholder_items.extend(part.placeholder_items[part.bullet_placeholders :])
+        facts.open_total = sum(part.open_total for part in parts)
+        facts.open_with = sum(part.open_with for part in parts)
+        facts.checked_total = sum(part.checked_total for part in parts)
+        facts.checked_with = sum(part.checked_with for part in parts)
+        return facts
 
     def _task(self, task: Item, refs, lines) -> bool:
         """Note what one task's own text holds; True when it names an issue or a placeholder."""
@@ -279,6 +300,17 @@ def named_by_key(facts: BlockFacts, projects: frozenset[str], lines) -> tuple[bo
 
 
 _FACTS = BlockMemo()  # list block -> BlockFacts
+_ITEM_FACTS = BlockMemo()  # top-level item of a long list -> its BlockFacts
+# A list this long is read item by item, each item's facts kept: an edit inside one long list
+# (``parse.reparse`` keeps the items it did not touch) then reads one item, not the list.
+_ITEMS_READ_ALONE_FROM = 24
+
+
+def _block_facts(items: tuple[Item, ...], lines) -> BlockFacts:
+    if len(items) < _ITEMS_READ_ALONE_FROM:
+        return BlockFacts(items, lines)
+    get = _ITEM_FACTS.get
+    return BlockFacts.joined([get(item, lambda item=item: BlockFacts((item,), lines)) for item in items])
 _GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
 
 
@@ -402,7 +434,7 @@ class TaskIndex:
                 add_mark((block, len(facts)))
             elif block.items:
                 found = peek(block)
-                add_facts(put(block, BlockFacts(block.items, backlog.lines)) if found is MISSING else found)
+                add_facts(put(block, _block_facts(block.items, backlog.lines)) if found is MISSING else found)
 
     top_tasks = _joined("tops")
     missing = _joined("missing")

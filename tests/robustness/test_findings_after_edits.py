@@ -34,6 +34,10 @@ ITEM_LINES = [
     "- plain {n}",
     "  continued {n}",
     "- [ ] Task {n}.1 see line {n}",
+    "- [ ] to file (#TBD) {n}",
+    "- plain with a placeholder #TODO {n}",
+    "  - [ ] sub naming #{n}",
+    "- [x] #1 numbered {n}",
 ]
 OTHER_BLOCKS = ["", "## Section {n}", "Some prose {n}.", "```", "```bash", "code {n}", "> - [ ] quoted {n}", "---"]
 EDITS = [
