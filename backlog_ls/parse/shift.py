@@ -32,7 +32,7 @@ def _span(span: Span, delta: int) -> Span:
     return _new_tuple(Span, (start_line + delta, start_col, end_line + delta, end_col))
 
 
-def _issue(ref: IssueRef, delta: int) -> IssueRef:
+def shift_issue(ref: IssueRef, delta: int) -> IssueRef:
     return IssueRef(
         _span(ref.span, delta), ref.number, ref.style, ref.text, ref.prefix, ref.owner, ref.repo, ref.host, ref.url,
         ref.is_pull, ref.project,
@@ -41,7 +41,7 @@ def _issue(ref: IssueRef, delta: int) -> IssueRef:
 
 # Each kind of reference moved; most are empty, and an empty tuple stays as it is.
 def _issues(refs: tuple[IssueRef, ...], delta: int) -> tuple[IssueRef, ...]:
-    return tuple([_issue(r, delta) for r in refs]) if refs else refs
+    return tuple([shift_issue(r, delta) for r in refs]) if refs else refs
 
 
 def _rest(refs: References, delta: int) -> tuple:
@@ -65,7 +65,7 @@ def _rest(refs: References, delta: int) -> tuple:
     )
     found = refs.blockers
     blockers = (
-        tuple([Blocker(_span(b.span, delta), b.kind, b.name, None if b.issue is None else _issue(b.issue, delta)) for b in found])
+        tuple([Blocker(_span(b.span, delta), b.kind, b.name, None if b.issue is None else shift_issue(b.issue, delta)) for b in found])
         if found
         else found
     )

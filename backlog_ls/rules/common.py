@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter
@@ -39,6 +39,7 @@ from ..model import (
     Placeholder,
     Span,
     TaskId,
+    lineage_of,
 )
 
 # --- which references name a task's issue -------------------------------------------------------
@@ -301,16 +302,81 @@ def named_by_key(facts: BlockFacts, projects: frozenset[str], lines) -> tuple[bo
 
 _FACTS = BlockMemo()  # list block -> BlockFacts
 _ITEM_FACTS = BlockMemo()  # top-level item of a long list -> its BlockFacts
+_MOVABLE_FACTS = BlockMemo()  # lineage of a list block or a top-level item -> _MovableFacts
 # A list this long is read item by item, each item's facts kept: an edit inside one long list
 # (``parse.reparse`` keeps the items it did not touch) then reads one item, not the list.
 _ITEMS_READ_ALONE_FROM = 24
+_ITEM_LISTS = ("tops", "missing", "id_tasks", "placeholder_items", "issue_tasks")
 
 
-def _block_facts(items: tuple[Item, ...], lines) -> BlockFacts:
+class _MovableFacts:
+    """A ``BlockFacts`` with its items as positions in the walk of the block (or item) it was read
+    from: a copy moved by whole lines (Enter above it) has the same walk, so its facts are these
+    items of its own walk, not read again. Keeps no item alive."""
+
+    __slots__ = ("start_line", "positions", "missing_keys", "values")
+
+    def __init__(self, facts: BlockFacts, nodes: list[Item], start_line: int):
+        where = {id(node): position for position, node in enumerate(nodes)}
+        self.start_line = start_line
+        self.positions = _shared(tuple(_shared(tuple([where[id(item)] for item in getattr(facts, name)])) for name in _ITEM_LISTS))
+        self.missing_keys = _shared(tuple(facts.missing_keys))
+        self.values = _shared(
+            (_shared(tuple(facts.id_texts)), _shared(tuple(facts.id_numbers)), _shared(tuple(facts.issue_numbers)),
+             facts.bullet_placeholders, facts.open_total, facts.open_with, facts.checked_total, facts.checked_with)
+        )
+
+    def facts(self, nodes: list[Item], start_line: int) -> BlockFacts:
+        from ..parse.shift import shift_issue
+
+        facts = BlockFacts.__new__(BlockFacts)
+        facts.memo = {}
+        for name, positions in zip(_ITEM_LISTS, self.positions):
+            setattr(facts, name, [nodes[position] for position in positions])
+        delta = start_line - self.start_line
+        facts.missing_keys = [tuple([shift_issue(key, delta) for key in keys]) if keys and delta else keys for keys in self.missing_keys]
+        (facts.id_texts, facts.id_numbers, facts.issue_numbers, facts.bullet_placeholders, facts.open_total, facts.open_with,
+         facts.checked_total, facts.checked_with) = ([*value] if isinstance(value, tuple) else value for value in self.values)
+        return facts
+
+
+_SHARED: dict = {}  # the few shapes most items' facts take ((), (0,), a plain task's counts), one copy each
+
+
+def _shared(value: tuple) -> tuple:
+    if len(value) > 8 or len(_SHARED) > 4096:
+        return value
+    try:
+        return _SHARED.setdefault(value, value)
+    except TypeError:  # unhashable: not shared
+        return value
+
+
+def _movable(owner: Block | Item, nodes: Callable[[], list[Item]], start_line: int, read: Callable[[], BlockFacts]) -> BlockFacts:
+    """The facts of a block or item: moved from a copy of it read before, else read now."""
+    lineage = owner.lineage if isinstance(owner, Block) else lineage_of(owner)
+    movable = _MOVABLE_FACTS.peek(lineage)
+    if movable is not MISSING:
+        return movable.facts(nodes(), start_line)
+    facts = read()
+    _MOVABLE_FACTS.put(lineage, _MovableFacts(facts, nodes(), start_line))
+    return facts
+
+
+def _block_facts(block: Block, lines) -> BlockFacts:
+    items = block.items
     if len(items) < _ITEMS_READ_ALONE_FROM:
-        return BlockFacts(items, lines)
-    get = _ITEM_FACTS.get
-    return BlockFacts.joined([get(item, lambda item=item: BlockFacts((item,), lines)) for item in items])
+        return _movable(block, lambda: [item for item, _ in block.walk], block.start_line, lambda: BlockFacts(items, lines))
+    peek, put = _ITEM_FACTS.peek, _ITEM_FACTS.put
+    parts = []
+    for item in items:
+        facts = peek(item)
+        if facts is MISSING:
+            facts = put(item, _movable(item, lambda: list(item.walk()), item.span.start_line, lambda: BlockFacts((item,), lines)))
+        parts.append(facts)
+    return BlockFacts.joined(parts)
+
+
 _GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
 
 
@@ -434,7 +500,7 @@ class TaskIndex:
                 add_mark((block, len(facts)))
             elif block.items:
                 found = peek(block)
-                add_facts(put(block, _block_facts(block.items, backlog.lines)) if found is MISSING else found)
+                add_facts(put(block, _block_facts(block, backlog.lines)) if found is MISSING else found)
 
     top_tasks = _joined("tops")
     missing = _joined("missing")

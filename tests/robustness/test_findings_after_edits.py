@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backlog_ls.config import Settings
+from backlog_ls.config import Settings, from_toml
 from backlog_ls.parse import parse_lines, reparse
 from backlog_ls.rules import check
 from backlog_ls.text import TextLines
@@ -38,7 +38,12 @@ ITEM_LINES = [
     "- plain with a placeholder #TODO {n}",
     "  - [ ] sub naming #{n}",
     "- [x] #1 numbered {n}",
+    "- [ ] ship ABC-{n} safely",
+    "  - [ ] tracked in ABC-{n}, UTF-8",
 ]
+# A Jira project makes "ABC-12" an issue; "always" asks every task for one (BL101 on each without).
+JIRA = '[issues]\nprovider = "jira"\nurl = "https://acme.atlassian.net"\nprojects = ["ABC"]\n[rules.missing-issue]\nrequire = "always"\n'
+
 OTHER_BLOCKS = ["", "## Section {n}", "Some prose {n}.", "```", "```bash", "code {n}", "> - [ ] quoted {n}", "---"]
 EDITS = [
     "\n",  # Enter
@@ -67,14 +72,14 @@ def document_and_edits(draw):
     edits = []
     for _ in range(draw(st.integers(1, 8))):
         edits.append((draw(st.floats(0, 1)), draw(st.floats(0, 1)), draw(st.integers(0, 1)), draw(st.sampled_from(EDITS))))
-    return "\n".join(lines) + "\n", edits
+    return "\n".join(lines) + "\n", edits, draw(st.booleans())
 
 
 @settings(max_examples=budget.count(fast=150, soak=3_000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document_and_edits())
 def test_findings_after_edits_equal_those_of_a_fresh_parse(case):
-    text, edits = case
-    options = Settings()
+    text, edits, jira = case
+    options = from_toml(JIRA, ".backlog-ls.toml")[0] if jira else Settings()
     document = TextLines.from_text(text)
     backlog = parse_lines(document.lines)
     check(backlog, options)  # the caches are warm from here on, as in a server
