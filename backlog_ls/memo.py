@@ -11,6 +11,8 @@ A block moved by whole lines (an Enter above it, see ``parse.shift``) is a new o
 the same text and the same ``lineage``. A value that does not depend on where the block
 sits (positions relative to its first line) can be remembered ``across_moves``: keyed by
 the lineage, it is found again for the moved block, so an Enter costs one block here too.
+An empty value (no findings, no links) is empty wherever the block sits: a memo made with
+``empty_moves`` finds it again for a moved copy even when its other values depend on the place.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ class BlockMemo:
     long-running server is the same object from one keystroke to the next.
     """
 
-    __slots__ = ("_entries", "_across_moves")
+    __slots__ = ("_entries", "_across_moves", "_empty")
 
-    def __init__(self, across_moves: bool = False) -> None:
+    def __init__(self, across_moves: bool = False, empty_moves: bool = False) -> None:
         self._entries: dict[int, tuple[weakref.ref, Any, Any]] = {}
         self._across_moves = across_moves
+        # block lineage -> the empty value found for a copy of the block (``empty_moves``)
+        self._empty: BlockMemo | None = BlockMemo(across_moves=True) if empty_moves else None
 
     def peek(self, block: Block, key: Any = None) -> Any:
         """The value stored for ``block`` under ``key``, or ``MISSING``."""
@@ -43,9 +47,13 @@ class BlockMemo:
         entry = self._entries.get(id(owner))
         if entry is not None and entry[0]() is owner and (entry[1] is key or entry[1] == key):
             return entry[2]
+        if self._empty is not None:
+            return self._empty.peek(block, key)
         return _MISSING
 
     def put(self, block: Block, value: Any, key: Any = None) -> Any:
+        if self._empty is not None and not value:
+            self._empty.put(block, value, key)
         owner = block.lineage if self._across_moves else block
         owner_id = id(owner)
         entries = self._entries
