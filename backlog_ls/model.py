@@ -201,7 +201,12 @@ class Lineage:
     (``lineage_of``), since most items never are.
     """
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("__weakref__", "values")
+
+    def __init__(self) -> None:
+        # What ``memo.LineageMemo``s remember for this text, by memo: it goes with the lineage.
+        # Never a value that holds the items or blocks of this lineage (that would be a cycle).
+        self.values: dict | None = None
 
 
 @attrs.frozen

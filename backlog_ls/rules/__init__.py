@@ -159,9 +159,9 @@ _options_converter = cattrs.Converter()
 
 
 def _new_memo():
-    from ..memo import BlockMemo
+    from ..memo import LineageMemo
 
-    return BlockMemo()
+    return LineageMemo()  # findings hold spans, never the block's items: safe on the lineage
 
 
 def _block_findings(rule: Rule, context: Context) -> list:
@@ -180,10 +180,10 @@ def _block_findings(rule: Rule, context: Context) -> list:
     for block in context.backlog.blocks:
         lineage = block.lineage
         entry = peek(lineage, settings)
-        if entry is MISSING or (entry[0] != block.start_line and entry[1]):
+        if entry is MISSING or (entry and entry[0] != block.start_line):
             findings = _remember(rule, memo, lineage, block.start_line, entry, settings, lambda: _findings_of_block(rule, context, block))
         else:
-            findings = entry[1]
+            findings = entry[1] if entry else entry
         if findings:
             found.extend(findings)
     return found
@@ -212,10 +212,10 @@ def _findings_of_block(rule: Rule, context: Context, block: Block) -> tuple[Find
         lineage = lineage_of(item)
         entry = memo.peek(lineage, settings)
         start = item.span.start_line
-        if entry is MISSING or (entry[0] != start and entry[1]):
+        if entry is MISSING or (entry and entry[0] != start):
             findings = _remember(rule, memo, lineage, start, entry, settings, lambda: tuple(check_item(context, item)))
         else:
-            findings = entry[1]
+            findings = entry[1] if entry else entry
         if findings:
             found.extend(findings)
     return tuple(found)
@@ -229,7 +229,8 @@ def _remember(rule: Rule, memo: Any, lineage: Any, start: int, entry: Any, setti
         findings = compute()
     else:
         findings = shift_findings(entry[1], start - entry[0])
-    memo.put(lineage, (start, findings), settings)
+    # No findings are none wherever the block sits: kept as () alone, the most of a long list.
+    memo.put(lineage, (start, findings) if findings else (), settings)
     return findings
 
 

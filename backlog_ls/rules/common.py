@@ -28,7 +28,7 @@ from operator import attrgetter
 
 import attrs
 
-from ..memo import MISSING, BlockMemo
+from ..memo import MISSING, BlockMemo, LineageMemo
 from ..model import (
     NO_REFERENCES,
     Backlog,
@@ -227,25 +227,6 @@ class BlockFacts:
         self.open_total, self.open_with = open_total, open_with
         self.checked_total, self.checked_with = checked_total, checked_with
 
-    @classmethod
-    def joined(cls, parts: list[BlockFacts]) -> BlockFacts:
-        """The facts of a list from those of its top-level items, each read alone: as if read whole."""
-        facts = cls.__new__(cls)
-        facts.memo = {}
-        for name in ("tops", "missing", "missing_keys", "id_tasks", "id_texts", "id_numbers", "issue_tasks", "issue_numbers"):
-            setattr(facts, name, list(chain.from_iterable(getattr(part, name) for part in parts)))
-        # The placeholders of plain bullets come first, those of tasks after (see ``__init__``).
-        bullets = list(chain.from_iterable(part.placeholder_items[: part.bullet_placeholders] for part in parts))
-        facts.bullet_placeholders = len(bullets)
-        facts.placeholder_items = bullets
-        for part in parts:
-            facts.placeholder_items.extend(part.placeholder_items[part.bullet_placeholders :])
-        facts.open_total = sum(part.open_total for part in parts)
-        facts.open_with = sum(part.open_with for part in parts)
-        facts.checked_total = sum(part.checked_total for part in parts)
-        facts.checked_with = sum(part.checked_with for part in parts)
-        return facts
-
     def _task(self, task: Item, refs, lines) -> bool:
         """Note what one task's own text holds; True when it names an issue or a placeholder."""
         if refs is NO_REFERENCES:
@@ -301,8 +282,7 @@ def named_by_key(facts: BlockFacts, projects: frozenset[str], lines) -> tuple[bo
 
 
 _FACTS = BlockMemo()  # list block -> BlockFacts
-_ITEM_FACTS = BlockMemo()  # top-level item of a long list -> its BlockFacts
-_MOVABLE_FACTS = BlockMemo()  # lineage of a list block or a top-level item -> _MovableFacts
+_MOVABLE_FACTS = LineageMemo()  # lineage of a list block or a top-level item -> _MovableFacts
 # A list this long is read item by item, each item's facts kept: an edit inside one long list
 # (``parse.reparse`` keeps the items it did not touch) then reads one item, not the list.
 _ITEMS_READ_ALONE_FROM = 24
@@ -327,17 +307,21 @@ class _MovableFacts:
         )
 
     def facts(self, nodes: list[Item], start_line: int) -> BlockFacts:
-        from ..parse.shift import shift_issue
-
         facts = BlockFacts.__new__(BlockFacts)
         facts.memo = {}
         for name, positions in zip(_ITEM_LISTS, self.positions):
             setattr(facts, name, [nodes[position] for position in positions])
-        delta = start_line - self.start_line
-        facts.missing_keys = [tuple([shift_issue(key, delta) for key in keys]) if keys and delta else keys for keys in self.missing_keys]
+        facts.missing_keys = self.moved_keys(start_line)
         (facts.id_texts, facts.id_numbers, facts.issue_numbers, facts.bullet_placeholders, facts.open_total, facts.open_with,
          facts.checked_total, facts.checked_with) = ([*value] if isinstance(value, tuple) else value for value in self.values)
         return facts
+
+    def moved_keys(self, start_line: int) -> list[tuple[IssueRef, ...]]:
+        """``missing_keys`` of the copy that starts at ``start_line``."""
+        from ..parse.shift import shift_issue
+
+        delta = start_line - self.start_line
+        return [tuple([shift_issue(key, delta) for key in keys]) if keys and delta else keys for keys in self.missing_keys]
 
 
 _SHARED: dict = {}  # the few shapes most items' facts take ((), (0,), a plain task's counts), one copy each
@@ -367,14 +351,62 @@ def _block_facts(block: Block, lines) -> BlockFacts:
     items = block.items
     if len(items) < _ITEMS_READ_ALONE_FROM:
         return _movable(block, lambda: [item for item, _ in block.walk], block.start_line, lambda: BlockFacts(items, lines))
-    peek, put = _ITEM_FACTS.peek, _ITEM_FACTS.put
+    peek, put = _MOVABLE_FACTS.peek, _MOVABLE_FACTS.put
     parts = []
     for item in items:
-        facts = peek(item)
-        if facts is MISSING:
-            facts = put(item, _movable(item, lambda: list(item.walk()), item.span.start_line, lambda: BlockFacts((item,), lines)))
-        parts.append(facts)
-    return BlockFacts.joined(parts)
+        lineage = lineage_of(item)
+        movable = peek(lineage)
+        if movable is MISSING:
+            movable = put(lineage, _MovableFacts(BlockFacts((item,), lines), list(item.walk()), item.span.start_line))
+        parts.append((item, movable))
+    return _list_facts(parts)
+
+
+def _list_facts(parts: list[tuple[Item, _MovableFacts]]) -> BlockFacts:
+    """The facts of a long list from those of its top-level items, each read alone: as if read whole."""
+    facts = BlockFacts.__new__(BlockFacts)
+    facts.memo = {}
+    walks: dict[int, list[Item]] = {}
+
+    def items_at(item: Item, positions: tuple[int, ...]) -> list[Item]:
+        if positions == (0,):
+            return [item]  # the item itself: most of a list
+        nodes = walks.get(id(item))
+        if nodes is None:
+            nodes = walks[id(item)] = list(item.walk())
+        return [nodes[position] for position in positions]
+
+    placeholders = _ITEM_LISTS.index("placeholder_items")
+    for index, name in enumerate(_ITEM_LISTS):
+        if index == placeholders:
+            continue
+        found: list[Item] = []
+        for item, movable in parts:
+            positions = movable.positions[index]
+            if positions:
+                found.extend(items_at(item, positions))
+        setattr(facts, name, found)
+    # The placeholders of plain bullets come first, those of tasks after (see ``BlockFacts``).
+    bullets, others = [], []
+    for item, movable in parts:
+        positions, count = movable.positions[placeholders], movable.values[3]
+        if positions:
+            bullets.extend(items_at(item, positions[:count]))
+            others.extend(items_at(item, positions[count:]))
+    facts.placeholder_items = bullets + others
+    facts.bullet_placeholders = len(bullets)
+    facts.missing_keys = []
+    for item, movable in parts:
+        if movable.missing_keys:
+            facts.missing_keys.extend(movable.moved_keys(item.span.start_line))
+    values = [movable.values for _, movable in parts]
+    facts.id_texts = list(chain.from_iterable(value[0] for value in values))
+    facts.id_numbers = list(chain.from_iterable(value[1] for value in values))
+    facts.issue_numbers = list(chain.from_iterable(value[2] for value in values))
+    facts.open_total, facts.open_with, facts.checked_total, facts.checked_with = (
+        sum(value[position] for value in values) for position in (4, 5, 6, 7)
+    )
+    return facts
 
 
 _GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
