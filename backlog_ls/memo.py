@@ -11,6 +11,8 @@ A block moved by whole lines (an Enter above it, see ``parse.shift``) is a new o
 the same text and the same ``lineage``. A value that does not depend on where the block
 sits (positions relative to its first line) can be remembered ``across_moves``: keyed by
 the lineage, it is found again for the moved block, so an Enter costs one block here too.
+An empty value (no findings, no links) is empty wherever the block sits: a memo made with
+``empty_moves`` finds it again for a moved copy even when its other values depend on the place.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from .model import Block
+from .model import Block, Lineage
 
 _MISSING = object()
 
@@ -31,11 +33,13 @@ class BlockMemo:
     long-running server is the same object from one keystroke to the next.
     """
 
-    __slots__ = ("_entries", "_across_moves")
+    __slots__ = ("_entries", "_across_moves", "_empty")
 
-    def __init__(self, across_moves: bool = False) -> None:
+    def __init__(self, across_moves: bool = False, empty_moves: bool = False) -> None:
         self._entries: dict[int, tuple[weakref.ref, Any, Any]] = {}
         self._across_moves = across_moves
+        # block lineage -> the empty value found for a copy of the block (``empty_moves``)
+        self._empty: LineageMemo | None = LineageMemo() if empty_moves else None
 
     def peek(self, block: Block, key: Any = None) -> Any:
         """The value stored for ``block`` under ``key``, or ``MISSING``."""
@@ -43,9 +47,13 @@ class BlockMemo:
         entry = self._entries.get(id(owner))
         if entry is not None and entry[0]() is owner and (entry[1] is key or entry[1] == key):
             return entry[2]
+        if self._empty is not None:
+            return self._empty.peek(block.lineage, key)
         return _MISSING
 
     def put(self, block: Block, value: Any, key: Any = None) -> Any:
+        if self._empty is not None and not value:
+            self._empty.put(block.lineage, value, key)
         owner = block.lineage if self._across_moves else block
         owner_id = id(owner)
         entries = self._entries
@@ -64,6 +72,42 @@ class BlockMemo:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class LineageMemo:
+    """``peek`` / ``put`` a value by ``Lineage`` (of a block, or of an item: ``model.lineage_of``),
+    kept on the lineage itself: no entry to forget, no weak reference, a dictionary slot each.
+
+    For values remembered per item of a long list, where a ``BlockMemo`` entry per item (its
+    weak reference and callback) weighed more than the value. The value must not hold the
+    items or blocks of the lineage: they hold the lineage, and the cycle would outlive them.
+    """
+
+    __slots__ = ("_empty_entry",)
+
+    def __init__(self) -> None:
+        self._empty_entry: tuple = (None, ())  # shared by every lineage whose value is () under the same key
+
+    def peek(self, lineage: Lineage, key: Any = None) -> Any:
+        values = lineage.values
+        if values is not None:
+            entry = values.get(self)
+            if entry is not None and (entry[0] is key or entry[0] == key):
+                return entry[1]
+        return _MISSING
+
+    def put(self, lineage: Lineage, value: Any, key: Any = None) -> Any:
+        values = lineage.values
+        if values is None:
+            values = lineage.values = {}
+        if value == () and type(value) is tuple:
+            entry = self._empty_entry
+            if entry[0] is not key:
+                entry = self._empty_entry = (key, ())
+            values[self] = entry
+        else:
+            values[self] = (key, value)
+        return value
 
 
 MISSING = _MISSING

@@ -193,6 +193,22 @@ NO_REFERENCES = References()
 # --- structure --------------------------------------------------------------------------------
 
 
+class Lineage:
+    """What a block (or a top-level list item) and its copies moved by whole lines share (``parse.shift``): the same text.
+
+    Values that do not depend on where the block sits are remembered per lineage
+    (``memo.BlockMemo(across_moves=True)``); an item gets its lineage when first moved
+    (``lineage_of``), since most items never are.
+    """
+
+    __slots__ = ("__weakref__", "values")
+
+    def __init__(self) -> None:
+        # What ``memo.LineageMemo``s remember for this text, by memo: it goes with the lineage.
+        # Never a value that holds the items or blocks of this lineage (that would be a cycle).
+        self.values: dict | None = None
+
+
 @attrs.frozen
 class Item:
     """A list item; a task when it has a checkbox.
@@ -215,6 +231,8 @@ class Item:
     children: tuple[Item, ...] = ()
     quote_depth: int = 0
     loose: bool = False
+    # Shared with the copies of this item moved by whole lines; None until first asked for (``lineage_of``).
+    lineage: Lineage | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
     @property
     def is_task(self) -> bool:
@@ -237,6 +255,15 @@ class Item:
         yield self
         for child in self.children:
             yield from child.walk()
+
+
+def lineage_of(item: Item) -> Lineage:
+    """The lineage of ``item``, made on first use: a cache, like ``Block.walk``, so set on the frozen item."""
+    lineage = item.lineage
+    if lineage is None:
+        lineage = Lineage()
+        object.__setattr__(item, "lineage", lineage)
+    return lineage
 
 
 def first_tasks(items: Iterable[Item]) -> Iterator[Item]:
@@ -287,16 +314,6 @@ class Problem:
     code: str  # a stable kebab-case name, e.g. "checkbox-missing-space"
     message: str
     replacement: str | None = None  # text that repairs ``span``, when one is certain
-
-
-class Lineage:
-    """What a block and its copies moved by whole lines share (``parse.shift``): the same text.
-
-    Values that do not depend on where the block sits are remembered per lineage
-    (``memo.BlockMemo(across_moves=True)``).
-    """
-
-    __slots__ = ("__weakref__",)
 
 
 @attrs.frozen

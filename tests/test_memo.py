@@ -39,3 +39,24 @@ def test_entries_go_with_their_blocks():
     del backlog, block
     gc.collect()
     assert len(memo) == 0
+
+
+def test_an_empty_value_is_found_again_for_a_block_moved_by_enter_and_a_full_one_is_not():
+    from backlog_ls.parse import parse_lines, reparse
+    from backlog_ls.text import TextLines
+
+    memo = BlockMemo(empty_moves=True)
+    document = TextLines.from_text("intro\n\n# H\n\ntext\n\n- a\n")
+    backlog = parse_lines(document.lines)
+    assert [(block.kind, block.start_line) for block in backlog.blocks] == [("paragraph", 0), ("heading", 2), ("paragraph", 4), ("list", 6)]
+    text, tasks = backlog.blocks[2], backlog.blocks[3]
+    memo.put(text, (), "settings")
+    memo.put(tasks, ("a finding on line 7",), "settings")
+    change = document.replace((0, 5), (0, 5), "\n")  # Enter at the end of the first line
+    moved = reparse(backlog, document.lines, *change).blocks
+    assert [(block.kind, block.start_line) for block in moved[2:]] == [("paragraph", 5), ("list", 7)]
+    assert moved[2] is not text and moved[2].lineage is text.lineage
+    assert memo.peek(moved[2], "settings") == ()
+    assert memo.peek(moved[2], "other settings") is MISSING
+    assert memo.peek(moved[3], "settings") is MISSING  # its place is in the value: read again
+    assert memo.peek(tasks, "settings") == ("a finding on line 7",)

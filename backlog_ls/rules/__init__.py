@@ -18,7 +18,7 @@ import attrs
 import cattrs
 
 from ..config import OFF, Settings
-from ..model import Backlog, Block, Span
+from ..model import Backlog, Block, Item, Span
 
 ERROR = "error"
 WARNING = "warning"
@@ -103,11 +103,19 @@ class Files(Protocol):
 
 @attrs.frozen
 class Rule:
-    """A rule checks the whole document (``check``) or one block at a time (``check_block``).
+    """A rule checks the whole document (``check``) or one block at a time (``check_block``,
+    ``check_item``).
 
     A block rule's findings may depend only on the block (its items, its lines) and the
     settings: the engine then remembers them per block, and after a keystroke only the
-    block that changed is checked again.
+    block that changed is checked again. ``check_item`` finds what lies within one top-level
+    item of a block (its whole tree) and may depend on that item alone: remembered per item,
+    so a keystroke inside a list of 2,000 tasks checks one item again, not the list.
+    ``check_block`` then finds only what belongs to the block itself (the parser's problems).
+
+    A block (or item) moved by whole lines (Enter above it) has the same text, so it has
+    the same findings, moved: when ``lines_in_text`` is False (no message or fix title names
+    a line number) they are moved, else found again, but only where there were any.
     """
 
     name: str
@@ -120,7 +128,10 @@ class Rule:
     # The other severities a variant of this rule reports at, each with what it is:
     # (("warning", "a mistyped '[x]'"),). docs/rules.md lists them; a finding at any other is a bug.
     variants: tuple[tuple[str, str], ...] = ()
+    check_item: Callable[[Context, Item], Iterable[Finding]] | None = None
+    lines_in_text: bool = True  # whether a message or fix title may name a line ("line 12"): see above
     memo: Any = attrs.field(factory=lambda: _new_memo(), eq=False, repr=False)
+    item_memo: Any = attrs.field(factory=lambda: _new_memo(), eq=False, repr=False)
 
     @property
     def severities(self) -> tuple[str, ...]:
@@ -130,8 +141,8 @@ class Rule:
     def run(self, context: Context) -> Iterable[Finding]:
         if self.check is not None:
             yield from self.check(context)
-        if self.check_block is not None:
-            yield from _block_findings(self.memo, context, self.check_block)
+        if self.check_block is not None or self.check_item is not None:
+            yield from _block_findings(self, context)
 
     def finding(
         self,
@@ -148,29 +159,101 @@ _options_converter = cattrs.Converter()
 
 
 def _new_memo():
-    from ..memo import BlockMemo
+    from ..memo import LineageMemo
 
-    return BlockMemo()
+    return LineageMemo()  # findings hold spans, never the block's items: safe on the lineage
 
 
-def _block_findings(memo: Any, context: Context, check_block: Callable[[Context, Block], Iterable[Finding]]) -> list:
-    """Every block's findings from ``check_block``, each block checked once while it lives.
+def _block_findings(rule: Rule, context: Context) -> list:
+    """Every block's findings from ``check_block`` and ``check_item``, each block checked once while it lives.
 
-    Written as one tight loop: it runs over every block of the document, for every
-    block rule, on every keystroke.
+    Remembered per block lineage with the line the block started at: a block moved by
+    whole lines is found again. Written as one tight loop: it runs over every block of
+    the document, for every block rule, on every keystroke.
     """
     from ..memo import MISSING
 
     settings = context.settings
     found: list = []
+    memo = rule.memo
     peek = memo.peek
     for block in context.backlog.blocks:
-        value = peek(block, settings)
-        if value is MISSING:
-            value = memo.put(block, tuple(check_block(context, block)), settings)
-        if value:
-            found.extend(value)
+        lineage = block.lineage
+        entry = peek(lineage, settings)
+        if entry is MISSING or (entry and entry[0] != block.start_line):
+            findings = _remember(rule, memo, lineage, block.start_line, entry, settings, lambda: _findings_of_block(rule, context, block))
+        else:
+            findings = entry[1] if entry else entry
+        if findings:
+            found.extend(findings)
     return found
+
+
+# Items of a block this long are remembered one by one: ``parse.reparse`` rebuilds a long list
+# around an edit from the items it did not touch, the very same objects (or moved copies).
+_ITEMS_REMEMBERED_FROM = 24
+
+
+def _findings_of_block(rule: Rule, context: Context, block: Block) -> tuple[Finding, ...]:
+    from ..memo import MISSING
+    from ..model import lineage_of
+
+    found: list = [] if rule.check_block is None else list(rule.check_block(context, block))
+    check_item = rule.check_item
+    if check_item is None:
+        return tuple(found)
+    if len(block.items) < _ITEMS_REMEMBERED_FROM:
+        for item in block.items:
+            found.extend(check_item(context, item))
+        return tuple(found)
+    settings = context.settings
+    memo = rule.item_memo
+    for item in block.items:
+        lineage = lineage_of(item)
+        entry = memo.peek(lineage, settings)
+        start = item.span.start_line
+        if entry is MISSING or (entry and entry[0] != start):
+            findings = _remember(rule, memo, lineage, start, entry, settings, lambda: tuple(check_item(context, item)))
+        else:
+            findings = entry[1] if entry else entry
+        if findings:
+            found.extend(findings)
+    return tuple(found)
+
+
+def _remember(rule: Rule, memo: Any, lineage: Any, start: int, entry: Any, settings: Any, compute: Callable[[], tuple]) -> tuple:
+    """The findings of a block or item that starts at ``start``: those remembered (``entry``) moved there, or found again."""
+    from ..memo import MISSING
+
+    if entry is MISSING or rule.lines_in_text:
+        findings = compute()
+    else:
+        findings = shift_findings(entry[1], start - entry[0])
+    # No findings are none wherever the block sits: kept as () alone, the most of a long list.
+    memo.put(lineage, (start, findings) if findings else (), settings)
+    return findings
+
+
+def shift_findings(findings: tuple[Finding, ...], delta: int) -> tuple[Finding, ...]:
+    """``findings`` moved down by ``delta`` whole lines: their ranges, their fixes' edits, their related lines here."""
+    return tuple(
+        Finding(
+            finding.rule,
+            finding.code,
+            finding.severity,
+            finding.span.shifted(delta),
+            finding.message,
+            tuple(
+                Fix(fix.title, tuple(Edit(edit.span.shifted(delta), edit.new_text) for edit in fix.edits), fix.safe, fix.preferred)
+                for fix in finding.fixes
+            ),
+            tuple(
+                related if related.path is not None else Related(related.span.shifted(delta), related.message, None, related.line_text)
+                for related in finding.related
+            ),
+        )
+        for finding in findings
+    )
 
 
 class Context:

@@ -21,14 +21,14 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter
 
 import attrs
 
-from ..memo import MISSING, BlockMemo
+from ..memo import MISSING, BlockMemo, LineageMemo
 from ..model import (
     NO_REFERENCES,
     Backlog,
@@ -39,6 +39,7 @@ from ..model import (
     Placeholder,
     Span,
     TaskId,
+    lineage_of,
 )
 
 # --- which references name a task's issue -------------------------------------------------------
@@ -158,6 +159,7 @@ class BlockFacts:
         "checked_with",
         "missing_keys",
         "memo",
+        "bullet_placeholders",
     )
 
     def __init__(self, items: tuple[Item, ...], lines):
@@ -186,6 +188,7 @@ class BlockFacts:
             if item.checkbox is None:
                 tops = self._tasks_under_bullets(items)
                 break
+        self.bullet_placeholders = len(self.placeholder_items)
         for item in tops:
             has = self._task(item, item.refs, lines)
             keys = item.refs.keys
@@ -279,6 +282,133 @@ def named_by_key(facts: BlockFacts, projects: frozenset[str], lines) -> tuple[bo
 
 
 _FACTS = BlockMemo()  # list block -> BlockFacts
+_MOVABLE_FACTS = LineageMemo()  # lineage of a list block or a top-level item -> _MovableFacts
+# A list this long is read item by item, each item's facts kept: an edit inside one long list
+# (``parse.reparse`` keeps the items it did not touch) then reads one item, not the list.
+_ITEMS_READ_ALONE_FROM = 24
+_ITEM_LISTS = ("tops", "missing", "id_tasks", "placeholder_items", "issue_tasks")
+
+
+class _MovableFacts:
+    """A ``BlockFacts`` with its items as positions in the walk of the block (or item) it was read
+    from: a copy moved by whole lines (Enter above it) has the same walk, so its facts are these
+    items of its own walk, not read again. Keeps no item alive."""
+
+    __slots__ = ("start_line", "positions", "missing_keys", "values")
+
+    def __init__(self, facts: BlockFacts, nodes: list[Item], start_line: int):
+        where = {id(node): position for position, node in enumerate(nodes)}
+        self.start_line = start_line
+        self.positions = _shared(tuple(_shared(tuple([where[id(item)] for item in getattr(facts, name)])) for name in _ITEM_LISTS))
+        self.missing_keys = _shared(tuple(facts.missing_keys))
+        self.values = _shared(
+            (_shared(tuple(facts.id_texts)), _shared(tuple(facts.id_numbers)), _shared(tuple(facts.issue_numbers)),
+             facts.bullet_placeholders, facts.open_total, facts.open_with, facts.checked_total, facts.checked_with)
+        )
+
+    def facts(self, nodes: list[Item], start_line: int) -> BlockFacts:
+        facts = BlockFacts.__new__(BlockFacts)
+        facts.memo = {}
+        for name, positions in zip(_ITEM_LISTS, self.positions):
+            setattr(facts, name, [nodes[position] for position in positions])
+        facts.missing_keys = self.moved_keys(start_line)
+        (facts.id_texts, facts.id_numbers, facts.issue_numbers, facts.bullet_placeholders, facts.open_total, facts.open_with,
+         facts.checked_total, facts.checked_with) = ([*value] if isinstance(value, tuple) else value for value in self.values)
+        return facts
+
+    def moved_keys(self, start_line: int) -> list[tuple[IssueRef, ...]]:
+        """``missing_keys`` of the copy that starts at ``start_line``."""
+        from ..parse.shift import shift_issue
+
+        delta = start_line - self.start_line
+        return [tuple([shift_issue(key, delta) for key in keys]) if keys and delta else keys for keys in self.missing_keys]
+
+
+_SHARED: dict = {}  # the few shapes most items' facts take ((), (0,), a plain task's counts), one copy each
+
+
+def _shared(value: tuple) -> tuple:
+    if len(value) > 8 or len(_SHARED) > 4096:
+        return value
+    try:
+        return _SHARED.setdefault(value, value)
+    except TypeError:  # unhashable: not shared
+        return value
+
+
+def _movable(owner: Block | Item, nodes: Callable[[], list[Item]], start_line: int, read: Callable[[], BlockFacts]) -> BlockFacts:
+    """The facts of a block or item: moved from a copy of it read before, else read now."""
+    lineage = owner.lineage if isinstance(owner, Block) else lineage_of(owner)
+    movable = _MOVABLE_FACTS.peek(lineage)
+    if movable is not MISSING:
+        return movable.facts(nodes(), start_line)
+    facts = read()
+    _MOVABLE_FACTS.put(lineage, _MovableFacts(facts, nodes(), start_line))
+    return facts
+
+
+def _block_facts(block: Block, lines) -> BlockFacts:
+    items = block.items
+    if len(items) < _ITEMS_READ_ALONE_FROM:
+        return _movable(block, lambda: [item for item, _ in block.walk], block.start_line, lambda: BlockFacts(items, lines))
+    peek, put = _MOVABLE_FACTS.peek, _MOVABLE_FACTS.put
+    parts = []
+    for item in items:
+        lineage = lineage_of(item)
+        movable = peek(lineage)
+        if movable is MISSING:
+            movable = put(lineage, _MovableFacts(BlockFacts((item,), lines), list(item.walk()), item.span.start_line))
+        parts.append((item, movable))
+    return _list_facts(parts)
+
+
+def _list_facts(parts: list[tuple[Item, _MovableFacts]]) -> BlockFacts:
+    """The facts of a long list from those of its top-level items, each read alone: as if read whole."""
+    facts = BlockFacts.__new__(BlockFacts)
+    facts.memo = {}
+    walks: dict[int, list[Item]] = {}
+
+    def items_at(item: Item, positions: tuple[int, ...]) -> list[Item]:
+        if positions == (0,):
+            return [item]  # the item itself: most of a list
+        nodes = walks.get(id(item))
+        if nodes is None:
+            nodes = walks[id(item)] = list(item.walk())
+        return [nodes[position] for position in positions]
+
+    placeholders = _ITEM_LISTS.index("placeholder_items")
+    for index, name in enumerate(_ITEM_LISTS):
+        if index == placeholders:
+            continue
+        found: list[Item] = []
+        for item, movable in parts:
+            positions = movable.positions[index]
+            if positions:
+                found.extend(items_at(item, positions))
+        setattr(facts, name, found)
+    # The placeholders of plain bullets come first, those of tasks after (see ``BlockFacts``).
+    bullets, others = [], []
+    for item, movable in parts:
+        positions, count = movable.positions[placeholders], movable.values[3]
+        if positions:
+            bullets.extend(items_at(item, positions[:count]))
+            others.extend(items_at(item, positions[count:]))
+    facts.placeholder_items = bullets + others
+    facts.bullet_placeholders = len(bullets)
+    facts.missing_keys = []
+    for item, movable in parts:
+        if movable.missing_keys:
+            facts.missing_keys.extend(movable.moved_keys(item.span.start_line))
+    values = [movable.values for _, movable in parts]
+    facts.id_texts = list(chain.from_iterable(value[0] for value in values))
+    facts.id_numbers = list(chain.from_iterable(value[1] for value in values))
+    facts.issue_numbers = list(chain.from_iterable(value[2] for value in values))
+    facts.open_total, facts.open_with, facts.checked_total, facts.checked_with = (
+        sum(value[position] for value in values) for position in (4, 5, 6, 7)
+    )
+    return facts
+
+
 _GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
 
 
@@ -402,7 +532,7 @@ class TaskIndex:
                 add_mark((block, len(facts)))
             elif block.items:
                 found = peek(block)
-                add_facts(put(block, BlockFacts(block.items, backlog.lines)) if found is MISSING else found)
+                add_facts(put(block, _block_facts(block, backlog.lines)) if found is MISSING else found)
 
     top_tasks = _joined("tops")
     missing = _joined("missing")

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Mapping
 import attrs
 
 from ..states import CANCELLED, DONE, OPEN, state_kinds, task_kind
-from ..model import Block, Item
+from ..model import Item
 from . import ERROR, Context, Edit, Finding, Fix, Related, Rule
 
 # What a checkbox state amounts to for the progress rules (BL301, BL302, BL303, BL304): see states.py.
@@ -112,18 +112,16 @@ def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[i
 TreeScan = Callable[[Item, Mapping[str, str], list[Finding]], object]
 
 
-def scan_task_trees(context: Context, block: Block, scan: TreeScan) -> Iterator[Finding]:
-    """Run ``scan`` over every item tree of a block that has children; what it records."""
-    kinds = state_kinds(context.settings)
+def scan_task_tree(context: Context, item: Item, scan: TreeScan) -> Iterator[Finding]:
+    """Run ``scan`` over one top-level item's tree (when it has children); what it records."""
     found: list[Finding] = []
-    for item in block.items:
-        if item.children:
-            scan(item, kinds, found)
+    if item.children:
+        scan(item, state_kinds(context.settings), found)
     return iter(found)
 
 
-def _check_block(context: Context, block: Block) -> Iterator[Finding]:
-    return scan_task_trees(context, block, _scan)
+def _check_item(context: Context, item: Item) -> Iterator[Finding]:
+    return scan_task_tree(context, item, _scan)
 
 
 RULE = Rule(
@@ -131,5 +129,5 @@ RULE = Rule(
     code="BL301",
     severity=ERROR,
     summary="A ticked task with a subtask (at any depth) that is still open.",
-    check_block=_check_block,
+    check_item=_check_item,
 )

@@ -52,7 +52,7 @@ class BlockValues:
     def __init__(self, compute: Callable[[Block, Sequence[str]], Any], kinds: Collection[str] | None = None) -> None:
         self._compute = compute
         self._kinds = kinds
-        self._memo = BlockMemo()
+        self._memo = BlockMemo(empty_moves=True)  # a pure function of the block: empty wherever it sits
 
     def each(self, blocks: Iterable[Block], lines: Sequence[str]) -> Iterator[tuple[Block, Any]]:
         peek, put, compute, kinds = self._memo.peek, self._memo.put, self._compute, self._kinds

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import Block, Span
+from ..model import Block, Item, Span
 from ..states import TYPOS_OF_DONE
 from . import ERROR, WARNING, Context, Edit, Finding, Fix, Rule
 
@@ -30,6 +30,7 @@ _LETTER_BOX = re.compile(r"\[(?P<state>[cCvV])\](?=[ \t]|$)")
 
 
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:
+    """The parser's problems with a checkbox (a list's own: they are not kept per item)."""
     for problem in block.problems:
         if problem.code not in _PARSER_PROBLEMS:
             continue
@@ -37,9 +38,13 @@ def _check_block(context: Context, block: Block) -> Iterator[Finding]:
         if problem.replacement is not None:
             fixes = (Fix(f"Write '{problem.replacement.strip()}'", (Edit(problem.span, problem.replacement),), preferred=True),)
         yield RULE.finding(problem.span, problem.message, fixes)
+
+
+def _check_item(context: Context, item: Item) -> Iterator[Finding]:
+    """Checkbox states nobody declared, in one top-level item and below it."""
     settings = context.settings
     known = settings.known_states()
-    for task, _ in block.walk:
+    for task in item.walk():
         state = task.checkbox
         if state is None:
             box = _LETTER_BOX.match(task.text)
@@ -81,5 +86,7 @@ RULE = Rule(
     summary="A checkbox Markdown does not render ('[ x]', '[]', '[x]text', '-[ ]'): an error; "
     "a mistyped '[x]' ('[c]', '[×]') or an undeclared state: a warning.",
     check_block=_check_block,
+    check_item=_check_item,
+    lines_in_text=False,
     variants=(("warning", "a mark that looks like a mistyped '[x]' ('[c]', '[v]', '[×]'), or an undeclared state"),),
 )

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ..model import Block, Item
+from ..model import Item
 from . import HINT, Context, Edit, Finding, Fix, Rule
 from ..states import task_kind
-from .done_with_open_subtasks import CANCELLED, DONE, OPEN, scan_task_trees
+from .done_with_open_subtasks import CANCELLED, DONE, OPEN, scan_task_tree
 
 
 def _message(done: int, cancelled: int) -> str:
@@ -65,8 +65,8 @@ def _scan(item: Item, kinds: Mapping[str, str], found: list[Finding]) -> tuple[i
     return done, cancelled, open_
 
 
-def _check_block(context: Context, block: Block) -> Iterator[Finding]:
-    return scan_task_trees(context, block, _scan)
+def _check_item(context: Context, item: Item) -> Iterator[Finding]:
+    return scan_task_tree(context, item, _scan)
 
 
 RULE = Rule(
@@ -74,5 +74,6 @@ RULE = Rule(
     code="BL302",
     severity=HINT,
     summary="Every subtask is ticked but the parent task is still open.",
-    check_block=_check_block,
+    check_item=_check_item,
+    lines_in_text=False,
 )

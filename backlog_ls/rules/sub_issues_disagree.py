@@ -34,7 +34,7 @@ from . import HINT, Context, Finding, Rule
 from ._tracker import tracker_findings
 from .done_with_open_subtasks import DONE, state_kinds
 
-_MEMO = BlockMemo()
+_MEMO = BlockMemo(empty_moves=True)  # no finding for a block is none wherever it sits
 
 
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:

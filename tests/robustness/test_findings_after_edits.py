@@ -1,0 +1,113 @@
+"""After any series of edits (Enter, joined lines, typing inside one long list), the findings of
+the re-parsed backlog, checked with every cache warm, equal those of a fresh parse.
+
+Block rules remember their findings per block and per top-level item, and find them again
+for a copy moved by whole lines (moved, or checked again when a message names a line):
+these edits move blocks and items up and down and change them, so that every path is taken.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backlog_ls.config import Settings, from_toml
+from backlog_ls.parse import parse_lines, reparse
+from backlog_ls.rules import check
+from backlog_ls.text import TextLines
+
+from . import budget
+
+# Lines that the block rules (BL201, BL205, BL301, BL302) and the others report on.
+ITEM_LINES = [
+    "- [ ] open {n} (#{n})",
+    "- [x] done {n}",
+    "  - [ ] open subtask {n}",
+    "  - [x] done subtask {n}",
+    "    - [x] deep done {n}",
+    "- [c] typo {n}",
+    "- [?] question {n}",
+    "- [q] undeclared {n}",
+    "- [ x] malformed {n}",
+    "- [x]glued {n}",
+    "-[ ] no space {n}",
+    "- plain {n}",
+    "  continued {n}",
+    "- [ ] Task {n}.1 see line {n}",
+    "- [ ] to file (#TBD) {n}",
+    "- plain with a placeholder #TODO {n}",
+    "  - [ ] sub naming #{n}",
+    "- [x] #1 numbered {n}",
+    "- [ ] ship ABC-{n} safely",
+    "  - [ ] tracked in ABC-{n}, UTF-8",
+]
+# A Jira project makes "ABC-12" an issue; "always" asks every task for one (BL101 on each without).
+JIRA = '[issues]\nprovider = "jira"\nurl = "https://acme.atlassian.net"\nprojects = ["ABC"]\n[rules.missing-issue]\nrequire = "always"\n'
+
+OTHER_BLOCKS = ["", "## Section {n}", "Some prose {n}.", "```", "```bash", "code {n}", "> - [ ] quoted {n}", "---"]
+EDITS = [
+    "\n",  # Enter
+    "\n",
+    "\n- [ ] new task",
+    "\n  - [ ] new subtask",
+    "\n\n",
+    "x",
+    "[x] ",
+    "[ ] ",
+    "```\n",
+    "## H\n",
+    "",  # with a range: a deletion, which joins lines when it spans one
+]
+
+
+@st.composite
+def document_and_edits(draw):
+    lines = ["# Plan", ""]
+    for n in range(draw(st.integers(10, 60))):
+        pool = OTHER_BLOCKS if draw(st.integers(0, 9)) == 0 else ITEM_LINES
+        template = draw(st.sampled_from(pool))
+        if template.startswith("  ") and (not lines[-1] or not lines[-1].lstrip().startswith("-")):
+            template = template.strip()
+        lines.append(template.format(n=n))
+    edits = []
+    for _ in range(draw(st.integers(1, 8))):
+        edits.append((draw(st.floats(0, 1)), draw(st.floats(0, 1)), draw(st.integers(0, 1)), draw(st.sampled_from(EDITS))))
+    return "\n".join(lines) + "\n", edits, draw(st.booleans())
+
+
+@settings(max_examples=budget.count(fast=150, soak=3_000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document_and_edits())
+def test_findings_after_edits_equal_those_of_a_fresh_parse(case):
+    text, edits, jira = case
+    options = from_toml(JIRA, ".backlog-ls.toml")[0] if jira else Settings()
+    document = TextLines.from_text(text)
+    backlog = parse_lines(document.lines)
+    check(backlog, options)  # the caches are warm from here on, as in a server
+    for line_fraction, column_fraction, span_lines, new_text in edits:
+        lines = document.lines
+        line = int(line_fraction * (len(lines) - 1))
+        end_line = min(len(lines) - 1, line + span_lines)
+        start = (line, int(column_fraction * len(lines[line])))
+        end = (end_line, 0) if span_lines else start
+        if end < start:
+            start, end = end, start
+        first, old_last, new_last = document.replace(start, end, new_text)
+        backlog = reparse(backlog, document.lines, first, old_last, new_last)
+        assert check(backlog, options) == check(parse_lines(list(document.lines)), options), repr(document.text)
+    budget.report("findings after edits", edits=len(edits))
+
+
+def test_enter_in_a_long_list_moves_the_findings_below_it():
+    items = [f"- [c] typo {n}" if n % 10 == 0 else f"- [ ] task {n}" for n in range(60)]
+    items[31:31] = ["- [ ] parent", "  - [x] its only subtask"]
+    document = TextLines.from_text("# Plan\n\n" + "\n".join(items) + "\n")
+    options = Settings()
+    backlog = parse_lines(document.lines)
+    before = [(f.code, f.span.start_line, f.message) for f in check(backlog, options) if f.code in ("BL201", "BL302")]
+    line = 2 + 5  # inside the list, above most findings
+    end = (line, len(document.lines[line]))
+    first, old_last, new_last = document.replace(end, end, "\n- [ ] new task")
+    after = check(reparse(backlog, document.lines, first, old_last, new_last), options)
+    moved = [(code, start if start < line else start + 1, message) for code, start, message in before]
+    assert [(f.code, f.span.start_line, f.message) for f in after if f.code in ("BL201", "BL302")] == moved
+    assert ("BL302", 2 + 31 + 1, "Its only subtask is done, but this task is not ticked.") in moved
