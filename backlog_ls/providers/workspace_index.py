@@ -129,7 +129,7 @@ class IndexProvider:
             if uri in self._open and self._open[uri] > revision:
                 return  # a newer revision was indexed meanwhile
             self._open[uri] = revision
-        self.index.update(uri, summary, path)
+        self.index.update(uri, summary, path, live=True)
         self._changed()
 
     def document_opened(self, uri: str) -> None:
