@@ -68,6 +68,11 @@ class CrossFiles:
         holding = [folder for folder in self._folders() if path.startswith(folder.rstrip(os.sep) + os.sep)]
         return max(holding, key=len) if holding else None
 
+    def facts_inputs(self, path: str) -> tuple[Any, str | None]:
+        """An unopened file's settings and project, for its facts read with its summary (on the
+        index provider's thread): the path made absolute, as the table knows files."""
+        return self._settings_for(os.path.abspath(path))
+
     def _settings_for(self, path: str) -> tuple[Any, str | None]:
         """An unopened file's settings and project (on the provider's thread)."""
         loaded = self.server.settings.loader.for_path(path)
