@@ -129,11 +129,10 @@ def facts_of(
     A file of no project, or over ``max-file-size``, shares nothing (no facts)."""
     from .suppress import Suppressions
 
-    from .. import size_limit
 
     settings = settings or Settings()
     path = os.path.abspath(path)
-    if project is None or size_limit.over(size_limit.text_size(backlog.lines), settings.max_file_size):
+    if project is None or _over_limit(backlog.lines, settings.max_file_size):
         return FileFacts(path, None)  # no project; or too large for more than its parse problems
     lines = backlog.lines
     suppressions = Suppressions.of(backlog)
@@ -178,6 +177,16 @@ def facts_of(
         defined=frozenset(named.text for named in all_ids),
         severities=severities,
     )
+
+
+def _over_limit(lines, limit: int) -> bool:
+    """Whether the text is over ``max-file-size``; counted in bytes only near the limit (this runs
+    after every keystroke, and a code point is at most four bytes)."""
+    from .. import size_limit
+
+    if limit <= 0 or (sum(map(len, lines)) + len(lines)) * 4 <= limit:
+        return False
+    return size_limit.over(size_limit.text_size(lines), limit)
 
 
 _Uses = tuple[tuple[NamedId, ...], tuple[ClaimedIssue, ...], tuple[TaskLink, ...]]
