@@ -129,7 +129,6 @@ def facts_of(
     A file of no project, or over ``max-file-size``, shares nothing (no facts)."""
     from .suppress import Suppressions
 
-
     settings = settings or Settings()
     path = os.path.abspath(path)
     if project is None or _over_limit(backlog.lines, settings.max_file_size):
