@@ -56,7 +56,13 @@ _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})(?
 _COLOUR_WORDS = re.compile(
     r"colou?r|background|\bfill\b|stroke|border|\bbg\b|theme|palette|\bhex\b|rgb|slate|gr[ae]y|css", re.I
 )
-_TASK_ID = re.compile(r"(?<![\w.])(?P<text>Task[ \t]+(?P<number>\d+(?:\.\d+)*[a-z]?)|T-?(?P<short>\d{1,4}(?:\.\d+)*))(?![\w]|\.\d)")
+# "Task 2.3", "T10", and a project's dotted ID: "CORE-01.1", "REQ-3.1". Undotted, "PROJ-123" is a
+# Jira or Linear key (``_KEY``), not a task ID; and a dotted one joined on by a dash or a word
+# ("AGPL-3.0-or-later", "TLS-1.2-era") is a name, not an ID.
+_TASK_ID = re.compile(
+    r"(?<![\w.])(?P<text>Task[ \t]+(?P<number>\d+(?:\.\d+)*[a-z]?)|T-?(?P<short>\d{1,4}(?:\.\d+)*))(?![\w]|\.\d)"
+    r"|(?<![\w./#-])(?P<dotted_text>[A-Z][A-Z0-9_]{1,9}-(?P<dotted>\d{1,4}(?:\.\d{1,4})+))(?![\w-]|\.\d)"
+)
 _IETF_RFC = re.compile(r"(?<![\w/])RFC[ \t-]?#?[ \t]?(?P<number>\d{1,5})(?![\w])")
 _PROJECT_RFC_PATH = re.compile(r"(?:^|/)(?:rfcs?|text)/(?P<number>\d{1,5})[-_][^/]*\.md(?:#.*)?$", re.I)
 _BOLD_TITLE = re.compile(r"(?P<open>\*\*|__)(?P<title>(?:(?!(?P=open)).)+?)(?P=open)")
@@ -363,8 +369,12 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         for m in (_PLACEHOLDER.finditer(masked) if has_hash else ())
     ]
     task_ids = [
-        TaskId(span=run.span(m.start(), m.end()), text=m.group("text"), number=m.group("number") or m.group("short"))
-        for m in (_TASK_ID.finditer(masked) if "T" in masked else ())
+        TaskId(
+            span=run.span(m.start(), m.end()),
+            text=m.group("text") or m.group("dotted_text"),
+            number=m.group("number") or m.group("short") or m.group("dotted"),
+        )
+        for m in (_TASK_ID.finditer(masked) if "T" in masked or "-" in masked else ())
     ]
     for match in _IETF_RFC.finditer(masked) if "RFC" in masked else ():
         digits = match.group("number")
