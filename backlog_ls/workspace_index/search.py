@@ -22,6 +22,7 @@ from .summary import FileSummary, SectionEntry, TaskEntry
 Entry = TaskEntry | SectionEntry
 
 _WORD = re.compile(r"#?\w+(?:\.\w+)*")
+_ID_TAIL = re.compile(r"[\s-]")
 
 EXACT, PREFIX, INSIDE, FUZZY = 30.0, 20.0, 10.0, 1.0
 OWN_ID = 100.0  # the query names the task's own ID ("2.3", "T10")
@@ -73,7 +74,8 @@ class _FileWords:
             self.bonus.append(1.0 / (1 + len(text)) + (0.5 if isinstance(entry, SectionEntry) else 0.0))
             if isinstance(entry, TaskEntry):
                 if entry.task_id is not None:
-                    self.own_ids[position] = entry.task_id.split()[-1].casefold().lstrip("t-")
+                    # "Task 2.3" -> 2.3, "T10" -> 10, "CORE-01.1" -> 01.1 (the query "CORE-01.1" is "core", "01.1")
+                    self.own_ids[position] = _ID_TAIL.split(entry.task_id)[-1].casefold().lstrip("t-")
                 if entry.issues:
                     self.own_issues[position] = tuple(str(issue.number) for issue in entry.issues)
         self.words = {word: tuple(positions) for word, positions in words.items()}

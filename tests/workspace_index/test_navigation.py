@@ -223,6 +223,8 @@ def test_a_dotted_project_task_id_is_defined_referenced_and_renamed_across_files
     assert _apply(PROJECT_IDS["plans/next.md"], edits["file:///w/plans/next.md"]).split("\n")[2] == (
         "- [ ] Ship it, depends on CORE-02.1 and PROJ-123"
     )
+    # Its ID puts the task first among the symbols (the mention after it holds the same words).
+    assert [s.name for s in navigation.workspace_symbols(index, "CORE-01.1")][:1] == ["CORE-01.1 (PROJ-123): Parse the roadmap (open)"]
     # The Jira key beside it is no task ID: nothing to go to, nothing to rename.
     assert _at(index, "plans/next.md", 2, 44) is None
     assert navigation.prepare_rename(index.get("file:///w/ROADMAP.md"), 2, 22) is None
