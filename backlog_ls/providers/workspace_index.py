@@ -373,7 +373,7 @@ def read_file(path: str, max_file_size: int = 0, facts_inputs: Any = None) -> Fi
     backlog = read_backlog(path, max_file_size)
     if backlog is None:
         return path, None, None
-    summary = _summarize(backlog)
+    summary = _summarize(backlog, live=False)
     facts = None
     if facts_inputs is not None and stat is not None:
         from ..rules.across_files import facts_of
@@ -422,7 +422,7 @@ def _process_pool(files: int) -> ProcessPoolExecutor | None:
 def read_summary(path: str, max_file_size: int = 0) -> FileSummary | None:
     """The summary of a backlog file on disk; None when it cannot or must not be read."""
     backlog = read_backlog(path, max_file_size)
-    return _summarize(backlog) if backlog is not None else None
+    return _summarize(backlog, live=False) if backlog is not None else None
 
 
 def read_backlog(path: str, max_file_size: int = 0) -> Any:
@@ -448,9 +448,9 @@ def read_backlog(path: str, max_file_size: int = 0) -> Any:
         return None
 
 
-def _summarize(backlog: Any) -> FileSummary | None:
+def _summarize(backlog: Any, live: bool = True) -> FileSummary | None:
     try:
-        return summarize(backlog)
+        return summarize(backlog, live=live)
     except Exception:
         logger.exception("could not summarise a backlog for the workspace index")
         return None

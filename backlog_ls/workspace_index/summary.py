@@ -198,12 +198,13 @@ class SparseLines(Sequence[str]):
 # --- building one ---------------------------------------------------------------------------------
 
 
-def summarize(backlog: Backlog) -> FileSummary:
+def summarize(backlog: Backlog, *, live: bool = True) -> FileSummary:
     """The summary of a parsed backlog; pure and never raises on a well-formed model.
 
     Built block by block: each block's entries are remembered (``_BlockPart``) while the block
     lives, and across moves by whole lines, so after an edit only the edited block is read
-    again (an Enter above the others only moves their entries down).
+    again (an Enter above the others only moves their entries down). Not ``live`` (a file read
+    from disk, whose model is dropped at once): nothing is remembered.
     """
     lines = backlog.lines
     sections = tuple(_sections(backlog))
@@ -216,7 +217,7 @@ def summarize(backlog: Backlog) -> FileSummary:
     for block in backlog.blocks:
         if block.heading is None and not block.items and not block.refs:
             continue  # a blank line, a code block: nothing to keep
-        part = _block_part(block, lines, section)
+        part = _block_part(block, lines, section) if live else _read_block(block, lines, section, live=False)
         tasks.extend(part.tasks)
         mentions.extend(part.mentions)
         links.extend(part.links)
@@ -294,7 +295,7 @@ def _moved(part: _BlockPart, start: int, section: str | None) -> _BlockPart:
     return _BlockPart(start, section, tasks, mentions, links, kept)
 
 
-def _read_block(block: Block, lines, section: str | None) -> _BlockPart:
+def _read_block(block: Block, lines, section: str | None, *, live: bool = True) -> _BlockPart:
     """The entries of one block; ``section`` is the title of the section holding it (None before any)."""
     tasks: list[TaskEntry] = []
     mentions: list[Mention] = []
@@ -322,10 +323,11 @@ def _read_block(block: Block, lines, section: str | None) -> _BlockPart:
         _add_mentions(mentions, links, refs, defined, named_issues)
     if block.refs:
         _add_mentions(mentions, links, block.refs, None, ())
-    if len(block.items) < _LONG_LIST:
+    by_item = live and len(block.items) >= _LONG_LIST
+    if not by_item:
         _read_items(block.walk, lines, section, tasks, mentions, links)
     _keep_lines(kept, lines, tasks, mentions, links)
-    if len(block.items) >= _LONG_LIST:
+    if by_item:
         # A long list (a backlog of one list) is read item by item: an edit reads one item again.
         for item in block.items:
             part = _item_part(item, lines, section)
