@@ -145,6 +145,8 @@ def _scan(root: Path, use_processes: bool) -> tuple[WorkspaceIndex, float, float
     deadline = start + 900
     while provider.scans_finished == 0 and time.perf_counter() < deadline:
         time.sleep(0.005)
+    while len(table) < len(index) and time.perf_counter() < deadline:  # the facts' table, filled beside
+        time.sleep(0.005)
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     provider.stop()

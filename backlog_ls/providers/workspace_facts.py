@@ -76,6 +76,7 @@ class FactsProvider:
         self._worker = Worker("backlog-ls workspace facts", self._run)
         self._stopped = self._worker.stopped
         self._reports: dict[str, tuple[tuple, FileReport]] = {}  # path -> (key, report)
+        self._taken: dict[str, FileFacts] = {}  # facts read by the workspace index, for the table
         self.syncs_finished = 0  # for tests: how many syncs have ended
 
     # --- asking (any thread) ------------------------------------------------------------------
@@ -97,15 +98,22 @@ class FactsProvider:
 
     def facts_read(self, batch: list[tuple[str, FileFacts, tuple[int, int]]]) -> None:
         """Unopened files' facts, read with their summaries by the workspace index (path, facts, the
-        ``stat_key`` they were read at): a sync then finds them current and reads them no more."""
-        taken: list[FileFacts] = []
+        ``stat_key`` they were read at): a sync then finds them current and reads them no more.
+        The table takes them on this provider's thread, as many batches at once as have come
+        (the cross-file findings are computed again with every update of the table)."""
         with self._lock:
             for _, facts, stat in batch:
                 if facts.path not in self._open:  # (the facts' path is absolute, as the table's)
                     self._known[facts.path] = stat
-                    taken.append(facts)
-        if taken:
-            self._changed(self.table.update(taken))
+                    self._taken[facts.path] = facts
+        self._post("take", None)
+
+    def _take(self) -> None:
+        with self._lock:
+            taken, self._taken = self._taken, {}
+            facts = [value for path, value in taken.items() if path not in self._open]
+        if facts:
+            self._changed(self.table.update(facts))
 
     def document_opened(self, path: str) -> None:
         """The editor opened a document: its facts come from its live text when it is checked, never
@@ -138,6 +146,8 @@ class FactsProvider:
                 self._sync(value)
             elif kind == "list":
                 self._sync(tuple(value()))
+            elif kind == "take":
+                self._take()
             else:
                 self._sync_one(value)
         finally:
