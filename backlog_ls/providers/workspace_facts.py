@@ -96,17 +96,18 @@ class FactsProvider:
             self._open.add(path)
         self._changed(self.table.update([facts]) - set(quiet))
 
-    def facts_read(self, batch: list[tuple[str, FileFacts, tuple[int, int]]]) -> None:
+    def facts_read(self, batch: list[tuple[str, FileFacts, tuple[int, int]]], more: bool = False) -> None:
         """Unopened files' facts, read with their summaries by the workspace index (path, facts, the
         ``stat_key`` they were read at): a sync then finds them current and reads them no more.
-        The table takes them on this provider's thread, as many batches at once as have come
-        (the cross-file findings are computed again with every update of the table)."""
+        The table takes them on this provider's thread once no ``more`` are coming (the cross-file
+        findings of the whole workspace are computed again with every update of the table)."""
         with self._lock:
             for _, facts, stat in batch:
                 if facts.path not in self._open:  # (the facts' path is absolute, as the table's)
                     self._known[facts.path] = stat
                     self._taken[facts.path] = facts
-        self._post("take", None)
+        if not more:
+            self._post("take", None)
 
     def _take(self) -> None:
         with self._lock:

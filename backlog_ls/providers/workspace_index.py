@@ -70,9 +70,10 @@ class _Silent:
 
 
 # facts_inputs(path) -> (settings, project) for the cross-file rules' facts of a file (on this
-# provider's thread); facts_read([(path, FileFacts, stat_key)]) hears them, before the index does.
+# provider's thread); facts_read([(path, FileFacts, stat_key)], more) hears them, before the index
+# does; ``more``: a scan goes on, and more facts come (the cross-file findings can wait for them).
 FactsInputs = Callable[[str], "tuple[Any, str | None]"]
-FactsRead = Callable[[list[tuple[str, Any, tuple[int, int]]]], None]
+FactsRead = Callable[[list[tuple[str, Any, tuple[int, int]]], bool], None]
 
 
 class IndexProvider:
@@ -235,7 +236,7 @@ class IndexProvider:
             for done, results in self._summaries(jobs):
                 if self._stopped.is_set():
                     return
-                self._take_facts(results)
+                self._take_facts(results, more=True)
                 for path, summary, _ in results:
                     uri = self._uri_of(path)
                     if summary is not None and not self._is_open(uri):  # the editor's text wins
@@ -245,6 +246,7 @@ class IndexProvider:
                 self._changed()
             self._forget_missing(folders, {self._uri_of(path) for path in found})
         finally:
+            self._take_facts([], more=False)
             progress.end(indexed)
             self.scans_finished += 1
             self._changed()
@@ -266,11 +268,11 @@ class IndexProvider:
                 logger.exception("No cross-file settings for %s", path)
         return path, _limit(self._loaded_for(path)), inputs
 
-    def _take_facts(self, results: list[FileRead]) -> None:
+    def _take_facts(self, results: list[FileRead], *, more: bool = False) -> None:
         facts = [(path, found[0], found[1]) for path, _, found in results if found is not None and not self._is_open(self._uri_of(path))]
-        if facts and self._facts_read is not None:
+        if (facts or not more) and self._facts_read is not None:
             try:
-                self._facts_read(facts)
+                self._facts_read(facts, more)
             except Exception:
                 logger.exception("The cross-file facts could not be taken")
 
