@@ -194,6 +194,8 @@ _Uses = tuple[tuple[NamedId, ...], tuple[ClaimedIssue, ...], tuple[TaskLink, ...
 _BY_TEXT: OrderedDict[tuple, _Uses] = OrderedDict()
 _BY_TEXT_SIZE = 32_768  # a block, or a task of a long list, each
 _by_text_lock = threading.Lock()
+# ... and by the block's lineage, with the line it was read at: while the block lives, moved or not.
+_MOVED = BlockMemo(across_moves=True)
 
 
 def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
@@ -203,10 +205,16 @@ def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
     found = block_facts.memo.get(key)
     if found is not None:
         return found
+    start = block.start_line
+    moved = _MOVED.peek(block, key)  # the same block moved by whole lines (an Enter above it)
+    if moved is not MISSING:
+        found = block_facts.memo[key] = moved[1] if moved[0] == start else _shifted(moved[1], start - moved[0])
+        _MOVED.put(block, (start, found), key)
+        return found
     if _is_long(block_facts):  # remembered task by task instead
         found = block_facts.memo[key] = _read_block_uses(block_facts, lines, claims, folder)
+        _MOVED.put(block, (start, found), key)
         return found
-    start = block.start_line
     text_key = (tuple(lines[start : block.end_line + 1]), claims, folder)
     with _by_text_lock:
         at_zero = _BY_TEXT.get(text_key)
@@ -216,6 +224,7 @@ def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
         found = block_facts.memo[key] = _shifted(at_zero, start)
         return found
     found = block_facts.memo[key] = _read_block_uses(block_facts, lines, claims, folder)
+    _MOVED.put(block, (start, found), key)
     with _by_text_lock:
         _BY_TEXT[text_key] = _shifted(found, -start)
         while len(_BY_TEXT) > _BY_TEXT_SIZE:
