@@ -8,7 +8,9 @@
   are read on a thread by ``providers.workspace_facts``; a pull client asking
   ``workspace/diagnostic`` gets their problems; a push client gets open files only.
 - ``workspace/willRenameFiles`` (Markdown files and folders) answers the edits that keep
-  links pointing at what moves; the client applies them, or not.
+  links pointing at what moves, in every Markdown file of the workspace (backlog or not,
+  reference definitions and ``<...>`` targets too: ``providers.workspace_links``); the
+  client applies them, or not.
 """
 
 from __future__ import annotations
