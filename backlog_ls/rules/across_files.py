@@ -196,6 +196,9 @@ _BY_TEXT_SIZE = 32_768  # a block, or a task of a long list, each
 _by_text_lock = threading.Lock()
 # ... and by the block's lineage, with the line it was read at: while the block lives, moved or not.
 _MOVED = BlockMemo(across_moves=True)
+# A long list's last few texts (each holds thousands of uses): (the line it was read at, its uses).
+_LONG_BY_TEXT: OrderedDict[tuple, tuple[int, _Uses]] = OrderedDict()
+_LONG_BY_TEXT_SIZE = 4
 
 
 def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
@@ -211,8 +214,19 @@ def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
         found = block_facts.memo[key] = moved[1] if moved[0] == start else _shifted(moved[1], start - moved[0])
         _MOVED.put(block, (start, found), key)
         return found
-    if _is_long(block_facts):  # remembered task by task instead
-        found = block_facts.memo[key] = _read_block_uses(block_facts, lines, claims, folder)
+    if _is_long(block_facts):  # remembered task by task, and the last few texts whole (an Enter undone)
+        text_key = (tuple(lines[start : block.end_line + 1]), claims, folder)
+        with _by_text_lock:
+            seen = _LONG_BY_TEXT.get(text_key)
+        if seen is not None:
+            found = seen[1] if seen[0] == start else _shifted(seen[1], start - seen[0])
+        else:
+            found = _read_block_uses(block_facts, lines, claims, folder)
+            with _by_text_lock:
+                _LONG_BY_TEXT[text_key] = (start, found)
+                while len(_LONG_BY_TEXT) > _LONG_BY_TEXT_SIZE:
+                    _LONG_BY_TEXT.popitem(last=False)
+        block_facts.memo[key] = found
         _MOVED.put(block, (start, found), key)
         return found
     text_key = (tuple(lines[start : block.end_line + 1]), claims, folder)
@@ -281,14 +295,14 @@ def _task_uses(task, has_id: bool, has_issue: bool, lines, claims: tuple, folder
     start = task.span.start_line
     text_key = ("task", tuple(lines[start : task.span.end_line + 1]), has_id, has_issue, claims, folder)
     with _by_text_lock:
-        at_zero = _BY_TEXT.get(text_key)
-        if at_zero is not None:
+        seen = _BY_TEXT.get(text_key)
+        if seen is not None:
             _BY_TEXT.move_to_end(text_key)
-    if at_zero is not None:
-        return _shifted(at_zero, start)
+    if seen is not None:  # (the line it was read at, its uses)
+        return seen[1] if seen[0] == start else _shifted(seen[1], start - seen[0])
     found = _read_uses((task,) if has_id else (), (task,) if has_issue else (), lines, claims, folder)
     with _by_text_lock:
-        _BY_TEXT[text_key] = _shifted(found, -start)
+        _BY_TEXT[text_key] = (start, found)
         while len(_BY_TEXT) > _BY_TEXT_SIZE:
             _BY_TEXT.popitem(last=False)
     return found
