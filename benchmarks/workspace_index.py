@@ -9,8 +9,8 @@ as ROADMAP.md, docs/plans/*.md and specs/*/tasks.md. Each file's phases get numb
 their own (so task IDs are mostly its own), its issue numbers are shared with a few
 dozen other files, and each cites #12 and a task of the file before it.
 
-In process: the provider scans the folder (discovery, reading, parsing, summarising)
-as the server does after ``initialized`` (two worker processes parse, the server keeps the
+In process: the provider scans the folder (discovery, reading, parsing, summarising, and the
+cross-file rules' facts from the same parse) as the server does after ``initialized`` (two worker processes parse, the server keeps the
 summaries): wall time, the server's CPU time and resident memory added (VmRSS, after a
 collection); and once in this process alone, whose CPU time is the whole work's. Then references (a random task ID or issue mention) and
 workspace/symbol (a word, an ID or an issue number) as the server answers them,
@@ -48,7 +48,9 @@ sys.path.insert(0, str(REPO))
 from backlog_ls import convert  # noqa: E402
 from backlog_ls.features import navigation  # noqa: E402
 from backlog_ls.providers.config_file import ConfigLoader  # noqa: E402
+from backlog_ls.providers.workspace_facts import FactsProvider  # noqa: E402
 from backlog_ls.providers.workspace_index import IndexProvider  # noqa: E402
+from backlog_ls.workspace_facts import FactsTable  # noqa: E402
 from backlog_ls.workspace_index import WorkspaceIndex  # noqa: E402
 
 _TASK_PHASE = re.compile(r"(Task |Phase )(\d+)")
@@ -120,12 +122,22 @@ def _stats(wall: list[float], cpu: list[float]) -> dict:
     }
 
 
-def _scan(root: Path, use_processes: bool) -> tuple[WorkspaceIndex, float, float, float]:
-    """Index the folder as the server does: the index, wall seconds, this process's CPU seconds, MiB added."""
+def _scan(root: Path, use_processes: bool) -> tuple[WorkspaceIndex, float, float, float, int]:
+    """Index the folder as the server does, the cross-file facts read with the summaries: the index,
+    wall seconds, this process's CPU seconds, MiB added, and how many files' facts the table holds."""
     gc.collect()
     before = _rss_mib()
     index = WorkspaceIndex()
-    provider = IndexProvider(index, ConfigLoader().for_path, lambda path: Path(path).as_uri())
+    table = FactsTable()
+    loader = ConfigLoader()
+    facts = FactsProvider(table, lambda path: (loader.for_path(path).settings, str(root)))
+    provider = IndexProvider(
+        index,
+        loader.for_path,
+        lambda path: Path(path).as_uri(),
+        facts_inputs=lambda path: (loader.for_path(path).settings, str(root)),
+        facts_read=facts.facts_read,
+    )
     provider.use_processes = use_processes
     cpu_start = time.process_time()
     start = time.perf_counter()
@@ -133,11 +145,14 @@ def _scan(root: Path, use_processes: bool) -> tuple[WorkspaceIndex, float, float
     deadline = start + 900
     while provider.scans_finished == 0 and time.perf_counter() < deadline:
         time.sleep(0.005)
+    while len(table) < len(index) and time.perf_counter() < deadline:  # the facts' table, filled beside
+        time.sleep(0.005)
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     provider.stop()
+    facts.stop()
     gc.collect()
-    return index, elapsed, cpu, _rss_mib() - before
+    return index, elapsed, cpu, _rss_mib() - before, len(table)
 
 
 def in_process(root: Path, queries: int) -> dict:
@@ -146,8 +161,8 @@ def in_process(root: Path, queries: int) -> dict:
     # As the server does it first (two worker processes parse, this one keeps the summaries), so
     # that memory freed by an earlier scan does not hide what it adds; then in this process alone,
     # whose CPU time is the whole cost of reading, parsing and summarising.
-    index, elapsed, server_cpu, added = _scan(root, use_processes=True)
-    _, alone_s, alone_cpu, _ = _scan(root, use_processes=False)
+    index, elapsed, server_cpu, added, with_facts = _scan(root, use_processes=True)
+    _, alone_s, alone_cpu, _, _ = _scan(root, use_processes=False)
     rng = random.Random(1)
     files = index.files()
     mentions = [(summary, mention) for _, summary in files for mention in summary.mentions]
@@ -194,6 +209,7 @@ def in_process(root: Path, queries: int) -> dict:
         "index_s": round(elapsed, 2),  # with the worker processes, as the server does
         "index_server_cpu_s": round(server_cpu, 2),  # ... of which the server's own CPU time
         "index_mib_added": round(added, 1),
+        "files_with_facts": with_facts,  # the cross-file facts, read with the summaries
         "index_one_process_s": round(alone_s, 2),  # without workers: wall time ...
         "index_one_process_cpu_s": round(alone_cpu, 2),  # ... and the whole work's CPU time
         "load_average": round(os.getloadavg()[0], 1),

@@ -101,6 +101,27 @@ def test_task_ids(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("**CORE-01.1:** Parse the roadmap", [("CORE-01.1", "01.1")]),
+        ("REQ-3.1 - Clone the repo, after REQ-1.2", [("REQ-3.1", "3.1"), ("REQ-1.2", "1.2")]),
+        ("Task II-1.1: Database schema", [("II-1.1", "1.1")]),
+        ("Ship it (PROJ-123)", []),  # a Jira key: an issue of a configured project, never a task ID
+        ("AGPL-3.0-or-later, TLS-1.2-era ciphers", []),  # names joined on by a dash
+        ("see docs/CORE-01.1 and #AB-1.2 and x.CORE-1.2", []),
+    ],
+)
+def test_dotted_project_task_ids(text, expected):
+    assert [(task_id.text, task_id.number) for task_id in refs_of(text).task_ids] == expected
+
+
+def test_a_jira_key_stays_an_issue_key_beside_a_dotted_task_id():
+    refs = refs_of("**CORE-01.1 (PROJ-123):** Parse the roadmap")
+    assert [key.text for key in refs.keys] == ["PROJ-123"]
+    assert [task_id.text for task_id in refs.task_ids] == ["CORE-01.1"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("base RFC 2378 (Ph) parser", [(2378, "ietf")]),
         ("RFC-0093 design", [(93, "project")]),
         ("per RFC #3519", [(3519, "ietf")]),

@@ -198,13 +198,15 @@ def _anchor_items(request: CompletionRequest, listing: Listing | None, written: 
 
 @attrs.frozen
 class LinkAt:
-    """A link target in some file: as written, and where."""
+    """A link target in some file: as written, and where; ``bracketed`` when written in angle
+    brackets (``[x](<my plan.md>)``, ``[x]: <my plan.md>``), which the span leaves out."""
 
     target: str
     span: Span
+    bracketed: bool = False
 
 
-def _moved(path: str, renames: Sequence[tuple[str, str]]) -> str | None:
+def moved_path(path: str, renames: Sequence[tuple[str, str]]) -> str | None:
     """Where ``path`` goes when ``renames`` (old, new: files or folders) happen; None: it stays."""
     for old, new in renames:
         if path == old:
@@ -214,15 +216,16 @@ def _moved(path: str, renames: Sequence[tuple[str, str]]) -> str | None:
     return None
 
 
-def _written(relative: str, original: Target, target_text: str) -> str:
+def _written(relative: str, original: Target, link: LinkAt) -> str:
     """``relative`` ("/"-separated) written as the original was: "./", %-escapes, angle brackets."""
     path = relative
     if original.path.startswith("./") and not path.startswith("."):
         path = "./" + path
-    if original.encoded or " " in path:
+    # Inside angle brackets a space is written as it is; elsewhere it would end the target.
+    if original.encoded or (" " in path and not link.bracketed):
         path = quote(path, safe="/._-~()!$&'*+,;=:@")
     text = path + original.suffix
-    stripped = target_text.strip()
+    stripped = link.target.strip()
     return f"<{text}>" if stripped.startswith("<") and stripped.endswith(">") else text
 
 
@@ -236,13 +239,13 @@ def rename_edits(renames: Sequence[tuple[str, str]], files: Iterable[tuple[str, 
     edits: dict[str, list[Edit]] = {}
     for path, links in files:
         here = os.path.dirname(path)
-        new_here = os.path.dirname(_moved(path, renames) or path)
+        new_here = os.path.dirname(moved_path(path, renames) or path)
         for link in links:
             target = parse_target(link.target)
             if target is None or not target.path:
                 continue
             resolved = _resolve(here, target.path)
-            new_target = _moved(resolved, renames) or resolved
+            new_target = moved_path(resolved, renames) or resolved
             if new_target == resolved and new_here == here:
                 continue
             relative = os.path.relpath(new_target, new_here).replace(os.sep, "/")
@@ -250,11 +253,25 @@ def rename_edits(renames: Sequence[tuple[str, str]], files: Iterable[tuple[str, 
                 relative += "/"
             if posixpath.normpath(relative) == posixpath.normpath(target.path):
                 continue
-            edits.setdefault(path, []).append(Edit(link.span, _written(relative, target, link.target)))
+            edits.setdefault(path, []).append(Edit(link.span, _written(relative, target, link)))
     return edits
 
 
 def links_of(backlog: Backlog) -> Iterator[LinkAt]:
     """The link targets of a parsed document (reference definitions too), for ``rename_edits``."""
+    lines = backlog.lines
     for target, span in link_targets(backlog):
-        yield LinkAt(target, span)
+        line = lines[span.start_line] if span.start_line < len(lines) else ""
+        end = lines[span.end_line] if span.end_line < len(lines) else ""
+        bracketed = line[span.start_col - 1 : span.start_col] == "<" and end[span.end_col : span.end_col + 1] == ">"
+        yield LinkAt(target, span, bracketed)
+
+
+def may_link_to(text: str, renames: Sequence[tuple[str, str]]) -> bool:
+    """Whether a file's text can hold a link to a moved file or folder: it names one (its last
+    part, as written or %-escaped). A cheap test before the file is parsed."""
+    for old, _ in renames:
+        name = os.path.basename(old.rstrip(os.sep))
+        if name and (name in text or quote(name) in text):
+            return True
+    return False

@@ -190,7 +190,7 @@ def _uri_of_path(index: WorkspaceIndex, path: str) -> str | None:
 # --- rename ---------------------------------------------------------------------------------------
 
 _ID_NUMBER = re.compile(r"(?P<word>.*?)(?P<number>\d+(?:\.\d+)*[a-z]?)$", re.S)
-_WHOLE_TASK_ID = re.compile(r"(?:Task[ \t]+\d+(?:\.\d+)*[a-z]?|T-?\d{1,4}(?:\.\d+)*)")
+_WHOLE_TASK_ID = re.compile(r"(?:Task[ \t]+\d+(?:\.\d+)*[a-z]?|T-?\d{1,4}(?:\.\d+)*|[A-Z][A-Z0-9_]{1,9}-\d{1,4}(?:\.\d{1,4})+)")
 
 
 def prepare_rename(summary: FileSummary, line: int, column: int) -> Mention | None:
@@ -208,7 +208,7 @@ def new_task_id(old: str, new_name: str) -> str:
     old_parts = _ID_NUMBER.match(old)
     if old_parts is not None and re.fullmatch(r"\d+(?:\.\d+)*[a-z]?", new_name):
         return old_parts.group("word") + new_name
-    raise RenameRefused(f"'{new_name}' is not a task ID: write it as 'Task 2.7', 'T12' or a number such as '2.7'.")
+    raise RenameRefused(f"'{new_name}' is not a task ID: write it as 'Task 2.7', 'T12', 'CORE-01.2' or a number such as '2.7'.")
 
 
 def rename_edits(index: WorkspaceIndex, mention: Mention, new_name: str, uri: str | None = None) -> dict[str, list[Edit]]:

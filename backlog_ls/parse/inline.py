@@ -72,6 +72,22 @@ _COLOUR_WORDS = re.compile(
 _TASK_ID = re.compile(
     r"(?P<text>T(?<![\w.]T)(?:ask[ \t]+(?P<number>\d+(?:\.\d+)*[a-z]?)|-?(?P<short>\d{1,4}(?:\.\d+)*)))(?![\w]|\.\d)"
 )
+# A project's dotted task ID: "CORE-01.1", "REQ-3.1". Undotted, "PROJ-123" is a Jira or Linear key
+# (``_KEY``), not a task ID; a dotted one joined on by a dash or a word ("AGPL-3.0-or-later",
+# "TLS-1.2-era") is a name; and the names of versioned things ("GPT-4.1", "TLS-1.3", "HTTP-1.1")
+# are never task IDs, however written.
+_DOTTED_TASK_ID = re.compile(
+    r"(?<![\w./#-])(?P<text>(?P<prefix>[A-Z][A-Z0-9_]{1,9})-(?P<number>\d{1,4}(?:\.\d{1,4})+))(?![\w-]|\.\d)"
+)
+_VERSIONED_NAMES = frozenset(
+    "GPT LLAMA CLAUDE GEMINI PHI QWEN TLS SSL DTLS HTTP HTTPS HTML CSS UTF UCS ISO IEC IEEE PEP JSR JDK JRE JEP "
+    "ES ECMA IPV IP USB PCI PCIE DDR LTE WCAG OWASP SHA MD AES OAUTH SAML SOAP SQL PHP JS TS PY NET API SDK "
+    "OS IOS MACOS WIN CUDA ROCM ARM X86 AVX SSE GTK QT OPENGL GL GLSL HLSL VULKAN WEBGL DOM SVG UML BPMN MQTT "
+    "AMQP GRPC SMTP IMAP POP FTP SSH SNMP LDAP DNS DHCP NFS SMB CIFS TCP UDP QUIC RTP SIP XMPP IRC MPEG AV "
+    "VP OGG OPUS AAC MP JPEG PNG WEBP AVIF PDF EPUB ODF OOXML XML XSD XSLT JSON YAML TOML CSV RSS ATOM GFM "
+    "CMARK ASCII ANSI POSIX GPL LGPL AGPL MPL EPL CC BSD MIT APACHE CVSS CWE NIST FIPS SOC GDPR HIPAA "
+    "RHEL EL CENTOS SLES UBUNTU DEBIAN FEDORA ALPINE K8S KUBERNETES HELM ANDROID WATCHOS TVOS VISIONOS".split()
+)
 _IETF_RFC = re.compile(r"(?<![\w/])RFC[ \t-]?#?[ \t]?(?P<number>\d{1,5})(?![\w])")
 _PROJECT_RFC_PATH = re.compile(r"(?:^|/)(?:rfcs?|text)/(?P<number>\d{1,5})[-_][^/]*\.md(?:#.*)?$", re.I)
 _BOLD_TITLE = re.compile(r"(?P<open>\*\*|__)(?P<title>(?:(?!(?P=open)).)+?)(?P=open)")
@@ -406,6 +422,14 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         TaskId(span=run.span(m.start(), m.end()), text=m.group("text"), number=m.group("number") or m.group("short"))
         for m in (_TASK_ID.finditer(masked) if "T" in masked else ())
     ]
+    if "-" in masked and _KEY_HINT.search(masked):
+        dotted = [
+            TaskId(span=run.span(m.start(), m.end()), text=m.group("text"), number=m.group("number"))
+            for m in _DOTTED_TASK_ID.finditer(masked)
+            if m.group("prefix") not in _VERSIONED_NAMES
+        ]
+        if dotted:
+            task_ids = sorted(task_ids + dotted, key=lambda task_id: (task_id.span.start_line, task_id.span.start_col))
     for match in _IETF_RFC.finditer(masked) if "RFC" in masked else ():
         digits = match.group("number")
         rfcs.append(

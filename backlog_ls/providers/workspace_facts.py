@@ -29,7 +29,7 @@ from ..rules import Finding
 from ..rules.across_files import FileFacts, facts_of
 from ..workspace_facts import FactsTable
 from .daemon import Worker
-from .workspace_index import read_backlog
+from .workspace_index import read_backlog, stat_key
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class FactsProvider:
         self._worker = Worker("backlog-ls workspace facts", self._run)
         self._stopped = self._worker.stopped
         self._reports: dict[str, tuple[tuple, FileReport]] = {}  # path -> (key, report)
+        self._taken: dict[str, FileFacts] = {}  # facts read by the workspace index, for the table
         self.syncs_finished = 0  # for tests: how many syncs have ended
 
     # --- asking (any thread) ------------------------------------------------------------------
@@ -94,6 +95,26 @@ class FactsProvider:
         with self._lock:
             self._open.add(path)
         self._changed(self.table.update([facts]) - set(quiet))
+
+    def facts_read(self, batch: list[tuple[str, FileFacts, tuple[int, int]]], more: bool = False) -> None:
+        """Unopened files' facts, read with their summaries by the workspace index (path, facts, the
+        ``stat_key`` they were read at): a sync then finds them current and reads them no more.
+        The table takes them on this provider's thread once no ``more`` are coming (the cross-file
+        findings of the whole workspace are computed again with every update of the table)."""
+        with self._lock:
+            for _, facts, stat in batch:
+                if facts.path not in self._open:  # (the facts' path is absolute, as the table's)
+                    self._known[facts.path] = stat
+                    self._taken[facts.path] = facts
+        if not more:
+            self._post("take", None)
+
+    def _take(self) -> None:
+        with self._lock:
+            taken, self._taken = self._taken, {}
+            facts = [value for path, value in taken.items() if path not in self._open]
+        if facts:
+            self._changed(self.table.update(facts))
 
     def document_opened(self, path: str) -> None:
         """The editor opened a document: its facts come from its live text when it is checked, never
@@ -126,6 +147,8 @@ class FactsProvider:
                 self._sync(value)
             elif kind == "list":
                 self._sync(tuple(value()))
+            elif kind == "take":
+                self._take()
             else:
                 self._sync_one(value)
         finally:
@@ -164,7 +187,7 @@ class FactsProvider:
     def _read_if_changed(self, path: str) -> FileFacts | None:
         if self._is_open(path):
             return None
-        key = _stat_key(path)
+        key = stat_key(path)
         if key is None or self._known.get(path) == key:
             return None
         settings, project = self._settings_for(path)
@@ -200,7 +223,7 @@ class FactsProvider:
         return reports
 
     def _report(self, path: str, check: Check, generation: int) -> FileReport | None:
-        stat = _stat_key(path)
+        stat = stat_key(path)
         if stat is None:
             return None
         across = self.table.findings(path)
@@ -226,14 +249,6 @@ class FactsProvider:
         lines = _KeptLines({**(facts.line_texts() if facts else {}), **own.lines.kept}, len(own.lines))
         findings = tuple(sorted((*own.findings, *across), key=lambda finding: (finding.span, finding.code)))
         return FileReport(path, f"{own.result_id}.{self.table.generation}", findings, lines)
-
-
-def _stat_key(path: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return stat.st_mtime_ns, stat.st_size
 
 
 def _lines_of(findings: Iterable[Finding], source: Sequence[str]) -> _KeptLines:

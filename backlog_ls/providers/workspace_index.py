@@ -69,11 +69,20 @@ class _Silent:
         pass
 
 
+# facts_inputs(path) -> (settings, project) for the cross-file rules' facts of a file (on this
+# provider's thread); facts_read([(path, FileFacts, stat_key)], more) hears them, before the index
+# does; ``more``: a scan goes on, and more facts come (the cross-file findings can wait for them).
+FactsInputs = Callable[[str], "tuple[Any, str | None]"]
+FactsRead = Callable[[list[tuple[str, Any, tuple[int, int]]], bool], None]
+
+
 class IndexProvider:
     """Keeps ``index`` filled and current; see the module docstring.
 
     ``loaded_for(path)`` answers the ``LoadedConfig`` governing a path (``ConfigLoader.for_path``);
-    ``uri_of(path)`` the URI the editor uses for it.
+    ``uri_of(path)`` the URI the editor uses for it. With ``facts_inputs`` and ``facts_read``,
+    the cross-file rules' facts of each file are computed from the same parse as its summary (in
+    the worker processes too), so that an unopened file is read and parsed once.
     """
 
     def __init__(
@@ -84,8 +93,12 @@ class IndexProvider:
         *,
         on_change: Callable[[], None] | None = None,
         use_git: Callable[[], bool] = lambda: True,
+        facts_inputs: FactsInputs | None = None,
+        facts_read: FactsRead | None = None,
     ):
         self.index = index
+        self._facts_inputs = facts_inputs
+        self._facts_read = facts_read
         self._loaded_for = loaded_for
         self._uri_of = uri_of
         self._on_change = on_change
@@ -129,7 +142,7 @@ class IndexProvider:
             if uri in self._open and self._open[uri] > revision:
                 return  # a newer revision was indexed meanwhile
             self._open[uri] = revision
-        self.index.update(uri, summary, path)
+        self.index.update(uri, summary, path, live=True)
         self._changed()
 
     def document_opened(self, uri: str) -> None:
@@ -219,11 +232,12 @@ class IndexProvider:
         progress.begin(len(to_read))
         indexed = 0
         try:
-            limits = [(path, _limit(self._loaded_for(path))) for path in to_read]
-            for done, results in self._summaries(limits):
+            jobs = [self._job(path) for path in to_read]
+            for done, results in self._summaries(jobs):
                 if self._stopped.is_set():
                     return
-                for path, summary in results:
+                self._take_facts(results, more=True)
+                for path, summary, _ in results:
                     uri = self._uri_of(path)
                     if summary is not None and not self._is_open(uri):  # the editor's text wins
                         self.index.update(uri, summary, path)
@@ -232,6 +246,7 @@ class IndexProvider:
                 self._changed()
             self._forget_missing(folders, {self._uri_of(path) for path in found})
         finally:
+            self._take_facts([], more=False)
             progress.end(indexed)
             self.scans_finished += 1
             self._changed()
@@ -243,15 +258,33 @@ class IndexProvider:
             if uri.startswith(prefixes) and uri not in found and not self._is_open(uri):
                 self.index.remove(uri)
 
-    def _summaries(self, limits: list[tuple[str, int]]) -> Iterator[tuple[int, list[tuple[str, FileSummary | None]]]]:
+    def _job(self, path: str) -> FileJob:
+        """What reading one file takes: its size limit, and its facts' settings and project."""
+        inputs = None
+        if self._facts_inputs is not None and self._facts_read is not None:
+            try:
+                inputs = self._facts_inputs(path)
+            except Exception:  # the facts provider reads the file itself then
+                logger.exception("No cross-file settings for %s", path)
+        return path, _limit(self._loaded_for(path)), inputs
+
+    def _take_facts(self, results: list[FileRead], *, more: bool = False) -> None:
+        facts = [(path, found[0], found[1]) for path, _, found in results if found is not None and not self._is_open(self._uri_of(path))]
+        if (facts or not more) and self._facts_read is not None:
+            try:
+                self._facts_read(facts, more)
+            except Exception:
+                logger.exception("The cross-file facts could not be taken")
+
+    def _summaries(self, files: list[FileJob]) -> Iterator[tuple[int, list[FileRead]]]:
         """The summaries of the files, a batch at a time, with how many files are done so far."""
-        jobs = [limits[start : start + FILES_PER_JOB] for start in range(0, len(limits), FILES_PER_JOB)]
-        pool = _process_pool(len(limits)) if self.use_processes else None
+        jobs = [files[start : start + FILES_PER_JOB] for start in range(0, len(files), FILES_PER_JOB)]
+        pool = _process_pool(len(files)) if self.use_processes else None
         done = 0
         if pool is not None:
             try:
                 with pool:
-                    futures = [pool.submit(read_summaries, job) for job in jobs]
+                    futures = [pool.submit(read_files, job) for job in jobs]
                     for future in _as_completed(futures):
                         if self._stopped.is_set():
                             pool.shutdown(wait=False, cancel_futures=True)
@@ -262,10 +295,10 @@ class IndexProvider:
                 return
             except Exception:  # a broken pool (no /dev/shm, a killed worker): this thread reads the rest
                 logger.warning("Indexing in worker processes failed; indexing in the server instead", exc_info=True)
-                jobs = [limits[done:]]
+                jobs = [files[done:]]
         for job in jobs:
             for start in range(0, len(job), FILES_PER_JOB):
-                results = read_summaries(job[start : start + FILES_PER_JOB])
+                results = read_files(job[start : start + FILES_PER_JOB])
                 done += len(results)
                 yield done, results
 
@@ -295,9 +328,11 @@ class IndexProvider:
         uri = self._uri_of(path)
         if self._is_open(uri):
             return False  # the editor's text wins
-        summary = read_summary(path, _limit(loaded))
+        results = read_files([self._job(path)])
+        summary = results[0][1]
         if summary is None or self._is_open(uri):
             return False
+        self._take_facts(results)
         self.index.update(uri, summary, path)
         return True
 
@@ -323,9 +358,42 @@ def _limit(loaded: Any) -> int:
     return getattr(loaded.settings, "max_file_size", 0) if loaded is not None else 0
 
 
-def read_summaries(limits: list[tuple[str, int]]) -> list[tuple[str, FileSummary | None]]:
-    """``read_summary`` of each (path, max-file-size): the job a worker process runs."""
-    return [(path, read_summary(path, limit)) for path, limit in limits]
+# (path, max-file-size, (settings, project) of its cross-file facts or None)
+FileJob = tuple[str, int, Any]
+# (path, its summary or None, (its FileFacts, the stat_key they were read at) or None)
+FileRead = tuple[str, "FileSummary | None", Any]
+
+
+def read_files(jobs: list[FileJob]) -> list[FileRead]:
+    """Each file read and parsed once, for its summary and its cross-file facts: the job a worker
+    process runs."""
+    return [read_file(*job) for job in jobs]
+
+
+def read_file(path: str, max_file_size: int = 0, facts_inputs: Any = None) -> FileRead:
+    stat = stat_key(path)  # before reading: a change while it is read is read again
+    backlog = read_backlog(path, max_file_size)
+    if backlog is None:
+        return path, None, None
+    summary = _summarize(backlog, live=False)
+    facts = None
+    if facts_inputs is not None and stat is not None:
+        from ..rules.across_files import facts_of
+
+        try:
+            facts = (facts_of(backlog, path, facts_inputs[1], facts_inputs[0]), stat)
+        except Exception:
+            logger.exception("could not take the cross-file facts of %s", path)
+    return path, summary, facts
+
+
+def stat_key(path: str) -> tuple[int, int] | None:
+    """What tells a file's new text from the one read before: its modification time and size."""
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _process_pool(files: int) -> ProcessPoolExecutor | None:
@@ -342,7 +410,9 @@ def _process_pool(files: int) -> ProcessPoolExecutor | None:
             # A clean process to fork workers from, with the parser already imported; never a fork of
             # the server itself, whose threads may hold locks the child would inherit held.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["backlog_ls.providers.workspace_index", "backlog_ls.parse.blocks"])
+            context.set_forkserver_preload(
+                ["backlog_ls.providers.workspace_index", "backlog_ls.parse.blocks", "backlog_ls.rules.across_files"]
+            )
         else:
             context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(max_workers=workers, mp_context=context)
@@ -354,7 +424,7 @@ def _process_pool(files: int) -> ProcessPoolExecutor | None:
 def read_summary(path: str, max_file_size: int = 0) -> FileSummary | None:
     """The summary of a backlog file on disk; None when it cannot or must not be read."""
     backlog = read_backlog(path, max_file_size)
-    return _summarize(backlog) if backlog is not None else None
+    return _summarize(backlog, live=False) if backlog is not None else None
 
 
 def read_backlog(path: str, max_file_size: int = 0) -> Any:
@@ -380,9 +450,9 @@ def read_backlog(path: str, max_file_size: int = 0) -> Any:
         return None
 
 
-def _summarize(backlog: Any) -> FileSummary | None:
+def _summarize(backlog: Any, live: bool = True) -> FileSummary | None:
     try:
-        return summarize(backlog)
+        return summarize(backlog, live=live)
     except Exception:
         logger.exception("could not summarise a backlog for the workspace index")
         return None

@@ -39,6 +39,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 import attrs
 
 from ..config import OFF, Settings
+from ..memo import MISSING, BlockMemo
 from ..model import Backlog, Span
 from ..states import CANCELLED, state_kinds, task_kind
 from . import Finding, Related, Rule, selected
@@ -128,11 +129,9 @@ def facts_of(
     A file of no project, or over ``max-file-size``, shares nothing (no facts)."""
     from .suppress import Suppressions
 
-    from .. import size_limit
-
     settings = settings or Settings()
     path = os.path.abspath(path)
-    if project is None or size_limit.over(size_limit.text_size(backlog.lines), settings.max_file_size):
+    if project is None or _over_limit(backlog.lines, settings.max_file_size):
         return FileFacts(path, None)  # no project; or too large for more than its parse problems
     lines = backlog.lines
     suppressions = Suppressions.of(backlog)
@@ -179,12 +178,27 @@ def facts_of(
     )
 
 
+def _over_limit(lines, limit: int) -> bool:
+    """Whether the text is over ``max-file-size``; counted in bytes only near the limit (this runs
+    after every keystroke, and a code point is at most four bytes)."""
+    from .. import size_limit
+
+    if limit <= 0 or (sum(map(len, lines)) + len(lines)) * 4 <= limit:
+        return False
+    return size_limit.over(size_limit.text_size(lines), limit)
+
+
 _Uses = tuple[tuple[NamedId, ...], tuple[ClaimedIssue, ...], tuple[TaskLink, ...]]
 # A block's uses by its text, at line 0: a line inserted above moves every later block (new objects,
 # the same text), whose uses are then shifted instead of read again.
 _BY_TEXT: OrderedDict[tuple, _Uses] = OrderedDict()
-_BY_TEXT_SIZE = 8192
+_BY_TEXT_SIZE = 32_768  # a block, or a task of a long list, each
 _by_text_lock = threading.Lock()
+# ... and by the block's lineage, with the line it was read at: while the block lives, moved or not.
+_MOVED = BlockMemo(across_moves=True)
+# A long list's last few texts (each holds thousands of uses): (the line it was read at, its uses).
+_LONG_BY_TEXT: OrderedDict[tuple, tuple[int, _Uses]] = OrderedDict()
+_LONG_BY_TEXT_SIZE = 4
 
 
 def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
@@ -195,6 +209,26 @@ def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
     if found is not None:
         return found
     start = block.start_line
+    moved = _MOVED.peek(block, key)  # the same block moved by whole lines (an Enter above it)
+    if moved is not MISSING:
+        found = block_facts.memo[key] = moved[1] if moved[0] == start else _shifted(moved[1], start - moved[0])
+        _MOVED.put(block, (start, found), key)
+        return found
+    if _is_long(block_facts):  # remembered task by task, and the last few texts whole (an Enter undone)
+        text_key = (tuple(lines[start : block.end_line + 1]), claims, folder)
+        with _by_text_lock:
+            seen = _LONG_BY_TEXT.get(text_key)
+        if seen is not None:
+            found = seen[1] if seen[0] == start else _shifted(seen[1], start - seen[0])
+        else:
+            found = _read_block_uses(block_facts, lines, claims, folder)
+            with _by_text_lock:
+                _LONG_BY_TEXT[text_key] = (start, found)
+                while len(_LONG_BY_TEXT) > _LONG_BY_TEXT_SIZE:
+                    _LONG_BY_TEXT.popitem(last=False)
+        block_facts.memo[key] = found
+        _MOVED.put(block, (start, found), key)
+        return found
     text_key = (tuple(lines[start : block.end_line + 1]), claims, folder)
     with _by_text_lock:
         at_zero = _BY_TEXT.get(text_key)
@@ -204,6 +238,7 @@ def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
         found = block_facts.memo[key] = _shifted(at_zero, start)
         return found
     found = block_facts.memo[key] = _read_block_uses(block_facts, lines, claims, folder)
+    _MOVED.put(block, (start, found), key)
     with _by_text_lock:
         _BY_TEXT[text_key] = _shifted(found, -start)
         while len(_BY_TEXT) > _BY_TEXT_SIZE:
@@ -226,18 +261,65 @@ def _shifted(uses: _Uses, delta: int) -> _Uses:
     )
 
 
+# A list this long (a backlog of one list) is read task by task: an edit reads one task again.
+_LONG_BLOCK = 24
+_TASK_USES = BlockMemo()  # a task's uses while the task lives (the tasks an edit did not touch)
+
+
+def _is_long(block_facts) -> bool:
+    return len(block_facts.id_tasks) + len(block_facts.issue_tasks) >= _LONG_BLOCK
+
+
 def _read_block_uses(block_facts, lines, claims: tuple, folder: str) -> _Uses:
+    if not _is_long(block_facts):
+        return _read_uses(block_facts.id_tasks, block_facts.issue_tasks, lines, claims, folder)
+    with_id = {id(task) for task in block_facts.id_tasks}
+    with_issue = {id(task) for task in block_facts.issue_tasks}
+    tasks = {id(task): task for task in (*block_facts.id_tasks, *block_facts.issue_tasks)}
+    ids: list[NamedId] = []
+    issues: list[ClaimedIssue] = []
+    links: list[TaskLink] = []
+    for task in sorted(tasks.values(), key=lambda task: task.span.start_line):
+        found = _TASK_USES.peek(task, (claims, folder))
+        if found is MISSING:
+            found = _task_uses(task, id(task) in with_id, id(task) in with_issue, lines, claims, folder)
+            _TASK_USES.put(task, found, (claims, folder))
+        ids.extend(found[0])
+        issues.extend(found[1])
+        links.extend(found[2])
+    return tuple(ids), tuple(issues), tuple(links)
+
+
+def _task_uses(task, has_id: bool, has_issue: bool, lines, claims: tuple, folder: str) -> _Uses:
+    """One task's uses: by its text, as a block's (``_BY_TEXT``), moved to where the task is now."""
+    start = task.span.start_line
+    text_key = ("task", tuple(lines[start : task.span.end_line + 1]), has_id, has_issue, claims, folder)
+    with _by_text_lock:
+        seen = _BY_TEXT.get(text_key)
+        if seen is not None:
+            _BY_TEXT.move_to_end(text_key)
+    if seen is not None:  # (the line it was read at, its uses)
+        return seen[1] if seen[0] == start else _shifted(seen[1], start - seen[0])
+    found = _read_uses((task,) if has_id else (), (task,) if has_issue else (), lines, claims, folder)
+    with _by_text_lock:
+        _BY_TEXT[text_key] = (start, found)
+        while len(_BY_TEXT) > _BY_TEXT_SIZE:
+            _BY_TEXT.popitem(last=False)
+    return found
+
+
+def _read_uses(id_tasks, issue_tasks, lines, claims: tuple, folder: str) -> _Uses:
     home, kinds = claims[0], dict(claims[1])  # the project's repository; what each checkbox means
     ids = []
     links: list[TaskLink] = []
-    for task in block_facts.id_tasks:
+    for task in id_tasks:
         task_id = duplicate_task_id.naming_id(task, lines)
         if task_id is not None:
             ids.append(NamedId(task_id.text, task_id.span, lines[task_id.span.start_line], normal_text(task)))
         if task.refs.links:
             links.extend(_task_links(task.refs, folder, lines))
     issues = []
-    for task in block_facts.issue_tasks:
+    for task in issue_tasks:
         if task_kind(task, kinds) == CANCELLED:
             continue  # a cancelled task claims no issue any more (as in the per-file rule)
         for ref in task.refs.issues:

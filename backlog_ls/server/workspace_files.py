@@ -8,7 +8,9 @@
   are read on a thread by ``providers.workspace_facts``; a pull client asking
   ``workspace/diagnostic`` gets their problems; a push client gets open files only.
 - ``workspace/willRenameFiles`` (Markdown files and folders) answers the edits that keep
-  links pointing at what moves; the client applies them, or not.
+  links pointing at what moves, in every Markdown file of the workspace (backlog or not,
+  reference definitions and ``<...>`` targets too: ``providers.workspace_links``); the
+  client applies them, or not.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from .. import convert, size_limit
 from ..features.links import LinkAt, links_of, rename_edits
 from ..providers.workspace_facts import FactsProvider
+from ..providers.workspace_links import linking_files
 from ..rules import Finding
 from ..rules.across_files import facts_of
 from ..workspace import Document
@@ -67,6 +70,11 @@ class CrossFiles:
         path = os.path.abspath(path)
         holding = [folder for folder in self._folders() if path.startswith(folder.rstrip(os.sep) + os.sep)]
         return max(holding, key=len) if holding else None
+
+    def facts_inputs(self, path: str) -> tuple[Any, str | None]:
+        """An unopened file's settings and project, for its facts read with its summary (on the
+        index provider's thread): the path made absolute, as the table knows files."""
+        return self._settings_for(os.path.abspath(path))
 
     def _settings_for(self, path: str) -> tuple[Any, str | None]:
         """An unopened file's settings and project (on the provider's thread)."""
@@ -182,9 +190,12 @@ async def on_workspace_diagnostic(ls: BacklogServer, params: types.WorkspaceDiag
 # --- workspace/willRenameFiles ------------------------------------------------------------------------
 
 
-def _linking_files(ls: BacklogServer) -> tuple[list[tuple[str, list[LinkAt]]], dict[str, tuple[int | None, Any]]]:
-    """Every backlog's links, and each file's version (None: not open) and lines: open documents'
-    from their live text, the others' from the workspace index."""
+async def _linking_files(
+    ls: BacklogServer, renames: list[tuple[str, str]]
+) -> tuple[list[tuple[str, list[LinkAt]]], dict[str, tuple[int | None, Any]]]:
+    """Every Markdown file's links that a move may change, and each file's version (None: not
+    open) and lines: open documents' from their live text, the others read from disk (backlogs
+    or not, on a thread: ``providers.workspace_links``)."""
     linking: list[tuple[str, list[LinkAt]]] = []
     known: dict[str, tuple[int | None, Any]] = {}
     for document in ls.documents:
@@ -192,18 +203,17 @@ def _linking_files(ls: BacklogServer) -> tuple[list[tuple[str, list[LinkAt]]], d
             path = os.path.abspath(document.path)
             linking.append((path, list(links_of(document.backlog))))
             known[path] = (document.version, document.lines)
-    index = ls.workspace_index
-    for uri, summary in index.files():
-        path = index.path_of(uri)
-        if path is None or os.path.abspath(path) in known:
-            continue
-        path = os.path.abspath(path)
-        linking.append((path, [LinkAt(link.target, link.target_span) for link in summary.links]))
-        known[path] = (None, summary.span_lines)
+    folders = [os.path.abspath(folder) for folder in workspace_folders(ls)]
+    on_disk = await asyncio.to_thread(
+        linking_files, folders, renames, skip=set(known), use_git=ls.settings.workspace_trusted
+    )
+    for path, links, lines in on_disk:
+        linking.append((path, links))
+        known[path] = (None, lines)
     return linking, known
 
 
-def _rename_edit(ls: BacklogServer, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
+async def _rename_edit(ls: BacklogServer, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
     renames = []
     for rename in params.files:
         old, new = to_fs_path(rename.old_uri), to_fs_path(rename.new_uri)
@@ -211,7 +221,7 @@ def _rename_edit(ls: BacklogServer, params: types.RenameFilesParams) -> types.Wo
             renames.append((os.path.abspath(old), os.path.abspath(new)))
     if not renames:
         return None
-    linking, known = _linking_files(ls)
+    linking, known = await _linking_files(ls, renames)
     edits = rename_edits(renames, linking)
     changes = []
     for path, found in sorted(edits.items()):
@@ -222,8 +232,12 @@ def _rename_edit(ls: BacklogServer, params: types.RenameFilesParams) -> types.Wo
     return convert.documents_edit(changes, ls.encoding)
 
 
-def on_will_rename_files(ls: BacklogServer, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
-    return guarded("File move edits", lambda: _rename_edit(ls, params), None)
+async def on_will_rename_files(ls: BacklogServer, params: types.RenameFilesParams) -> types.WorkspaceEdit | None:
+    try:
+        return await _rename_edit(ls, params)
+    except Exception:
+        logger.exception("File move edits failed")
+        return None
 
 
 def will_rename_options() -> types.FileOperationRegistrationOptions:

@@ -43,6 +43,8 @@ def attach(ls: BacklogServer) -> None:
         from_fs_path,
         on_change=lambda: _index_changed(ls),
         use_git=lambda: ls.settings.workspace_trusted,
+        facts_inputs=lambda path: _facts_inputs(ls, path),
+        facts_read=lambda batch, more: _facts_read(ls, batch, more),
     )
     ls.on_parsed = lambda document, revision, backlog: ls.index_provider.document_edited(
         index_uri(document), revision, backlog, document.path
@@ -54,6 +56,18 @@ def _index_changed(ls: BacklogServer) -> None:
     cross_files = getattr(ls, "cross_files", None)
     if cross_files is not None:
         cross_files.index_changed()
+
+
+def _facts_inputs(ls: BacklogServer, path: str) -> Any:
+    """The cross-file rules' settings and project of an unopened file (None: no cross-file rules)."""
+    cross_files = getattr(ls, "cross_files", None)
+    return cross_files.facts_inputs(path) if cross_files is not None else None
+
+
+def _facts_read(ls: BacklogServer, batch: list, more: bool) -> None:
+    cross_files = getattr(ls, "cross_files", None)
+    if cross_files is not None:
+        cross_files.provider.facts_read(batch, more)
 
 
 def index_uri(document: Document) -> str:

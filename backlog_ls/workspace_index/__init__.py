@@ -6,7 +6,8 @@ from disk and from open documents; ``features/navigation.py`` answers from it.
 
 API (positions are code points, as in the model):
 
-- ``summarize(backlog) -> FileSummary``: what is kept of one file:
+- ``summarize(backlog, live=True) -> FileSummary``: what is kept of one file (built block by block,
+  each block's part remembered across edits and moves when ``live``: an open document's):
   ``sections`` (``SectionEntry``: title, level, anchor, span, heading_span, title_span, number),
   ``tasks`` (``TaskEntry``: text, state, span, text_span, is_heading, task_id, id_span, issues,
   section; ``key`` is the normalised ID), ``mentions`` (``Mention``: kind ``TASK`` | ``ISSUE``,

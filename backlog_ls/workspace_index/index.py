@@ -42,17 +42,20 @@ class SymbolHit:
 
 class _Record:
     """A summary, its path, and its mentions and tasks by key (built when the summary is stored,
-    on the indexing thread, so that the first lookup on the loop finds them ready)."""
+    on the indexing thread, so that the first lookup on the loop finds them ready; for an open
+    document being edited, on the first lookup, since most of its summaries are never looked up)."""
 
-    __slots__ = ("summary", "path", "_mentions", "_tasks")
+    __slots__ = ("summary", "path", "keys", "_mentions", "_tasks")
 
-    def __init__(self, summary: FileSummary, path: str | None):
+    def __init__(self, summary: FileSummary, path: str | None, live: bool = False):
         self.summary = summary
         self.path = path
+        self.keys = _keys(summary)  # the task keys and issue numbers the file mentions
         self._mentions: dict[str | int, list[Mention]] | None = None  # task key or issue number ->
         self._tasks: dict[str | int, list[TaskEntry]] | None = None  # ... tasks named by it / naming it
-        self.mentions("")
-        self.tasks("")
+        if not live:
+            self.mentions("")
+            self.tasks("")
 
     def mentions(self, key: str | int) -> list[Mention]:
         if self._mentions is None:
@@ -75,6 +78,16 @@ class _Record:
         return self._tasks.get(key, [])
 
 
+def _keys(summary: FileSummary) -> tuple[tuple, tuple]:
+    tasks, issues = set(), set()
+    for mention in summary.mentions:
+        if mention.kind == TASK:
+            tasks.add(mention.key)
+        elif mention.kind == ISSUE:
+            issues.add(mention.key.number)  # type: ignore[union-attr]
+    return tuple(tasks), tuple(issues)  # tuples: a set costs four times the memory
+
+
 class WorkspaceIndex:
     """Summaries by URI, with lookups by task ID, issue and words; safe across threads."""
 
@@ -88,16 +101,17 @@ class WorkspaceIndex:
 
     # --- filling -------------------------------------------------------------------------------
 
-    def update(self, uri: str, summary: FileSummary, path: str | None = None) -> None:
-        """Store (or replace) the summary of ``uri``."""
-        record = _Record(summary, path)
+    def update(self, uri: str, summary: FileSummary, path: str | None = None, *, live: bool = False) -> None:
+        """Store (or replace) the summary of ``uri``. ``live``: an open document's, replaced again at
+        the next pause in typing: its lookup tables and words are built when first asked for."""
+        record = _Record(summary, path, live)
         with self._lock:
             old = self._records.get(uri)
             if old is not None:
-                self._unmap(uri, old.summary)
+                self._unmap(uri, old.keys)
             self._records[uri] = record
-            self._map(uri, summary)
-            self._search.add(uri, summary)
+            self._map(uri, record.keys)
+            self._search.add(uri, summary, later=live)
             self.generation += 1
 
     def remove(self, uri: str) -> bool:
@@ -106,34 +120,23 @@ class WorkspaceIndex:
             old = self._records.pop(uri, None)
             if old is None:
                 return False
-            self._unmap(uri, old.summary)
+            self._unmap(uri, old.keys)
             self._search.remove(uri)
             self.generation += 1
             return True
 
-    @staticmethod
-    def _keys(summary: FileSummary) -> tuple[set, set]:
-        tasks, issues = set(), set()
-        for mention in summary.mentions:
-            if mention.kind == TASK:
-                tasks.add(mention.key)
-            elif mention.kind == ISSUE:
-                issues.add(mention.key.number)  # type: ignore[union-attr]
-        return tasks, issues
-
-    def _map(self, uri: str, summary: FileSummary) -> None:
+    def _map(self, uri: str, keys: tuple[tuple, tuple]) -> None:
         # Lists of URIs, not sets: most keys are in one or two files, and a set costs four times
         # the memory of a short list.
-        tasks, issues = self._keys(summary)
+        tasks, issues = keys
         for key in tasks:
             self._task_files.setdefault(key, []).append(uri)
         for number in issues:
             self._issue_files.setdefault(number, []).append(uri)
 
-    def _unmap(self, uri: str, summary: FileSummary) -> None:
-        tasks, issues = self._keys(summary)
-        for table, keys in ((self._task_files, tasks), (self._issue_files, issues)):
-            for key in keys:
+    def _unmap(self, uri: str, keys: tuple[tuple, tuple]) -> None:
+        for table, found in zip((self._task_files, self._issue_files), keys):
+            for key in found:
                 uris = table.get(key)
                 if uris is not None and uri in uris:
                     uris.remove(uri)

@@ -22,6 +22,7 @@ from .summary import FileSummary, SectionEntry, TaskEntry
 Entry = TaskEntry | SectionEntry
 
 _WORD = re.compile(r"#?\w+(?:\.\w+)*")
+_ID_TAIL = re.compile(r"[\s-]")
 
 EXACT, PREFIX, INSIDE, FUZZY = 30.0, 20.0, 10.0, 1.0
 OWN_ID = 100.0  # the query names the task's own ID ("2.3", "T10")
@@ -42,42 +43,90 @@ class _FileWords:
 
     __slots__ = ("summary", "entries", "words", "bonus", "own_ids", "own_issues")
 
-    def __init__(self, summary: FileSummary):
+    def __init__(
+        self,
+        summary: FileSummary,
+        known: dict[str, tuple[str, ...]] | None = None,
+        seen: dict[str, tuple[str, ...]] | None = None,
+    ):
         self.summary = summary
         self.entries = entries_of(summary)
         words: dict[str, list[int]] = {}  # word -> positions in ``entries``
         self.bonus = array("f")  # of each entry: shorter names first, sections before tasks
         self.own_ids: dict[int, str] = {}  # entry -> its own task number ("2.3", "10" for T10)
         self.own_issues: dict[int, tuple[str, ...]] = {}  # entry -> the numbers of its own issues
+        # The words of each text: ``known`` from the file's last read (after an edit, only the edited
+        # entries' are found again), ``seen`` told this read's.
+        known = known or {}
         for position, entry in enumerate(self.entries):
             text = entry.title if isinstance(entry, SectionEntry) else entry.text
-            for word in set(_WORD.findall(text.casefold())):
-                words.setdefault(sys.intern(word), []).append(position)
+            found = known.get(text)
+            if found is None:
+                found = tuple(sys.intern(word) for word in set(_WORD.findall(text.casefold())))
+            if seen is not None:
+                seen[text] = found
+            for word in found:
+                positions = words.get(word)
+                if positions is None:
+                    words[word] = [position]
+                else:
+                    positions.append(position)
             self.bonus.append(1.0 / (1 + len(text)) + (0.5 if isinstance(entry, SectionEntry) else 0.0))
             if isinstance(entry, TaskEntry):
                 if entry.task_id is not None:
-                    self.own_ids[position] = entry.task_id.split()[-1].casefold().lstrip("t-")
+                    # "Task 2.3" -> 2.3, "T10" -> 10, "CORE-01.1" -> 01.1 (the query "CORE-01.1" is "core", "01.1")
+                    self.own_ids[position] = _ID_TAIL.split(entry.task_id)[-1].casefold().lstrip("t-")
                 if entry.issues:
                     self.own_issues[position] = tuple(str(issue.number) for issue in entry.issues)
         self.words = {word: tuple(positions) for word, positions in words.items()}
 
 
 class SymbolSearch:
+    """The words of every file. A file given to ``add`` is read on the next ``search`` (``_flush``):
+    an open document summarised again after each pause in typing costs nothing until someone
+    searches, and then only that file is read again (the words of its unchanged texts reused)."""
+
     def __init__(self) -> None:
         self._files: dict[str, _FileWords] = {}
         # word -> URIs holding it. Lists, not sets: most words are in a few files, and a set costs
         # four times the memory; removing one file is then linear in a word's files, still small.
         self._word_files: dict[str, list[str]] = {}
         self._matches: dict[str, list[tuple[str, float]]] = {}  # query word -> vocabulary words, score
+        self._pending: dict[str, FileSummary] = {}  # URI -> its newest summary, not read yet
+        self._known: dict[str, dict[str, tuple[str, ...]]] = {}  # URI -> its texts' words, for the next read
 
-    def add(self, uri: str, summary: FileSummary) -> None:
-        self.remove(uri)
-        words = self._files[uri] = _FileWords(summary)
+    def add(self, uri: str, summary: FileSummary, *, later: bool = False) -> None:
+        """Take a file's summary; ``later`` (an open document being edited): read its words on the
+        next search, not now, and keep the words of its texts for the read after that."""
+        if later:
+            self._pending[uri] = summary
+            return
+        self._pending.pop(uri, None)
+        self._known.pop(uri, None)
+        self._read(uri, summary)
+
+    def remove(self, uri: str) -> None:
+        """Forget ``uri``."""
+        self._pending.pop(uri, None)
+        self._known.pop(uri, None)
+        self._drop(uri)
+
+    def _read(self, uri: str, summary: FileSummary, known=None, seen=None) -> None:
+        self._drop(uri)
+        words = self._files[uri] = _FileWords(summary, known, seen)
         for word in words.words:
             self._word_files.setdefault(word, []).append(uri)
         self._matches.clear()
 
-    def remove(self, uri: str) -> None:
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for uri, summary in pending.items():
+            # Only the texts the file holds now are kept: a long session of edits piles up nothing.
+            seen: dict[str, tuple[str, ...]] = {}
+            self._read(uri, summary, self._known.get(uri), seen)
+            self._known[uri] = seen
+
+    def _drop(self, uri: str) -> None:
         old = self._files.pop(uri, None)
         if old is None:
             return
@@ -104,6 +153,8 @@ class SymbolSearch:
         return found
 
     def search(self, query: str, limit: int) -> list[tuple[float, str, Entry, FileSummary]]:
+        if self._pending:
+            self._flush()
         tokens = [token for token in dict.fromkeys(_WORD.findall(query.casefold()))]
         if not tokens:
             return self._everything(limit) if not query.strip() else []
@@ -173,6 +224,8 @@ class SymbolSearch:
                 scores[key] += OWN_ISSUE
 
     def _everything(self, limit: int) -> list[tuple[float, str, Entry, FileSummary]]:
+        if self._pending:
+            self._flush()
         found = []
         for uri in sorted(self._files):
             words = self._files[uri]

@@ -13,14 +13,16 @@ all ``convert`` needs (an ASCII line's columns are the same in every encoding).
 
 from __future__ import annotations
 
-import bisect
 import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
 import attrs
 
 from ..anchors import heading_anchors, heading_text, html_anchors
-from ..model import Backlog, IssueRef, Item, Link, Span, TaskId
+from ..memo import MISSING, BlockMemo
+from ..model import Backlog, Block, IssueRef, Item, Link, Span, TaskId
 from ..rules.common import is_mention, lead_task_id
 
 TASK = "task"
@@ -196,68 +198,33 @@ class SparseLines(Sequence[str]):
 # --- building one ---------------------------------------------------------------------------------
 
 
-def summarize(backlog: Backlog) -> FileSummary:
-    """The summary of a parsed backlog; pure and never raises on a well-formed model."""
+def summarize(backlog: Backlog, *, live: bool = True) -> FileSummary:
+    """The summary of a parsed backlog; pure and never raises on a well-formed model.
+
+    Built block by block: each block's entries are remembered (``_BlockPart``) while the block
+    lives, and across moves by whole lines, so after an edit only the edited block is read
+    again (an Enter above the others only moves their entries down). Not ``live`` (a file read
+    from disk, whose model is dropped at once): nothing is remembered.
+    """
     lines = backlog.lines
     sections = tuple(_sections(backlog))
-    heading_lines = [section.heading_span.start_line for section in sections]
-    titles = [section.title for section in sections]
-
-    def section_of(line: int) -> str | None:
-        at = bisect.bisect_right(heading_lines, line) - 1
-        return titles[at] if at >= 0 else None
-
     tasks: list[TaskEntry] = []
     mentions: list[Mention] = []
     links: list[LinkEntry] = []
-    for block in backlog.blocks:
-        heading = block.heading
-        if heading is not None:
-            refs = heading.refs
-            defined = heading.task_id
-            named_issues = _named(refs.issues, lines) if heading.is_task else ()
-            if heading.is_task:
-                tasks.append(
-                    TaskEntry(
-                        text=heading_text(heading.title.split("\n", 1)[0]),
-                        state=heading.task_state or " ",
-                        span=heading.span,
-                        text_span=heading.title_span,
-                        is_heading=True,
-                        task_id=sys.intern(defined.text) if defined else None,
-                        id_span=defined.span if defined else None,
-                        issues=tuple(_shared_key(issue_key(ref)) for ref in named_issues),
-                        section=section_of(heading.span.start_line - 1),
-                    )
-                )
-            _add_mentions(mentions, links, refs, defined, named_issues)
-        if block.refs:
-            _add_mentions(mentions, links, block.refs, None, ())
-        for item, _parent in block.walk:
-            refs = item.refs
-            if item.checkbox is None:
-                if refs:
-                    _add_mentions(mentions, links, refs, None, ())
-                continue
-            defined = lead_task_id(item, lines) if refs.task_ids else None
-            named_issues = _named(refs.issues, lines)
-            tasks.append(
-                TaskEntry(
-                    text=heading_text(item.first_line_text),
-                    state=item.checkbox,
-                    span=item.span,
-                    text_span=_first_line_span(item),
-                    is_heading=False,
-                    task_id=sys.intern(defined.text) if defined else None,
-                    id_span=defined.span if defined else None,
-                    issues=tuple(_shared_key(issue_key(ref)) for ref in named_issues),
-                    section=section_of(item.line),
-                )
-            )
-            if refs:
-                _add_mentions(mentions, links, refs, defined, named_issues)
     kept: dict[int, str] = {}
-    for span in _spans(sections, tasks, mentions, links):
+    section: str | None = None
+    titles = iter(section.title for section in sections)
+    for block in backlog.blocks:
+        if block.heading is None and not block.items and not block.refs:
+            continue  # a blank line, a code block: nothing to keep
+        part = _block_part(block, lines, section) if live else _read_block(block, lines, section, live=False)
+        tasks.extend(part.tasks)
+        mentions.extend(part.mentions)
+        links.extend(part.links)
+        kept.update(part.kept)
+        if block.heading is not None:
+            section = next(titles, None)
+    for span in _spans(sections, (), (), ()):
         for line in {span.start_line, span.end_line}:
             if line < len(lines) and line not in kept and not lines[line].isascii():
                 kept[line] = lines[line]
@@ -270,6 +237,195 @@ def summarize(backlog: Backlog) -> FileSummary:
         lines=kept,
         line_count=len(lines),
     )
+
+
+@attrs.frozen
+class _BlockPart:
+    """One block's tasks, mentions, links and kept lines, for the block starting at ``start`` under
+    the section titled ``section``."""
+
+    start: int
+    section: str | None
+    tasks: tuple[TaskEntry, ...]
+    mentions: tuple[Mention, ...]
+    links: tuple[LinkEntry, ...]
+    kept: dict[int, str]
+
+
+# Keyed by the block's lineage: a block moved by whole lines has the same text, so its part only moves.
+_PARTS = BlockMemo(across_moves=True)
+
+
+def _block_part(block: Block, lines, section: str | None) -> _BlockPart:
+    part = _PARTS.peek(block)
+    if part is MISSING:
+        part = _read_block(block, lines, section)
+    elif part.start != block.start_line or part.section != section:
+        part = _moved(part, block.start_line, section)
+    else:
+        return part
+    return _PARTS.put(block, part)
+
+
+def _moved(part: _BlockPart, start: int, section: str | None) -> _BlockPart:
+    delta = start - part.start
+
+    def move(span: Span) -> Span:
+        return Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col) if delta else span
+
+    tasks = tuple(
+        TaskEntry(
+            task.text,
+            task.state,
+            move(task.span),
+            move(task.text_span),
+            task.is_heading,
+            task.task_id,
+            move(task.id_span) if task.id_span is not None else None,
+            task.issues,
+            section,
+        )
+        for task in part.tasks
+    )
+    if not delta:
+        return _BlockPart(start, section, tasks, part.mentions, part.links, part.kept)
+    mentions = tuple(Mention(m.kind, m.key, move(m.span), m.text, m.defines) for m in part.mentions)
+    links = tuple(LinkEntry(move(k.span), k.text, k.target, move(k.target_span), k.is_image) for k in part.links)
+    kept = {line + delta: text for line, text in part.kept.items()}
+    return _BlockPart(start, section, tasks, mentions, links, kept)
+
+
+def _read_block(block: Block, lines, section: str | None, *, live: bool = True) -> _BlockPart:
+    """The entries of one block; ``section`` is the title of the section holding it (None before any)."""
+    tasks: list[TaskEntry] = []
+    mentions: list[Mention] = []
+    links: list[LinkEntry] = []
+    kept: dict[int, str] = {}
+    heading = block.heading
+    if heading is not None:
+        refs = heading.refs
+        defined = heading.task_id
+        named_issues = _named(refs.issues, lines) if heading.is_task else ()
+        if heading.is_task:
+            tasks.append(
+                TaskEntry(
+                    text=heading_text(heading.title.split("\n", 1)[0]),
+                    state=heading.task_state or " ",
+                    span=heading.span,
+                    text_span=heading.title_span,
+                    is_heading=True,
+                    task_id=sys.intern(defined.text) if defined else None,
+                    id_span=defined.span if defined else None,
+                    issues=tuple(_shared_key(issue_key(ref)) for ref in named_issues),
+                    section=section,
+                )
+            )
+        _add_mentions(mentions, links, refs, defined, named_issues)
+    if block.refs:
+        _add_mentions(mentions, links, block.refs, None, ())
+    by_item = live and len(block.items) >= _LONG_LIST
+    if not by_item:
+        _read_items(block.walk, lines, section, tasks, mentions, links)
+    _keep_lines(kept, lines, tasks, mentions, links)
+    if by_item:
+        # A long list (a backlog of one list) is read item by item: an edit reads one item again.
+        for item in block.items:
+            part = _item_part(item, lines, section)
+            tasks.extend(part.tasks)
+            mentions.extend(part.mentions)
+            links.extend(part.links)
+            kept.update(part.kept)
+    return _BlockPart(block.start_line, section, tuple(tasks), tuple(mentions), tuple(links), kept)
+
+
+_LONG_LIST = 24
+# The parts of a long list's items by their text and section (the block is a new object after
+# every edit of the list): most recently used last, bounded.
+_ITEMS: OrderedDict[tuple, _BlockPart] = OrderedDict()
+_ITEMS_SIZE = 32_768
+_items_lock = threading.Lock()
+
+
+# ... and by the item itself, while it lives: the items before an edit are the same objects.
+_LIVE_ITEMS = BlockMemo()
+
+
+def _item_part(item: Item, lines, section: str | None) -> _BlockPart:
+    part = _LIVE_ITEMS.peek(item)  # type: ignore[arg-type]
+    if part is not MISSING and part.section == section:
+        return part
+    return _LIVE_ITEMS.put(item, _item_part_by_text(item, lines, section))  # type: ignore[arg-type]
+
+
+def _item_part_by_text(item: Item, lines, section: str | None) -> _BlockPart:
+    span = item.span
+    key = (tuple(lines[span.start_line : span.end_line + 1]), section)
+    with _items_lock:
+        part = _ITEMS.get(key)
+        if part is not None:
+            _ITEMS.move_to_end(key)
+    if part is not None:
+        if part.start == span.start_line:
+            return part
+        part = _moved(part, span.start_line, section)
+    else:
+        tasks: list[TaskEntry] = []
+        mentions: list[Mention] = []
+        links: list[LinkEntry] = []
+        pairs = [(item, None)]
+        pairs.extend((child, parent) for child, parent in _descendants(item))
+        _read_items(pairs, lines, section, tasks, mentions, links)
+        kept: dict[int, str] = {}
+        _keep_lines(kept, lines, tasks, mentions, links)
+        part = _BlockPart(span.start_line, section, tuple(tasks), tuple(mentions), tuple(links), kept)
+    with _items_lock:
+        _ITEMS[key] = part
+        while len(_ITEMS) > _ITEMS_SIZE:
+            _ITEMS.popitem(last=False)
+    return part
+
+
+def _descendants(item: Item) -> Iterator[tuple[Item, Item]]:
+    """An item's children and theirs, depth first (as ``Block.walk`` orders them)."""
+    stack = [(child, item) for child in reversed(item.children)]
+    while stack:
+        child, parent = stack.pop()
+        yield child, parent
+        stack.extend((grandchild, child) for grandchild in reversed(child.children))
+
+
+def _read_items(pairs, lines, section: str | None, tasks: list, mentions: list, links: list) -> None:
+    for item, _parent in pairs:
+        refs = item.refs
+        if item.checkbox is None:
+            if refs:
+                _add_mentions(mentions, links, refs, None, ())
+            continue
+        defined = lead_task_id(item, lines) if refs.task_ids else None
+        named_issues = _named(refs.issues, lines)
+        tasks.append(
+            TaskEntry(
+                text=heading_text(item.first_line_text),
+                state=item.checkbox,
+                span=item.span,
+                text_span=_first_line_span(item),
+                is_heading=False,
+                task_id=sys.intern(defined.text) if defined else None,
+                id_span=defined.span if defined else None,
+                issues=tuple(_shared_key(issue_key(ref)) for ref in named_issues),
+                section=section,
+            )
+        )
+        if refs:
+            _add_mentions(mentions, links, refs, defined, named_issues)
+
+
+def _keep_lines(kept: dict[int, str], lines, tasks, mentions, links) -> None:
+    """The non-ASCII lines the entries' spans start or end on (``FileSummary.lines``)."""
+    for span in _spans((), tasks, mentions, links):
+        for line in {span.start_line, span.end_line}:
+            if line < len(lines) and line not in kept and not lines[line].isascii():
+                kept[line] = lines[line]
 
 
 def _named(refs: tuple[IssueRef, ...], lines) -> tuple[IssueRef, ...]:

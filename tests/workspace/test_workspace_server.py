@@ -223,3 +223,57 @@ async def test_renaming_a_folder_moves_the_links_below_it(client: RecordingClien
         "- [ ] Read the [plan](design/plan.md#release) and the [notes](design/notes.md).",
     ]
     assert sorted(edits) == [roadmap]  # links inside the folder between its own files stay as they are
+
+
+LINKING = {
+    **FILES,
+    "README.md": "# Read me\n\nSee [the notes](docs/notes.md) and [the spec][spec].\n\n[spec]: <docs/my spec.md>\n",
+    "docs/my spec.md": "# Spec\n\nBack to the [notes](<notes.md#top>), ![chart](chart.png).\n",
+}
+
+
+@pytest.fixture
+def linking_root(tmp_path: Path) -> Path:
+    return write_workspace(tmp_path / "linking", LINKING)
+
+
+@pytest_lsp.fixture(config=_config())
+async def linking_client(lsp_client: RecordingClient, linking_root: Path):
+    await _start(lsp_client, linking_root, capabilities("visual-studio-code", pull_diagnostics=False))
+    yield
+    await lsp_client.shut_down_session()
+
+
+async def _rename(client: RecordingClient, old: Path, new: Path) -> dict[str, list[types.TextEdit]]:
+    params = types.RenameFilesParams(files=[types.FileRename(old_uri=old.as_uri(), new_uri=new.as_uri())])
+    edit = await client.workspace_will_rename_files_async(params)
+    assert edit is not None
+    return _edits_by_uri(edit)
+
+
+async def test_a_move_edits_files_without_tasks_reference_definitions_and_angle_bracket_targets(
+    linking_client: RecordingClient, linking_root: Path
+):
+    root = linking_root
+    edits = await _rename(linking_client, root / "docs/notes.md", root / "notes/old notes.md")
+    assert sorted(edits) == sorted((root / name).as_uri() for name in ("README.md", "ROADMAP.md", "docs/my spec.md"))
+    readme = _apply(LINKING["README.md"], edits[(root / "README.md").as_uri()])
+    assert readme.split("\n")[2] == "See [the notes](notes/old%20notes.md) and [the spec][spec]."  # no tasks in it
+    spec = _apply(LINKING["docs/my spec.md"], edits[(root / "docs/my spec.md").as_uri()])
+    # In angle brackets the space stays a space, and the anchor stays.
+    assert spec.split("\n")[2] == "Back to the [notes](<../notes/old notes.md#top>), ![chart](chart.png)."
+    roadmap = _apply(LINKING["ROADMAP.md"], edits[(root / "ROADMAP.md").as_uri()])
+    assert roadmap.split("\n")[4] == "- [ ] Read the [plan](docs/plan.md#release) and the [notes](notes/old%20notes.md)."
+    assert {name: (root / name).read_text(encoding="utf-8") for name in LINKING} == LINKING  # nothing written
+
+
+async def test_a_moved_file_reached_by_a_reference_definition_and_its_own_links_follow(
+    linking_client: RecordingClient, linking_root: Path
+):
+    root = linking_root
+    edits = await _rename(linking_client, root / "docs/my spec.md", root / "spec.md")
+    assert sorted(edits) == sorted((root / name).as_uri() for name in ("README.md", "docs/my spec.md"))
+    readme = _apply(LINKING["README.md"], edits[(root / "README.md").as_uri()])
+    assert readme.split("\n")[4] == "[spec]: <spec.md>"
+    spec = _apply(LINKING["docs/my spec.md"], edits[(root / "docs/my spec.md").as_uri()])
+    assert spec.split("\n")[2] == "Back to the [notes](<docs/notes.md#top>), ![chart](docs/chart.png)."

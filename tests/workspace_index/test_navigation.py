@@ -194,3 +194,37 @@ def test_a_file_naming_its_own_task_with_a_shared_id_keeps_it():
     # From the roadmap, which names no T10, nothing tells which is meant: both.
     roadmap_mention = navigation.symbol_at(index.get("file:///w/ROADMAP.md"), 0, 22)
     assert len(navigation.definition(index, roadmap_mention, "file:///w/ROADMAP.md")) == 2
+
+
+PROJECT_IDS = {
+    "ROADMAP.md": "# Roadmap\n\n- [ ] **CORE-01.1 (PROJ-123):** Parse the roadmap\n- [ ] CORE-01.2: After CORE-01.1\n",
+    "plans/next.md": "# Next\n\n- [ ] Ship it, depends on CORE-01.1 and PROJ-123\n",
+}
+
+
+def test_a_dotted_project_task_id_is_defined_referenced_and_renamed_across_files():
+    index = WorkspaceIndex()
+    for name, text in PROJECT_IDS.items():
+        index.update(f"file:///w/{name}", summarize(parse(text)))
+    texts = {f"file:///w/{name}": text for name, text in PROJECT_IDS.items()}
+    mention = _at(index, "plans/next.md", 2, 30)
+    assert mention.text == "CORE-01.1"
+    assert [_text(texts, p) for p in navigation.definition(index, mention)] == [("ROADMAP.md", "CORE-01.1")]
+    assert [_text(texts, p) for p in navigation.references(index, mention)] == [
+        ("ROADMAP.md", "CORE-01.1"),
+        ("ROADMAP.md", "CORE-01.1"),
+        ("plans/next.md", "CORE-01.1"),
+    ]
+    edits = navigation.rename_edits(index, mention, "CORE-02.1")
+    assert _apply(PROJECT_IDS["ROADMAP.md"], edits["file:///w/ROADMAP.md"]).split("\n")[2:4] == [
+        "- [ ] **CORE-02.1 (PROJ-123):** Parse the roadmap",
+        "- [ ] CORE-01.2: After CORE-02.1",
+    ]
+    assert _apply(PROJECT_IDS["plans/next.md"], edits["file:///w/plans/next.md"]).split("\n")[2] == (
+        "- [ ] Ship it, depends on CORE-02.1 and PROJ-123"
+    )
+    # Its ID puts the task first among the symbols (the mention after it holds the same words).
+    assert [s.name for s in navigation.workspace_symbols(index, "CORE-01.1")][:1] == ["CORE-01.1 (PROJ-123): Parse the roadmap (open)"]
+    # The Jira key beside it is no task ID: nothing to go to, nothing to rename.
+    assert _at(index, "plans/next.md", 2, 44) is None
+    assert navigation.prepare_rename(index.get("file:///w/ROADMAP.md"), 2, 22) is None
