@@ -106,6 +106,7 @@ def test_task_ids(text, expected):
         ("Task II-1.1: Database schema", [("II-1.1", "1.1")]),
         ("Ship it (PROJ-123)", []),  # a Jira key: an issue of a configured project, never a task ID
         ("AGPL-3.0-or-later, TLS-1.2-era ciphers", []),  # names joined on by a dash
+        ("Move to GPT-4.1, require TLS-1.3 and HTTP-1.1", []),  # versioned names, never task IDs
         ("see docs/CORE-01.1 and #AB-1.2 and x.CORE-1.2", []),
     ],
 )
