@@ -12,7 +12,6 @@ import attrs
 
 from ..config import Settings
 from ..model import Backlog, Span
-from ..rfc.cite import block_at
 from .blockers import blockers_hover
 from .dod import definition_of_done, hover_text
 from .issues import issue_hover
@@ -62,7 +61,7 @@ def hover(
 
 def _checkbox_hover(backlog: Backlog, line: int, column: int) -> HoverResult | None:
     # Only the block under the cursor is looked at: a 20,000-task backlog is not walked per hover.
-    block = block_at(backlog, line)
+    block = backlog.block_at(line)
     if block is None or not block.items:
         return None
     task = next(

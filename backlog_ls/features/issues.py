@@ -190,12 +190,6 @@ def url_for(ref: IssueRef, source: Any) -> str | None:
 # --- what the cursor is on -------------------------------------------------------------------------------
 
 
-def _block_at(backlog: Backlog, line: int) -> Block | None:
-    from ..rfc.cite import block_at
-
-    return block_at(backlog, line)
-
-
 def block_references(block: Block):
     """Every ``References`` in one block: its heading, its prose, its list items at any depth."""
     if block.heading is not None:
@@ -209,7 +203,7 @@ def block_references(block: Block):
 
 def reference_at(backlog: Backlog, line: int, column: int, source: Any = None) -> IssueRef | Placeholder | None:
     """The issue reference or placeholder under the cursor (a key only of one of ``source``'s projects)."""
-    block = _block_at(backlog, line)
+    block = backlog.block_at(line)
     if block is None:
         return None
     for refs in block_references(block):
@@ -641,7 +635,7 @@ _BACKTICKS = re.compile(r"`+")
 
 
 def _in_code(request: CompletionRequest) -> bool:
-    block = _block_at(request.backlog, request.line)
+    block = request.backlog.block_at(request.line)
     if block is not None and block.kind in ("code", "front-matter", "html"):
         return True
     # Inside a code span: an odd number of backtick runs before the cursor (good enough for one line).
@@ -867,7 +861,7 @@ def new_issue_for(backlog: Backlog, line: int, issue_settings: Mapping[str, Any]
     """The issue "Create issue from task" would file for the task on ``line``; None when the task names an issue."""
     from ..rules.common import task_index
 
-    block = _block_at(backlog, line)
+    block = backlog.block_at(line)
     if block is None:
         return None
     task = next((item for item, _ in block.walk if item.line == line and item.checkbox is not None), None)

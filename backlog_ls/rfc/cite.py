@@ -242,7 +242,7 @@ def block_citations(backlog: Backlog, block: Block) -> list[Citation]:
 
 def citation_at(backlog: Backlog, line: int, column: int) -> Citation | None:
     """The citation under (line, column), looking only at the block that holds the line."""
-    block = block_at(backlog, line)
+    block = backlog.block_at(line)
     if block is None:
         return None
     definitions = definitions_of(backlog)
@@ -251,26 +251,6 @@ def citation_at(backlog: Backlog, line: int, column: int) -> Citation | None:
         if citation.span.contains(line, column):
             return citation
     return None
-
-
-def block_at(backlog: Backlog, line: int) -> Block | None:
-    """The top-level block that holds ``line``, found by bisection."""
-    blocks = backlog.blocks
-    index = _block_index(blocks, line)
-    if 0 <= index < len(blocks) and blocks[index].start_line <= line <= blocks[index].end_line:
-        return blocks[index]
-    return None
-
-
-def _block_index(blocks: Sequence[Block], line: int) -> int:
-    low, high = 0, len(blocks)
-    while low < high:
-        middle = (low + high) // 2
-        if blocks[middle].start_line <= line:
-            low = middle + 1
-        else:
-            high = middle
-    return low - 1
 
 
 @functools.lru_cache(maxsize=4096)
