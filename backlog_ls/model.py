@@ -193,6 +193,12 @@ NO_REFERENCES = References()
 # --- structure --------------------------------------------------------------------------------
 
 
+# A list with this many top-level items is read again item by item around an edit
+# (``parse.reparse``), which keeps the items it did not touch: what derives from such a list
+# (rule findings, task facts, index summaries, cross-file uses) is therefore remembered per item.
+LONG_LIST_ITEMS = 24
+
+
 class Lineage:
     """What a block (or a top-level list item) and its copies moved by whole lines share (``parse.shift``): the same text.
 

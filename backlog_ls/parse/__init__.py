@@ -25,7 +25,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from ..model import Backlog, Block, Span
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Span
 
 # ``blocks`` (and so mistletoe, which takes some 170 ms to import) is imported on first
 # use: ``parse.inline`` is needed by features that must load before any document arrives.
@@ -147,8 +147,6 @@ def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_l
     return Backlog(lines, old_blocks[:keep] + tuple(read) + tail)
 
 
-# A list this long (top-level items) is read again item by item around an edit.
-_LONG_LIST = 24
 # Unedited items read again on each side of an edit: the judges that the list resumes as it was.
 _ITEMS_AROUND = 1
 
@@ -166,7 +164,7 @@ def _reparse_in_list(
         return None
     block = old_blocks[index]
     items = block.items
-    if block.kind != "list" or len(items) < _LONG_LIST or block.inner_blocks or block.problems:
+    if block.kind != "list" or len(items) < LONG_LIST_ITEMS or block.inner_blocks or block.problems:
         return None  # (problems: a full read lists the checkbox ones first, then the others by line)
     if old_last > block.end_line:
         return None

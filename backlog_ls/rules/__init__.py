@@ -18,7 +18,7 @@ import attrs
 import cattrs
 
 from ..config import OFF, Settings
-from ..model import Backlog, Block, Item, Span
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Span
 
 ERROR = "error"
 WARNING = "warning"
@@ -189,9 +189,6 @@ def _block_findings(rule: Rule, context: Context) -> list:
     return found
 
 
-# Items of a block this long are remembered one by one: ``parse.reparse`` rebuilds a long list
-# around an edit from the items it did not touch, the very same objects (or moved copies).
-_ITEMS_REMEMBERED_FROM = 24
 
 
 def _findings_of_block(rule: Rule, context: Context, block: Block) -> tuple[Finding, ...]:
@@ -202,7 +199,7 @@ def _findings_of_block(rule: Rule, context: Context, block: Block) -> tuple[Find
     check_item = rule.check_item
     if check_item is None:
         return tuple(found)
-    if len(block.items) < _ITEMS_REMEMBERED_FROM:
+    if len(block.items) < LONG_LIST_ITEMS:
         for item in block.items:
             found.extend(check_item(context, item))
         return tuple(found)

@@ -40,7 +40,7 @@ import attrs
 
 from ..config import OFF, Settings
 from ..memo import MISSING, BlockMemo
-from ..model import Backlog, Span
+from ..model import LONG_LIST_ITEMS, Backlog, Span
 from ..states import CANCELLED, state_kinds, task_kind
 from . import Finding, Related, Rule, selected
 from . import broken_link, duplicate_issue, duplicate_task_id
@@ -261,13 +261,13 @@ def _shifted(uses: _Uses, delta: int) -> _Uses:
     )
 
 
-# A list this long (a backlog of one list) is read task by task: an edit reads one task again.
-_LONG_BLOCK = 24
+# A long list (a backlog of one list; ``LONG_LIST_ITEMS`` counted in tasks) is read task by task:
+# an edit reads one task again.
 _TASK_USES = BlockMemo()  # a task's uses while the task lives (the tasks an edit did not touch)
 
 
 def _is_long(block_facts) -> bool:
-    return len(block_facts.id_tasks) + len(block_facts.issue_tasks) >= _LONG_BLOCK
+    return len(block_facts.id_tasks) + len(block_facts.issue_tasks) >= LONG_LIST_ITEMS
 
 
 def _read_block_uses(block_facts, lines, claims: tuple, folder: str) -> _Uses:

@@ -39,6 +39,7 @@ from ..model import (
     Placeholder,
     Span,
     TaskId,
+    LONG_LIST_ITEMS,
     lineage_of,
 )
 
@@ -283,9 +284,6 @@ def named_by_key(facts: BlockFacts, projects: frozenset[str], lines) -> tuple[bo
 
 _FACTS = BlockMemo()  # list block -> BlockFacts
 _MOVABLE_FACTS = LineageMemo()  # lineage of a list block or a top-level item -> _MovableFacts
-# A list this long is read item by item, each item's facts kept: an edit inside one long list
-# (``parse.reparse`` keeps the items it did not touch) then reads one item, not the list.
-_ITEMS_READ_ALONE_FROM = 24
 _ITEM_LISTS = ("tops", "missing", "id_tasks", "placeholder_items", "issue_tasks")
 
 
@@ -349,7 +347,7 @@ def _movable(owner: Block | Item, nodes: Callable[[], list[Item]], start_line: i
 
 def _block_facts(block: Block, lines) -> BlockFacts:
     items = block.items
-    if len(items) < _ITEMS_READ_ALONE_FROM:
+    if len(items) < LONG_LIST_ITEMS:  # else item by item, each item's facts kept: an edit reads one
         return _movable(block, lambda: [item for item, _ in block.walk], block.start_line, lambda: BlockFacts(items, lines))
     peek, put = _MOVABLE_FACTS.peek, _MOVABLE_FACTS.put
     parts = []

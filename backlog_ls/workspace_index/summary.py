@@ -22,7 +22,7 @@ import attrs
 
 from ..anchors import heading_anchors, heading_text, html_anchors
 from ..memo import MISSING, BlockMemo
-from ..model import Backlog, Block, IssueRef, Item, Link, Span, TaskId
+from ..model import LONG_LIST_ITEMS, Backlog, Block, IssueRef, Item, Link, Span, TaskId
 from ..rules.common import is_mention, lead_task_id
 
 TASK = "task"
@@ -323,7 +323,7 @@ def _read_block(block: Block, lines, section: str | None, *, live: bool = True) 
         _add_mentions(mentions, links, refs, defined, named_issues)
     if block.refs:
         _add_mentions(mentions, links, block.refs, None, ())
-    by_item = live and len(block.items) >= _LONG_LIST
+    by_item = live and len(block.items) >= LONG_LIST_ITEMS
     if not by_item:
         _read_items(block.walk, lines, section, tasks, mentions, links)
     _keep_lines(kept, lines, tasks, mentions, links)
@@ -338,7 +338,6 @@ def _read_block(block: Block, lines, section: str | None, *, live: bool = True) 
     return _BlockPart(block.start_line, section, tuple(tasks), tuple(mentions), tuple(links), kept)
 
 
-_LONG_LIST = 24
 # The parts of a long list's items by their text and section (the block is a new object after
 # every edit of the list): most recently used last, bounded.
 _ITEMS: OrderedDict[tuple, _BlockPart] = OrderedDict()
