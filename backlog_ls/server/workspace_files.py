@@ -35,7 +35,7 @@ from ..workspace_facts import FactsTable
 from ..workspace_outline import is_backlog
 from .core import BacklogServer, CheckInputs
 from .protocol import EncodedJson
-from .running import guarded
+from .running import guarded, show
 from .workspace_index import workspace_folders
 
 logger = logging.getLogger(__name__)
@@ -207,9 +207,11 @@ async def _linking_files(
     on_disk = await asyncio.to_thread(
         linking_files, folders, renames, skip=set(known), use_git=ls.settings.workspace_trusted
     )
-    for path, links, lines in on_disk:
+    for path, links, lines in on_disk.found:
         linking.append((path, links))
         known[path] = (None, lines)
+    if on_disk.warning:
+        show(ls, types.MessageType.Warning, on_disk.warning)
     return linking, known
 
 

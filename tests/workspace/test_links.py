@@ -119,3 +119,43 @@ def test_renaming_a_folder_moves_every_link_below_it_and_keeps_the_way_it_was_wr
 
 def test_a_move_that_changes_no_link_edits_nothing():
     assert _edits([("ARCHIVE.md", "old/ARCHIVE.md")], {k: v for k, v in FILES.items() if k != "ARCHIVE.md"}) == {}
+
+
+def _linking_workspace(tmp_path, count: int):
+    (tmp_path / "plan.md").write_text("# Plan\n", encoding="utf-8")
+    for n in range(count):
+        (tmp_path / f"note{n}.md").write_text(f"# Note {n}\n\nSee the [plan](plan.md).\n", encoding="utf-8")
+    return [(str(tmp_path / "plan.md"), str(tmp_path / "done" / "plan.md"))]
+
+
+def test_a_move_reads_every_markdown_file_when_there_is_time(tmp_path):
+    from backlog_ls.providers.workspace_links import linking_files
+
+    renames = _linking_workspace(tmp_path, 4)
+    linking = linking_files([str(tmp_path)], renames, use_git=False)
+    assert sorted(os.path.basename(path) for path, _, _ in linking.found) == [f"note{n}.md" for n in range(4)]
+    assert linking.unread == 0 and linking.warning is None
+
+
+def test_a_move_stops_reading_at_its_time_limit_and_says_how_many_files_it_left_out(tmp_path):
+    from backlog_ls.providers.workspace_links import linking_files
+
+    renames = _linking_workspace(tmp_path, 4)
+    ticks = iter(range(100))  # one second passes at each look at the clock
+    linking = linking_files([str(tmp_path)], renames, use_git=False, seconds=2.5, clock=lambda: next(ticks))
+    # The clock reads 0 at the start, then 1, 2, 3 before the first three files: two are read.
+    assert len(linking.found) == 2 and linking.unread == 3
+    assert linking.warning == (
+        "this move's link edits leave out 3 Markdown files of the workspace (not read within 2.5 s): "
+        "their links to the moved files may need fixing by hand."
+    )
+
+
+def test_a_move_in_a_workspace_over_the_file_limit_says_so(tmp_path, monkeypatch):
+    from backlog_ls.providers import workspace_links
+
+    monkeypatch.setattr(workspace_links, "MAX_FILES", 3)
+    renames = _linking_workspace(tmp_path, 4)
+    linking = workspace_links.linking_files([str(tmp_path)], renames, use_git=False)
+    assert linking.unread == 2  # five Markdown files, plan.md among them
+    assert "leave out 2 Markdown files of the workspace (over the 3-file limit)" in linking.warning
