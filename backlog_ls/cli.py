@@ -228,7 +228,8 @@ class UsageError(Exception):
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    from . import files, report
+    from . import report
+    from .providers import project_files as files
     from .providers.config_file import ConfigLoader
 
     try:
@@ -334,7 +335,7 @@ class _ConfigErrors:
 
 def discover_backlogs(arguments: argparse.Namespace, configs: Any) -> Any:
     """The files ``arguments.paths`` name as backlogs, by each one's configuration (``files.discover``)."""
-    from . import files
+    from .providers import project_files as files
 
     if arguments.config is not None:
         configs.for_path(arguments.config)  # its errors first, even when no file is found
@@ -343,7 +344,8 @@ def discover_backlogs(arguments: argparse.Namespace, configs: Any) -> Any:
 
 
 def _report(arguments: argparse.Namespace) -> int:
-    from . import files, progress_report
+    from . import progress_report
+    from .providers import project_files as files
     from .parse import parse
     from .providers.config_file import ConfigLoader
     from .providers.git_history import GitHistoryError, check_revision, text_at
@@ -652,7 +654,7 @@ def check_file(
     file's facts for ``with_findings_across_files``.
     """
     from . import size_limit
-    from .files import read_document
+    from .providers.project_files import read_document
     from .parse import parse
     from .report import FileResult
 
@@ -718,7 +720,7 @@ def fix_file(
     byte outside the edits. Raises files.UnreadableFile (or UnwritableFile).
     """
     from . import size_limit
-    from .files import read_document, write_atomically
+    from .providers.project_files import read_document, write_atomically
     from .fixes import fix_all
     from .parse import parse
     from .report import FileResult, FixedRecord

@@ -21,7 +21,7 @@ from . import convert
 from .config import Settings
 from .dependencies import graph
 from .features.outline import file_outline
-from .files import Selection
+from .providers.project_files import Selection
 from .model import Backlog
 from .providers.backlog_files import read_backlog, stamp
 

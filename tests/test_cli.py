@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import backlog_ls
-from backlog_ls import files
+from backlog_ls.providers import project_files as files
 
 from .cli_support import finding_paths, write
 from .conftest import SHARED
@@ -293,7 +293,8 @@ def test_a_repository_of_many_files_asks_git_for_its_remote_once(run, tmp_path, 
     code, out, _ = run("check", "--offline", "repo")
 
     assert (code, len(finding_paths(out))) == (1, 4)
-    assert calls.read_text().splitlines().count("remote get-url origin") == 1
+    asked = [call for call in calls.read_text().splitlines() if call.endswith(" remote get-url origin")]
+    assert asked == [f"-C {tmp_path / 'repo'} remote get-url origin"]
 
 
 def test_folder_without_git_honours_gitignore_files(run, tmp_path, monkeypatch):

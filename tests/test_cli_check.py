@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 import backlog_ls
-from backlog_ls import files, report, rules_doc
+from backlog_ls import report, rules_doc
+from backlog_ls.providers import project_files as files
 from backlog_ls.model import Span
 from backlog_ls.rules import Edit, Fix, Rule, registry
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backlog_ls.files import BinaryFile, decode_document
+from backlog_ls.providers.project_files import BinaryFile, decode_document
 
 TEXT = "# Plan\r\n- [ ] Café “bien” — done\r\n- [x] naïve\r\n"
 

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .. import files
+from . import project_files as files
 from .workspace_paths import RefusedPath, read_regular_file
 
 logger = logging.getLogger(__name__)

@@ -98,7 +98,7 @@ class DiskFiles:
             return None
         try:
             from ..anchors import anchors_with_lines
-            from ..files import BinaryFile, decode_document
+            from .project_files import BinaryFile, decode_document
             from ..parse import parse
 
             try:

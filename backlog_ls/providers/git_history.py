@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+from .git import GitUnavailable, run_git
+
 _GIT_SECONDS = 30.0
 
 
@@ -20,19 +22,10 @@ class GitHistoryError(Exception):
 
 def _git(folder: str, *arguments: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(
-            ["git", "-C", folder, *arguments],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=_GIT_SECONDS,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise GitHistoryError("git is not installed (--since reads history through git)") from None
-    except subprocess.TimeoutExpired:
-        raise GitHistoryError(f"git did not answer within {_GIT_SECONDS:.0f} s") from None
-    except (OSError, subprocess.SubprocessError) as error:
-        raise GitHistoryError(f"git cannot run: {error}") from None
+        return run_git(folder, *arguments, timeout=_GIT_SECONDS)
+    except GitUnavailable as problem:
+        detail = f"{problem} (--since reads history through git)" if "not installed" in str(problem) else str(problem)
+        raise GitHistoryError(detail) from None
 
 
 def _folder(path: str) -> str:

@@ -303,7 +303,7 @@ class IndexProvider:
                 yield done, results
 
     def _refresh(self, path: str) -> None:
-        from .. import files
+        from . import project_files as files
 
         loaded = self._loaded_for(path)
         if not os.path.isfile(path) or not files.Selections(lambda _: loaded).keep(path, os.path.dirname(path)):
@@ -430,7 +430,7 @@ def read_summary(path: str, max_file_size: int = 0) -> FileSummary | None:
 def read_backlog(path: str, max_file_size: int = 0) -> Any:
     """A backlog file on disk, parsed; None when it cannot or must not be read (the cross-file
     rules read unopened files with it too)."""
-    from ..files import BinaryFile, decode_document
+    from .project_files import BinaryFile, decode_document
     from .workspace_paths import RefusedPath, read_regular_file
 
     limit = min(max_file_size, HARD_LIMIT_BYTES) if max_file_size > 0 else HARD_LIMIT_BYTES

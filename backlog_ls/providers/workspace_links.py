@@ -63,7 +63,7 @@ def linking_files(
 ) -> LinkingFiles:
     """The Markdown files below ``folders`` that may need an edit when ``renames`` (old, new
     absolute paths) happen; ``skip``: paths known otherwise (open)."""
-    from .. import files
+    from . import project_files as files
     from ..parse import parse
     from .workspace_paths import RefusedPath, read_regular_file
 

@@ -26,11 +26,10 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
-import subprocess
 from urllib.parse import urlsplit
 
 from ...tracker import Repository
+from ..git import GitUnavailable, git_text, run_git
 from ...tracker.settings import IssuesSettings
 
 log = logging.getLogger(__name__)
@@ -85,26 +84,14 @@ def remote_url(root: str | None, remote: str = "origin", timeout: float = GIT_TI
     """``git remote get-url origin`` in ``root``; None when there is no git, repository or remote."""
     if not root:
         return None
-    git = shutil.which("git")
-    if git is None:
-        return None
     try:
-        result = subprocess.run(
-            [git, "remote", "get-url", remote],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-            check=False,
-            env=None,
-        )
-    except (OSError, subprocess.SubprocessError) as problem:
+        result = run_git(root, "remote", "get-url", remote, timeout=timeout)
+    except GitUnavailable as problem:
         log.info("Could not ask git for the remote in %s: %s", root, problem)
         return None
     if result.returncode != 0:
         return None
-    return result.stdout.strip() or None
+    return git_text(result.stdout) or None
 
 
 MAX_GIT_CONFIG_BYTES = 256 * 1024

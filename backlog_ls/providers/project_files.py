@@ -1,6 +1,7 @@
 """Which files ``backlog-ls check`` reads, reading them, and writing fixed ones back.
 
-This is the CLI's only disk IO besides printing and the configuration. A path
+The CLI's disk IO besides printing and the configuration, and the server's file listing
+(the workspace index, the Backlog view, file moves) and document decoding. A path
 named on the command line is always checked, whatever its extension (backlogs
 are often saved as ``.txt``); a folder contributes the files below it that
 version control would not ignore and that the configuration calls backlogs
@@ -25,7 +26,8 @@ from typing import Any
 
 import attrs
 
-from .config import DEFAULT_INCLUDE
+from ..config import DEFAULT_INCLUDE
+from .git import GitUnavailable, run_git
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -275,16 +277,10 @@ class Selections:
 
 
 def _run_git(folder: str, *arguments: str) -> subprocess.CompletedProcess[bytes] | None:
-    """Run git in ``folder``; None when git is missing, hangs or cannot start."""
+    """Run git in ``folder``; None when git is missing, hangs or cannot start (the walk answers then)."""
     try:
-        return subprocess.run(
-            ["git", "-C", folder, *arguments],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=_GIT_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+        return run_git(folder, *arguments, timeout=_GIT_TIMEOUT_SECONDS)
+    except GitUnavailable:
         return None
 
 
@@ -359,7 +355,7 @@ def is_ignored(patterns: Iterable[IgnorePattern], relative_path: str, is_folder:
 
 
 def _read_gitignore(folder: str, base: str) -> list[IgnorePattern]:
-    from .providers.workspace_paths import MAX_CONFIG_BYTES, RefusedPath, read_regular_file
+    from .workspace_paths import MAX_CONFIG_BYTES, RefusedPath, read_regular_file
 
     try:  # a regular file of sane size: a repository's .gitignore may be a FIFO or /dev/zero
         data = read_regular_file(os.path.join(folder, ".gitignore"), MAX_CONFIG_BYTES)
