@@ -341,6 +341,11 @@ class Block:
     # Code and HTML blocks inside this list or quote, as GitHub shows them: ("code" | "html",
     # first line, last line). Their lines hold no tasks, headings or references.
     inner_blocks: tuple[tuple[str, int, int], ...] = ()
+    # A list's items that make it loose, by index: an item whose content, with the blank lines before
+    # the next item, holds a blank line outside its child blocks (mistletoe's reading; a last item
+    # counts only with two blocks). The list is loose when there is one, and an edit inside a long
+    # list recomputes that from these without reading the whole list (``parse._reparse_in_list``).
+    loose_items: tuple[int, ...] = ()
     # Every item of the block with its parent, depth first: computed once per block so that
     # rules walking a 20,000-task document after each keystroke only concatenate these.
     walk: tuple[tuple[Item, Item | None], ...] = attrs.field(init=False, eq=False, repr=False)

@@ -11,10 +11,11 @@ Reading therefore starts at a block that begins safely before the edit and stops
 at the first block start after the edit that was also a block start before it.
 
 A backlog may be one long list (thousands of tasks in one block). An edit inside it
-reads again only the top-level items around the edit (``_reparse_in_list``): a tight
-list's item ends where the next item's marker starts, whatever came before, so when
-the items read again begin and end as the unedited ones beside them did, and the list
-stays tight, the rest of the list is what it was.
+reads again only the top-level items around the edit (``_reparse_in_list``): a list
+item ends where the next item's marker starts, whatever came before, so when the items
+read again begin and end as the unedited ones beside them did, the rest of the list is
+what it was, but for looseness: a blank line between two items (or inside one) makes
+every item of the list loose, and the list remembers which items make it so.
 """
 
 from __future__ import annotations
@@ -154,10 +155,15 @@ _ITEMS_AROUND = 1
 def _reparse_in_list(
     old_blocks: tuple[Block, ...], starts: list[int], lines: Sequence[str], first: int, old_last: int, new_last: int
 ) -> tuple[Block, ...] | None:
-    """The blocks after an edit within one long tight list, reading only the items around it (None: read blocks)."""
+    """The blocks after an edit within one long list, reading only the items around it (None: read blocks).
+
+    Looseness belongs to the whole list, and follows from which items make it loose
+    (``Block.loose_items``): those read again say it for themselves but the last, whose
+    blank lines after it were left out of the reading; every other item says what it said.
+    """
     from . import nesting
     from .blocks import read_blocks
-    from .shift import shift_block, shift_item
+    from .shift import shift_block, shift_item, with_looseness
 
     index = bisect.bisect_right(starts, first) - 1
     if index < 0:
@@ -168,8 +174,9 @@ def _reparse_in_list(
         return None  # (problems: a full read lists the checkbox ones first, then the others by line)
     if old_last > block.end_line:
         return None
-    if any(item.loose for item in items):
-        return None  # looseness belongs to the whole list: a blank line anywhere changes every item
+    was_loose = items[0].loose
+    if was_loose != bool(block.loose_items):
+        return None  # an item the model could not place made the list loose: read it all
     item_starts = [item.span.start_line for item in items]
     low = bisect.bisect_right(item_starts, first) - 1 - _ITEMS_AROUND
     high = bisect.bisect_right(item_starts, old_last) - 1 + _ITEMS_AROUND
@@ -178,8 +185,6 @@ def _reparse_in_list(
     delta = new_last - old_last
     window_start = items[low].span.start_line
     window_end = items[high].span.end_line + delta
-    if window_end + 1 < len(lines) and not lines[window_end + 1].strip():
-        return None
     window = lines[: window_end + 1]
     # Whether the list nests too deep (``nesting``): an item's depth is its own, but the bound on
     # depth times size counts the whole list, which only a big document can reach.
@@ -192,21 +197,39 @@ def _reparse_in_list(
     if len(read) != 1 or read[0].kind != "list" or read[0].inner_blocks or read[0].problems:
         return None
     new_items = read[0].items
-    after = shift_item(items[high], delta) if delta else items[high]
-    if read[0].end_line != window_end or any(item.loose for item in new_items):
+    if read[0].end_line != window_end or len(new_items) < 2 or new_items[0].loose != bool(read[0].loose_items):
         return None
-    if len(new_items) < 2 or new_items[0] != items[low] or new_items[-1] != after:
+    # Items low..high-1 became new_items[:-1].
+    added = len(new_items) - 1 - (high - low)
+    kept = block.loose_items
+    below, above = bisect.bisect_left(kept, low), bisect.bisect_left(kept, high)
+    later = kept[above:]
+    loose_items = (
+        kept[:below]
+        + tuple(low + n for n in read[0].loose_items if n < len(new_items) - 1)
+        + (tuple(n + added for n in later) if added else later)
+    )
+    loose = bool(loose_items)
+    flipped = loose != was_loose
+    after = shift_item(items[high], delta, loose) if delta else with_looseness(items[high], loose)
+    if with_looseness(new_items[0], was_loose) != items[low] or with_looseness(new_items[-1], loose) != after:
         return None
+    head = tuple(with_looseness(item, loose) for item in items[: low + 1]) if flipped else items[: low + 1]
     tail = items[high + 1 :]
+    if delta:
+        tail = tuple(shift_item(item, delta, loose) for item in tail)
+    elif flipped:
+        tail = tuple(with_looseness(item, loose) for item in tail)
     rebuilt = Block(
         kind="list",
         start_line=block.start_line,
         end_line=block.end_line + delta,
-        items=items[: low + 1] + new_items[1:-1] + (after,) + (tuple(shift_item(item, delta) for item in tail) if delta else tail),
+        items=head + tuple(with_looseness(item, loose) for item in new_items[1:-1]) + (after,) + tail,
+        loose_items=loose_items,
     )
 
-    later = tuple(shift_block(other, delta) for other in old_blocks[index + 1 :])
-    return old_blocks[:index] + (rebuilt,) + later
+    moved = tuple(shift_block(other, delta) for other in old_blocks[index + 1 :])
+    return old_blocks[:index] + (rebuilt,) + moved
 
 
 def block_span(block: Block, lines: Sequence[str]) -> Span:

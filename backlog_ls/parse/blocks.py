@@ -509,7 +509,8 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], 
         heading = builder.heading(token, first, end)
         return Block(kind=kind, start_line=first, end_line=end, heading=heading)
     if kind == "list":
-        items = builder.list_items(token, end, quote_depth=0, min_col=0)
+        loose_items: list[int] = []
+        items = builder.list_items(token, end, quote_depth=0, min_col=0, loose_items=loose_items)
         problems = builder.problems + builder.dash_box_problems(first, end)
         return Block(
             kind=kind,
@@ -518,6 +519,7 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], 
             items=tuple(items),
             problems=tuple(problems),
             inner_blocks=tuple(builder.inner_blocks),
+            loose_items=tuple(loose_items),
         )
     if kind == "quote":
         items = builder.quote_items(token, end, quote_depth=1)
@@ -666,13 +668,16 @@ class _BlockBuilder:
             return _trim_end(self.lines, siblings[index].line_number - 1, next_line - 1)
         return _trim_end(self.lines, siblings[index].line_number - 1, end)
 
-    def list_items(self, list_token, end: int, quote_depth: int, min_col: int) -> list[Item]:
+    def list_items(self, list_token, end: int, quote_depth: int, min_col: int, loose_items: list[int] | None = None) -> list[Item]:
+        """The list's items; the indices of those that make it loose are added to ``loose_items``."""
         items = []
         siblings = list(list_token.children or ())
         for index, item_token in enumerate(siblings):
             item_end = self._end_before(siblings, index, end)
             item = self._item(item_token, item_end, quote_depth, min_col if index == 0 else 0, list_token.loose)
             if item is not None:
+                if loose_items is not None and item_token.loose:
+                    loose_items.append(len(items))
                 items.append(item)
         return items
 
