@@ -182,3 +182,33 @@ def test_a_blank_line_after_a_subtask_or_a_lazy_line_makes_its_item_loose(monkey
     # (the list ends at the paragraph: the window read says so, then the blocks are read from the heading on)
     assert editor.edit(monkeypatch, end, end, "\n") == ([5] if second.startswith(" ") else [4, 102])
     assert all(item.loose for item in editor.backlog.blocks[1].items) == second.startswith(" ")
+
+
+def test_a_long_list_made_to_nest_too_deep_for_its_size_is_read_as_a_full_parse_reads_it(monkeypatch):
+    # The bound on depth times size counts the whole list: made small here, so that one more level
+    # of subtasks in one item tips a list of 60 over it (a full parse keeps it as text then).
+    from backlog_ls.parse import nesting
+
+    lines = ["# Plan", ""] + [line for n in range(60) for line in (f"- [ ] task {n}", f"  - [ ] sub {n}")]
+    editor = _Editor(lines)
+    characters = sum(map(len, editor.document.lines)) + len(editor.document.lines)
+    monkeypatch.setattr(nesting, "MAX_NESTED_CHARACTERS", int(characters * 2.5))
+    whole_list_measured = []
+
+    def measure(lines, first, original=nesting.measure):
+        found = original(lines, first)
+        if first == 2 and len(lines) == len(editor.document.lines):
+            whole_list_measured.append(found[1])
+        return found
+
+    monkeypatch.setattr(nesting, "measure", measure)
+    assert editor.edit(monkeypatch, (60, 9), (60, 9), "x") == [6]  # three items (and their subtasks) read
+    assert whole_list_measured == [2, 2]  # by the re-parse, then by the full parse the test compares with
+    assert editor.edit(monkeypatch, (62, 9), (62, 9), "y") == [6]
+    assert whole_list_measured == [2, 2, 2]  # only by the full parse: the re-parse remembered the list's depth
+    end = editor.end_of(61)
+    editor.edit(monkeypatch, end, end, "\n    - [ ] deeper")
+    assert [(block.kind, [problem.code for problem in block.problems]) for block in editor.backlog.blocks] == [
+        ("heading", []),
+        ("paragraph", ["unparsable-block"]),
+    ]

@@ -23,10 +23,11 @@ from __future__ import annotations
 import bisect
 import gc
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from ..model import LONG_LIST_ITEMS, Backlog, Block, Span
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Lineage, Span
 
 # ``blocks`` (and so mistletoe, which takes some 170 ms to import) is imported on first
 # use: ``parse.inline`` is needed by features that must load before any document arrives.
@@ -161,7 +162,6 @@ def _reparse_in_list(
     (``Block.loose_items``): those read again say it for themselves but the last, whose
     blank lines after it were left out of the reading; every other item says what it said.
     """
-    from . import nesting
     from .blocks import read_blocks
     from .shift import shift_block, shift_item, with_looseness
 
@@ -186,11 +186,8 @@ def _reparse_in_list(
     window_start = items[low].span.start_line
     window_end = items[high].span.end_line + delta
     window = lines[: window_end + 1]
-    # Whether the list nests too deep (``nesting``): an item's depth is its own, but the bound on
-    # depth times size counts the whole list, which only a big document can reach.
-    characters = sum(map(len, lines)) + len(lines)
-    whole = characters * nesting.MAX_NESTING > nesting.MAX_NESTED_CHARACTERS
-    if nesting.check(lines if whole else window, block.start_line if whole else window_start)[1]:
+    deepest = _deepest_after_edit(block, lines, window, window_start)
+    if deepest is None:
         return None
     with collector_paused():
         read, _ = read_blocks(window, window_start, lambda line: False)
@@ -228,8 +225,35 @@ def _reparse_in_list(
         loose_items=loose_items,
     )
 
+    _DEEPEST[rebuilt.lineage] = deepest
     moved = tuple(shift_block(other, delta) for other in old_blocks[index + 1 :])
     return old_blocks[:index] + (rebuilt,) + moved
+
+
+# A long list's deepest nesting (``nesting.measure`` from its first line), or a bound on it, by
+# lineage: its copies moved by whole lines share it.
+_DEEPEST: weakref.WeakKeyDictionary[Lineage, int] = weakref.WeakKeyDictionary()
+
+
+def _deepest_after_edit(block: Block, lines: Sequence[str], window: Sequence[str], window_start: int) -> int | None:
+    """A bound on how deep the edited list nests, or None when it nests too deep for mistletoe (``nesting``).
+
+    An item's depth is its own, but the bound on depth times size counts the whole list, which
+    only a big document can reach: there the whole list is measured once, and after that the
+    deeper of what it was and what the items read again are bounds it, with the whole
+    document's size for the list's.
+    """
+    from . import nesting
+
+    window_deepest = nesting.measure(window, window_start)[1]
+    characters = sum(map(len, lines)) + len(lines)
+    if characters * nesting.MAX_NESTING <= nesting.MAX_NESTED_CHARACTERS:
+        return None if nesting.too_deep(window_deepest, 0) else window_deepest
+    before = _DEEPEST.get(block.lineage)
+    if before is not None and not nesting.too_deep(max(before, window_deepest), characters):
+        return max(before, window_deepest)
+    _, deepest, region_characters = nesting.measure(lines, block.start_line)
+    return None if nesting.too_deep(deepest, region_characters) else deepest
 
 
 def block_span(block: Block, lines: Sequence[str]) -> Span:
