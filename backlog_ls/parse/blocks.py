@@ -161,6 +161,8 @@ def _list_item_read(cls, lines, prev_marker=None):
     - An HTML tag at the start of such a line begins an HTML block, as in cmark-gfm.
     - For "-" alone on its line, the content read from the next line is numbered from there
       (mistletoe numbered it from the marker's line: a task or fence in it sat one line too high).
+    - Blank lines before a marker of another kind ("- a", "", "* b": two lists) end the list and
+      make no item loose, as at any other end of a list.
     """
     next_marker = None
     line_buffer = []
@@ -208,6 +210,12 @@ def _list_item_read(cls, lines, prev_marker=None):
                 break
             marker_info = cls.parse_marker(next_line)
             if marker_info is not None:
+                if newline_count and not block_token.List.same_marker_type(leader, marker_info[2]):
+                    # Another kind of marker starts another list: the blank lines before it end this
+                    # one, and leave this item as it was (mistletoe kept them in it: a loose item).
+                    lines.backstep()
+                    del line_buffer[-newline_count:]
+                    break
                 next_marker = marker_info
                 break
             if newline_count:
