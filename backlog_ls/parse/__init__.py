@@ -162,9 +162,6 @@ def _reparse_in_list(
     (``Block.loose_items``): those read again say it for themselves but the last, whose
     blank lines after it were left out of the reading; every other item says what it said.
     """
-    from .blocks import read_blocks
-    from .shift import shift_block, shift_item, with_looseness
-
     index = bisect.bisect_right(starts, first) - 1
     if index < 0:
         return None
@@ -189,8 +186,31 @@ def _reparse_in_list(
     deepest = _deepest_after_edit(block, lines, window, window_start)
     if deepest is None:
         return None
+    # The collector is paused over the rebuilt list too: at 20,000 tasks an Enter moves 10,000
+    # items, and a collection in between walks the whole model again and again.
     with collector_paused():
-        read, _ = read_blocks(window, window_start, lambda line: False)
+        return _list_read_again(old_blocks, index, window, window_start, window_end, low, high, delta, deepest)
+
+
+def _list_read_again(
+    old_blocks: tuple[Block, ...],
+    index: int,
+    window: Sequence[str],
+    window_start: int,
+    window_end: int,
+    low: int,
+    high: int,
+    delta: int,
+    deepest: int,
+) -> tuple[Block, ...] | None:
+    """``_reparse_in_list`` once the window is chosen: items ``low``..``high`` read again from ``window``."""
+    from .blocks import read_blocks
+    from .shift import shift_block, shift_item, with_looseness
+
+    block = old_blocks[index]
+    items = block.items
+    was_loose = items[0].loose
+    read, _ = read_blocks(window, window_start, lambda line: False)
     if len(read) != 1 or read[0].kind != "list" or read[0].inner_blocks or read[0].problems:
         return None
     new_items = read[0].items
