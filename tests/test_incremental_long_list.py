@@ -78,7 +78,18 @@ def _edits_equal_a_full_parse(case):
         end = (end_line, int(fraction * len(document.lines[end_line]))) if span_lines else start
         first, old_last, new_last = document.replace(start, end, new_text)
         backlog = reparse(backlog, document.lines, first, old_last, new_last)
-        assert backlog == parse_lines(list(document.lines)), repr(document.text)
+        _assert_equals_a_full_parse(backlog, document)
+
+
+def _assert_equals_a_full_parse(backlog, document):
+    fresh = parse_lines(list(document.lines))
+    assert backlog == fresh, repr(document.text)
+    # The walks too (a re-parse keeps the old walk's pairs for the items it kept), made of the
+    # block's own items.
+    assert [block.walk for block in backlog.blocks] == [block.walk for block in fresh.blocks], repr(document.text)
+    for block in backlog.blocks:
+        assert [item for item, parent in block.walk if parent is None] == list(block.items)
+        assert all(a is b for a, b in zip((item for item, parent in block.walk if parent is None), block.items))
 
 
 def test_a_keystroke_in_a_long_list_reads_only_the_items_around_it(monkeypatch):
@@ -122,7 +133,7 @@ class _Editor:
         with monkeypatch.context() as patch:
             patch.setattr(blocks, "read_blocks", counting)
             self.backlog = reparse(self.backlog, self.document.lines, *self.document.replace(start, end, text))
-        assert self.backlog == parse_lines(list(self.document.lines)), repr(self.document.text)
+        _assert_equals_a_full_parse(self.backlog, self.document)
         return read
 
     def tasks(self) -> list[tuple[int, str, bool]]:

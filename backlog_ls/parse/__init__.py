@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from ..model import LONG_LIST_ITEMS, Backlog, Block, Lineage, Span
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Lineage, Span
 
 # ``blocks`` (and so mistletoe, which takes some 170 ms to import) is imported on first
 # use: ``parse.inline`` is needed by features that must load before any document arrives.
@@ -237,17 +237,42 @@ def _list_read_again(
         tail = tuple(shift_item(item, delta, loose) for item in tail)
     elif flipped:
         tail = tuple(with_looseness(item, loose) for item in tail)
+    middle = tuple(with_looseness(item, loose) for item in new_items[1:-1])
     rebuilt = Block(
         kind="list",
         start_line=block.start_line,
         end_line=block.end_line + delta,
-        items=head + tuple(with_looseness(item, loose) for item in new_items[1:-1]) + (after,) + tail,
+        items=head + middle + (after,) + tail,
         loose_items=loose_items,
+        walk=None if flipped else _walk_kept(block, low, high, middle, after, tail, delta),
     )
 
     _DEEPEST[rebuilt.lineage] = deepest
     moved = tuple(shift_block(other, delta) for other in old_blocks[index + 1 :])
     return old_blocks[:index] + (rebuilt,) + moved
+
+
+def _walk_kept(
+    block: Block, low: int, high: int, middle: tuple[Item, ...], after: Item, tail: tuple[Item, ...], delta: int
+) -> tuple[tuple[Item, Item | None], ...]:
+    """The rebuilt list's walk: the old walk's pairs for the items kept as they were, new ones for the rest."""
+    from ..model import walk_items
+
+    before = block.walk[: _first_pair(block, low + 1)]
+    if delta:
+        return before + walk_items(middle + (after,) + tail)
+    return before + walk_items(middle) + block.walk[_first_pair(block, high) :]
+
+
+def _first_pair(block: Block, index: int) -> int:
+    """Where the pairs of the block's top-level item ``index`` start in its walk (depth first: at its first line)."""
+    if index >= len(block.items):
+        return len(block.walk)
+    return bisect.bisect_left(block.walk, block.items[index].span.start_line, key=_pair_line)
+
+
+def _pair_line(pair: tuple[Item, Item | None]) -> int:
+    return pair[0].span.start_line
 
 
 # A long list's deepest nesting (``nesting.measure`` from its first line), or a bound on it, by
