@@ -183,8 +183,8 @@ def _reparse_in_list(
     window_start = items[low].span.start_line
     window_end = items[high].span.end_line + delta
     window = lines[: window_end + 1]
-    deepest = _deepest_after_edit(block, lines, window, window_start)
-    if deepest is None:
+    fits, deepest = _nesting_after_edit(block, lines, window, window_start)
+    if not fits:
         return None
     # The collector is paused over the rebuilt list too: at 20,000 tasks an Enter moves 10,000
     # items, and a collection in between walks the whole model again and again.
@@ -201,7 +201,7 @@ def _list_read_again(
     low: int,
     high: int,
     delta: int,
-    deepest: int,
+    deepest: int | None,
 ) -> tuple[Block, ...] | None:
     """``_reparse_in_list`` once the window is chosen: items ``low``..``high`` read again from ``window``."""
     from .blocks import read_blocks
@@ -247,7 +247,8 @@ def _list_read_again(
         walk=None if flipped else _walk_kept(block, low, high, middle, after, tail, delta),
     )
 
-    _DEEPEST[rebuilt.lineage] = deepest
+    if deepest is not None:
+        _DEEPEST[rebuilt.lineage] = deepest
     moved = tuple(shift_block(other, delta) for other in old_blocks[index + 1 :])
     return old_blocks[:index] + (rebuilt,) + moved
 
@@ -280,25 +281,26 @@ def _pair_line(pair: tuple[Item, Item | None]) -> int:
 _DEEPEST: weakref.WeakKeyDictionary[Lineage, int] = weakref.WeakKeyDictionary()
 
 
-def _deepest_after_edit(block: Block, lines: Sequence[str], window: Sequence[str], window_start: int) -> int | None:
-    """A bound on how deep the edited list nests, or None when it nests too deep for mistletoe (``nesting``).
+def _nesting_after_edit(block: Block, lines: Sequence[str], window: Sequence[str], window_start: int) -> tuple[bool, int | None]:
+    """Whether the edited list nests shallow enough for mistletoe (``nesting``), and a bound on its
+    depth when the whole list had to be counted (None when it need not be).
 
     An item's depth is its own, but the bound on depth times size counts the whole list, which
     only a big document can reach: there the whole list is measured once, and after that the
-    deeper of what it was and what the items read again are bounds it, with the whole
-    document's size for the list's.
+    deeper of what it was and what the items read again bounds it, with the whole document's
+    size for the list's.
     """
     from . import nesting
 
     window_deepest = nesting.measure(window, window_start)[1]
     characters = sum(map(len, lines)) + len(lines)
     if characters * nesting.MAX_NESTING <= nesting.MAX_NESTED_CHARACTERS:
-        return None if nesting.too_deep(window_deepest, 0) else window_deepest
+        return not nesting.too_deep(window_deepest, 0), None
     before = _DEEPEST.get(block.lineage)
     if before is not None and not nesting.too_deep(max(before, window_deepest), characters):
-        return max(before, window_deepest)
+        return True, max(before, window_deepest)
     _, deepest, region_characters = nesting.measure(lines, block.start_line)
-    return None if nesting.too_deep(deepest, region_characters) else deepest
+    return not nesting.too_deep(deepest, region_characters), deepest
 
 
 def block_span(block: Block, lines: Sequence[str]) -> Span:

@@ -680,6 +680,7 @@ class _BlockBuilder:
         """The list's items; the indices of those that make it loose are added to ``loose_items``."""
         items = []
         siblings = list(list_token.children or ())
+        unplaced_loose = False
         for index, item_token in enumerate(siblings):
             item_end = self._end_before(siblings, index, end)
             item = self._item(item_token, item_end, quote_depth, min_col if index == 0 else 0, list_token.loose)
@@ -687,6 +688,10 @@ class _BlockBuilder:
                 if loose_items is not None and item_token.loose:
                     loose_items.append(len(items))
                 items.append(item)
+            else:
+                unplaced_loose = unplaced_loose or item_token.loose
+        if unplaced_loose and loose_items is not None:
+            loose_items.clear()  # no item to say it: a loose list with no loose item is read whole after an edit
         return items
 
     def _item(self, token, end: int, quote_depth: int, min_col: int, loose: bool) -> Item | None:
