@@ -341,19 +341,36 @@ class Block:
     # Code and HTML blocks inside this list or quote, as GitHub shows them: ("code" | "html",
     # first line, last line). Their lines hold no tasks, headings or references.
     inner_blocks: tuple[tuple[str, int, int], ...] = ()
-    # Every item of the block with its parent, depth first: computed once per block so that
-    # rules walking a 20,000-task document after each keystroke only concatenate these.
-    walk: tuple[tuple[Item, Item | None], ...] = attrs.field(init=False, eq=False, repr=False)
+    # A list's items that make it loose, by index: an item whose content, with the blank lines before
+    # the next item, holds a blank line outside its child blocks (mistletoe's reading; a last item
+    # counts only with two blocks). The list is loose when there is one, and an edit inside a long
+    # list recomputes that from these without reading the whole list (``parse._reparse_in_list``).
+    loose_items: tuple[int, ...] = ()
+    # Every item of the block with its parent, depth first (``walk_items``): computed once per block
+    # so that rules walking a 20,000-task document after each keystroke only concatenate these.
+    # Given only by a re-parse that keeps most items of a long list, with the old walk's pairs for them.
+    walk: tuple[tuple[Item, Item | None], ...] = attrs.field(default=None, eq=False, repr=False, kw_only=True)
     lineage: Lineage = attrs.field(factory=Lineage, eq=False, repr=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        pairs: list[tuple[Item, Item | None]] = []
-        stack: list[tuple[Item, Item | None]] = [(item, None) for item in reversed(self.items)]
-        while stack:
-            item, parent = stack.pop()
-            pairs.append((item, parent))
-            stack.extend((child, item) for child in reversed(item.children))
-        object.__setattr__(self, "walk", tuple(pairs))
+        if self.walk is None:
+            object.__setattr__(self, "walk", walk_items(self.items))
+
+
+def walk_items(items: Iterable[Item]) -> tuple[tuple[Item, Item | None], ...]:
+    """Every item of ``items`` and below them with its parent (None at the top), depth first."""
+    pairs: list[tuple[Item, Item | None]] = []
+    append = pairs.append
+    for item in items:
+        append((item, None))
+        if item.children:  # most items have none: no stack for them
+            stack = [(child, item) for child in reversed(item.children)]
+            while stack:
+                node, parent = stack.pop()
+                append((node, parent))
+                if node.children:
+                    stack.extend([(child, node) for child in reversed(node.children)])
+    return tuple(pairs)
 
 
 @attrs.frozen

@@ -11,10 +11,11 @@ Reading therefore starts at a block that begins safely before the edit and stops
 at the first block start after the edit that was also a block start before it.
 
 A backlog may be one long list (thousands of tasks in one block). An edit inside it
-reads again only the top-level items around the edit (``_reparse_in_list``): a tight
-list's item ends where the next item's marker starts, whatever came before, so when
-the items read again begin and end as the unedited ones beside them did, and the list
-stays tight, the rest of the list is what it was.
+reads again only the top-level items around the edit (``_reparse_in_list``): a list
+item ends where the next item's marker starts, whatever came before, so when the items
+read again begin and end as the unedited ones beside them did, the rest of the list is
+what it was, but for looseness: a blank line between two items (or inside one) makes
+every item of the list loose, and the list remembers which items make it so.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from __future__ import annotations
 import bisect
 import gc
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from ..model import LONG_LIST_ITEMS, Backlog, Block, Span
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Lineage, Span
 
 # ``blocks`` (and so mistletoe, which takes some 170 ms to import) is imported on first
 # use: ``parse.inline`` is needed by features that must load before any document arrives.
@@ -154,11 +156,12 @@ _ITEMS_AROUND = 1
 def _reparse_in_list(
     old_blocks: tuple[Block, ...], starts: list[int], lines: Sequence[str], first: int, old_last: int, new_last: int
 ) -> tuple[Block, ...] | None:
-    """The blocks after an edit within one long tight list, reading only the items around it (None: read blocks)."""
-    from . import nesting
-    from .blocks import read_blocks
-    from .shift import shift_block, shift_item
+    """The blocks after an edit within one long list, reading only the items around it (None: read blocks).
 
+    Looseness belongs to the whole list, and follows from which items make it loose
+    (``Block.loose_items``): those read again say it for themselves but the last, whose
+    blank lines after it were left out of the reading; every other item says what it said.
+    """
     index = bisect.bisect_right(starts, first) - 1
     if index < 0:
         return None
@@ -168,8 +171,9 @@ def _reparse_in_list(
         return None  # (problems: a full read lists the checkbox ones first, then the others by line)
     if old_last > block.end_line:
         return None
-    if any(item.loose for item in items):
-        return None  # looseness belongs to the whole list: a blank line anywhere changes every item
+    was_loose = items[0].loose
+    if was_loose != bool(block.loose_items):
+        return None  # an item the model could not place made the list loose: read it all
     item_starts = [item.span.start_line for item in items]
     low = bisect.bisect_right(item_starts, first) - 1 - _ITEMS_AROUND
     high = bisect.bisect_right(item_starts, old_last) - 1 + _ITEMS_AROUND
@@ -178,35 +182,125 @@ def _reparse_in_list(
     delta = new_last - old_last
     window_start = items[low].span.start_line
     window_end = items[high].span.end_line + delta
-    if window_end + 1 < len(lines) and not lines[window_end + 1].strip():
-        return None
     window = lines[: window_end + 1]
-    # Whether the list nests too deep (``nesting``): an item's depth is its own, but the bound on
-    # depth times size counts the whole list, which only a big document can reach.
-    characters = sum(map(len, lines)) + len(lines)
-    whole = characters * nesting.MAX_NESTING > nesting.MAX_NESTED_CHARACTERS
-    if nesting.check(lines if whole else window, block.start_line if whole else window_start)[1]:
+    fits, deepest = _nesting_after_edit(block, lines, window, window_start)
+    if not fits:
         return None
+    # The collector is paused over the rebuilt list too: at 20,000 tasks an Enter moves 10,000
+    # items, and a collection in between walks the whole model again and again.
     with collector_paused():
-        read, _ = read_blocks(window, window_start, lambda line: False)
+        return _list_read_again(old_blocks, index, window, window_start, window_end, low, high, delta, deepest)
+
+
+def _list_read_again(
+    old_blocks: tuple[Block, ...],
+    index: int,
+    window: Sequence[str],
+    window_start: int,
+    window_end: int,
+    low: int,
+    high: int,
+    delta: int,
+    deepest: int | None,
+) -> tuple[Block, ...] | None:
+    """``_reparse_in_list`` once the window is chosen: items ``low``..``high`` read again from ``window``."""
+    from .blocks import read_blocks
+    from .shift import shift_block, shift_item, with_looseness
+
+    block = old_blocks[index]
+    items = block.items
+    was_loose = items[0].loose
+    read, _ = read_blocks(window, window_start, lambda line: False)
     if len(read) != 1 or read[0].kind != "list" or read[0].inner_blocks or read[0].problems:
         return None
     new_items = read[0].items
-    after = shift_item(items[high], delta) if delta else items[high]
-    if read[0].end_line != window_end or any(item.loose for item in new_items):
+    if read[0].end_line != window_end or len(new_items) < 2 or new_items[0].loose != bool(read[0].loose_items):
         return None
-    if len(new_items) < 2 or new_items[0] != items[low] or new_items[-1] != after:
+    # Items low..high-1 became new_items[:-1].
+    added = len(new_items) - 1 - (high - low)
+    kept = block.loose_items
+    below, above = bisect.bisect_left(kept, low), bisect.bisect_left(kept, high)
+    later = kept[above:]
+    loose_items = (
+        kept[:below]
+        + tuple(low + n for n in read[0].loose_items if n < len(new_items) - 1)
+        + (tuple(n + added for n in later) if added else later)
+    )
+    loose = bool(loose_items)
+    flipped = loose != was_loose
+    after = shift_item(items[high], delta, loose) if delta else with_looseness(items[high], loose)
+    if with_looseness(new_items[0], was_loose) != items[low] or with_looseness(new_items[-1], loose) != after:
         return None
+    head = tuple(with_looseness(item, loose) for item in items[: low + 1]) if flipped else items[: low + 1]
     tail = items[high + 1 :]
+    if delta:
+        tail = tuple(shift_item(item, delta, loose) for item in tail)
+    elif flipped:
+        tail = tuple(with_looseness(item, loose) for item in tail)
+    middle = tuple(with_looseness(item, loose) for item in new_items[1:-1])
     rebuilt = Block(
         kind="list",
         start_line=block.start_line,
         end_line=block.end_line + delta,
-        items=items[: low + 1] + new_items[1:-1] + (after,) + (tuple(shift_item(item, delta) for item in tail) if delta else tail),
+        items=head + middle + (after,) + tail,
+        loose_items=loose_items,
+        walk=None if flipped else _walk_kept(block, low, high, middle, after, tail, delta),
     )
 
-    later = tuple(shift_block(other, delta) for other in old_blocks[index + 1 :])
-    return old_blocks[:index] + (rebuilt,) + later
+    if deepest is not None:
+        _DEEPEST[rebuilt.lineage] = deepest
+    moved = tuple(shift_block(other, delta) for other in old_blocks[index + 1 :])
+    return old_blocks[:index] + (rebuilt,) + moved
+
+
+def _walk_kept(
+    block: Block, low: int, high: int, middle: tuple[Item, ...], after: Item, tail: tuple[Item, ...], delta: int
+) -> tuple[tuple[Item, Item | None], ...]:
+    """The rebuilt list's walk: the old walk's pairs for the items kept as they were, new ones for the rest."""
+    from ..model import walk_items
+
+    before = block.walk[: _first_pair(block, low + 1)]
+    if delta:
+        return before + walk_items(middle + (after,) + tail)
+    return before + walk_items(middle) + block.walk[_first_pair(block, high) :]
+
+
+def _first_pair(block: Block, index: int) -> int:
+    """Where the pairs of the block's top-level item ``index`` start in its walk (depth first: at its first line)."""
+    if index >= len(block.items):
+        return len(block.walk)
+    return bisect.bisect_left(block.walk, block.items[index].span.start_line, key=_pair_line)
+
+
+def _pair_line(pair: tuple[Item, Item | None]) -> int:
+    return pair[0].span.start_line
+
+
+# A long list's deepest nesting (``nesting.measure`` from its first line), or a bound on it, by
+# lineage: its copies moved by whole lines share it.
+_DEEPEST: weakref.WeakKeyDictionary[Lineage, int] = weakref.WeakKeyDictionary()
+
+
+def _nesting_after_edit(block: Block, lines: Sequence[str], window: Sequence[str], window_start: int) -> tuple[bool, int | None]:
+    """Whether the edited list nests shallow enough for mistletoe (``nesting``), and a bound on its
+    depth when the whole list had to be counted (None when it need not be).
+
+    An item's depth is its own, but the bound on depth times size counts the whole list, which
+    only a big document can reach: there the whole list is measured once, and after that the
+    deeper of what it was and what the items read again bounds it, with the whole document's
+    size for the list's.
+    """
+    from . import nesting
+
+    window_deepest = nesting.measure(window, window_start)[1]
+    characters = sum(map(len, lines)) + len(lines)
+    if characters * nesting.MAX_NESTING <= nesting.MAX_NESTED_CHARACTERS:
+        return not nesting.too_deep(window_deepest, 0), None
+    before = _DEEPEST.get(block.lineage)
+    if before is not None and not nesting.too_deep(max(before, window_deepest), characters):
+        return True, max(before, window_deepest)
+    _, deepest, region_characters = nesting.measure(lines, block.start_line)
+    return not nesting.too_deep(deepest, region_characters), deepest
 
 
 def block_span(block: Block, lines: Sequence[str]) -> Span:

@@ -161,6 +161,8 @@ def _list_item_read(cls, lines, prev_marker=None):
     - An HTML tag at the start of such a line begins an HTML block, as in cmark-gfm.
     - For "-" alone on its line, the content read from the next line is numbered from there
       (mistletoe numbered it from the marker's line: a task or fence in it sat one line too high).
+    - Blank lines before a marker of another kind ("- a", "", "* b": two lists) end the list and
+      make no item loose, as at any other end of a list.
     """
     next_marker = None
     line_buffer = []
@@ -208,6 +210,12 @@ def _list_item_read(cls, lines, prev_marker=None):
                 break
             marker_info = cls.parse_marker(next_line)
             if marker_info is not None:
+                if newline_count and not block_token.List.same_marker_type(leader, marker_info[2]):
+                    # Another kind of marker starts another list: the blank lines before it end this
+                    # one, and leave this item as it was (mistletoe kept them in it: a loose item).
+                    lines.backstep()
+                    del line_buffer[-newline_count:]
+                    break
                 next_marker = marker_info
                 break
             if newline_count:
@@ -509,7 +517,8 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], 
         heading = builder.heading(token, first, end)
         return Block(kind=kind, start_line=first, end_line=end, heading=heading)
     if kind == "list":
-        items = builder.list_items(token, end, quote_depth=0, min_col=0)
+        loose_items: list[int] = []
+        items = builder.list_items(token, end, quote_depth=0, min_col=0, loose_items=loose_items)
         problems = builder.problems + builder.dash_box_problems(first, end)
         return Block(
             kind=kind,
@@ -518,6 +527,7 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], 
             items=tuple(items),
             problems=tuple(problems),
             inner_blocks=tuple(builder.inner_blocks),
+            loose_items=tuple(loose_items),
         )
     if kind == "quote":
         items = builder.quote_items(token, end, quote_depth=1)
@@ -666,14 +676,22 @@ class _BlockBuilder:
             return _trim_end(self.lines, siblings[index].line_number - 1, next_line - 1)
         return _trim_end(self.lines, siblings[index].line_number - 1, end)
 
-    def list_items(self, list_token, end: int, quote_depth: int, min_col: int) -> list[Item]:
+    def list_items(self, list_token, end: int, quote_depth: int, min_col: int, loose_items: list[int] | None = None) -> list[Item]:
+        """The list's items; the indices of those that make it loose are added to ``loose_items``."""
         items = []
         siblings = list(list_token.children or ())
+        unplaced_loose = False
         for index, item_token in enumerate(siblings):
             item_end = self._end_before(siblings, index, end)
             item = self._item(item_token, item_end, quote_depth, min_col if index == 0 else 0, list_token.loose)
             if item is not None:
+                if loose_items is not None and item_token.loose:
+                    loose_items.append(len(items))
                 items.append(item)
+            else:
+                unplaced_loose = unplaced_loose or item_token.loose
+        if unplaced_loose and loose_items is not None:
+            loose_items.clear()  # no item to say it: a loose list with no loose item is read whole after an edit
         return items
 
     def _item(self, token, end: int, quote_depth: int, min_col: int, loose: bool) -> Item | None:

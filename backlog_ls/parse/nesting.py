@@ -51,6 +51,16 @@ def check(lines: Sequence[str], first: int) -> tuple[int, bool]:
     and follows a blank line (or is a heading): a little more than the block mistletoe
     will read, which is what matters for a bound. One pass over it.
     """
+    last, deepest, characters = measure(lines, first)
+    return last, too_deep(deepest, characters)
+
+
+def too_deep(deepest: int, characters: int) -> bool:
+    return deepest > MAX_NESTING or deepest * characters > MAX_NESTED_CHARACTERS
+
+
+def measure(lines: Sequence[str], first: int) -> tuple[int, int, int]:
+    """The container region starting at line ``first``: its last line, its deepest nesting, its characters."""
     stack: list[int] = []  # content columns of the list items open above the line
     deepest = 0
     characters = 0
@@ -86,5 +96,4 @@ def check(lines: Sequence[str], first: int) -> tuple[int, bool]:
             content = _width(line[:position]) + 1
             stack.extend([content] * lists)
         index += 1
-    too_deep = deepest > MAX_NESTING or deepest * characters > MAX_NESTED_CHARACTERS
-    return last, too_deep
+    return last, deepest, characters

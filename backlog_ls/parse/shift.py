@@ -92,7 +92,8 @@ def _refs(refs: References, delta: int) -> References:
     )
 
 
-def shift_item(item: Item, delta: int) -> Item:
+def shift_item(item: Item, delta: int, loose: bool | None = None) -> Item:
+    """``item`` moved down by ``delta`` lines; with ``loose``, as an item of a list that is (or is not) loose."""
     # The spans are moved inline, not through ``_span``: a call per span was a third of an Enter.
     new = _new_tuple
     children = item.children
@@ -119,7 +120,28 @@ def shift_item(item: Item, delta: int) -> Item:
         refs if refs is NO_REFERENCES else _refs(refs, delta),
         tuple([shift_item(child, delta) for child in children]) if children else children,
         item.quote_depth,
-        item.loose,
+        item.loose if loose is None else loose,
+        lineage=lineage_of(item),  # the same text: what was remembered for the item is found again
+    )
+
+
+def with_looseness(item: Item, loose: bool) -> Item:
+    """``item`` where it is, as an item of a list that became loose (or tight) by an edit elsewhere in it."""
+    if item.loose == loose:
+        return item
+    return Item(
+        item.span,
+        item.marker,
+        item.marker_span,
+        item.indent,
+        item.checkbox,
+        item.checkbox_span,
+        item.text,
+        item.text_span,
+        item.refs,
+        item.children,  # a nested list's looseness is its own
+        item.quote_depth,
+        loose,
         lineage=lineage_of(item),  # the same text: what was remembered for the item is found again
     )
 
@@ -151,5 +173,6 @@ def shift_block(block: Block, delta: int) -> Block:
         problems=tuple(Problem(_span(p.span, delta), p.code, p.message, p.replacement) for p in block.problems),
         link_definitions=block.link_definitions,
         inner_blocks=tuple((kind, first + delta, last + delta) for kind, first, last in block.inner_blocks),
+        loose_items=block.loose_items,
         lineage=block.lineage,
     )

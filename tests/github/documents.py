@@ -47,3 +47,28 @@ def _line(draw, tabs: bool, quotes: bool, inline_html: bool) -> str:
 
 def documents(tabs: bool = True, quotes: bool = True, inline_html: bool = True) -> st.SearchStrategy[str]:
     return st.lists(_line(tabs, quotes, inline_html), min_size=1, max_size=14).map(lambda lines: "\n".join(lines) + "\n")
+
+
+_ITEM_WORDS = st.sampled_from(["task", "[ ] task", "[x] done", "**Task 1.2:** text", "[link](x)"])
+
+
+@st.composite
+def _list_line(draw) -> str:
+    kind = draw(st.sampled_from(["item", "item", "item", "nested", "blank", "blank", "continued", "lazy", "deeper"]))
+    if kind == "item":
+        return f"{draw(st.sampled_from(['-', '-', '*', '1.']))} {draw(_ITEM_WORDS)}"
+    if kind == "nested":
+        return f"{draw(st.sampled_from(['  ', '   ', '    ']))}- {draw(_ITEM_WORDS)}"
+    if kind == "blank":
+        return draw(st.sampled_from(["", "", "  "]))
+    if kind == "continued":
+        return f"{draw(st.sampled_from(['  ', '    ']))}{draw(_WORDS)}"
+    if kind == "deeper":
+        return f"      {draw(_WORDS)}"
+    return draw(_WORDS)  # a lazy line, or a paragraph after a blank line
+
+
+def loose_lists() -> st.SearchStrategy[str]:
+    """Lists with blank lines between their items and inside them (second paragraphs, subtasks,
+    lazy lines): tight or loose as CommonMark decides from where the blank lines are."""
+    return st.lists(_list_line(), min_size=2, max_size=16).map(lambda lines: "- task\n" + "\n".join(lines) + "\n")

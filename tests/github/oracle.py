@@ -28,7 +28,7 @@ cmark = None  # cmarkgfm.cmark, imported on first use (tests skip without it)
 _NS = "{http://commonmark.org/xml/1.0}"
 # The extensions github.com enables.
 _EXTENSIONS = ("table", "strikethrough", "autolink", "tagfilter", "tasklist")
-ASPECTS = ("code", "html", "front-matter", "tasks", "headings", "nesting", "quotes")
+ASPECTS = ("code", "html", "front-matter", "tasks", "headings", "nesting", "quotes", "loose")
 
 
 def _library():
@@ -83,6 +83,7 @@ class Reading:
     nesting: dict[int, int | None]  # every list item's line -> its parent item's line
     quote_depth: dict[int, int]  # every list item's line -> how many block quotes hold it
     quotes: tuple[tuple[int, int], ...]  # top-level block quotes: (first line, last non-blank line)
+    loose: dict[int, bool]  # every list item's line -> whether its list is loose (CommonMark's "not tight")
 
     def aspect(self, name: str):
         if name == "tasks":
@@ -179,8 +180,9 @@ def github_reading(text: str) -> Reading:
     quote_depth: dict[int, int] = {}
     headings: list[tuple[int, int, str]] = []
     quotes: list[tuple[int, int]] = []
+    loose: dict[int, bool] = {}
 
-    def visit(node, parent_item: int | None, depth: int, top: bool, parent_last: int) -> None:
+    def visit(node, parent_item: int | None, depth: int, top: bool, parent_last: int, tight: bool = True) -> None:
         tag = node.tag.removeprefix(_NS)
         first, last = _lines_of(node)
         # cmark-gfm ends a fence left open in a container on the line after the container.
@@ -196,7 +198,10 @@ def github_reading(text: str) -> Reading:
             if top:
                 quotes.append((first, max(nonblank(first, last), default=first)))
             depth += 1
+        elif tag == "list":
+            tight = node.get("tight") == "true"
         elif tag in ("item", "tasklist"):
+            loose[first] = not tight
             nesting[first] = parent_item
             quote_depth[first] = depth
             if tag == "tasklist":
@@ -205,7 +210,7 @@ def github_reading(text: str) -> Reading:
                 tasks[first] = checked
             parent_item = first
         for child in node:
-            visit(child, parent_item, depth, False, last)
+            visit(child, parent_item, depth, False, last, tight)
 
     for child in root:
         visit(child, None, 0, True, len(lines) - 1)
@@ -218,6 +223,7 @@ def github_reading(text: str) -> Reading:
         nesting=nesting,
         quote_depth=quote_depth,
         quotes=tuple(quotes),
+        loose=loose,
     )
 
 
@@ -280,6 +286,7 @@ def model_reading(backlog: Backlog) -> Reading:
         nesting=nesting,
         quote_depth=depth,
         quotes=tuple(quotes),
+        loose={item.line: item.loose for item, _ in backlog.item_pairs},
     )
 
 
@@ -293,6 +300,8 @@ def compare(text: str) -> dict[str, list[str]]:
     differences: dict[str, list[str]] = {}
     for name in ASPECTS:
         ours, theirs = model.aspect(name), github.aspect(name)
+        if name == "loose":  # of the items both read (an item only one reads is a nesting difference)
+            ours, theirs = {line: ours[line] for line in ours if line in theirs}, {line: theirs[line] for line in theirs if line in ours}
         differences[name] = _describe(ours, theirs)
     return differences
 
