@@ -284,8 +284,14 @@ class Scheduler:
             state.again = True  # started again when the job in flight is done
             return
         state.again = False
-        snapshot = document.snapshot()
         generation = self._generation()
+        if self._checked_already(state, generation):
+            # A request that waited while the job in flight checked this very text asked for
+            # another job: its answer is here already (a second check would find the same).
+            self._parsed(state, document.revision)
+            self._wake_result_waiters(state, state.result)  # type: ignore[arg-type]
+            return
+        snapshot = document.snapshot()
         try:
             inputs = self._inputs(document)
         except Exception:
@@ -298,6 +304,18 @@ class Scheduler:
         job = self._workers.submit(lambda: self._work(state, snapshot, inputs, generation, loop))
         state.job = job
         job.add_done_callback(lambda done: loop.call_soon_threadsafe(self._finished, state, done))
+
+    @staticmethod
+    def _checked_already(state: _State, generation: int) -> bool:
+        """Whether the result delivered is of the document's current text, version and settings."""
+        result, document = state.result, state.document
+        return (
+            result is not None
+            and document.parsed
+            and result.revision == document.revision
+            and result.version == document.version
+            and result.generation == generation
+        )
 
     def _finished(self, state: _State, job: Future) -> None:
         state.job = None
