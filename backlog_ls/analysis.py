@@ -20,11 +20,12 @@ Nothing here knows LSP: the server passes in how to gather a document's inputs
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
 
@@ -46,6 +47,9 @@ PARSE_WAITS = 3
 # A document this short is parsed on the spot when a request needs it (some 50 ms at most):
 # a request answered at once needs no task, and cannot be overtaken by ``exit``.
 PARSE_NOW_LINES = 1_000
+# How long a check, once its text is parsed, lets the requests on that document go first (see
+# ``Scheduler.serving``); past this it runs beside them.
+REQUESTS_FIRST_SECONDS = 0.5
 
 
 class DocumentClosed(Exception):
@@ -104,7 +108,9 @@ Check = Callable[[Document, Snapshot, Backlog, Any, Callable[[], bool]], Any]
 class _State:
     """One open document's scheduling: its job in flight, whether another is due, who waits."""
 
-    __slots__ = ("document", "timer", "job", "again", "result", "parse_waiters", "result_waiters", "pulls", "pull_waiter")
+    __slots__ = (
+        "document", "timer", "job", "again", "result", "parse_waiters", "result_waiters", "pulls", "pull_waiter", "serving", "served"
+    )
 
     def __init__(self, document: Document):
         self.document = document
@@ -116,6 +122,8 @@ class _State:
         self.result_waiters: list[tuple[int, int, asyncio.Future]] = []
         self.pulls = 0  # how many diagnostics requests came for this document: the last one is served
         self.pull_waiter: asyncio.Future | None = None  # what the newest of them waits on
+        self.serving = 0  # requests on the document being answered (``Scheduler.serving``)
+        self.served = threading.Condition()  # notified when that count falls, or the text changes
 
 
 class Scheduler:
@@ -155,6 +163,8 @@ class Scheduler:
             state.timer.cancel()
         loop = self._running_loop()
         state.timer = loop.call_later(self.delay, self._start, state)
+        with state.served:  # a check waiting for the requests on the older text stops waiting
+            state.served.notify_all()
 
     def forget(self, uri: str) -> None:
         """The document closed: nothing more is delivered for it (a job in flight runs out)."""
@@ -167,6 +177,8 @@ class Scheduler:
             waiter.cancel()
         for _, _, waiter in state.result_waiters:
             waiter.cancel()
+        with state.served:  # a check waiting for its requests stops waiting (and finds itself superseded)
+            state.served.notify_all()
 
     def result(self, document: Document) -> Result | None:
         """The newest result delivered for the document, if it is still current."""
@@ -202,6 +214,28 @@ class Scheduler:
                 await waiter
             except asyncio.CancelledError:
                 raise DocumentClosed(document.uri) from None
+
+    @contextlib.contextmanager
+    def serving(self, document: Document) -> Iterator[None]:
+        """While a request on ``document`` is answered (from its wait for the parse to its answer).
+
+        A check waits for these before it runs its rules (at most ``REQUESTS_FIRST_SECONDS``):
+        after a keystroke the editor asks for the outline, folds, links and hints, which need
+        only the parse, and a diagnostics pull, which needs the check. Run side by side, the
+        threads share one interpreter and every answer comes at the end; the requests first,
+        their answers leave (and the editor reads them) while the rules run.
+        """
+        state = self._state(document) if self._documents.get(document.uri) is document else None
+        if state is not None:
+            with state.served:
+                state.serving += 1
+        try:
+            yield
+        finally:
+            if state is not None:
+                with state.served:
+                    state.serving -= 1
+                    state.served.notify_all()
 
     async def current_result(self, document: Document, *, newest_only: bool = False) -> Result | None:
         """Wait for a result of the document's current text under the settings in force when
@@ -376,6 +410,10 @@ class Scheduler:
             return document.revision != revision or self._states.get(document.uri) is not state
 
         if revision != snapshot.revision or superseded():
+            return None
+        with state.served:
+            state.served.wait_for(lambda: state.serving == 0 or superseded(), REQUESTS_FIRST_SECONDS)
+        if superseded():
             return None
         value = self._check(document, snapshot, backlog, inputs, superseded)
         if value is None or superseded():
