@@ -6,7 +6,9 @@ per document at a time, so that a 10 MB document being read never holds up a
 hover on another. A job that finds its document edited again stops before its rules
 and a fresh one starts from the newest text; a result is delivered only while
 its revision is the document's newest, so a published
-diagnostic never claims a version newer than the text it describes.
+diagnostic never claims a version newer than the text it describes. A text is checked
+once: requests that wait for its parse meanwhile start no second check, and they are
+answered before the check runs its rules (``Scheduler.serving``).
 
 Python runs one thread at a time, so the workers give the loop the interpreter
 often: the parser takes mistletoe's lock per top-level block and the scheduler
