@@ -6,7 +6,9 @@ per document at a time, so that a 10 MB document being read never holds up a
 hover on another. A job that finds its document edited again stops before its rules
 and a fresh one starts from the newest text; a result is delivered only while
 its revision is the document's newest, so a published
-diagnostic never claims a version newer than the text it describes.
+diagnostic never claims a version newer than the text it describes. A text is checked
+once: requests that wait for its parse meanwhile start no second check, and they are
+answered before the check runs its rules (``Scheduler.serving``).
 
 Python runs one thread at a time, so the workers give the loop the interpreter
 often: the parser takes mistletoe's lock per top-level block and the scheduler
@@ -20,11 +22,12 @@ Nothing here knows LSP: the server passes in how to gather a document's inputs
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
 
@@ -46,6 +49,9 @@ PARSE_WAITS = 3
 # A document this short is parsed on the spot when a request needs it (some 50 ms at most):
 # a request answered at once needs no task, and cannot be overtaken by ``exit``.
 PARSE_NOW_LINES = 1_000
+# How long a check, once its text is parsed, lets the requests on that document go first (see
+# ``Scheduler.serving``); past this it runs beside them.
+REQUESTS_FIRST_SECONDS = 0.5
 
 
 class DocumentClosed(Exception):
@@ -104,7 +110,9 @@ Check = Callable[[Document, Snapshot, Backlog, Any, Callable[[], bool]], Any]
 class _State:
     """One open document's scheduling: its job in flight, whether another is due, who waits."""
 
-    __slots__ = ("document", "timer", "job", "again", "result", "parse_waiters", "result_waiters", "pulls", "pull_waiter")
+    __slots__ = (
+        "document", "timer", "job", "again", "result", "parse_waiters", "result_waiters", "pulls", "pull_waiter", "serving", "served"
+    )
 
     def __init__(self, document: Document):
         self.document = document
@@ -116,6 +124,8 @@ class _State:
         self.result_waiters: list[tuple[int, int, asyncio.Future]] = []
         self.pulls = 0  # how many diagnostics requests came for this document: the last one is served
         self.pull_waiter: asyncio.Future | None = None  # what the newest of them waits on
+        self.serving = 0  # requests on the document being answered (``Scheduler.serving``)
+        self.served = threading.Condition()  # notified when that count falls, or the text changes
 
 
 class Scheduler:
@@ -155,6 +165,8 @@ class Scheduler:
             state.timer.cancel()
         loop = self._running_loop()
         state.timer = loop.call_later(self.delay, self._start, state)
+        with state.served:  # a check waiting for the requests on the older text stops waiting
+            state.served.notify_all()
 
     def forget(self, uri: str) -> None:
         """The document closed: nothing more is delivered for it (a job in flight runs out)."""
@@ -167,6 +179,8 @@ class Scheduler:
             waiter.cancel()
         for _, _, waiter in state.result_waiters:
             waiter.cancel()
+        with state.served:  # a check waiting for its requests stops waiting (and finds itself superseded)
+            state.served.notify_all()
 
     def result(self, document: Document) -> Result | None:
         """The newest result delivered for the document, if it is still current."""
@@ -202,6 +216,28 @@ class Scheduler:
                 await waiter
             except asyncio.CancelledError:
                 raise DocumentClosed(document.uri) from None
+
+    @contextlib.contextmanager
+    def serving(self, document: Document) -> Iterator[None]:
+        """While a request on ``document`` is answered (from its wait for the parse to its answer).
+
+        A check waits for these before it runs its rules (at most ``REQUESTS_FIRST_SECONDS``):
+        after a keystroke the editor asks for the outline, folds, links and hints, which need
+        only the parse, and a diagnostics pull, which needs the check. Run side by side, the
+        threads share one interpreter and every answer comes at the end; the requests first,
+        their answers leave (and the editor reads them) while the rules run.
+        """
+        state = self._state(document) if self._documents.get(document.uri) is document else None
+        if state is not None:
+            with state.served:
+                state.serving += 1
+        try:
+            yield
+        finally:
+            if state is not None:
+                with state.served:
+                    state.serving -= 1
+                    state.served.notify_all()
 
     async def current_result(self, document: Document, *, newest_only: bool = False) -> Result | None:
         """Wait for a result of the document's current text under the settings in force when
@@ -284,8 +320,14 @@ class Scheduler:
             state.again = True  # started again when the job in flight is done
             return
         state.again = False
-        snapshot = document.snapshot()
         generation = self._generation()
+        if self._checked_already(state, generation):
+            # A request that waited while the job in flight checked this very text asked for
+            # another job: its answer is here already (a second check would find the same).
+            self._parsed(state, document.revision)
+            self._wake_result_waiters(state, state.result)  # type: ignore[arg-type]
+            return
+        snapshot = document.snapshot()
         try:
             inputs = self._inputs(document)
         except Exception:
@@ -298,6 +340,18 @@ class Scheduler:
         job = self._workers.submit(lambda: self._work(state, snapshot, inputs, generation, loop))
         state.job = job
         job.add_done_callback(lambda done: loop.call_soon_threadsafe(self._finished, state, done))
+
+    @staticmethod
+    def _checked_already(state: _State, generation: int) -> bool:
+        """Whether the result delivered is of the document's current text, version and settings."""
+        result, document = state.result, state.document
+        return (
+            result is not None
+            and document.parsed
+            and result.revision == document.revision
+            and result.version == document.version
+            and result.generation == generation
+        )
 
     def _finished(self, state: _State, job: Future) -> None:
         state.job = None
@@ -358,6 +412,10 @@ class Scheduler:
             return document.revision != revision or self._states.get(document.uri) is not state
 
         if revision != snapshot.revision or superseded():
+            return None
+        with state.served:
+            state.served.wait_for(lambda: state.serving == 0 or superseded(), REQUESTS_FIRST_SECONDS)
+        if superseded():
             return None
         value = self._check(document, snapshot, backlog, inputs, superseded)
         if value is None or superseded():

@@ -14,7 +14,7 @@ ID or issue) change nothing.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from .rules import Finding
 from .rules.across_files import FileFacts, check_across
@@ -41,7 +41,7 @@ class FactsTable:
                 changed = self._facts.pop(path, None) is not None or changed
             if not changed:
                 return set()
-            found = {path: tuple(findings) for path, findings in check_across(self._facts.values()).items()}
+            found = _findings_across(self._facts.values())
             moved = {path for path in found.keys() | self._found.keys() if found.get(path, ()) != self._found.get(path, ())}
             self._found = found
             if moved:
@@ -64,3 +64,12 @@ class FactsTable:
 
     def __len__(self) -> int:
         return len(self._facts)
+
+
+def _findings_across(files: Collection[FileFacts]) -> dict[str, tuple[Finding, ...]]:
+    """``check_across``'s findings, by path. A cross-file finding names two backlogs of a project
+    (a file without one shares nothing): in a workspace of one backlog there are none, and the
+    rules are not run through its thousands of tasks after every keystroke."""
+    if sum(1 for facts in files if facts.project is not None) < 2:
+        return {}
+    return {path: tuple(findings) for path, findings in check_across(files).items()}

@@ -11,6 +11,7 @@ import threading
 
 import pytest
 
+from backlog_ls import analysis
 from backlog_ls.analysis import DocumentClosed, Scheduler
 from backlog_ls.workspace import Workspace
 
@@ -157,4 +158,69 @@ async def test_a_pull_is_not_superseded_by_a_pull_of_another_document_nor_by_an_
     answers = await asyncio.wait_for(asyncio.gather(pull, other), TIMEOUT)
 
     assert [(answer.version, answer.value) for answer in answers] == [(2, 2), (1, 2)]
+    scheduler.stop()
+
+
+async def test_requests_that_wait_while_the_text_is_checked_get_that_check_and_cause_no_second_one():
+    # What VS Code sends after a keystroke: a pull, then outline, folds, links... each waiting for
+    # the parse of the text the pull's check is reading. One check answers them all.
+    documents, recorder = Workspace(), Recorder()
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///big.md", "".join(f"- [ ] t{i}\n" for i in range(3_000)), 1)
+    recorder.release.clear()
+    pull = asyncio.ensure_future(scheduler.current_result(document, newest_only=True))
+    waits = [asyncio.ensure_future(scheduler.parsed(document)) for _ in range(4)]
+    await asyncio.get_running_loop().run_in_executor(None, recorder.started.wait, TIMEOUT)
+    recorder.release.set()
+    await asyncio.wait_for(asyncio.gather(*waits), TIMEOUT)
+    answer = await asyncio.wait_for(pull, TIMEOUT)
+    assert (answer.version, answer.value) == (1, 3_000)
+    await asyncio.sleep(0.05)  # a second check, had one been started, would have delivered by now
+    assert recorder.delivered == [(1, 3_000)]
+
+    # An edit is checked again, and a pull after it gets the new text's answer.
+    document.apply_change((0, 0), (0, 0), "- [ ] new\n")
+    document.version = 2
+    scheduler.changed(document)
+    answer = await asyncio.wait_for(scheduler.current_result(document, newest_only=True), TIMEOUT)
+    assert (answer.version, answer.value) == (2, 3_001)
+    assert recorder.delivered == [(1, 3_000), (2, 3_001)]
+    scheduler.stop()
+
+
+async def test_the_rules_wait_until_the_requests_on_the_parsed_text_are_answered():
+    # After a keystroke the outline, folds, links... need only the parse: answered first, their
+    # answers leave while the rules run (side by side, they would all come at the end).
+    documents, recorder = Workspace(), Recorder()
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///big.md", "".join(f"- [ ] t{i}\n" for i in range(3_000)), 1)
+    pull = asyncio.ensure_future(scheduler.current_result(document, newest_only=True))
+    with scheduler.serving(document):  # an outline request
+        await asyncio.wait_for(scheduler.parsed(document), TIMEOUT)
+        await asyncio.sleep(0.1)  # ... building its answer
+        assert not recorder.started.is_set()
+    answer = await asyncio.wait_for(pull, TIMEOUT)
+    assert (answer.version, answer.value) == (1, 3_000)
+    scheduler.stop()
+
+
+async def test_an_edit_while_the_rules_wait_for_requests_is_checked_without_waiting_for_them(monkeypatch):
+    # The check of the older text waits for a request that itself waits for the newer text's
+    # parse, which the next job makes: the edit ends the wait (else it would last the whole bound).
+    monkeypatch.setattr(analysis, "REQUESTS_FIRST_SECONDS", 60.0)
+    documents, recorder = Workspace(), Recorder()
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///big.md", "".join(f"- [ ] t{i}\n" for i in range(3_000)), 1)
+    pull = asyncio.ensure_future(scheduler.current_result(document, newest_only=True))
+    with scheduler.serving(document):  # a request on version 1
+        await asyncio.wait_for(scheduler.parsed(document), TIMEOUT)
+        document.apply_change((0, 0), (0, 0), "- [ ] new\n")
+        document.version = 2
+        scheduler.changed(document)
+        with scheduler.serving(document):  # a request on version 2
+            await asyncio.wait_for(scheduler.parsed(document), TIMEOUT)
+            assert len(document.backlog.task_list) == 3_001
+    answer = await asyncio.wait_for(pull, TIMEOUT)
+    assert (answer.version, answer.value) == (2, 3_001)
+    assert recorder.delivered == [(2, 3_001)]  # version 1 was never checked
     scheduler.stop()

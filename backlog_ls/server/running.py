@@ -56,8 +56,14 @@ def when_parsed(handler: Callable[[BacklogServer, Any], Any]) -> Callable[[Backl
 
     async def when_parsed(ls: BacklogServer, params: Any) -> Any:
         document = ls.documents.get(params.text_document.uri)
-        if document is not None and not ls.analysis.parse_now_if_small(document):
-            await ls.analysis.parsed(document)
+        if document is None:
+            return await _answer(ls, params)
+        with ls.analysis.serving(document):  # before the document's check runs its rules
+            if not ls.analysis.parse_now_if_small(document):
+                await ls.analysis.parsed(document)
+            return await _answer(ls, params)
+
+    async def _answer(ls: BacklogServer, params: Any) -> Any:
         answer = handler(ls, params)
         if inspect.isawaitable(answer):  # a handler that computes off the loop itself (``off_loop``)
             answer = await answer
