@@ -62,6 +62,21 @@ def over(size: int, limit: int) -> bool:
     return limit > 0 and size > limit
 
 
+def size_over(lines: Sequence[str], limit: int) -> int | None:
+    """The size of a text (as ``text_size``) when it is ``over`` the limit, else None.
+
+    Runs on every keystroke: a count of code points (one C-level pass) bounds the size in bytes
+    from both sides (a code point is 1 to 4 bytes), so the exact size is only counted near the limit.
+    """
+    if limit <= 0:
+        return None
+    characters = sum(map(len, lines)) + len(lines)
+    if 4 * characters <= limit:
+        return None
+    size = text_size(lines)
+    return size if size > limit else None
+
+
 def notice(path: str | None, size: int, limit: int):
     """The one finding that says a document is over the limit and what is shown of it."""
     from .rules import INFO, Finding
@@ -81,8 +96,8 @@ def check(backlog, settings=None, **options) -> list:
     from .config import Settings
 
     settings = settings or Settings()
-    size = text_size(backlog.lines)
-    if not over(size, settings.max_file_size):
+    size = size_over(backlog.lines, settings.max_file_size)
+    if size is None:
         return rules.check(backlog, settings, **options)
     options["rules"] = [rule for rule in rules.all_rules() if rule.name in PARSE_PROBLEM_RULES]
     found = rules.check(backlog, settings, **options)

@@ -40,11 +40,22 @@ ITEM_LINES = [
     "- [x] #1 numbered {n}",
     "- [ ] ship ABC-{n} safely",
     "  - [ ] tracked in ABC-{n}, UTF-8",
+    # stale-progress: cookies on tasks, figures on leaf bullets (remembered per block and per item)
+    "- [ ] parent [1/3] {n}",
+    "- [ ] parent [50%] {n}",
+    "- Progress: {n}/7",
+    "  - Completed: {n} (10%)",
+    # suppression comments (their directives remembered per block)
+    "- [ ] hidden (#TBD) <!-- backlog-ls-disable-line placeholder-issue --> {n}",
 ]
 # A Jira project makes "ABC-12" an issue; "always" asks every task for one (BL101 on each without).
 JIRA = '[issues]\nprovider = "jira"\nurl = "https://acme.atlassian.net"\nprojects = ["ABC"]\n[rules.missing-issue]\nrequire = "always"\n'
 
-OTHER_BLOCKS = ["", "## Section {n}", "Some prose {n}.", "```", "```bash", "code {n}", "> - [ ] quoted {n}", "---"]
+OTHER_BLOCKS = [
+    "", "## Section {n}", "Some prose {n}.", "```", "```bash", "code {n}", "> - [ ] quoted {n}", "---",
+    "## Phase [1/2] {n}", "Progress: {n}/9 done", "3 of {n} done", "<!-- backlog-ls-disable-next-line -->",
+    "<!-- backlog-ls-disable missing-issue -->", "<!-- backlog-ls-enable -->",
+]
 EDITS = [
     "\n",  # Enter
     "\n",
