@@ -36,8 +36,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..memo import MISSING, BlockMemo, LineageMemo
-from ..model import LONG_LIST_ITEMS, Block, Item, Section, Span, first_tasks as _first_tasks, lineage_of
+from ..memo import MISSING, BlockMemo, LineageMemo, long_list_values
+from ..model import LONG_LIST_ITEMS, Block, Item, Section, Span, first_tasks as _first_tasks
 from ..states import CANCELLED, DONE, OPEN, state_kinds, task_kind
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 
@@ -113,17 +113,7 @@ def _sites(block: Block, lines) -> tuple[tuple[str, Any], ...]:
         return ()
     if len(block.items) < LONG_LIST_ITEMS:
         return tuple(_item_sites((item for item, _ in block.walk), lines))
-    found: list = []
-    peek, put = _ITEM_STATES.peek, _ITEM_STATES.put
-    for item in block.items:
-        lineage = lineage_of(item)
-        states = peek(lineage)
-        if states is MISSING or states:
-            sites = tuple(_item_sites(item.walk(), lines))
-            if states is MISSING:
-                put(lineage, bool(sites) or ())
-            found.extend(sites)
-    return tuple(found)
+    return tuple(long_list_values(block.items, _ITEM_STATES, lambda item: tuple(_item_sites(item.walk(), lines))))
 
 
 def _check(context: Context) -> Iterator[Finding]:
