@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
-from ..memo import BlockMemo
+from ..memo import MISSING, BlockMemo
 from ..model import NO_REFERENCES, Backlog, Block, Link, References, RfcRef, Span
 
 PROJECT = "project"
@@ -154,7 +154,9 @@ def _unscanned(block: Block, lines: Sequence[str], definitions: dict[str, str]) 
             yield from _from_refs(scan([(number, 0, line)]), definitions, lines)
 
 
-_memo = BlockMemo()  # block -> its citations, keyed by the link definitions' generation
+# block -> its citations, keyed by the link definitions' generation; most blocks cite none, and
+# none wherever they sit: a block moved by Enter above it is not read again.
+_memo = BlockMemo(empty_moves=True)
 _definitions_seen: dict[tuple[tuple[str, str], ...], int] = {}
 
 
@@ -212,15 +214,21 @@ def citations(backlog: Backlog) -> list[Citation]:
     return found
 
 
+_CITE_NOTHING = frozenset({"code", "front-matter", "html", "blank", "thematic-break"})
+
+
 def _citations(backlog: Backlog) -> list[Citation]:
     definitions = definitions_of(backlog)
     generation = _generation(definitions)
     lines = backlog.lines
     found: list[Citation] = []
+    peek, put = _memo.peek, _memo.put
     for block in backlog.blocks:
-        if block.kind in ("code", "front-matter", "html", "blank", "thematic-break"):
+        if block.kind in _CITE_NOTHING:
             continue
-        value = _memo.get(block, lambda block=block: _block_citations(block, lines, definitions), generation)
+        value = peek(block, generation)
+        if value is MISSING:
+            value = put(block, _block_citations(block, lines, definitions), generation)
         if value:
             found.extend(value)
     return found
@@ -233,7 +241,7 @@ def definitions_generation(backlog: Backlog) -> int:
 
 def block_citations(backlog: Backlog, block: Block) -> list[Citation]:
     """The RFCs one block of the document cites, in order (remembered per block)."""
-    if block.kind in ("code", "front-matter", "html", "blank", "thematic-break"):
+    if block.kind in _CITE_NOTHING:
         return []
     definitions = definitions_of(backlog)
     lines = backlog.lines

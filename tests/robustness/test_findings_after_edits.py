@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from backlog_ls.config import Settings, from_toml
 from backlog_ls.parse import parse_lines, reparse
+from backlog_ls.providers.files import DiskFiles
 from backlog_ls.rules import check
 from backlog_ls.text import TextLines
 
@@ -45,6 +46,9 @@ ITEM_LINES = [
     "- [ ] parent [50%] {n}",
     "- Progress: {n}/7",
     "  - Completed: {n} (10%)",
+    # RFC citations and links (remembered per block; those of a long list per item)
+    "- [ ] [RFC 68](docs/rfcs/0068-a.md) and [RFC 68](docs/rfcs/0068-b.md) {n}",
+    "- [ ] see [the plan](missing-{n}.md) and [above](#section-{n})",
     # suppression comments (their directives remembered per block)
     "- [ ] hidden (#TBD) <!-- backlog-ls-disable-line placeholder-issue --> {n}",
 ]
@@ -55,6 +59,7 @@ OTHER_BLOCKS = [
     "", "## Section {n}", "Some prose {n}.", "```", "```bash", "code {n}", "> - [ ] quoted {n}", "---",
     "## Phase [1/2] {n}", "Progress: {n}/9 done", "3 of {n} done", "<!-- backlog-ls-disable-next-line -->",
     "<!-- backlog-ls-disable missing-issue -->", "<!-- backlog-ls-enable -->",
+    "See RFC 2616 and RFC {n}.", "[a link](nowhere-{n}.md) in prose",
 ]
 EDITS = [
     "\n",  # Enter
@@ -93,7 +98,8 @@ def test_findings_after_edits_equal_those_of_a_fresh_parse(case):
     options = from_toml(JIRA, ".backlog-ls.toml")[0] if jira else Settings()
     document = TextLines.from_text(text)
     backlog = parse_lines(document.lines)
-    check(backlog, options)  # the caches are warm from here on, as in a server
+    where = {"path": "/nonexistent/BACKLOG.md", "files": DiskFiles()}  # links to files that are not there: broken-link
+    check(backlog, options, **where)  # the caches are warm from here on, as in a server
     for line_fraction, column_fraction, span_lines, new_text in edits:
         lines = document.lines
         line = int(line_fraction * (len(lines) - 1))
@@ -104,7 +110,7 @@ def test_findings_after_edits_equal_those_of_a_fresh_parse(case):
             start, end = end, start
         first, old_last, new_last = document.replace(start, end, new_text)
         backlog = reparse(backlog, document.lines, first, old_last, new_last)
-        assert check(backlog, options) == check(parse_lines(list(document.lines)), options), repr(document.text)
+        assert check(backlog, options, **where) == check(parse_lines(list(document.lines)), options, **where), repr(document.text)
     budget.report("findings after edits", edits=len(edits))
 
 
