@@ -62,6 +62,7 @@ def _check(context: Context) -> Iterator[Finding]:
     reported: set[int] = set()  # numbers with a finding in this document
     findings: list[Finding] = []
     identities: dict[str, str] = {}
+    written: dict[tuple[int, str | None], str] = {}  # (number, target) -> the number as the finding writes it
     for citation in project_citations:
         if citation.target is None:
             continue
@@ -72,7 +73,9 @@ def _check(context: Context) -> Iterator[Finding]:
         if first is None:
             first_file[citation.number] = (identity, citation)
         elif first[0] != identity:
-            number = _written_number(citation, projects)
+            number = written.get((citation.number, citation.target))
+            if number is None:
+                number = written[citation.number, citation.target] = _written_number(citation, projects)
             findings.append(
                 RULE.finding(
                     citation.span,
