@@ -113,7 +113,7 @@ class LineageMemo:
 MISSING = _MISSING
 
 
-def long_list_values(items: Iterable[Item], memo: LineageMemo, compute: Callable[[Item], Iterable[Any]]) -> list:
+def long_list_values(items: Iterable[Item], memo: LineageMemo, compute: Callable[[Item], Iterable[Any]], key: Any = None) -> list:
     """``compute(item)`` of each top-level item of a long list, concatenated, where the value may
     depend on where the item sits: computed again for every item whose value was not empty, while
     the items found empty (most of a list), moved or not, are passed by with one lookup each."""
@@ -123,10 +123,10 @@ def long_list_values(items: Iterable[Item], memo: LineageMemo, compute: Callable
     peek, put = memo.peek, memo.put
     for item in items:
         lineage = lineage_of(item)
-        filled = peek(lineage)
+        filled = peek(lineage, key)
         if filled is _MISSING or filled:
             value = compute(item)
             if filled is _MISSING:
-                put(lineage, True if value else ())
+                put(lineage, True if value else (), key)
             found.extend(value)
     return found

@@ -46,6 +46,9 @@ ITEM_LINES = [
     "- [ ] parent [50%] {n}",
     "- Progress: {n}/7",
     "  - Completed: {n} (10%)",
+    # alternate states (remembered per block under the settings; a long list's per item)
+    "- [~] in progress {n}",
+    "  - [-] dropped {n}",
     # RFC citations and links (remembered per block; those of a long list per item)
     "- [ ] [RFC 68](docs/rfcs/0068-a.md) and [RFC 68](docs/rfcs/0068-b.md) {n}",
     "- [ ] see [the plan](missing-{n}.md) and [above](#section-{n})",
