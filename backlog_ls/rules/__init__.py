@@ -157,6 +157,29 @@ class Rule:
         return Finding(self.name, self.code, severity or self.severity, span, message, tuple(fixes), tuple(related))
 
 
+class LastRun:
+    """A whole-document rule's findings from its last run, with what it read to find them: a
+    keystroke that changed none of it (typing in a task with no RFC link) gets them back as they were.
+
+    ``inputs`` must hold everything the findings depend on, compared with ==: the values that
+    memos give back are the very objects of the last run while their blocks live, and compare
+    by identity first, so the comparison costs little more than a pass over them.
+    """
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[Any, tuple[Finding, ...]] | None = None
+
+    def findings(self, inputs: Any, compute: Callable[[], Iterable[Finding]]) -> tuple[Finding, ...]:
+        last = self._last  # read once: another thread's check may replace it meanwhile
+        if last is not None and last[0] == inputs:
+            return last[1]
+        found = tuple(compute())
+        self._last = (inputs, found)
+        return found
+
+
 _options_converter = cattrs.Converter()
 
 
