@@ -131,3 +131,34 @@ def test_enter_in_a_long_list_moves_the_findings_below_it():
     moved = [(code, start if start < line else start + 1, message) for code, start, message in before]
     assert [(f.code, f.span.start_line, f.message) for f in after if f.code in ("BL201", "BL302")] == moved
     assert ("BL302", 2 + 31 + 1, "Its only subtask is done, but this task is not ticked.") in moved
+
+
+_FACT_FIELDS = (
+    "tops", "missing", "missing_keys", "id_tasks", "id_texts", "id_numbers", "placeholder_items", "bullet_placeholders",
+    "issue_tasks", "issue_numbers", "open_total", "open_with", "checked_total", "checked_with",
+)
+
+
+@settings(max_examples=budget.count(fast=100, soak=2_000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document_and_edits())
+def test_task_facts_after_edits_equal_those_of_a_fresh_parse(case):
+    # A long list's facts are those of the last one read with the new items' spliced in
+    # (rules.common._spliced): after any edit they must equal the facts read afresh.
+    from backlog_ls.rules import common
+
+    text, edits, _ = case
+    document = TextLines.from_text(text)
+    backlog = parse_lines(document.lines)
+    common.task_index(backlog)
+    for line_fraction, column_fraction, span_lines, new_text in edits:
+        lines = document.lines
+        line = int(line_fraction * (len(lines) - 1))
+        start = (line, int(column_fraction * len(lines[line])))
+        end = (min(len(lines) - 1, line + span_lines), 0) if span_lines else start
+        start, end = min(start, end), max(start, end)
+        first, old_last, new_last = document.replace(start, end, new_text)
+        backlog = reparse(backlog, document.lines, first, old_last, new_last)
+        kept = common.task_index(backlog).facts
+        fresh = [common.BlockFacts(block.items, document.lines) for block in parse_lines(list(document.lines)).blocks
+                 if block.heading is None and block.items]
+        assert [[getattr(f, name) for name in _FACT_FIELDS] for f in kept] == [[getattr(f, name) for name in _FACT_FIELDS] for f in fresh]
