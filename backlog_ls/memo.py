@@ -18,10 +18,10 @@ An empty value (no findings, no links) is empty wherever the block sits: a memo 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from .model import Block, Lineage
+from .model import Block, Item, Lineage
 
 _MISSING = object()
 
@@ -111,3 +111,22 @@ class LineageMemo:
 
 
 MISSING = _MISSING
+
+
+def long_list_values(items: Iterable[Item], memo: LineageMemo, compute: Callable[[Item], Iterable[Any]], key: Any = None) -> list:
+    """``compute(item)`` of each top-level item of a long list, concatenated, where the value may
+    depend on where the item sits: computed again for every item whose value was not empty, while
+    the items found empty (most of a list), moved or not, are passed by with one lookup each."""
+    from .model import lineage_of
+
+    found: list = []
+    peek, put = memo.peek, memo.put
+    for item in items:
+        lineage = lineage_of(item)
+        filled = peek(lineage, key)
+        if filled is _MISSING or filled:
+            value = compute(item)
+            if filled is _MISSING:
+                put(lineage, True if value else (), key)
+            found.extend(value)
+    return found

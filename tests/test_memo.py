@@ -60,3 +60,24 @@ def test_an_empty_value_is_found_again_for_a_block_moved_by_enter_and_a_full_one
     assert memo.peek(moved[2], "other settings") is MISSING
     assert memo.peek(moved[3], "settings") is MISSING  # its place is in the value: read again
     assert memo.peek(tasks, "settings") == ("a finding on line 7",)
+
+
+def test_a_long_list_computes_again_only_the_items_whose_value_was_not_empty():
+    from backlog_ls.memo import LineageMemo, long_list_values
+
+    backlog = parse("".join(f"- [ ] task {n}{' see x.md' if n % 10 == 0 else ''}\n" for n in range(30)))
+    items = backlog.blocks[0].items
+    memo, asked = LineageMemo(), []
+
+    def links(item):
+        asked.append(item.text)
+        return [item.text] if "x.md" in item.text else []
+
+    assert long_list_values(items, memo, links) == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]
+    assert len(asked) == 30
+    asked.clear()
+    assert long_list_values(items, memo, links) == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]
+    assert asked == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]  # the empty ones are passed by
+    asked.clear()
+    assert long_list_values(items, memo, links, key="other settings") == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]
+    assert len(asked) == 30  # another key: every item again

@@ -62,3 +62,25 @@ def test_no_rule_fails_and_findings_stay_in_the_text(caplog, text, edits):
         check(parse(fixed), SETTINGS)
     failures = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
     assert failures == []
+
+
+def test_a_failing_block_rule_loses_its_own_findings_only(caplog):
+    # The block rules are checked together (one lookup per block for all of them): one that
+    # raises must still leave the others' findings, and those of the rules that do not fail, whole.
+    from backlog_ls.rules import ERROR, Rule, parent_not_done
+    from backlog_ls.rules import malformed_task
+
+    def fail(context, item):
+        raise RuntimeError("boom")
+
+    failing = Rule(name="always-fails", code="BL999", severity=ERROR, summary="fails", check_item=fail)
+    text = "# Plan\n\n- [ x] malformed\n- [ ] parent\n  - [x] its only subtask\n"
+    alone = check(parse(text), SETTINGS, rules=[malformed_task.RULE, parent_not_done.RULE])
+    with caplog.at_level(logging.ERROR):
+        found = check(parse(text), SETTINGS, rules=[malformed_task.RULE, failing, parent_not_done.RULE])
+    assert [(f.code, f.span.start_line, f.message) for f in found] == [
+        ("BL201", 2, "'[ x]' is not a checkbox: write '[x]'."),
+        ("BL302", 3, "Its only subtask is done, but this task is not ticked."),
+    ]
+    assert found == alone
+    assert [record.getMessage() for record in caplog.records] == ["rule always-fails failed; its findings are left out"]

@@ -25,12 +25,12 @@ import bisect
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
-from ..memo import BlockMemo
-from ..model import NO_REFERENCES, Backlog, Block, Link, References, RfcRef, Span
+from ..memo import MISSING, BlockMemo, LineageMemo, long_list_values
+from ..model import LONG_LIST_ITEMS, NO_REFERENCES, Backlog, Block, Item, Link, References, RfcRef, Span
 
 PROJECT = "project"
 IETF = "ietf"
@@ -129,16 +129,30 @@ def _block_citations(block: Block, lines: Sequence[str], definitions: dict[str, 
         found.extend(_from_refs(heading.refs, definitions, lines))
     if block.refs.rfcs:
         found.extend(_from_refs(block.refs, definitions, lines))
-    for item, _parent in block.walk:
-        refs = item.refs
-        if refs is not NO_REFERENCES and refs.rfcs:
-            found.extend(_from_refs(refs, definitions, lines))
+    if len(block.items) >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
+        found.extend(
+            long_list_values(block.items, _ITEM_CITES, lambda item: _items_citations(item.walk(), definitions, lines), _generation(definitions))
+        )
+    elif block.items:
+        found.extend(_items_citations((item for item, _parent in block.walk), definitions, lines))
     if block.kind in ("table", "quote") and not block.refs:
         found.extend(_unscanned(block, lines, definitions))
     if found and _DEFINITION.match(lines[block.start_line]):
         found = [c for c in found if not _DEFINITION.match(lines[c.span.start_line])]
     found.sort(key=lambda citation: citation.span)
     return tuple(found)
+
+
+_ITEM_CITES = LineageMemo()  # a top-level item of a long list -> whether it cites an RFC (per definitions)
+
+
+def _items_citations(items: Iterable[Item], definitions: dict[str, str], lines: Sequence[str]) -> list[Citation]:
+    found: list[Citation] = []
+    for item in items:
+        refs = item.refs
+        if refs is not NO_REFERENCES and refs.rfcs:
+            found.extend(_from_refs(refs, definitions, lines))
+    return found
 
 
 def _unscanned(block: Block, lines: Sequence[str], definitions: dict[str, str]) -> Iterator[Citation]:
@@ -154,7 +168,9 @@ def _unscanned(block: Block, lines: Sequence[str], definitions: dict[str, str]) 
             yield from _from_refs(scan([(number, 0, line)]), definitions, lines)
 
 
-_memo = BlockMemo()  # block -> its citations, keyed by the link definitions' generation
+# block -> its citations, keyed by the link definitions' generation; most blocks cite none, and
+# none wherever they sit: a block moved by Enter above it is not read again.
+_memo = BlockMemo(empty_moves=True)
 _definitions_seen: dict[tuple[tuple[str, str], ...], int] = {}
 
 
@@ -212,15 +228,21 @@ def citations(backlog: Backlog) -> list[Citation]:
     return found
 
 
+_CITE_NOTHING = frozenset({"code", "front-matter", "html", "blank", "thematic-break"})
+
+
 def _citations(backlog: Backlog) -> list[Citation]:
     definitions = definitions_of(backlog)
     generation = _generation(definitions)
     lines = backlog.lines
     found: list[Citation] = []
+    peek, put = _memo.peek, _memo.put
     for block in backlog.blocks:
-        if block.kind in ("code", "front-matter", "html", "blank", "thematic-break"):
+        if block.kind in _CITE_NOTHING:
             continue
-        value = _memo.get(block, lambda block=block: _block_citations(block, lines, definitions), generation)
+        value = peek(block, generation)
+        if value is MISSING:
+            value = put(block, _block_citations(block, lines, definitions), generation)
         if value:
             found.extend(value)
     return found
@@ -233,7 +255,7 @@ def definitions_generation(backlog: Backlog) -> int:
 
 def block_citations(backlog: Backlog, block: Block) -> list[Citation]:
     """The RFCs one block of the document cites, in order (remembered per block)."""
-    if block.kind in ("code", "front-matter", "html", "blank", "thematic-break"):
+    if block.kind in _CITE_NOTHING:
         return []
     definitions = definitions_of(backlog)
     lines = backlog.lines

@@ -10,6 +10,8 @@ them in ``Diagnostic.data`` and ``check --fix`` applies the safe ones.
 from __future__ import annotations
 
 import logging
+from itertools import chain
+from operator import attrgetter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import cached_property
 from typing import Any, Protocol
@@ -155,6 +157,29 @@ class Rule:
         return Finding(self.name, self.code, severity or self.severity, span, message, tuple(fixes), tuple(related))
 
 
+class LastRun:
+    """A whole-document rule's findings from its last run, with what it read to find them: a
+    keystroke that changed none of it (typing in a task with no RFC link) gets them back as they were.
+
+    ``inputs`` must hold everything the findings depend on, compared with ==: the values that
+    memos give back are the very objects of the last run while their blocks live, and compare
+    by identity first, so the comparison costs little more than a pass over them.
+    """
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[Any, tuple[Finding, ...]] | None = None
+
+    def findings(self, inputs: Any, compute: Callable[[], Iterable[Finding]]) -> tuple[Finding, ...]:
+        last = self._last  # read once: another thread's check may replace it meanwhile
+        if last is not None and last[0] == inputs:
+            return last[1]
+        found = tuple(compute())
+        self._last = (inputs, found)
+        return found
+
+
 _options_converter = cattrs.Converter()
 
 
@@ -229,6 +254,102 @@ def _remember(rule: Rule, memo: Any, lineage: Any, start: int, entry: Any, setti
     # No findings are none wherever the block sits: kept as () alone, the most of a long list.
     memo.put(lineage, (start, findings) if findings else (), settings)
     return findings
+
+
+class _Bundles:
+    """The block rules' findings, all rules together: one lookup per block (and per item of a long
+    list) on a keystroke, not one per rule.
+
+    Each block's (or top-level item's) entry is (the line it started at, the findings of each rule
+    in ``rules``), or () when no rule found anything there, remembered per lineage under the settings
+    and the rules: the same findings as ``Rule.run``'s, found and moved the same way.
+    """
+
+    def __init__(self) -> None:
+        self._blocks = _new_memo()
+        self._items = _new_memo()
+        self._key: tuple = (None, ())
+
+    def key(self, settings: Any, rules: tuple[Rule, ...]) -> tuple:
+        # The same object from one keystroke to the next, so that the memos compare it by identity.
+        key = self._key
+        if key[0] is not settings or key[1] != rules:
+            key = self._key = (settings, rules)
+        return key
+
+    def findings(self, rules: tuple[Rule, ...], context: Context) -> list[list[Finding]]:
+        """Each rule's findings over every block, in document order."""
+        found: list[list[Finding]] = [[] for _ in rules]
+        _gather(self._blocks, context.backlog.blocks, _BLOCK_LINEAGE, _BLOCK_START, lambda block: self._of_block(rules, context, block),
+                self.key(context.settings, rules), rules, found)
+        return found
+
+    def _of_block(self, rules: tuple[Rule, ...], context: Context, block: Block) -> tuple[tuple[Finding, ...], ...]:
+        if len(block.items) < LONG_LIST_ITEMS:
+            return tuple(_findings_of_block(rule, context, block) for rule in rules)
+        # A long list, item by item: each item's findings kept, so an edit checks one item again.
+        from ..model import lineage_of
+
+        found: list[list[Finding]] = [[] if rule.check_block is None else list(rule.check_block(context, block)) for rule in rules]
+        _gather(self._items, block.items, lineage_of, _ITEM_START, lambda item: tuple(_item_findings(rule, context, item) for rule in rules),
+                self.key(context.settings, rules), rules, found)
+        return tuple(tuple(findings) for findings in found)
+
+
+_BLOCK_LINEAGE = attrgetter("lineage")
+_BLOCK_START = attrgetter("start_line")
+_ITEM_START = attrgetter("span.start_line")
+
+
+def _gather(memo: Any, nodes: Iterable[Any], lineage_of: Callable, start_of: Callable, compute: Callable[[Any], tuple],
+            key: tuple, rules: tuple[Rule, ...], found: list[list[Finding]]) -> None:
+    """Add each rule's findings in ``nodes`` (blocks, or items of a long list) to ``found``: remembered, moved, or computed."""
+    from ..memo import MISSING
+
+    peek = memo.peek
+    for node in nodes:
+        lineage = lineage_of(node)
+        entry = peek(lineage, key)
+        if entry is MISSING or (entry and entry[0] != start_of(node)):
+            per_rule = _remember_all(memo, lineage, start_of(node), entry, key, rules, lambda: compute(node))
+        elif entry:
+            per_rule = entry[1]
+        else:
+            continue
+        for into, findings in zip(found, per_rule):
+            if findings:
+                into.extend(findings)
+
+
+def _remember_all(memo: Any, lineage: Any, start: int, entry: Any, key: tuple, rules: tuple[Rule, ...],
+                  compute: Callable[[], tuple]) -> tuple:
+    """As ``_remember``, for every rule at once: each rule's findings moved where its messages name
+    no line, else found again (only where there were any)."""
+    from ..memo import MISSING
+
+    if entry is MISSING:
+        per_rule = compute()
+    else:
+        fresh = None
+        moved = []
+        for index, (rule, findings) in enumerate(zip(rules, entry[1])):
+            if findings and rule.lines_in_text:
+                if fresh is None:
+                    fresh = compute()
+                findings = fresh[index]
+            elif findings:
+                findings = shift_findings(findings, start - entry[0])
+            moved.append(findings)
+        per_rule = tuple(moved)
+    memo.put(lineage, (start, per_rule) if any(per_rule) else (), key)
+    return per_rule
+
+
+def _item_findings(rule: Rule, context: Context, item: Item) -> tuple[Finding, ...]:
+    return () if rule.check_item is None else tuple(rule.check_item(context, item))
+
+
+_BUNDLES = _Bundles()
 
 
 def shift_findings(findings: tuple[Finding, ...], delta: int) -> tuple[Finding, ...]:
@@ -340,6 +461,17 @@ def check(
         return _check(backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs, encoding, elsewhere)
 
 
+def _bundled(rules: tuple[Rule, ...], context: Context) -> dict[str, list[Finding]]:
+    """The block rules' findings by rule name, all found together (``_Bundles``); {} when one of
+    them fails, so that each runs alone and only the failing one's findings are left out."""
+    if not rules:
+        return {}
+    try:
+        return {rule.name: findings for rule, findings in zip(rules, _BUNDLES.findings(rules, context))}
+    except Exception:
+        return {}
+
+
 def _check(
     backlog, settings, path, files, tracker, select, ignore, rules, Suppressions, rfcs=None, encoding=None, elsewhere=None
 ) -> list[Finding]:
@@ -347,15 +479,26 @@ def _check(
     context.encoding = encoding
     context.elsewhere = elsewhere
     suppressions = Suppressions.of(backlog)
-    found: list[Finding] = []
+    settings = context.settings
+    enabled: list[tuple[Rule, Any]] = []
     for rule in all_rules() if rules is None else rules:
-        configured = context.settings.rule(rule.name).severity
+        configured = settings.rule(rule.name).severity
         if configured == OFF or not selected(rule, select, ignore):
             continue
         if suppressions.whole_file(rule.name, rule.code):
             continue
+        enabled.append((rule, configured))
+    block_findings = _bundled(tuple(rule for rule, _ in enabled if rule.check_block is not None or rule.check_item is not None), context)
+    found: list[Finding] = []
+    for rule, configured in enabled:
         try:
-            for finding in rule.run(context):
+            if rule.name in block_findings:
+                findings: Iterable[Finding] = block_findings[rule.name]
+                if rule.check is not None:
+                    findings = chain(rule.check(context), findings)
+            else:
+                findings = rule.run(context)
+            for finding in findings:
                 if suppressions.ranges and suppressions.hides(rule.name, finding.span.start_line, rule.code):
                     continue
                 if configured is not None and configured != finding.severity:

@@ -28,4 +28,6 @@ def heading_tasks_with_phases(backlog: Backlog) -> Iterator[tuple[TaskId, tuple[
             inner = ((heading, phase), *above) if phase is not None and heading.task_id is None else above
             yield from walk(section.children, inner)
 
+    if all(heading.task_id is None for heading in backlog.headings):
+        return  # most backlogs: no walk of the section tree (built on demand) after a keystroke
     yield from walk(backlog.sections, ())

@@ -179,13 +179,10 @@ def facts_of(
 
 
 def _over_limit(lines, limit: int) -> bool:
-    """Whether the text is over ``max-file-size``; counted in bytes only near the limit (this runs
-    after every keystroke, and a code point is at most four bytes)."""
+    """Whether the text is over ``max-file-size`` (this runs after every keystroke: see ``size_limit.size_over``)."""
     from .. import size_limit
 
-    if limit <= 0 or (sum(map(len, lines)) + len(lines)) * 4 <= limit:
-        return False
-    return size_limit.over(size_limit.text_size(lines), limit)
+    return size_limit.size_over(lines, limit) is not None
 
 
 _Uses = tuple[tuple[NamedId, ...], tuple[ClaimedIssue, ...], tuple[TaskLink, ...]]

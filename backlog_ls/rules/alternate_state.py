@@ -11,22 +11,49 @@ GitHub shows as text too: said in the same notice, not as a malformed box. Turn 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from ..memo import MISSING, BlockMemo, LineageMemo, long_list_values
+from ..model import LONG_LIST_ITEMS, Block, Item
 from ..states import BUILTIN_STATES
 from . import INFO, Context, Finding, Related, Rule
+
+
+def _alternate(items: Iterable[Item], meanings) -> tuple[Item, ...]:
+    """The tasks among ``items`` and below them whose box holds a known state other than [ ] and [x]."""
+    return tuple(
+        task
+        for item in items
+        for task in item.walk()
+        if task.checkbox is not None and task.checkbox not in BUILTIN_STATES and meanings.state_name(task.checkbox) is not None
+    )  # a plain box, or an unknown state (malformed-task's), is not one
+
+
+# Per block, under the settings (they declare the states); most blocks have none, wherever they sit.
+_BLOCKS = BlockMemo(empty_moves=True)
+_ITEMS = LineageMemo()  # a top-level item of a long list -> whether it has one
+
+
+def _block_tasks(block: Block, meanings) -> tuple[Item, ...]:
+    if len(block.items) < LONG_LIST_ITEMS:
+        return _alternate(block.items, meanings)
+    return tuple(long_list_values(block.items, _ITEMS, lambda item: _alternate((item,), meanings), meanings))
 
 
 def _check(context: Context) -> Iterator[Finding]:
     meanings = context.settings
     first_of: dict[str, object] = {}  # state -> its first task, in document order
     count = 0
-    for task in context.backlog.tasks():
-        state = task.checkbox
-        if state in BUILTIN_STATES or meanings.state_name(state) is None:
-            continue  # a plain box, or an unknown state (malformed-task's)
-        count += 1
-        first_of.setdefault(state, task)
+    peek, put = _BLOCKS.peek, _BLOCKS.put
+    for block in context.backlog.blocks:
+        if not block.items:
+            continue
+        tasks = peek(block, meanings)
+        if tasks is MISSING:
+            tasks = put(block, _block_tasks(block, meanings), meanings)
+        for task in tasks:
+            count += 1
+            first_of.setdefault(task.checkbox, task)
     optional = [problem for problem in context.backlog.problems if problem.code == "checkbox-optional-mark"]
     if not first_of and not optional:
         return

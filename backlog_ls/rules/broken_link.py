@@ -38,7 +38,8 @@ from collections.abc import Collection, Iterator
 from urllib.parse import quote, unquote
 
 from ..anchors import Slugger, html_anchors, title_slug
-from ..model import NO_REFERENCES, Block, Link, Span
+from ..memo import LineageMemo, long_list_values
+from ..model import LONG_LIST_ITEMS, NO_REFERENCES, Block, Link, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 from .inconsistent_marker import BlockValues
 
@@ -72,17 +73,29 @@ def _block_links(block: Block, lines) -> Iterator[Link]:
         yield from block.heading.refs.links
     if block.refs.links:
         yield from block.refs.links
-    if block.items:
-        stack = list(block.items)
-        while stack:
-            item = stack.pop()
-            refs = item.refs
-            if refs is not NO_REFERENCES and refs.links:
-                yield from refs.links
-            if item.children:
-                stack.extend(item.children)
+    if len(block.items) >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
+        yield from long_list_values(reversed(block.items), _ITEM_HAS_LINKS, lambda item: _items_links([item]))
+    elif block.items:
+        yield from _items_links(block.items)
     if block.kind in ("table", "quote") and not block.refs:
         yield from _unscanned_links(block, lines)
+
+
+_ITEM_HAS_LINKS = LineageMemo()  # a top-level item of a long list -> whether it (or an item below) holds a link
+
+
+def _items_links(items) -> list[Link]:
+    """The links of ``items`` and the items below them, the last item's first (as a stack walks them)."""
+    found: list[Link] = []
+    stack = list(items)
+    while stack:
+        item = stack.pop()
+        refs = item.refs
+        if refs is not NO_REFERENCES and refs.links:
+            found.extend(refs.links)
+        if item.children:
+            stack.extend(item.children)
+    return found
 
 
 def _unscanned_links(block: Block, lines) -> Iterator[Link]:

@@ -285,6 +285,10 @@ def named_by_key(facts: BlockFacts, projects: frozenset[str], lines) -> tuple[bo
 _FACTS = BlockMemo()  # list block -> BlockFacts
 _MOVABLE_FACTS = LineageMemo()  # lineage of a list block or a top-level item -> _MovableFacts
 _ITEM_LISTS = ("tops", "missing", "id_tasks", "placeholder_items", "issue_tasks")
+_AT_PLACEHOLDERS = _ITEM_LISTS.index("placeholder_items")
+# The columns of ``_MovableFacts.sizes``: the item lists (of placeholders, those of tasks), then these.
+_SIZES = (*_ITEM_LISTS, "bullet_placeholders", "missing_keys", "id_texts", "id_numbers", "issue_numbers",
+          "open_total", "open_with", "checked_total", "checked_with")
 
 
 class _MovableFacts:
@@ -292,7 +296,7 @@ class _MovableFacts:
     from: a copy moved by whole lines (Enter above it) has the same walk, so its facts are these
     items of its own walk, not read again. Keeps no item alive."""
 
-    __slots__ = ("start_line", "positions", "missing_keys", "values")
+    __slots__ = ("start_line", "positions", "missing_keys", "values", "sizes")
 
     def __init__(self, facts: BlockFacts, nodes: list[Item], start_line: int):
         where = {id(node): position for position, node in enumerate(nodes)}
@@ -302,6 +306,15 @@ class _MovableFacts:
         self.values = _shared(
             (_shared(tuple(facts.id_texts)), _shared(tuple(facts.id_numbers)), _shared(tuple(facts.issue_numbers)),
              facts.bullet_placeholders, facts.open_total, facts.open_with, facts.checked_total, facts.checked_with)
+        )
+        # How many entries it adds to each list of a long list's facts, and its counts (``_SIZES``).
+        bullets = facts.bullet_placeholders
+        self.sizes = _shared(
+            (*(len(positions) for positions in self.positions[:_AT_PLACEHOLDERS]), len(self.positions[_AT_PLACEHOLDERS]) - bullets,
+             *(len(positions) for positions in self.positions[_AT_PLACEHOLDERS + 1 :]), bullets, len(self.missing_keys),
+             len(facts.id_texts), len(facts.id_numbers), len(facts.issue_numbers),
+             facts.open_total, facts.open_with, facts.checked_total, facts.checked_with),
+            longest=len(_SIZES),
         )
 
     def facts(self, nodes: list[Item], start_line: int) -> BlockFacts:
@@ -325,8 +338,8 @@ class _MovableFacts:
 _SHARED: dict = {}  # the few shapes most items' facts take ((), (0,), a plain task's counts), one copy each
 
 
-def _shared(value: tuple) -> tuple:
-    if len(value) > 8 or len(_SHARED) > 4096:
+def _shared(value: tuple, longest: int = 8) -> tuple:
+    if len(value) > longest or len(_SHARED) > 4096:
         return value
     try:
         return _SHARED.setdefault(value, value)
@@ -349,15 +362,97 @@ def _block_facts(block: Block, lines) -> BlockFacts:
     items = block.items
     if len(items) < LONG_LIST_ITEMS:  # else item by item, each item's facts kept: an edit reads one
         return _movable(block, lambda: [item for item, _ in block.walk], block.start_line, lambda: BlockFacts(items, lines))
+    last = _last_list  # read once: another thread may replace it
+    if last is not None:
+        facts = _spliced(last, items, lines)
+        if facts is not None:
+            return facts
+    movables = _item_movables(items, lines)
+    facts = _list_facts(list(zip(items, movables)))
+    _remember_list(items, movables, facts)
+    return facts
+
+
+def _item_movables(items, lines) -> list[_MovableFacts]:
     peek, put = _MOVABLE_FACTS.peek, _MOVABLE_FACTS.put
-    parts = []
+    movables = []
     for item in items:
         lineage = lineage_of(item)
         movable = peek(lineage)
         if movable is MISSING:
             movable = put(lineage, _MovableFacts(BlockFacts((item,), lines), list(item.walk()), item.span.start_line))
-        parts.append((item, movable))
-    return _list_facts(parts)
+        movables.append(movable)
+    return movables
+
+
+# The last long list read: (its items, their facts, the list's facts). A keystroke in a long list
+# leaves every item but one the very same object, so the next list's facts are these, with the
+# facts of the few new items spliced in where the old ones were (a new line moves the items
+# below: new objects, read again).
+_last_list: tuple[tuple[Item, ...], list[_MovableFacts], BlockFacts] | None = None
+
+
+def _remember_list(items: tuple[Item, ...], movables: list[_MovableFacts], facts: BlockFacts) -> None:
+    global _last_list
+    _last_list = (items, movables, facts)
+
+
+def column_sums(movables: list[_MovableFacts]) -> list[int]:
+    """The sums of ``_MovableFacts.sizes`` over ``movables``, column by column."""
+    if not movables:
+        return [0] * len(_SIZES)
+    return [sum(column) for column in zip(*map(attrgetter("sizes"), movables))]
+
+
+def _spliced(last, items: tuple[Item, ...], lines) -> BlockFacts | None:
+    """The facts of the long list of ``items`` from those of the last one read, when most items are the same."""
+    old_items, old_movables, old = last
+    new_count, old_count = len(items), len(old_items)
+    shortest = min(new_count, old_count)
+    before = 0  # items the same at the start ...
+    while before < shortest and items[before] is old_items[before]:
+        before += 1
+    after = 0  # ... and at the end
+    while after < shortest - before and items[new_count - 1 - after] is old_items[old_count - 1 - after]:
+        after += 1
+    if (before + after) * 2 < new_count:
+        return None
+    middle_items = items[before : new_count - after]
+    middle_movables = _item_movables(middle_items, lines)
+    middle = _list_facts(list(zip(middle_items, middle_movables)))
+    head, tail = old_movables[:before], old_movables[old_count - after :]
+    gone = column_sums(old_movables[before : old_count - after])
+    # Where the old items' entries end in each list: counted over the shorter side, in C.
+    counted_head = len(head) <= len(tail)
+    side = column_sums(head if counted_head else tail)
+
+    def splice(old_list: list, middle_list: list, column: int) -> list:
+        if counted_head:
+            start = side[column]
+            end = start + gone[column]
+        else:
+            end = len(old_list) - side[column]
+            start = end - gone[column]
+        return old_list[:start] + middle_list + old_list[end:]
+
+    facts = BlockFacts.__new__(BlockFacts)
+    facts.memo = {}
+    # The placeholders of plain bullets come first, those of tasks after (see ``BlockFacts``).
+    old_bullets, old_others = old.placeholder_items[: old.bullet_placeholders], old.placeholder_items[old.bullet_placeholders :]
+    new_bullets, new_others = middle.placeholder_items[: middle.bullet_placeholders], middle.placeholder_items[middle.bullet_placeholders :]
+    for column, name in enumerate(_SIZES):
+        if name == "placeholder_items":
+            others = splice(old_others, new_others, column)
+        elif name == "bullet_placeholders":
+            bullets = splice(old_bullets, new_bullets, column)
+        elif name.endswith(("_total", "_with")):
+            setattr(facts, name, getattr(old, name) - gone[column] + getattr(middle, name))
+        else:
+            setattr(facts, name, splice(getattr(old, name), getattr(middle, name), column))
+    facts.placeholder_items = bullets + others
+    facts.bullet_placeholders = len(bullets)
+    _remember_list(items, head + middle_movables + tail, facts)
+    return facts
 
 
 def _list_facts(parts: list[tuple[Item, _MovableFacts]]) -> BlockFacts:

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Backlog, Block, Item, Span
+from ..memo import LineageMemo, long_list_values
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 from .inconsistent_marker import LIST_KINDS, BlockValues
 
@@ -37,8 +38,17 @@ def _block_tasks(block: Block, lines) -> tuple[Item, ...]:
         return ()
     if _template_slot(block, lines):
         return ()
+    if len(block.items) >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
+        return tuple(long_list_values(block.items, _ITEM_HAS_EMPTY, lambda item: _empty_tasks([item], lines)))
+    return _empty_tasks(block.items, lines)
+
+
+_ITEM_HAS_EMPTY = LineageMemo()  # a top-level item of a long list -> whether it holds an empty task
+
+
+def _empty_tasks(items, lines) -> tuple[Item, ...]:
     found = []
-    stack = list(block.items)
+    stack = list(items)
     while stack:
         item = stack.pop()
         if item.checkbox is not None and not item.text and not _has_own_text(item, lines):

@@ -160,38 +160,33 @@ def _code_ranges(line: str) -> list[tuple[int, int]]:
 _Run = tuple[int, int, int, str, str, tuple[str, ...]]  # line, start, end, garbled, repaired, code pages
 
 
-def _block_runs(block: Block, lines) -> tuple[_Run, ...]:
+def _block_runs(block: Block, lines) -> tuple[tuple[_Run, ...]] | tuple[()]:
+    """(the block's garbled runs,) when a line of it holds a lead and a continuation byte misread
+    (ftfy may still find no run in it); () when none does, as in most blocks."""
     if block.kind == "code":
         return ()
     runs: list[_Run] = []
+    signed = False
     for number in range(block.start_line, block.end_line + 1):
         line = lines[number]
         if not line.isascii() and _SIGNATURE.search(line):
+            signed = True
             runs.extend(_garbled_runs(number, line))
-    return tuple(runs)
+    return (tuple(runs),) if signed else ()
 
 
 _MEMO = BlockValues(_block_runs)
-
-
-def _signed(block: Block, lines) -> bool:
-    """Whether a block has a line with a lead and a continuation byte misread (most have none)."""
-    return block.kind != "code" and any(
-        not lines[number].isascii() and _SIGNATURE.search(lines[number]) is not None
-        for number in range(block.start_line, block.end_line + 1)
-    )
-
-
-_SIGNED = BlockValues(_signed)
 
 
 def _check(context: Context) -> Iterator[Finding]:
     backlog = context.backlog
     lines = backlog.lines
     garbled: list[_Run] = []
-    for _, runs in _MEMO.each(backlog.blocks, lines):
+    signed = False
+    for _, (runs,) in _MEMO.each(backlog.blocks, lines):
+        signed = True
         garbled.extend(runs)
-    if not garbled and next(_SIGNED.each(backlog.blocks, lines), None) is None:
+    if not signed:
         return
     _ftfy()  # the round trips below decode in its sloppy-windows-* code pages
     # Name one code page for the whole document where the runs allow it: Latin-1 and

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from ..rfc import NO_PROJECT_RFCS
 from ..rfc.cite import PROJECT, Citation, citations
 from ..rfc.resolve import display_path, folders_label, target_path
-from . import WARNING, Context, Finding, Rule
+from . import WARNING, Context, Finding, LastRun, Rule
 
 
 def _identity(citation: Citation, path: str | None, root: str | None) -> str:
@@ -54,14 +54,23 @@ def _written_number(citation: Citation, projects) -> str:
 def _check(context: Context) -> Iterator[Finding]:
     rfcs = context.rfcs
     projects = getattr(rfcs, "projects", None) or NO_PROJECT_RFCS
-    root = projects.root
     project_citations = [c for c in citations(context.backlog) if c.kind == PROJECT]
     if not project_citations:
         return
+    # The findings depend on these alone: typing elsewhere than in a project RFC link finds them again.
+    yield from _LAST.findings((project_citations, context.path, projects), lambda: _findings(context, project_citations, projects))
+
+
+_LAST = LastRun()
+
+
+def _findings(context: Context, project_citations: list[Citation], projects) -> list[Finding]:
+    root = projects.root
     first_file: dict[int, tuple[str, Citation]] = {}  # number -> (identity, first link to it)
     reported: set[int] = set()  # numbers with a finding in this document
     findings: list[Finding] = []
     identities: dict[str, str] = {}
+    written: dict[tuple[int, str | None], str] = {}  # (number, target) -> the number as the finding writes it
     for citation in project_citations:
         if citation.target is None:
             continue
@@ -72,7 +81,9 @@ def _check(context: Context) -> Iterator[Finding]:
         if first is None:
             first_file[citation.number] = (identity, citation)
         elif first[0] != identity:
-            number = _written_number(citation, projects)
+            number = written.get((citation.number, citation.target))
+            if number is None:
+                number = written[citation.number, citation.target] = _written_number(citation, projects)
             findings.append(
                 RULE.finding(
                     citation.span,
@@ -100,7 +111,7 @@ def _check(context: Context) -> Iterator[Finding]:
                 )
             )
     findings.sort(key=lambda finding: finding.span)
-    yield from findings
+    return findings
 
 
 RULE = Rule(

@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
-from ..memo import BlockMemo
-from ..model import Block, Item, Section, Span, first_tasks as _first_tasks
+from ..memo import MISSING, BlockMemo, LineageMemo, long_list_values
+from ..model import LONG_LIST_ITEMS, Block, Item, Section, Span, first_tasks as _first_tasks
 from ..states import CANCELLED, DONE, OPEN, state_kinds, task_kind
 from . import WARNING, Context, Edit, Finding, Fix, Rule
 
@@ -85,41 +86,62 @@ def _cookie_tasks(section: Section) -> Iterator[Item]:
         yield from _first_tasks(inner.items)
 
 
-# list block -> the items that may state a figure: tasks with a "[" (a cookie) in their first line,
-# and leaf bullets; the others of a long list are not walked again after each keystroke.
-_CANDIDATES = BlockMemo()
+# Where a block states a figure: ("cookie", task) for a task with a cookie in its text, ("line", number)
+# for a leaf bullet or a paragraph line that states one. Found once per block; most blocks state none,
+# and none wherever they sit (Enter above them), so the rest of a keystroke's blocks cost a lookup.
+_SITES = BlockMemo(empty_moves=True)
+# A top-level item of a long list -> whether it (or an item below it) states a figure: a keystroke in
+# a list of 2,000 tasks reads one item again, not the list.
+_ITEM_STATES = LineageMemo()
 
 
-def _candidates(block: Block) -> tuple[Item, ...]:
-    return tuple(
-        item
-        for item, _ in block.walk
-        if (item.is_task and "[" in item.first_line_text) or (not item.is_task and not item.children)
-    )
+def _item_sites(items: Iterable[Item], lines) -> Iterator[tuple[str, Any]]:
+    for item in items:
+        if item.is_task:
+            span = item.text_span
+            end = span.end_col if span.end_line == span.start_line else len(lines[span.start_line])
+            if "[" in item.first_line_text and _COOKIE.search(lines[span.start_line], span.start_col, end):
+                yield "cookie", item
+        elif not item.children and _states_figure(lines[item.text_span.start_line]):
+            yield "line", item.text_span.start_line
+
+
+def _sites(block: Block, lines) -> tuple[tuple[str, Any], ...]:
+    if block.kind == "paragraph":
+        return tuple(("line", number) for number in range(block.start_line, block.end_line + 1) if _states_figure(lines[number]))
+    if block.kind != "list":
+        return ()
+    if len(block.items) < LONG_LIST_ITEMS:
+        return tuple(_item_sites((item for item, _ in block.walk), lines))
+    return tuple(long_list_values(block.items, _ITEM_STATES, lambda item: tuple(_item_sites(item.walk(), lines))))
 
 
 def _check(context: Context) -> Iterator[Finding]:
     backlog = context.backlog
     kinds = state_kinds(context.settings)
     lines = backlog.lines
+    peek, put = _SITES.peek, _SITES.put
     for block in backlog.blocks:
-        if block.kind == "heading" and block.heading is not None:
+        kind = block.kind
+        if kind == "heading":
             heading = block.heading
-            if "[" not in heading.title:
+            if heading is None or "[" not in heading.title:
                 continue
             section = backlog.section_at(heading.span.start_line)
             if section is not None:
                 counts = _counts(_cookie_tasks(section), kinds)
                 yield from _cookies(lines, heading.title_span, counts)
-        elif block.kind == "list":
-            for item in _CANDIDATES.get(block, lambda block=block: _candidates(block)):
-                if item.is_task:
-                    yield from _cookies(lines, item.text_span, _counts(_first_tasks(item.children), kinds))
-                else:
-                    yield from _statements(context, lines, item.text_span.start_line, kinds)
-        elif block.kind == "paragraph":
-            for number in range(block.start_line, block.end_line + 1):
-                yield from _statements(context, lines, number, kinds)
+            continue
+        if kind != "list" and kind != "paragraph":
+            continue
+        sites = peek(block)
+        if sites is MISSING:
+            sites = put(block, _sites(block, lines))
+        for site, where in sites:
+            if site == "cookie":
+                yield from _cookies(lines, where.text_span, _counts(_first_tasks(where.children), kinds))
+            else:
+                yield from _statements(context, lines, where, kinds)
 
 
 def _scope_counts(context: Context, line: int, kinds) -> tuple[int, int]:
@@ -135,13 +157,25 @@ def _scope_counts(context: Context, line: int, kinds) -> tuple[int, int]:
     return _counts(_section_tasks(section), kinds)
 
 
+_FIGURES = (_COUNT_PERCENT, _RATIO, _OF)
+
+
+def _figure_start(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t"))  # a deep list's indentation states nothing
+
+
+def _states_figure(text: str) -> bool:
+    if _DIGIT.search(text) is None:  # most lines state no figure: one C-level scan rules them out
+        return False
+    start = _figure_start(text)
+    return any(pattern.search(text, start) for pattern in _FIGURES)
+
+
 def _statements(context: Context, lines, number: int, kinds) -> Iterator[Finding]:
     text = lines[number]
-    if _DIGIT.search(text) is None:  # most lines state no figure: one C-level scan rules them out
-        return
     counts = None
-    start = len(text) - len(text.lstrip(" \t"))  # a deep list's indentation states nothing
-    for pattern in (_COUNT_PERCENT, _RATIO, _OF):
+    start = _figure_start(text)
+    for pattern in _FIGURES:
         for match in pattern.finditer(text, start):
             if counts is None:
                 counts = _scope_counts(context, number, kinds)

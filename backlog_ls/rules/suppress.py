@@ -17,11 +17,12 @@ from collections.abc import Sequence
 
 import attrs
 
-from ..memo import BlockMemo
+from ..memo import MISSING, BlockMemo
 from ..model import Backlog, Block
 
-# Directives of each block, found once per block (a keystroke re-reads one block).
-_DIRECTIVES = BlockMemo()
+# Directives of each block, found once per block (a keystroke re-reads one block). Most blocks
+# have none, and none wherever they sit: a block moved by Enter above it is not read again.
+_DIRECTIVES = BlockMemo(empty_moves=True)
 
 
 def _directives(block: Block, lines: Sequence[str]) -> tuple[tuple[int, str, frozenset[str]], ...]:
@@ -62,8 +63,12 @@ class Suppressions:
         ranges: list[tuple[int, int, frozenset[str]]] = []
         open_since: dict[str, int] = {}  # name -> first disabled line
         last = len(lines) - 1
+        peek, put = _DIRECTIVES.peek, _DIRECTIVES.put
         for block in backlog.blocks:
-            for index, kind, names in _DIRECTIVES.get(block, lambda block=block: _directives(block, lines)):
+            directives = peek(block)
+            if directives is MISSING:
+                directives = put(block, _directives(block, lines))
+            for index, kind, names in directives:
                 if kind == "disable-file":
                     file_wide |= names
                 elif kind == "disable-next-line":

@@ -9,6 +9,7 @@ import pytest
 from backlog_ls.providers.rfc_ietf import shipped_index
 from backlog_ls.providers.rfc_projects import ProjectRfcScanner
 from backlog_ls.rfc import PENDING_PROJECT_RFCS, ProjectRfc, ProjectRfcs, Rfcs
+from backlog_ls.rules import check as rule_check
 from backlog_ls.rules import (
     rfc_duplicate,
     rfc_link_mismatch,
@@ -104,6 +105,31 @@ def test_duplicates_without_a_path_or_index_compare_targets():
         rfcs=None,
         path=None,
     )
+
+
+def test_duplicates_found_again_after_keystrokes_and_for_other_folders_and_indexes():
+    # The rule's last findings are reused while its citations, path and project RFCs are the same:
+    # typing elsewhere keeps them, changing any of the three finds them again.
+    from backlog_ls.parse import parse
+
+    text = "- [ ] [a](../rfcs/0007-a.md)\n- [ ] [c](../rfcs/0007-c.md)\n- [ ] other\n"
+    message = "RFC 0007 names two documents: '../rfcs/0007-a.md' (line 1) and '../rfcs/0007-c.md'."
+
+    def found(text, rfcs=RFCS, path=PLAN):
+        return [(f.span.start_line, f.message) for f in rule_check(parse(text), rfcs=rfcs, path=path, select=["BL403"])]
+
+    assert found(text) == [(1, message)]
+    assert found(text.replace("other", "othxer")) == [(1, message)]
+    assert found(text.replace("0007-c", "0007-a")) == []
+    # One file from the plan's folder (and from the root), two from a document elsewhere.
+    same = "- [ ] [a](../rfcs/0007-a.md)\n- [ ] [a](/docs/rfcs/0007-a.md)\n"
+    assert found(same) == []
+    assert found(same, path=os.path.join(ROOT, "plan.md")) == [
+        (1, "RFC 0007 names two documents: '../rfcs/0007-a.md' (line 1) and '/docs/rfcs/0007-a.md'.")
+    ]
+    # With two project files numbered 7 in the index, the folder's finding is said too.
+    sevens = ProjectRfcs(root=ROOT, folders=(RFC_FOLDER,), rfcs=(_rfc("0007", "a", "A"), _rfc("0007", "b", "B")))
+    assert len(found(text.replace("0007-c", "0007-a"), rfcs=Rfcs(sevens, shipped_index()))) == 1
 
 
 def test_duplicates_in_example_002(example_text):

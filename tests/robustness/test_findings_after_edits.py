@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from backlog_ls.config import Settings, from_toml
 from backlog_ls.parse import parse_lines, reparse
+from backlog_ls.providers.files import DiskFiles
 from backlog_ls.rules import check
 from backlog_ls.text import TextLines
 
@@ -40,11 +41,29 @@ ITEM_LINES = [
     "- [x] #1 numbered {n}",
     "- [ ] ship ABC-{n} safely",
     "  - [ ] tracked in ABC-{n}, UTF-8",
+    # stale-progress: cookies on tasks, figures on leaf bullets (remembered per block and per item)
+    "- [ ] parent [1/3] {n}",
+    "- [ ] parent [50%] {n}",
+    "- Progress: {n}/7",
+    "  - Completed: {n} (10%)",
+    # alternate states (remembered per block under the settings; a long list's per item)
+    "- [~] in progress {n}",
+    "  - [-] dropped {n}",
+    # RFC citations and links (remembered per block; those of a long list per item)
+    "- [ ] [RFC 68](docs/rfcs/0068-a.md) and [RFC 68](docs/rfcs/0068-b.md) {n}",
+    "- [ ] see [the plan](missing-{n}.md) and [above](#section-{n})",
+    # suppression comments (their directives remembered per block)
+    "- [ ] hidden (#TBD) <!-- backlog-ls-disable-line placeholder-issue --> {n}",
 ]
 # A Jira project makes "ABC-12" an issue; "always" asks every task for one (BL101 on each without).
 JIRA = '[issues]\nprovider = "jira"\nurl = "https://acme.atlassian.net"\nprojects = ["ABC"]\n[rules.missing-issue]\nrequire = "always"\n'
 
-OTHER_BLOCKS = ["", "## Section {n}", "Some prose {n}.", "```", "```bash", "code {n}", "> - [ ] quoted {n}", "---"]
+OTHER_BLOCKS = [
+    "", "## Section {n}", "Some prose {n}.", "```", "```bash", "code {n}", "> - [ ] quoted {n}", "---",
+    "## Phase [1/2] {n}", "Progress: {n}/9 done", "3 of {n} done", "<!-- backlog-ls-disable-next-line -->",
+    "<!-- backlog-ls-disable missing-issue -->", "<!-- backlog-ls-enable -->",
+    "See RFC 2616 and RFC {n}.", "[a link](nowhere-{n}.md) in prose",
+]
 EDITS = [
     "\n",  # Enter
     "\n",
@@ -82,7 +101,8 @@ def test_findings_after_edits_equal_those_of_a_fresh_parse(case):
     options = from_toml(JIRA, ".backlog-ls.toml")[0] if jira else Settings()
     document = TextLines.from_text(text)
     backlog = parse_lines(document.lines)
-    check(backlog, options)  # the caches are warm from here on, as in a server
+    where = {"path": "/nonexistent/BACKLOG.md", "files": DiskFiles()}  # links to files that are not there: broken-link
+    check(backlog, options, **where)  # the caches are warm from here on, as in a server
     for line_fraction, column_fraction, span_lines, new_text in edits:
         lines = document.lines
         line = int(line_fraction * (len(lines) - 1))
@@ -93,7 +113,7 @@ def test_findings_after_edits_equal_those_of_a_fresh_parse(case):
             start, end = end, start
         first, old_last, new_last = document.replace(start, end, new_text)
         backlog = reparse(backlog, document.lines, first, old_last, new_last)
-        assert check(backlog, options) == check(parse_lines(list(document.lines)), options), repr(document.text)
+        assert check(backlog, options, **where) == check(parse_lines(list(document.lines)), options, **where), repr(document.text)
     budget.report("findings after edits", edits=len(edits))
 
 
@@ -111,3 +131,34 @@ def test_enter_in_a_long_list_moves_the_findings_below_it():
     moved = [(code, start if start < line else start + 1, message) for code, start, message in before]
     assert [(f.code, f.span.start_line, f.message) for f in after if f.code in ("BL201", "BL302")] == moved
     assert ("BL302", 2 + 31 + 1, "Its only subtask is done, but this task is not ticked.") in moved
+
+
+_FACT_FIELDS = (
+    "tops", "missing", "missing_keys", "id_tasks", "id_texts", "id_numbers", "placeholder_items", "bullet_placeholders",
+    "issue_tasks", "issue_numbers", "open_total", "open_with", "checked_total", "checked_with",
+)
+
+
+@settings(max_examples=budget.count(fast=100, soak=2_000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document_and_edits())
+def test_task_facts_after_edits_equal_those_of_a_fresh_parse(case):
+    # A long list's facts are those of the last one read with the new items' spliced in
+    # (rules.common._spliced): after any edit they must equal the facts read afresh.
+    from backlog_ls.rules import common
+
+    text, edits, _ = case
+    document = TextLines.from_text(text)
+    backlog = parse_lines(document.lines)
+    common.task_index(backlog)
+    for line_fraction, column_fraction, span_lines, new_text in edits:
+        lines = document.lines
+        line = int(line_fraction * (len(lines) - 1))
+        start = (line, int(column_fraction * len(lines[line])))
+        end = (min(len(lines) - 1, line + span_lines), 0) if span_lines else start
+        start, end = min(start, end), max(start, end)
+        first, old_last, new_last = document.replace(start, end, new_text)
+        backlog = reparse(backlog, document.lines, first, old_last, new_last)
+        kept = common.task_index(backlog).facts
+        fresh = [common.BlockFacts(block.items, document.lines) for block in parse_lines(list(document.lines)).blocks
+                 if block.heading is None and block.items]
+        assert [[getattr(f, name) for name in _FACT_FIELDS] for f in kept] == [[getattr(f, name) for name in _FACT_FIELDS] for f in fresh]
