@@ -10,6 +10,7 @@ to and that encoding.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ from lsprotocol import types
 from .features.folding import COMMENT, BlockFolds, Fold
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
-from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, Symbol
+from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, SectionSymbols, Symbol
 from .config import ConfigError
 from .memo import MISSING, BlockMemo
 from .model import Span
@@ -192,29 +193,81 @@ def _symbol_head_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> di
     return found
 
 
-def outline_json(entries: Iterable[Symbol | BlockSymbols], lines: Sequence[str], encoding: str) -> str:
+def outline_json(entries: Iterable[BlockSymbols | SectionSymbols], lines: Sequence[str], encoding: str) -> str:
     """``features.symbols.outline()`` as the JSON text of ``DocumentSymbol[]``.
 
     Each block's entries are encoded once, with their lines counted from the block's first
-    line (``_relative_json``), and remembered across moves: after a keystroke only the
-    changed block is encoded again, and after an Enter the blocks below it only get their
-    line numbers written anew. Sections (a few per hundred tasks) are encoded each time.
+    line (``_relative_json``), and remembered across moves; each section's JSON, its subtree
+    included, is remembered by its ``Region`` (the same object while none of its blocks
+    changed, ``features.regions``). After a keystroke only the sections around the edited
+    block are joined again, from their parts; after an Enter the sections below it only get
+    their line numbers written anew (a %-template, made the first time the section moves).
     """
-    return "[" + ",".join(_outline_entry_json(entry, lines, encoding) for entry in entries) + "]"
+    return _joined("[", [_outline_entry_json(entry, lines, encoding) for entry in entries], "]")
+
+
+def _joined(opening: str, parts: list[str], closing: str) -> str:
+    """``opening + ",".join(parts) + closing``, copying the parts once (an outline's are a megabyte)."""
+    pieces = [opening]
+    for part in parts:
+        pieces += (part, ",")
+    if parts:
+        pieces.pop()
+    pieces.append(closing)
+    return "".join(pieces)
 
 
 # block lineage -> [template, lines relative to the block's first line, first line, text]
 _OUTLINE_FRAGMENTS = BlockMemo(across_moves=True)
+# section's region -> [(encoding, whether tasks show), first line, text, template (None until the section moves), its lines
+# counted from the section's first]
+_SECTION_FRAGMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _outline_entry_json(entry: Symbol | BlockSymbols, lines: Sequence[str], encoding: str) -> str:
+def _outline_entry_json(entry: BlockSymbols | SectionSymbols, lines: Sequence[str], encoding: str) -> str:
     if isinstance(entry, BlockSymbols):
-        return _block_outline_json(entry, lines, encoding)
-    text = _section_head_json(entry, lines, encoding)
-    if not entry.children:
-        return text
-    children = ",".join(_outline_entry_json(child, lines, encoding) for child in entry.children)
-    return f'{text[:-1]},"children":[{children}]}}'
+        return _block_outline_fragment(entry, lines, encoding)[3]
+    fragment = _SECTION_FRAGMENTS.get(entry.region)
+    first, key = entry.start_line, (encoding, entry.with_tasks)
+    if fragment is not None and fragment[0] == key:
+        if fragment[1] != first:
+            template, relative = _section_template(entry, fragment, lines, encoding)
+            fragment[1:3] = first, template % tuple([first + line for line in relative])
+        return fragment[2]
+    text = _section_head_json(entry.symbol(), lines, encoding)
+    children = entry.children()
+    if children:
+        text = _joined(text[:-1] + ',"children":[', [_outline_entry_json(child, lines, encoding) for child in children], "]}")
+    _SECTION_FRAGMENTS[entry.region] = [key, first, text, None, None]
+    return text
+
+
+def _section_template(entry: SectionSymbols, fragment: list, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    """The section's JSON as a %-template of its line numbers, and those counted from its first line
+    (made from its parts' templates, once)."""
+    if fragment[3] is None:
+        symbol = entry.symbol()
+        first = symbol.span.start_line
+        template = _section_head_template(symbol, lines, encoding)
+        relative = [0, symbol.span.end_line - first, symbol.selection_span.start_line - first, symbol.selection_span.end_line - first]
+        parts = []
+        for child in entry.children():
+            if isinstance(child, BlockSymbols):
+                part = _block_outline_fragment(child, lines, encoding)
+                moved = child.block.start_line - first
+            else:
+                part = _SECTION_FRAGMENTS.get(child.region)
+                if part is None or part[0] != (encoding, child.with_tasks):
+                    _outline_entry_json(child, lines, encoding)
+                    part = _SECTION_FRAGMENTS[child.region]
+                part = _section_template(child, part, lines, encoding)
+                moved = child.start_line - first
+            parts.append(part[0])
+            relative.extend([line + moved for line in part[1]])
+        if parts:
+            template = template[:-1] + ',"children":[' + ",".join(parts) + "]}"
+        fragment[3:] = template, relative
+    return fragment[3], fragment[4]
 
 
 # (the section's name, kind, detail and spans counted from its first line, the lines they touch,
@@ -225,6 +278,14 @@ _SECTION_HEADS_LIMIT = 50_000
 
 
 def _section_head_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> str:
+    span, selection = symbol.span, symbol.selection_span
+    template = _section_head_template(symbol, lines, encoding)
+    return template % (span.start_line, span.end_line, selection.start_line, selection.end_line)
+
+
+def _section_head_template(symbol: Symbol, lines: Sequence[str], encoding: str) -> str:
+    """The section's own JSON (no children) as a %-template of its four line numbers: its first and
+    last, its title's first and last."""
     span, selection = symbol.span, symbol.selection_span
     first = span.start_line
     touched = tuple(lines[line] if 0 <= line < len(lines) else "" for line in (span.end_line, selection.start_line, selection.end_line))
@@ -240,10 +301,11 @@ def _section_head_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> s
             where["start"]["line"] = where["end"]["line"] = -1  # written over below
         text = _compact(found).replace("%", "%%").replace('"line":-1', '"line":%d')
         template = _SECTION_HEADS[key] = text
-    return template % (first, span.end_line, selection.start_line, selection.end_line)
+    return template
 
 
-def _block_outline_json(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> str:
+def _block_outline_fragment(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> list:
+    """[template, its lines counted from the block's first, first line, text there] of a block's entries."""
     key = (encoding, entry.key)
     fragment = _OUTLINE_FRAGMENTS.peek(entry.block, key)
     first = entry.block.start_line
@@ -253,7 +315,7 @@ def _block_outline_json(entry: BlockSymbols, lines: Sequence[str], encoding: str
     if fragment[2] != first:
         template, relative = fragment[0], fragment[1]
         fragment[2:] = first, template % tuple([first + line for line in relative])
-    return fragment[3]
+    return fragment
 
 
 # top-level symbol -> (template, relative lines), under (encoding, the block's first line, moved):
