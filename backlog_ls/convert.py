@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 from lsprotocol import types
 
-from .features.folding import COMMENT, BlockFolds, Fold
+from .features.folding import COMMENT, BlockFolds, Fold, SectionFolds
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
 from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, SectionSymbols, Symbol
@@ -476,33 +476,97 @@ def folding_ranges_json(folds: Iterable[Fold], limit: int | None = None) -> list
     return ranges
 
 
-def fold_entries_json(entries: Iterable[Fold | BlockFolds], limit: int | None = None) -> str:
+def fold_entries_json(entries: Iterable[Fold | BlockFolds | SectionFolds], limit: int | None = None) -> str:
     """``features.folding.fold_entries()`` as the JSON text of ``FoldingRange[]``, at most ``limit``
-    of them (the first ones); each block's folds are encoded once, as the outline's are."""
+    of them (the first ones); each block's and each section's folds are encoded once, as the
+    outline's are."""
     parts: list[str] = []
     count = 0
-    for entry in entries:
-        if isinstance(entry, Fold):
-            folds = [entry]
-        elif limit is not None and count + len(entry.relative) > limit:
-            first = entry.block.start_line
-            folds = [Fold(first + start, first + end, kind) for start, end, kind in entry.relative]
-        else:
-            parts.append(_block_folds_json(entry))
-            count += len(entry.relative)
-            continue
-        for fold in folds:
-            if limit is not None and count >= limit:
-                return "[" + ",".join(parts) + "]"
-            parts.append(_compact(folding_ranges_json([fold])[0]))
-            count += 1
-    return "[" + ",".join(parts) + "]"
+
+    def add(entries: Iterable[Fold | BlockFolds | SectionFolds]) -> bool:
+        """Adds the entries' folds; False once ``limit`` of them are in."""
+        nonlocal count
+        for entry in entries:
+            if isinstance(entry, SectionFolds):
+                if limit is not None and count + entry.region.value > limit:
+                    if not add(entry.entries()):
+                        return False
+                elif entry.region.value:
+                    parts.append(_section_folds_json(entry)[1])
+                    count += entry.region.value
+                continue
+            if isinstance(entry, Fold):
+                folds = [entry]
+            elif limit is not None and count + len(entry.relative) > limit:
+                first = entry.block.start_line
+                folds = [Fold(first + start, first + end, kind) for start, end, kind in entry.relative]
+            else:
+                parts.append(_block_folds_json(entry)[3])
+                count += len(entry.relative)
+                continue
+            for fold in folds:
+                if limit is not None and count >= limit:
+                    return False
+                parts.append(_compact(folding_ranges_json([fold])[0]))
+                count += 1
+        return True
+
+    add(entries)
+    return _joined("[", parts, "]")
+
+
+# section's region -> [first line, text, template (None until the section moves), its lines counted
+# from the section's first]
+_SECTION_FOLDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _section_folds_json(entry: SectionFolds) -> list:
+    """[first line, text there, ...] of a section's folds (it has some)."""
+    fragment = _SECTION_FOLDS.get(entry.region)
+    first = entry.start_line
+    if fragment is None:
+        parts = []
+        for child in entry.entries():
+            if isinstance(child, Fold):
+                parts.append('{"startLine":%d,"endLine":%d}' % (child.start_line, child.end_line))
+            elif isinstance(child, BlockFolds):
+                parts.append(_block_folds_json(child)[3])
+            elif child.region.value:
+                parts.append(_section_folds_json(child)[1])
+        fragment = _SECTION_FOLDS[entry.region] = [first, ",".join(parts), None, None]
+    elif fragment[0] != first:
+        template, relative = _section_folds_template(entry, fragment)
+        fragment[:2] = first, template % tuple([first + line for line in relative])
+    return fragment
+
+
+def _section_folds_template(entry: SectionFolds, fragment: list | None = None) -> tuple[str, list[int]]:
+    """A section's folds as a %-template of their lines, and those counted from its first line (made once)."""
+    if fragment is None:
+        fragment = _section_folds_json(entry)
+    if fragment[2] is None:
+        first = entry.start_line
+        templates, relative = [], []
+        for child in entry.entries():
+            if isinstance(child, Fold):
+                part, moved = ('{"startLine":%d,"endLine":%d}', [0, child.end_line - child.start_line]), child.start_line - first
+            elif isinstance(child, BlockFolds):
+                part, moved = _block_folds_json(child), child.block.start_line - first
+            elif child.region.value:
+                part, moved = _section_folds_template(child), child.start_line - first
+            else:
+                continue
+            templates.append(part[0])
+            relative.extend([line + moved for line in part[1]])
+        fragment[2:] = ",".join(templates), relative
+    return fragment[2], fragment[3]
 
 
 _FOLD_FRAGMENTS = BlockMemo(across_moves=True)  # block lineage -> [template, lines, first line, text]
 
 
-def _block_folds_json(entry: BlockFolds) -> str:
+def _block_folds_json(entry: BlockFolds) -> list:
+    """[template, its lines counted from the block's first, first line, text there] of a block's folds."""
     fragment = _FOLD_FRAGMENTS.peek(entry.block)
     first = entry.block.start_line
     if fragment is MISSING:
@@ -514,7 +578,7 @@ def _block_folds_json(entry: BlockFolds) -> str:
         fragment = _FOLD_FRAGMENTS.put(entry.block, [",".join(templates), relative, None, ""])
     if fragment[2] != first:
         fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
-    return fragment[3]
+    return fragment
 
 
 # --- code actions and hover -------------------------------------------------------------------------
