@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 from lsprotocol import types
 
+from .features.block_links import SectionLinks
 from .features.folding import COMMENT, BlockFolds, Fold, SectionFolds
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
@@ -740,21 +741,67 @@ def document_links_json(links: Iterable[Any], lines: Sequence[str], encoding: st
 
 def block_links_json(entries: Iterable[Any], lines: Sequence[str], encoding: str) -> str:
     """``features.block_links.block_links()`` as the JSON text of ``DocumentLink[]``: each block's
-    links encoded once per source state, lines counted from the block's first (as the outline's)."""
-    parts = []
-    for entry in entries:
-        memo = _LINK_FRAGMENTS.setdefault(entry.source.name, BlockMemo(across_moves=True))
-        key = (encoding, entry.source.key)
-        fragment = memo.peek(entry.block, key)
-        if fragment is MISSING:
-            template, relative = _relative_links_json(entry.links, entry.first_line, entry.block, lines, encoding)
-            fragment = memo.put(entry.block, [template, relative, None, ""], key)
-        first = entry.block.start_line
-        if fragment[2] != first:
-            fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
-        parts.append(fragment[3])
-    return "[" + ",".join(parts) + "]"
+    links encoded once per source state, lines counted from the block's first (as the outline's),
+    and each section's remembered by its region, moved by a %-template (as the folds')."""
+    return _joined("[", [_links_text(entry, lines, encoding) for entry in entries], "]")
 
+
+# section's region -> [encoding, first line, text there, template (None until the section moves),
+# its lines counted from the section's first]
+_SECTION_LINKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _links_text(entry: Any, lines: Sequence[str], encoding: str) -> str:
+    if not isinstance(entry, SectionLinks):
+        return _block_links_fragment(entry, lines, encoding)[3]
+    fragment = _SECTION_LINKS.get(entry.region)
+    first = entry.start_line
+    if fragment is None or fragment[0] != encoding:
+        text = ",".join([_links_text(child, lines, encoding) for child in _with_links(entry)])
+        fragment = _SECTION_LINKS[entry.region] = [encoding, first, text, None, None]
+    elif fragment[1] != first:
+        template, relative = _links_template(entry, lines, encoding)
+        fragment[1:3] = first, template % tuple([first + line for line in relative])
+    return fragment[2]
+
+
+def _links_template(entry: Any, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    """A block's or a section's links as a %-template of their lines, and those counted from its first."""
+    if not isinstance(entry, SectionLinks):
+        fragment = _block_links_fragment(entry, lines, encoding)
+        return fragment[0], fragment[1]
+    fragment = _SECTION_LINKS.get(entry.region)
+    if fragment is None or fragment[0] != encoding:
+        _links_text(entry, lines, encoding)  # made where the section is now
+        fragment = _SECTION_LINKS[entry.region]
+    if fragment[3] is None:
+        first = entry.start_line
+        templates, relative = [], []
+        for child in _with_links(entry):
+            template, lines_of = _links_template(child, lines, encoding)
+            moved = (child.start_line if isinstance(child, SectionLinks) else child.block.start_line) - first
+            templates.append(template)
+            relative.extend([line + moved for line in lines_of])
+        fragment[3:] = ",".join(templates), relative
+    return fragment[3], fragment[4]
+
+
+def _with_links(entry: SectionLinks) -> list[Any]:
+    return [child for child in entry.entries() if not isinstance(child, SectionLinks) or child.region.value]
+
+
+def _block_links_fragment(entry: Any, lines: Sequence[str], encoding: str) -> list:
+    """[template, its lines counted from the block's first, first line, text there] of a block's links."""
+    memo = _LINK_FRAGMENTS.setdefault(entry.source.name, BlockMemo(across_moves=True))
+    key = (encoding, entry.source.key)
+    fragment = memo.peek(entry.block, key)
+    if fragment is MISSING:
+        template, relative = _relative_links_json(entry.links, entry.first_line, entry.block, lines, encoding)
+        fragment = memo.put(entry.block, [template, relative, None, ""], key)
+    first = entry.block.start_line
+    if fragment[2] != first:
+        fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
+    return fragment
 
 
 def join_json_arrays(*arrays: str) -> str:
