@@ -204,7 +204,32 @@ def outline_json(entries: Iterable[BlockSymbols | SectionSymbols], lines: Sequen
     block are joined again, from their parts; after an Enter the sections below it only get
     their line numbers written anew (a %-template, made the first time the section moves).
     """
-    return _joined("[", [_outline_entry_json(entry, lines, encoding) for entry in entries], "]")
+    pieces = ["["]
+    for entry in entries:
+        if isinstance(entry, SectionSymbols) and entry.region not in _SECTION_FRAGMENTS:
+            # A top-level section that changed (a megabyte, at times): its parts go into the answer
+            # as they are, copied once; it is joined again from them next time.
+            pieces += _section_pieces(entry, lines, encoding)
+        else:
+            pieces.append(_outline_entry_json(entry, lines, encoding))
+        pieces.append(",")
+    if len(pieces) > 1:
+        pieces.pop()
+    pieces.append("]")
+    return "".join(pieces)
+
+
+def _section_pieces(entry: SectionSymbols, lines: Sequence[str], encoding: str) -> list[str]:
+    """The section's JSON text in pieces: its own entry, then each child's."""
+    text = _section_head_json(entry.symbol(), lines, encoding)
+    children = entry.children()
+    if not children:
+        return [text]
+    pieces = [text[:-1] + ',"children":[']
+    for child in children:
+        pieces += (_outline_entry_json(child, lines, encoding), ",")
+    pieces[-1] = "]}"
+    return pieces
 
 
 def _joined(opening: str, parts: list[str], closing: str) -> str:
@@ -235,10 +260,7 @@ def _outline_entry_json(entry: BlockSymbols | SectionSymbols, lines: Sequence[st
             template, relative = _section_template(entry, fragment, lines, encoding)
             fragment[1:3] = first, template % tuple([first + line for line in relative])
         return fragment[2]
-    text = _section_head_json(entry.symbol(), lines, encoding)
-    children = entry.children()
-    if children:
-        text = _joined(text[:-1] + ',"children":[', [_outline_entry_json(child, lines, encoding) for child in children], "]}")
+    text = "".join(_section_pieces(entry, lines, encoding))
     _SECTION_FRAGMENTS[entry.region] = [key, first, text, None, None]
     return text
 
