@@ -100,7 +100,7 @@ class _Search:
     index: regions.Index
     guard: Callable[[str, Callable[[], Any], Any], Any]
     memo: BlockMemo
-    regions: regions.Regions
+    remembered: regions.Regions  # the sections' regions
 
     def block(self, block: Block) -> tuple[tuple[Any, ...], int]:
         """(the block's links, the first line their spans are counted as of)."""
@@ -113,7 +113,7 @@ class _Search:
 
     def section(self, position: int) -> SectionLinks:
         index, source = self.index, self.source
-        found = self.regions.find(index, position, source.key)
+        found = self.remembered.find(index, position, source.key)
         if found is None:
             links = 0
             for block in index.blocks[index.heads[position] : index.end(position + 1)]:
@@ -121,7 +121,7 @@ class _Search:
             subsections = regions.subsections(index, position, self.section)
             links += sum(entry.region.value for entry in subsections)
             sections = 1 + sum(entry.region.sections for entry in subsections)
-            found = self.regions.remember(index, position, sections, None, links, source.key)
+            found = self.remembered.remember(index, position, sections, None, links, source.key)
         return SectionLinks(source, position, found, self)
 
 
