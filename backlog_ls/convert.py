@@ -10,16 +10,18 @@ to and that encoding.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
 from lsprotocol import types
 
-from .features.folding import COMMENT, BlockFolds, Fold
+from .features.block_links import SectionLinks
+from .features.folding import COMMENT, BlockFolds, Fold, SectionFolds
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
-from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, Symbol
+from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, SectionSymbols, Symbol
 from .config import ConfigError
 from .memo import MISSING, BlockMemo
 from .model import Span
@@ -192,29 +194,103 @@ def _symbol_head_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> di
     return found
 
 
-def outline_json(entries: Iterable[Symbol | BlockSymbols], lines: Sequence[str], encoding: str) -> str:
+def outline_json(entries: Iterable[BlockSymbols | SectionSymbols], lines: Sequence[str], encoding: str) -> str:
     """``features.symbols.outline()`` as the JSON text of ``DocumentSymbol[]``.
 
     Each block's entries are encoded once, with their lines counted from the block's first
-    line (``_relative_json``), and remembered across moves: after a keystroke only the
-    changed block is encoded again, and after an Enter the blocks below it only get their
-    line numbers written anew. Sections (a few per hundred tasks) are encoded each time.
+    line (``_relative_json``), and remembered across moves; each section's JSON, its subtree
+    included, is remembered by its ``Region`` (the same object while none of its blocks
+    changed, ``features.regions``). After a keystroke only the sections around the edited
+    block are joined again, from their parts; after an Enter the sections below it only get
+    their line numbers written anew (a %-template, made the first time the section moves).
     """
-    return "[" + ",".join(_outline_entry_json(entry, lines, encoding) for entry in entries) + "]"
+    pieces = ["["]
+    for entry in entries:
+        if isinstance(entry, SectionSymbols) and entry.region not in _SECTION_FRAGMENTS:
+            # A top-level section that changed (a megabyte, at times): its parts go into the answer
+            # as they are, copied once; it is joined again from them next time.
+            pieces += _section_pieces(entry, lines, encoding)
+        else:
+            pieces.append(_outline_entry_json(entry, lines, encoding))
+        pieces.append(",")
+    if len(pieces) > 1:
+        pieces.pop()
+    pieces.append("]")
+    return "".join(pieces)
+
+
+def _section_pieces(entry: SectionSymbols, lines: Sequence[str], encoding: str) -> list[str]:
+    """The section's JSON text in pieces: its own entry, then each child's."""
+    text = _section_head_json(entry.symbol(), lines, encoding)
+    children = entry.children()
+    if not children:
+        return [text]
+    pieces = [text[:-1] + ',"children":[']
+    for child in children:
+        pieces += (_outline_entry_json(child, lines, encoding), ",")
+    pieces[-1] = "]}"
+    return pieces
+
+
+def _joined(opening: str, parts: list[str], closing: str) -> str:
+    """``opening + ",".join(parts) + closing``, copying the parts once (an outline's are a megabyte)."""
+    pieces = [opening]
+    for part in parts:
+        pieces += (part, ",")
+    if parts:
+        pieces.pop()
+    pieces.append(closing)
+    return "".join(pieces)
 
 
 # block lineage -> [template, lines relative to the block's first line, first line, text]
 _OUTLINE_FRAGMENTS = BlockMemo(across_moves=True)
+# section's region -> [(encoding, whether tasks show), first line, text, template (None until the section moves), its lines
+# counted from the section's first]
+_SECTION_FRAGMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _outline_entry_json(entry: Symbol | BlockSymbols, lines: Sequence[str], encoding: str) -> str:
+def _outline_entry_json(entry: BlockSymbols | SectionSymbols, lines: Sequence[str], encoding: str) -> str:
     if isinstance(entry, BlockSymbols):
-        return _block_outline_json(entry, lines, encoding)
-    text = _section_head_json(entry, lines, encoding)
-    if not entry.children:
-        return text
-    children = ",".join(_outline_entry_json(child, lines, encoding) for child in entry.children)
-    return f'{text[:-1]},"children":[{children}]}}'
+        return _block_outline_fragment(entry, lines, encoding)[3]
+    fragment = _SECTION_FRAGMENTS.get(entry.region)
+    first, key = entry.start_line, (encoding, entry.with_tasks)
+    if fragment is not None and fragment[0] == key:
+        if fragment[1] != first:
+            template, relative = _section_template(entry, fragment, lines, encoding)
+            fragment[1:3] = first, template % tuple([first + line for line in relative])
+        return fragment[2]
+    text = "".join(_section_pieces(entry, lines, encoding))
+    _SECTION_FRAGMENTS[entry.region] = [key, first, text, None, None]
+    return text
+
+
+def _section_template(entry: SectionSymbols, fragment: list, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    """The section's JSON as a %-template of its line numbers, and those counted from its first line
+    (made from its parts' templates, once)."""
+    if fragment[3] is None:
+        symbol = entry.symbol()
+        first = symbol.span.start_line
+        template = _section_head_template(symbol, lines, encoding)
+        relative = [0, symbol.span.end_line - first, symbol.selection_span.start_line - first, symbol.selection_span.end_line - first]
+        parts = []
+        for child in entry.children():
+            if isinstance(child, BlockSymbols):
+                part = _block_outline_fragment(child, lines, encoding)
+                moved = child.block.start_line - first
+            else:
+                part = _SECTION_FRAGMENTS.get(child.region)
+                if part is None or part[0] != (encoding, child.with_tasks):
+                    _outline_entry_json(child, lines, encoding)
+                    part = _SECTION_FRAGMENTS[child.region]
+                part = _section_template(child, part, lines, encoding)
+                moved = child.start_line - first
+            parts.append(part[0])
+            relative.extend([line + moved for line in part[1]])
+        if parts:
+            template = template[:-1] + ',"children":[' + ",".join(parts) + "]}"
+        fragment[3:] = template, relative
+    return fragment[3], fragment[4]
 
 
 # (the section's name, kind, detail and spans counted from its first line, the lines they touch,
@@ -225,6 +301,14 @@ _SECTION_HEADS_LIMIT = 50_000
 
 
 def _section_head_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> str:
+    span, selection = symbol.span, symbol.selection_span
+    template = _section_head_template(symbol, lines, encoding)
+    return template % (span.start_line, span.end_line, selection.start_line, selection.end_line)
+
+
+def _section_head_template(symbol: Symbol, lines: Sequence[str], encoding: str) -> str:
+    """The section's own JSON (no children) as a %-template of its four line numbers: its first and
+    last, its title's first and last."""
     span, selection = symbol.span, symbol.selection_span
     first = span.start_line
     touched = tuple(lines[line] if 0 <= line < len(lines) else "" for line in (span.end_line, selection.start_line, selection.end_line))
@@ -240,10 +324,11 @@ def _section_head_json(symbol: Symbol, lines: Sequence[str], encoding: str) -> s
             where["start"]["line"] = where["end"]["line"] = -1  # written over below
         text = _compact(found).replace("%", "%%").replace('"line":-1', '"line":%d')
         template = _SECTION_HEADS[key] = text
-    return template % (first, span.end_line, selection.start_line, selection.end_line)
+    return template
 
 
-def _block_outline_json(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> str:
+def _block_outline_fragment(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> list:
+    """[template, its lines counted from the block's first, first line, text there] of a block's entries."""
     key = (encoding, entry.key)
     fragment = _OUTLINE_FRAGMENTS.peek(entry.block, key)
     first = entry.block.start_line
@@ -253,7 +338,7 @@ def _block_outline_json(entry: BlockSymbols, lines: Sequence[str], encoding: str
     if fragment[2] != first:
         template, relative = fragment[0], fragment[1]
         fragment[2:] = first, template % tuple([first + line for line in relative])
-    return fragment[3]
+    return fragment
 
 
 # top-level symbol -> (template, relative lines), under (encoding, the block's first line, moved):
@@ -414,33 +499,97 @@ def folding_ranges_json(folds: Iterable[Fold], limit: int | None = None) -> list
     return ranges
 
 
-def fold_entries_json(entries: Iterable[Fold | BlockFolds], limit: int | None = None) -> str:
+def fold_entries_json(entries: Iterable[Fold | BlockFolds | SectionFolds], limit: int | None = None) -> str:
     """``features.folding.fold_entries()`` as the JSON text of ``FoldingRange[]``, at most ``limit``
-    of them (the first ones); each block's folds are encoded once, as the outline's are."""
+    of them (the first ones); each block's and each section's folds are encoded once, as the
+    outline's are."""
     parts: list[str] = []
     count = 0
-    for entry in entries:
-        if isinstance(entry, Fold):
-            folds = [entry]
-        elif limit is not None and count + len(entry.relative) > limit:
-            first = entry.block.start_line
-            folds = [Fold(first + start, first + end, kind) for start, end, kind in entry.relative]
-        else:
-            parts.append(_block_folds_json(entry))
-            count += len(entry.relative)
-            continue
-        for fold in folds:
-            if limit is not None and count >= limit:
-                return "[" + ",".join(parts) + "]"
-            parts.append(_compact(folding_ranges_json([fold])[0]))
-            count += 1
-    return "[" + ",".join(parts) + "]"
+
+    def add(entries: Iterable[Fold | BlockFolds | SectionFolds]) -> bool:
+        """Adds the entries' folds; False once ``limit`` of them are in."""
+        nonlocal count
+        for entry in entries:
+            if isinstance(entry, SectionFolds):
+                if limit is not None and count + entry.region.value > limit:
+                    if not add(entry.entries()):
+                        return False
+                elif entry.region.value:
+                    parts.append(_section_folds_json(entry)[1])
+                    count += entry.region.value
+                continue
+            if isinstance(entry, Fold):
+                folds = [entry]
+            elif limit is not None and count + len(entry.relative) > limit:
+                first = entry.block.start_line
+                folds = [Fold(first + start, first + end, kind) for start, end, kind in entry.relative]
+            else:
+                parts.append(_block_folds_json(entry)[3])
+                count += len(entry.relative)
+                continue
+            for fold in folds:
+                if limit is not None and count >= limit:
+                    return False
+                parts.append(_compact(folding_ranges_json([fold])[0]))
+                count += 1
+        return True
+
+    add(entries)
+    return _joined("[", parts, "]")
+
+
+# section's region -> [first line, text, template (None until the section moves), its lines counted
+# from the section's first]
+_SECTION_FOLDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _section_folds_json(entry: SectionFolds) -> list:
+    """[first line, text there, ...] of a section's folds (it has some)."""
+    fragment = _SECTION_FOLDS.get(entry.region)
+    first = entry.start_line
+    if fragment is None:
+        parts = []
+        for child in entry.entries():
+            if isinstance(child, Fold):
+                parts.append('{"startLine":%d,"endLine":%d}' % (child.start_line, child.end_line))
+            elif isinstance(child, BlockFolds):
+                parts.append(_block_folds_json(child)[3])
+            elif child.region.value:
+                parts.append(_section_folds_json(child)[1])
+        fragment = _SECTION_FOLDS[entry.region] = [first, ",".join(parts), None, None]
+    elif fragment[0] != first:
+        template, relative = _section_folds_template(entry, fragment)
+        fragment[:2] = first, template % tuple([first + line for line in relative])
+    return fragment
+
+
+def _section_folds_template(entry: SectionFolds, fragment: list | None = None) -> tuple[str, list[int]]:
+    """A section's folds as a %-template of their lines, and those counted from its first line (made once)."""
+    if fragment is None:
+        fragment = _section_folds_json(entry)
+    if fragment[2] is None:
+        first = entry.start_line
+        templates, relative = [], []
+        for child in entry.entries():
+            if isinstance(child, Fold):
+                part, moved = ('{"startLine":%d,"endLine":%d}', [0, child.end_line - child.start_line]), child.start_line - first
+            elif isinstance(child, BlockFolds):
+                part, moved = _block_folds_json(child), child.block.start_line - first
+            elif child.region.value:
+                part, moved = _section_folds_template(child), child.start_line - first
+            else:
+                continue
+            templates.append(part[0])
+            relative.extend([line + moved for line in part[1]])
+        fragment[2:] = ",".join(templates), relative
+    return fragment[2], fragment[3]
 
 
 _FOLD_FRAGMENTS = BlockMemo(across_moves=True)  # block lineage -> [template, lines, first line, text]
 
 
-def _block_folds_json(entry: BlockFolds) -> str:
+def _block_folds_json(entry: BlockFolds) -> list:
+    """[template, its lines counted from the block's first, first line, text there] of a block's folds."""
     fragment = _FOLD_FRAGMENTS.peek(entry.block)
     first = entry.block.start_line
     if fragment is MISSING:
@@ -452,7 +601,7 @@ def _block_folds_json(entry: BlockFolds) -> str:
         fragment = _FOLD_FRAGMENTS.put(entry.block, [",".join(templates), relative, None, ""])
     if fragment[2] != first:
         fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
-    return fragment[3]
+    return fragment
 
 
 # --- code actions and hover -------------------------------------------------------------------------
@@ -614,21 +763,67 @@ def document_links_json(links: Iterable[Any], lines: Sequence[str], encoding: st
 
 def block_links_json(entries: Iterable[Any], lines: Sequence[str], encoding: str) -> str:
     """``features.block_links.block_links()`` as the JSON text of ``DocumentLink[]``: each block's
-    links encoded once per source state, lines counted from the block's first (as the outline's)."""
-    parts = []
-    for entry in entries:
-        memo = _LINK_FRAGMENTS.setdefault(entry.source.name, BlockMemo(across_moves=True))
-        key = (encoding, entry.source.key)
-        fragment = memo.peek(entry.block, key)
-        if fragment is MISSING:
-            template, relative = _relative_links_json(entry.links, entry.first_line, entry.block, lines, encoding)
-            fragment = memo.put(entry.block, [template, relative, None, ""], key)
-        first = entry.block.start_line
-        if fragment[2] != first:
-            fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
-        parts.append(fragment[3])
-    return "[" + ",".join(parts) + "]"
+    links encoded once per source state, lines counted from the block's first (as the outline's),
+    and each section's remembered by its region, moved by a %-template (as the folds')."""
+    return _joined("[", [_links_text(entry, lines, encoding) for entry in entries], "]")
 
+
+# section's region -> [encoding, first line, text there, template (None until the section moves),
+# its lines counted from the section's first]
+_SECTION_LINKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _links_text(entry: Any, lines: Sequence[str], encoding: str) -> str:
+    if not isinstance(entry, SectionLinks):
+        return _block_links_fragment(entry, lines, encoding)[3]
+    fragment = _SECTION_LINKS.get(entry.region)
+    first = entry.start_line
+    if fragment is None or fragment[0] != encoding:
+        text = ",".join([_links_text(child, lines, encoding) for child in _with_links(entry)])
+        fragment = _SECTION_LINKS[entry.region] = [encoding, first, text, None, None]
+    elif fragment[1] != first:
+        template, relative = _links_template(entry, lines, encoding)
+        fragment[1:3] = first, template % tuple([first + line for line in relative])
+    return fragment[2]
+
+
+def _links_template(entry: Any, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    """A block's or a section's links as a %-template of their lines, and those counted from its first."""
+    if not isinstance(entry, SectionLinks):
+        fragment = _block_links_fragment(entry, lines, encoding)
+        return fragment[0], fragment[1]
+    fragment = _SECTION_LINKS.get(entry.region)
+    if fragment is None or fragment[0] != encoding:
+        _links_text(entry, lines, encoding)  # made where the section is now
+        fragment = _SECTION_LINKS[entry.region]
+    if fragment[3] is None:
+        first = entry.start_line
+        templates, relative = [], []
+        for child in _with_links(entry):
+            template, lines_of = _links_template(child, lines, encoding)
+            moved = (child.start_line if isinstance(child, SectionLinks) else child.block.start_line) - first
+            templates.append(template)
+            relative.extend([line + moved for line in lines_of])
+        fragment[3:] = ",".join(templates), relative
+    return fragment[3], fragment[4]
+
+
+def _with_links(entry: SectionLinks) -> list[Any]:
+    return [child for child in entry.entries() if not isinstance(child, SectionLinks) or child.region.value]
+
+
+def _block_links_fragment(entry: Any, lines: Sequence[str], encoding: str) -> list:
+    """[template, its lines counted from the block's first, first line, text there] of a block's links."""
+    memo = _LINK_FRAGMENTS.setdefault(entry.source.name, BlockMemo(across_moves=True))
+    key = (encoding, entry.source.key)
+    fragment = memo.peek(entry.block, key)
+    if fragment is MISSING:
+        template, relative = _relative_links_json(entry.links, entry.first_line, entry.block, lines, encoding)
+        fragment = memo.put(entry.block, [template, relative, None, ""], key)
+    first = entry.block.start_line
+    if fragment[2] != first:
+        fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
+    return fragment
 
 
 def join_json_arrays(*arrays: str) -> str:

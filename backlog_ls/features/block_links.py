@@ -5,12 +5,15 @@ link (RFC citations, issue references; file links plug in the same way) is a
 ``LinkSource``: a function of one block, and a ``key`` naming the state of the data
 it reads (the tracker's cache, the RFCs found, the document's reference definitions).
 A block's links are found once per block and key, and kept relative to the block's
-first line, so they hold when an Enter above moves the block; after a keystroke only
-the edited block is read again.
+first line, so they hold when an Enter above moves the block; a section's, its
+subsections' included, are remembered while none of its blocks changed
+(``features.regions``): after a keystroke only the edited block is read again, and
+only the sections around it are walked again.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -18,6 +21,7 @@ import attrs
 
 from ..memo import MISSING, BlockMemo
 from ..model import Backlog, Block, shifted
+from . import regions
 
 
 @attrs.frozen(eq=False)
@@ -43,24 +47,102 @@ class BlockLinks:
         return list(shifted(self.links, self.block.start_line - self.first_line))
 
 
+@attrs.define(eq=False)
+class SectionLinks:
+    """The links one source found in one section, its subsections' included (``entries()``: its
+    heading's and its blocks' ``BlockLinks``, then its subsections').
+
+    ``region`` is the same object from one snapshot to the next while none of the section's
+    blocks changed (``features.regions``); its ``value`` is how many links the section has.
+    ``convert.block_links_json`` remembers the section's JSON by it.
+    """
+
+    source: LinkSource
+    position: int  # among the sections, in document order
+    region: regions.Region
+    _search: _Search = attrs.field(repr=False)
+
+    @property
+    def start_line(self) -> int:
+        index = self._search.index
+        return index.blocks[index.heads[self.position]].start_line
+
+    def entries(self) -> list[BlockLinks | SectionLinks]:
+        search, index = self._search, self._search.index
+        found: list[BlockLinks | SectionLinks] = []
+        for block in index.blocks[index.heads[self.position] : index.end(self.position + 1)]:
+            entry = search.block(block)
+            if entry[0]:
+                found.append(BlockLinks(block, self.source, entry[0], entry[1]))
+        found.extend(regions.subsections(index, self.position, search.section))
+        return found
+
+    def spelled_out(self) -> list[Any]:
+        """The links with spans where the section is now."""
+        found = _SPELLED.get(self.region)
+        first = self.start_line
+        if found is None or found[0] != first:
+            links = [link for entry in self.entries() for link in entry.spelled_out()]
+            found = _SPELLED[self.region] = (first, links)
+        return found[1]
+
+
 _MEMOS: dict[str, BlockMemo] = {}  # source name -> its memo
+_REGIONS: dict[str, regions.Regions] = {}  # source name -> its sections' regions, whose values are their links' counts
+_SPELLED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # region -> (its first line, its links there)
 
 
-def block_links(backlog: Backlog, sources: Sequence[LinkSource], guard: Callable[[str, Callable[[], Any], Any], Any]) -> list[BlockLinks]:
-    """Every block's links of each source, source by source; ``guard(what, compute, fallback)``
-    runs one block's search, so that a failing source costs its links, not the request."""
-    found: list[BlockLinks] = []
+@attrs.define(eq=False)
+class _Search:
+    """One source's search of one snapshot."""
+
+    source: LinkSource
+    index: regions.Index
+    guard: Callable[[str, Callable[[], Any], Any], Any]
+    memo: BlockMemo
+    remembered: regions.Regions  # the sections' regions
+
+    def block(self, block: Block) -> tuple[tuple[Any, ...], int]:
+        """(the block's links, the first line their spans are counted as of)."""
+        source = self.source
+        entry = self.memo.peek(block, source.key)
+        if entry is MISSING:
+            links = tuple(self.guard(source.name, lambda: list(source.links(block)), []))
+            entry = self.memo.put(block, (links, block.start_line), source.key)
+        return entry
+
+    def section(self, position: int) -> SectionLinks:
+        index, source = self.index, self.source
+        found = self.remembered.find(index, position, source.key)
+        if found is None:
+            links = 0
+            for block in index.blocks[index.heads[position] : index.end(position + 1)]:
+                links += len(self.block(block)[0])
+            subsections = regions.subsections(index, position, self.section)
+            links += sum(entry.region.value for entry in subsections)
+            sections = 1 + sum(entry.region.sections for entry in subsections)
+            found = self.remembered.remember(index, position, sections, None, links, source.key)
+        return SectionLinks(source, position, found, self)
+
+
+def block_links(
+    backlog: Backlog, sources: Sequence[LinkSource], guard: Callable[[str, Callable[[], Any], Any], Any]
+) -> list[BlockLinks | SectionLinks]:
+    """Every block's links of each source, source by source: the blocks before the first heading
+    one by one, then each top-level section's; ``guard(what, compute, fallback)`` runs one block's
+    search, so that a failing source costs its links, not the request."""
+    index = regions.index(backlog)
+    found: list[BlockLinks | SectionLinks] = []
     for source in sources:
         memo = _MEMOS.setdefault(source.name, BlockMemo(across_moves=True))
-        for block in backlog.blocks:
-            entry = memo.peek(block, source.key)
-            if entry is MISSING:
-                links = tuple(guard(source.name, lambda block=block: list(source.links(block)), []))
-                entry = memo.put(block, (links, block.start_line), source.key)
+        search = _Search(source, index, guard, memo, _REGIONS.setdefault(source.name, regions.Regions()))
+        for block in index.blocks[: index.end(0)]:
+            entry = search.block(block)
             if entry[0]:
                 found.append(BlockLinks(block, source, entry[0], entry[1]))
+        found.extend(entry for entry in regions.subsections(index, -1, search.section) if entry.region.value)
     return found
 
 
-def document_links(entries: Iterable[BlockLinks]) -> list[Any]:
+def document_links(entries: Iterable[BlockLinks | SectionLinks]) -> list[Any]:
     return [link for entry in entries for link in entry.spelled_out()]

@@ -5,17 +5,20 @@ inside a line. A range that would fold a single line is left out.
 
 The folds inside a block (its code, its task trees) are found once per block and
 remembered relative to its first line, so they hold when an Enter above moves it
-(``memo.BlockMemo(across_moves=True)``); only the sections' folds are found each time.
+(``memo.BlockMemo(across_moves=True)``); a section's, its subsections' included, are
+remembered while none of its blocks changed (``features.regions``): after a keystroke only
+the sections around the edit are walked again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
 from ..memo import MISSING, BlockMemo
-from ..model import Backlog, Block, Item
+from ..model import Backlog, Block, Item, Span
+from . import regions
 
 COMMENT = "comment"  # an HTML comment block, so "fold all comments" can find it
 
@@ -35,37 +38,104 @@ class BlockFolds:
     relative: tuple[tuple[int, int, str | None], ...]
 
 
+@attrs.define(eq=False)
+class SectionFolds:
+    """A section's folds in this snapshot, its subsections' included: its own fold, its blocks'
+    and its subsections', in order (``entries()``).
+
+    ``region`` is the same object from one snapshot to the next while none of the section's
+    blocks changed (``features.regions``); its ``value`` is how many folds the section makes.
+    ``convert.fold_entries_json`` remembers the section's JSON by it.
+    """
+
+    position: int  # among the sections, in document order
+    span: Span
+    region: regions.Region
+    _index: regions.Index = attrs.field(repr=False)
+    _lines: Sequence[str] = attrs.field(repr=False)
+    _subsections: list[SectionFolds] | None = attrs.field(default=None, repr=False)
+
+    @property
+    def start_line(self) -> int:
+        return self.span.start_line
+
+    def subsections(self) -> list[SectionFolds]:
+        if self._subsections is None:
+            self._subsections = regions.subsections(self._index, self.position, lambda at: _section_entry(self._index, self._lines, at))
+        return self._subsections
+
+    def entries(self) -> list[Fold | BlockFolds | SectionFolds]:
+        span = self.span
+        found: list[Fold | BlockFolds | SectionFolds] = []
+        if span.end_line > span.start_line:
+            found.append(Fold(span.start_line, span.end_line))
+        index = self._index
+        for block in index.blocks[index.heads[self.position] + 1 : index.end(self.position + 1)]:
+            relative = _relative(block, self._lines)
+            if relative:
+                found.append(BlockFolds(block, relative))
+        found.extend(self.subsections())
+        return found
+
+
 def folding_ranges(backlog: Backlog) -> list[Fold]:
     """Every fold, sorted by start line (outer before inner)."""
     folds: list[Fold] = []
-    for entry in fold_entries(backlog):
-        if isinstance(entry, Fold):
-            folds.append(entry)
-        else:
-            first = entry.block.start_line
-            folds.extend(Fold(first + start, first + end, kind) for start, end, kind in entry.relative)
+
+    def add(entries: Iterable[Fold | BlockFolds | SectionFolds]) -> None:
+        for entry in entries:
+            if isinstance(entry, Fold):
+                folds.append(entry)
+            elif isinstance(entry, BlockFolds):
+                first = entry.block.start_line
+                folds.extend(Fold(first + start, first + end, kind) for start, end, kind in entry.relative)
+            else:
+                add(entry.entries())
+
+    add(fold_entries(backlog))
     return folds
 
 
 _BLOCK_FOLDS = BlockMemo(across_moves=True)
+# section heading's block lineage -> its ``Region``, whose ``value`` is how many folds it makes
+_REGIONS = regions.Regions()
 
 
-def fold_entries(backlog: Backlog) -> list[Fold | BlockFolds]:
-    """The folds in document order: each section's ``Fold``, each block's ``BlockFolds``."""
-    sections = iter([section for root in backlog.sections for section in root.walk()])
-    entries: list[Fold | BlockFolds] = []
-    for block in backlog.blocks:
-        if block.heading is not None:
-            span = next(sections).span
-            if span.end_line > span.start_line:
-                entries.append(Fold(span.start_line, span.end_line))
-            continue
-        relative = _BLOCK_FOLDS.peek(block)
-        if relative is MISSING:
-            relative = _BLOCK_FOLDS.put(block, _block_folds(block, backlog.lines))
+def fold_entries(backlog: Backlog) -> list[BlockFolds | SectionFolds]:
+    """The folds in document order: those of the blocks before the first heading, then each
+    top-level section's (``convert.fold_entries_json`` encodes each block and section once)."""
+    index = regions.index(backlog)
+    lines = backlog.lines
+    entries: list[BlockFolds | SectionFolds] = []
+    for block in index.blocks[: index.end(0)]:
+        relative = _relative(block, lines)
         if relative:
             entries.append(BlockFolds(block, relative))
+    entries.extend(regions.subsections(index, -1, lambda at: _section_entry(index, lines, at)))
     return entries
+
+
+def _relative(block: Block, lines: Sequence[str]) -> tuple[tuple[int, int, str | None], ...]:
+    relative = _BLOCK_FOLDS.peek(block)
+    if relative is MISSING:
+        relative = _BLOCK_FOLDS.put(block, _block_folds(block, lines))
+    return relative
+
+
+def _section_entry(index: regions.Index, lines: Sequence[str], position: int) -> SectionFolds:
+    found = _REGIONS.find(index, position)
+    if found is not None:
+        span = index.span(position, found.sections)
+        if found.shape == span.end_line - span.start_line:
+            return SectionFolds(position, span, found, index, lines)
+    subsections = regions.subsections(index, position, lambda at: _section_entry(index, lines, at))
+    sections = 1 + sum(entry.region.sections for entry in subsections)
+    span = index.span(position, sections)
+    folds = (span.end_line > span.start_line) + sum(entry.region.value for entry in subsections)
+    for block in index.blocks[index.heads[position] + 1 : index.end(position + 1)]:
+        folds += len(_relative(block, lines))
+    region = _REGIONS.remember(index, position, sections, span.end_line - span.start_line, folds)
+    return SectionFolds(position, span, region, index, lines, subsections)
 
 
 def _block_folds(block: Block, lines) -> tuple[tuple[int, int, str | None], ...]:

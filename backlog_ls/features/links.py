@@ -22,11 +22,13 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 import attrs
 
-from ..model import Backlog, Span
+from ..memo import MISSING, BlockMemo
+from ..model import Backlog, Block, Span
 from ..rules import Edit
 from ..rules.broken_link import link_targets
 from .completion import FILE, REFERENCE, CompletionItem, CompletionRequest, CompletionResult
@@ -93,29 +95,67 @@ def _own_heading_line(backlog: Backlog) -> Callable[[str], int | None]:
 
 
 def file_document_links(backlog: Backlog, path: str | None, heading_line: HeadingLine | None = None) -> list[FileLink]:
-    """Every relative link of the document as a link to its file (see the module docstring)."""
+    """Every relative link of the document as a link to its file (see the module docstring).
+
+    Each block's links are found once and remembered across moves (``_block_file_links``); only
+    a link to a heading is completed on each request, since that heading's line may have moved
+    (in this document, or in the file linked to)."""
     if path is None:
         return []
     folder = os.path.dirname(os.path.abspath(path))
     own_line = _own_heading_line(backlog)
+    lines = backlog.lines
     found: list[FileLink] = []
-    for written, span in link_targets(backlog):
+    for block in backlog.blocks:
+        entry = _FILE_LINKS.peek(block, path)
+        if entry is MISSING:
+            entry = _FILE_LINKS.put(block, _block_file_links(block, lines, path, folder), path)
+        if not entry:
+            continue
+        first, fixed, to_headings = entry
+        links = fixed
+        if to_headings:
+            links = list(fixed)
+            for span, resolved, fragment, own, tooltip in to_headings:
+                line = own_line(fragment) if own else heading_line(resolved, fragment) if heading_line is not None else None
+                links.append(FileLink(span, file_uri(resolved) + (f"#L{line + 1}" if line is not None else ""), tooltip))
+            links.sort(key=lambda link: link.span)
+        moved = block.start_line - first
+        found.extend([FileLink(link.span.shifted(moved), link.target, link.tooltip) for link in links] if moved else links)
+    return found
+
+
+# block lineage -> (its first line, its links to files, its links to headings as (span, path, anchor,
+# whether in this document, tooltip)), spans as of that first line, under the document's path
+_FILE_LINKS = BlockMemo(across_moves=True)
+
+
+class _Blocks(NamedTuple):
+    """One block as ``link_targets`` reads a document (its blocks and lines)."""
+
+    blocks: tuple[Block, ...]
+    lines: Sequence[str]
+
+
+def _block_file_links(block: Block, lines: Sequence[str], path: str, folder: str) -> tuple:
+    fixed: list[FileLink] = []
+    to_headings = []
+    for written, span in link_targets(_Blocks((block,), lines)):
         target = parse_target(written)
         if target is None:
             continue
         resolved = _resolve(folder, target.path) if target.path else os.path.abspath(path)
-        line = None
-        if target.fragment:
-            if not target.path:
-                line = own_line(target.fragment)
-            elif heading_line is not None:
-                line = heading_line(resolved, target.fragment)
-        uri = file_uri(resolved) + (f"#L{line + 1}" if line is not None else "")
         shown = target.path or os.path.basename(resolved)
         tooltip = f"{shown}#{target.fragment}" if target.fragment else shown
-        found.append(FileLink(span, uri, tooltip))
-    found.sort(key=lambda link: link.span)
-    return found
+        if target.fragment:
+            to_headings.append((span, resolved, target.fragment, not target.path, tooltip))
+        else:
+            fixed.append(FileLink(span, file_uri(resolved), tooltip))
+    if not fixed and not to_headings:
+        return ()
+    if not to_headings:
+        fixed.sort(key=lambda link: link.span)
+    return block.start_line, tuple(fixed), tuple(to_headings)
 
 
 # --- completion ------------------------------------------------------------------------------------

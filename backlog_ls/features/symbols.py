@@ -11,8 +11,10 @@ task whose subtasks are its section's: its detail is its state and their progres
 ("done, 3/5 done").
 
 A keystroke re-parses one block and the editor asks for the outline again: each list
-block's entries and task counts are remembered per block (``BlockSymbols``), so only
-the sections (a few per hundred tasks) are built afresh. A backlog with more than
+block's entries and task counts are remembered per block (``BlockSymbols``), and each
+section's, its subsections included, per section while none of its blocks changed
+(``SectionSymbols``, ``features.regions``): only the sections around the edit are walked
+again, and their JSON joined again from the remembered parts (``convert.outline_json``). A backlog with more than
 ``OUTLINE_ITEM_LIMIT`` task entries is outlined by its sections alone (each still with its
 progress): an outline of 40,000 tasks is megabytes per keystroke that no one scrolls.
 """
@@ -25,8 +27,9 @@ import attrs
 
 from ..config import Settings
 from ..memo import MISSING, BlockMemo
-from ..model import Backlog, Block, Item, Section, Span, shifted
+from ..model import Backlog, Block, Item, Span, shifted
 from ..states import state_meanings
+from . import regions
 from .progress import Counts, progress
 
 SECTION = "section"
@@ -49,8 +52,7 @@ class Symbol:
     detail: str | None
     span: Span
     selection_span: Span
-    # Symbols; in ``outline()`` a section's children also hold its blocks' ``BlockSymbols``.
-    children: tuple[Symbol | BlockSymbols, ...] = ()
+    children: tuple[Symbol, ...] = ()
 
 
 @attrs.frozen(eq=False)
@@ -89,37 +91,148 @@ def document_symbols(backlog: Backlog, settings: Settings | None = None) -> list
     return found
 
 
-def outline(backlog: Backlog, settings: Settings | None = None) -> list[Symbol | BlockSymbols]:
-    """The outline with each block's entries as one ``BlockSymbols`` (``convert.outline_json``
-    encodes those once per block): preamble blocks, then the sections, whose ``children``
-    hold their blocks' ``BlockSymbols`` and then their subsections."""
+@attrs.define(eq=False)
+class _Request:
+    """What one outline request reads, shared by its ``SectionSymbols``."""
+
+    lines: Sequence[str]
+    meanings: dict[str, str]
+    key: tuple
+    index: regions.Index
+    figures: Mapping[int, Counts]
+    with_tasks: bool = True  # known once every section's entries are counted
+
+
+@attrs.define(eq=False)
+class SectionSymbols:
+    """A section's outline entry in this snapshot: its own ``symbol()`` and its ``children()``
+    (its blocks' ``BlockSymbols``, then its subsections').
+
+    ``region`` is the same object from one snapshot to the next while none of the section's
+    blocks changed (``features.regions``): ``convert.outline_json`` remembers the section's
+    JSON by it, and a section found again is neither walked nor encoded again.
+    """
+
+    position: int  # among the sections, in document order
+    span: Span
+    region: regions.Region
+    _request: _Request = attrs.field(repr=False)
+    _subsections: list[SectionSymbols] | None = attrs.field(default=None, repr=False)
+
+    @property
+    def start_line(self) -> int:
+        return self.span.start_line
+
+    @property
+    def with_tasks(self) -> bool:
+        """Whether the outline lists tasks (``OUTLINE_ITEM_LIMIT``), or sections alone."""
+        return self._request.with_tasks
+
+    def symbol(self) -> Symbol:
+        """The section's own entry, without children; its detail is its progress (subsections included)."""
+        heading = self._request.index.heading(self.position)
+        figure = self._request.figures.get(heading.span.start_line)
+        progress_text = f"{figure.done}/{figure.total} done" if figure is not None and figure.total else None
+        detail = progress_text
+        if heading.is_task:
+            # A heading written as a task: its state, then its subtasks' progress.
+            state = DONE if heading.is_checked else OPEN
+            detail = f"{state}, {progress_text}" if progress_text else state
+        return Symbol(
+            name=_one_line(heading.title) or "(untitled section)",
+            kind=TASK if heading.is_task else SECTION,
+            detail=detail,
+            span=self.span,
+            selection_span=heading.title_span,
+        )
+
+    def subsections(self) -> list[SectionSymbols]:
+        if self._subsections is None:
+            request = self._request
+            self._subsections = regions.subsections(request.index, self.position, lambda at: _section_entry(request, at))
+        return self._subsections
+
+    def children(self) -> list[BlockSymbols | SectionSymbols]:
+        request = self._request
+        found: list[BlockSymbols | SectionSymbols] = []
+        if request.with_tasks:
+            for block in _direct_blocks(request.index, self.position):
+                if block.items:
+                    entry = _block_entry(block, _remembered(block, request.key), request)
+                    if entry.symbols:
+                        found.append(entry)
+        found.extend(self.subsections())
+        return found
+
+
+# block lineage -> [symbols (MISSING until asked for), first line, entries]; no block
+# in it, or it would live forever
+_BLOCK_SYMBOLS = BlockMemo(across_moves=True)
+# section heading's block lineage -> its ``Region``, whose ``value`` is its subtree's entries
+_REGIONS = regions.Regions()
+
+
+def outline(backlog: Backlog, settings: Settings | None = None) -> list[BlockSymbols | SectionSymbols]:
+    """The outline: the blocks before the first heading, each as one ``BlockSymbols``, then the
+    top-level sections as ``SectionSymbols`` (``convert.outline_json`` encodes each block and
+    each section once, and again only when it changes)."""
     meanings = state_meanings(settings)
     key = tuple(sorted(meanings.items()))
-    lines = backlog.lines
-    in_order = [section for root in backlog.sections for section in root.walk()]
-    placed: list[tuple[int, Block, list]] = []  # (id of the section holding the block, 0 before any, ...)
-    next_section = iter(in_order)
-    current: Section | None = None
-    entries = 0
-    for block in backlog.blocks:
-        if block.heading is not None:
-            current = next(next_section)
-        elif block.items:
-            remembered = _BLOCK_SYMBOLS.peek(block, key)
-            if remembered is MISSING:
-                remembered = _BLOCK_SYMBOLS.put(block, _block_symbols(block, key), key)
-            entries += remembered[2]
-            placed.append((0 if current is None else id(current), block, remembered))
-    with_tasks = entries <= OUTLINE_ITEM_LIMIT
-    direct: dict[int, list[BlockSymbols]] = {id(section): [] for section in in_order}
-    direct[0] = []
-    for owner, block, remembered in placed if with_tasks else ():  # sections alone: no block shows
-        symbols = _block_item_symbols(block, remembered, lines, meanings, key)
-        direct[owner].append(BlockSymbols(block, symbols, *remembered[1:], key))
-    top: list[Symbol | BlockSymbols] = [found for found in direct[0] if found.symbols]
-    figures = progress(backlog, settings).sections
-    top.extend(_section_symbol(root, direct, with_tasks, figures) for root in backlog.sections)
+    index = regions.index(backlog)
+    request = _Request(backlog.lines, meanings, key, index, progress(backlog, settings).sections)
+    before = [(block, _remembered(block, key)) for block in index.blocks[: index.end(0)] if block.items]
+    roots = regions.subsections(index, -1, lambda at: _section_entry(request, at))
+    entries = sum(remembered[2] for _, remembered in before) + sum(root.region.value for root in roots)
+    request.with_tasks = entries <= OUTLINE_ITEM_LIMIT
+    top: list[BlockSymbols | SectionSymbols] = []
+    for block, remembered in before if request.with_tasks else ():  # sections alone: no block shows
+        entry = _block_entry(block, remembered, request)
+        if entry.symbols:
+            top.append(entry)
+    top.extend(roots)
     return top
+
+
+def _direct_blocks(index: regions.Index, position: int) -> tuple[Block, ...]:
+    """The blocks of section ``position`` before its first subsection."""
+    return index.blocks[index.heads[position] + 1 : index.end(position + 1)]
+
+
+def _section_entry(request: _Request, position: int) -> SectionSymbols:
+    index = request.index
+    found = _REGIONS.find(index, position, request.key)
+    if found is not None:
+        span = index.span(position, found.sections)
+        if found.shape == _shape(request, span):
+            return SectionSymbols(position, span, found, request)
+    subsections = regions.subsections(index, position, lambda at: _section_entry(request, at))
+    entries = sum(entry.region.value for entry in subsections)
+    for block in _direct_blocks(index, position):
+        if block.items:
+            entries += _remembered(block, request.key)[2]
+    sections = 1 + sum(entry.region.sections for entry in subsections)
+    span = index.span(position, sections)
+    region = _REGIONS.remember(index, position, sections, _shape(request, span), entries, request.key)
+    return SectionSymbols(position, span, region, request, subsections)
+
+
+def _shape(request: _Request, span: Span) -> tuple:
+    """What a section's entry reads besides its blocks: its last line, where, and its progress."""
+    lines = request.lines
+    last = lines[span.end_line] if span.end_line < len(lines) else None
+    return span.end_line - span.start_line, last, request.figures.get(span.start_line)
+
+
+def _remembered(block: Block, key: tuple) -> list:
+    remembered = _BLOCK_SYMBOLS.peek(block, key)
+    if remembered is MISSING:
+        remembered = _BLOCK_SYMBOLS.put(block, _block_symbols(block, key), key)
+    return remembered
+
+
+def _block_entry(block: Block, remembered: list, request: _Request) -> BlockSymbols:
+    symbols = _block_item_symbols(block, remembered, request.lines, request.meanings, request.key)
+    return BlockSymbols(block, symbols, remembered[1], remembered[2], request.key)
 
 
 # top-level item -> [its symbol (None: none; MISSING: not built yet), entries]: in one long list
@@ -166,16 +279,14 @@ def _count(symbol: Symbol) -> int:
     return 1 + sum(_count(child) for child in symbol.children)
 
 
-def _spelled_out(entry: Symbol | BlockSymbols) -> Symbol:
-    if not entry.children:
-        return entry
+def _spelled_out(entry: SectionSymbols) -> Symbol:
     children: list[Symbol] = []
-    for child in entry.children:
+    for child in entry.children():
         if isinstance(child, BlockSymbols):
             children.extend(child.spelled_out())
         else:
             children.append(_spelled_out(child))
-    return attrs.evolve(entry, children=tuple(children))
+    return attrs.evolve(entry.symbol(), children=tuple(children))
 
 
 def task_state(item: Item, meanings: dict[str, str] | None = None) -> str:
@@ -186,29 +297,6 @@ def task_state(item: Item, meanings: dict[str, str] | None = None) -> str:
         return OPEN
     meaning = (meanings or state_meanings(None)).get(item.checkbox or "")
     return meaning or f"[{item.checkbox}]"
-
-
-def _section_symbol(
-    section: Section, direct: dict[int, list[BlockSymbols]], with_tasks: bool, figures: Mapping[int, Counts]
-) -> Symbol:
-    """The section's symbol; its detail is its progress (subsections included)."""
-    children: list[Symbol | BlockSymbols] = [found for found in direct[id(section)] if with_tasks and found.symbols]
-    children.extend(_section_symbol(child, direct, with_tasks, figures) for child in section.children)
-    figure = figures.get(section.heading.span.start_line)
-    progress_text = f"{figure.done}/{figure.total} done" if figure is not None and figure.total else None
-    detail = progress_text
-    if section.is_task:
-        # A heading written as a task: its state, then its subtasks' progress.
-        state = DONE if section.heading.is_checked else OPEN
-        detail = f"{state}, {progress_text}" if progress_text else state
-    return Symbol(
-        name=_one_line(section.title) or "(untitled section)",
-        kind=TASK if section.is_task else SECTION,
-        detail=detail,
-        span=section.span,
-        selection_span=section.heading.title_span,
-        children=tuple(children),
-    )
 
 
 def _item_symbols(items: Iterable[Item], lines: Sequence[str], meanings: dict[str, str]) -> list[Symbol]:
