@@ -33,10 +33,10 @@ from .inconsistent_marker import LIST_KINDS, BlockValues
 
 
 def _block_tasks(block: Block, lines) -> tuple[Item, ...]:
-    """The tasks of one block with no text (usually none)."""
+    """The tasks of one block with no text (usually none), from the block's own lines alone: it
+    is remembered while the block lives, and moves with it (whether a heading is above, which
+    makes a lone empty box a template slot, is asked in ``_check``, for the few blocks with one)."""
     if not block.items:
-        return ()
-    if _template_slot(block, lines):
         return ()
     if len(block.items) >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
         return tuple(long_list_values(block.items, _ITEM_HAS_EMPTY, lambda item: _empty_tasks([item], lines)))
@@ -101,7 +101,9 @@ def _delete_line(backlog: Backlog, line: int) -> Edit:
 
 def _check(context: Context) -> Iterator[Finding]:
     backlog = context.backlog
-    for _, tasks in _MEMO.each(backlog.blocks, backlog.lines):
+    for block, tasks in _MEMO.each(backlog.blocks, backlog.lines):
+        if tasks and _template_slot(block, backlog.lines):
+            continue
         for task in tasks:
             box = task.checkbox_span
             span = Span(task.marker_span.start_line, task.marker_span.start_col, box.end_line, box.end_col)

@@ -8,7 +8,7 @@ these edits move blocks and items up and down and change them, so that every pat
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from backlog_ls.config import Settings, from_toml
@@ -96,6 +96,9 @@ def document_and_edits(draw):
 
 @settings(max_examples=budget.count(fast=150, soak=3_000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document_and_edits())
+# Found by the random run: a heading split so that a task's text goes to a line of its own
+# ("- [ ]" alone, then " open subtask 0"), which empty-task must report after the edits too.
+@example(("# Plan\n\n- [ ] open subtask 0\n\n\n\n\n\n\n\n\n\n", [(0.0, 1.0, 1, "x"), (0.125, 0.25, 0, "\n\n"), (0.0, 0.5, 0, "\n")], False))
 def test_findings_after_edits_equal_those_of_a_fresh_parse(case):
     text, edits, jira = case
     options = from_toml(JIRA, ".backlog-ls.toml")[0] if jira else Settings()
