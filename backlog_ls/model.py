@@ -8,7 +8,7 @@ happens in one place only (``text.py`` / ``convert.py``).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import NamedTuple
 
@@ -515,10 +515,22 @@ class Backlog:
 
     def last_content_line(self, before: int) -> int:
         """The last line before ``before`` that is not blank, or ``before - 1`` when all are blank."""
-        line = before - 1
-        while line > 0 and not self.lines[line].strip():
-            line -= 1
-        return line
+        return last_content_line(self.lines, before)
+
+
+def last_content_line(lines: Sequence[str], before: int) -> int:
+    """The last of ``lines`` before ``before`` that is not blank (line 0 at the least)."""
+    line = before - 1
+    while line > 0 and not lines[line].strip():
+        line -= 1
+    return line
+
+
+def section_span(heading: Heading, next_line: int, lines: Sequence[str]) -> Span:
+    """A section's span: from its heading to the last line with text before ``next_line`` (the
+    next heading of its level or above, or the end), the whole of that line included."""
+    end = max(heading.span.end_line, last_content_line(lines, next_line))
+    return Span(heading.span.start_line, 0, end, len(lines[end]) if end < len(lines) else 0)
 
 
 def _build_sections(backlog: Backlog) -> tuple[Section, ...]:
@@ -530,11 +542,9 @@ def _build_sections(backlog: Backlog) -> tuple[Section, ...]:
     def close(until_level: int, next_line: int) -> None:
         while stack and stack[-1][0].level >= until_level:
             heading, items, children = stack.pop()
-            end = max(heading.span.end_line, backlog.last_content_line(next_line))
-            end_col = len(backlog.lines[end]) if end < len(backlog.lines) else 0
             section = Section(
                 heading=heading,
-                span=Span(heading.span.start_line, 0, end, end_col),
+                span=section_span(heading, next_line, backlog.lines),
                 items=tuple(items),
                 children=tuple(children),
             )

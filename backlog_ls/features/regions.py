@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from ..memo import MISSING, BlockMemo
-from ..model import Backlog, Block, Heading, Span
+from ..model import Backlog, Block, Heading, Span, section_span
 
 
 @attrs.define(eq=False, weakref_slot=True)
@@ -58,14 +58,9 @@ class Index:
     def span(self, position: int, sections: int) -> Span:
         """Section ``position``'s span when its subtree holds ``sections`` sections, as
         ``Backlog.sections`` has it: from its heading to the last line with text before the next."""
-        heading = self.heading(position)
         after = self.end(position + sections)
         next_line = self.blocks[after].start_line if after < len(self.blocks) else len(self.lines)
-        line = next_line - 1
-        while line > 0 and not self.lines[line].strip():
-            line -= 1
-        end = max(heading.span.end_line, line)
-        return Span(heading.span.start_line, 0, end, len(self.lines[end]) if end < len(self.lines) else 0)
+        return section_span(self.heading(position), next_line, self.lines)
 
 
 def index(backlog: Backlog) -> Index:
