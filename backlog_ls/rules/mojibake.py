@@ -196,12 +196,9 @@ def _check(context: Context) -> Iterator[Finding]:
     if confident is not None:
         garbled = sorted(garbled + list(_round_trip_runs(backlog, confident, garbled)))
     else:
-        # ftfy found nothing sure; two runs or more of three characters or more (a misread symbol or
-        # emoji, "‚úÖ") that round-trip in one code page are as sure. Two characters are not:
-        # "§2–§5" round-trips in Mac OS Roman ("–§" is "Ф").
         for encoding in _ROUND_TRIP_CANDIDATES:
             extra = list(_round_trip_runs(backlog, encoding, garbled))
-            if sum(1 for run in extra if len(run[3]) >= 3) >= 2:
+            if _sure_without_ftfy(extra, encoding):
                 garbled = sorted(garbled + extra)
                 break
     for number, start, end, bad, good, fitting in garbled:
@@ -225,6 +222,25 @@ def _confident_encoding(garbled: list[_Run], votes: Counter) -> str | None:
     if len(proving) >= 2 or any(len(run[3]) >= 3 for run in proving):
         return encoding
     return None
+
+
+def _sure_without_ftfy(runs: list[_Run], encoding: str) -> bool:
+    """Whether runs that round-trip in ``encoding``, where ftfy found nothing sure, prove mojibake.
+
+    Two runs or more of three characters or more (a misread symbol or emoji, "‚úÖ") are as sure as
+    ftfy. Two characters are not: "§2–§5" round-trips in Mac OS Roman ("–§" is "Ф"). One run alone
+    is sure only in Mac OS Roman, where ftfy lets every lone misreading pass ("‚úÖ", "‚Üí", "‚òÖ"),
+    and only when it is a misread symbol or emoji, or two misread characters of three bytes
+    ("Êó•Êú¨" for 日本): three UTF-8 bytes in a row that Mac OS Roman reads as a lead and two
+    continuations are not French or German text. In Windows-1252 they can be ("é…»" ends a
+    French quotation and decodes to "酻"), and ftfy does find the lone misreadings there."""
+    long_runs = [run for run in runs if len(run[3]) >= 3]
+    if len(long_runs) >= 2:
+        return True
+    if encoding != "macroman" or len(long_runs) != 1:
+        return False
+    good = long_runs[0][4]
+    return len(long_runs[0][3]) >= 6 or all(unicodedata.category(char)[0] in "SP" for char in good)
 
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")

@@ -59,6 +59,22 @@ def test_a_run_whose_repair_holds_a_character_of_its_misreading_is_repaired_run_
     assert _fixed(garbled) == original
 
 
+def test_one_lone_misreading_in_mac_os_roman_is_repaired():
+    # ftfy lets each of these pass alone; a random test found the first one in a whole document.
+    for original in ("- [ ] ✅ task task task\n- [ ] ship the plan\n", "- [ ] 🚀 launch\n- [ ] next\n", "- [ ] 日本 ship\n- [ ] plan\n"):
+        garbled = original.encode("utf-8").decode("mac_roman")
+        (finding,) = _mojibake(garbled)
+        assert finding.message.endswith("read as Mac OS Roman.")
+        assert finding.fixable
+        assert _fixed(garbled) == original
+
+
+def test_a_lone_run_that_round_trips_in_windows_1252_is_left_to_ftfy():
+    # "é…»" round-trips in Windows-1252 (to "酻"), but it ends a French quotation.
+    text = "- [ ] Relire « le café… » puis «\u00a0merci\u00a0»\n- [ ] Fin du café…»\n"
+    assert _mojibake(text) == []
+
+
 _PIECES = st.sampled_from(
     ["✅", "🚀", "🚧", "→", "←", "—", "–", "“", "”", "‘", "’", "é", "ü", "ñ", "ç", "日本", "•", "…", "★", "✔", "€"]
 )
