@@ -27,12 +27,14 @@ import logging
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
 
 import attrs
 
+from . import checkpoint
 from .model import Backlog
 from .workspace import Document, Snapshot, Workspace
 
@@ -52,6 +54,11 @@ PARSE_NOW_LINES = 1_000
 # How long a check, once its text is parsed, lets the requests on that document go first (see
 # ``Scheduler.serving``); past this it runs beside them.
 REQUESTS_FIRST_SECONDS = 0.5
+
+
+# How long in all a check may wait, at its checkpoints, for requests that came in while it ran:
+# a client that asks without pause still gets its diagnostics.
+REQUESTS_BETWEEN_SECONDS = 0.5
 
 
 class DocumentClosed(Exception):
@@ -417,7 +424,33 @@ class Scheduler:
             state.served.wait_for(lambda: state.serving == 0 or superseded(), REQUESTS_FIRST_SECONDS)
         if superseded():
             return None
-        value = self._check(document, snapshot, backlog, inputs, superseded)
+        try:
+            with checkpoint.hooked(_RequestsFirst(state, superseded)):
+                value = self._check(document, snapshot, backlog, inputs, superseded)
+        except checkpoint.Superseded:
+            return None
         if value is None or superseded():
             return None
         return Result(revision, snapshot.version, generation, value)
+
+
+class _RequestsFirst:
+    """A check's ``checkpoint`` hook: it waits while requests on its document are answered (for
+    ``REQUESTS_BETWEEN_SECONDS`` in all), and stops the check once a newer text supersedes it."""
+
+    __slots__ = ("_state", "_superseded", "_left")
+
+    def __init__(self, state: _State, superseded: Callable[[], bool]):
+        self._state = state
+        self._superseded = superseded
+        self._left = REQUESTS_BETWEEN_SECONDS
+
+    def __call__(self) -> None:
+        state = self._state
+        if state.serving and self._left > 0:  # a plain read: at worst one point late
+            started = time.monotonic()
+            with state.served:
+                state.served.wait_for(lambda: state.serving == 0 or self._superseded(), self._left)
+            self._left -= time.monotonic() - started
+        if self._superseded():
+            raise checkpoint.Superseded

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 
-from backlog_ls import analysis
+from backlog_ls import analysis, checkpoint
 from backlog_ls.analysis import DocumentClosed, Scheduler
 from backlog_ls.workspace import Workspace
 
@@ -224,3 +225,103 @@ async def test_an_edit_while_the_rules_wait_for_requests_is_checked_without_wait
     assert (answer.version, answer.value) == (2, 3_001)
     assert recorder.delivered == [(2, 3_001)]  # version 1 was never checked
     scheduler.stop()
+
+
+class PointsRecorder(Recorder):
+    """A check that walks the tasks, reaching a checkpoint at each as the rules engine does."""
+
+    def __init__(self, points: int = 200) -> None:
+        super().__init__()
+        self.points = points
+        self.reached = 0
+        self.stopped = threading.Event()
+
+    def check(self, document, snapshot, backlog, inputs, superseded):
+        self.started.set()
+        try:
+            for _ in range(self.points):
+                checkpoint.reached()
+                self.reached += 1
+                assert self.release.wait(TIMEOUT)
+                time.sleep(0.002)
+        except checkpoint.Superseded:
+            self.stopped.set()
+            raise
+        return len(backlog.task_list)
+
+
+async def _in_thread(call, *args):
+    return await asyncio.get_running_loop().run_in_executor(None, call, *args)
+
+
+async def test_a_check_under_way_waits_at_its_checkpoints_while_a_request_is_answered():
+    # A completion that comes in while a 20,000-task check runs shares the interpreter with it
+    # (two to five times slower); at the rules' checkpoints the check lets it go first.
+    documents, recorder = Workspace(), PointsRecorder()
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///big.md", "".join(f"- [ ] t{i}\n" for i in range(3_000)), 1)
+    pull = asyncio.ensure_future(scheduler.current_result(document, newest_only=True))
+    await _in_thread(recorder.started.wait, TIMEOUT)
+    await _until(lambda: recorder.reached >= 3)
+    with scheduler.serving(document):  # a completion request
+        await asyncio.sleep(0.02)
+        held_at = recorder.reached
+        await asyncio.sleep(0.2)
+        assert recorder.reached <= held_at + 1  # at most the step it was in
+    answer = await asyncio.wait_for(pull, TIMEOUT)
+    assert (answer.version, answer.value) == (1, 3_000)
+    assert recorder.reached == recorder.points
+    scheduler.stop()
+
+
+async def test_a_check_waits_for_requests_only_so_long_in_all(monkeypatch):
+    # A client that never stops asking still gets its diagnostics.
+    monkeypatch.setattr(analysis, "REQUESTS_BETWEEN_SECONDS", 0.2)
+    documents, recorder = Workspace(), PointsRecorder(points=20)
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///big.md", "- [ ] one\n- [ ] two\n", 1)
+    pull = asyncio.ensure_future(scheduler.current_result(document, newest_only=True))
+    await _in_thread(recorder.started.wait, TIMEOUT)
+    with scheduler.serving(document):  # a request that takes seconds
+        answer = await asyncio.wait_for(pull, 5)
+    assert (answer.version, answer.value) == (1, 2)
+    scheduler.stop()
+
+
+async def test_a_check_of_an_older_text_stops_at_its_next_checkpoint():
+    documents, recorder = Workspace(), PointsRecorder(points=5_000)
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///big.md", "- [ ] one\n", 1)
+    pull = asyncio.ensure_future(scheduler.current_result(document, newest_only=True))
+    await _in_thread(recorder.started.wait, TIMEOUT)
+    await _until(lambda: recorder.reached >= 3)
+    recorder.points = 3  # the next check is short
+    document.apply_change((0, 0), (0, 0), "- [ ] new\n")
+    document.version = 2
+    scheduler.changed(document)
+    assert await _in_thread(recorder.stopped.wait, 5)  # its 5,000 steps would take 10 s
+    answer = await asyncio.wait_for(pull, TIMEOUT)
+    assert (answer.version, answer.value) == (2, 2)
+    assert recorder.delivered == [(2, 2)]  # version 1's check stopped: nothing of it delivered
+    scheduler.stop()
+
+
+def test_the_rules_reach_checkpoints_as_they_walk_the_blocks():
+    from backlog_ls.parse import parse
+    from backlog_ls.rules import check
+
+    backlog = parse("".join(f"## Phase {n}\n\n- [ ] Task {n}.1\n- [x] Task {n}.2\n\n" for n in range(400)))
+    reached = []
+    with checkpoint.hooked(lambda: reached.append(1)):
+        found = check(backlog)
+    assert len(reached) >= 800 // 32
+    stopped = []
+
+    def stop() -> None:
+        if len(stopped) == 5:
+            raise checkpoint.Superseded
+        stopped.append(1)
+
+    with checkpoint.hooked(stop), pytest.raises(checkpoint.Superseded):
+        check(backlog)  # not taken for a failing rule: it unwinds
+    assert check(backlog) == found  # and leaves nothing half-remembered

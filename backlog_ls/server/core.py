@@ -15,7 +15,7 @@ import attrs
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
-from .. import __version__, convert, size_limit
+from .. import __version__, checkpoint, convert, size_limit
 from ..analysis import DocumentClosed, Result, Scheduler
 from ..config import Settings
 from ..features import issues as issue_features
@@ -166,7 +166,9 @@ class BacklogServer(GuardedServer):
         current: dict[tuple, str] = {}
         version_text = json.dumps(version)
         fragments = []
-        for finding in found:
+        for index, finding in enumerate(found):
+            if not index & 255:
+                checkpoint.reached()
             try:
                 finding_key = (finding, encoding, *convert.lines_touched(finding, lines))
                 fragment = previous.get(finding_key)
