@@ -8,7 +8,8 @@ sequences; each run of them is reported with the text it stands for. ftfy judges
 line at a time and lets pass runs that look plausible alone (``‚úÖ`` for ✅, ``‚Üí``
 for →): once the document shows mojibake in one code page for sure, every run that
 round-trips in it (encoded in it, decoded as UTF-8, encoded again to the same) is
-reported too, so that one ``--fix`` repairs the whole document.
+reported too, so that one ``--fix`` repairs the whole document. In Mac OS Roman, where
+ftfy lets every lone misreading pass, one misread symbol or emoji is sure enough alone.
 
 The fix restores the original characters. ``check --fix`` applies it only when
 the repair is certain: re-encoding the repaired text in the code page named
