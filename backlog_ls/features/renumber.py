@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from itertools import chain
 
 from ..memo import BlockMemo
-from ..model import Backlog, Block, Heading, Item, Section, Span, TaskId
+from ..model import Backlog, Block, Heading, Item, References, Section, Span, TaskId
 from ..rules import Edit
 from ..rules.common import lead_task_id
 from .edits import REWRITE, Action, own_lines
@@ -92,6 +92,11 @@ def renumbering(backlog: Backlog, section: Section) -> tuple[dict[str, str], lis
     numbered = _numbered(section, backlog)
     if not numbered or not section.number:
         return {}, []
+    if all(task_id.number == f"{section.number}.{index}" for index, (_, task_id) in enumerate(numbered, start=1)):
+        # Already K.1 ... K.n: each wanted number is one of these unambiguous IDs, which no other
+        # task can take from it, so nothing changes. (Asked on every keystroke on a task line:
+        # this spares the count of every ID of the document.)
+        return {}, []
     olds = Counter(task_id.number for _, task_id in numbered)
     unambiguous = {number for number, count in olds.items() if count == 1}
     identity = {number: number for number in unambiguous}
@@ -126,14 +131,53 @@ def mention_edits(backlog: Backlog, mapping: Mapping[str, str], skip: Iterable[S
         return []
     skipped = set(skip)
     edits = []
-    for refs in backlog.references():
+    wanted = mapping.keys()
+    for refs in _references_following(backlog, wanted):
         for task_id in refs.task_ids:
-            if _number_span(task_id) in skipped:
-                continue
             new = follow(task_id.number, mapping)
-            if new is not None and new != task_id.number:
-                edits.append(Edit(_number_span(task_id), new))
+            if new is None or new == task_id.number:
+                continue
+            span = _number_span(task_id)
+            if span not in skipped:
+                edits.append(Edit(span, new))
     return edits
+
+
+def _references_following(backlog: Backlog, numbers: Collection[str]) -> Iterator[References]:
+    """``backlog.references()``, in its order, without the blocks (and a list's top-level trees)
+    that mention no ID ``follow`` can map from ``numbers``: those are known from what each block
+    mentions, remembered, so a renumbering reads the few blocks its IDs are mentioned in."""
+    for block in backlog.blocks:
+        own = _MENTIONED.get(block, lambda block=block: _prefixes(_own_task_ids(block)))
+        if not own.isdisjoint(numbers):
+            if block.heading is not None:
+                yield block.heading.refs
+            if block.refs:
+                yield block.refs
+        for item in block.items:
+            mentioned = _TREE_MENTIONED.get(item, lambda item=item: _prefixes(chain.from_iterable(node.refs.task_ids for node in item.walk())))
+            if not mentioned.isdisjoint(numbers):
+                yield from (node.refs for node in item.walk() if node.refs)
+
+
+def _own_task_ids(block: Block) -> tuple[TaskId, ...]:
+    """The task IDs of a block's heading and prose (not of its list items)."""
+    return (block.heading.refs.task_ids if block.heading is not None else ()) + block.refs.task_ids
+
+
+_MENTIONED = BlockMemo(across_moves=True)  # block -> every prefix of the numbers its heading and prose mention
+_TREE_MENTIONED = BlockMemo()  # top-level item -> every prefix of the numbers its tree mentions
+
+
+def _prefixes(task_ids: Iterable[TaskId]) -> frozenset[str]:
+    """Each number and its parents' ("3.5.1": 3.5.1, 3.5, 3): what ``follow`` can map from."""
+    found = set()
+    for task_id in task_ids:
+        head, dot = task_id.number, "."
+        while dot:
+            found.add(head)
+            head, dot, _ = head.rpartition(".")
+    return frozenset(found)
 
 
 def renumber_actions(backlog: Backlog, line: int) -> list[Action]:
