@@ -229,7 +229,10 @@ def _sections_by_heading(backlog: Backlog) -> dict[int, Section]:
 
 def renumber_phases_actions(backlog: Backlog, line: int) -> list[Action]:
     lines = backlog.lines
-    here = next((h for h in backlog.headings if h.span.start_line <= line <= h.span.end_line), None)
+    block = backlog.block_at(line)  # a heading is a block of its own: no walk over every heading
+    here = block.heading if block is not None else None
+    if here is not None and not here.span.start_line <= line <= here.span.end_line:
+        here = None
     found = _phase_number(here, lines) if here is not None else None
     if found is None:
         return []
