@@ -24,10 +24,10 @@ from ..memo import BlockMemo
 from ..model import Backlog, Block, Heading, Item, References, Section, Span, TaskId
 from ..rules import Edit
 from ..rules.common import lead_task_id
-from .edits import REWRITE, Action, own_lines
+from .edits import REWRITE, Action, SectionHere, own_lines, section_here
 
 
-def _numbered(section: Section, backlog: Backlog) -> list[tuple[object, TaskId]]:
+def _numbered(section: Section | SectionHere, backlog: Backlog) -> list[tuple[object, TaskId]]:
     found = []
     for item in section.items:
         if not item.is_task:
@@ -86,7 +86,7 @@ def _tree_numbers(item: Item, lines) -> tuple[str, ...]:
     return tuple(task_id.number for task_id in ids if task_id is not None)
 
 
-def renumbering(backlog: Backlog, section: Section) -> tuple[dict[str, str], list[Edit]]:
+def renumbering(backlog: Backlog, section: Section | SectionHere) -> tuple[dict[str, str], list[Edit]]:
     """The section's renumbering: (old number -> new number for each ID a mention can follow,
     the edits of the section's own leading IDs). Empty when no ID changes."""
     numbered = _numbered(section, backlog)
@@ -148,16 +148,24 @@ def _references_following(backlog: Backlog, numbers: Collection[str]) -> Iterato
     that mention no ID ``follow`` can map from ``numbers``: those are known from what each block
     mentions, remembered, so a renumbering reads the few blocks its IDs are mentioned in."""
     for block in backlog.blocks:
-        own = _MENTIONED.get(block, lambda block=block: _prefixes(_own_task_ids(block)))
-        if not own.isdisjoint(numbers):
+        if _MENTIONED.get(block, lambda block=block: _block_prefixes(block)).isdisjoint(numbers):
+            continue
+        if not _prefixes(_own_task_ids(block)).isdisjoint(numbers):
             if block.heading is not None:
                 yield block.heading.refs
             if block.refs:
                 yield block.refs
         for item in block.items:
-            mentioned = _TREE_MENTIONED.get(item, lambda item=item: _prefixes(chain.from_iterable(node.refs.task_ids for node in item.walk())))
-            if not mentioned.isdisjoint(numbers):
+            if not _tree_prefixes(item).isdisjoint(numbers):
                 yield from (node.refs for node in item.walk() if node.refs)
+
+
+def _block_prefixes(block: Block) -> frozenset[str]:
+    return _prefixes(_own_task_ids(block)).union(*(_tree_prefixes(item) for item in block.items))
+
+
+def _tree_prefixes(item: Item) -> frozenset[str]:
+    return _TREE_MENTIONED.get(item, lambda: _prefixes(chain.from_iterable(node.refs.task_ids for node in item.walk())))
 
 
 def _own_task_ids(block: Block) -> tuple[TaskId, ...]:
@@ -165,7 +173,7 @@ def _own_task_ids(block: Block) -> tuple[TaskId, ...]:
     return (block.heading.refs.task_ids if block.heading is not None else ()) + block.refs.task_ids
 
 
-_MENTIONED = BlockMemo(across_moves=True)  # block -> every prefix of the numbers its heading and prose mention
+_MENTIONED = BlockMemo(across_moves=True)  # block -> every prefix of the numbers it mentions
 _TREE_MENTIONED = BlockMemo()  # top-level item -> every prefix of the numbers its tree mentions
 
 
@@ -181,7 +189,7 @@ def _prefixes(task_ids: Iterable[TaskId]) -> frozenset[str]:
 
 
 def renumber_actions(backlog: Backlog, line: int) -> list[Action]:
-    section = backlog.section_at(line)
+    section = section_here(backlog, line)
     if section is None or not section.number:
         return []
     numbered = _numbered(section, backlog)
