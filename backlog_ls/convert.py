@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -882,33 +882,72 @@ def text_edits(edits: Iterable[Any], lines: Sequence[str], encoding: str) -> lis
 
 def edit_actions(actions: Iterable[Any], uri: str, version: int | None, lines: Sequence[str], encoding: str) -> list[types.CodeAction]:
     """``features.edits.Action``s as code actions whose edits are tied to the document version."""
+    return [
+        edit_action(action, _versioned_edit(uri, version, text_edits(action.edits, lines, encoding)))
+        for action in actions
+        if action.edits
+    ]
+
+
+def deferred_action(action: Any, data: Any) -> types.CodeAction:
+    """A ``features.edits.Action`` offered without its edit, which ``codeAction/resolve`` computes
+    from ``data``: the same title, kind and preference as ``edit_actions`` gives it."""
+    return edit_action(action, None, data)
+
+
+def edit_action(action: Any, edit: types.WorkspaceEdit | None, data: Any = None) -> types.CodeAction:
+    """A ``features.edits.Action`` as a code action with ``edit`` (its edits, or more: a renumbering's)."""
     from .features.edits import SELECTION
 
-    found = []
-    for action in actions:
-        if not action.edits:
-            continue
-        found.append(
-            types.CodeAction(
-                title=action.title,
-                kind=SELECTION_KIND if action.kind == SELECTION else types.CodeActionKind.RefactorRewrite,
-                is_preferred=action.preferred or None,
-                edit=_versioned_edit(uri, version, text_edits(action.edits, lines, encoding)),
-            )
-        )
-    return found
+    return types.CodeAction(
+        title=action.title,
+        kind=SELECTION_KIND if action.kind == SELECTION else types.CodeActionKind.RefactorRewrite,
+        is_preferred=action.preferred or None,
+        edit=edit,
+        data=data,
+    )
 
 
 # --- code actions: each change once ----------------------------------------------------------------
 
 
-def offered_once(actions: list[types.CodeAction], uri: str, lines: Sequence[str], encoding: str) -> list[types.CodeAction]:
+@attrs.frozen
+class Pending:
+    """What ``offered_once`` needs of an action offered without its edit (``deferred_action``):
+    the edits it makes to the document itself, and how to build the action with its whole edit."""
+
+    offered: types.CodeAction
+    edits: tuple[Edit, ...]
+    eager: Callable[[], types.CodeAction | None]
+
+
+def offered_once(
+    actions: list[types.CodeAction],
+    uri: str,
+    lines: Sequence[str],
+    encoding: str,
+    pending: Mapping[int, Pending] | None = None,
+) -> list[types.CodeAction]:
     """Each change once: a quick fix ("Untick this task") and a task edit ("Untick task") that leave
-    the same text are one action, the first (the quick fix, tied to its diagnostic)."""
+    the same text are one action, the first (the quick fix, tied to its diagnostic).
+
+    An action without its edit is compared by the edits ``pending`` gives for it (by ``id``) to the
+    document. Only when those make an earlier action's change is its whole edit built, and compared
+    as an eager action would be: a renumbering's whole edit can also rename this document's mentions
+    the workspace index finds, and then it is not the quick fix that renames one ID."""
     kept: list[types.CodeAction] = []
     seen: dict[tuple, int] = {}
     for action in actions:
-        effect = _effect(action, uri, lines, encoding)
+        later = pending.get(id(action)) if pending else None
+        if later is None or later.offered is not action:
+            effect = _effect(action, uri, lines, encoding)
+        else:
+            effect = _edits_effect(text_edits(later.edits, lines, encoding), lines, encoding)
+            if effect is not None and effect in seen:
+                eager = later.eager()
+                if eager is None:
+                    continue
+                action, effect = eager, _effect(eager, uri, lines, encoding)
         if effect is not None and effect in seen:
             if action.title in STABLE_TITLES:
                 # Key maps apply "Tick task" by its title (editors/neovim/README.md): the one action
@@ -936,6 +975,10 @@ def _effect(action: types.CodeAction, uri: str, lines: Sequence[str], encoding: 
         if isinstance(change, types.TextDocumentEdit) and change.text_document.uri == uri:
             text_edits.extend(change.edits)
     text_edits.extend((edit.changes or {}).get(uri, ()))
+    return _edits_effect(text_edits, lines, encoding)
+
+
+def _edits_effect(text_edits: Sequence[types.TextEdit], lines: Sequence[str], encoding: str) -> tuple | None:
     if not text_edits:
         return None
     spans = [

@@ -137,8 +137,13 @@ def capabilities(
     dynamic_pull_registration: bool = True,
     pull_refresh: bool = True,
     hierarchical_symbols: bool = True,
+    code_action_resolve: bool = False,
 ) -> types.ClientCapabilities:
-    """A real editor's capabilities (from pytest-lsp), adjusted for one test."""
+    """A real editor's capabilities (from pytest-lsp), adjusted for one test.
+
+    VS Code and Neovim resolve a code action's edit (``codeAction/resolve``); without
+    ``code_action_resolve`` the client does not say so, and every action comes with its edit
+    (tests/edits/test_resolve_actions.py has both kinds of client)."""
     found = client_capabilities(client)
     if position_encodings is not None:
         general = found.general or types.GeneralClientCapabilities()
@@ -156,6 +161,8 @@ def capabilities(
             )
     elif pull_diagnostics is False:
         text_document = attrs.evolve(text_document, diagnostic=None)
+    if not code_action_resolve and text_document.code_action is not None:
+        text_document = attrs.evolve(text_document, code_action=attrs.evolve(text_document.code_action, resolve_support=None))
     if not hierarchical_symbols and text_document.document_symbol is not None:
         text_document = attrs.evolve(
             text_document,

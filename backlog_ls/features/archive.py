@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..model import Backlog, Item, Span
 from ..rules import Edit
-from .edits import REWRITE, Action
+from .edits import REWRITE, Action, section_here
 
 ARCHIVE = "Archive"
 
@@ -23,7 +23,7 @@ def _done_tree(item: Item) -> bool:
 
 
 def archive_actions(backlog: Backlog, line: int, newline: str = "\n") -> list[Action]:
-    section = backlog.section_at(line)
+    section = section_here(backlog, line)
     if section is None or not (section.heading.span.start_line <= line <= section.heading.span.end_line):
         return []
     if section.title.strip().lower() == ARCHIVE.lower():
@@ -49,7 +49,7 @@ def archive_actions(backlog: Backlog, line: int, newline: str = "\n") -> list[Ac
 
     archive = next((h for h in backlog.headings if h.title.strip().lower() == ARCHIVE.lower()), None)
     if archive is not None:
-        target = backlog.section_at(archive.span.start_line)
+        target = section_here(backlog, archive.span.start_line)
         last = target.span.end_line if target is not None else archive.span.end_line
         at = Span.on_line(last, len(lines[last]), len(lines[last]))
         edits.append(Edit(at, "".join(newline + text for text in moved)))

@@ -9,11 +9,11 @@ editor would.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
-from ..model import Backlog, Item, Span
+from ..model import Backlog, Block, Heading, Item, Span, section_span
 from ..rules import Edit
 
 REWRITE = "rewrite"  # a refactoring on the item under the cursor: refactor.rewrite
@@ -87,6 +87,75 @@ def parents_around(backlog: Backlog, item: Item) -> dict[int, Item | None]:
             if id(item) in pairs:
                 return pairs
     return parents_of(backlog)
+
+
+@attrs.frozen
+class SectionHere:
+    """The innermost section around a line, as ``Backlog.section_at`` finds it (its heading, span
+    and own items), without its subsections: found from the headings near the line, so that a code
+    action asked on every keystroke does not build the whole document's section tree."""
+
+    heading: Heading
+    span: Span
+    items: tuple[Item, ...]  # top-level list items directly in the section (not in subsections)
+
+    @property
+    def title(self) -> str:
+        return self.heading.title
+
+    @property
+    def number(self) -> str | None:
+        return self.heading.number
+
+
+def section_here(backlog: Backlog, line: int) -> SectionHere | None:
+    """The innermost section whose span holds ``line`` (``Backlog.section_at``'s), or None.
+
+    The sections holding a line are the one of the last heading at or above it and that
+    heading's ancestors (each the nearest heading above of a lower level): the first of them,
+    going up, whose span (to the last line with text before the next heading of its level or
+    above) reaches the line is the innermost.
+    """
+    blocks = backlog.blocks
+    places = _heading_places(backlog)
+    at = bisect.bisect_right(places, line, key=lambda index: blocks[index].start_line) - 1
+    level = None
+    while at >= 0:
+        heading = blocks[places[at]].heading
+        if level is None or heading.level < level:
+            level = heading.level
+            following = next((blocks[index].start_line for index in places[at + 1 :] if blocks[index].heading.level <= level), len(backlog.lines))
+            span = section_span(heading, following, backlog.lines)
+            if span.start_line <= line <= span.end_line:
+                return SectionHere(heading, span, _own_items(blocks, places[at]))
+            if level == 1:
+                return None  # no heading above can hold it
+        at -= 1
+    return None
+
+
+def _heading_places(backlog: Backlog) -> list[int]:
+    """The index in ``backlog.blocks`` of each heading, once per parsed snapshot."""
+    found = backlog.__dict__.get("_heading_places")
+    if found is None:
+        found = backlog.__dict__["_heading_places"] = [index for index, block in enumerate(backlog.blocks) if block.heading is not None]
+    return found
+
+
+def headings_with_items(backlog: Backlog) -> Iterator[tuple[Heading, tuple[Item, ...]]]:
+    """Each heading with its section's own items, in document order, read as far as asked."""
+    blocks = backlog.blocks
+    for index in _heading_places(backlog):
+        yield blocks[index].heading, _own_items(blocks, index)
+
+
+def _own_items(blocks: Sequence[Block], heading_at: int) -> tuple[Item, ...]:
+    items: list[Item] = []
+    for block in blocks[heading_at + 1 :]:
+        if block.heading is not None:
+            break
+        items.extend(block.items)
+    return tuple(items)
 
 
 def items_in(backlog: Backlog, first_line: int, last_line: int) -> list[tuple[Item, Item | None]]:

@@ -46,6 +46,7 @@ from ..rules import Edit
 from ..tracker import Repository, TrackerIssue
 from .block_links import LinkSource
 from .completion import REFERENCE, CompletionItem, CompletionRequest, CompletionResult
+from .edits import section_here
 
 LIMIT = 100  # completion items sent at once; more come as the user types
 BODY_LINES = 8
@@ -951,7 +952,7 @@ def new_issue_for(backlog: Backlog, line: int, issue_settings: Mapping[str, Any]
     title = task_title(task.first_line_text)
     if not title:
         return None
-    section = backlog.section_at(line)
+    section = section_here(backlog, line)  # asked on every keystroke: not the whole section tree
     body_lines = [f"From the backlog: {task.first_line_text.strip()}"]
     if section is not None:
         body_lines.append(f"Section: {section.title}")

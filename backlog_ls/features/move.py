@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from ..model import Backlog, Item, Section, Span
 from ..rules import Edit
 from ..rules.common import is_dod_title
-from .edits import REWRITE, Action, item_at
+from .edits import REWRITE, Action, headings_with_items, item_at, section_here
 
 MAX_INLINE = 12  # sections; above this, one "Move task to section…" command instead
 MAX_CHOICES = 20  # sections offered by the command's message request
@@ -125,7 +125,7 @@ def move_edits(backlog: Backlog, task: Item, target: Section, newline: str = "\n
 def move_actions(backlog: Backlog, line: int, newline: str = "\n", limit: int = MAX_INLINE) -> list[Action]:
     """One action per target section, when the document has at most ``limit`` sections."""
     task = task_to_move(backlog, line)
-    if task is None or len(all_sections(backlog)) > limit:
+    if task is None or len(backlog.headings) > limit:  # a section per heading
         return []
     return [Action(title_for(section), move_edits(backlog, task, section, newline), REWRITE) for section in targets(backlog, task)]
 
@@ -133,5 +133,16 @@ def move_actions(backlog: Backlog, line: int, newline: str = "\n", limit: int = 
 def offers_command(backlog: Backlog, line: int, limit: int = MAX_INLINE) -> bool:
     """Whether the server offers the "Move task to section…" command (too many sections to list)."""
     task = task_to_move(backlog, line)
-    # The first target says it: the command asks for the others only when run.
-    return task is not None and len(all_sections(backlog)) > limit and next(_targets(backlog, task), None) is not None
+    # That there is a target says it (the command lists them only when run): the first section with
+    # tasks but the task's own, found without building the document's section tree.
+    return task is not None and len(backlog.headings) > limit and _has_target(backlog, task)
+
+
+def _has_target(backlog: Backlog, task: Item) -> bool:
+    """Whether ``_targets`` yields a section: one with tasks, not a Definition of Done, not the task's own."""
+    own = section_here(backlog, task.span.start_line)
+    for heading, items in headings_with_items(backlog):
+        if heading is not (own.heading if own else None) and not is_dod_title(heading.title):
+            if any(node.is_task for item in items for node in item.walk()):
+                return True
+    return False

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from itertools import chain
 
 from ..memo import BlockMemo
-from ..model import Backlog, Block, Heading, Item, Section, Span, TaskId
+from ..model import Backlog, Block, Heading, Item, References, Section, Span, TaskId
 from ..rules import Edit
 from ..rules.common import lead_task_id
-from .edits import REWRITE, Action, own_lines
+from .edits import REWRITE, Action, SectionHere, own_lines, section_here
 
 
-def _numbered(section: Section, backlog: Backlog) -> list[tuple[object, TaskId]]:
+def _numbered(section: Section | SectionHere, backlog: Backlog) -> list[tuple[object, TaskId]]:
     found = []
     for item in section.items:
         if not item.is_task:
@@ -86,11 +86,16 @@ def _tree_numbers(item: Item, lines) -> tuple[str, ...]:
     return tuple(task_id.number for task_id in ids if task_id is not None)
 
 
-def renumbering(backlog: Backlog, section: Section) -> tuple[dict[str, str], list[Edit]]:
+def renumbering(backlog: Backlog, section: Section | SectionHere) -> tuple[dict[str, str], list[Edit]]:
     """The section's renumbering: (old number -> new number for each ID a mention can follow,
     the edits of the section's own leading IDs). Empty when no ID changes."""
     numbered = _numbered(section, backlog)
     if not numbered or not section.number:
+        return {}, []
+    if all(task_id.number == f"{section.number}.{index}" for index, (_, task_id) in enumerate(numbered, start=1)):
+        # Already K.1 ... K.n: each wanted number is one of these unambiguous IDs, which no other
+        # task can take from it, so nothing changes. (Asked on every keystroke on a task line:
+        # this spares the count of every ID of the document.)
         return {}, []
     olds = Counter(task_id.number for _, task_id in numbered)
     unambiguous = {number for number, count in olds.items() if count == 1}
@@ -126,18 +131,65 @@ def mention_edits(backlog: Backlog, mapping: Mapping[str, str], skip: Iterable[S
         return []
     skipped = set(skip)
     edits = []
-    for refs in backlog.references():
+    wanted = mapping.keys()
+    for refs in _references_following(backlog, wanted):
         for task_id in refs.task_ids:
-            if _number_span(task_id) in skipped:
-                continue
             new = follow(task_id.number, mapping)
-            if new is not None and new != task_id.number:
-                edits.append(Edit(_number_span(task_id), new))
+            if new is None or new == task_id.number:
+                continue
+            span = _number_span(task_id)
+            if span not in skipped:
+                edits.append(Edit(span, new))
     return edits
 
 
+def _references_following(backlog: Backlog, numbers: Collection[str]) -> Iterator[References]:
+    """``backlog.references()``, in its order, without the blocks (and a list's top-level trees)
+    that mention no ID ``follow`` can map from ``numbers``: those are known from what each block
+    mentions, remembered, so a renumbering reads the few blocks its IDs are mentioned in."""
+    for block in backlog.blocks:
+        if _MENTIONED.get(block, lambda block=block: _block_prefixes(block)).isdisjoint(numbers):
+            continue
+        if not _prefixes(_own_task_ids(block)).isdisjoint(numbers):
+            if block.heading is not None:
+                yield block.heading.refs
+            if block.refs:
+                yield block.refs
+        for item in block.items:
+            if not _tree_prefixes(item).isdisjoint(numbers):
+                yield from (node.refs for node in item.walk() if node.refs)
+
+
+def _block_prefixes(block: Block) -> frozenset[str]:
+    return _prefixes(_own_task_ids(block)).union(*(_tree_prefixes(item) for item in block.items))
+
+
+def _tree_prefixes(item: Item) -> frozenset[str]:
+    return _TREE_MENTIONED.get(item, lambda: _prefixes(chain.from_iterable(node.refs.task_ids for node in item.walk())))
+
+
+def _own_task_ids(block: Block) -> tuple[TaskId, ...]:
+    """The task IDs of a block's heading and prose (not of its list items)."""
+    return (block.heading.refs.task_ids if block.heading is not None else ()) + block.refs.task_ids
+
+
+_MENTIONED = BlockMemo(across_moves=True)  # block -> every prefix of the numbers it mentions
+_TREE_MENTIONED = BlockMemo()  # top-level item -> every prefix of the numbers its tree mentions
+
+
+def _prefixes(task_ids: Iterable[TaskId]) -> frozenset[str]:
+    """Each number and its parents' ("3.5.1": 3.5.1, 3.5, 3): what ``follow`` can map from."""
+    found = set()
+    for task_id in task_ids:
+        head, dot = task_id.number, "."
+        while dot:
+            found.add(head)
+            head, dot, _ = head.rpartition(".")
+    return frozenset(found)
+
+
 def renumber_actions(backlog: Backlog, line: int) -> list[Action]:
-    section = backlog.section_at(line)
+    section = section_here(backlog, line)
     if section is None or not section.number:
         return []
     numbered = _numbered(section, backlog)
@@ -185,7 +237,10 @@ def _sections_by_heading(backlog: Backlog) -> dict[int, Section]:
 
 def renumber_phases_actions(backlog: Backlog, line: int) -> list[Action]:
     lines = backlog.lines
-    here = next((h for h in backlog.headings if h.span.start_line <= line <= h.span.end_line), None)
+    block = backlog.block_at(line)  # a heading is a block of its own: no walk over every heading
+    here = block.heading if block is not None else None
+    if here is not None and not here.span.start_line <= line <= here.span.end_line:
+        here = None
     found = _phase_number(here, lines) if here is not None else None
     if found is None:
         return []

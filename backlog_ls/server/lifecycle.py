@@ -10,7 +10,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from ..providers import rfc_ietf
-from . import workspace_index
+from . import code_actions, workspace_index
 from .core import BacklogServer
 from .diagnostics import diagnostic_options, on_pull_diagnostics
 from .running import guarded
@@ -40,6 +40,7 @@ def _on_initialize(ls: BacklogServer, params: types.InitializeParams) -> None:
         # may pull from its first didOpen on. (A registration after `initialized` arrived only
         # after the client's settings round trip, seconds into a big first document.)
         ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, diagnostic_options())(on_pull_diagnostics)
+    code_actions.offer_resolve(ls)
 
 
 def _import_the_parser_and_rules() -> None:

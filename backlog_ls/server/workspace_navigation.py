@@ -129,23 +129,15 @@ def _workspace_edit(ls: BacklogServer, edits: dict[str, list[Any]]) -> types.Wor
     return convert.documents_edit(changes, ls.encoding)
 
 
-def renumber_code_actions(ls: BacklogServer, document: Document, actions: list[Any]) -> list[types.CodeAction]:
-    """Renumbering actions whose edit also makes every mention in the workspace follow."""
-    found = []
-    if not any(action.edits for action in actions):
-        return found  # nothing to renumber at the cursor: no need to bring the index up to date
+def renumber_edit(ls: BacklogServer, document: Document, action: Any) -> types.WorkspaceEdit | None:
+    """A renumbering's edit (``features.renumber``'s ``Action``) with the edits that make every
+    mention in the workspace follow: the index is brought up to date with the document first."""
     summary = current_summary(ls, document)
-    for action in actions:
-        if not action.edits:
-            continue
-        following = navigation.following_edits(ls.workspace_index, index_uri(document), document.lines, action.edits) if summary else {}
-        own = index_uri(document)
-        edits = {own: list(action.edits) + following.pop(own, [])}
-        edits.update(following)
-        found.append(
-            types.CodeAction(title=action.title, kind=types.CodeActionKind.RefactorRewrite, edit=_workspace_edit(ls, edits))
-        )
-    return found
+    own = index_uri(document)
+    following = navigation.following_edits(ls.workspace_index, own, document.lines, action.edits) if summary else {}
+    edits = {own: list(action.edits) + following.pop(own, [])}
+    edits.update(following)
+    return _workspace_edit(ls, edits)
 
 
 def on_workspace_symbol(ls: BacklogServer, params: types.WorkspaceSymbolParams) -> EncodedJson:

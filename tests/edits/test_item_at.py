@@ -81,3 +81,33 @@ def test_the_tick_follows_the_documents_x_after_edits_that_move_and_rewrite_bloc
     assert done_char(edited) == "x" == done_char(parse(edited_text))
     (tick,) = tick_actions(edited, 7)
     assert tick.edits[0].new_text == "x"
+
+
+# --- the section around the cursor ----------------------------------------------------------------
+
+from hypothesis import strategies as st  # noqa: E402
+
+from backlog_ls.features.edits import section_here  # noqa: E402
+
+from ..test_incremental import PIECES  # noqa: E402
+
+SECTION_PIECES = PIECES + ["# Title\n", "### 2.1 Sub\n", "#### Deep\n", "Setext\n---\n", "\n\n\n", "- [ ] Task 2.1: t\n", "  text\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SECTION_PIECES), min_size=1, max_size=60).map("".join))
+def test_the_section_here_is_the_section_the_whole_tree_finds(text):
+    backlog = parse(text)
+    for line in range(len(backlog.lines)):
+        here, whole = section_here(backlog, line), backlog.section_at(line)
+        assert (here is None) == (whole is None), (line, text)
+        if whole is not None:
+            assert here.heading is whole.heading and here.span == whole.span and here.items == whole.items, (line, text)
+
+
+def test_the_section_here_after_blank_lines_is_the_parent_that_reaches_them():
+    text = "# Plan\n\n## A\n\n- [ ] a\n\n\n## B\n\n### B1\n\nb1\n\n\n# Next\n\ntext\n"
+    backlog = parse(text)
+    assert [(s.title if (s := section_here(backlog, line)) else None) for line in range(len(backlog.lines))] == [
+        "Plan", "Plan", "A", "A", "A", "Plan", "Plan", "B", "B", "B1", "B1", "B1", None, None, "Next", "Next", "Next", None,
+    ]

@@ -88,3 +88,22 @@ def test_the_definition_of_done_is_no_target_even_with_checkbox_criteria():
     assert offers_command(backlog, 7)
     names = [s.title for s in nearest_targets(backlog, task_to_move(backlog, 7), limit=100)]
     assert "Definition of Done" not in names and "Plan" not in names and "Phase 2" in names
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from backlog_ls.features import move as move_features  # noqa: E402
+
+from .test_item_at import SECTION_PIECES  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SECTION_PIECES + ["## Definition of Done\n", "- [x] done\n"]), min_size=1, max_size=50).map("".join))
+def test_whether_a_task_has_a_target_is_what_the_list_of_targets_says(text):
+    # The command is offered on a big document when a target exists: found without the section tree.
+    backlog = parse(text)
+    for line in range(len(backlog.lines)):
+        task = move_features.task_to_move(backlog, line)
+        if task is not None:
+            assert move_features._has_target(backlog, task) == bool(move_features.targets(backlog, task)), (line, text)
