@@ -322,17 +322,7 @@ def _progress(backlog: Backlog, settings: Settings | None) -> Progress:
 
 def _block_tallies(index: regions.Index, settings: Settings | None) -> list[BlockTally]:
     """Each block's tally: those of the blocks the last snapshot shares are its own, the others looked up."""
-    key = ("progress tallies", id(settings))  # the settings are held in the value: their id is not reused
-    blocks, change = index.blocks, index.change
-    earlier = change.derived.get(key) if change is not None else None
-    if earlier is not None and earlier[0] is settings:
-        before = earlier[1]
-        changed = blocks[change.kept : len(blocks) - change.moved]
-        tallies = before[: change.kept] + [block_tally(block, settings) for block in changed] + before[change.count - change.moved :]
-    else:
-        tallies = [block_tally(block, settings) for block in blocks]
-    index.derived[key] = (settings, tallies)
-    return tallies
+    return regions.per_block(index, "progress tallies", settings, lambda block: block_tally(block, settings))
 
 
 # --- what the editor shows ------------------------------------------------------------------------

@@ -118,6 +118,25 @@ def index(backlog: Backlog) -> Index:
 
 
 _SERIALS = count()
+def per_block(index: Index, name: Hashable, owner: Any, value_of: Callable[[Block], Any]) -> list:
+    """``value_of(block)`` for each block of the snapshot, where the value follows from the block alone
+    (the same for its copies moved by whole lines) and from ``owner`` (the settings, the path), as
+    ``memo.BlockMemo`` compares its keys. The values of the blocks this snapshot shares with the one
+    before (``Change``) are that one's, taken over whole: ``value_of`` runs for the changed blocks alone."""
+    blocks, change = index.blocks, index.change
+    earlier = change.derived.get(name) if change is not None else None
+    if earlier is not None and (earlier[0] is owner or earlier[0] == owner):
+        before = earlier[1]
+        changed = blocks[change.kept : len(blocks) - change.moved]
+        values = before[: change.kept] + list(map(value_of, changed)) + before[change.count - change.moved :]
+    else:
+        values = list(map(value_of, blocks))
+    found = index.derived.get(name)
+    if found is None or not (found[0] is owner or found[0] == owner):  # the first owner's stay (one document, one settings)
+        index.derived[name] = (owner, values)
+    return values
+
+
 # The snapshots indexed last (of the documents open): the next snapshot of each is compared with its
 # document's last (``Change``). A few documents' worth; a snapshot not found here is indexed whole.
 _RECENT: list[Index] = []
