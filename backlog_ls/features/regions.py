@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Hashable, Sequence
 from itertools import compress, count, repeat
-from operator import attrgetter, ge, is_not, ne, sub
+from operator import attrgetter, ge, is_not, ne, or_, sub
 from typing import Any
 
 import attrs
@@ -48,7 +48,9 @@ class Change:
     blocks are that one's very blocks, and its last ``moved`` are that one's last, moved by whole
     lines or not at all (the same lineages, the same gaps between them). Found by comparing the
     two snapshots' blocks (C loops, no Python step per block), so that what follows from the blocks
-    (``derived``) is patched where they changed instead of made again for the whole document."""
+    (``derived``) is patched where they changed instead of made again for the whole document.
+    A kept block may be a copy that did not move (the same lineage at the same line): what is
+    remembered of a block is remembered by its lineage, so the two are one here."""
 
     kept: int
     moved: int
@@ -110,14 +112,17 @@ def index(backlog: Backlog) -> Index:
         levels = list(map(attrgetter("level"), compress(headings, headings)))
         lineages = list(map(attrgetter("lineage"), blocks))
         before = _earlier(lineages)
-        change = _change(before, blocks, lineages, gaps) if before is not None else None
+        change = _change(before, lineages, starts, gaps) if before is not None else None
         found = Index(backlog.lines, blocks, lineages, gaps, heads, levels, starts, change)
         backlog.__dict__["_regions_index"] = found
-        _RECENT[:] = [*(other for other in _RECENT[-_RECENT_LIMIT + 1 :] if other is not before), found]
+        trace = _Trace(lineages, starts, gaps, found.derived, found.serial)
+        _RECENT[:] = [*(other for other in _RECENT[-_RECENT_LIMIT + 1 :] if other is not before), trace]
     return found
 
 
 _SERIALS = count()
+
+
 def per_block(index: Index, name: Hashable, owner: Any, value_of: Callable[[Block], Any]) -> list:
     """``value_of(block)`` for each block of the snapshot, where the value follows from the block alone
     (the same for its copies moved by whole lines) and from ``owner`` (the settings, the path), as
@@ -137,13 +142,25 @@ def per_block(index: Index, name: Hashable, owner: Any, value_of: Callable[[Bloc
     return values
 
 
+@attrs.frozen(eq=False)
+class _Trace:
+    """What the next snapshot of a document is compared with: an ``Index`` without its blocks and lines
+    (a closed document's model is not kept for it), blocks told by their lineage and first line."""
+
+    lineages: list
+    starts: list
+    gaps: list
+    derived: dict
+    serial: int
+
+
 # The snapshots indexed last (of the documents open): the next snapshot of each is compared with its
 # document's last (``Change``). A few documents' worth; a snapshot not found here is indexed whole.
-_RECENT: list[Index] = []
+_RECENT: list[_Trace] = []
 _RECENT_LIMIT = 8
 
 
-def _earlier(lineages: list) -> Index | None:
+def _earlier(lineages: list) -> _Trace | None:
     """The last snapshot indexed of the same document: one sharing its first or its last block's lineage."""
     if not lineages:
         return None
@@ -154,13 +171,14 @@ def _earlier(lineages: list) -> Index | None:
     return None
 
 
-def _change(before: Index, blocks: tuple[Block, ...], lineages: list, gaps: list) -> Change:
-    limit = min(len(before.blocks), len(blocks))
-    kept = next(compress(count(), map(is_not, before.blocks, blocks)), limit)
+def _change(before: _Trace, lineages: list, starts: list, gaps: list) -> Change:
+    # Kept: the same lineage at the same line (the very block, or a copy of it that did not move).
+    limit = min(len(before.lineages), len(lineages))
+    kept = next(compress(count(), map(or_, map(is_not, before.lineages, lineages), map(ne, before.starts, starts))), limit)
     moved = next(compress(count(), map(is_not, reversed(before.lineages), reversed(lineages))), limit)
     # ... with the same gaps between them (the first moved block's own gap may differ: it follows the edit)
     steady = next(compress(count(), map(ne, reversed(before.gaps), reversed(gaps))), limit)
-    return Change(kept, min(moved, steady + 1, limit - kept), len(before.blocks), before.derived, before.serial)
+    return Change(kept, min(moved, steady + 1, limit - kept), len(before.lineages), before.derived, before.serial)
 
 
 def subsections(index: Index, position: int, visit: Callable[[int], Any]) -> list:
