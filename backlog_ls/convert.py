@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 from lsprotocol import types
 
-from .features.block_links import SectionLinks
+from .features.block_links import SectionLinks, document_links
 from .features.folding import COMMENT, BlockFolds, Fold, SectionFolds
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
@@ -759,6 +759,49 @@ def document_links_json(links: Iterable[Any], lines: Sequence[str], encoding: st
             entry["tooltip"] = link.tooltip
         found.append(entry)
     return found
+
+
+def links_answer_json(entries: Iterable[Any], file_links: Sequence[Any], lines: Sequence[str], encoding: str) -> str:
+    """The ``DocumentLink[]`` text of a documentLink answer: the links found block by block
+    (``block_links_json``), then the relative file links (``features.links``) except where one
+    of those is (a project RFC's link)."""
+    entries = list(entries)
+    remembered = block_links_json(entries, lines, encoding)
+    if not file_links:
+        return remembered
+    linked = {link.span for link in document_links(entries)}
+    extra = [link for link in file_links if link.span not in linked]
+    return join_json_arrays(remembered, document_links_text(extra, lines, encoding))
+
+
+# (the link's columns and lines spanned, its target and tooltip, the text of its lines, the encoding)
+# -> its JSON as a template of its two line numbers: a link to a heading is made again on each
+# request (the heading may have moved), and its JSON is this template's, mostly.
+_LINK_TEMPLATES: dict[tuple, str] = {}
+_LINK_TEMPLATES_LIMIT = 50_000
+
+
+def document_links_text(links: Iterable[Any], lines: Sequence[str], encoding: str) -> str:
+    """``document_links_json`` encoded (compact, ASCII), each link's text from a remembered template."""
+    parts = []
+    count = len(lines)
+    for link in links:
+        span = link.span
+        first, last = span.start_line, span.end_line
+        key = (span.start_col, span.end_col, last - first, link.target, link.tooltip, encoding,
+               lines[first] if 0 <= first < count else None, lines[last] if 0 <= last < count else None)
+        template = _LINK_TEMPLATES.get(key)
+        if template is None:
+            if len(_LINK_TEMPLATES) >= _LINK_TEMPLATES_LIMIT:
+                _LINK_TEMPLATES.clear()
+            start, end = column_of(lines, first, span.start_col, encoding), column_of(lines, last, span.end_col, encoding)
+            template = f'{{"range":{{"start":{{"line":%d,"character":{start}}},"end":{{"line":%d,"character":{end}}}}}'
+            template += ',"target":' + _compact(link.target).replace("%", "%%")
+            if link.tooltip:
+                template += ',"tooltip":' + _compact(link.tooltip).replace("%", "%%")
+            template = _LINK_TEMPLATES[key] = template + "}"
+        parts.append(template % (first, last))
+    return "[" + ",".join(parts) + "]"
 
 
 def block_links_json(entries: Iterable[Any], lines: Sequence[str], encoding: str) -> str:

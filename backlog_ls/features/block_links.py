@@ -61,11 +61,17 @@ class SectionLinks:
     position: int  # among the sections, in document order
     region: regions.Region
     _search: _Search = attrs.field(repr=False)
+    _subsections: list[SectionLinks] | None = attrs.field(default=None, repr=False)  # walked once per snapshot
 
     @property
     def start_line(self) -> int:
         index = self._search.index
         return index.blocks[index.heads[self.position]].start_line
+
+    def subsections(self) -> list[SectionLinks]:
+        if self._subsections is None:
+            self._subsections = regions.subsections(self._search.index, self.position, self._search.section)
+        return self._subsections
 
     def entries(self) -> list[BlockLinks | SectionLinks]:
         search, index = self._search, self._search.index
@@ -74,7 +80,7 @@ class SectionLinks:
             entry = search.block(block)
             if entry[0]:
                 found.append(BlockLinks(block, self.source, entry[0], entry[1]))
-        found.extend(regions.subsections(index, self.position, search.section))
+        found.extend(self.subsections())
         return found
 
     def spelled_out(self) -> list[Any]:
@@ -113,16 +119,17 @@ class _Search:
 
     def section(self, position: int) -> SectionLinks:
         index, source = self.index, self.source
-        found = self.remembered.find(index, position, source.key)
-        if found is None:
-            links = 0
-            for block in index.blocks[index.heads[position] : index.end(position + 1)]:
-                links += len(self.block(block)[0])
-            subsections = regions.subsections(index, position, self.section)
-            links += sum(entry.region.value for entry in subsections)
-            sections = 1 + sum(entry.region.sections for entry in subsections)
-            found = self.remembered.remember(index, position, sections, None, links, source.key)
-        return SectionLinks(source, position, found, self)
+        again = self.remembered.find(index, position, source.key)
+        if again is not None:
+            return SectionLinks(source, position, again[0], self)
+        links = 0
+        for block in index.blocks[index.heads[position] : index.end(position + 1)]:
+            links += len(self.block(block)[0])
+        subsections = regions.subsections(index, position, self.section)
+        links += sum(entry.region.value for entry in subsections)
+        sections = 1 + sum(entry.region.sections for entry in subsections)
+        found = self.remembered.remember(index, position, sections, None, links, source.key)
+        return SectionLinks(source, position, found, self, subsections)
 
 
 def block_links(

@@ -123,19 +123,21 @@ def _relative(block: Block, lines: Sequence[str]) -> tuple[tuple[int, int, str |
 
 
 def _section_entry(index: regions.Index, lines: Sequence[str], position: int) -> SectionFolds:
-    found = _REGIONS.find(index, position)
+    found = _REGIONS.find(index, position, None, _lines_spanned)
     if found is not None:
-        span = index.span(position, found.sections)
-        if found.shape == span.end_line - span.start_line:
-            return SectionFolds(position, span, found, index, lines)
+        return SectionFolds(position, found[1], found[0], index, lines)  # type: ignore[arg-type]
     subsections = regions.subsections(index, position, lambda at: _section_entry(index, lines, at))
     sections = 1 + sum(entry.region.sections for entry in subsections)
     span = index.span(position, sections)
     folds = (span.end_line > span.start_line) + sum(entry.region.value for entry in subsections)
     for block in index.blocks[index.heads[position] + 1 : index.end(position + 1)]:
         folds += len(_relative(block, lines))
-    region = _REGIONS.remember(index, position, sections, span.end_line - span.start_line, folds)
+    region = _REGIONS.remember(index, position, sections, _lines_spanned(span), folds, None, span)
     return SectionFolds(position, span, region, index, lines, subsections)
+
+
+def _lines_spanned(span: Span) -> int:
+    return span.end_line - span.start_line
 
 
 def _block_folds(block: Block, lines) -> tuple[tuple[int, int, str | None], ...]:

@@ -22,6 +22,7 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from itertools import compress
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
@@ -31,6 +32,7 @@ from ..memo import MISSING, BlockMemo
 from ..model import Backlog, Block, Span
 from ..rules import Edit
 from ..rules.broken_link import link_targets
+from . import regions
 from .completion import FILE, REFERENCE, CompletionItem, CompletionRequest, CompletionResult
 from .rfc import file_uri
 
@@ -106,12 +108,16 @@ def file_document_links(backlog: Backlog, path: str | None, heading_line: Headin
     own_line = _own_heading_line(backlog)
     lines = backlog.lines
     found: list[FileLink] = []
-    for block in backlog.blocks:
+
+    def block_entry(block: Block) -> tuple:
         entry = _FILE_LINKS.peek(block, path)
         if entry is MISSING:
             entry = _FILE_LINKS.put(block, _block_file_links(block, lines, path, folder), path)
-        if not entry:
-            continue
+        return entry
+
+    index = regions.index(backlog)
+    entries = regions.per_block(index, "file links", path, block_entry)
+    for block, entry in compress(zip(index.blocks, entries), entries):  # the blocks with links only
         first, fixed, to_headings = entry
         links = fixed
         if to_headings:

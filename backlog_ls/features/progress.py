@@ -23,15 +23,18 @@ walk over tasks, made once per parsed snapshot.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 import attrs
 
 from ..config import Settings
 from ..memo import MISSING, BlockMemo
-from ..model import Backlog, Block, Item, Span, first_tasks
+from ..model import Backlog, Block, Heading, Item, Span, first_tasks
 from ..states import CANCELLED, DONE, OPEN, state_kinds, state_meanings, task_kind
+from . import regions
 
 DONE_STATE = "done"
 OPEN_STATE = "open"
@@ -241,8 +244,8 @@ class Progress:
     backlog: Backlog = attrs.field(eq=False, repr=False)
     sections: Mapping[int, Counts]
     whole: Counts
-    _tallies: tuple[BlockTally, ...] = attrs.field(eq=False, repr=False)
-    _starts: tuple[int, ...] = attrs.field(eq=False, repr=False)
+    _tallies: Sequence[BlockTally] = attrs.field(eq=False, repr=False)
+    _starts: Sequence[int] = attrs.field(eq=False, repr=False)
 
     def parents_between(self, first: int, last: int) -> Iterator[tuple[Item, Counts]]:
         """The parent tasks whose first line is in first..last, with their subtasks' figure, in order."""
@@ -268,6 +271,36 @@ class Progress:
         return None
 
 
+class SectionFigures(Mapping[int, Counts]):
+    """Each section's figure by its heading's line, worked out when asked: its blocks' tallies added
+    up, as the difference of two running totals (the tasks of every block before a place, one total
+    per state). A section's blocks follow its heading up to the next heading of its level or above;
+    a heading task counts in the sections above it, not in its own."""
+
+    __slots__ = ("_index", "_totals")
+
+    def __init__(self, index: regions.Index, totals: tuple[list[int], list[int], list[int], list[int]]):
+        self._index = index
+        self._totals = totals
+
+    def __getitem__(self, line: int) -> Counts:
+        index = self._index
+        at = bisect.bisect_left(index.starts, line)
+        heading = index.blocks[at].heading if at < len(index.blocks) else None
+        if heading is None or heading.span.start_line != line:
+            raise KeyError(line)
+        first, end = at + 1, index.section_end(at, heading.level)
+        done, open_, started, cancelled = self._totals
+        return Counts(done[end] - done[first], open_[end] - open_[first], started[end] - started[first], cancelled[end] - cancelled[first])
+
+    def __iter__(self) -> Iterator[int]:
+        index = self._index
+        return (index.blocks[head].heading.span.start_line for head in index.heads)  # type: ignore[union-attr]
+
+    def __len__(self) -> int:
+        return len(self._index.heads)
+
+
 def progress(backlog: Backlog, settings: Settings | None = None) -> Progress:
     """The document's progress, made once per parsed snapshot and settings."""
     cached = backlog.__dict__.get("_progress")
@@ -279,32 +312,17 @@ def progress(backlog: Backlog, settings: Settings | None = None) -> Progress:
 
 
 def _progress(backlog: Backlog, settings: Settings | None) -> Progress:
-    tallies = tuple(block_tally(block, settings) for block in backlog.blocks)
-    sections: dict[int, Counts] = {}
-    whole = NOTHING
-    # Open sections, innermost last: [heading level, heading line, figure so far].
-    stack: list[list] = []
+    index = regions.index(backlog)
+    tallies = _block_tallies(index, settings)
+    counts = list(map(attrgetter("counts"), tallies))
+    totals = tuple(list(accumulate(map(itemgetter(state), counts), initial=0)) for state in range(4))
+    whole = Counts(*(total[-1] for total in totals))
+    return Progress(backlog, SectionFigures(index, totals), whole, tallies, index.starts)  # type: ignore[arg-type]
 
-    def close(level: int) -> None:
-        while stack and stack[-1][0] >= level:
-            _, line, figure = stack.pop()
-            sections[line] = figure
-            if stack:
-                stack[-1][2] = stack[-1][2].plus(figure)
 
-    for block, tally in zip(backlog.blocks, tallies):
-        whole = whole.plus(tally.counts) if tally.counts is not NOTHING else whole
-        heading = block.heading
-        if heading is not None:
-            close(heading.level)
-            if stack and tally.counts is not NOTHING:  # a heading task counts in the sections above it
-                stack[-1][2] = stack[-1][2].plus(tally.counts)
-            stack.append([heading.level, heading.span.start_line, NOTHING])
-        elif stack and tally.counts is not NOTHING:
-            stack[-1][2] = stack[-1][2].plus(tally.counts)
-    close(0)
-    starts = tuple(block.start_line for block in backlog.blocks)
-    return Progress(backlog, sections, whole, tallies, starts)
+def _block_tallies(index: regions.Index, settings: Settings | None) -> list[BlockTally]:
+    """Each block's tally: those of the blocks the last snapshot shares are its own, the others looked up."""
+    return regions.per_block(index, "progress tallies", settings, lambda block: block_tally(block, settings))
 
 
 # --- what the editor shows ------------------------------------------------------------------------
@@ -341,7 +359,7 @@ def marks(backlog: Backlog, settings: Settings | None = None, first: int = 0, la
     last = len(lines) - 1 if last is None else last
     found = progress(backlog, settings)
     result: list[Mark] = []
-    for heading in backlog.headings:
+    for heading in _headings_between(regions.index(backlog), first, last):
         line = heading.title_span.end_line if heading.setext else heading.span.start_line
         if not first <= line <= last:
             continue
@@ -352,6 +370,17 @@ def marks(backlog: Backlog, settings: Settings | None = None, first: int = 0, la
         result.append(_mark(lines, task.text_span.start_line, task_label(figure), "task"))
     result.sort(key=lambda mark: (mark.line, mark.column))
     return result
+
+
+def _headings_between(index: regions.Index, first: int, last: int) -> Iterator[Heading]:
+    """The headings of the blocks that hold a line of first..last: the range's, not the document's."""
+    blocks, starts = index.blocks, index.starts
+    at = max(0, bisect.bisect_right(starts, first) - 1)  # the block holding line ``first``, or the one before
+    while at < len(blocks) and starts[at] <= last:
+        heading = blocks[at].heading
+        if heading is not None:
+            yield heading
+        at += 1
 
 
 def _mark(lines, line: int, label: str, kind: str) -> Mark:

@@ -200,11 +200,9 @@ def _direct_blocks(index: regions.Index, position: int) -> tuple[Block, ...]:
 
 def _section_entry(request: _Request, position: int) -> SectionSymbols:
     index = request.index
-    found = _REGIONS.find(index, position, request.key)
+    found = _REGIONS.find(index, position, request.key, lambda span: _shape(request, span))
     if found is not None:
-        span = index.span(position, found.sections)
-        if found.shape == _shape(request, span):
-            return SectionSymbols(position, span, found, request)
+        return SectionSymbols(position, found[1], found[0], request)  # type: ignore[arg-type]
     subsections = regions.subsections(index, position, lambda at: _section_entry(request, at))
     entries = sum(entry.region.value for entry in subsections)
     for block in _direct_blocks(index, position):
@@ -212,7 +210,7 @@ def _section_entry(request: _Request, position: int) -> SectionSymbols:
             entries += _remembered(block, request.key)[2]
     sections = 1 + sum(entry.region.sections for entry in subsections)
     span = index.span(position, sections)
-    region = _REGIONS.remember(index, position, sections, _shape(request, span), entries, request.key)
+    region = _REGIONS.remember(index, position, sections, _shape(request, span), entries, request.key, span)
     return SectionSymbols(position, span, region, request, subsections)
 
 

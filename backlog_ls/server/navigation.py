@@ -75,14 +75,8 @@ async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams)
         # relative file links (``features.links``) follow, except where a project RFC's link is.
         sources = [rfc_features.rfc_link_source(backlog, rfcs, path), issue_features.issue_link_source(tracker)]
         found = block_links.block_links(backlog, sources, guarded)
-        remembered = convert.block_links_json(found, backlog.lines, encoding)
         file_links = guarded("File links", lambda: link_features.file_document_links(backlog, path, ls.files.heading_line), [])
-        if not file_links:
-            return EncodedJson.of_text(remembered)
-        linked = {link.span for link in block_links.document_links(found)}
-        extra = [link for link in file_links if link.span not in linked]
-        more = EncodedJson(convert.document_links_json(extra, backlog.lines, encoding)).text
-        return EncodedJson.of_text(convert.join_json_arrays(remembered, more))
+        return EncodedJson.of_text(convert.links_answer_json(found, file_links, backlog.lines, encoding))
 
     return await off_loop(document, links, "Document links", EncodedJson([]))
 

@@ -1,12 +1,16 @@
-"""The outline, the folds and the document links, remembered per section, are byte for byte those of a fresh parse.
+"""The outline, the folds, the document links and the progress hints, remembered per section, are byte for byte those of a fresh parse.
 
 A section's answer is remembered while none of its blocks changed and moved by its line
-numbers after an Enter above it (``features.regions``). Documents of many nested sections
+numbers after an Enter above it (``features.regions``); what follows from each block (its
+progress tally, its file links) is taken over from the snapshot before for the blocks it
+shares with this one (``regions.Change``). Documents of many nested sections
 get random keystrokes (a character, Enter, Backspace joining two lines, a heading made
 or its level changed, a blank line, a whole pasted section, one didChange holding many):
 the texts sent must equal, to the byte, the JSON of the same answers built as values from
 a fresh parse of the same text, in UTF-16 or UTF-8 (one per server, as negotiated: the
 remembered JSON is per encoding), with and without the client's ``rangeLimit`` on folds.
+The progress figures are compared with a walk over the fresh parse's blocks that adds up
+each section's tasks as it goes (the way they were counted before they were patched).
 """
 
 from __future__ import annotations
@@ -20,11 +24,11 @@ from hypothesis import strategies as st
 
 from backlog_ls import convert
 from backlog_ls.config import Settings
-from backlog_ls.features import block_links, folding, symbols
+from backlog_ls.features import block_links, folding, progress, symbols
 from backlog_ls.features import issues as issue_features
 from backlog_ls.features import links as link_features
 from backlog_ls.features import rfc as rfc_features
-from backlog_ls.parse import parse_lines
+from backlog_ls.parse import parse_lines, reparse
 from backlog_ls.workspace import Document
 
 from . import budget
@@ -57,20 +61,70 @@ def _sources(backlog):
 
 def _sent(backlog, encoding: str = "utf-16") -> list[str]:
     """The texts the server sends (one encoding per server, as negotiated): outline, folds whole
-    and cut, links."""
+    and cut, links (as the documentLink answer joins them), progress hints (all, and the lines in view)."""
     lines = backlog.lines
     found = block_links.block_links(backlog, _sources(backlog), _guard)
+    files = link_features.file_document_links(backlog, PATH, None)
     return [
         convert.outline_json(symbols.outline(backlog, SETTINGS), lines, encoding),
         convert.fold_entries_json(folding.fold_entries(backlog)),
         *(convert.fold_entries_json(folding.fold_entries(backlog), limit) for limit in (0, 1, 3, 8)),
         convert.block_links_json(found, lines, encoding),
-        repr(link_features.file_document_links(backlog, PATH, None)),
+        repr(files),
+        convert.links_answer_json(found, files, lines, encoding),
+        *_progress_sent(backlog, progress.marks, progress.progress(backlog, SETTINGS).sections, progress.progress(backlog, SETTINGS).whole),
     ]
+
+
+def _progress_sent(backlog, marks, sections, whole) -> list[str]:
+    last = len(backlog.lines) - 1
+    views = [(0, None), (last // 3, last // 3 + 6), (last // 2, last // 2), (max(0, last - 4), last + 30)]
+    return [repr(marks(backlog, SETTINGS, first, end)) for first, end in views] + [repr(sorted(dict(sections).items())), repr(whole)]
 
 
 def _compact(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=True)
+
+
+def _figures_walked(backlog) -> tuple[dict, progress.Counts]:
+    """Each section's figure by adding up the blocks' tallies in one walk, a stack of open sections
+    (a heading task counts in the sections above it)."""
+    sections, whole, stack = {}, progress.NOTHING, []
+
+    def close(level: int) -> None:
+        while stack and stack[-1][0] >= level:
+            _, line, figure = stack.pop()
+            sections[line] = figure
+            if stack:
+                stack[-1][2] = stack[-1][2].plus(figure)
+
+    for block in backlog.blocks:
+        counts = progress.block_tally(block, SETTINGS).counts
+        whole = whole.plus(counts)
+        if block.heading is not None:
+            close(block.heading.level)
+            if stack:
+                stack[-1][2] = stack[-1][2].plus(counts)
+            stack.append([block.heading.level, block.heading.span.start_line, progress.NOTHING])
+        elif stack:
+            stack[-1][2] = stack[-1][2].plus(counts)
+    close(0)
+    return sections, whole
+
+
+def _marks_walked(backlog, settings, first=0, last=None):
+    """The progress marks of first..last from the walked figures and every heading of the document."""
+    sections, _ = _figures_walked(backlog)
+    last = len(backlog.lines) - 1 if last is None else last
+    found = []
+    for heading in backlog.headings:
+        line = heading.title_span.end_line if heading.setext else heading.span.start_line
+        figure = sections.get(heading.span.start_line)
+        if first <= line <= last and figure.total:
+            found.append(progress._mark(backlog.lines, line, progress.section_label(figure), "section"))
+    for task, figure in progress.progress(backlog, settings).parents_between(first, last):
+        found.append(progress._mark(backlog.lines, task.text_span.start_line, progress.task_label(figure), "task"))
+    return sorted(found, key=lambda mark: (mark.line, mark.column))
 
 
 def _built_afresh(text_lines: list[str], encoding: str = "utf-16") -> list[str]:
@@ -78,13 +132,17 @@ def _built_afresh(text_lines: list[str], encoding: str = "utf-16") -> list[str]:
     backlog = parse_lines(text_lines)
     lines = backlog.lines
     links = block_links.document_links(block_links.block_links(backlog, _sources(backlog), _guard))
+    files = link_features.file_document_links(backlog, PATH, None)
+    spans = {link.span for link in links}
     folds = folding.folding_ranges(backlog)
     return [
         _compact(convert.document_symbols_json(symbols.document_symbols(backlog, SETTINGS), lines, encoding)),
         _compact(convert.folding_ranges_json(folds)),
         *(_compact(convert.folding_ranges_json(folds, limit)) for limit in (0, 1, 3, 8)),
         _compact(convert.document_links_json(links, lines, encoding)),
-        repr(link_features.file_document_links(backlog, PATH, None)),
+        repr(files),
+        _compact(convert.document_links_json(links + [link for link in files if link.span not in spans], lines, encoding)),
+        *_progress_sent(backlog, _marks_walked, *_figures_walked(backlog)),
     ]
 
 
@@ -164,3 +222,36 @@ def test_blank_lines_added_and_taken_between_blocks_of_a_section():
     for line in (1, 11, 3, 6):
         document.apply_change((line, 0), (line + 1, 0), "")
         assert _sent(document.backlog) == _built_afresh(list(document.text.lines))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sectioned, st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS), min_size=2, max_size=12))
+def test_two_documents_of_one_text_edited_in_turn(text, rng, keys):
+    # The same text open twice (two files), edited in turn: each snapshot is patched from its own
+    # document's last one (``regions.Change``), never from the other's.
+    documents = [Document("file://" + PATH, text, 1), Document("file:///tmp/other/BACKLOG.md", text, 1)]
+    for document in documents:
+        _sent(document.backlog)
+    for turn, key in enumerate(keys):
+        document = documents[turn % 2]
+        _edit(document, rng, key)
+        assert _sent(document.backlog) == _built_afresh(list(document.text.lines))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sectioned, st.randoms(use_true_random=False), st.sampled_from(KEYS), st.sampled_from(KEYS))
+def test_two_snapshots_made_from_one(text, rng, first_key, second_key):
+    # Two edits of the same snapshot (a preview of an edit beside the document's own next one): the
+    # second is compared with the first, whose blocks it shares only in part.
+    document = Document("file://" + PATH, text, 1)
+    old = document.backlog
+    _sent(old)
+    _edit(document, rng, first_key)
+    assert _sent(document.backlog) == _built_afresh(list(document.text.lines))
+    lines = list(old.lines)
+    line = rng.randrange(len(lines))
+    column = rng.randint(0, len(lines[line]))
+    edited = (lines[line][:column] + second_key + lines[line][column:]).split("\n")
+    other = reparse(old, tuple(lines[:line] + edited + lines[line + 1 :]), line, line, line + len(edited) - 1)
+    assert _sent(other) == _built_afresh(list(other.lines))
+    assert _sent(document.backlog) == _built_afresh(list(document.text.lines))
