@@ -2,10 +2,9 @@
 
 Rules and features run on every keystroke, and an edit re-parses only the blocks it
 touches: every other block of the new Backlog is the same object as before (see
-``parse.reparse``). A value computed from a block alone (found by ``id``, checked
-through a weak reference, so that a new block that happens to get the same ``id``
-is never mistaken for the old one) is therefore still right, and costs a dictionary
-lookup instead of a walk over the block's items. Entries go when their block is collected.
+``parse.reparse``). A value computed from a block alone, kept on that block object, is
+therefore still right, and costs a dictionary lookup instead of a walk over the block's
+items. Values go when their block is collected.
 
 A block moved by whole lines (an Enter above it, see ``parse.shift``) is a new object with
 the same text and the same ``lineage``. A value that does not depend on where the block
@@ -31,32 +30,61 @@ class BlockMemo:
 
     ``key`` is compared by identity first, then by equality: the settings object of a
     long-running server is the same object from one keystroke to the next.
+
+    The value is kept on the block (or item) itself, in its ``memos`` (on its lineage's
+    ``values`` when remembered ``across_moves``), by memo: it goes when the block goes, with
+    no weak reference or callback per entry (those weighed more than most values). So the
+    value must not hold that very block (or, across moves, the blocks of its lineage): the
+    cycle would outlive them.
     """
 
-    __slots__ = ("_entries", "_across_moves", "_empty")
+    __slots__ = ("_across_moves", "_empty", "_elsewhere")
 
     def __init__(self, across_moves: bool = False, empty_moves: bool = False) -> None:
-        self._entries: dict[int, tuple[weakref.ref, Any, Any]] = {}
         self._across_moves = across_moves
+        # Values for owners with no ``memos`` of their own (a feature's value objects), by id, with
+        # a weak reference each, so that a new object with the same id is never mistaken for them.
+        self._elsewhere: dict[int, tuple[weakref.ref, Any, Any]] = {}
         # block lineage -> the empty value found for a copy of the block (``empty_moves``)
         self._empty: LineageMemo | None = LineageMemo() if empty_moves else None
 
-    def peek(self, block: Block, key: Any = None) -> Any:
+    def peek(self, block: Block | Item, key: Any = None) -> Any:
         """The value stored for ``block`` under ``key``, or ``MISSING``."""
-        owner = block.lineage if self._across_moves else block
-        entry = self._entries.get(id(owner))
-        if entry is not None and entry[0]() is owner and (entry[1] is key or entry[1] == key):
-            return entry[2]
+        if self._across_moves:
+            memos = block.lineage.values  # type: ignore[union-attr]
+        else:
+            memos = getattr(block, "memos", _MISSING)
+            if memos is _MISSING:
+                found = self._elsewhere.get(id(block))
+                return found[2] if found is not None and found[0]() is block and (found[1] is key or found[1] == key) else _MISSING
+        if memos is not None:
+            entry = memos.get(self)
+            if entry is not None and (entry[0] is key or entry[0] == key):
+                return entry[1]
         if self._empty is not None:
-            return self._empty.peek(block.lineage, key)
+            return self._empty.peek(block.lineage, key)  # type: ignore[arg-type]
         return _MISSING
 
-    def put(self, block: Block, value: Any, key: Any = None) -> Any:
+    def put(self, block: Block | Item, value: Any, key: Any = None) -> Any:
         if self._empty is not None and not value:
-            self._empty.put(block.lineage, value, key)
-        owner = block.lineage if self._across_moves else block
-        owner_id = id(owner)
-        entries = self._entries
+            self._empty.put(block.lineage, value, key)  # type: ignore[arg-type]
+        if self._across_moves:
+            lineage = block.lineage
+            memos = lineage.values  # type: ignore[union-attr]
+            if memos is None:
+                memos = lineage.values = {}  # type: ignore[union-attr]
+        else:
+            memos = getattr(block, "memos", _MISSING)
+            if memos is _MISSING:
+                return self._put_elsewhere(block, value, key)
+            if memos is None:
+                memos = {}
+                object.__setattr__(block, "memos", memos)  # a cache on the frozen block, like ``Block.walk``
+        memos[self] = (key, value)
+        return value
+
+    def _put_elsewhere(self, owner: Any, value: Any, key: Any) -> Any:
+        owner_id, entries = id(owner), self._elsewhere
 
         def forget(reference: weakref.ref, owner_id: int = owner_id) -> None:
             current = entries.get(owner_id)
@@ -66,12 +94,9 @@ class BlockMemo:
         entries[owner_id] = (weakref.ref(owner, forget), key, value)
         return value
 
-    def get(self, block: Block, compute: Callable[[], Any], key: Any = None) -> Any:
+    def get(self, block: Block | Item, compute: Callable[[], Any], key: Any = None) -> Any:
         value = self.peek(block, key)
         return self.put(block, compute(), key) if value is _MISSING else value
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 class LineageMemo:

@@ -239,6 +239,8 @@ class Item:
     loose: bool = False
     # Shared with the copies of this item moved by whole lines; None until first asked for (``lineage_of``).
     lineage: Lineage | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    # What ``memo.BlockMemo``s remember for this very item, by memo (not copied by a move: init=False).
+    memos: dict | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def is_task(self) -> bool:
@@ -351,6 +353,8 @@ class Block:
     # Given only by a re-parse that keeps most items of a long list, with the old walk's pairs for them.
     walk: tuple[tuple[Item, Item | None], ...] = attrs.field(default=None, eq=False, repr=False, kw_only=True)
     lineage: Lineage = attrs.field(factory=Lineage, eq=False, repr=False, kw_only=True)
+    # What ``memo.BlockMemo``s remember for this very block, by memo (not copied by a move: init=False).
+    memos: dict | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.walk is None:

@@ -30,15 +30,73 @@ def test_a_value_is_computed_once_per_block_and_key():
     assert memo.peek(backlog.blocks[1], "other") is MISSING
 
 
-def test_entries_go_with_their_blocks():
+def test_values_go_with_their_blocks():
+    import weakref
+
+    class Value:
+        pass
+
     memo = BlockMemo()
     backlog = parse("# A\n\n- a\n\ntext\n")
+    kept = []
     for block in backlog.blocks:
-        memo.put(block, block.kind)
-    assert len(memo) == 3
-    del backlog, block
+        value = Value()
+        kept.append(weakref.ref(value))
+        memo.put(block, value)
+    del backlog, block, value
+    assert [ref() for ref in kept] == [None, None, None]  # no collection needed: reference counting
+
+
+def test_a_moved_copy_of_a_block_does_not_inherit_its_values():
+    from backlog_ls.parse import parse_lines, reparse
+    from backlog_ls.text import TextLines
+
+    memo, moving = BlockMemo(), BlockMemo(across_moves=True)
+    document = TextLines.from_text("intro\n\n- a\n- b\n")
+    backlog = parse_lines(document.lines)
+    tasks = backlog.blocks[1]
+    memo.put(tasks, "a finding on line 3")
+    memo.put(tasks.items[0], "item value")
+    moving.put(tasks, "same wherever it sits")
+    moved = reparse(backlog, document.lines, *document.replace((0, 5), (0, 5), "\n")).blocks[1]
+    assert moved is not tasks and moved.start_line == 3
+    assert memo.peek(moved) is MISSING and memo.peek(moved.items[0]) is MISSING
+    assert moving.peek(moved) == "same wherever it sits"
+    assert memo.peek(tasks) == "a finding on line 3"
+
+
+def test_a_checked_and_answered_model_is_freed():
+    """What rules and features remember on a block goes with it, once a newer model took the place
+    of the caches that keep the last one."""
+    import weakref
+
+    from backlog_ls import size_limit
+    from backlog_ls.config import Settings
+    from backlog_ls.features import folding, progress, renumber, symbols, tick
+
+    text = "".join(
+        f"## Phase {n}: part {n}\n\n- [ ] Task {n}.1 see #1{n} and [x](x.md) blocked by #3\n  - [x] Task {n}.2 🆔 a{n}\n- [x] T{n} ⛔ a{n}\n\nProse #4 RFC 2119.\n\n"
+        for n in range(30)
+    ) + "".join(f"- [ ] long list task {n} #5{n}\n" for n in range(30))
+    settings = Settings()
+
+    def checked_and_answered(text):
+        backlog = parse(text)
+        size_limit.check(backlog, settings, path="/tmp/plan.md")
+        symbols.outline(backlog, settings)
+        folding.fold_entries(backlog)
+        progress.marks(backlog, settings)
+        for line in (2, 3, 9):
+            tick.tick_actions(backlog, line, settings)
+            renumber.renumber_actions(backlog, line)
+        return backlog
+
+    backlog = checked_and_answered(text)
+    refs = [weakref.ref(block) for block in backlog.blocks] + [weakref.ref(item) for item, _ in backlog.walk_items()]
+    checked_and_answered(text.replace("part", "section"))  # what caches the newest model alone lets this one go
+    del backlog
     gc.collect()
-    assert len(memo) == 0
+    assert sum(ref() is not None for ref in refs) == 0
 
 
 def test_an_empty_value_is_found_again_for_a_block_moved_by_enter_and_a_full_one_is_not():

@@ -65,9 +65,6 @@ class BlockValues:
             if value:
                 yield block, value
 
-    def __len__(self) -> int:
-        return len(self._memo)
-
 
 LIST_KINDS = frozenset({"list", "quote"})  # the blocks that hold list items
 

@@ -114,19 +114,22 @@ def test_docstring_shows_bad_and_good():
 
 
 def test_block_memo_reuses_values_and_forgets_dead_blocks():
-    import gc
+    import weakref
 
     from backlog_ls.rules.inconsistent_marker import BlockValues
 
+    class Value(list):  # a list that a weak reference can follow
+        pass
+
     calls = []
-    memo = BlockValues(lambda block, lines: calls.append(block.start_line) or (block.kind,))
+    memo = BlockValues(lambda block, lines: calls.append(block.start_line) or Value([block.kind]))
     backlog = parse("# A\n\n- a\n\ntext\n")
-    assert [value for _, value in memo.each(backlog.blocks, backlog.lines)] == [("heading",), ("list",), ("paragraph",)]
-    assert [value for _, value in memo.each(backlog.blocks, backlog.lines)] == [("heading",), ("list",), ("paragraph",)]
-    assert calls == [0, 2, 4] and len(memo) == 3
+    assert [value for _, value in memo.each(backlog.blocks, backlog.lines)] == [["heading"], ["list"], ["paragraph"]]
+    values = [weakref.ref(value) for _, value in memo.each(backlog.blocks, backlog.lines)]
+    assert [ref() for ref in values] == [["heading"], ["list"], ["paragraph"]]
+    assert calls == [0, 2, 4]
     del backlog
-    gc.collect()
-    assert len(memo) == 0
+    assert [ref() for ref in values] == [None, None, None]  # gone with their blocks
 
 
 def test_a_dot_step_line_is_folded_into_the_item_above_as_github_does_and_is_not_a_marker():
