@@ -34,7 +34,7 @@ from backlog_ls.workspace_index import WorkspaceIndex, summarize  # noqa: E402
 from keystroke import backlog_file  # noqa: E402
 
 NAMES = ("summarize", "facts_of", "index.update")
-PATCH = True  # False (--whole): each summary built from the blocks' memories alone, as before the patching
+PATCH = True  # False (--whole): each summary and facts built from the blocks' memories alone, as before the patching
 
 
 def _keystroke(document: Document, kind: str, n: int, middle: int) -> None:
@@ -62,7 +62,7 @@ def run(tasks: int, layout: str, keys: int) -> dict[str, dict[str, list[float]]]
     gc.set_threshold(50_000, 20, 100)  # as ``server/app.tune_garbage_collector``
     summary = summarize(document.backlog)
     index.update(path.as_uri(), summary, str(path), live=True)  # the memories warm
-    facts_of(document.backlog, str(path), project, settings)
+    facts = facts_of(document.backlog, str(path), project, settings, live=PATCH)
     result = {}
     for kind in ("type", "enter"):
         times: dict[str, list[float]] = {name: [] for name in NAMES}
@@ -74,7 +74,7 @@ def run(tasks: int, layout: str, keys: int) -> dict[str, dict[str, list[float]]]
             summary = summarize(backlog, previous=summary if PATCH else None)
             times["summarize"].append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
-            facts_of(backlog, str(path), project, settings)
+            facts = facts_of(backlog, str(path), project, settings, live=PATCH, previous=facts)
             times["facts_of"].append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
             index.update(path.as_uri(), summary, str(path), live=True)
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="20000,100000")
     parser.add_argument("--layouts", default="spread,one-list")
     parser.add_argument("--keys", type=int, default=10)
-    parser.add_argument("--whole", action="store_true", help="summarize without the previous summary (no patching)")
+    parser.add_argument("--whole", action="store_true", help="summarize and take the facts without the previous ones (no patching)")
     args = parser.parse_args(argv)
     global PATCH
     PATCH = not args.whole

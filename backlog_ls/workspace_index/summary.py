@@ -27,6 +27,7 @@ import attrs
 
 from ..anchors import heading_anchors, heading_text, html_anchors
 from ..memo import MISSING, BlockMemo
+from ..patching import edited_blocks, edited_items, entries_on, spliced
 from ..model import LONG_LIST_ITEMS, Backlog, Block, IssueRef, Item, Link, Span, TaskId, section_span
 from ..rules.common import is_mention, lead_task_id
 
@@ -359,94 +360,45 @@ def _count_section_lines(counts: dict[int, int], sections: Iterable[SectionEntry
 # --- patching the summary of an earlier text ------------------------------------------------------
 
 
-def _start_line(entry) -> int:
-    return entry.span.start_line
-
-
 def _patched(previous: FileSummary, backlog: Backlog) -> FileSummary | None:
     """``previous`` brought up to ``backlog``'s text; None when the edit changed a heading (or
     nothing is shared), which a summary of the whole text answers."""
     base = previous.base
     assert base is not None
     old_blocks, blocks, lines = base.blocks, backlog.blocks, backlog.lines
-    delta = len(lines) - previous.line_count
-    shared = min(len(old_blocks), len(blocks))
-    before = 0  # blocks kept as they were, from the top
-    while before < shared and old_blocks[before] is blocks[before]:
-        before += 1
-    after = 0  # ... and from the bottom, moved by ``delta`` lines
-    while after < shared - before:
-        old, new = old_blocks[-1 - after], blocks[-1 - after]
-        if old.lineage is not new.lineage or new.start_line - old.start_line != delta:
-            break
-        after += 1
+    before, after, first, old_last, delta = edited_blocks(old_blocks, blocks, previous.line_count, len(lines))
     if before == len(old_blocks) == len(blocks) and not delta:
         return attrs.evolve(previous, base=attrs.evolve(base, blocks=blocks, key_changes=(weakref.ref(base), *_NO_KEY_CHANGES)))
     old_middle = old_blocks[before : len(old_blocks) - after]
     middle = blocks[before : len(blocks) - after]
     if any(block.heading is not None for block in itertools.chain(old_middle, middle)):
         return None  # the sections (their anchors, the tasks' section titles) change: read them all
-    # Lines first..old_last of the old text became first..old_last + delta; the rest are as they were.
-    first = old_blocks[before - 1].end_line + 1 if before else 0
-    old_last = old_blocks[len(old_blocks) - after].start_line - 1 if after else previous.line_count - 1
     sections, section_lines = _sections_patched(previous, base, blocks, lines, first, old_last, delta)
     section = sections[bisect.bisect_left(sections, first, key=_heading_line) - 1].title if sections and sections[0].heading_span.start_line < first else None
-    tasks, mentions, links = previous.tasks, previous.mentions, previous.links
-    entry_lines = base.entry_lines
-    inner = _in_long_list(old_middle, middle, delta)
+    inner = edited_items(old_middle, middle, delta)
     if inner is not None:
-        # One long list edited: its unedited items keep their entries, within the list's.
-        (item_first, item_old_last, item_delta), items = inner
-        list_parts = _parts_of(items, lines, section, _item_part)
-        list_old_last = old_middle[0].end_line
-        tasks_in, mentions_in, links_in = (
-            _spliced(_slice(found, first, old_last), item_first, item_old_last, new, item_delta, move)
-            for found, new, move in zip((tasks, mentions, links), list_parts[:3], _MOVES)
-        )
-        lines_in = _lines_spliced(_lines_within(entry_lines, first, list_old_last), item_first, item_old_last, list_parts[3], item_delta)
-        middle_parts = (tasks_in, mentions_in, links_in, lines_in)
-        html_first, html_old_last, html_delta = item_first, item_old_last, item_delta
+        # One long list edited, moving what is below it as the edit moves the blocks below: only the
+        # edited items are read again, and the list's other items keep their entries.
+        first, old_last, units, part_of = *inner, _item_part
     else:
-        middle_parts = _parts_of(
-            [block for block in middle if block.heading is not None or block.items or block.refs], lines, section, _block_part
-        )
-        html_first, html_old_last, html_delta = first, old_last, delta
-    tasks, mentions, links = (
-        _spliced(found, first, old_last, new, delta, move) for found, new, move in zip((tasks, mentions, links), middle_parts[:3], _MOVES)
-    )
-    entry_lines = _lines_spliced(entry_lines, first, old_last, middle_parts[3], delta)
-    html = _html_spliced(base.html, html_first, html_old_last, html_delta, lines)
+        units = [block for block in middle if block.heading is not None or block.items or block.refs]
+        part_of = _block_part
+    new_tasks, new_mentions, new_links, new_lines = _parts_of(units, lines, section, part_of)
+    tasks = spliced(previous.tasks, first, old_last, new_tasks, delta, _moved_task)
+    mentions = spliced(previous.mentions, first, old_last, new_mentions, delta, _moved_mention)
+    links = spliced(previous.links, first, old_last, new_links, delta, _moved_link)
+    entry_lines = _lines_spliced(base.entry_lines, first, old_last, new_lines, delta)
+    html = _html_spliced(base.html, first, old_last, delta, lines)
     task_counts, issue_counts = (dict(counts) for counts in base.key_counts)
     crossed: set[tuple[str, str | int]] = set()
-    _count_keys(task_counts, issue_counts, _slice(previous.mentions, first, old_last), -1, crossed)
-    _count_keys(task_counts, issue_counts, _slice(mentions, first, old_last + delta), 1, crossed)
+    _count_keys(task_counts, issue_counts, entries_on(previous.mentions, first, old_last), -1, crossed)
+    _count_keys(task_counts, issue_counts, new_mentions, 1, crossed)
     new_base = _Base(blocks, html, entry_lines, section_lines, (task_counts, issue_counts), (weakref.ref(base), *_key_changes(crossed, base.key_counts, (task_counts, issue_counts))))
     return _joined(lines, sections, tasks, mentions, links, html, entry_lines, section_lines, new_base)
 
 
 def _heading_line(section: SectionEntry) -> int:
     return section.heading_span.start_line
-
-
-def _slice(entries: tuple, first: int, last: int) -> tuple:
-    """The entries starting on lines ``first``..``last``: entries are in block order, and a block's
-    entries lie on its lines, so their first lines rise block by block."""
-    low = bisect.bisect_left(entries, first, key=_start_line)
-    return entries[low : bisect.bisect_left(entries, last + 1, key=_start_line, lo=low)]
-
-
-def _spliced(entries: tuple, first: int, old_last: int, new: tuple, delta: int, move) -> tuple:
-    """``entries`` with those on lines ``first``..``old_last`` replaced by ``new`` and those below moved by ``delta``."""
-    low = bisect.bisect_left(entries, first, key=_start_line)
-    high = bisect.bisect_left(entries, old_last + 1, key=_start_line, lo=low)
-    below = entries[high:]
-    if delta and below:
-        below = tuple([move(entry, delta) for entry in below])
-    return entries[:low] + new + below
-
-
-def _lines_within(kept: dict[int, str], first: int, last: int) -> dict[int, str]:
-    return {line: text for line, text in kept.items() if first <= line <= last}
 
 
 def _lines_spliced(kept: dict[int, str], first: int, old_last: int, new: dict[int, str], delta: int) -> dict[int, str]:
@@ -487,34 +439,6 @@ def _parts_of(units, lines, section: str | None, part_of) -> tuple[tuple, tuple,
         links.extend(part.links)
         kept.update(part.kept)
     return tuple(tasks), tuple(mentions), tuple(links), kept
-
-
-def _in_long_list(old_middle: tuple[Block, ...], middle: tuple[Block, ...], delta: int):
-    """For an edit inside one long list (``parse.reparse`` keeps its other items): the old lines the
-    edit replaced (first, old last, lines added) and the items read again; else None."""
-    if len(old_middle) != 1 or len(middle) != 1:
-        return None
-    old, new = old_middle[0], middle[0]
-    if old.kind != "list" or new.kind != "list" or old.start_line != new.start_line or new.end_line - old.end_line != delta:
-        return None
-    if len(old.items) < LONG_LIST_ITEMS or len(new.items) < LONG_LIST_ITEMS or old.refs or new.refs:
-        return None
-    old_items, items = old.items, new.items
-    shared = min(len(old_items), len(items))
-    before = 0
-    while before < shared and old_items[before] is items[before]:
-        before += 1
-    after = 0
-    while after < shared - before:
-        old_item, item = old_items[-1 - after], items[-1 - after]
-        if not (old_item is item or (old_item.lineage is not None and old_item.lineage is item.lineage)):
-            break
-        if item.span.start_line - old_item.span.start_line != delta:
-            break
-        after += 1
-    first = old_items[before - 1].span.end_line + 1 if before else old.start_line
-    old_last = old_items[len(old_items) - after].span.start_line - 1 if after else old.end_line
-    return (first, old_last, delta), items[before : len(items) - after]
 
 
 def _sections_patched(previous: FileSummary, base: _Base, blocks, lines, first: int, old_last: int, delta: int):
@@ -588,8 +512,6 @@ def _moved_mention(mention: Mention, delta: int) -> Mention:
 def _moved_link(link: LinkEntry, delta: int) -> LinkEntry:
     return LinkEntry(link.span.shifted(delta), link.text, link.target, link.target_span.shifted(delta), link.is_image)
 
-
-_MOVES = (_moved_task, _moved_mention, _moved_link)
 
 
 @attrs.frozen

@@ -1,5 +1,6 @@
 """After any series of edits, the workspace index's summary of the open document, patched from the
-summary of an earlier text (``summarize(previous=...)``), equals a summary of the whole text.
+summary of an earlier text (``summarize(previous=...)``), equals a summary of the whole text; and
+so do the cross-file rules' facts of it (``facts_of(live=True, previous=...)``).
 
 The server summarizes an edited document once the edits pause, so a patch may cover several
 edits at once: typing, Enter, deleted lines, pasted headings, task IDs, issue references, links,
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backlog_ls.parse import parse_lines
+from backlog_ls.rules.across_files import facts_of
 from backlog_ls.text import TextLines
 from backlog_ls.workspace_index import WorkspaceIndex, summarize
 from backlog_ls.workspace_index.summary import _key_counts
@@ -36,7 +38,7 @@ ITEM_LINES = [
 OTHER_BLOCKS = [
     "", "", "## Section {n}", "### Task {n}.9: a heading task ✅", "## Phase {n}: Ünïcode", "Some prose {n} about #{n}.",
     "```", "code {n} - [ ] not a task", "> - [ ] quoted {n}", "---", "<span id=\"s{n}\">here</span>",
-    "Setext {n}", "[a link](nowhere-{n}.md) in prose, Task {n}.4",
+    "Setext {n}", "[a link](nowhere-{n}.md) in prose, Task {n}.4", "<!-- backlog-ls-disable-next-line duplicate-task-id -->",
 ]
 EDITS = [
     "x", "é", "#", " #12", "Task 3.1 ", "\n", "\n", "\n\n", "\n- [ ] new task #5", "\n  - [ ] new subtask T9",
@@ -88,3 +90,21 @@ def test_a_patched_summary_equals_a_summary_of_the_whole_text(case):
         assert {key for key in index._task_files} == set(tasks)
         assert {number for number in index._issue_files} == set(issues)
     budget.report("index summary after edits", edits=len(edits))
+
+
+@settings(max_examples=budget.count(fast=150, soak=4_000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document_and_edits())
+def test_patched_cross_file_facts_equal_those_of_the_whole_text(case):
+    text, edits = case
+    document = TextLines.from_text(text)
+    backlog = parse_lines(document.lines)
+    where = ("/w/docs/plan.md", "/w")
+    facts = facts_of(backlog, *where, live=True)
+    for *edit, now in edits:
+        backlog = apply_edit(document, backlog, *edit)
+        if not now:
+            continue  # checked after the edits pause (or several edits in one change)
+        facts = facts_of(backlog, *where, live=True, previous=facts)
+        fresh = facts_of(parse_lines(list(document.lines)), *where)
+        assert facts == fresh, repr(document.text)
+    budget.report("cross-file facts after edits", edits=len(edits))
