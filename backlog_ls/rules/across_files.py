@@ -140,7 +140,7 @@ def facts_of(
 
     settings = settings or Settings()
     path = os.path.abspath(path)
-    if project is None or _over_limit(backlog.lines, settings.max_file_size):
+    if project is None or _over_limit(backlog, settings.max_file_size):
         return FileFacts(path, None)  # no project; or too large for more than its parse problems
     suppressions = Suppressions.of(backlog)
 
@@ -276,11 +276,11 @@ def _uses_patched(base: _AllUses, backlog: Backlog, claims: tuple, folder: str) 
     )
 
 
-def _over_limit(lines, limit: int) -> bool:
+def _over_limit(backlog: Backlog, limit: int) -> bool:
     """Whether the text is over ``max-file-size`` (this runs after every keystroke: see ``size_limit.size_over``)."""
     from .. import size_limit
 
-    return size_limit.size_over(lines, limit) is not None
+    return size_limit.backlog_size_over(backlog, limit) is not None
 
 
 _Uses = tuple[tuple[NamedId, ...], tuple[ClaimedIssue, ...], tuple[TaskLink, ...]]
