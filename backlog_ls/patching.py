@@ -28,6 +28,7 @@ class Edit(NamedTuple):
     first: int
     old_last: int
     delta: int
+    text_first: int  # ``first`` before the headings read again and found equal: any line may differ from here
 
 
 def edited_blocks(old_blocks: Sequence[Block], blocks: Sequence[Block], old_line_count: int, line_count: int) -> Edit:
@@ -40,9 +41,14 @@ def edited_blocks(old_blocks: Sequence[Block], blocks: Sequence[Block], old_line
         if old.lineage is not new.lineage or new.start_line - old.start_line != delta:
             break
         after += 1
+    text_first = old_blocks[before - 1].end_line + 1 if before else 0
+    # The re-parse reads a few unedited blocks again before the edit (``parse.reparse``): a heading
+    # read again equal to the old one (its title and spans: its whole line) has the old one's entries.
+    while before < shared - after and old_blocks[before].heading is not None and old_blocks[before] == blocks[before]:
+        before += 1
     first = old_blocks[before - 1].end_line + 1 if before else 0
     old_last = old_blocks[len(old_blocks) - after].start_line - 1 if after else old_line_count - 1
-    return Edit(before, after, first, old_last, delta)
+    return Edit(before, after, first, old_last, delta, text_first)
 
 
 def edited_items(old_middle: tuple[Block, ...], middle: tuple[Block, ...], delta: int):

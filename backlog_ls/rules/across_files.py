@@ -237,7 +237,7 @@ def _uses_patched(base: _AllUses, backlog: Backlog, claims: tuple, folder: str) 
     (moved with them), those of the edited list blocks read again; None when a heading is among
     the edited blocks (its task ID and links are read with all the others then)."""
     lines = backlog.lines
-    before, after, first, old_last, delta = edited_blocks(base.blocks, backlog.blocks, base.line_count, len(lines))
+    before, after, first, old_last, delta, _ = edited_blocks(base.blocks, backlog.blocks, base.line_count, len(lines))
     old_middle = base.blocks[before : len(base.blocks) - after]
     middle = backlog.blocks[before : len(backlog.blocks) - after]
     if any(block.heading is not None for block in itertools.chain(old_middle, middle)):

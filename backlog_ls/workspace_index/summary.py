@@ -328,7 +328,7 @@ def _html_anchor_lines(lines, start: int, end: int) -> tuple[tuple[int, str], ..
     """The HTML anchors of lines ``start``..``end``, each with its line (``anchors.html_anchors``
     reads line by line)."""
     found: list[tuple[int, str]] = []
-    window = lines[start : end + 1]
+    window = [lines[line] for line in range(start, end + 1)] if end - start < 4096 else list(lines[start : end + 1])
     for offset in itertools.compress(range(len(window)), map(operator.contains, window, itertools.repeat("<"))):
         found.extend((start + offset, anchor) for anchor in html_anchors((window[offset],)))
     return tuple(found)
@@ -366,7 +366,7 @@ def _patched(previous: FileSummary, backlog: Backlog) -> FileSummary | None:
     base = previous.base
     assert base is not None
     old_blocks, blocks, lines = base.blocks, backlog.blocks, backlog.lines
-    before, after, first, old_last, delta = edited_blocks(old_blocks, blocks, previous.line_count, len(lines))
+    before, after, first, old_last, delta, text_first = edited_blocks(old_blocks, blocks, previous.line_count, len(lines))
     if before == len(old_blocks) == len(blocks) and not delta:
         return attrs.evolve(previous, base=attrs.evolve(base, blocks=blocks, key_changes=(weakref.ref(base), *_NO_KEY_CHANGES)))
     old_middle = old_blocks[before : len(old_blocks) - after]
@@ -375,6 +375,7 @@ def _patched(previous: FileSummary, backlog: Backlog) -> FileSummary | None:
         return None  # the sections (their anchors, the tasks' section titles) change: read them all
     sections, section_lines = _sections_patched(previous, base, blocks, lines, first, old_last, delta)
     section = sections[bisect.bisect_left(sections, first, key=_heading_line) - 1].title if sections and sections[0].heading_span.start_line < first else None
+    block_first = first
     inner = edited_items(old_middle, middle, delta)
     if inner is not None:
         # One long list edited, moving what is below it as the edit moves the blocks below: only the
@@ -388,12 +389,19 @@ def _patched(previous: FileSummary, backlog: Backlog) -> FileSummary | None:
     mentions = spliced(previous.mentions, first, old_last, new_mentions, delta, _moved_mention)
     links = spliced(previous.links, first, old_last, new_links, delta, _moved_link)
     entry_lines = _lines_spliced(base.entry_lines, first, old_last, new_lines, delta)
-    html = _html_spliced(base.html, first, old_last, delta, lines)
-    task_counts, issue_counts = (dict(counts) for counts in base.key_counts)
-    crossed: set[tuple[str, str | int]] = set()
-    _count_keys(task_counts, issue_counts, entries_on(previous.mentions, first, old_last), -1, crossed)
-    _count_keys(task_counts, issue_counts, new_mentions, 1, crossed)
-    new_base = _Base(blocks, html, entry_lines, section_lines, (task_counts, issue_counts), (weakref.ref(base), *_key_changes(crossed, base.key_counts, (task_counts, issue_counts))))
+    # Lines of headings read again and found equal are read again here too (their text may differ elsewhere).
+    html = _html_spliced(base.html, first if text_first == block_first else text_first, old_last, delta, lines)
+    old_mentions = entries_on(previous.mentions, first, old_last)
+    if [(m.kind, m.key) for m in old_mentions] == [(m.kind, m.key) for m in new_mentions]:
+        key_counts, key_changes = base.key_counts, _NO_KEY_CHANGES  # most keystrokes: the same keys
+    else:
+        task_counts, issue_counts = (dict(counts) for counts in base.key_counts)
+        crossed: set[tuple[str, str | int]] = set()
+        _count_keys(task_counts, issue_counts, old_mentions, -1, crossed)
+        _count_keys(task_counts, issue_counts, new_mentions, 1, crossed)
+        key_counts = (task_counts, issue_counts)
+        key_changes = _key_changes(crossed, base.key_counts, key_counts)
+    new_base = _Base(blocks, html, entry_lines, section_lines, key_counts, (weakref.ref(base), *key_changes))
     return _joined(lines, sections, tasks, mentions, links, html, entry_lines, section_lines, new_base)
 
 
