@@ -63,6 +63,15 @@ def over(size: int, limit: int) -> bool:
     return limit > 0 and size > limit
 
 
+def backlog_size_over(backlog, limit: int) -> int | None:
+    """``size_over`` of a parsed backlog's text, once per parse and limit: the rules' check and the
+    cross-file facts (``across_files.facts_of``) of one keystroke both ask."""
+    known = backlog.__dict__.get("_size_over")
+    if known is None or known[0] != limit:
+        known = backlog.__dict__["_size_over"] = (limit, size_over(backlog.lines, limit))
+    return known[1]
+
+
 def size_over(lines: Sequence[str], limit: int) -> int | None:
     """The size of a text (as ``text_size``) when it is ``over`` the limit, else None.
 
@@ -97,7 +106,7 @@ def check(backlog, settings=None, **options) -> list:
     from .config import Settings
 
     settings = settings or Settings()
-    size = size_over(backlog.lines, settings.max_file_size)
+    size = backlog_size_over(backlog, settings.max_file_size)
     if size is None:
         return rules.check(backlog, settings, **options)
     options["rules"] = [rule for rule in rules.all_rules() if rule.name in PARSE_PROBLEM_RULES]

@@ -34,9 +34,9 @@ class FactsTable:
         with self._lock:
             changed = False
             for value in facts:
-                if self._facts.get(value.path) != value:
-                    self._facts[value.path] = value
-                    changed = True
+                # Stored even when equal: an open document's newest facts are what its next are patched from.
+                old, self._facts[value.path] = self._facts.get(value.path), value
+                changed = changed or old != value
             for path in removed:
                 changed = self._facts.pop(path, None) is not None or changed
             if not changed:

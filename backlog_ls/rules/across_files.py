@@ -27,6 +27,7 @@ Pure: the rules take ``FileFacts``, small summaries built from a parsed backlog 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import os
@@ -40,7 +41,8 @@ import attrs
 
 from ..config import OFF, Settings
 from ..memo import MISSING, BlockMemo
-from ..model import LONG_LIST_ITEMS, Backlog, Span
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Span
+from ..patching import edited_blocks, edited_items, entries_on, spliced
 from ..states import CANCELLED, state_kinds, task_kind
 from . import Finding, Related, Rule, selected
 from . import broken_link, duplicate_issue, duplicate_task_id
@@ -94,6 +96,8 @@ class FileFacts:
     id_scope: str = DEFAULT_SCOPE
     defined: frozenset[str] = frozenset()  # every task ID naming a task here, suppressed or not
     severities: tuple[tuple[str, str], ...] = ()  # rule name -> the severity configured for this file
+    # An open document's: what its next facts are patched from (``facts_of(live=True, previous=...)``).
+    base: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def id_namespace(self) -> tuple | None:
@@ -123,42 +127,39 @@ def facts_of(
     *,
     select: Collection[str] | None = None,
     ignore: Collection[str] | None = None,
+    live: bool = False,
+    previous: FileFacts | None = None,
 ) -> FileFacts:
     """The facts of one parsed file (its suppressions, settings, ``--select`` and ``--ignore`` applied).
 
-    A file of no project, or over ``max-file-size``, shares nothing (no facts)."""
+    A file of no project, or over ``max-file-size``, shares nothing (no facts). ``live`` (an open
+    document, checked after each edit): the facts keep what it takes to patch them, and with the
+    ``previous`` facts of an earlier text of the same document, taken with the same inputs, only
+    the edited blocks' uses are read again (``_uses_patched``); the result equals facts of the whole text."""
     from .suppress import Suppressions
 
     settings = settings or Settings()
     path = os.path.abspath(path)
-    if project is None or _over_limit(backlog.lines, settings.max_file_size):
+    if project is None or _over_limit(backlog, settings.max_file_size):
         return FileFacts(path, None)  # no project; or too large for more than its parse problems
-    lines = backlog.lines
     suppressions = Suppressions.of(backlog)
 
     def shown(rule: Rule) -> Callable[[int], bool] | None:
         if not _wanted(rule, settings, select, ignore) or suppressions.whole_file(rule.name, rule.code):
             return None
-        return lambda line: not (suppressions.ranges and suppressions.hides(rule.name, line, rule.code))
+        if not suppressions.ranges:
+            return _EVERY_LINE
+        return lambda line: not suppressions.hides(rule.name, line, rule.code)
 
     home = duplicate_issue.home_repository(settings)
     folder = os.path.dirname(path)
     kinds = tuple(sorted(state_kinds(settings).items()))  # hashable: part of the blocks' memo key
-    all_ids: list[NamedId] = []
-    all_issues: list[ClaimedIssue] = []
-    all_links: list[TaskLink] = []
-    list_blocks = [block for block in backlog.blocks if block.heading is None and block.items]  # as TaskIndex has them
-    for block, block_facts in zip(list_blocks, task_index(backlog).facts):
-        ids, issues, links = _block_uses(block, block_facts, lines, (home, kinds), folder)
-        all_ids.extend(ids)
-        all_issues.extend(issues)
-        all_links.extend(links)
-    for heading in backlog.headings:
-        if heading.task_id is not None:
-            line = heading.task_id.span.start_line
-            all_ids.append(NamedId(heading.task_id.text, heading.task_id.span, lines[line], duplicate_task_id.heading_words(heading)))
-            all_links.extend(_task_links(heading.refs, folder, lines))
-    all_ids.sort(key=lambda named: named.span)
+    claims = (home, kinds)
+    uses = None
+    if live and previous is not None and previous.base is not None and previous.base.inputs == (claims, folder):
+        uses = _uses_patched(previous.base, backlog, claims, folder)
+    if uses is None:
+        uses = _all_uses(backlog, claims, folder)
     keep_id, keep_issue, keep_link = (shown(rule) for rule in (duplicate_task_id.RULE, duplicate_issue.RULE, broken_link.RULE))
     severities = tuple(
         (rule.name, severity)
@@ -169,20 +170,117 @@ def facts_of(
     return FileFacts(
         path,
         project,
-        ids=tuple(use for use in all_ids if keep_id(use.span.start_line)) if keep_id else (),
-        issues=tuple(use for use in all_issues if keep_issue(use.span.start_line)) if keep_issue else (),
-        task_links=tuple(use for use in all_links if keep_link(use.span.start_line)) if keep_link else (),
+        ids=_kept(uses.ids, keep_id),
+        issues=_kept(uses.issues, keep_issue),
+        task_links=_kept(uses.list_links + uses.heading_links, keep_link),
         id_scope=scope,
-        defined=frozenset(named.text for named in all_ids),
+        defined=uses.defined,
         severities=severities,
+        base=uses if live else None,
     )
 
 
-def _over_limit(lines, limit: int) -> bool:
+def _EVERY_LINE(line: int) -> bool:
+    return True
+
+
+def _kept(uses: tuple, keep: Callable[[int], bool] | None) -> tuple:
+    if keep is None:
+        return ()
+    return uses if keep is _EVERY_LINE else tuple(use for use in uses if keep(use.span.start_line))
+
+
+@attrs.frozen(eq=False)
+class _AllUses:
+    """Every use of one text before the suppressions and settings choose (``facts_of``), with what
+    patching them after an edit takes: the blocks they were read from, and the inputs they depend on."""
+
+    blocks: tuple[Block, ...]
+    line_count: int
+    inputs: tuple  # (claims, folder)
+    ids: tuple[NamedId, ...]  # sorted by span
+    issues: tuple[ClaimedIssue, ...]
+    list_links: tuple[TaskLink, ...]  # the list blocks'
+    heading_links: tuple[TaskLink, ...]  # ... then the headings'
+    defined: frozenset[str]
+
+
+def _all_uses(backlog: Backlog, claims: tuple, folder: str) -> _AllUses:
+    lines = backlog.lines
+    all_ids: list[NamedId] = []
+    all_issues: list[ClaimedIssue] = []
+    all_links: list[TaskLink] = []
+    heading_links: list[TaskLink] = []
+    list_blocks = [block for block in backlog.blocks if block.heading is None and block.items]  # as TaskIndex has them
+    for block, block_facts in zip(list_blocks, task_index(backlog).facts):
+        ids, issues, links = _block_uses(block, block_facts, lines, claims, folder)
+        all_ids.extend(ids)
+        all_issues.extend(issues)
+        all_links.extend(links)
+    for heading in backlog.headings:
+        if heading.task_id is not None:
+            all_ids.append(_heading_id(heading, lines))
+            heading_links.extend(_task_links(heading.refs, folder, lines))
+    all_ids.sort(key=lambda named: named.span)
+    return _AllUses(
+        backlog.blocks, len(lines), (claims, folder), tuple(all_ids), tuple(all_issues), tuple(all_links), tuple(heading_links),
+        frozenset(named.text for named in all_ids),
+    )
+
+
+def _heading_id(heading, lines) -> NamedId:
+    return NamedId(heading.task_id.text, heading.task_id.span, lines[heading.task_id.span.start_line], duplicate_task_id.heading_words(heading))
+
+
+def _uses_patched(base: _AllUses, backlog: Backlog, claims: tuple, folder: str) -> _AllUses | None:
+    """``base`` brought up to ``backlog``'s text: the uses of the blocks the edit left alone kept
+    (moved with them), those of the edited list blocks read again; None when a heading is among
+    the edited blocks (its task ID and links are read with all the others then)."""
+    lines = backlog.lines
+    before, after, first, old_last, delta, _ = edited_blocks(base.blocks, backlog.blocks, base.line_count, len(lines))
+    old_middle = base.blocks[before : len(base.blocks) - after]
+    middle = backlog.blocks[before : len(backlog.blocks) - after]
+    if any(block.heading is not None for block in itertools.chain(old_middle, middle)):
+        return None
+    index = task_index(backlog)
+    ids: list[NamedId] = []
+    issues: list[ClaimedIssue] = []
+    links: list[TaskLink] = []
+    inner = edited_items(old_middle, middle, delta)
+    if inner is not None:  # within one long list: the uses of the edited items' tasks alone
+        first, old_last, _ = inner
+        found = _window_uses(index.block_facts(middle[0]), first, old_last + delta, lines, claims, folder)
+        ids.extend(found[0])
+        issues.extend(found[1])
+        links.extend(found[2])
+    for block in middle if inner is None else ():
+        if block.items:
+            found = _block_uses(block, index.block_facts(block), lines, claims, folder)
+            ids.extend(found[0])
+            issues.extend(found[1])
+            links.extend(found[2])
+    new_ids = spliced(base.ids, first, old_last, tuple(ids), delta, _moved_id)
+    old_texts = [named.text for named in entries_on(base.ids, first, old_last)]
+    defined = base.defined
+    if old_texts != [named.text for named in ids]:  # an ID came or went: the names counted again
+        defined = frozenset(named.text for named in new_ids)
+    return _AllUses(
+        backlog.blocks,
+        len(lines),
+        base.inputs,
+        new_ids,
+        spliced(base.issues, first, old_last, tuple(issues), delta, _moved_issue),
+        spliced(base.list_links, first, old_last, tuple(links), delta, _moved_link),
+        spliced(base.heading_links, first, old_last, (), delta, _moved_link),
+        defined,
+    )
+
+
+def _over_limit(backlog: Backlog, limit: int) -> bool:
     """Whether the text is over ``max-file-size`` (this runs after every keystroke: see ``size_limit.size_over``)."""
     from .. import size_limit
 
-    return size_limit.size_over(lines, limit) is not None
+    return size_limit.backlog_size_over(backlog, limit) is not None
 
 
 _Uses = tuple[tuple[NamedId, ...], tuple[ClaimedIssue, ...], tuple[TaskLink, ...]]
@@ -246,16 +344,25 @@ def _block_uses(block, block_facts, lines, claims: tuple, folder: str) -> _Uses:
 def _shifted(uses: _Uses, delta: int) -> _Uses:
     if delta == 0:
         return uses
-
-    def move(span: Span) -> Span:
-        return Span(span.start_line + delta, span.start_col, span.end_line + delta, span.end_col)
-
-    ids, issues, links = uses  # built directly, not with attrs.evolve: thousands of them after an Enter
+    ids, issues, links = uses
     return (
-        tuple(NamedId(u.text, move(u.span), u.line_text, u.words) for u in ids),
-        tuple(ClaimedIssue(u.key, u.name, move(u.span), u.line_text, u.label, u.words) for u in issues),
-        tuple(TaskLink(u.task_id, u.path, u.shown, move(u.span), u.line_text) for u in links),
+        tuple([_moved_id(u, delta) for u in ids]),
+        tuple([_moved_issue(u, delta) for u in issues]),
+        tuple([_moved_link(u, delta) for u in links]),
     )
+
+
+# Built directly, not with attrs.evolve: thousands of them after an Enter.
+def _moved_id(u: NamedId, delta: int) -> NamedId:
+    return NamedId(u.text, u.span.shifted(delta), u.line_text, u.words)
+
+
+def _moved_issue(u: ClaimedIssue, delta: int) -> ClaimedIssue:
+    return ClaimedIssue(u.key, u.name, u.span.shifted(delta), u.line_text, u.label, u.words)
+
+
+def _moved_link(u: TaskLink, delta: int) -> TaskLink:
+    return TaskLink(u.task_id, u.path, u.shown, u.span.shifted(delta), u.line_text)
 
 
 # A long list (a backlog of one list; ``LONG_LIST_ITEMS`` counted in tasks) is read task by task:
@@ -285,6 +392,20 @@ def _read_block_uses(block_facts, lines, claims: tuple, folder: str) -> _Uses:
         issues.extend(found[1])
         links.extend(found[2])
     return tuple(ids), tuple(issues), tuple(links)
+
+
+def _window_uses(block_facts, first: int, last: int, lines, claims: tuple, folder: str) -> _Uses:
+    """The uses of a list block's tasks on lines ``first``..``last`` (its tasks are in document order)."""
+
+    def within(tasks: list) -> list:
+        low = bisect.bisect_left(tasks, first, key=_task_line)
+        return tasks[low : bisect.bisect_right(tasks, last, key=_task_line, lo=low)]
+
+    return _read_uses(within(block_facts.id_tasks), within(block_facts.issue_tasks), lines, claims, folder)
+
+
+def _task_line(task) -> int:
+    return task.span.start_line
 
 
 def _task_uses(task, has_id: bool, has_issue: bool, lines, claims: tuple, folder: str) -> _Uses:

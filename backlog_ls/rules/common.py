@@ -627,6 +627,11 @@ class TaskIndex:
                 found = peek(block)
                 add_facts(put(block, _block_facts(block, backlog.lines)) if found is MISSING else found)
 
+    def block_facts(self, block: Block) -> BlockFacts:
+        """The facts of one list block of the backlog (as ``facts`` holds them)."""
+        found = _FACTS.peek(block)
+        return _FACTS.put(block, _block_facts(block, self.backlog.lines)) if found is MISSING else found
+
     top_tasks = _joined("tops")
     missing = _joined("missing")
     id_tasks = _joined("id_tasks")

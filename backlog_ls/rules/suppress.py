@@ -58,6 +58,15 @@ class Suppressions:
 
     @classmethod
     def of(cls, backlog: Backlog) -> Suppressions:
+        # Once per parse: the rules' check and the cross-file facts (``across_files.facts_of``) of one
+        # keystroke both ask.
+        found = backlog.__dict__.get("_suppressions")
+        if found is None:
+            found = backlog.__dict__["_suppressions"] = cls._read(backlog)
+        return found
+
+    @classmethod
+    def _read(cls, backlog: Backlog) -> Suppressions:
         lines = backlog.lines
         file_wide: set[str] = set()
         ranges: list[tuple[int, int, frozenset[str]]] = []

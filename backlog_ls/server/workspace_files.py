@@ -92,7 +92,9 @@ class CrossFiles:
         if not is_backlog(path, backlog, inputs.settings, inputs.root):
             self.provider.document_checked(path, facts_of(backlog, path, None))  # no facts: shares nothing
             return found
-        self.provider.document_checked(path, facts_of(backlog, path, inputs.project, inputs.settings), quiet={path})
+        # Patched from the facts of its last check: the edited blocks are read again.
+        facts = facts_of(backlog, path, inputs.project, inputs.settings, live=True, previous=self.table.facts(path))
+        self.provider.document_checked(path, facts, quiet={path})
         across = self.table.findings(path)
         if not across:
             return found

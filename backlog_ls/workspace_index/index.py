@@ -79,6 +79,9 @@ class _Record:
 
 
 def _keys(summary: FileSummary) -> tuple[tuple, tuple]:
+    if summary.base is not None:  # a live summary counts them as it is patched
+        tasks, issues = summary.base.key_counts
+        return tuple(tasks), tuple(issues)
     tasks, issues = set(), set()
     for mention in summary.mentions:
         if mention.kind == TASK:
@@ -86,6 +89,25 @@ def _keys(summary: FileSummary) -> tuple[tuple, tuple]:
         elif mention.kind == ISSUE:
             issues.add(mention.key.number)  # type: ignore[union-attr]
     return tuple(tasks), tuple(issues)  # tuples: a set costs four times the memory
+
+
+def _changed_keys(old: FileSummary, new: FileSummary) -> tuple[tuple[tuple, tuple], tuple[tuple, tuple]] | None:
+    """The keys that came and went from ``old`` to ``new``, when ``new`` was patched from ``old``
+    (``summarize(previous=...)`` counted them); else None."""
+    changes = new.base.key_changes if new.base is not None else None
+    if changes is None or old.base is None or changes[0]() is not old.base:
+        return None
+    return changes[1], changes[2]
+
+
+def _keys_compared(old: tuple[tuple, tuple], new: tuple[tuple, tuple]) -> tuple[tuple[tuple, tuple], tuple[tuple, tuple]]:
+    """The task keys and issue numbers in ``new`` and not in ``old``, and those gone."""
+    added, gone = [], []
+    for before, after in zip(old, new):
+        before, after = set(before), set(after)
+        added.append(tuple(after - before))
+        gone.append(tuple(before - after))
+    return (added[0], added[1]), (gone[0], gone[1])
 
 
 class WorkspaceIndex:
@@ -107,10 +129,13 @@ class WorkspaceIndex:
         record = _Record(summary, path, live)
         with self._lock:
             old = self._records.get(uri)
-            if old is not None:
-                self._unmap(uri, old.keys)
+            if old is None:
+                self._map(uri, record.keys)
+            else:  # only the keys that came or went: an edit changes few of a file's thousands
+                added, gone = _changed_keys(old.summary, summary) or _keys_compared(old.keys, record.keys)
+                self._unmap(uri, gone)
+                self._map(uri, added)
             self._records[uri] = record
-            self._map(uri, record.keys)
             self._search.add(uri, summary, later=live)
             self.generation += 1
 

@@ -13,16 +13,22 @@ all ``convert`` needs (an ASCII line's columns are the same in every encoding).
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import operator
 import sys
 import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 
 import attrs
 
 from ..anchors import heading_anchors, heading_text, html_anchors
 from ..memo import MISSING, BlockMemo
-from ..model import LONG_LIST_ITEMS, Backlog, Block, IssueRef, Item, Link, Span, TaskId
+from ..patching import edited_blocks, edited_items, entries_on, spliced
+from ..model import LONG_LIST_ITEMS, Backlog, Block, IssueRef, Item, Link, Span, TaskId, section_span
 from ..rules.common import is_mention, lead_task_id
 
 TASK = "task"
@@ -149,6 +155,8 @@ class FileSummary:
     html_anchors: tuple[str, ...] = ()
     lines: dict[int, str] = attrs.field(factory=dict, eq=False)
     line_count: int = 0
+    # A live summary's means to be patched after the next edit (``summarize(previous=...)``).
+    base: _Base | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def span_lines(self) -> SparseLines:
@@ -198,14 +206,23 @@ class SparseLines(Sequence[str]):
 # --- building one ---------------------------------------------------------------------------------
 
 
-def summarize(backlog: Backlog, *, live: bool = True) -> FileSummary:
+def summarize(backlog: Backlog, *, live: bool = True, previous: FileSummary | None = None) -> FileSummary:
     """The summary of a parsed backlog; pure and never raises on a well-formed model.
 
     Built block by block: each block's entries are remembered (``_BlockPart``) while the block
     lives, and across moves by whole lines, so after an edit only the edited block is read
     again (an Enter above the others only moves their entries down). Not ``live`` (a file read
     from disk, whose model is dropped at once): nothing is remembered.
+
+    ``previous``: the live summary of an earlier text of the same document. Its entries are
+    patched (``_patched``): the blocks the edits left alone keep theirs, joined by slicing, and
+    only the edited blocks (the edited items of a long list) are read again; the result equals
+    a summary of the whole text.
     """
+    if live and previous is not None and previous.base is not None:
+        patched = _patched(previous, backlog)
+        if patched is not None:
+            return patched
     lines = backlog.lines
     sections = tuple(_sections(backlog))
     tasks: list[TaskEntry] = []
@@ -224,19 +241,285 @@ def summarize(backlog: Backlog, *, live: bool = True) -> FileSummary:
         kept.update(part.kept)
         if block.heading is not None:
             section = next(titles, None)
-    for span in _spans(sections, (), (), ()):
-        for line in {span.start_line, span.end_line}:
-            if line < len(lines) and line not in kept and not lines[line].isascii():
-                kept[line] = lines[line]
+    html = _html_anchor_lines(lines, 0, len(lines) - 1)
+    if not live:
+        return _joined(lines, sections, tuple(tasks), tuple(mentions), tuple(links), html, kept, _section_lines(sections, lines), None)
+    base = _Base(backlog.blocks, html, kept, _section_lines(sections, lines), _key_counts(mentions))
+    return _joined(lines, sections, tuple(tasks), tuple(mentions), tuple(links), html, kept, base.section_lines, base)
+
+
+def _joined(lines, sections, tasks, mentions, links, html, entry_lines, section_lines, base) -> FileSummary:
+    kept = dict(entry_lines)
+    for line in section_lines:
+        kept.setdefault(line, lines[line])
     return FileSummary(
         sections=sections,
-        tasks=tuple(tasks),
-        mentions=tuple(mentions),
-        links=tuple(links),
-        html_anchors=tuple(html_anchors(lines)) if any("<" in line for line in lines) else (),
+        tasks=tasks,
+        mentions=mentions,
+        links=links,
+        html_anchors=tuple(anchor for _, anchor in html),
         lines=kept,
         line_count=len(lines),
+        base=base,
     )
+
+
+@attrs.frozen(eq=False)
+class _Base:
+    """What a live summary keeps to be patched after the next edit (``summarize(previous=...)``).
+
+    ``blocks`` are the blocks it was built from (the unedited ones of the next text are the same
+    objects, or copies moved by whole lines); ``html`` the HTML anchors with their lines;
+    ``entry_lines`` the non-ASCII lines its tasks, mentions and links start or end on,
+    ``section_lines`` those of its sections (by how many sections' spans start or end there);
+    ``task_keys`` and ``issue_numbers`` what its mentions name, counted (the index's reverse maps).
+    """
+
+    blocks: tuple[Block, ...]
+    html: tuple[tuple[int, str], ...]
+    entry_lines: dict[int, str]
+    section_lines: dict[int, int]
+    key_counts: tuple[dict[str, int], dict[int, int]]
+    # The base this one was patched from (weakly) and the keys that came and went since: the index
+    # then updates its reverse maps by those alone (``index.WorkspaceIndex.update``).
+    key_changes: tuple[weakref.ref, tuple[tuple, tuple], tuple[tuple, tuple]] | None = None
+
+
+_NO_KEY_CHANGES: tuple[tuple[tuple, tuple], tuple[tuple, tuple]] = (((), ()), ((), ()))
+
+
+def _key_changes(crossed, old_counts: tuple[dict, dict], new_counts: tuple[dict, dict]) -> tuple[tuple[tuple, tuple], tuple[tuple, tuple]]:
+    """(added task keys, added issue numbers), (gone ...): of the keys whose count crossed 0."""
+    added: tuple[list, list] = ([], [])
+    gone: tuple[list, list] = ([], [])
+    for kind, key in crossed:
+        column = 0 if kind == TASK else 1
+        was, now = key in old_counts[column], key in new_counts[column]
+        if was != now:
+            (added if now else gone)[column].append(key)
+    return (tuple(added[0]), tuple(added[1])), (tuple(gone[0]), tuple(gone[1]))
+
+
+def _key_counts(mentions: Iterable[Mention]) -> tuple[dict[str, int], dict[int, int]]:
+    tasks: dict[str, int] = {}
+    issues: dict[int, int] = {}
+    _count_keys(tasks, issues, mentions, 1)
+    return tasks, issues
+
+
+def _count_keys(tasks: dict[str, int], issues: dict[int, int], mentions: Iterable[Mention], step: int, crossed: set | None = None) -> None:
+    """Count what ``mentions`` name in (``step`` 1) or out (-1); ``crossed`` hears the (kind, key)
+    of each whose count came from or went to 0."""
+    for mention in mentions:
+        if mention.kind == TASK:
+            table, key = tasks, mention.key
+        else:
+            table, key = issues, mention.key.number  # type: ignore[union-attr]
+        count = table.get(key, 0) + step  # type: ignore[call-overload]
+        if count:
+            table[key] = count  # type: ignore[index]
+        else:
+            del table[key]  # type: ignore[arg-type]
+        if crossed is not None and count in (0, 1) and (count == 1) == (step > 0):
+            crossed.add((mention.kind, key))
+
+
+def _html_anchor_lines(lines, start: int, end: int) -> tuple[tuple[int, str], ...]:
+    """The HTML anchors of lines ``start``..``end``, each with its line (``anchors.html_anchors``
+    reads line by line)."""
+    found: list[tuple[int, str]] = []
+    window = [lines[line] for line in range(start, end + 1)] if end - start < 4096 else list(lines[start : end + 1])
+    for offset in itertools.compress(range(len(window)), map(operator.contains, window, itertools.repeat("<"))):
+        found.extend((start + offset, anchor) for anchor in html_anchors((window[offset],)))
+    return tuple(found)
+
+
+def _section_lines(sections: Iterable[SectionEntry], lines) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    _count_section_lines(counts, sections, lines, 1)
+    return counts
+
+
+def _count_section_lines(counts: dict[int, int], sections: Iterable[SectionEntry], lines, step: int) -> None:
+    """Count the non-ASCII lines a section's span or title starts or ends on (``FileSummary.lines``) in
+    or, ``step`` -1 (``lines`` None), out: a line counted is one of those, whoever counted it."""
+    for section in sections:
+        for span in (section.span, section.title_span):
+            for line in {span.start_line, span.end_line}:
+                if step < 0:
+                    count = counts.get(line)
+                    if count is not None:
+                        if count > 1:
+                            counts[line] = count - 1
+                        else:
+                            del counts[line]
+                elif line < len(lines) and not lines[line].isascii():
+                    counts[line] = counts.get(line, 0) + 1
+
+
+# --- patching the summary of an earlier text ------------------------------------------------------
+
+
+def _patched(previous: FileSummary, backlog: Backlog) -> FileSummary | None:
+    """``previous`` brought up to ``backlog``'s text; None when the edit changed a heading (or
+    nothing is shared), which a summary of the whole text answers."""
+    base = previous.base
+    assert base is not None
+    old_blocks, blocks, lines = base.blocks, backlog.blocks, backlog.lines
+    before, after, first, old_last, delta, text_first = edited_blocks(old_blocks, blocks, previous.line_count, len(lines))
+    if before == len(old_blocks) == len(blocks) and not delta:
+        return attrs.evolve(previous, base=attrs.evolve(base, blocks=blocks, key_changes=(weakref.ref(base), *_NO_KEY_CHANGES)))
+    old_middle = old_blocks[before : len(old_blocks) - after]
+    middle = blocks[before : len(blocks) - after]
+    if any(block.heading is not None for block in itertools.chain(old_middle, middle)):
+        return None  # the sections (their anchors, the tasks' section titles) change: read them all
+    sections, section_lines = _sections_patched(previous, base, blocks, lines, first, old_last, delta)
+    section = sections[bisect.bisect_left(sections, first, key=_heading_line) - 1].title if sections and sections[0].heading_span.start_line < first else None
+    block_first = first
+    inner = edited_items(old_middle, middle, delta)
+    if inner is not None:
+        # One long list edited, moving what is below it as the edit moves the blocks below: only the
+        # edited items are read again, and the list's other items keep their entries.
+        first, old_last, units, part_of = *inner, _item_part
+    else:
+        units = [block for block in middle if block.heading is not None or block.items or block.refs]
+        part_of = _block_part
+    new_tasks, new_mentions, new_links, new_lines = _parts_of(units, lines, section, part_of)
+    tasks = spliced(previous.tasks, first, old_last, new_tasks, delta, _moved_task)
+    mentions = spliced(previous.mentions, first, old_last, new_mentions, delta, _moved_mention)
+    links = spliced(previous.links, first, old_last, new_links, delta, _moved_link)
+    entry_lines = _lines_spliced(base.entry_lines, first, old_last, new_lines, delta)
+    # Lines of headings read again and found equal are read again here too (their text may differ elsewhere).
+    html = _html_spliced(base.html, first if text_first == block_first else text_first, old_last, delta, lines)
+    old_mentions = entries_on(previous.mentions, first, old_last)
+    if [(m.kind, m.key) for m in old_mentions] == [(m.kind, m.key) for m in new_mentions]:
+        key_counts, key_changes = base.key_counts, _NO_KEY_CHANGES  # most keystrokes: the same keys
+    else:
+        task_counts, issue_counts = (dict(counts) for counts in base.key_counts)
+        crossed: set[tuple[str, str | int]] = set()
+        _count_keys(task_counts, issue_counts, old_mentions, -1, crossed)
+        _count_keys(task_counts, issue_counts, new_mentions, 1, crossed)
+        key_counts = (task_counts, issue_counts)
+        key_changes = _key_changes(crossed, base.key_counts, key_counts)
+    new_base = _Base(blocks, html, entry_lines, section_lines, key_counts, (weakref.ref(base), *key_changes))
+    return _joined(lines, sections, tasks, mentions, links, html, entry_lines, section_lines, new_base)
+
+
+def _heading_line(section: SectionEntry) -> int:
+    return section.heading_span.start_line
+
+
+def _lines_spliced(kept: dict[int, str], first: int, old_last: int, new: dict[int, str], delta: int) -> dict[int, str]:
+    if delta:
+        found = {line: text for line, text in kept.items() if line < first}
+        found.update(new)
+        found.update((line + delta, text) for line, text in kept.items() if line > old_last)
+        return found
+    found = dict(kept)
+    if old_last - first < len(found):
+        for line in range(first, old_last + 1):
+            found.pop(line, None)
+    else:
+        found = {line: text for line, text in found.items() if not first <= line <= old_last}
+    found.update(new)
+    return found
+
+
+def _html_spliced(html: tuple[tuple[int, str], ...], first: int, old_last: int, delta: int, lines) -> tuple[tuple[int, str], ...]:
+    low = bisect.bisect_left(html, first, key=itemgetter(0))
+    high = bisect.bisect_left(html, old_last + 1, key=itemgetter(0), lo=low)
+    below = html[high:]
+    if delta:
+        below = tuple((line + delta, anchor) for line, anchor in below)
+    return html[:low] + _html_anchor_lines(lines, first, old_last + delta) + below
+
+
+def _parts_of(units, lines, section: str | None, part_of) -> tuple[tuple, tuple, tuple, dict[int, str]]:
+    """The entries of blocks (or of a long list's items), read or remembered, joined."""
+    tasks: list[TaskEntry] = []
+    mentions: list[Mention] = []
+    links: list[LinkEntry] = []
+    kept: dict[int, str] = {}
+    for unit in units:
+        part = part_of(unit, lines, section)
+        tasks.extend(part.tasks)
+        mentions.extend(part.mentions)
+        links.extend(part.links)
+        kept.update(part.kept)
+    return tuple(tasks), tuple(mentions), tuple(links), kept
+
+
+def _sections_patched(previous: FileSummary, base: _Base, blocks, lines, first: int, old_last: int, delta: int):
+    """The sections after an edit of lines ``first``..``old_last`` that added ``delta`` lines and
+    changed no heading: those ending above it as they were, those below it moved, and the
+    sections holding it (their ends may move) measured again; with ``section_lines`` to match."""
+    sections = previous.sections
+    split = bisect.bisect_left(sections, first, key=_heading_line)
+    # The sections open at the edit: no later heading above it is of their level or higher.
+    holding: list[int] = []
+    level = 7
+    for index in range(split - 1, -1, -1):
+        if sections[index].level < level:
+            level = sections[index].level
+            holding.append(index)
+            if level == 1:
+                break
+    below = sections[split:]
+    if not holding and not (delta and below):
+        return sections, base.section_lines
+    counts = dict(base.section_lines)
+    _count_section_lines(counts, (sections[index] for index in holding), None, -1)
+    if delta and below:
+        _count_section_lines(counts, below, None, -1)
+        below = tuple([_moved_section(section, delta) for section in below])
+        _count_section_lines(counts, below, lines, 1)
+    found = list(sections[:split])
+    for index in holding:
+        section = sections[index]
+        next_line = next((later.heading_span.start_line for later in below if later.level <= section.level), len(lines))
+        block = blocks[bisect.bisect_right(blocks, section.heading_span.start_line, key=_block_start) - 1]
+        found[index] = attrs.evolve(section, span=section_span(block.heading, next_line, lines))
+    _count_section_lines(counts, (found[index] for index in holding), lines, 1)
+    return tuple(found) + below, counts
+
+
+def _block_start(block: Block) -> int:
+    return block.start_line
+
+
+def _moved_section(section: SectionEntry, delta: int) -> SectionEntry:
+    return SectionEntry(
+        section.title,
+        section.level,
+        section.anchor,
+        section.span.shifted(delta),
+        section.heading_span.shifted(delta),
+        section.title_span.shifted(delta),
+        section.number,
+    )
+
+
+def _moved_task(task: TaskEntry, delta: int) -> TaskEntry:
+    return TaskEntry(
+        task.text,
+        task.state,
+        task.span.shifted(delta),
+        task.text_span.shifted(delta),
+        task.is_heading,
+        task.task_id,
+        task.id_span.shifted(delta) if task.id_span is not None else None,
+        task.issues,
+        task.section,
+    )
+
+
+def _moved_mention(mention: Mention, delta: int) -> Mention:
+    return Mention(mention.kind, mention.key, mention.span.shifted(delta), mention.text, mention.defines)
+
+
+def _moved_link(link: LinkEntry, delta: int) -> LinkEntry:
+    return LinkEntry(link.span.shifted(delta), link.text, link.target, link.target_span.shifted(delta), link.is_image)
+
 
 
 @attrs.frozen
@@ -448,7 +731,10 @@ def _add_mentions(
     # Task IDs and keys repeat across a workspace ("Task 2.3" in many places): one string each.
     for task_id in refs.task_ids:
         text = sys.intern(task_id.text)
-        mentions.append(Mention(TASK, sys.intern(task_key(text)), task_id.span, text, task_id is defined))
+        # Equal, not only the same: a heading moved by whole lines (``parse.shift``) copies its
+        # ``task_id`` and its references' apart.
+        defines = defined is not None and (task_id is defined or task_id == defined)
+        mentions.append(Mention(TASK, sys.intern(task_key(text)), task_id.span, text, defines))
     for ref in refs.issues:
         mentions.append(Mention(ISSUE, _shared_key(issue_key(ref)), ref.span, ref.text, any(ref is named for named in named_issues)))
     links.extend(_as_link(link) for link in refs.links)

@@ -18,6 +18,7 @@ from backlog_ls.rules import check
 from backlog_ls.text import TextLines
 
 from . import budget
+from .edits import apply_edit
 
 # Lines that the block rules (BL201, BL205, BL301, BL302) and the others report on.
 ITEM_LINES = [
@@ -153,14 +154,8 @@ def test_task_facts_after_edits_equal_those_of_a_fresh_parse(case):
     document = TextLines.from_text(text)
     backlog = parse_lines(document.lines)
     common.task_index(backlog)
-    for line_fraction, column_fraction, span_lines, new_text in edits:
-        lines = document.lines
-        line = int(line_fraction * (len(lines) - 1))
-        start = (line, int(column_fraction * len(lines[line])))
-        end = (min(len(lines) - 1, line + span_lines), 0) if span_lines else start
-        start, end = min(start, end), max(start, end)
-        first, old_last, new_last = document.replace(start, end, new_text)
-        backlog = reparse(backlog, document.lines, first, old_last, new_last)
+    for edit in edits:
+        backlog = apply_edit(document, backlog, *edit)
         kept = common.task_index(backlog).facts
         fresh = [common.BlockFacts(block.items, document.lines) for block in parse_lines(list(document.lines)).blocks
                  if block.heading is None and block.items]
