@@ -250,7 +250,13 @@ def renumber_edits(
         new_parts = _ID_NUMBER.match(new)
         if task_key(old) == task_key(new) or new_parts is None:
             continue
-        for hit in task_occurrences(index, old, uri):
+        hits = task_occurrences(index, old, uri)
+        others = [hit for hit in hits if hit.entry.defines and hit.entry.span not in already.get(hit.uri, ())]  # type: ignore[union-attr]
+        if others:
+            # The ID also names a task the renumbering leaves as it is (a duplicate "Task 6.1"):
+            # that task keeps its name, and a mention may mean either, so it stays as written.
+            continue
+        for hit in hits:
             occurrence: Mention = hit.entry  # type: ignore[assignment]
             if occurrence.span in already.get(hit.uri, ()):
                 continue

@@ -228,3 +228,22 @@ def test_a_dotted_project_task_id_is_defined_referenced_and_renamed_across_files
     # The Jira key beside it is no task ID: nothing to go to, nothing to rename.
     assert _at(index, "plans/next.md", 2, 44) is None
     assert navigation.prepare_rename(index.get("file:///w/ROADMAP.md"), 2, 22) is None
+
+
+def test_renumbering_a_duplicated_id_leaves_the_other_task_and_the_ambiguous_mentions_alone():
+    # "Task 6.1" names two tasks: renumbering makes the second "Task 6.2". The first keeps its
+    # name (it used to be renamed too, both ending as 6.2), and a mention of "Task 6.1" could
+    # mean either: it is left as written.
+    from backlog_ls.features import renumber
+
+    text = "# Plan\n\n## Phase 6: Ship\n\n- [ ] Task 6.1: First\n- [ ] Task 6.1: Second\n- [ ] Task 6.3: After Task 6.1\n"
+    other = "# Other\n\n- [ ] Task 9.1: Wait for Task 6.1 and Task 6.3\n"
+    index = WorkspaceIndex()
+    backlog = parse(text)
+    index.update("file:///w/plan.md", summarize(backlog))
+    index.update("file:///w/other.md", summarize(parse(other)))
+    (action,) = renumber.renumber_actions(backlog, 4)
+    following = navigation.following_edits(index, "file:///w/plan.md", backlog.lines, action.edits)
+    plan = _apply(text, list(action.edits) + following.get("file:///w/plan.md", []))
+    assert plan == "# Plan\n\n## Phase 6: Ship\n\n- [ ] Task 6.1: First\n- [ ] Task 6.2: Second\n- [ ] Task 6.3: After Task 6.1\n"
+    assert _apply(other, following.get("file:///w/other.md", [])) == other
