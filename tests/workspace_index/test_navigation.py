@@ -124,22 +124,29 @@ def test_renumbering_moves_mentions_in_other_files_and_swaps():
     assert "Depends on Task 2.4" in _apply(texts["file:///w/plans/next.md"], edits["file:///w/plans/next.md"])
 
 
-def test_the_renumber_action_is_followed_in_every_file():
+def _renumbered(text: str, other: str, line: int) -> tuple[dict, str, str]:
+    """The section renumbering at ``line`` of plan.md with the edits that follow it: (old ID ->
+    new ID, plan.md after, other.md after)."""
     from backlog_ls.features import renumber
 
-    text = "# Plan\n\n## Phase 2: Parser\n\n- [ ] Task 2.5: First\n- [ ] Task 2.3: After Task 2.5\n"
-    other = "# Other\n\n- [ ] Task 9.1: Wait for Task 2.3 and Task 2.5\n"
     index = WorkspaceIndex()
     backlog = parse(text)
     index.update("file:///w/plan.md", summarize(backlog))
     index.update("file:///w/other.md", summarize(parse(other)))
-    (action,) = renumber.renumber_actions(backlog, 2)
+    (action,) = renumber.renumber_actions(backlog, line)
     renamed, _ = navigation.renamed_ids(index.get("file:///w/plan.md"), backlog.lines, action.edits)
-    assert renamed == {"Task 2.5": "Task 2.1", "Task 2.3": "Task 2.2"}
     following = navigation.following_edits(index, "file:///w/plan.md", backlog.lines, action.edits)
-    plan = _apply(text, list(action.edits) + following["file:///w/plan.md"])
+    plan = _apply(text, list(action.edits) + following.get("file:///w/plan.md", []))
+    return renamed, plan, _apply(other, following.get("file:///w/other.md", []))
+
+
+def test_the_renumber_action_is_followed_in_every_file():
+    text = "# Plan\n\n## Phase 2: Parser\n\n- [ ] Task 2.5: First\n- [ ] Task 2.3: After Task 2.5\n"
+    other = "# Other\n\n- [ ] Task 9.1: Wait for Task 2.3 and Task 2.5\n"
+    renamed, plan, other_after = _renumbered(text, other, 2)
+    assert renamed == {"Task 2.5": "Task 2.1", "Task 2.3": "Task 2.2"}
     assert plan == "# Plan\n\n## Phase 2: Parser\n\n- [ ] Task 2.1: First\n- [ ] Task 2.2: After Task 2.1\n"
-    assert _apply(other, following["file:///w/other.md"]) == "# Other\n\n- [ ] Task 9.1: Wait for Task 2.2 and Task 2.1\n"
+    assert other_after == "# Other\n\n- [ ] Task 9.1: Wait for Task 2.2 and Task 2.1\n"
 
 
 def test_workspace_symbols_name_the_state_and_the_section():
@@ -234,16 +241,8 @@ def test_renumbering_a_duplicated_id_leaves_the_other_task_and_the_ambiguous_men
     # "Task 6.1" names two tasks: renumbering makes the second "Task 6.2". The first keeps its
     # name (it used to be renamed too, both ending as 6.2), and a mention of "Task 6.1" could
     # mean either: it is left as written.
-    from backlog_ls.features import renumber
-
     text = "# Plan\n\n## Phase 6: Ship\n\n- [ ] Task 6.1: First\n- [ ] Task 6.1: Second\n- [ ] Task 6.3: After Task 6.1\n"
     other = "# Other\n\n- [ ] Task 9.1: Wait for Task 6.1 and Task 6.3\n"
-    index = WorkspaceIndex()
-    backlog = parse(text)
-    index.update("file:///w/plan.md", summarize(backlog))
-    index.update("file:///w/other.md", summarize(parse(other)))
-    (action,) = renumber.renumber_actions(backlog, 4)
-    following = navigation.following_edits(index, "file:///w/plan.md", backlog.lines, action.edits)
-    plan = _apply(text, list(action.edits) + following.get("file:///w/plan.md", []))
+    _, plan, other_after = _renumbered(text, other, 4)
     assert plan == "# Plan\n\n## Phase 6: Ship\n\n- [ ] Task 6.1: First\n- [ ] Task 6.2: Second\n- [ ] Task 6.3: After Task 6.1\n"
-    assert _apply(other, following.get("file:///w/other.md", [])) == other
+    assert other_after == other
