@@ -420,12 +420,12 @@ class Scheduler:
 
         if revision != snapshot.revision or superseded():
             return None
-        with state.served:
-            state.served.wait_for(lambda: state.serving == 0 or superseded(), REQUESTS_FIRST_SECONDS)
+        requests_first = _RequestsFirst(state, superseded)
+        requests_first.wait(REQUESTS_FIRST_SECONDS)
         if superseded():
             return None
         try:
-            with checkpoint.hooked(_RequestsFirst(state, superseded)):
+            with checkpoint.hooked(requests_first):
                 value = self._check(document, snapshot, backlog, inputs, superseded)
         except checkpoint.Superseded:
             return None
@@ -445,12 +445,16 @@ class _RequestsFirst:
         self._superseded = superseded
         self._left = REQUESTS_BETWEEN_SECONDS
 
-    def __call__(self) -> None:
+    def wait(self, seconds: float) -> None:
+        """Until no request on the document is being answered, the text is superseded, or ``seconds`` pass."""
         state = self._state
-        if state.serving and self._left > 0:  # a plain read: at worst one point late
+        with state.served:
+            state.served.wait_for(lambda: state.serving == 0 or self._superseded(), seconds)
+
+    def __call__(self) -> None:
+        if self._state.serving and self._left > 0:  # a plain read: at worst one point late
             started = time.monotonic()
-            with state.served:
-                state.served.wait_for(lambda: state.serving == 0 or self._superseded(), self._left)
+            self.wait(self._left)
             self._left -= time.monotonic() - started
         if self._superseded():
             raise checkpoint.Superseded

@@ -297,9 +297,9 @@ class _Bundles:
         return tuple(tuple(findings) for findings in found)
 
 
-# ``_gather`` reaches a ``checkpoint`` once every this many blocks (or items) plus one: often
-# enough for a request not to wait a millisecond, rarely enough to cost nothing.
-_NODES_PER_CHECKPOINT = 31
+# ``_gather`` reaches a ``checkpoint`` at every block (or item) whose index has none of these bits,
+# one in 32: often enough for a request not to wait a millisecond, rarely enough to cost nothing.
+_CHECKPOINT_MASK = 31
 _BLOCK_LINEAGE = attrgetter("lineage")
 _BLOCK_START = attrgetter("start_line")
 _ITEM_START = attrgetter("span.start_line")
@@ -312,7 +312,7 @@ def _gather(memo: Any, nodes: Iterable[Any], lineage_of: Callable, start_of: Cal
 
     peek = memo.peek
     for index, node in enumerate(nodes):
-        if not index & _NODES_PER_CHECKPOINT:
+        if not index & _CHECKPOINT_MASK:
             checkpoint.reached()
         lineage = lineage_of(node)
         entry = peek(lineage, key)
