@@ -21,9 +21,9 @@ from .features.block_links import SectionLinks, document_links
 from .features.folding import COMMENT, BlockFolds, Fold, SectionFolds
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
-from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, SectionSymbols, Symbol
+from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, RunSymbols, SectionSymbols, Symbol
 from .config import ConfigError
-from .memo import MISSING, BlockMemo
+from .memo import MISSING, BlockMemo, LineageMemo
 from .model import Span
 from .rules import ERROR, HINT, INFO, WARNING, Edit, Finding, Fix
 from .text import UTF16, column_of, from_client_column
@@ -276,7 +276,7 @@ def _section_template(entry: SectionSymbols, fragment: list, lines: Sequence[str
         parts = []
         for child in entry.children():
             if isinstance(child, BlockSymbols):
-                part = _block_outline_fragment(child, lines, encoding)
+                part = _block_outline_template(child, lines, encoding)
                 moved = child.block.start_line - first
             else:
                 part = _SECTION_FRAGMENTS.get(child.region)
@@ -328,16 +328,60 @@ def _section_head_template(symbol: Symbol, lines: Sequence[str], encoding: str) 
 
 
 def _block_outline_fragment(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> list:
-    """[template, its lines counted from the block's first, first line, text there] of a block's entries."""
+    """[template, its lines counted from the block's first, first line, text there] of a block's entries
+    (a long list's template and lines are None: ``_block_outline_template`` joins its runs')."""
     key = (encoding, entry.key)
     fragment = _OUTLINE_FRAGMENTS.peek(entry.block, key)
     first = entry.block.start_line
     if fragment is MISSING:
-        template, relative = _relative_json(entry.symbols, entry.first_line, first - entry.first_line, lines, encoding)
-        fragment = _OUTLINE_FRAGMENTS.put(entry.block, [template, relative, None, ""], key)
+        if entry.symbols is None:
+            fragment = _OUTLINE_FRAGMENTS.put(entry.block, [None, None, None, ""], key)
+        else:
+            template, relative = _relative_json(entry.symbols, entry.first_line, first - entry.first_line, lines, encoding)
+            fragment = _OUTLINE_FRAGMENTS.put(entry.block, [template, relative, None, ""], key)
     if fragment[2] != first:
-        template, relative = fragment[0], fragment[1]
-        fragment[2:] = first, template % tuple([first + line for line in relative])
+        if entry.symbols is None:  # a long list: its runs' texts, each where it is now
+            text = ",".join([_run_outline_fragment(run, lines, encoding)[3] for run in entry.runs()])
+        else:
+            template, relative = fragment[0], fragment[1]
+            text = template % tuple([first + line for line in relative])
+        fragment[2:] = first, text
+    return fragment
+
+
+def _block_outline_template(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    """A block's entries as a %-template of their lines, and those counted from the block's first."""
+    fragment = _block_outline_fragment(entry, lines, encoding)
+    if fragment[0] is None:
+        first, templates, relative = entry.block.start_line, [], []
+        for run in entry.runs():
+            part = _run_outline_fragment(run, lines, encoding)
+            moved = run.start_line - first
+            templates.append(part[0])
+            relative.extend([line + moved for line in part[1]])
+        fragment[:2] = ",".join(templates), relative
+    return fragment[0], fragment[1]
+
+
+# run of a long list's items -> [template, its lines counted from the run's first, first line, text there],
+# under (encoding, the state meanings)
+_RUN_OUTLINE = LineageMemo()
+
+
+def _run_outline_fragment(entry: RunSymbols, lines: Sequence[str], encoding: str) -> list:
+    key = (encoding, entry.key)
+    fragment = _RUN_OUTLINE.peek(entry.run, key)
+    first = entry.start_line
+    if fragment is MISSING:
+        templates: list[str] = []
+        relative: list[int] = []
+        for symbol in entry.symbols():
+            template, lines_of = _symbol_template(symbol, first, 0, lines, encoding)
+            templates.append(template)
+            relative += lines_of
+        fragment = _RUN_OUTLINE.put(entry.run, [",".join(templates), relative, None, ""], key)
+    if fragment[2] != first:
+        fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
     return fragment
 
 
