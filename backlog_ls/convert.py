@@ -18,7 +18,7 @@ import attrs
 from lsprotocol import types
 
 from .features.block_links import SectionLinks, document_links
-from .features.folding import COMMENT, BlockFolds, Fold, SectionFolds
+from .features.folding import COMMENT, BlockFolds, Fold, RunFolds, SectionFolds
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
 from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, RunSymbols, SectionSymbols, Symbol
@@ -353,13 +353,8 @@ def _block_outline_template(entry: BlockSymbols, lines: Sequence[str], encoding:
     """A block's entries as a %-template of their lines, and those counted from the block's first."""
     fragment = _block_outline_fragment(entry, lines, encoding)
     if fragment[0] is None:
-        first, templates, relative = entry.block.start_line, [], []
-        for run in entry.runs():
-            part = _run_outline_fragment(run, lines, encoding)
-            moved = run.start_line - first
-            templates.append(part[0])
-            relative.extend([line + moved for line in part[1]])
-        fragment[:2] = ",".join(templates), relative
+        first = entry.block.start_line
+        fragment[:2] = _joined_templates((_run_outline_fragment(run, lines, encoding), run.start_line - first) for run in entry.runs())
     return fragment[0], fragment[1]
 
 
@@ -564,12 +559,12 @@ def fold_entries_json(entries: Iterable[Fold | BlockFolds | SectionFolds], limit
                 continue
             if isinstance(entry, Fold):
                 folds = [entry]
-            elif limit is not None and count + len(entry.relative) > limit:
+            elif limit is not None and count + entry.count > limit:
                 first = entry.block.start_line
                 folds = [Fold(first + start, first + end, kind) for start, end, kind in entry.relative]
             else:
                 parts.append(_block_folds_json(entry)[3])
-                count += len(entry.relative)
+                count += entry.count
                 continue
             for fold in folds:
                 if limit is not None and count >= limit:
@@ -618,7 +613,7 @@ def _section_folds_template(entry: SectionFolds, fragment: list | None = None) -
             if isinstance(child, Fold):
                 part, moved = ('{"startLine":%d,"endLine":%d}', [0, child.end_line - child.start_line]), child.start_line - first
             elif isinstance(child, BlockFolds):
-                part, moved = _block_folds_json(child), child.block.start_line - first
+                part, moved = _block_folds_template(child), child.block.start_line - first
             elif child.region.value:
                 part, moved = _section_folds_template(child), child.start_line - first
             else:
@@ -633,18 +628,60 @@ _FOLD_FRAGMENTS = BlockMemo(across_moves=True)  # block lineage -> [template, li
 
 
 def _block_folds_json(entry: BlockFolds) -> list:
-    """[template, its lines counted from the block's first, first line, text there] of a block's folds."""
+    """[template, its lines counted from the block's first, first line, text there] of a block's folds
+    (a long list's: joined from its runs', each kept on its run)."""
     fragment = _FOLD_FRAGMENTS.peek(entry.block)
     first = entry.block.start_line
     if fragment is MISSING:
-        templates, relative = [], []
-        for start, end, kind in entry.relative:
-            extra = f',"kind":{_compact(_FOLDING_KINDS[kind])}' if kind in _FOLDING_KINDS else ""
-            templates.append('{"startLine":%d,"endLine":%d' + extra + "}")
-            relative += (start, end)
-        fragment = _FOLD_FRAGMENTS.put(entry.block, [",".join(templates), relative, None, ""])
+        template, relative = _folds_template(entry.relative) if entry.runs is None else (None, None)  # (a long list's: when asked)
+        fragment = _FOLD_FRAGMENTS.put(entry.block, [template, relative, None, ""])
     if fragment[2] != first:
-        fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
+        if entry.runs is None:
+            text = fragment[0] % tuple([first + line for line in fragment[1]])
+        else:  # a long list: its runs' texts, each where it is now
+            text = ",".join([_run_folds_json(run)[2] for run in entry.runs])
+        fragment[2:] = first, text
+    return fragment
+
+
+def _block_folds_template(entry: BlockFolds) -> tuple[str, list[int]]:
+    """A block's folds as a %-template of their lines, and those counted from the block's first."""
+    fragment = _block_folds_json(entry)
+    if fragment[0] is None:
+        first = entry.block.start_line
+        fragment[:2] = _joined_templates((_run_folds_json(run), run.start_line - first) for run in entry.runs or ())
+    return fragment[0], fragment[1]
+
+
+def _folds_template(relative: Iterable[tuple[int, int, str | None]]) -> tuple[str, list[int]]:
+    templates, lines = [], []
+    for start, end, kind in relative:
+        extra = f',"kind":{_compact(_FOLDING_KINDS[kind])}' if kind in _FOLDING_KINDS else ""
+        templates.append('{"startLine":%d,"endLine":%d' + extra + "}")
+        lines += (start, end)
+    return ",".join(templates), lines
+
+
+def _joined_templates(parts: Iterable[tuple[Sequence[Any], int]]) -> tuple[str, list[int]]:
+    """Templates (each with its lines, counted from its own first) as one, each moved by its offset."""
+    templates, relative = [], []
+    for part, moved in parts:
+        templates.append(part[0])
+        relative.extend([line + moved for line in part[1]])
+    return ",".join(templates), relative
+
+
+_RUN_FOLD_FRAGMENTS = LineageMemo()  # run of a long list's items -> [template, lines, text, first line]
+
+
+def _run_folds_json(entry: RunFolds) -> list:
+    """[template, its lines counted from the run's first, text where the run is now]."""
+    fragment = _RUN_FOLD_FRAGMENTS.peek(entry.run)
+    first = entry.start_line
+    if fragment is MISSING:
+        fragment = _RUN_FOLD_FRAGMENTS.put(entry.run, [*_folds_template(entry.relative), "", None])
+    if fragment[3] != first:
+        fragment[2:] = fragment[0] % tuple([first + line for line in fragment[1]]), first
     return fragment
 
 
