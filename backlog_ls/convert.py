@@ -915,6 +915,9 @@ def _links_template(entry: Any, lines: Sequence[str], encoding: str) -> tuple[st
     """A block's or a section's links as a %-template of their lines, and those counted from its first."""
     if not isinstance(entry, SectionLinks):
         fragment = _block_links_fragment(entry, lines, encoding)
+        if fragment[0] is None:  # a long list's: joined from its runs'
+            first = entry.block.start_line
+            fragment[:2] = _joined_templates((_run_links_fragment(run, entry.source, lines, encoding), run.start_line - first) for run in entry.runs)
         return fragment[0], fragment[1]
     fragment = _SECTION_LINKS.get(entry.region)
     if fragment is None or fragment[0] != encoding:
@@ -937,16 +940,38 @@ def _with_links(entry: SectionLinks) -> list[Any]:
 
 
 def _block_links_fragment(entry: Any, lines: Sequence[str], encoding: str) -> list:
-    """[template, its lines counted from the block's first, first line, text there] of a block's links."""
+    """[template, its lines counted from the block's first, first line, text there] of a block's links
+    (a long list's template and lines are None until asked for, ``_links_template``)."""
     memo = _LINK_FRAGMENTS.setdefault(entry.source.name, BlockMemo(across_moves=True))
     key = (encoding, entry.source.key)
     fragment = memo.peek(entry.block, key)
     if fragment is MISSING:
-        template, relative = _relative_links_json(entry.links, entry.first_line, entry.block, lines, encoding)
-        fragment = memo.put(entry.block, [template, relative, None, ""], key)
+        if entry.links is None:
+            fragment = memo.put(entry.block, [None, None, None, ""], key)
+        else:
+            template, relative = _relative_links_json(entry.links, entry.first_line, entry.block.start_line, lines, encoding)
+            fragment = memo.put(entry.block, [template, relative, None, ""], key)
     first = entry.block.start_line
     if fragment[2] != first:
-        fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
+        if entry.links is None:  # a long list: its runs' texts, each where it is now
+            text = ",".join([_run_links_fragment(run, entry.source, lines, encoding)[2] for run in entry.runs])
+        else:
+            text = fragment[0] % tuple([first + line for line in fragment[1]])
+        fragment[2:] = first, text
+    return fragment
+
+
+def _run_links_fragment(entry: Any, source: Any, lines: Sequence[str], encoding: str) -> list:
+    """[template, its lines counted from the run's first, text where the run is now, first line] of a run's links."""
+    memo = _RUN_LINK_FRAGMENTS.setdefault(source.name, LineageMemo())
+    key = (encoding, source.key)
+    fragment = memo.peek(entry.run, key)
+    first = entry.start_line
+    if fragment is MISSING:
+        template, relative = _relative_links_json(entry.links, entry.first_line, first, lines, encoding)
+        fragment = memo.put(entry.run, [template, relative, "", None], key)
+    if fragment[3] != first:
+        fragment[2:] = fragment[0] % tuple([first + line for line in fragment[1]]), first
     return fragment
 
 
@@ -957,11 +982,13 @@ def join_json_arrays(*arrays: str) -> str:
 
 
 _LINK_FRAGMENTS: dict[str, BlockMemo] = {}  # source name -> block lineage -> [template, lines, first line, text]
+_RUN_LINK_FRAGMENTS: dict[str, LineageMemo] = {}  # source name -> run of a long list's items -> [template, lines, text, first line]
 
 
-def _relative_links_json(links: Iterable[Any], first_line: int, block: Any, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
-    # The links' spans are as of ``first_line``; columns are read from the lines where the block is now.
-    moved = block.start_line - first_line
+def _relative_links_json(links: Iterable[Any], first_line: int, now: int, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    # The links' spans are as of ``first_line``, their lines counted from it; columns are read from
+    # the lines where they are now (``first_line`` there is line ``now``).
+    moved = now - first_line
     relative: list[int] = []
     parts = []
     for link in links:

@@ -32,6 +32,7 @@ ITEMS = [
     "- [ ] parent\n  - [x] sub one\n  - [ ] sub two #7\n", "- grouping bullet\n  - [ ] under it\n    - [x] deeper\n",
     "- prose bullet with [top](#plan)\n", "- [ ] 😀 看 wide [w](./w%20x.md) RFC 9110\n", "- [ ] wrapped\n  over two lines\n",
     "* [ ] other marker\n", "- [ ]\n", "- [x] see [p](#phase-2-more) and #40\n",
+    "- [ ] fixes https://github.com/o/r/issues/4 and o/r#5\n  - [ ] [RFC 7230](https://www.rfc-editor.org/rfc/rfc7230) and [#6](https://github.com/o/r/pull/6)\n",
 ]
 OTHER_BLOCKS = ["# Plan\n", "## Phase 2: more\n", "### 2.1 Parser\n", "Prose with RFC 9110 and [top](#plan).\n", "```\ncode\n\nmore\n```\n"]
 
