@@ -370,8 +370,8 @@ def _run_outline_fragment(entry: RunSymbols, lines: Sequence[str], encoding: str
     if fragment is MISSING:
         templates: list[str] = []
         relative: list[int] = []
-        for symbol in entry.symbols():
-            template, lines_of = _symbol_template(symbol, first, 0, lines, encoding)
+        for symbol in entry.symbols():  # (the run's other items were encoded before, in another run)
+            template, lines_of = _moved_symbol_template(symbol, first, 0, lines, encoding)
             templates.append(template)
             relative += lines_of
         fragment = _RUN_OUTLINE.put(entry.run, [",".join(templates), relative, None, ""], key)

@@ -15,6 +15,7 @@ items one run is made again and some 60 cost a lookup each.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from operator import attrgetter, sub
 
 import attrs
@@ -77,8 +78,11 @@ _LINEAGE = attrgetter("lineage")
 
 def _cut(items: tuple[Item, ...]) -> ListRuns:
     lineages = list(map(_LINEAGE, items))
-    if None in lineages:  # items never moved have none yet
-        lineages = list(map(lineage_of, items))
+    at = -1
+    with suppress(ValueError):  # items never moved have none yet: the few read again, or all of a new list
+        while True:
+            at = lineages.index(None, at + 1)
+            lineages[at] = lineage_of(items[at])
     starts = list(map(_ITEM_START, items))
     gaps = list(map(sub, starts[1:], starts[:-1]))  # gaps[n]: from item n to item n + 1
     ends = [at for at, lineage in enumerate(lineages, 1) if not (id(lineage) >> 4) % _RUN_END]
