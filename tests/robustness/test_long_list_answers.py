@@ -8,24 +8,31 @@ left (moved, after an Enter). Backlogs holding one or two long lists (tasks, sub
 grouping tasks, RFCs, issues, links, wide characters) get random keystrokes, most of them inside a
 list: a character, Enter, Backspace joining two lines, a deleted line or item, a pasted item, a
 blank line (the list made loose). The texts sent, in UTF-16 or UTF-8, must equal the JSON of the
-same answers built as values from a fresh parse (``test_section_answers._built_afresh``). Runs are
-made about three items long here, so that these lists have many.
+same answers built as values from a fresh parse (``test_section_answers._built_afresh``). And, so
+that a fresh parse is not judged by the runs alone, what each long list makes run by run (its folds,
+progress tally and parent figures, links of each source, file links, outline entries) must be what
+the same functions make of the whole block, as they do for shorter blocks (parent figures: counted
+from the block's walk). Runs are made about three items long here, so that these lists have many.
 """
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backlog_ls.features import list_runs
-from backlog_ls.model import LONG_LIST_ITEMS
+from backlog_ls.features import block_links, folding, list_runs, progress, regions, symbols
+from backlog_ls.features import links as link_features
+from backlog_ls.memo import BlockMemo
+from backlog_ls.model import LONG_LIST_ITEMS, first_tasks
+from backlog_ls.states import state_meanings
 from backlog_ls.workspace import Document
 
 from . import budget
-from .test_section_answers import PATH, _built_afresh, _sent
+from .test_section_answers import PATH, SETTINGS, _built_afresh, _guard, _sent, _sources
 
 ITEMS = [
     "- [ ] plain task\n", "- [x] done #12\n", "- [~] cancelled RFC 2378\n", "- [+] in review [plan](docs/plan.md)\n",
@@ -123,3 +130,46 @@ def test_enter_and_undo_through_a_long_list():
         assert _sent(document.backlog) == _built_afresh(list(document.text.lines))
         edits += 3
     budget.report("long list answers after Enter and undo", edits=edits)
+
+
+def _whole_block_values(backlog) -> list:
+    """What each long list makes, found run by run, beside the same found over the whole block the way
+    shorter blocks are (so that a fresh parse is not judged by the runs alone)."""
+    lines, found = backlog.lines, []
+    folder = os.path.dirname(PATH)
+    sources = _sources(backlog)
+    for block in backlog.blocks:
+        if not list_runs.is_long(block):
+            continue
+        entry = folding._block_entry(block, lines)
+        found.append(((entry.relative if entry else ()), folding._block_folds(block, lines)))
+        tally = progress._tally(block, progress.StateReader(SETTINGS), SETTINGS)
+        trees = progress._trees_tally(progress._item_tally(item, progress.StateReader(SETTINGS), SETTINGS) for item in block.items)
+        found.append((tally, progress.BlockTally(trees.counts, trees.parents)))
+        parents = [(place, progress.count(first_tasks(node.children), progress.StateReader(SETTINGS))) for place, (node, _) in enumerate(block.walk)]
+        found.append((tally.parents, tuple((place, figure) for place, figure in parents if figure.total and block.walk[place][0].is_task)))
+        for source in sources:
+            search = block_links._Search(source, regions.index(backlog), _guard, BlockMemo(), regions.Regions())
+            links = search.entry(block)
+            found.append((links.spelled_out() if links else [], list(source.links(block))))
+        by_runs = link_features._list_file_links(block, PATH, folder)
+        whole = link_features._block_file_links(block, lines, PATH, folder)
+        found.append([(entry[0], sorted(entry[1], key=repr), sorted(entry[2], key=repr)) if entry else () for entry in (by_runs, whole)])
+        meanings = state_meanings(SETTINGS)
+        request = symbols._Request(lines, meanings, tuple(sorted(meanings.items())), regions.index(backlog), {})
+        remembered = symbols._remembered(block, request.key)
+        entry = symbols._block_entry(block, remembered, request)
+        found.append(([symbol for run in entry.runs() for symbol in run.symbols()], list(symbols._item_symbols(block.items, lines, request.meanings))))
+        found.append((entry.entries, sum(map(symbols._entries, block.items))))
+    return found
+
+
+@settings(max_examples=budget.count(40, 800), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(backlogs(), st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS), min_size=0, max_size=8))
+def test_a_long_list_run_by_run_is_the_list_read_whole(text, rng, keys):
+    document = Document("file://" + PATH, text, 1)
+    for key in [None, *keys]:
+        if key is not None:
+            _edit(document, rng, key)
+        for by_runs, whole in _whole_block_values(document.backlog):
+            assert by_runs == whole
