@@ -203,6 +203,8 @@ def outline_json(entries: Iterable[BlockSymbols | SectionSymbols], lines: Sequen
     changed, ``features.regions``). After a keystroke only the sections around the edited
     block are joined again, from their parts; after an Enter the sections below it only get
     their line numbers written anew (a %-template, made the first time the section moves).
+    A long list's entries are encoded per run of its items, kept on the run (``_run_outline_fragment``),
+    and joined; the runs after an Enter in it get their line numbers written anew.
     """
     pieces = ["["]
     for entry in entries:
@@ -243,7 +245,8 @@ def _joined(opening: str, parts: list[str], closing: str) -> str:
     return "".join(pieces)
 
 
-# block lineage -> [template, lines relative to the block's first line, first line, text]
+# block lineage -> [template, lines relative to the block's first line, first line, text] (a long
+# list's template and lines: None until its section moves)
 _OUTLINE_FRAGMENTS = BlockMemo(across_moves=True)
 # section's region -> [(encoding, whether tasks show), first line, text, template (None until the section moves), its lines
 # counted from the section's first]
@@ -624,7 +627,7 @@ def _section_folds_template(entry: SectionFolds, fragment: list | None = None) -
     return fragment[2], fragment[3]
 
 
-_FOLD_FRAGMENTS = BlockMemo(across_moves=True)  # block lineage -> [template, lines, first line, text]
+_FOLD_FRAGMENTS = BlockMemo(across_moves=True)  # block lineage -> [template, lines, first line, text] (as the outline's)
 
 
 def _block_folds_json(entry: BlockFolds) -> list:

@@ -8,7 +8,9 @@ A block's links are found once per block and key, and kept relative to the block
 first line, so they hold when an Enter above moves the block; a section's, its
 subsections' included, are remembered while none of its blocks changed
 (``features.regions``): after a keystroke only the edited block is read again, and
-only the sections around it are walked again.
+only the sections around it are walked again. A long list is one block: a source that can read
+items (``LinkSource.item_links``) finds its links per run of its items (``features.list_runs``),
+so a keystroke inside it reads one run again.
 """
 
 from __future__ import annotations

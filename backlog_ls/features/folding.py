@@ -7,7 +7,8 @@ The folds inside a block (its code, its task trees) are found once per block and
 remembered relative to its first line, so they hold when an Enter above moves it
 (``memo.BlockMemo(across_moves=True)``); a section's, its subsections' included, are
 remembered while none of its blocks changed (``features.regions``): after a keystroke only
-the sections around the edit are walked again.
+the sections around the edit are walked again. A long list's folds are remembered per run of
+its items (``features.list_runs``): a keystroke inside it folds one run again.
 """
 
 from __future__ import annotations

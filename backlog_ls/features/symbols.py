@@ -14,7 +14,9 @@ A keystroke re-parses one block and the editor asks for the outline again: each 
 block's entries and task counts are remembered per block (``BlockSymbols``), and each
 section's, its subsections included, per section while none of its blocks changed
 (``SectionSymbols``, ``features.regions``): only the sections around the edit are walked
-again, and their JSON joined again from the remembered parts (``convert.outline_json``). A backlog with more than
+again, and their JSON joined again from the remembered parts (``convert.outline_json``). A long list,
+one block, keeps its entries per run of its items (``features.list_runs``), so a keystroke inside it
+builds one run's entries again, not the list's. A backlog with more than
 ``OUTLINE_ITEM_LIMIT`` task entries is outlined by its sections alone (each still with its
 progress): an outline of 40,000 tasks is megabytes per keystroke that no one scrolls.
 """
