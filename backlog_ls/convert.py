@@ -344,7 +344,7 @@ def _block_outline_fragment(entry: BlockSymbols, lines: Sequence[str], encoding:
             fragment = _OUTLINE_FRAGMENTS.put(entry.block, [template, relative, None, ""], key)
     if fragment[2] != first:
         if entry.symbols is None:  # a long list: its runs' texts, each where it is now
-            text = ",".join([_run_outline_fragment(run, lines, encoding)[3] for run in entry.runs()])
+            text = ",".join([_placed(_run_outline_fragment(run, lines, encoding), run.start_line) for run in entry.runs()])
         else:
             template, relative = fragment[0], fragment[1]
             text = template % tuple([first + line for line in relative])
@@ -361,25 +361,32 @@ def _block_outline_template(entry: BlockSymbols, lines: Sequence[str], encoding:
     return fragment[0], fragment[1]
 
 
-# run of a long list's items -> [template, its lines counted from the run's first, first line, text there],
+# run of a long list's items -> [template, its lines counted from the run's first, (first line, text there)],
 # under (encoding, the state meanings)
 _RUN_OUTLINE = LineageMemo()
+
+
+def _placed(fragment: list, first: int) -> str:
+    """A run's text where it starts at ``first``, from its fragment [template, lines counted from its
+    first, (first line, text there)]: one item read and written, as another thread may place it elsewhere."""
+    placed = fragment[2]
+    if placed[0] != first:
+        placed = fragment[2] = (first, fragment[0] % tuple([first + line for line in fragment[1]]))
+    return placed[1]
 
 
 def _run_outline_fragment(entry: RunSymbols, lines: Sequence[str], encoding: str) -> list:
     key = (encoding, entry.key)
     fragment = _RUN_OUTLINE.peek(entry.run, key)
-    first = entry.start_line
     if fragment is MISSING:
+        first = entry.start_line
         templates: list[str] = []
         relative: list[int] = []
         for symbol in entry.symbols():  # (the run's other items were encoded before, in another run)
             template, lines_of = _moved_symbol_template(symbol, first, 0, lines, encoding)
             templates.append(template)
             relative += lines_of
-        fragment = _RUN_OUTLINE.put(entry.run, [",".join(templates), relative, None, ""], key)
-    if fragment[2] != first:
-        fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
+        fragment = _RUN_OUTLINE.put(entry.run, [",".join(templates), relative, (None, "")], key)
     return fragment
 
 
@@ -642,7 +649,7 @@ def _block_folds_json(entry: BlockFolds) -> list:
         if entry.runs is None:
             text = fragment[0] % tuple([first + line for line in fragment[1]])
         else:  # a long list: its runs' texts, each where it is now
-            text = ",".join([_run_folds_json(run)[2] for run in entry.runs])
+            text = ",".join([_placed(_run_folds_json(run), run.start_line) for run in entry.runs])
         fragment[2:] = first, text
     return fragment
 
@@ -674,17 +681,14 @@ def _joined_templates(parts: Iterable[tuple[Sequence[Any], int]]) -> tuple[str, 
     return ",".join(templates), relative
 
 
-_RUN_FOLD_FRAGMENTS = LineageMemo()  # run of a long list's items -> [template, lines, text, first line]
+_RUN_FOLD_FRAGMENTS = LineageMemo()  # run of a long list's items -> [template, lines, (first line, text there)]
 
 
 def _run_folds_json(entry: RunFolds) -> list:
-    """[template, its lines counted from the run's first, text where the run is now]."""
+    """[template, its lines counted from the run's first, (first line, text there)] (``_placed``)."""
     fragment = _RUN_FOLD_FRAGMENTS.peek(entry.run)
-    first = entry.start_line
     if fragment is MISSING:
-        fragment = _RUN_FOLD_FRAGMENTS.put(entry.run, [*_folds_template(entry.relative), "", None])
-    if fragment[3] != first:
-        fragment[2:] = fragment[0] % tuple([first + line for line in fragment[1]]), first
+        fragment = _RUN_FOLD_FRAGMENTS.put(entry.run, [*_folds_template(entry.relative), (None, "")])
     return fragment
 
 
@@ -957,7 +961,7 @@ def _block_links_fragment(entry: Any, lines: Sequence[str], encoding: str) -> li
     first = entry.block.start_line
     if fragment[2] != first:
         if entry.links is None:  # a long list: its runs' texts, each where it is now
-            text = ",".join([_run_links_fragment(run, entry.source, lines, encoding)[2] for run in entry.runs])
+            text = ",".join([_placed(_run_links_fragment(run, entry.source, lines, encoding), run.start_line) for run in entry.runs])
         else:
             text = fragment[0] % tuple([first + line for line in fragment[1]])
         fragment[2:] = first, text
@@ -965,16 +969,14 @@ def _block_links_fragment(entry: Any, lines: Sequence[str], encoding: str) -> li
 
 
 def _run_links_fragment(entry: Any, source: Any, lines: Sequence[str], encoding: str) -> list:
-    """[template, its lines counted from the run's first, text where the run is now, first line] of a run's links."""
+    """[template, its lines counted from the run's first, (first line, text there)] of a run's links (``_placed``)."""
     memo = _RUN_LINK_FRAGMENTS.setdefault(source.name, LineageMemo())
     key = (encoding, source.key)
     fragment = memo.peek(entry.run, key)
     first = entry.start_line
     if fragment is MISSING:
         template, relative = _relative_links_json(entry.links, entry.first_line, first, lines, encoding)
-        fragment = memo.put(entry.run, [template, relative, "", None], key)
-    if fragment[3] != first:
-        fragment[2:] = fragment[0] % tuple([first + line for line in fragment[1]]), first
+        fragment = memo.put(entry.run, [template, relative, (None, "")], key)
     return fragment
 
 
@@ -985,7 +987,7 @@ def join_json_arrays(*arrays: str) -> str:
 
 
 _LINK_FRAGMENTS: dict[str, BlockMemo] = {}  # source name -> block lineage -> [template, lines, first line, text]
-_RUN_LINK_FRAGMENTS: dict[str, LineageMemo] = {}  # source name -> run of a long list's items -> [template, lines, text, first line]
+_RUN_LINK_FRAGMENTS: dict[str, LineageMemo] = {}  # source name -> run of a long list's items -> [template, lines, (first line, text)]
 
 
 def _relative_links_json(links: Iterable[Any], first_line: int, now: int, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:

@@ -85,9 +85,15 @@ def _cut(items: tuple[Item, ...]) -> ListRuns:
             lineages[at] = lineage_of(items[at])
     starts = list(map(_ITEM_START, items))
     gaps = list(map(sub, starts[1:], starts[:-1]))  # gaps[n]: from item n to item n + 1
+    runs, ends = _runs_of(lineages, gaps)
+    return ListRuns(tuple(runs), (0, *ends))
+
+
+def _runs_of(lineages: list, gaps: list) -> tuple[list[Run], list[int]]:
+    """The runs of items with these lineages and gaps (found again where they are the same), and where each ends."""
     ends = [at for at, lineage in enumerate(lineages, 1) if not (id(lineage) >> 4) % _RUN_END]
-    if not ends or ends[-1] != len(items):
-        ends.append(len(items))
+    if lineages and (not ends or ends[-1] != len(lineages)):
+        ends.append(len(lineages))
     runs = []
     first = 0
     peek = _RUNS.peek
@@ -99,4 +105,4 @@ def _cut(items: tuple[Item, ...]) -> ListRuns:
             run = _RUNS.put(last, Run(before, between))
         runs.append(run)
         first = end
-    return ListRuns(tuple(runs), (0, *ends))
+    return runs, ends

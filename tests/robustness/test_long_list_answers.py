@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from backlog_ls.features import block_links, folding, list_runs, progress, regions, symbols
 from backlog_ls.features import links as link_features
 from backlog_ls.memo import BlockMemo
-from backlog_ls.model import LONG_LIST_ITEMS, first_tasks
+from backlog_ls.model import LONG_LIST_ITEMS, first_tasks, lineage_of
 from backlog_ls.states import state_meanings
 from backlog_ls.workspace import Document
 
@@ -141,6 +141,14 @@ def _whole_block_values(backlog) -> list:
     for block in backlog.blocks:
         if not list_runs.is_long(block):
             continue
+        # The runs hold the list's items, and end after an item whose lineage ends a run.
+        cut = list_runs.list_runs(block)
+        lineages = [lineage_of(item) for item in block.items]
+        starts = [item.span.start_line for item in block.items]
+        gaps = [b - a for a, b in zip(starts, starts[1:])]
+        found.append((cut.bounds, (0, *list_runs._runs_of(lineages, gaps)[1])))
+        found.append(([(run.lineages, run.gaps) for run in cut.runs],
+                      [(tuple(lineages[a : b - 1]), tuple(gaps[a : b - 1])) for a, b in zip(cut.bounds, cut.bounds[1:])]))
         entry = folding._block_entry(block, lines)
         found.append(((entry.relative if entry else ()), folding._block_folds(block, lines)))
         tally = progress._tally(block, progress.StateReader(SETTINGS), SETTINGS)
