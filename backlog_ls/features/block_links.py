@@ -132,6 +132,7 @@ class _Search:
     guard: Callable[[str, Callable[[], Any], Any], Any]
     memo: BlockMemo
     remembered: regions.Regions  # the sections' regions
+    _lists: dict[int, BlockLinks | None] = attrs.field(factory=dict)  # long lists' entries, by block (counted, then listed)
 
     def block(self, block: Block) -> tuple[tuple[Any, ...], int]:
         """(the block's links, the first line their spans are counted as of)."""
@@ -147,8 +148,10 @@ class _Search:
         if self.source.item_links is None or not list_runs.is_long(block):
             links, first = self.block(block)
             return BlockLinks(block, self.source, links, first) if links else None
-        runs = tuple(found for run, items in list_runs.list_runs(block).each(block) if (found := self.run(run, items)).links)
-        return BlockLinks(block, self.source, None, block.start_line, runs) if runs else None
+        if id(block) not in self._lists:  # (the blocks outlive the search: their ids stay theirs)
+            runs = tuple(found for run, items in list_runs.list_runs(block).each(block) if (found := self.run(run, items)).links)
+            self._lists[id(block)] = BlockLinks(block, self.source, None, block.start_line, runs) if runs else None
+        return self._lists[id(block)]
 
     def count(self, block: Block) -> int:
         entry = self.entry(block)
