@@ -18,12 +18,12 @@ import attrs
 from lsprotocol import types
 
 from .features.block_links import SectionLinks, document_links
-from .features.folding import COMMENT, BlockFolds, Fold, SectionFolds
+from .features.folding import COMMENT, BlockFolds, Fold, RunFolds, SectionFolds
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
-from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, SectionSymbols, Symbol
+from .features.symbols import BULLET, SECTION, TASK, BlockSymbols, RunSymbols, SectionSymbols, Symbol
 from .config import ConfigError
-from .memo import MISSING, BlockMemo
+from .memo import MISSING, BlockMemo, LineageMemo
 from .model import Span
 from .rules import ERROR, HINT, INFO, WARNING, Edit, Finding, Fix
 from .text import UTF16, column_of, from_client_column
@@ -203,6 +203,8 @@ def outline_json(entries: Iterable[BlockSymbols | SectionSymbols], lines: Sequen
     changed, ``features.regions``). After a keystroke only the sections around the edited
     block are joined again, from their parts; after an Enter the sections below it only get
     their line numbers written anew (a %-template, made the first time the section moves).
+    A long list's entries are encoded per run of its items, kept on the run (``_run_outline_fragment``),
+    and joined; the runs after an Enter in it get their line numbers written anew.
     """
     pieces = ["["]
     for entry in entries:
@@ -243,7 +245,8 @@ def _joined(opening: str, parts: list[str], closing: str) -> str:
     return "".join(pieces)
 
 
-# block lineage -> [template, lines relative to the block's first line, first line, text]
+# block lineage -> [template, lines relative to the block's first line, first line, text] (a long
+# list's template and lines: None until its section moves)
 _OUTLINE_FRAGMENTS = BlockMemo(across_moves=True)
 # section's region -> [(encoding, whether tasks show), first line, text, template (None until the section moves), its lines
 # counted from the section's first]
@@ -276,7 +279,7 @@ def _section_template(entry: SectionSymbols, fragment: list, lines: Sequence[str
         parts = []
         for child in entry.children():
             if isinstance(child, BlockSymbols):
-                part = _block_outline_fragment(child, lines, encoding)
+                part = _block_outline_template(child, lines, encoding)
                 moved = child.block.start_line - first
             else:
                 part = _SECTION_FRAGMENTS.get(child.region)
@@ -328,16 +331,62 @@ def _section_head_template(symbol: Symbol, lines: Sequence[str], encoding: str) 
 
 
 def _block_outline_fragment(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> list:
-    """[template, its lines counted from the block's first, first line, text there] of a block's entries."""
+    """[template, its lines counted from the block's first, first line, text there] of a block's entries
+    (a long list's template and lines are None: ``_block_outline_template`` joins its runs')."""
     key = (encoding, entry.key)
     fragment = _OUTLINE_FRAGMENTS.peek(entry.block, key)
     first = entry.block.start_line
     if fragment is MISSING:
-        template, relative = _relative_json(entry.symbols, entry.first_line, first - entry.first_line, lines, encoding)
-        fragment = _OUTLINE_FRAGMENTS.put(entry.block, [template, relative, None, ""], key)
+        if entry.symbols is None:
+            fragment = _OUTLINE_FRAGMENTS.put(entry.block, [None, None, None, ""], key)
+        else:
+            template, relative = _relative_json(entry.symbols, entry.first_line, first - entry.first_line, lines, encoding)
+            fragment = _OUTLINE_FRAGMENTS.put(entry.block, [template, relative, None, ""], key)
     if fragment[2] != first:
-        template, relative = fragment[0], fragment[1]
-        fragment[2:] = first, template % tuple([first + line for line in relative])
+        if entry.symbols is None:  # a long list: its runs' texts, each where it is now
+            text = ",".join([_placed(_run_outline_fragment(run, lines, encoding), run.start_line) for run in entry.runs()])
+        else:
+            template, relative = fragment[0], fragment[1]
+            text = template % tuple([first + line for line in relative])
+        fragment[2:] = first, text
+    return fragment
+
+
+def _block_outline_template(entry: BlockSymbols, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    """A block's entries as a %-template of their lines, and those counted from the block's first."""
+    fragment = _block_outline_fragment(entry, lines, encoding)
+    if fragment[0] is None:
+        first = entry.block.start_line
+        fragment[:2] = _joined_templates((_run_outline_fragment(run, lines, encoding), run.start_line - first) for run in entry.runs())
+    return fragment[0], fragment[1]
+
+
+# run of a long list's items -> [template, its lines counted from the run's first, (first line, text there)],
+# under (encoding, the state meanings)
+_RUN_OUTLINE = LineageMemo()
+
+
+def _placed(fragment: list, first: int) -> str:
+    """A run's text where it starts at ``first``, from its fragment [template, lines counted from its
+    first, (first line, text there)]: one item read and written, as another thread may place it elsewhere."""
+    placed = fragment[2]
+    if placed[0] != first:
+        placed = fragment[2] = (first, fragment[0] % tuple([first + line for line in fragment[1]]))
+    return placed[1]
+
+
+def _run_outline_fragment(entry: RunSymbols, lines: Sequence[str], encoding: str) -> list:
+    key = (encoding, entry.key)
+    fragment = _RUN_OUTLINE.peek(entry.run, key)
+    if fragment is MISSING:
+        first = entry.start_line
+        templates: list[str] = []
+        relative: list[int] = []
+        for symbol in entry.symbols():  # (the run's other items were encoded before, in another run)
+            template, lines_of = _moved_symbol_template(symbol, first, 0, lines, encoding)
+            templates.append(template)
+            relative += lines_of
+        fragment = _RUN_OUTLINE.put(entry.run, [",".join(templates), relative, (None, "")], key)
     return fragment
 
 
@@ -520,12 +569,12 @@ def fold_entries_json(entries: Iterable[Fold | BlockFolds | SectionFolds], limit
                 continue
             if isinstance(entry, Fold):
                 folds = [entry]
-            elif limit is not None and count + len(entry.relative) > limit:
+            elif limit is not None and count + entry.count > limit:
                 first = entry.block.start_line
                 folds = [Fold(first + start, first + end, kind) for start, end, kind in entry.relative]
             else:
                 parts.append(_block_folds_json(entry)[3])
-                count += len(entry.relative)
+                count += entry.count
                 continue
             for fold in folds:
                 if limit is not None and count >= limit:
@@ -574,7 +623,7 @@ def _section_folds_template(entry: SectionFolds, fragment: list | None = None) -
             if isinstance(child, Fold):
                 part, moved = ('{"startLine":%d,"endLine":%d}', [0, child.end_line - child.start_line]), child.start_line - first
             elif isinstance(child, BlockFolds):
-                part, moved = _block_folds_json(child), child.block.start_line - first
+                part, moved = _block_folds_template(child), child.block.start_line - first
             elif child.region.value:
                 part, moved = _section_folds_template(child), child.start_line - first
             else:
@@ -585,22 +634,61 @@ def _section_folds_template(entry: SectionFolds, fragment: list | None = None) -
     return fragment[2], fragment[3]
 
 
-_FOLD_FRAGMENTS = BlockMemo(across_moves=True)  # block lineage -> [template, lines, first line, text]
+_FOLD_FRAGMENTS = BlockMemo(across_moves=True)  # block lineage -> [template, lines, first line, text] (as the outline's)
 
 
 def _block_folds_json(entry: BlockFolds) -> list:
-    """[template, its lines counted from the block's first, first line, text there] of a block's folds."""
+    """[template, its lines counted from the block's first, first line, text there] of a block's folds
+    (a long list's: joined from its runs', each kept on its run)."""
     fragment = _FOLD_FRAGMENTS.peek(entry.block)
     first = entry.block.start_line
     if fragment is MISSING:
-        templates, relative = [], []
-        for start, end, kind in entry.relative:
-            extra = f',"kind":{_compact(_FOLDING_KINDS[kind])}' if kind in _FOLDING_KINDS else ""
-            templates.append('{"startLine":%d,"endLine":%d' + extra + "}")
-            relative += (start, end)
-        fragment = _FOLD_FRAGMENTS.put(entry.block, [",".join(templates), relative, None, ""])
+        template, relative = _folds_template(entry.relative) if entry.runs is None else (None, None)  # (a long list's: when asked)
+        fragment = _FOLD_FRAGMENTS.put(entry.block, [template, relative, None, ""])
     if fragment[2] != first:
-        fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
+        if entry.runs is None:
+            text = fragment[0] % tuple([first + line for line in fragment[1]])
+        else:  # a long list: its runs' texts, each where it is now
+            text = ",".join([_placed(_run_folds_json(run), run.start_line) for run in entry.runs])
+        fragment[2:] = first, text
+    return fragment
+
+
+def _block_folds_template(entry: BlockFolds) -> tuple[str, list[int]]:
+    """A block's folds as a %-template of their lines, and those counted from the block's first."""
+    fragment = _block_folds_json(entry)
+    if fragment[0] is None:
+        first = entry.block.start_line
+        fragment[:2] = _joined_templates((_run_folds_json(run), run.start_line - first) for run in entry.runs or ())
+    return fragment[0], fragment[1]
+
+
+def _folds_template(relative: Iterable[tuple[int, int, str | None]]) -> tuple[str, list[int]]:
+    templates, lines = [], []
+    for start, end, kind in relative:
+        extra = f',"kind":{_compact(_FOLDING_KINDS[kind])}' if kind in _FOLDING_KINDS else ""
+        templates.append('{"startLine":%d,"endLine":%d' + extra + "}")
+        lines += (start, end)
+    return ",".join(templates), lines
+
+
+def _joined_templates(parts: Iterable[tuple[Sequence[Any], int]]) -> tuple[str, list[int]]:
+    """Templates (each with its lines, counted from its own first) as one, each moved by its offset."""
+    templates, relative = [], []
+    for part, moved in parts:
+        templates.append(part[0])
+        relative.extend([line + moved for line in part[1]])
+    return ",".join(templates), relative
+
+
+_RUN_FOLD_FRAGMENTS = LineageMemo()  # run of a long list's items -> [template, lines, (first line, text there)]
+
+
+def _run_folds_json(entry: RunFolds) -> list:
+    """[template, its lines counted from the run's first, (first line, text there)] (``_placed``)."""
+    fragment = _RUN_FOLD_FRAGMENTS.peek(entry.run)
+    if fragment is MISSING:
+        fragment = _RUN_FOLD_FRAGMENTS.put(entry.run, [*_folds_template(entry.relative), (None, "")])
     return fragment
 
 
@@ -834,6 +922,9 @@ def _links_template(entry: Any, lines: Sequence[str], encoding: str) -> tuple[st
     """A block's or a section's links as a %-template of their lines, and those counted from its first."""
     if not isinstance(entry, SectionLinks):
         fragment = _block_links_fragment(entry, lines, encoding)
+        if fragment[0] is None:  # a long list's: joined from its runs'
+            first = entry.block.start_line
+            fragment[:2] = _joined_templates((_run_links_fragment(run, entry.source, lines, encoding), run.start_line - first) for run in entry.runs)
         return fragment[0], fragment[1]
     fragment = _SECTION_LINKS.get(entry.region)
     if fragment is None or fragment[0] != encoding:
@@ -856,16 +947,36 @@ def _with_links(entry: SectionLinks) -> list[Any]:
 
 
 def _block_links_fragment(entry: Any, lines: Sequence[str], encoding: str) -> list:
-    """[template, its lines counted from the block's first, first line, text there] of a block's links."""
+    """[template, its lines counted from the block's first, first line, text there] of a block's links
+    (a long list's template and lines are None until asked for, ``_links_template``)."""
     memo = _LINK_FRAGMENTS.setdefault(entry.source.name, BlockMemo(across_moves=True))
     key = (encoding, entry.source.key)
     fragment = memo.peek(entry.block, key)
     if fragment is MISSING:
-        template, relative = _relative_links_json(entry.links, entry.first_line, entry.block, lines, encoding)
-        fragment = memo.put(entry.block, [template, relative, None, ""], key)
+        if entry.links is None:
+            fragment = memo.put(entry.block, [None, None, None, ""], key)
+        else:
+            template, relative = _relative_links_json(entry.links, entry.first_line, entry.block.start_line, lines, encoding)
+            fragment = memo.put(entry.block, [template, relative, None, ""], key)
     first = entry.block.start_line
     if fragment[2] != first:
-        fragment[2:] = first, fragment[0] % tuple([first + line for line in fragment[1]])
+        if entry.links is None:  # a long list: its runs' texts, each where it is now
+            text = ",".join([_placed(_run_links_fragment(run, entry.source, lines, encoding), run.start_line) for run in entry.runs])
+        else:
+            text = fragment[0] % tuple([first + line for line in fragment[1]])
+        fragment[2:] = first, text
+    return fragment
+
+
+def _run_links_fragment(entry: Any, source: Any, lines: Sequence[str], encoding: str) -> list:
+    """[template, its lines counted from the run's first, (first line, text there)] of a run's links (``_placed``)."""
+    memo = _RUN_LINK_FRAGMENTS.setdefault(source.name, LineageMemo())
+    key = (encoding, source.key)
+    fragment = memo.peek(entry.run, key)
+    first = entry.start_line
+    if fragment is MISSING:
+        template, relative = _relative_links_json(entry.links, entry.first_line, first, lines, encoding)
+        fragment = memo.put(entry.run, [template, relative, (None, "")], key)
     return fragment
 
 
@@ -876,11 +987,13 @@ def join_json_arrays(*arrays: str) -> str:
 
 
 _LINK_FRAGMENTS: dict[str, BlockMemo] = {}  # source name -> block lineage -> [template, lines, first line, text]
+_RUN_LINK_FRAGMENTS: dict[str, LineageMemo] = {}  # source name -> run of a long list's items -> [template, lines, (first line, text)]
 
 
-def _relative_links_json(links: Iterable[Any], first_line: int, block: Any, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
-    # The links' spans are as of ``first_line``; columns are read from the lines where the block is now.
-    moved = block.start_line - first_line
+def _relative_links_json(links: Iterable[Any], first_line: int, now: int, lines: Sequence[str], encoding: str) -> tuple[str, list[int]]:
+    # The links' spans are as of ``first_line``, their lines counted from it; columns are read from
+    # the lines where they are now (``first_line`` there is line ``now``).
+    moved = now - first_line
     relative: list[int] = []
     parts = []
     for link in links:

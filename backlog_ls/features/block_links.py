@@ -8,7 +8,9 @@ A block's links are found once per block and key, and kept relative to the block
 first line, so they hold when an Enter above moves the block; a section's, its
 subsections' included, are remembered while none of its blocks changed
 (``features.regions``): after a keystroke only the edited block is read again, and
-only the sections around it are walked again.
+only the sections around it are walked again. A long list is one block: a source that can read
+items (``LinkSource.item_links``) finds its links per run of its items (``features.list_runs``),
+so a keystroke inside it reads one run again.
 """
 
 from __future__ import annotations
@@ -19,32 +21,54 @@ from typing import Any
 
 import attrs
 
-from ..memo import MISSING, BlockMemo
-from ..model import Backlog, Block, shifted
-from . import regions
+from ..memo import MISSING, BlockMemo, LineageMemo
+from ..model import Backlog, Block, Item, shifted
+from . import list_runs, regions
 
 
 @attrs.frozen(eq=False)
 class LinkSource:
-    """One kind of link: ``links(block)`` finds the block's (values with a ``span``), under ``key``."""
+    """One kind of link: ``links(block)`` finds the block's (values with a ``span``), under ``key``;
+    ``item_links(items)``, those of consecutive top-level items of a list, in order: a long list's
+    links are the concatenation of its runs' (``features.list_runs``), each found once."""
 
     name: str
     key: Any
     links: Callable[[Block], Iterable[Any]]
+    item_links: Callable[[tuple[Item, ...]], Iterable[Any]] | None = None
 
 
 @attrs.frozen(eq=False)
 class BlockLinks:
-    """The links one source found in one block; their spans are as of ``first_line``."""
+    """The links one source found in one block; their spans are as of ``first_line``.
+
+    A long list's are kept per run of its items (``runs``): its ``links`` are then None."""
 
     block: Block
     source: LinkSource
+    links: tuple[Any, ...] | None
+    first_line: int
+    runs: tuple[RunLinks, ...] = ()
+
+    def spelled_out(self) -> list[Any]:
+        """The links with spans where the block is now."""
+        if self.links is None:
+            return [link for run in self.runs for link in run.spelled_out()]
+        return list(shifted(self.links, self.block.start_line - self.first_line))
+
+
+@attrs.frozen(eq=False)
+class RunLinks:
+    """The links one source found in one run of a long list's items, spans as of ``first_line``:
+    ``run`` is the same object while they are, and ``convert.block_links_json`` keeps their JSON on it."""
+
+    run: list_runs.Run
+    start_line: int  # the run's first line now
     links: tuple[Any, ...]
     first_line: int
 
     def spelled_out(self) -> list[Any]:
-        """The links with spans where the block is now."""
-        return list(shifted(self.links, self.block.start_line - self.first_line))
+        return list(shifted(self.links, self.start_line - self.first_line))
 
 
 @attrs.define(eq=False)
@@ -77,9 +101,9 @@ class SectionLinks:
         search, index = self._search, self._search.index
         found: list[BlockLinks | SectionLinks] = []
         for block in index.blocks[index.heads[self.position] : index.end(self.position + 1)]:
-            entry = search.block(block)
-            if entry[0]:
-                found.append(BlockLinks(block, self.source, entry[0], entry[1]))
+            entry = search.entry(block)
+            if entry is not None:
+                found.append(entry)
         found.extend(self.subsections())
         return found
 
@@ -94,6 +118,7 @@ class SectionLinks:
 
 
 _MEMOS: dict[str, BlockMemo] = {}  # source name -> its memo
+_RUN_MEMOS: dict[str, LineageMemo] = {}  # source name -> run of a long list's items -> (its links, the first line they are as of)
 _REGIONS: dict[str, regions.Regions] = {}  # source name -> its sections' regions, whose values are their links' counts
 _SPELLED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # region -> (its first line, its links there)
 
@@ -107,6 +132,7 @@ class _Search:
     guard: Callable[[str, Callable[[], Any], Any], Any]
     memo: BlockMemo
     remembered: regions.Regions  # the sections' regions
+    _lists: dict[int, BlockLinks | None] = attrs.field(factory=dict)  # long lists' entries, by block (counted, then listed)
 
     def block(self, block: Block) -> tuple[tuple[Any, ...], int]:
         """(the block's links, the first line their spans are counted as of)."""
@@ -117,6 +143,29 @@ class _Search:
             entry = self.memo.put(block, (links, block.start_line), source.key)
         return entry
 
+    def entry(self, block: Block) -> BlockLinks | None:
+        """The block's links, None when it has none."""
+        if self.source.item_links is None or not list_runs.is_long(block):
+            links, first = self.block(block)
+            return BlockLinks(block, self.source, links, first) if links else None
+        if id(block) not in self._lists:  # (the blocks outlive the search: their ids stay theirs)
+            runs = tuple(found for run, items in list_runs.list_runs(block).each(block) if (found := self.run(run, items)).links)
+            self._lists[id(block)] = BlockLinks(block, self.source, None, block.start_line, runs) if runs else None
+        return self._lists[id(block)]
+
+    def count(self, block: Block) -> int:
+        entry = self.entry(block)
+        return 0 if entry is None else len(entry.links) if entry.links is not None else sum(len(run.links) for run in entry.runs)
+
+    def run(self, run: list_runs.Run, items: tuple[Item, ...]) -> RunLinks:
+        source = self.source
+        memo = _RUN_MEMOS.setdefault(source.name, LineageMemo())
+        entry = memo.peek(run, source.key)
+        if entry is MISSING:
+            links = tuple(self.guard(source.name, lambda: list(source.item_links(items)), []))  # type: ignore[misc]
+            entry = memo.put(run, (links, items[0].span.start_line), source.key)
+        return RunLinks(run, items[0].span.start_line, *entry)
+
     def section(self, position: int) -> SectionLinks:
         index, source = self.index, self.source
         again = self.remembered.find(index, position, source.key)
@@ -124,7 +173,7 @@ class _Search:
             return SectionLinks(source, position, again[0], self)
         links = 0
         for block in index.blocks[index.heads[position] : index.end(position + 1)]:
-            links += len(self.block(block)[0])
+            links += self.count(block)
         subsections = regions.subsections(index, position, self.section)
         links += sum(entry.region.value for entry in subsections)
         sections = 1 + sum(entry.region.sections for entry in subsections)
@@ -144,9 +193,9 @@ def block_links(
         memo = _MEMOS.setdefault(source.name, BlockMemo(across_moves=True))
         search = _Search(source, index, guard, memo, _REGIONS.setdefault(source.name, regions.Regions()))
         for block in index.blocks[: index.end(0)]:
-            entry = search.block(block)
-            if entry[0]:
-                found.append(BlockLinks(block, source, entry[0], entry[1]))
+            entry = search.entry(block)
+            if entry is not None:
+                found.append(entry)
         found.extend(entry for entry in regions.subsections(index, -1, search.section) if entry.region.value)
     return found
 

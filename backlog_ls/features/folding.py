@@ -7,7 +7,8 @@ The folds inside a block (its code, its task trees) are found once per block and
 remembered relative to its first line, so they hold when an Enter above moves it
 (``memo.BlockMemo(across_moves=True)``); a section's, its subsections' included, are
 remembered while none of its blocks changed (``features.regions``): after a keystroke only
-the sections around the edit are walked again.
+the sections around the edit are walked again. A long list's folds are remembered per run of
+its items (``features.list_runs``): a keystroke inside it folds one run again.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from ..memo import MISSING, BlockMemo
+from ..memo import MISSING, BlockMemo, LineageMemo
 from ..model import Backlog, Block, Item, Span
-from . import regions
+from . import list_runs, regions
 
 COMMENT = "comment"  # an HTML comment block, so "fold all comments" can find it
 
@@ -32,9 +33,33 @@ class Fold:
 
 @attrs.frozen(eq=False)
 class BlockFolds:
-    """The folds inside one block: (first, last, kind) with lines counted from the block's first."""
+    """The folds inside one block: (first, last, kind) with lines counted from the block's first.
+
+    A long list's are kept per run of its items (``runs``, ``features.list_runs``) and joined
+    into ``relative`` only when asked."""
 
     block: Block
+    _relative: tuple[tuple[int, int, str | None], ...] | None
+    count: int
+    runs: tuple[RunFolds, ...] | None = None
+
+    @property
+    def relative(self) -> tuple[tuple[int, int, str | None], ...]:
+        if self._relative is not None:
+            return self._relative
+        first = self.block.start_line
+        return tuple(
+            (start + moved, end + moved, kind) for run in self.runs or () for moved in (run.start_line - first,) for start, end, kind in run.relative
+        )
+
+
+@attrs.frozen(eq=False)
+class RunFolds:
+    """The folds of one run of a long list's items, lines counted from its first: ``run`` is the
+    same object while they are, and ``convert.fold_entries_json`` keeps their JSON on it."""
+
+    run: list_runs.Run
+    start_line: int
     relative: tuple[tuple[int, int, str | None], ...]
 
 
@@ -71,9 +96,9 @@ class SectionFolds:
             found.append(Fold(span.start_line, span.end_line))
         index = self._index
         for block in index.blocks[index.heads[self.position] + 1 : index.end(self.position + 1)]:
-            relative = _relative(block, self._lines)
-            if relative:
-                found.append(BlockFolds(block, relative))
+            entry = _block_entry(block, self._lines)
+            if entry is not None:
+                found.append(entry)
         found.extend(self.subsections())
         return found
 
@@ -108,9 +133,9 @@ def fold_entries(backlog: Backlog) -> list[BlockFolds | SectionFolds]:
     lines = backlog.lines
     entries: list[BlockFolds | SectionFolds] = []
     for block in index.blocks[: index.end(0)]:
-        relative = _relative(block, lines)
-        if relative:
-            entries.append(BlockFolds(block, relative))
+        entry = _block_entry(block, lines)
+        if entry is not None:
+            entries.append(entry)
     entries.extend(regions.subsections(index, -1, lambda at: _section_entry(index, lines, at)))
     return entries
 
@@ -122,6 +147,29 @@ def _relative(block: Block, lines: Sequence[str]) -> tuple[tuple[int, int, str |
     return relative
 
 
+def _block_entry(block: Block, lines: Sequence[str]) -> BlockFolds | None:
+    """The block's folds, None when it has none."""
+    if not list_runs.is_long(block):
+        relative = _relative(block, lines)
+        return BlockFolds(block, relative, len(relative)) if relative else None
+    runs = tuple(_run_folds(run, items) for run, items in list_runs.list_runs(block).each(block))
+    count = sum(len(run.relative) for run in runs)
+    return BlockFolds(block, None, count, tuple(run for run in runs if run.relative)) if count else None
+
+
+_RUN_FOLDS = LineageMemo()  # run of a long list's items -> its items' folds, lines counted from its first
+
+
+def _run_folds(run: list_runs.Run, items: tuple[Item, ...]) -> RunFolds:
+    first = items[0].span.start_line
+    relative = _RUN_FOLDS.peek(run)
+    if relative is MISSING:
+        folds = [fold for fold in _item_folds(items) if fold.end_line > fold.start_line]
+        folds.sort(key=lambda fold: (fold.start_line, -fold.end_line))
+        relative = _RUN_FOLDS.put(run, tuple((fold.start_line - first, fold.end_line - first, fold.kind) for fold in folds))
+    return RunFolds(run, first, relative)
+
+
 def _section_entry(index: regions.Index, lines: Sequence[str], position: int) -> SectionFolds:
     found = _REGIONS.find(index, position, None, _lines_spanned)
     if found is not None:
@@ -131,7 +179,8 @@ def _section_entry(index: regions.Index, lines: Sequence[str], position: int) ->
     span = index.span(position, sections)
     folds = (span.end_line > span.start_line) + sum(entry.region.value for entry in subsections)
     for block in index.blocks[index.heads[position] + 1 : index.end(position + 1)]:
-        folds += len(_relative(block, lines))
+        entry = _block_entry(block, lines)
+        folds += entry.count if entry is not None else 0
     region = _REGIONS.remember(index, position, sections, _lines_spanned(span), folds, None, span)
     return SectionFolds(position, span, region, index, lines, subsections)
 

@@ -32,7 +32,7 @@ import re
 import weakref
 from collections import Counter
 from operator import attrgetter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -885,7 +885,20 @@ def issue_document_links(backlog: Backlog, source: Any) -> list[IssueLink]:
 
 def issue_link_source(source: Any) -> LinkSource:
     """``issue_document_links`` one block at a time (``features.block_links``)."""
-    return LinkSource("Issue links", source_token(source), lambda block: _issue_links(block_references(block), source))
+    return LinkSource(
+        "Issue links",
+        source_token(source),
+        lambda block: _issue_links(block_references(block), source),
+        lambda items: _issue_links(_items_references(items), source),
+    )
+
+
+def _items_references(items: Iterable[Item]) -> Iterator[Any]:
+    """Every ``References`` of ``items`` and the items below them, depth first (as ``Block.walk``)."""
+    for item in items:
+        for node in item.walk():
+            if node.refs:
+                yield node.refs
 
 
 def _issue_links(references: Iterable[Any], source: Any) -> list[IssueLink]:

@@ -28,11 +28,11 @@ from urllib.parse import quote, unquote
 
 import attrs
 
-from ..memo import MISSING, BlockMemo
+from ..memo import MISSING, BlockMemo, LineageMemo
 from ..model import Backlog, Block, Span
 from ..rules import Edit
 from ..rules.broken_link import link_targets
-from . import regions
+from . import list_runs, regions
 from .completion import FILE, REFERENCE, CompletionItem, CompletionRequest, CompletionResult
 from .rfc import file_uri
 
@@ -112,7 +112,11 @@ def file_document_links(backlog: Backlog, path: str | None, heading_line: Headin
     def block_entry(block: Block) -> tuple:
         entry = _FILE_LINKS.peek(block, path)
         if entry is MISSING:
-            entry = _FILE_LINKS.put(block, _block_file_links(block, lines, path, folder), path)
+            if list_runs.is_long(block):  # run by run: a keystroke in the list reads one run again
+                entry = _list_file_links(block, path, folder)
+            else:
+                entry = _block_file_links(block, lines, path, folder)
+            entry = _FILE_LINKS.put(block, entry, path)
         return entry
 
     index = regions.index(backlog)
@@ -144,9 +148,36 @@ class _Blocks(NamedTuple):
 
 
 def _block_file_links(block: Block, lines: Sequence[str], path: str, folder: str) -> tuple:
+    return _file_links(link_targets(_Blocks((block,), lines)), block.start_line, path, folder)
+
+
+def _list_file_links(block: Block, path: str, folder: str) -> tuple:
+    """A long list's ``_block_file_links``, from its runs' (each found once, and moved)."""
+    fixed: list[FileLink] = []
+    to_headings: list[tuple] = []
+    for run, items in list_runs.list_runs(block).each(block):
+        entry = _RUN_FILE_LINKS.peek(run, path)
+        if entry is MISSING:
+            targets = [(link.target, link.target_span) for item in items for node in item.walk() if node.refs for link in node.refs.links]
+            entry = _RUN_FILE_LINKS.put(run, _file_links(targets, items[0].span.start_line, path, folder), path)
+        if entry:
+            first, run_fixed, run_to_headings = entry
+            moved = items[0].span.start_line - first
+            fixed += [FileLink(link.span.shifted(moved), link.target, link.tooltip) for link in run_fixed] if moved else run_fixed
+            to_headings += [(span.shifted(moved), *rest) for span, *rest in run_to_headings] if moved else run_to_headings
+    return (block.start_line, tuple(fixed), tuple(to_headings)) if fixed or to_headings else ()
+
+
+# run of a long list's items -> what ``_file_links`` makes of them, under the document's path
+_RUN_FILE_LINKS = LineageMemo()
+
+
+def _file_links(targets: Iterable[tuple[str, Span]], first: int, path: str, folder: str) -> tuple:
+    """(first, links to files, links to headings) of a block's (or a run's) link targets (``_FILE_LINKS``),
+    or (); the links to files are in order when there are no links to headings (then all are sorted)."""
     fixed: list[FileLink] = []
     to_headings = []
-    for written, span in link_targets(_Blocks((block,), lines)):
+    for written, span in targets:
         target = parse_target(written)
         if target is None:
             continue
@@ -161,7 +192,7 @@ def _block_file_links(block: Block, lines: Sequence[str], path: str, folder: str
         return ()
     if not to_headings:
         fixed.sort(key=lambda link: link.span)
-    return block.start_line, tuple(fixed), tuple(to_headings)
+    return first, tuple(fixed), tuple(to_headings)
 
 
 # --- completion ------------------------------------------------------------------------------------

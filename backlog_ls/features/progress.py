@@ -15,7 +15,8 @@ section's figure is that of its subtasks.
 Cheap after a keystroke: each block is tallied once while it lives, and its copies moved by
 an Enter above keep the tally (``memo.BlockMemo`` across moves: a parent task is held by its
 place in the block's walk, not by its line); in a list each top-level item's tree is tallied
-once while it lives, so a keystroke in one long list re-counts the edited item. A document's
+once while it lives, and a long list's trees are added up per run of items (``features.list_runs``,
+found again when moved), so a keystroke in one long list re-counts one run. A document's
 section figures are then one pass over the block tallies, an addition per block and never a
 walk over tasks, made once per parsed snapshot.
 """
@@ -31,10 +32,10 @@ from typing import NamedTuple
 import attrs
 
 from ..config import Settings
-from ..memo import MISSING, BlockMemo
+from ..memo import MISSING, BlockMemo, LineageMemo
 from ..model import Backlog, Block, Heading, Item, Span, first_tasks
 from ..states import CANCELLED, DONE, OPEN, state_kinds, state_meanings, task_kind
-from . import regions
+from . import list_runs, regions
 
 DONE_STATE = "done"
 OPEN_STATE = "open"
@@ -172,14 +173,20 @@ def _tally(block: Block, states: StateReader, settings: Settings | None) -> Bloc
         return BlockTally(_ONE[DONE_STATE if heading.is_checked else OPEN_STATE])
     if not block.items:
         return BlockTally(NOTHING)
+    if list_runs.is_long(block):  # a long list, run by run: a keystroke in it tallies one run again
+        trees = (_run_tally(run, items, states, settings) for run, items in list_runs.list_runs(block).each(block))
+    else:
+        trees = (_item_tally(item, states, settings) for item in block.items)
+    whole = _trees_tally(trees)
+    return BlockTally(whole.counts, whole.parents)
+
+
+def _trees_tally(trees: Iterable[_TreeTally]) -> _TreeTally:
+    """Consecutive trees (of top-level items, or runs of them) as one, their parents placed in its walk."""
     done = open_ = started = cancelled = 0
     parents: list[tuple[int, Counts]] = []
     place = 0
-    remembered = _TREES.peek
-    for item in block.items:  # each top-level item's tree is tallied once while that item lives
-        tree = remembered(item, settings)  # type: ignore[arg-type]
-        if tree is MISSING:
-            tree = _item_tally(item, states, settings)
+    for tree in trees:
         # Added up field by field: a list of 2,000 tasks is 2,000 trees after every keystroke in it.
         item_done, item_open, item_started, item_cancelled = tree.counts
         done += item_done
@@ -189,7 +196,17 @@ def _tally(block: Block, states: StateReader, settings: Settings | None) -> Bloc
         if tree.parents:
             parents.extend((place + index, figure) for index, figure in tree.parents)
         place += tree.size
-    return BlockTally(Counts(done, open_, started, cancelled), tuple(parents))
+    return _TreeTally(Counts(done, open_, started, cancelled), tuple(parents), place)
+
+
+_RUN_TALLIES = LineageMemo()  # run of a long list's items -> their trees' tally, under the settings
+
+
+def _run_tally(run: list_runs.Run, items: tuple[Item, ...], states: StateReader, settings: Settings | None) -> _TreeTally:
+    found = _RUN_TALLIES.peek(run, settings)
+    if found is MISSING:
+        found = _RUN_TALLIES.put(run, _trees_tally(_item_tally(item, states, settings) for item in items), settings)
+    return found
 
 
 @attrs.frozen

@@ -44,6 +44,7 @@ from ..rfc.cite import (
     citation_at,
     citations,
     definitions_generation,
+    items_citations,
     numbers_in_text,
 )
 from ..rfc.ietf import IetfIndex, IetfRfc, document_name, url
@@ -168,7 +169,12 @@ def rfc_document_links(backlog: Backlog, rfcs: Rfcs | None, path: str | None) ->
 def rfc_link_source(backlog: Backlog, rfcs: Rfcs | None, path: str | None) -> LinkSource:
     """``rfc_document_links`` one block at a time (``features.block_links``)."""
     key = (_projects(rfcs), _ietf(rfcs), path, definitions_generation(backlog))
-    return LinkSource("RFC links", key, lambda block: _rfc_links(block_citations(backlog, block), rfcs, path))
+    return LinkSource(
+        "RFC links",
+        key,
+        lambda block: _rfc_links(block_citations(backlog, block), rfcs, path),
+        lambda items: _rfc_links(items_citations(backlog, items), rfcs, path),
+    )
 
 
 def _rfc_links(found_citations: Iterable[Citation], rfcs: Rfcs | None, path: str | None) -> list[RfcLink]:

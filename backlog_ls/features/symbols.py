@@ -14,7 +14,9 @@ A keystroke re-parses one block and the editor asks for the outline again: each 
 block's entries and task counts are remembered per block (``BlockSymbols``), and each
 section's, its subsections included, per section while none of its blocks changed
 (``SectionSymbols``, ``features.regions``): only the sections around the edit are walked
-again, and their JSON joined again from the remembered parts (``convert.outline_json``). A backlog with more than
+again, and their JSON joined again from the remembered parts (``convert.outline_json``). A long list,
+one block, keeps its entries per run of its items (``features.list_runs``), so a keystroke inside it
+builds one run's entries again, not the list's. A backlog with more than
 ``OUTLINE_ITEM_LIMIT`` task entries is outlined by its sections alone (each still with its
 progress): an outline of 40,000 tasks is megabytes per keystroke that no one scrolls.
 """
@@ -26,10 +28,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from ..config import Settings
-from ..memo import MISSING, BlockMemo
+from ..memo import MISSING, BlockMemo, LineageMemo
 from ..model import Backlog, Block, Item, Span, shifted
 from ..states import state_meanings
-from . import regions
+from . import list_runs, regions
 from .progress import Counts, progress
 
 SECTION = "section"
@@ -61,18 +63,68 @@ class BlockSymbols:
 
     Remembered across moves: the symbols' spans are as of ``first_line``, where the block
     was when they were built. ``key`` names the state meanings they were built with.
+    A long list's are kept per run of its items instead (``runs()``, ``features.list_runs``):
+    its ``symbols`` are None, and built item by item only when spelled out.
     """
 
     block: Block
-    symbols: tuple[Symbol, ...]
+    symbols: tuple[Symbol, ...] | None
     first_line: int
     entries: int  # symbols, nested ones included
     key: tuple
-
+    _request: _Request | None = attrs.field(default=None, repr=False)  # a long list's
 
     def spelled_out(self) -> tuple[Symbol, ...]:
         """The symbols with spans where the block is now."""
-        return shifted(self.symbols, self.block.start_line - self.first_line)
+        symbols, first = self.symbols, self.first_line
+        if symbols is None:
+            request = self._request
+            remembered = _remembered(self.block, self.key)
+            symbols, first = _block_item_symbols(self.block, remembered, request.lines, request.meanings, self.key), remembered[1]  # type: ignore[union-attr]
+        return shifted(symbols, self.block.start_line - first)
+
+    def runs(self) -> list[RunSymbols]:
+        """A long list's entries, run by run (those with entries)."""
+        request, key = self._request, self.key
+        found = []
+        for run, items in list_runs.list_runs(self.block).each(self.block):
+            entries = _run_entries(run, items, key)
+            if entries:
+                found.append(RunSymbols(run, items, entries, request))  # type: ignore[arg-type]
+        return found
+
+
+@attrs.frozen(eq=False)
+class RunSymbols:
+    """The outline entries of one run of a long list's items (``features.list_runs``): ``run`` is the
+    same object while they are, and ``convert.outline_json`` keeps their JSON on it."""
+
+    run: list_runs.Run
+    items: tuple[Item, ...]
+    entries: int
+    _request: _Request = attrs.field(repr=False)
+
+    @property
+    def start_line(self) -> int:
+        return self.items[0].span.start_line
+
+    @property
+    def key(self) -> tuple:
+        return self._request.key
+
+    def symbols(self) -> list[Symbol]:
+        """The run's entries where it is now, built afresh."""
+        return _item_symbols(self.items, self._request.lines, self._request.meanings)
+
+
+_RUN_ENTRIES = LineageMemo()  # run -> how many entries its items make, under the state meanings
+
+
+def _run_entries(run: list_runs.Run, items: tuple[Item, ...], key: tuple) -> int:
+    found = _RUN_ENTRIES.peek(run, key)
+    if found is MISSING:
+        found = _RUN_ENTRIES.put(run, sum(map(_entries, items)), key)
+    return found
 
 
 # block lineage -> [symbols (MISSING until asked for), first line, entries]; no block
@@ -159,7 +211,7 @@ class SectionSymbols:
             for block in _direct_blocks(request.index, self.position):
                 if block.items:
                     entry = _block_entry(block, _remembered(block, request.key), request)
-                    if entry.symbols:
+                    if entry.entries:
                         found.append(entry)
         found.extend(self.subsections())
         return found
@@ -187,7 +239,7 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[BlockSym
     top: list[BlockSymbols | SectionSymbols] = []
     for block, remembered in before if request.with_tasks else ():  # sections alone: no block shows
         entry = _block_entry(block, remembered, request)
-        if entry.symbols:
+        if entry.entries:
             top.append(entry)
     top.extend(roots)
     return top
@@ -229,6 +281,8 @@ def _remembered(block: Block, key: tuple) -> list:
 
 
 def _block_entry(block: Block, remembered: list, request: _Request) -> BlockSymbols:
+    if list_runs.is_long(block):  # its entries are taken run by run (``BlockSymbols.runs``)
+        return BlockSymbols(block, None, remembered[1], remembered[2], request.key, request)
     symbols = _block_item_symbols(block, remembered, request.lines, request.meanings, request.key)
     return BlockSymbols(block, symbols, remembered[1], remembered[2], request.key)
 
@@ -241,6 +295,9 @@ _ITEM_SYMBOLS = BlockMemo()
 
 def _block_symbols(block: Block, key: tuple) -> list:
     """[the block's symbols (MISSING until asked for), its first line, entries]."""
+    if list_runs.is_long(block):
+        entries = sum(_run_entries(run, items, key) for run, items in list_runs.list_runs(block).each(block))
+        return [MISSING, block.start_line, entries]
     entries = 0
     for item in block.items:
         entries += _item_entry(item, key)[1]

@@ -262,6 +262,14 @@ def block_citations(backlog: Backlog, block: Block) -> list[Citation]:
     return _memo.get(block, lambda: _block_citations(block, lines, definitions), _generation(definitions))
 
 
+def items_citations(backlog: Backlog, items: Iterable[Item]) -> list[Citation]:
+    """The RFCs consecutive top-level items of a list cite, and the items below them, in order:
+    a list's ``block_citations`` are those of its items, run by run."""
+    found = _items_citations((node for item in items for node in item.walk()), definitions_of(backlog), backlog.lines)
+    found.sort(key=lambda citation: citation.span)
+    return found
+
+
 def citation_at(backlog: Backlog, line: int, column: int) -> Citation | None:
     """The citation under (line, column), looking only at the block that holds the line."""
     block = backlog.block_at(line)
