@@ -708,7 +708,8 @@ def written(form: str, number: int, source: Any = None, url: str | None = None) 
     repository = getattr(source, "repository", None)
     values = {
         "number": str(number),
-        "url": url or issue_url(repository, number) or "",
+        # Built only for a form that can name it: a form is filled in up to 200 times an answer.
+        "url": (url or issue_url(repository, number) or "") if "url" in form else "",
         "owner": repository.owner if repository is not None else "",
         "repo": repository.name if repository is not None else "",
     }
