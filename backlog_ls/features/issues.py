@@ -28,6 +28,7 @@ on every ``#`` would cost the client more than the server.
 
 from __future__ import annotations
 
+import logging
 import re
 import weakref
 from collections import Counter
@@ -47,6 +48,8 @@ from ..tracker import Repository, TrackerIssue
 from .block_links import LinkSource
 from .completion import REFERENCE, CompletionItem, CompletionRequest, CompletionResult
 from .edits import section_here
+
+log = logging.getLogger(__name__)
 
 LIMIT = 100  # completion items sent at once; more come as the user types
 BODY_LINES = 8
@@ -488,6 +491,17 @@ def issue_index(source: Any) -> IssueIndex:
         ref = lambda source=source: source
     _index_cache[id(source)] = (ref, token, index)
     return index
+
+
+def prepare_completion(backlog: Backlog, source: Any) -> None:
+    """Compute ahead (on a thread) what completion after "#" reads: the numbers the document cites
+    and the source's ``IssueIndex``. Each is remembered, so the request finds them ready."""
+    try:
+        referenced_issues(backlog)
+        if source is not None:
+            issue_index(source)
+    except Exception:  # noqa: BLE001 - the request computes them itself
+        log.exception("Could not prepare issue completion")
 
 
 # --- numbers the documents already cite ----------------------------------------------------------------

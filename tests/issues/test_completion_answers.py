@@ -153,3 +153,22 @@ def test_completion_after_edits_and_refreshes_is_that_of_a_fresh_parse_and_track
         assert _answers(backlog, source, issue_settings) == remembered  # asked again, nothing changed
         fresh_source = MemoryIssues(list(source.issues), REPO)
         assert remembered == _answers(parse_lines(list(document.text.lines)), fresh_source, issue_settings), document.source
+
+
+# --- prepared ahead ---------------------------------------------------------------------------------
+
+
+def test_a_completion_prepared_ahead_reads_no_block_and_builds_no_index(monkeypatch):
+    # The server prepares it on a thread when a check is delivered (``BacklogServer._deliver``).
+    rng = random.Random(3)
+    backlog = parse_lines(["# Plan", "", *(f"- [ ] task {n} (Issue #{n % 70})" for n in range(300)), "- [ ] new #"])
+    source = MemoryIssues(_issues(rng), REPO)
+    issue_features.prepare_completion(backlog, source)
+    read = []
+    monkeypatch.setattr(issue_features, "_read_referenced", lambda block: read.append(block))
+    monkeypatch.setattr(issue_features.IssueIndex, "__init__", lambda self, issues: read.append(issues))
+    last = len(backlog.lines) - 1
+    context = IssueContext(source, referenced_issues(backlog), {})
+    result = complete(CompletionRequest(backlog, last, len(backlog.lines[last]), issues=context, trigger="#"))
+    assert read == [] and result is not None
+    assert [item.label for item in result.items][:3] == [f"#{issue.number}" for issue in issue_features.issue_index(source).ordered[:3]]
