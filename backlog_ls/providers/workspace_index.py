@@ -46,9 +46,8 @@ MAX_PROCESSES = 2
 # An edited open document is summarised again once its edits pause this long (patched from its
 # last summary: the edited blocks are read again, and the others' entries joined by slicing).
 LIVE_DELAY_SECONDS = 0.3
-# How long in all a summary of an edited document waits, at its points, for the requests being answered
-# (nothing waits for it: a request that needs the newest summary makes it itself, ``document_parsed``).
-REQUESTS_FIRST_SECONDS = 2.0
+# How long in all a summary of an edited document waits, at its points, for the requests being answered.
+REQUESTS_FIRST_SECONDS = 0.5
 # Files per job (sent to a process, or read here): fewer round trips, and one progress report
 # per job, since a report per file would flood a slow client.
 FILES_PER_JOB = 16

@@ -2,7 +2,7 @@
 
 Right after a 20,000-task document opens, the index summarises it on its own thread (about a
 second); a completion or hover that comes meanwhile shared the interpreter with it and took twice
-as long. The summary now waits at its points (every 8 blocks) while a request is answered
+as long. The summary now waits at its points (every 32 blocks) while a request is answered
 (``checkpoint.answering``, entered by the server around each request on a document), at most
 ``REQUESTS_FIRST_SECONDS`` in all.
 """
@@ -51,7 +51,7 @@ def test_a_summary_waits_at_its_points_while_a_request_is_answered_and_then_fini
         time.sleep(0.2)
         assert points.reached == 1 and not found  # held at its first point
     summarising.join(TIMEOUT)
-    assert points.reached >= 1600 // 8  # then it goes on, point after point
+    assert points.reached >= 1600 // 32  # then it goes on, point after point
     assert found == [summarize(BIG)]
 
 
