@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 _local = threading.local()
@@ -45,53 +44,3 @@ def hooked(hook: Callable[[], None]) -> Iterator[None]:
         yield
     finally:
         _local.hook = previous
-
-
-# --- requests first, for work that no document's check owns --------------------------------------
-#
-# A check waits at its points for the requests on its own document (``analysis.Scheduler.serving``).
-# Other work on a thread, such as the workspace index summarising an open document after an edit
-# (a second at 20,000 tasks, right after the document opens), waits for any request the loop is
-# answering: hooked with ``RequestsFirst``, it pauses at its points while ``answering()`` is entered.
-
-
-class _Answering:
-    __slots__ = ("count", "changed")
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.changed = threading.Condition()
-
-
-_answering = _Answering()
-
-
-@contextlib.contextmanager
-def answering() -> Iterator[None]:
-    """While a request is answered (the server enters this around each request on a document)."""
-    with _answering.changed:
-        _answering.count += 1
-    try:
-        yield
-    finally:
-        with _answering.changed:
-            _answering.count -= 1
-            _answering.changed.notify_all()
-
-
-class RequestsFirst:
-    """A hook for ``hooked``: at each point, waits while requests are answered, ``budget`` seconds in all
-    (past it the work runs beside them: a client that asks without pause still gets it done)."""
-
-    __slots__ = ("_left",)
-
-    def __init__(self, budget: float):
-        self._left = budget
-
-    def __call__(self) -> None:
-        if not _answering.count or self._left <= 0:  # a plain read: at worst one point late
-            return
-        started = time.monotonic()
-        with _answering.changed:
-            _answering.changed.wait_for(lambda: _answering.count == 0, self._left)
-        self._left -= time.monotonic() - started

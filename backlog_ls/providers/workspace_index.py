@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .. import checkpoint
 from ..workspace_index import FileSummary, WorkspaceIndex, summarize
 
 if TYPE_CHECKING:
@@ -46,8 +45,6 @@ MAX_PROCESSES = 2
 # An edited open document is summarised again once its edits pause this long (patched from its
 # last summary: the edited blocks are read again, and the others' entries joined by slicing).
 LIVE_DELAY_SECONDS = 0.3
-# How long in all a summary of an edited document waits, at its points, for the requests being answered.
-REQUESTS_FIRST_SECONDS = 0.5
 # Files per job (sent to a process, or read here): fewer round trips, and one progress report
 # per job, since a report per file would flood a slow client.
 FILES_PER_JOB = 16
@@ -220,9 +217,7 @@ class IndexProvider:
         with self._open_lock:
             edited, self._edited = self._edited, {}
         for uri, (revision, backlog, path) in edited.items():
-            # Requests first: the first summary of a big document reads every block (a second at 20,000 tasks).
-            with checkpoint.hooked(checkpoint.RequestsFirst(REQUESTS_FIRST_SECONDS)):
-                self.document_parsed(uri, revision, backlog, path)
+            self.document_parsed(uri, revision, backlog, path)
 
     def _scan(self, folders: tuple[str, ...], progress: Progress) -> None:
         from .backlog_files import backlog_paths

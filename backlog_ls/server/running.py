@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
-from .. import checkpoint
 from ..workspace import Document
 
 if TYPE_CHECKING:  # core imports this module
@@ -59,8 +58,7 @@ def when_parsed(handler: Callable[[BacklogServer, Any], Any]) -> Callable[[Backl
         document = ls.documents.get(params.text_document.uri)
         if document is None:
             return await _answer(ls, params)
-        # Before the document's check runs its rules, and before other background work (the index).
-        with ls.analysis.serving(document), checkpoint.answering():
+        with ls.analysis.serving(document):  # before the document's check runs its rules
             if not ls.analysis.parse_now_if_small(document):
                 await ls.analysis.parsed(document)
             return await _answer(ls, params)

@@ -25,7 +25,6 @@ from operator import itemgetter
 
 import attrs
 
-from .. import checkpoint
 from ..anchors import heading_anchors, heading_text, html_anchors
 from ..memo import MISSING, BlockMemo
 from ..patching import edited_blocks, edited_items, entries_on, spliced
@@ -207,9 +206,6 @@ class SparseLines(Sequence[str]):
 # --- building one ---------------------------------------------------------------------------------
 
 
-_CHECKPOINT_MASK = 31  # a point every 32 blocks
-
-
 def summarize(backlog: Backlog, *, live: bool = True, previous: FileSummary | None = None) -> FileSummary:
     """The summary of a parsed backlog; pure and never raises on a well-formed model.
 
@@ -235,9 +231,7 @@ def summarize(backlog: Backlog, *, live: bool = True, previous: FileSummary | No
     kept: dict[int, str] = {}
     section: str | None = None
     titles = iter(section.title for section in sections)
-    for number, block in enumerate(backlog.blocks):
-        if not number & _CHECKPOINT_MASK:
-            checkpoint.reached()  # the server's requests go first (``providers/workspace_index.py``)
+    for block in backlog.blocks:
         if block.heading is None and not block.items and not block.refs:
             continue  # a blank line, a code block: nothing to keep
         part = _block_part(block, lines, section) if live else _read_block(block, lines, section, live=False)
