@@ -808,34 +808,48 @@ _COMPLETION_KINDS = {
 }
 
 
-def completion_list_json(result: Any, lines: Sequence[str], encoding: str) -> dict[str, Any]:
-    """A ``features.completion.CompletionResult`` as ``CompletionList`` JSON; each item replaces its own span.
+def completion_list_text(result: Any, lines: Sequence[str], encoding: str) -> str:
+    """A ``features.completion.CompletionResult`` as ``CompletionList`` JSON text; each item replaces its own span.
 
-    Built as JSON directly: with 10,000 cached issues an answer holds up to 200 items with their
-    documentation, and cattrs' walk over the lsprotocol objects cost more than finding them.
+    Written as JSON text directly: with 10,000 cached issues an answer holds up to 200 items with
+    their documentation, and cattrs' walk over lsprotocol objects, or even a dict per item handed
+    to ``json.dumps``, cost more than finding them. The items of one answer share their span
+    (the text typed after "#"), whose range is converted once.
     """
+    ranges: dict[Span, str] = {}
+
+    def range_text(span: Span) -> str:
+        text = ranges.get(span)
+        if text is None:
+            text = ranges[span] = _compact(range_dict(span, lines, encoding))
+        return text
+
+    quote = _quote
     items = []
     for item in result.items:
-        entry: dict[str, Any] = {
-            "label": item.label,
-            "kind": int(_COMPLETION_KINDS.get(item.kind, types.CompletionItemKind.Text)),
-        }
+        kind = _COMPLETION_KIND_NUMBERS.get(item.kind, _TEXT_KIND_NUMBER)
+        text = f'{{"label":{quote(item.label)},"kind":{kind}'
         if item.detail is not None:
-            entry["detail"] = item.detail
+            text += ',"detail":' + quote(item.detail)
         if item.documentation:
-            entry["documentation"] = {"kind": "markdown", "value": item.documentation}
+            text += ',"documentation":{"kind":"markdown","value":' + quote(item.documentation) + "}"
         if item.filter_text is not None:
-            entry["filterText"] = item.filter_text
+            text += ',"filterText":' + quote(item.filter_text)
         if item.sort_text is not None:
-            entry["sortText"] = item.sort_text
-        entry["insertText"] = item.new_text  # what a client without text edits inserts at its own word start
-        entry["textEdit"] = {"range": range_dict(item.span, lines, encoding), "newText": item.new_text}
+            text += ',"sortText":' + quote(item.sort_text)
+        new_text = quote(item.new_text)
+        # insertText: what a client without text edits inserts at its own word start.
+        text += f',"insertText":{new_text},"textEdit":{{"range":{range_text(item.span)},"newText":{new_text}}}'
         if item.additional:
-            entry["additionalTextEdits"] = [
-                {"range": range_dict(edit.span, lines, encoding), "newText": edit.new_text} for edit in item.additional
-            ]
-        items.append(entry)
-    return {"isIncomplete": bool(result.incomplete), "items": items}
+            edits = ",".join(f'{{"range":{range_text(edit.span)},"newText":{quote(edit.new_text)}}}' for edit in item.additional)
+            text += ',"additionalTextEdits":[' + edits + "]"
+        items.append(text + "}")
+    return f'{{"isIncomplete":{"true" if result.incomplete else "false"},"items":[' + ",".join(items) + "]}"
+
+
+_quote = json.encoder.encode_basestring_ascii  # a str as JSON (ASCII), as json.dumps writes it
+_COMPLETION_KIND_NUMBERS = {kind: int(value) for kind, value in _COMPLETION_KINDS.items()}
+_TEXT_KIND_NUMBER = int(types.CompletionItemKind.Text)
 
 
 def document_links_json(links: Iterable[Any], lines: Sequence[str], encoding: str) -> list[dict[str, Any]]:

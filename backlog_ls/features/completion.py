@@ -8,7 +8,7 @@ raises is logged and left out. To add one (issue numbers after ``#``, say), writ
 append it to ``PROVIDERS``; add its trigger characters to ``TRIGGER_CHARACTERS``.
 
 Items carry the span they replace (code points on the cursor's line), the text that
-replaces it and any edits beside it; ``convert.completion_list_json`` turns them into the
+replaces it and any edits beside it; ``convert.completion_list_text`` turns them into the
 protocol's form.
 """
 

@@ -28,6 +28,7 @@ on every ``#`` would cost the client more than the server.
 
 from __future__ import annotations
 
+import logging
 import re
 import weakref
 from collections import Counter
@@ -47,6 +48,8 @@ from ..tracker import Repository, TrackerIssue
 from .block_links import LinkSource
 from .completion import REFERENCE, CompletionItem, CompletionRequest, CompletionResult
 from .edits import section_here
+
+log = logging.getLogger(__name__)
 
 LIMIT = 100  # completion items sent at once; more come as the user types
 BODY_LINES = 8
@@ -490,6 +493,17 @@ def issue_index(source: Any) -> IssueIndex:
     return index
 
 
+def prepare_completion(backlog: Backlog, source: Any) -> None:
+    """Compute ahead (on a thread) what completion after "#" reads: the numbers the document cites
+    and the source's ``IssueIndex``. Each is remembered, so the request finds them ready."""
+    try:
+        referenced_issues(backlog)
+        if source is not None:
+            issue_index(source)
+    except Exception:  # noqa: BLE001 - the request computes them itself
+        log.exception("Could not prepare issue completion")
+
+
 # --- numbers the documents already cite ----------------------------------------------------------------
 
 class CitedIssues(dict):
@@ -497,11 +511,19 @@ class CitedIssues(dict):
     or a paragraph cites it); remembers its numbers in order for completion's "cited, not cached" items."""
 
     _sorted: list[int] | None = None
+    _unknown: tuple[Mapping[int, Any], list[int]] | None = None
 
     def numbers(self) -> list[int]:
         if self._sorted is None:
             self._sorted = sorted(self)
         return self._sorted
+
+    def numbers_not_in(self, known: Mapping[int, Any]) -> list[int]:
+        """``numbers()`` less those in ``known`` (a tracker's issues by number), for the last ``known`` asked."""
+        unknown = self._unknown
+        if unknown is None or unknown[0] is not known:
+            unknown = self._unknown = (known, [number for number in self.numbers() if number not in known])
+        return unknown[1]
 
 
 # Per block, found again for a block moved by an Enter above it (the numbers and texts do not
@@ -655,6 +677,19 @@ def insert_format(backlog: Backlog, issue_settings: Mapping[str, Any] | None = N
     configured = (issue_settings or {}).get("insert-format") or (issue_settings or {}).get("insert_format")
     if isinstance(configured, str) and "{number}" in configured:
         return configured
+    # Kept with the parsed document: every completion after "#" asks, and reading the first
+    # references of a 20,000-task document each time cost milliseconds.
+    style = vars(backlog).get(_STYLE_ATTRIBUTE)
+    if style is None:
+        style = vars(backlog)[_STYLE_ATTRIBUTE] = _document_style(backlog)
+    return style
+
+
+_STYLE_ATTRIBUTE = "_issue_insert_style"
+
+
+def _document_style(backlog: Backlog) -> str:
+    """The form most of the document's first references are written in."""
     styles: Counter[str] = Counter()
     seen = 0
     for refs in backlog.references():
@@ -677,12 +712,18 @@ def insert_format(backlog: Backlog, issue_settings: Mapping[str, Any] | None = N
     return styles.most_common(1)[0][0] if styles else "#{number}"
 
 
+_PLAIN_FORMS = {"#{number}": "#", "GH-{number}": "GH-"}
+
+
 def written(form: str, number: int, source: Any = None, url: str | None = None) -> str:
     """``form`` filled in for issue ``number``; a form needing what is unknown falls back to ``#number``."""
+    if form in _PLAIN_FORMS:  # what completion writes most, up to 200 times an answer
+        return _PLAIN_FORMS[form] + str(number)
     repository = getattr(source, "repository", None)
     values = {
         "number": str(number),
-        "url": url or issue_url(repository, number) or "",
+        # Built only for a form that can name it: a form is filled in up to 200 times an answer.
+        "url": (url or issue_url(repository, number) or "") if "url" in form else "",
         "owner": repository.owner if repository is not None else "",
         "repo": repository.name if repository is not None else "",
     }
@@ -742,9 +783,10 @@ def key_completions(request: CompletionRequest, source: Any) -> CompletionResult
     lead = f"{project}-"
     index = issue_index(part)
     positions, cut = index.matching(match.group("query"))
+    making = _IssueItems(request, match.start(), lead)
     items = [
-        _issue_item(
-            request, match.start(), lead, issue.number, issue.key or f"{lead}{issue.number}",
+        making.item(
+            issue.number, issue.key or f"{lead}{issue.number}",
             detail=issue.title,
             documentation=index.documentation(issue),
             title=issue.title,
@@ -793,14 +835,13 @@ def issue_completions(request: CompletionRequest) -> CompletionResult | None:
         form = insert_format(request.backlog, context.settings)
     index = issue_index(source) if source is not None else IssueIndex(())
     positions, cut = index.matching(query)
+    making = _IssueItems(request, start, lead)
     items: list[CompletionItem] = []
-    offered: set[int] = set()
     for position in positions:
         issue = index.ordered[position]
-        offered.add(issue.number)
         items.append(
-            _issue_item(
-                request, start, lead, issue.number, written(form, issue.number, source, issue.url or None),
+            making.item(
+                issue.number, written(form, issue.number, source, issue.url or None),
                 detail=issue.title,
                 documentation=index.documentation(issue),
                 title=issue.title,
@@ -810,15 +851,18 @@ def issue_completions(request: CompletionRequest) -> CompletionResult | None:
     if owner is None:
         wanted = query.strip().lower()
         cited = context.referenced
-        numbers = cited.numbers() if isinstance(cited, CitedIssues) else sorted(cited)
-        extra = (number for number in numbers if number not in index.by_number and number not in offered)
+        known = index.by_number  # every number offered above is one of these
+        if isinstance(cited, CitedIssues):
+            extra = cited.numbers_not_in(known)
+        else:
+            extra = [number for number in sorted(cited) if number not in known]
         for number in extra:
-            text = context.referenced[number]
+            text = cited[number]
             if wanted and wanted not in f"{number} {text}".lower():
                 continue
             items.append(
-                _issue_item(
-                    request, start, lead, number, written(form, number, source),
+                making.item(
+                    number, written(form, number, source),
                     detail=text or "Cited in the backlog",
                     documentation="Cited in the open backlogs; no tracker data for it.",
                     title=text,
@@ -833,39 +877,54 @@ def issue_completions(request: CompletionRequest) -> CompletionResult | None:
     return CompletionResult(tuple(items), incomplete=cut)
 
 
-def _issue_item(
-    request: CompletionRequest, start: int, lead: str, number: int, text: str, *, detail: str, documentation: str,
-    title: str, sort_text: str,
-) -> CompletionItem:
-    """The item that completes the reference whose ``lead`` ("#" or "GH-") the user typed at ``start``.
+class _IssueItems:
+    """The items completing the reference whose ``lead`` ("#" or "GH-") the user typed at ``start``.
 
-    The typed lead stays: the item replaces only what follows it, and a form that writes more in front
+    The typed lead stays: an item replaces only what follows it, and a form that writes more in front
     ("Issue #40", "[#40](url)") puts that part before the lead as an additional edit. Clients treat the
     main edit as a word that continues the typed text: Neovim 0.11's built-in completion cuts it at the
     first space ("Issue #40" gave "Issue", the number lost) and 0.7's omnifunc inserts it after the
     "#" ("#Issue #40"). A form without the lead and number in it ("{url}") replaces the lead too.
+
+    One answer holds up to 200 items on the same line: their spans and the edit before the lead are
+    made once and shared.
     """
-    query_start = start + len(lead)
-    written_at = re.search(rf"{re.escape(lead)}{number}(?!\d)", text)
-    if written_at is None:
-        span, new_text, additional = Span.on_line(request.line, start, request.column), text, ()
-        filter_text = f"{lead}{number} {title}"
-    else:
-        span, new_text = Span.on_line(request.line, query_start, request.column), text[written_at.start() + len(lead) :]
-        before = text[: written_at.start()]
-        additional = (Edit(Span.on_line(request.line, start, start), before),) if before else ()
-        filter_text = f"{number} {title}"
-    return CompletionItem(
-        label=f"{lead}{number}",
-        new_text=new_text,
-        span=span,
-        kind=REFERENCE,
-        detail=detail,
-        documentation=documentation,
-        filter_text=filter_text.rstrip(),
-        sort_text=sort_text,
-        additional=additional,
-    )
+
+    __slots__ = ("line", "start", "lead", "column", "_after_lead", "_whole", "_before")
+
+    def __init__(self, request: CompletionRequest, start: int, lead: str):
+        self.line, self.start, self.lead, self.column = request.line, start, lead, request.column
+        self._after_lead = Span.on_line(request.line, start + len(lead), request.column)
+        self._whole = Span.on_line(request.line, start, request.column)
+        self._before: dict[str, tuple[Edit, ...]] = {"": ()}
+
+    def item(self, number: int, text: str, *, detail: str, documentation: str, title: str, sort_text: str) -> CompletionItem:
+        lead = self.lead
+        written_as = f"{lead}{number}"
+        at = text.find(written_as)
+        while at >= 0 and text[at + len(written_as) : at + len(written_as) + 1].isdecimal():
+            at = text.find(written_as, at + 1)  # "#40" is not "#4": the number must end there
+        if at < 0:
+            span, new_text, additional = self._whole, text, ()
+            filter_text = f"{written_as} {title}"
+        else:
+            span, new_text = self._after_lead, text[at + len(lead) :]
+            before = text[:at]
+            additional = self._before.get(before)
+            if additional is None:
+                additional = self._before[before] = (Edit(Span.on_line(self.line, self.start, self.start), before),)
+            filter_text = f"{number} {title}"
+        return CompletionItem(
+            label=written_as,
+            new_text=new_text,
+            span=span,
+            kind=REFERENCE,
+            detail=detail,
+            documentation=documentation,
+            filter_text=filter_text.rstrip(),
+            sort_text=sort_text,
+            additional=additional,
+        )
 
 
 # --- document links --------------------------------------------------------------------------------------

@@ -187,11 +187,18 @@ class BacklogServer(GuardedServer):
 
     def _deliver(self, document: Document, result: Result) -> None:
         """A check's result, still current: pushed to push clients, with the version it was computed for."""
+        self._prepare_issue_completion(document)
         if self.pull_diagnostics:
             return
         _, diagnostics = result.value
         params = f'{{"uri":{json.dumps(document.uri)},"version":{json.dumps(result.version)},"diagnostics":{diagnostics}}}'
         self.protocol.notify(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, EncodedJson.of_text(params))
+
+    def _prepare_issue_completion(self, document: Document) -> None:
+        """On a thread, what the next completion after "#" reads (the first one of a 20,000-task document
+        with 10,000 cached issues spent 150-350 ms on the numbers it cites and the issues' order)."""
+        backlog, source = document.backlog, self.issues_for(document)
+        asyncio.get_running_loop().run_in_executor(None, issue_features.prepare_completion, backlog, source)
 
     def schedule_publish(self, uri: str) -> None:
         """Check the document again shortly (a burst of edits is checked once, for the newest text)."""

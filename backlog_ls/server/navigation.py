@@ -59,7 +59,7 @@ def _on_completion(ls: BacklogServer, params: types.CompletionParams) -> Encoded
     found = guarded("Completion", lambda: completion.complete(request), None)
     if found is None:
         return None
-    return EncodedJson(convert.completion_list_json(found, document.lines, ls.encoding))
+    return EncodedJson.of_text(convert.completion_list_text(found, document.lines, ls.encoding))
 
 
 async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | EncodedJson | None:
