@@ -41,6 +41,9 @@ sys.path.insert(0, str(SHARED / "tools"))
 
 import lspbench  # noqa: E402
 
+sys.path.insert(0, str(REPO / "benchmarks"))
+from reading_client import Client  # noqa: E402
+
 OUT = REPO / "benchmarks" / "out"
 TIMEOUT = 120.0
 
@@ -73,7 +76,7 @@ class Session:
         self.lines = self.text.split("\n")
         self.version = 1
         self.per_method: dict[str, list[float]] = {}  # each answer's time after the didChange
-        self.client = lspbench.LspClient(shlex.split(server), path.parent.as_uri())
+        self.client = Client(shlex.split(server), path.parent.as_uri())
         root = path.parent.as_uri()
         params = {
             "processId": os.getpid(),

@@ -62,6 +62,9 @@ sys.path.insert(0, str(SHARED / "tools"))
 
 import lspbench  # noqa: E402  (the shared benchmark client: LSP framing, capabilities, generator)
 
+sys.path.insert(0, str(REPO / "benchmarks"))
+from reading_client import Client  # noqa: E402  (lspbench's, decoding big answers on use)
+
 VSCODE_SETTINGS = {
     "markdown": {
         "server": {"log": "off"},
@@ -232,7 +235,7 @@ class Session:
         saved = dict(os.environ)
         os.environ.update(environment or {})
         try:
-            self.client = lspbench.LspClient(
+            self.client = Client(
                 peer.argv, path.parent.as_uri(), settings=peer.settings, sidecar_cmd=peer.sidecar, cwd=str(path.parent)
             )
         finally:
