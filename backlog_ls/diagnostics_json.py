@@ -40,18 +40,19 @@ def moved_json(fragment: str, delta: int) -> str:
 class DiagnosticsJson:
     """``encode(...)``: the findings as diagnostics, reusing what the last call encoded."""
 
-    __slots__ = ("_fragments", "_placeless")
+    __slots__ = ("_fragments", "_placeless", "_slack")
 
-    def __init__(self) -> None:
+    def __init__(self, slack: int = 1024) -> None:
+        self._slack = slack  # how many more keys without a place than twice the findings are kept
         # (finding, encoding, its lines' texts) -> (JSON, its key without a place or None, first line)
         self._fragments: dict[tuple, tuple[str, tuple | None, int]] = {}
-        # The same without the place: the finding moved to line 0 -> (JSON, first line)
+        # The same without the place (the finding moved to line 0, or what its diagnostic reads
+        # but its line) -> (JSON, first line): of the findings encoded since the last pruning
         self._placeless: dict[tuple, tuple[str, int]] = {}
 
     def encode(self, lines: Sequence[str], found: list[Finding], version: int | None, encoding: str, uri: str) -> str:
-        previous, previous_placeless = self._fragments, self._placeless
+        previous, placeless = self._fragments, self._placeless
         current: dict[tuple, tuple[str, tuple | None, int]] = {}
-        placeless: dict[tuple, tuple[str, int]] = {}
         version_text = json.dumps(version)
         fragments = []
         for index, finding in enumerate(found):
@@ -62,15 +63,18 @@ class DiagnosticsJson:
                 finding_key = (finding, encoding, *touched)
                 entry = previous.get(finding_key)
                 if entry is None:
-                    entry = _encoded(finding, touched, lines, encoding, uri, previous_placeless)
+                    entry = _encoded(finding, touched, lines, encoding, uri, placeless)
+                    if entry[1] is not None:
+                        placeless[entry[1]] = (entry[0], entry[2])
                 current[finding_key] = entry
-                fragment, key, first = entry
-                if key is not None:
-                    placeless[key] = (fragment, first)
-                fragments.append(fragment.replace(VERSION_SLOT_JSON, version_text, 1))
+                fragments.append(entry[0].replace(VERSION_SLOT_JSON, version_text, 1))
             except Exception:
                 logger.exception("Could not convert %s finding at %s", finding.code, finding.span)
-        self._fragments, self._placeless = current, placeless
+        self._fragments = current
+        if len(placeless) > 2 * len(current) + self._slack:
+            # A key without a place names its diagnostic wherever it is, so an old one is never wrong,
+            # only kept for nothing: those of the findings gone are dropped now and then.
+            self._placeless = {entry[1]: (entry[0], entry[2]) for entry in current.values() if entry[1] is not None}
         return "[" + ",".join(fragments) + "]"
 
 
@@ -78,10 +82,14 @@ def _encoded(
     finding: Finding, touched: tuple[str, ...], lines: Sequence[str], encoding: str, uri: str, placeless: dict[tuple, tuple[str, int]]
 ) -> tuple[str, tuple | None, int]:
     """A finding not encoded last time: the one it was moved from rewritten, or encoded afresh."""
-    first = finding.span.start_line
+    span = finding.span
+    first = span.start_line
     key = None
-    if all(related.path is None for related in finding.related):  # a line in another file does not move
+    if not finding.fixes and not finding.related:  # most findings: all their diagnostic says, but the line
+        key = (finding.rule, finding.code, finding.severity, finding.message, span.start_col, span.end_line - first, span.end_col, encoding, *touched)
+    elif all(related.path is None for related in finding.related):  # a line in another file does not move
         key = (shift_findings((finding,), -first)[0], encoding, *touched)
+    if key is not None:
         moved_from = placeless.get(key)
         if moved_from is not None:
             fragment, was = moved_from
