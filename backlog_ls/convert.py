@@ -126,7 +126,14 @@ def _file_uri(path: str) -> str:
 def lines_touched(finding: Finding, lines: Sequence[str]) -> tuple[str, ...]:
     """The text of every line a finding's range or fixes lie on: with the finding itself,
     everything its diagnostic's client-unit columns depend on."""
-    numbers = {finding.span.start_line, finding.span.end_line}
+    span = finding.span
+    if not finding.related and not finding.fixes:  # most findings: the span's one or two lines
+        count = len(lines)
+        first = lines[span.start_line] if 0 <= span.start_line < count else ""
+        if span.end_line == span.start_line:
+            return (first,)
+        return (first, lines[span.end_line] if 0 <= span.end_line < count else "")
+    numbers = {span.start_line, span.end_line}
     for other in finding.related:
         if other.path is not None:
             continue  # in another file: its own line text is in the finding

@@ -15,9 +15,10 @@ import attrs
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
-from .. import __version__, checkpoint, convert, size_limit
+from .. import __version__, convert, size_limit
 from ..analysis import DocumentClosed, Result, Scheduler
 from ..config import Settings
+from ..diagnostics_json import DiagnosticsJson
 from ..features import issues as issue_features
 from ..features import status as status_features
 from ..providers import rfc_ietf
@@ -42,11 +43,6 @@ NAME = "backlog-ls"
 # Long enough to coalesce a burst of didChange notifications sent back to back
 # (multi-cursor edits, a formatter's several changes), short enough to be unnoticed.
 PUBLISH_DELAY_SECONDS = 0.004
-
-# Cached diagnostics are encoded without the document version, which changes with every
-# edit; this stand-in marks where it goes.
-VERSION_SLOT = "@@backlog-ls-version@@"
-VERSION_SLOT_JSON = json.dumps(VERSION_SLOT)
 
 
 class BacklogServer(GuardedServer):
@@ -80,7 +76,7 @@ class BacklogServer(GuardedServer):
         self._progress_shown: frozenset = frozenset({("inlay", ())})
         # Told of each open document's newest parse, on the worker thread (the workspace index).
         self.on_parsed: Callable[[Document, int, Any], None] = lambda document, revision, backlog: None
-        self._encoded: dict[str, dict[tuple, str]] = {}  # uri -> finding key -> its diagnostic as JSON
+        self._encoded: dict[str, DiagnosticsJson] = {}  # uri -> its diagnostics as last encoded
         self._config_diagnostics: set[str] = set()  # config file URIs we published problems for
         self._config_diagnostics_paths: set[str] = set()  # ... and their paths, until the files are read again
         self._shown_editor_errors: tuple[str, ...] = ()
@@ -154,36 +150,12 @@ class BacklogServer(GuardedServer):
         return found, self._encode_diagnostics(document.uri, backlog.lines, found, snapshot.version, inputs.encoding)
 
     def _encode_diagnostics(self, uri: str, lines: Sequence[str], found: list[Finding], version: int | None, encoding: str) -> str:
-        """The findings as a JSON array of diagnostics.
-
-        Each diagnostic is encoded once and reused while its finding and the lines it
-        touches stay the same: after a keystroke in a 20,000-task backlog almost every
-        finding is the one of the keystroke before, and converting and encoding
-        thousands of them again cost more than finding them. One check per document
-        runs at a time, so its cache is never shared between threads.
-        """
-        previous = self._encoded.get(uri, {})
-        current: dict[tuple, str] = {}
-        version_text = json.dumps(version)
-        fragments = []
-        for index, finding in enumerate(found):
-            if not index & 255:
-                checkpoint.reached()
-            try:
-                finding_key = (finding, encoding, *convert.lines_touched(finding, lines))
-                fragment = previous.get(finding_key)
-                if fragment is None:
-                    fragment = json.dumps(
-                        convert.diagnostic_json(finding, lines, encoding, VERSION_SLOT, uri),
-                        separators=(",", ":"),
-                        ensure_ascii=True,
-                    )
-                current[finding_key] = fragment
-                fragments.append(fragment.replace(VERSION_SLOT_JSON, version_text, 1))
-            except Exception:
-                logger.exception("Could not convert %s finding at %s", finding.code, finding.span)
-        self._encoded[uri] = current
-        return "[" + ",".join(fragments) + "]"
+        """The findings as a JSON array of diagnostics, each encoded once while it stays the same
+        (``diagnostics_json``). One check per document runs at a time: its cache is its own."""
+        encoder = self._encoded.get(uri)
+        if encoder is None:
+            encoder = self._encoded[uri] = DiagnosticsJson()
+        return encoder.encode(lines, found, version, encoding, uri)
 
     def _deliver(self, document: Document, result: Result) -> None:
         """A check's result, still current: pushed to push clients, with the version it was computed for."""
