@@ -109,3 +109,31 @@ def test_real_backlogs_scan_the_same():
                 assert inline.scan(segments, bold_title=True) == _scan_without_shortcuts(segments, bold_title=True), line
                 scanned += 1
     assert scanned > 10_000
+
+
+def test_a_bold_title_is_found_as_the_pattern_finds_it():
+    generator = random.Random(7)
+    pieces = ["**", "__", "*", "_", "a", "Task 1.1", ":", " ", "\n", "***", "x**y", "\t"]
+    found = 0
+    texts = count(fast=20_000, soak=500_000)
+    for _ in range(texts):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 8)))
+        match = inline._BOLD_TITLE.match(text)
+        assert inline._bold_title(text) == (match.group("title") if match else None), repr(text)
+        found += match is not None
+    report("bold titles", texts=texts, titles=found)
+    assert found > texts // 25
+
+
+@pytest.mark.parametrize("line", ["", "Colour #fff", "bac\u212aground", "fi\u017f", "\u0130", "Gr\u0131ey", "stroke: 1", "a bg b", "BGx", "border"])
+def test_colour_words_are_found_as_the_pattern_finds_them(line):
+    assert inline._has_colour_words(line) == (inline._COLOUR_WORDS.search(line) is not None)
+
+
+def test_colour_words_in_random_lines_are_found_as_the_pattern_finds_them():
+    generator = random.Random(9)
+    pieces = ["colour", "COLOR", "Fill", "fill", "refill", "bg", "BG", "hex", "Hexagon", "gray", "GREY", "css", " ", "x", ":",
+              "\u212a", "\u017f", "\u0130", "\u0131", "ba", "ckground", "✅", "_", "-"]
+    for _ in range(count(fast=20_000, soak=500_000)):
+        line = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 6)))
+        assert inline._has_colour_words(line) == (inline._COLOUR_WORDS.search(line) is not None), repr(line)

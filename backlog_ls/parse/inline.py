@@ -223,7 +223,7 @@ class _ColourContext:
             line = text[line_start : None if line_end < 0 else line_end]
             # The line's hex colours that hold a letter (a real colour, not an issue number).
             lettered = frozenset(m.group()[1:] for m in _HEX_COLOUR.finditer(line) if _HEX_LETTER.search(m.group()))
-            facts = self._lines[line_start] = (bool(_COLOUR_WORDS.search(line)), ":" in line, lettered)
+            facts = self._lines[line_start] = (_has_colour_words(line), ":" in line, lettered)
         return facts
 
     def looks_like_colour(self, start: int, end: int, digits: str) -> bool:
@@ -238,6 +238,16 @@ class _ColourContext:
 
 
 _HEX_LETTER = re.compile(r"[a-fA-F]")
+# ``_COLOUR_WORDS`` without its case folding and word boundaries, for the lower-cased line: a search
+# that ignores case costs some 15 times more, and most lines hold no colour word.
+_COLOUR_WORDS_LOWER = re.compile(r"colou?r|background|fill|stroke|border|bg|theme|palette|hex|rgb|slate|gr[ae]y|css")
+
+
+def _has_colour_words(line: str) -> bool:
+    """``_COLOUR_WORDS.search(line)``, asked first of the lower-cased line (see ``_may_name_blockers``)."""
+    if _COLOUR_WORDS_LOWER.search(line.lower()) is None and _FOLDS_TO_ASCII.isdisjoint(line):
+        return False
+    return _COLOUR_WORDS.search(line) is not None
 
 
 class _FreeSpans:
@@ -393,10 +403,10 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         for m in (_KEY.finditer(masked) if "-" in masked and _KEY_HINT.search(masked) else ())
         if m.group("project") != "GH"
     ]
-    free = _FreeSpans(taken)
+    free = _FreeSpans(taken) if taken else None  # (most texts have no longer form)
     for start, tail, word in _after_words(_HASH_TAIL, masked) if has_hash else ():
         end = tail.end()
-        if not free(start, end):
+        if free is not None and not free(start, end):
             continue
         digits = tail.group("number")
         if colours.looks_like_colour(tail.start(), end, digits):
@@ -452,10 +462,9 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
     if bold_title and ("**" in masked or "__" in masked):
         stripped = masked.lstrip()
         lead = len(masked) - len(stripped)
-        bold = _BOLD_TITLE.match(stripped)
-        if bold is not None:
-            raw = bold.group("title")
-            start = lead + bold.start("title")
+        raw = _bold_title(stripped)
+        if raw is not None:
+            start = lead + 2
             title = raw.strip().rstrip(":").strip()
             if title:
                 title_start = start + (len(raw) - len(raw.lstrip()))
@@ -480,6 +489,23 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         blockers=tuple(blockers),
         dependency_ids=tuple(dependency_ids),
     )
+
+
+def _bold_title(text: str) -> str | None:
+    """What ``_BOLD_TITLE.match(text)`` takes for the title, found without the pattern.
+
+    The pattern tries its look ahead at every character; but its lazy title simply ends at the
+    first closing mark after the opening one, and holds at least one character and no line
+    break (``tests/test_scan_shortcuts.py`` compares the two on random texts).
+    """
+    mark = text[:2]
+    if mark != "**" and mark != "__":
+        return None
+    close = text.find(mark, 2)
+    if close <= 2:
+        return None
+    title = text[2:close]
+    return None if "\n" in title else title
 
 
 def _after_words(tail_pattern: re.Pattern[str], masked: str) -> Iterator[tuple[int, re.Match[str], str]]:
