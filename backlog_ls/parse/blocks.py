@@ -15,14 +15,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from ..model import Block, Heading, Item, Problem, References, Span, TaskId
-from . import inline, nesting
+from . import inline, nesting, plain_lists
 from ._mistletoe import import_mistletoe
 
 import_mistletoe()  # before the names below: it shortens mistletoe's own import
 
 from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token  # noqa: E402
-
-from . import plain_lists  # noqa: E402  (after mistletoe's import, which it needs)
 
 
 
@@ -267,7 +265,6 @@ _KIND = {
     _Quote: "quote",
     block_token.ThematicBreak: "thematic-break",
     block_token.List: "list",
-    plain_lists.PlainList: "list",
     block_token.Table: "table",
     block_token.Footnote: "link-definition",
     block_token.Paragraph: "paragraph",
@@ -421,9 +418,9 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             if shallow:
                 plain = plain_lists.read(lines, here)
         if plain is not None:
-            token, last = plain
+            plain_items, last = plain
             wrapper.set_pos(last - start)
-            blocks.append(_make_block(block_token.List, None, here, last, lines, token))
+            blocks.append(_plain_list_block(plain_items, here, last, lines))
             continue
         # mistletoe is configured (and locked) one block at a time, so that parsing a huge
         # document on one thread holds up another thread's parse by one block, not by all.
@@ -488,15 +485,15 @@ def _trim_end(lines: Sequence[str], start: int, end: int) -> int:
     return end
 
 
-def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], token=None) -> Block:
-    """The block mistletoe read (``result``) or that ``plain_lists`` read (``token``)."""
+def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) -> Block:
+    """The block mistletoe read (``result``)."""
     end = _trim_end(lines, first, end)
     if token_type is block_token.Footnote:
         # Link reference definitions: mistletoe records them and makes no token of them.
         definitions = tuple((block_token.normalize_label(label), dest.strip()) for label, dest, *_ in result)
         return Block(kind="link-definition", start_line=first, end_line=end, link_definitions=definitions)
     try:
-        token = token_type(result) if token is None else token
+        token = token_type(result)
     except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
         reason = "nesting too deep" if isinstance(error, RecursionError) else type(error).__name__
         return Block(
@@ -558,6 +555,60 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], 
         refs = inline.scan(builder.paragraph_segments(first, end))
         return Block(kind=kind, start_line=first, end_line=end, refs=refs)
     return Block(kind=kind, start_line=first, end_line=end)
+
+
+# --- plain lists ---------------------------------------------------------------------------------
+
+
+def _plain_list_block(plain_items: list[plain_lists.PlainItem], first: int, last: int, lines: Sequence[str]) -> Block:
+    """The list ``plain_lists`` read: the block ``_make_block`` builds from mistletoe's tokens for it.
+
+    Every line of a plain list has one shape (``plain_lists``), so what ``_BlockBuilder`` finds by
+    matching each line is known from that shape: a bullet at the item's indentation, one space,
+    "[x] " or not, then the text; no checkbox problem, no blank line (the list is tight, no item
+    loose), no code inside; each item ends where the next one at its level starts.
+    """
+    return Block(kind="list", start_line=first, end_line=last, items=_plain_items(plain_items, last, lines))
+
+
+def _plain_items(plain_items: list[plain_lists.PlainItem], end: int, lines: Sequence[str]) -> tuple[Item, ...]:
+    """The items of one plain list, the last of which ends at line ``end``."""
+    items = []
+    last_index = len(plain_items) - 1
+    for index, plain in enumerate(plain_items):
+        item_end = plain_items[index + 1].line - 1 if index < last_index else end
+        line = plain.line
+        source = lines[line]
+        marker_start = plain.indentation
+        marker_end = marker_start + 1
+        if source[marker_end + 1 : marker_end + 2] == "[":  # "- [x] text": a checkbox, then one space
+            checkbox = source[marker_end + 2]
+            checkbox_span = Span(line, marker_end + 1, line, marker_end + 4)
+            text_start = marker_end + 5
+        else:
+            checkbox = checkbox_span = None
+            text_start = marker_end + 1
+        segments = [(line, text_start, source[text_start:].rstrip())]
+        for text_line in range(line + 1, line + plain.lines):
+            text = lines[text_line]
+            lead = len(text) - len(text.lstrip(" "))
+            segments.append((text_line, lead, text[lead:].rstrip()))
+        last_line, last_start, last_text = segments[-1]
+        items.append(
+            Item(
+                span=Span(line, marker_start, item_end, len(lines[item_end])),
+                marker=source[marker_start:marker_end],
+                marker_span=Span(line, marker_start, line, marker_end),
+                indent=marker_start,
+                checkbox=checkbox,
+                checkbox_span=checkbox_span,
+                text="\n".join([text for _, _, text in segments]) if len(segments) > 1 else segments[0][2],
+                text_span=Span(line, text_start, last_line, last_start + len(last_text)),
+                refs=inline.scan(segments, bold_title=True),
+                children=_plain_items(plain.children, item_end, lines) if plain.children else (),
+            )
+        )
+    return tuple(items)
 
 
 # --- list items ----------------------------------------------------------------------------------
