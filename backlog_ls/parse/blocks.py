@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from ..model import Block, Heading, Item, Problem, References, Span, TaskId
+from ..model import Block, Heading, Item, Problem, References, Span, TaskId, new_span
 from . import inline, nesting, plain_lists
 from ._mistletoe import import_mistletoe
 
@@ -583,7 +583,7 @@ def _plain_items(plain_items: list[plain_lists.PlainItem], end: int, lines: Sequ
         marker_end = marker_start + 1
         if source[marker_end + 1 : marker_end + 2] == "[":  # "- [x] text": a checkbox, then one space
             checkbox = source[marker_end + 2]
-            checkbox_span = Span(line, marker_end + 1, line, marker_end + 4)
+            checkbox_span = new_span((line, marker_end + 1, line, marker_end + 4))
             text_start = marker_end + 5
         else:
             checkbox = checkbox_span = None
@@ -596,14 +596,14 @@ def _plain_items(plain_items: list[plain_lists.PlainItem], end: int, lines: Sequ
         last_line, last_start, last_text = segments[-1]
         items.append(
             Item(
-                span=Span(line, marker_start, item_end, len(lines[item_end])),
+                span=new_span((line, marker_start, item_end, len(lines[item_end]))),
                 marker=source[marker_start:marker_end],
-                marker_span=Span(line, marker_start, line, marker_end),
+                marker_span=new_span((line, marker_start, line, marker_end)),
                 indent=marker_start,
                 checkbox=checkbox,
                 checkbox_span=checkbox_span,
                 text="\n".join([text for _, _, text in segments]) if len(segments) > 1 else segments[0][2],
-                text_span=Span(line, text_start, last_line, last_start + len(last_text)),
+                text_span=new_span((line, text_start, last_line, last_start + len(last_text))),
                 refs=inline.scan(segments, bold_title=True),
                 children=_plain_items(plain.children, item_end, lines) if plain.children else (),
             )

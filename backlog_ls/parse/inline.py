@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-from ..model import NO_REFERENCES, Blocker, DependencyId, IssueRef, Link, Placeholder, References, RfcRef, Span, TaskId
+from ..model import NO_REFERENCES, Blocker, DependencyId, IssueRef, Link, Placeholder, References, RfcRef, Span, TaskId, new_span
 
 Segment = tuple[int, int, str]  # (line, start column, text)
 
@@ -55,8 +55,9 @@ _PLACEHOLDER = re.compile(
 # What each finder's matches must hold, tested first because it is much cheaper than the finder:
 # most task texts have no placeholder, no qualified reference, no project key.
 # (The "#" first and the look behind after it, so that the search skips to each "#" at C speed.)
-_PLACEHOLDER_TAIL = re.compile(r"#(?<![\w&#/]#)(?P<text>TBD|TBA|TODO|XXX|NNN|N|n|\?{1,3})(?![\w?])")
-_HASH_TAIL = re.compile(r"#(?<![\w&#/]#)(?P<number>\d+)(?![\w])(?!:\w)")
+_ANY_TAIL = re.compile(
+    r"#(?<![\w&#/]#)(?:(?P<number>\d+)(?![\w])(?!:\w)|(?P<text>TBD|TBA|TODO|XXX|NNN|N|n|\?{1,3})(?![\w?]))"
+)
 # The word before a "#": an issue word and an optional space, ending where the "#" starts.
 _WORD_BEFORE = re.compile(rf"(?<![\w&#/])(?:{_ISSUE_WORDS})[ \t]?\Z")
 _LONGEST_WORD = len("Pull Requests ")
@@ -136,7 +137,7 @@ class _Run:
     def span(self, start: int, end: int) -> Span:
         start_line, start_col = self.position(start)
         end_line, end_col = self.position(end)
-        return Span(start_line, start_col, end_line, end_col)
+        return new_span((start_line, start_col, end_line, end_col))
 
 
 class _LineRun(_Run):
@@ -156,7 +157,7 @@ class _LineRun(_Run):
         return column - self._column if line == self._line else -1
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self._line, self._column + start, self._line, self._column + end)
+        return new_span((self._line, self._column + start, self._line, self._column + end))
 
 
 def _mask(chars: list[str], start: int, end: int) -> None:
@@ -404,7 +405,8 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         if m.group("project") != "GH"
     ]
     free = _FreeSpans(taken) if taken else None  # (most texts have no longer form)
-    for start, tail, word in _after_words(_HASH_TAIL, masked) if has_hash else ():
+    hashes, placeholder_hashes = _after_words(masked) if has_hash else ((), ())
+    for start, tail, word in hashes:
         end = tail.end()
         if free is not None and not free(start, end):
             continue
@@ -426,7 +428,7 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         )
     placeholders = [
         Placeholder(span=run.span(start, tail.end()), text=masked[start : tail.end()], prefix=word.strip())
-        for start, tail, word in (_after_words(_PLACEHOLDER_TAIL, masked) if has_hash else ())
+        for start, tail, word in placeholder_hashes
     ]
     task_ids = [
         TaskId(span=run.span(m.start(), m.end()), text=m.group("text"), number=m.group("number") or m.group("short"))
@@ -508,23 +510,31 @@ def _bold_title(text: str) -> str | None:
     return None if "\n" in title else title
 
 
-def _after_words(tail_pattern: re.Pattern[str], masked: str) -> Iterator[tuple[int, re.Match[str], str]]:
-    """What ``(?:(?<![\\w&#/])(?P<word>WORDS[ \\t]?))?`` followed by ``tail_pattern`` finds, as
-    ``finditer`` finds it (``_HASH``, ``_PLACEHOLDER``): each match's start, its tail and its word.
+def _after_words(masked: str) -> tuple[list[tuple[int, re.Match[str], str]], list[tuple[int, re.Match[str], str]]]:
+    """What ``_HASH`` and ``_PLACEHOLDER`` find, as ``finditer`` finds them: each match's start,
+    its tail (``_HASH_TAIL`` or ``_PLACEHOLDER_TAIL``) and its word, numbers first, then placeholders.
 
-    The pattern tried an issue word at every position of the text; the tail starts with "#", so
-    only the few characters before each "#" can hold the word. ``tests/test_references.py``
-    compares the two on random texts.
+    Each pattern tried an issue word at every position of the text; the tail starts with "#", so
+    only the few characters before each "#" can hold the word. One search finds both tails (no tail
+    holds a second "#", so neither hides one of the other). ``tests/test_scan_shortcuts.py``
+    compares this with the patterns on random texts.
     """
-    resume = 0  # where the last match ended: matches do not overlap
-    for tail in tail_pattern.finditer(masked):
+    numbers: list[tuple[int, re.Match[str], str]] = []
+    placeholders: list[tuple[int, re.Match[str], str]] = []
+    number_resume = placeholder_resume = 0  # where the last match of each ended: the word cannot start before
+    for tail in _ANY_TAIL.finditer(masked):
         at = tail.start()
-        if at < resume:
-            continue
-        word = _WORD_BEFORE.search(masked, max(resume, at - _LONGEST_WORD), at)
+        if tail.lastgroup == "number":
+            word = _WORD_BEFORE.search(masked, max(number_resume, at - _LONGEST_WORD), at)
+            number_resume = tail.end()
+            found = numbers
+        else:
+            word = _WORD_BEFORE.search(masked, max(placeholder_resume, at - _LONGEST_WORD), at)
+            placeholder_resume = tail.end()
+            found = placeholders
         start = at if word is None else word.start()
-        yield start, tail, masked[start:at]
-        resume = tail.end()
+        found.append((start, tail, masked[start:at]))
+    return numbers, placeholders
 
 
 def _named_blockers(run: _Run, masked: str, issues: list[IssueRef], task_ids: list[TaskId]) -> list[Blocker]:
