@@ -136,3 +136,42 @@ def test_colour_words_in_random_lines_are_found_as_the_pattern_finds_them():
     for _ in range(count(fast=20_000, soak=500_000)):
         line = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 6)))
         assert inline._has_colour_words(line) == (inline._COLOUR_WORDS.search(line) is not None), repr(line)
+
+
+def _code_spans_masked_by_width(text: str) -> str:
+    """Code spans masked as CommonMark pairs backtick runs: each with the next run of its width."""
+    runs = [(match.start(), match.end()) for match in re.finditer("`+", text)]
+    chars = list(text)
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        closing = next((later for later in range(index + 1, len(runs)) if runs[later][1] - runs[later][0] == end - start), None)
+        if closing is None:
+            index += 1
+            continue
+        chars[start : runs[closing][1]] = ["\n" if ch == "\n" else " " for ch in chars[start : runs[closing][1]]]
+        index = closing + 1
+    return "".join(chars)
+
+
+def test_code_spans_are_masked_as_backtick_runs_pair():
+    generator = random.Random(13)
+    pieces = ["`", "``", "```", "a", "#12", " ", "\n", "x y", "`#3`"]
+    for _ in range(count(fast=20_000, soak=500_000)):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 10)))
+        chars = list(text)
+        inline._mask_code_spans(text, chars)
+        assert "".join(chars) == _code_spans_masked_by_width(text), repr(text)
+
+
+def test_the_blocker_words_hint_misses_no_blocker_phrase():
+    generator = random.Random(17)
+    pieces = ["blocked by", "BLOCKED ON", "Depends on", "after", "AFTER", "needs", "Requires", "waiting for", " ", "x",
+              "\u212a", "\u017f", "\u0130", "\u0131", "bloc\u212aed by", "depend\u017f on", "wa\u0130ting for", "wa\u0131ting on", "✅"]
+    hinted = 0
+    for _ in range(count(fast=20_000, soak=500_000)):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 5)))
+        if inline._DEPENDS.search(text) is not None:
+            assert inline._may_name_blockers(text), repr(text)
+            hinted += 1
+    assert hinted > 1000

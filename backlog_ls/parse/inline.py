@@ -161,12 +161,23 @@ class _LineRun(_Run):
 
 
 def _mask(chars: list[str], start: int, end: int) -> None:
-    chars[start:end] = ["\n" if ch == "\n" else " " for ch in chars[start:end]]
+    piece = chars[start:end]
+    chars[start:end] = ["\n" if ch == "\n" else " " for ch in piece] if "\n" in piece else [" "] * len(piece)
 
 
 def _mask_code_spans(text: str, chars: list[str]) -> None:
     # A code span runs from a backtick run to the next run of the same width. The runs of
     # each width are indexed once, so a line of many unmatched runs stays linear.
+    if "``" not in text:
+        # Every run is one backtick (most texts): each closes the one before, as below.
+        at = text.find("`")
+        while at >= 0:
+            closing = text.find("`", at + 1)
+            if closing < 0:
+                return
+            _mask(chars, at, closing + 1)
+            at = text.find("`", closing + 1)
+        return
     runs = [(match.start(), match.end()) for match in _BACKTICKS.finditer(text)]
     by_width: dict[int, list[int]] = {}
     for index, (start, end) in enumerate(runs):
@@ -240,13 +251,16 @@ class _ColourContext:
 
 _HEX_LETTER = re.compile(r"[a-fA-F]")
 # ``_COLOUR_WORDS`` without its case folding and word boundaries, for the lower-cased line: a search
-# that ignores case costs some 15 times more, and most lines hold no colour word.
-_COLOUR_WORDS_LOWER = re.compile(r"colou?r|background|fill|stroke|border|bg|theme|palette|hex|rgb|slate|gr[ae]y|css")
+# that ignores case costs some 15 times more, and most lines hold no colour word. The characters
+# are those that match an ASCII letter when case is ignored (``_BLOCKER_WORDS``).
+_COLOUR_WORDS_LOWER = re.compile(
+    r"colou?r|background|fill|stroke|border|bg|theme|palette|hex|rgb|slate|gr[ae]y|css|[\u0131\u017f\u0307]"
+)
 
 
 def _has_colour_words(line: str) -> bool:
-    """``_COLOUR_WORDS.search(line)``, asked first of the lower-cased line (see ``_may_name_blockers``)."""
-    if _COLOUR_WORDS_LOWER.search(line.lower()) is None and _FOLDS_TO_ASCII.isdisjoint(line):
+    """``_COLOUR_WORDS.search(line)``, asked first of the lower-cased line."""
+    if _COLOUR_WORDS_LOWER.search(line.lower()) is None:
         return False
     return _COLOUR_WORDS.search(line) is not None
 
@@ -564,15 +578,15 @@ def _named_blockers(run: _Run, masked: str, issues: list[IssueRef], task_ids: li
     return found
 
 
-# Words every ``_DEPENDS`` match holds, and the characters IGNORECASE matches to an ASCII letter
-# that ``str.lower`` does not lower to it (U+0130, U+0131, U+017F, U+212A): with one of those
-# in the text, only the pattern itself can tell.
-_BLOCKER_WORDS = re.compile("blocked|depend|after|require|need|waiting")
-_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+# Words every ``_DEPENDS`` match holds, asked of the lower-cased text (a search that ignores case
+# costs far more). Four characters match an ASCII letter when case is ignored: U+212A lowers to
+# "k", but U+0131 and U+017F stay themselves and U+0130 lowers to "i" and U+0307; with one of
+# those in the text, only the pattern itself can tell.
+_BLOCKER_WORDS = re.compile("blocked|depend|after|require|need|waiting|[\u0131\u017f\u0307]")
 
 
 def _may_name_blockers(masked: str) -> bool:
-    return _BLOCKER_WORDS.search(masked.lower()) is not None or not _FOLDS_TO_ASCII.isdisjoint(masked)
+    return _BLOCKER_WORDS.search(masked.lower()) is not None
 
 
 def _offsets(run: _Run, span: Span) -> tuple[int, int]:
