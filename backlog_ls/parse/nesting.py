@@ -35,15 +35,6 @@ def _width(whitespace: str) -> int:
     return len(whitespace.expandtabs(4)) if "\t" in whitespace else len(whitespace)
 
 
-def _region_ends_at(lines: Sequence[str], index: int, after_blank: bool) -> bool:
-    """Whether a non-blank line ends the container region: unindented, and not a marker or a
-    continuation (a heading always ends it; other text only after a blank line)."""
-    line = lines[index]
-    if line[:1] in (" ", "\t") or _STARTS_CONTAINER.match(line):
-        return False
-    return after_blank or line.startswith("#")
-
-
 def check(lines: Sequence[str], first: int) -> tuple[int, bool]:
     """The container region starting at line ``first``: its last line, and whether it nests too deep.
 
@@ -74,13 +65,16 @@ def measure(lines: Sequence[str], first: int) -> tuple[int, int, int]:
             after_blank = True
             index += 1
             continue
-        if index > first and _region_ends_at(lines, index, after_blank):
-            break
+        # A non-blank line ends the region when it is unindented and no list item or quote, and is
+        # a heading or follows a blank line (other text continues it).
+        if index > first and line[:1] not in (" ", "\t") and (after_blank or line.startswith("#")):
+            if not _STARTS_CONTAINER.match(line):
+                break
         after_blank = False
         last = index
         characters += len(line) + 1
         lead = _LEAD.match(line).group()
-        indent = _width(lead)
+        indent = len(lead.expandtabs(4)) if "\t" in lead else len(lead)
         while stack and stack[-1] > indent:
             stack.pop()
         chained = lead.count(">")
