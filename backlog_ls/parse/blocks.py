@@ -407,18 +407,16 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             continue
         if blocks and stop_at(here):
             return blocks, here
-        plain = None
-        if plain_lists.may_start(lines[here]):
-            shallow = here < nesting_checked_until
-            if not shallow:
-                region_end, too_deep = nesting.check(lines, here)
-                if not too_deep:  # (else mistletoe's path below keeps it as text)
-                    nesting_checked_until = region_end + 1
-                    shallow = True
-            if shallow:
-                plain = plain_lists.read(lines, here)
+        plain = plain_lists.read(lines, here) if plain_lists.may_start(lines[here]) else None
+        if plain is not None and here >= nesting_checked_until:
+            plain_items, last, deepest = plain
+            region_end, too_deep = nesting.check_list(lines, here, last, deepest) or nesting.check(lines, here)
+            if too_deep:
+                plain = None  # mistletoe's path below keeps it as text
+            else:
+                nesting_checked_until = region_end + 1
         if plain is not None:
-            plain_items, last = plain
+            plain_items, last, _ = plain
             wrapper.set_pos(last - start)
             blocks.append(_plain_list_block(plain_items, here, last, lines))
             continue

@@ -10,6 +10,7 @@ reference of its own.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Sequence
 
@@ -106,6 +107,9 @@ _BETWEEN_NAMES = re.compile(r"[*_]*(?:[ \t]*(?:,|;|&|\+|/)[ \t]*|[ \t]+(?:and|or
 _OBSIDIAN_NAME = r"[A-Za-z0-9_-]+"
 _OBSIDIAN_ID = re.compile(rf"🆔\ufe0f?[ \t]*(?P<name>{_OBSIDIAN_NAME})")
 _OBSIDIAN_BLOCKED = re.compile(rf"⛔\ufe0f?[ \t]*(?P<names>{_OBSIDIAN_NAME}(?:[ \t]*,[ \t]*{_OBSIDIAN_NAME})*)")
+
+
+_SPAN_OF = operator.attrgetter("span")
 
 
 class _Run:
@@ -387,7 +391,7 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         return None
 
     has_hash = "#" in masked
-    colours = _ColourContext(masked)
+    colours = None  # made for the first number that could be a colour
     for match in _QUALIFIED.finditer(masked) if has_hash and _QUALIFIED_HINT.search(masked) else ():
         issues.append(
             IssueRef(
@@ -425,8 +429,11 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         if free is not None and not free(start, end):
             continue
         digits = tail.group("number")
-        if colours.looks_like_colour(tail.start(), end, digits):
-            continue
+        if len(digits) in (3, 6, 8):
+            if colours is None:
+                colours = _ColourContext(masked)
+            if colours.looks_like_colour(tail.start(), end, digits):
+                continue
         word = word.strip()
         url = link_target_of(start, end)
         issues.append(
@@ -491,8 +498,10 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
 
     if not (issues or placeholders or task_ids or rfcs or links or title or keys or blockers or dependency_ids):
         return NO_REFERENCES  # shared: most subtasks reference nothing
-    issues.sort(key=lambda ref: ref.span)
-    rfcs.sort(key=lambda ref: ref.span)
+    if len(issues) > 1:
+        issues.sort(key=_SPAN_OF)
+    if len(rfcs) > 1:
+        rfcs.sort(key=_SPAN_OF)
     return References(
         issues=tuple(issues),
         placeholders=tuple(placeholders),

@@ -46,6 +46,24 @@ def check(lines: Sequence[str], first: int) -> tuple[int, bool]:
     return last, too_deep(deepest, characters)
 
 
+def check_list(lines: Sequence[str], first: int, last: int, deepest: int) -> tuple[int, bool] | None:
+    """``check(lines, first)`` for a tight list on lines ``first``..``last`` with no blank line inside,
+    no quote marker and no line that starts two containers, whose items nest ``deepest`` levels
+    (``plain_lists``): its region is the list alone when a blank line follows it and then the end or
+    a line that ends the region. None when the region goes on after it: ``check`` must tell.
+    """
+    index = last + 1
+    count = len(lines)
+    while index < count and not lines[index].strip():
+        index += 1
+    if index < count:
+        line = lines[index]
+        if index == last + 1 or line[:1] in (" ", "\t") or _STARTS_CONTAINER.match(line):
+            return None
+    characters = sum(map(len, lines[first : last + 1])) + last + 1 - first
+    return last, too_deep(deepest, characters)
+
+
 def too_deep(deepest: int, characters: int) -> bool:
     return deepest > MAX_NESTING or deepest * characters > MAX_NESTED_CHARACTERS
 

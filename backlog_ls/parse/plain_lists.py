@@ -58,8 +58,9 @@ def may_start(line: str) -> bool:
     return marker is not None and len(marker.group(1)) <= 3
 
 
-def read(lines: Sequence[str], first: int) -> tuple[list[PlainItem], int] | None:
-    """The items of the list starting at line ``first`` and its last line, or None when mistletoe must read it."""
+def read(lines: Sequence[str], first: int) -> tuple[list[PlainItem], int, int] | None:
+    """The items of the list starting at line ``first``, its last line and how deep its items nest
+    (1: no child list), or None when mistletoe must read it."""
     line = lines[first]
     marker = _MARKER_LINE.match(line)
     if marker is None or (first == 0 and line.startswith("\ufeff")):
@@ -74,6 +75,7 @@ def read(lines: Sequence[str], first: int) -> tuple[list[PlainItem], int] | None
     index = first + 1
     count = len(lines)
     last = first
+    deepest = 1
     while index < count:
         line = lines[index]
         marker = _MARKER_LINE.match(line)
@@ -89,6 +91,7 @@ def read(lines: Sequence[str], first: int) -> tuple[list[PlainItem], int] | None
             item = PlainItem(index, indentation)
             (stack[-1].children if stack else root).append(item)
             stack.append(item)
+            deepest = max(deepest, len(stack))
             last = index
             index += 1
             continue
@@ -111,4 +114,4 @@ def read(lines: Sequence[str], first: int) -> tuple[list[PlainItem], int] | None
         return None  # white space that mistletoe takes for text
     if index < count and _ENDS_LIST.match(lines[index]) is None:
         return None
-    return root, last
+    return root, last, deepest
