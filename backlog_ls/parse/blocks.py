@@ -420,6 +420,12 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             wrapper.set_pos(last - start)
             blocks.append(_plain_list_block(plain_items, here, last, lines))
             continue
+        atx = _ATX_HEADING.match(lines[here])
+        if atx is not None:
+            wrapper.set_pos(here - start)
+            heading = _BlockBuilder(lines).heading(len(atx.group(1)), False, here, here)
+            blocks.append(Block(kind="heading", start_line=here, end_line=here, heading=heading))
+            continue
         # mistletoe is configured (and locked) one block at a time, so that parsing a huge
         # document on one thread holds up another thread's parse by one block, not by all.
         with mistletoe_configured():
@@ -445,6 +451,10 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             else:  # pragma: no cover - Paragraph.start accepts every non-blank line
                 next(wrapper)
 
+
+# An ATX heading, as mistletoe's Heading.start finds it: one line, which no block type tried before it
+# takes (HTML starts with "<", indented code behind four columns). A byte order mark is left to mistletoe.
+_ATX_HEADING = re.compile(r" {0,3}(#{1,6})(?:\s|$)")
 
 # The blocks mistletoe reads by recursion, level by level of nesting.
 _CONTAINERS = (block_token.List, _Quote)
@@ -509,7 +519,7 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) 
     kind = _KIND.get(type(token), "paragraph")
     builder = _BlockBuilder(lines)
     if kind == "heading":
-        heading = builder.heading(token, first, end)
+        heading = builder.heading(token.level, isinstance(token, block_token.SetextHeading), first, end)
         return Block(kind=kind, start_line=first, end_line=end, heading=heading)
     if kind == "list":
         loose_items: list[int] = []
@@ -631,8 +641,7 @@ class _BlockBuilder:
         self.inner_blocks: list[tuple[str, int, int]] = []
 
     # headings
-    def heading(self, token, first: int, end: int) -> Heading:
-        setext = isinstance(token, block_token.SetextHeading)
+    def heading(self, level: int, setext: bool, first: int, end: int) -> Heading:
         if setext:
             title_end_line = max(first, end - 1)
             segments = self.paragraph_segments(first, title_end_line)
@@ -655,7 +664,7 @@ class _BlockBuilder:
         task_state, task_id = heading_task(title, title_span, refs)
         return Heading(
             span=Span(first, 0, end, len(self.lines[end])),
-            level=token.level,
+            level=level,
             title=title,
             title_span=title_span,
             number=heading_number(title),
