@@ -596,24 +596,30 @@ def _plain_items(plain_items: list[plain_lists.PlainItem], end: int, lines: Sequ
         else:
             checkbox = checkbox_span = None
             text_start = marker_end + 1
-        segments = [(line, text_start, source[text_start:].rstrip())]
-        for text_line in range(line + 1, line + plain.lines):
-            text = lines[text_line]
-            lead = len(text) - len(text.lstrip(" "))
-            segments.append((text_line, lead, text[lead:].rstrip()))
-        last_line, last_start, last_text = segments[-1]
+        first_text = source[text_start:].rstrip()
+        segments = [(line, text_start, first_text)]
+        if plain.lines == 1:
+            text, text_span = first_text, new_span((line, text_start, line, text_start + len(first_text)))
+        else:
+            for text_line in range(line + 1, line + plain.lines):
+                continued = lines[text_line]
+                lead = len(continued) - len(continued.lstrip(" "))
+                segments.append((text_line, lead, continued[lead:].rstrip()))
+            last_line, last_start, last_text = segments[-1]
+            text = "\n".join([text for _, _, text in segments])
+            text_span = new_span((line, text_start, last_line, last_start + len(last_text)))
         items.append(
-            Item(
-                span=new_span((line, marker_start, item_end, len(lines[item_end]))),
-                marker=source[marker_start:marker_end],
-                marker_span=new_span((line, marker_start, line, marker_end)),
-                indent=marker_start,
-                checkbox=checkbox,
-                checkbox_span=checkbox_span,
-                text="\n".join([text for _, _, text in segments]) if len(segments) > 1 else segments[0][2],
-                text_span=new_span((line, text_start, last_line, last_start + len(last_text))),
-                refs=inline.scan(segments, bold_title=True),
-                children=_plain_items(plain.children, item_end, lines) if plain.children else (),
+            Item(  # (by position: some 25% cheaper than by keyword, and there is an item per line)
+                new_span((line, marker_start, item_end, len(lines[item_end]))),  # span
+                source[marker_start:marker_end],  # marker
+                new_span((line, marker_start, line, marker_end)),  # marker_span
+                marker_start,  # indent
+                checkbox,
+                checkbox_span,
+                text,
+                text_span,
+                inline.scan(segments, bold_title=True),  # refs
+                _plain_items(plain.children, item_end, lines) if plain.children else (),  # children
             )
         )
     return tuple(items)

@@ -82,7 +82,7 @@ def read(lines: Sequence[str], first: int) -> tuple[list[PlainItem], int, int] |
         if marker is not None:
             if marker.group(2) != bullet:
                 return None
-            indentation = len(marker.group(1))
+            indentation = marker.end(1)  # (the match starts the line)
             while stack and indentation < stack[-1].prepend:
                 stack.pop()
             base = stack[-1].prepend if stack else 0
@@ -91,14 +91,15 @@ def read(lines: Sequence[str], first: int) -> tuple[list[PlainItem], int, int] |
             item = PlainItem(index, indentation)
             (stack[-1].children if stack else root).append(item)
             stack.append(item)
-            deepest = max(deepest, len(stack))
+            if len(stack) > deepest:
+                deepest = len(stack)
             last = index
             index += 1
             continue
         text = _TEXT_LINE.match(line)
         if text is not None:
             innermost = stack[-1]  # the item read last: it has no child list yet
-            if len(text.group(1)) < innermost.prepend:
+            if text.end(1) < innermost.prepend:
                 return None  # a lazy line: mistletoe decides
             innermost.lines += 1
             last = index
