@@ -109,7 +109,7 @@ _OBSIDIAN_ID = re.compile(rf"🆔\ufe0f?[ \t]*(?P<name>{_OBSIDIAN_NAME})")
 _OBSIDIAN_BLOCKED = re.compile(rf"⛔\ufe0f?[ \t]*(?P<names>{_OBSIDIAN_NAME}(?:[ \t]*,[ \t]*{_OBSIDIAN_NAME})*)")
 
 
-_SPAN_OF = operator.attrgetter("span")
+_SPAN_OF = operator.attrgetter("span")  # (the sort key of references: in C)
 
 
 class _Run:
@@ -173,7 +173,7 @@ def _mask_code_spans(text: str, chars: list[str]) -> None:
     # A code span runs from a backtick run to the next run of the same width. The runs of
     # each width are indexed once, so a line of many unmatched runs stays linear.
     if "``" not in text:
-        # Every run is one backtick (most texts): each closes the one before, as below.
+        # Every run is one backtick (most texts): they pair in order, the second closing the first, as below.
         at = text.find("`")
         while at >= 0:
             closing = text.find("`", at + 1)
