@@ -178,3 +178,26 @@ def test_real_backlogs_read_the_same():
         plain += len(taken)
         assert fast == slow, path.name
     assert plain > 100
+
+
+def _nested(depth: int, *, first: int = 0) -> str:
+    return "".join("  " * level + f"- [ ] level {level}\n" for level in range(first, first + depth))
+
+
+@pytest.mark.parametrize(
+    "text, kept_as_text",
+    [
+        (_nested(48), False),
+        (_nested(49), True),
+        # The nesting region goes on after the list (a thematic break and a quote start containers):
+        # the deep quote below makes the whole region text, as mistletoe's reading has it.
+        (_nested(3) + "\n* * *\n" + "".join(">" * level + " - x\n" for level in range(1, 60)), True),
+        (_nested(3) + "\n> quote\n", False),
+        (_nested(3) + "\n# Heading\n" + _nested(49), True),
+        (_nested(3) + "\n\ntext\n" + "\n" + _nested(40), False),
+    ],
+)
+def test_a_plain_list_nests_as_deep_as_a_list_mistletoe_reads(text, kept_as_text):
+    fast, slow, taken = _both_readings(text)
+    assert fast == slow
+    assert any(problem.code == "unparsable-block" for problem in fast.problems) == kept_as_text

@@ -31,8 +31,8 @@ def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, str]]:
     return [(match.start(), match.end(), match.group("word") or "") for match in pattern.finditer(text)]
 
 
-def _shortcut_matches(tail: re.Pattern[str], text: str) -> list[tuple[int, int, str]]:
-    return [(start, match.end(), word) for start, match, word in inline._after_words(tail, text)]
+def _shortcut_matches(text: str) -> tuple[list[tuple[int, int, str]], ...]:
+    return tuple([(start, match.end(), word) for start, match, word in found] for found in inline._after_words(text))
 
 
 def test_words_before_a_hash_are_found_as_the_whole_pattern_finds_them():
@@ -42,8 +42,7 @@ def test_words_before_a_hash_are_found_as_the_whole_pattern_finds_them():
     for _ in range(texts):
         text = _text(generator)
         expected = _matches(inline._HASH, text)
-        assert _shortcut_matches(inline._HASH_TAIL, text) == expected, text
-        assert _shortcut_matches(inline._PLACEHOLDER_TAIL, text) == _matches(inline._PLACEHOLDER, text), text
+        assert _shortcut_matches(text) == (expected, _matches(inline._PLACEHOLDER, text)), text
         found += len(expected)
     report("issue words before '#'", texts=texts, matches=found)
     assert found > texts // 8
@@ -109,3 +108,70 @@ def test_real_backlogs_scan_the_same():
                 assert inline.scan(segments, bold_title=True) == _scan_without_shortcuts(segments, bold_title=True), line
                 scanned += 1
     assert scanned > 10_000
+
+
+def test_a_bold_title_is_found_as_the_pattern_finds_it():
+    generator = random.Random(7)
+    pieces = ["**", "__", "*", "_", "a", "Task 1.1", ":", " ", "\n", "***", "x**y", "\t"]
+    found = 0
+    texts = count(fast=20_000, soak=500_000)
+    for _ in range(texts):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 8)))
+        match = inline._BOLD_TITLE.match(text)
+        assert inline._bold_title(text) == (match.group("title") if match else None), repr(text)
+        found += match is not None
+    report("bold titles", texts=texts, titles=found)
+    assert found > texts // 25
+
+
+@pytest.mark.parametrize("line", ["", "Colour #fff", "bac\u212aground", "fi\u017f", "\u0130", "Gr\u0131ey", "stroke: 1", "a bg b", "BGx", "border"])
+def test_colour_words_are_found_as_the_pattern_finds_them(line):
+    assert inline._has_colour_words(line) == (inline._COLOUR_WORDS.search(line) is not None)
+
+
+def test_colour_words_in_random_lines_are_found_as_the_pattern_finds_them():
+    generator = random.Random(9)
+    pieces = ["colour", "COLOR", "Fill", "fill", "refill", "bg", "BG", "hex", "Hexagon", "gray", "GREY", "css", " ", "x", ":",
+              "\u212a", "\u017f", "\u0130", "\u0131", "ba", "ckground", "✅", "_", "-"]
+    for _ in range(count(fast=20_000, soak=500_000)):
+        line = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 6)))
+        assert inline._has_colour_words(line) == (inline._COLOUR_WORDS.search(line) is not None), repr(line)
+
+
+def _code_spans_masked_by_width(text: str) -> str:
+    """Code spans masked as CommonMark pairs backtick runs: each with the next run of its width."""
+    runs = [(match.start(), match.end()) for match in re.finditer("`+", text)]
+    chars = list(text)
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        closing = next((later for later in range(index + 1, len(runs)) if runs[later][1] - runs[later][0] == end - start), None)
+        if closing is None:
+            index += 1
+            continue
+        chars[start : runs[closing][1]] = ["\n" if ch == "\n" else " " for ch in chars[start : runs[closing][1]]]
+        index = closing + 1
+    return "".join(chars)
+
+
+def test_code_spans_are_masked_as_backtick_runs_pair():
+    generator = random.Random(13)
+    pieces = ["`", "``", "```", "a", "#12", " ", "\n", "x y", "`#3`"]
+    for _ in range(count(fast=20_000, soak=500_000)):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 10)))
+        chars = list(text)
+        inline._mask_code_spans(text, chars)
+        assert "".join(chars) == _code_spans_masked_by_width(text), repr(text)
+
+
+def test_the_blocker_words_hint_misses_no_blocker_phrase():
+    generator = random.Random(17)
+    pieces = ["blocked by", "BLOCKED ON", "Depends on", "after", "AFTER", "needs", "Requires", "waiting for", " ", "x",
+              "\u212a", "\u017f", "\u0130", "\u0131", "bloc\u212aed by", "depend\u017f on", "wa\u0130ting for", "wa\u0131ting on", "✅"]
+    hinted = 0
+    for _ in range(count(fast=20_000, soak=500_000)):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 5)))
+        if inline._DEPENDS.search(text) is not None:
+            assert inline._may_name_blockers(text), repr(text)
+            hinted += 1
+    assert hinted > 1000

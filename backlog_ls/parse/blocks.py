@@ -14,15 +14,13 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from ..model import Block, Heading, Item, Problem, References, Span, TaskId
-from . import inline, nesting
+from ..model import Block, Heading, Item, Problem, References, Span, TaskId, new_span
+from . import inline, nesting, plain_lists
 from ._mistletoe import import_mistletoe
 
 import_mistletoe()  # before the names below: it shortens mistletoe's own import
 
 from mistletoe import block_token, block_tokenizer, span_token, token as mistletoe_token  # noqa: E402
-
-from . import plain_lists  # noqa: E402  (after mistletoe's import, which it needs)
 
 
 
@@ -267,7 +265,6 @@ _KIND = {
     _Quote: "quote",
     block_token.ThematicBreak: "thematic-break",
     block_token.List: "list",
-    plain_lists.PlainList: "list",
     block_token.Table: "table",
     block_token.Footnote: "link-definition",
     block_token.Paragraph: "paragraph",
@@ -410,20 +407,24 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             continue
         if blocks and stop_at(here):
             return blocks, here
-        plain = None
-        if plain_lists.may_start(lines[here]):
-            shallow = here < nesting_checked_until
-            if not shallow:
-                region_end, too_deep = nesting.check(lines, here)
-                if not too_deep:  # (else mistletoe's path below keeps it as text)
-                    nesting_checked_until = region_end + 1
-                    shallow = True
-            if shallow:
-                plain = plain_lists.read(lines, here)
+        plain = plain_lists.read(lines, here) if plain_lists.may_start(lines[here]) else None
+        if plain is not None and here >= nesting_checked_until:
+            plain_items, last, deepest = plain
+            region_end, too_deep = nesting.check_list(lines, here, last, deepest) or nesting.check(lines, here)
+            if too_deep:
+                plain = None  # mistletoe's path below keeps it as text
+            else:
+                nesting_checked_until = region_end + 1
         if plain is not None:
-            token, last = plain
+            plain_items, last, _ = plain
             wrapper.set_pos(last - start)
-            blocks.append(_make_block(block_token.List, None, here, last, lines, token))
+            blocks.append(_plain_list_block(plain_items, here, last, lines))
+            continue
+        atx = _ATX_HEADING.match(lines[here])
+        if atx is not None:
+            wrapper.set_pos(here - start)
+            heading = _BlockBuilder(lines).heading(len(atx.group(1)), False, here, here)
+            blocks.append(Block(kind="heading", start_line=here, end_line=here, heading=heading))
             continue
         # mistletoe is configured (and locked) one block at a time, so that parsing a huge
         # document on one thread holds up another thread's parse by one block, not by all.
@@ -450,6 +451,10 @@ def read_blocks(lines: Sequence[str], start: int, stop_at: Callable[[int], bool]
             else:  # pragma: no cover - Paragraph.start accepts every non-blank line
                 next(wrapper)
 
+
+# An ATX heading, as mistletoe's Heading.start finds it: one line, which no block type tried before it
+# takes (HTML starts with "<", indented code behind four columns). A byte order mark is left to mistletoe.
+_ATX_HEADING = re.compile(r" {0,3}(#{1,6})(?:\s|$)")
 
 # The blocks mistletoe reads by recursion, level by level of nesting.
 _CONTAINERS = (block_token.List, _Quote)
@@ -488,15 +493,15 @@ def _trim_end(lines: Sequence[str], start: int, end: int) -> int:
     return end
 
 
-def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], token=None) -> Block:
-    """The block mistletoe read (``result``) or that ``plain_lists`` read (``token``)."""
+def _make_block(token_type, result, first: int, end: int, lines: Sequence[str]) -> Block:
+    """The block mistletoe read (``result``)."""
     end = _trim_end(lines, first, end)
     if token_type is block_token.Footnote:
         # Link reference definitions: mistletoe records them and makes no token of them.
         definitions = tuple((block_token.normalize_label(label), dest.strip()) for label, dest, *_ in result)
         return Block(kind="link-definition", start_line=first, end_line=end, link_definitions=definitions)
     try:
-        token = token_type(result) if token is None else token
+        token = token_type(result)
     except (RecursionError, IndexError, ValueError, TypeError, AttributeError) as error:
         reason = "nesting too deep" if isinstance(error, RecursionError) else type(error).__name__
         return Block(
@@ -514,7 +519,7 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], 
     kind = _KIND.get(type(token), "paragraph")
     builder = _BlockBuilder(lines)
     if kind == "heading":
-        heading = builder.heading(token, first, end)
+        heading = builder.heading(token.level, isinstance(token, block_token.SetextHeading), first, end)
         return Block(kind=kind, start_line=first, end_line=end, heading=heading)
     if kind == "list":
         loose_items: list[int] = []
@@ -560,6 +565,66 @@ def _make_block(token_type, result, first: int, end: int, lines: Sequence[str], 
     return Block(kind=kind, start_line=first, end_line=end)
 
 
+# --- plain lists ---------------------------------------------------------------------------------
+
+
+def _plain_list_block(plain_items: list[plain_lists.PlainItem], first: int, last: int, lines: Sequence[str]) -> Block:
+    """The list ``plain_lists`` read: the block ``_make_block`` builds from mistletoe's tokens for it.
+
+    Every line of a plain list has one shape (``plain_lists``), so what ``_BlockBuilder`` finds by
+    matching each line is known from that shape: a bullet at the item's indentation, one space,
+    "[x] " or not, then the text; no checkbox problem, no blank line (the list is tight, no item
+    loose), no code inside; each item ends where the next one at its level starts.
+    """
+    return Block(kind="list", start_line=first, end_line=last, items=_plain_items(plain_items, last, lines))
+
+
+def _plain_items(plain_items: list[plain_lists.PlainItem], end: int, lines: Sequence[str]) -> tuple[Item, ...]:
+    """The items of one plain list, the last of which ends at line ``end``."""
+    items = []
+    last_index = len(plain_items) - 1
+    for index, plain in enumerate(plain_items):
+        item_end = plain_items[index + 1].line - 1 if index < last_index else end
+        line = plain.line
+        source = lines[line]
+        marker_start = plain.indentation
+        marker_end = marker_start + 1
+        if source[marker_end + 1 : marker_end + 2] == "[":  # "- [x] text": a checkbox, then one space
+            checkbox = source[marker_end + 2]
+            checkbox_span = new_span((line, marker_end + 1, line, marker_end + 4))
+            text_start = marker_end + 5
+        else:
+            checkbox = checkbox_span = None
+            text_start = marker_end + 1
+        first_text = source[text_start:].rstrip()
+        segments = [(line, text_start, first_text)]
+        if plain.lines == 1:
+            text, text_span = first_text, new_span((line, text_start, line, text_start + len(first_text)))
+        else:
+            for text_line in range(line + 1, line + plain.lines):
+                continued = lines[text_line]
+                lead = len(continued) - len(continued.lstrip(" "))
+                segments.append((text_line, lead, continued[lead:].rstrip()))
+            last_line, last_start, last_text = segments[-1]
+            text = "\n".join([text for _, _, text in segments])
+            text_span = new_span((line, text_start, last_line, last_start + len(last_text)))
+        items.append(
+            Item(  # (by position: some 25% cheaper than by keyword, and there is an item per line)
+                new_span((line, marker_start, item_end, len(lines[item_end]))),  # span
+                source[marker_start:marker_end],  # marker
+                new_span((line, marker_start, line, marker_end)),  # marker_span
+                marker_start,  # indent
+                checkbox,
+                checkbox_span,
+                text,
+                text_span,
+                inline.scan(segments, bold_title=True),  # refs
+                _plain_items(plain.children, item_end, lines) if plain.children else (),  # children
+            )
+        )
+    return tuple(items)
+
+
 # --- list items ----------------------------------------------------------------------------------
 
 _QUOTE_PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*")
@@ -582,8 +647,7 @@ class _BlockBuilder:
         self.inner_blocks: list[tuple[str, int, int]] = []
 
     # headings
-    def heading(self, token, first: int, end: int) -> Heading:
-        setext = isinstance(token, block_token.SetextHeading)
+    def heading(self, level: int, setext: bool, first: int, end: int) -> Heading:
         if setext:
             title_end_line = max(first, end - 1)
             segments = self.paragraph_segments(first, title_end_line)
@@ -606,7 +670,7 @@ class _BlockBuilder:
         task_state, task_id = heading_task(title, title_span, refs)
         return Heading(
             span=Span(first, 0, end, len(self.lines[end])),
-            level=token.level,
+            level=level,
             title=title,
             title_span=title_span,
             number=heading_number(title),

@@ -10,10 +10,11 @@ reference of its own.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-from ..model import NO_REFERENCES, Blocker, DependencyId, IssueRef, Link, Placeholder, References, RfcRef, Span, TaskId
+from ..model import NO_REFERENCES, Blocker, DependencyId, IssueRef, Link, Placeholder, References, RfcRef, Span, TaskId, new_span
 
 Segment = tuple[int, int, str]  # (line, start column, text)
 
@@ -55,8 +56,9 @@ _PLACEHOLDER = re.compile(
 # What each finder's matches must hold, tested first because it is much cheaper than the finder:
 # most task texts have no placeholder, no qualified reference, no project key.
 # (The "#" first and the look behind after it, so that the search skips to each "#" at C speed.)
-_PLACEHOLDER_TAIL = re.compile(r"#(?<![\w&#/]#)(?P<text>TBD|TBA|TODO|XXX|NNN|N|n|\?{1,3})(?![\w?])")
-_HASH_TAIL = re.compile(r"#(?<![\w&#/]#)(?P<number>\d+)(?![\w])(?!:\w)")
+_ANY_TAIL = re.compile(
+    r"#(?<![\w&#/]#)(?:(?P<number>\d+)(?![\w])(?!:\w)|(?P<text>TBD|TBA|TODO|XXX|NNN|N|n|\?{1,3})(?![\w?]))"
+)
 # The word before a "#": an issue word and an optional space, ending where the "#" starts.
 _WORD_BEFORE = re.compile(rf"(?<![\w&#/])(?:{_ISSUE_WORDS})[ \t]?\Z")
 _LONGEST_WORD = len("Pull Requests ")
@@ -107,6 +109,9 @@ _OBSIDIAN_ID = re.compile(rf"🆔\ufe0f?[ \t]*(?P<name>{_OBSIDIAN_NAME})")
 _OBSIDIAN_BLOCKED = re.compile(rf"⛔\ufe0f?[ \t]*(?P<names>{_OBSIDIAN_NAME}(?:[ \t]*,[ \t]*{_OBSIDIAN_NAME})*)")
 
 
+_SPAN_OF = operator.attrgetter("span")  # (the sort key of references: in C)
+
+
 class _Run:
     """A paragraph as one string, with a map back to source positions."""
 
@@ -136,7 +141,7 @@ class _Run:
     def span(self, start: int, end: int) -> Span:
         start_line, start_col = self.position(start)
         end_line, end_col = self.position(end)
-        return Span(start_line, start_col, end_line, end_col)
+        return new_span((start_line, start_col, end_line, end_col))
 
 
 class _LineRun(_Run):
@@ -156,16 +161,27 @@ class _LineRun(_Run):
         return column - self._column if line == self._line else -1
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self._line, self._column + start, self._line, self._column + end)
+        return new_span((self._line, self._column + start, self._line, self._column + end))
 
 
 def _mask(chars: list[str], start: int, end: int) -> None:
-    chars[start:end] = ["\n" if ch == "\n" else " " for ch in chars[start:end]]
+    piece = chars[start:end]
+    chars[start:end] = ["\n" if ch == "\n" else " " for ch in piece] if "\n" in piece else [" "] * len(piece)
 
 
 def _mask_code_spans(text: str, chars: list[str]) -> None:
     # A code span runs from a backtick run to the next run of the same width. The runs of
     # each width are indexed once, so a line of many unmatched runs stays linear.
+    if "``" not in text:
+        # Every run is one backtick (most texts): they pair in order, the second closing the first, as below.
+        at = text.find("`")
+        while at >= 0:
+            closing = text.find("`", at + 1)
+            if closing < 0:
+                return
+            _mask(chars, at, closing + 1)
+            at = text.find("`", closing + 1)
+        return
     runs = [(match.start(), match.end()) for match in _BACKTICKS.finditer(text)]
     by_width: dict[int, list[int]] = {}
     for index, (start, end) in enumerate(runs):
@@ -223,7 +239,7 @@ class _ColourContext:
             line = text[line_start : None if line_end < 0 else line_end]
             # The line's hex colours that hold a letter (a real colour, not an issue number).
             lettered = frozenset(m.group()[1:] for m in _HEX_COLOUR.finditer(line) if _HEX_LETTER.search(m.group()))
-            facts = self._lines[line_start] = (bool(_COLOUR_WORDS.search(line)), ":" in line, lettered)
+            facts = self._lines[line_start] = (_has_colour_words(line), ":" in line, lettered)
         return facts
 
     def looks_like_colour(self, start: int, end: int, digits: str) -> bool:
@@ -238,6 +254,17 @@ class _ColourContext:
 
 
 _HEX_LETTER = re.compile(r"[a-fA-F]")
+# ``_COLOUR_WORDS`` as plain words, without case folding and word boundaries, for the lower-cased
+# line: a search that ignores case costs some 30 times more, and most lines hold no colour word.
+_COLOUR_WORDS_LOWER = re.compile(r"color|colour|background|fill|stroke|border|bg|theme|palette|hex|rgb|slate|gray|grey|css")
+
+
+def _has_colour_words(line: str) -> bool:
+    """``_COLOUR_WORDS.search(line)``, asked first of the lower-cased line (as ``_may_name_blockers``)."""
+    lowered = line.lower()
+    if _COLOUR_WORDS_LOWER.search(lowered) is None and _FOLDED_LETTERS.search(lowered) is None:
+        return False
+    return _COLOUR_WORDS.search(line) is not None
 
 
 class _FreeSpans:
@@ -356,13 +383,15 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
     link_starts = [text_start for text_start, _, _ in link_texts]  # in order, and the texts never overlap
 
     def link_target_of(start: int, end: int) -> str | None:
+        if not link_starts:
+            return None
         index = bisect.bisect_right(link_starts, start) - 1
         if index >= 0 and end <= link_texts[index][1]:
             return link_texts[index][2]
         return None
 
     has_hash = "#" in masked
-    colours = _ColourContext(masked)
+    colours = None  # made for the first number that could be a colour
     for match in _QUALIFIED.finditer(masked) if has_hash and _QUALIFIED_HINT.search(masked) else ():
         issues.append(
             IssueRef(
@@ -393,14 +422,18 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         for m in (_KEY.finditer(masked) if "-" in masked and _KEY_HINT.search(masked) else ())
         if m.group("project") != "GH"
     ]
-    free = _FreeSpans(taken)
-    for start, tail, word in _after_words(_HASH_TAIL, masked) if has_hash else ():
+    free = _FreeSpans(taken) if taken else None  # (most texts have no longer form)
+    hashes, placeholder_hashes = _after_words(masked) if has_hash else ((), ())
+    for start, tail, word in hashes:
         end = tail.end()
-        if not free(start, end):
+        if free is not None and not free(start, end):
             continue
         digits = tail.group("number")
-        if colours.looks_like_colour(tail.start(), end, digits):
-            continue
+        if len(digits) in (3, 6, 8):
+            if colours is None:
+                colours = _ColourContext(masked)
+            if colours.looks_like_colour(tail.start(), end, digits):
+                continue
         word = word.strip()
         url = link_target_of(start, end)
         issues.append(
@@ -416,7 +449,7 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
         )
     placeholders = [
         Placeholder(span=run.span(start, tail.end()), text=masked[start : tail.end()], prefix=word.strip())
-        for start, tail, word in (_after_words(_PLACEHOLDER_TAIL, masked) if has_hash else ())
+        for start, tail, word in placeholder_hashes
     ]
     task_ids = [
         TaskId(span=run.span(m.start(), m.end()), text=m.group("text"), number=m.group("number") or m.group("short"))
@@ -452,10 +485,9 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
     if bold_title and ("**" in masked or "__" in masked):
         stripped = masked.lstrip()
         lead = len(masked) - len(stripped)
-        bold = _BOLD_TITLE.match(stripped)
-        if bold is not None:
-            raw = bold.group("title")
-            start = lead + bold.start("title")
+        raw = _bold_title(stripped)
+        if raw is not None:
+            start = lead + 2
             title = raw.strip().rstrip(":").strip()
             if title:
                 title_start = start + (len(raw) - len(raw.lstrip()))
@@ -466,8 +498,10 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
 
     if not (issues or placeholders or task_ids or rfcs or links or title or keys or blockers or dependency_ids):
         return NO_REFERENCES  # shared: most subtasks reference nothing
-    issues.sort(key=lambda ref: ref.span)
-    rfcs.sort(key=lambda ref: ref.span)
+    if len(issues) > 1:
+        issues.sort(key=_SPAN_OF)
+    if len(rfcs) > 1:
+        rfcs.sort(key=_SPAN_OF)
     return References(
         issues=tuple(issues),
         placeholders=tuple(placeholders),
@@ -482,23 +516,53 @@ def scan(segments: Sequence[Segment], *, bold_title: bool = False) -> References
     )
 
 
-def _after_words(tail_pattern: re.Pattern[str], masked: str) -> Iterator[tuple[int, re.Match[str], str]]:
-    """What ``(?:(?<![\\w&#/])(?P<word>WORDS[ \\t]?))?`` followed by ``tail_pattern`` finds, as
-    ``finditer`` finds it (``_HASH``, ``_PLACEHOLDER``): each match's start, its tail and its word.
+def _bold_title(text: str) -> str | None:
+    """What ``_BOLD_TITLE.match(text)`` takes for the title, found without the pattern.
 
-    The pattern tried an issue word at every position of the text; the tail starts with "#", so
-    only the few characters before each "#" can hold the word. ``tests/test_references.py``
-    compares the two on random texts.
+    The pattern tries its look ahead at every character; but its lazy title simply ends at the
+    first closing mark after the opening one, and holds at least one character and no line
+    break (``tests/test_scan_shortcuts.py`` compares the two on random texts).
     """
-    resume = 0  # where the last match ended: matches do not overlap
-    for tail in tail_pattern.finditer(masked):
+    mark = text[:2]
+    if mark != "**" and mark != "__":
+        return None
+    close = text.find(mark, 2)
+    if close <= 2:
+        return None
+    title = text[2:close]
+    return None if "\n" in title else title
+
+
+def _after_words(masked: str) -> tuple[list[tuple[int, re.Match[str], str]], list[tuple[int, re.Match[str], str]]]:
+    """What ``_HASH`` and ``_PLACEHOLDER`` find, as ``finditer`` finds them: each match's start,
+    its tail (``_HASH_TAIL`` or ``_PLACEHOLDER_TAIL``) and its word, numbers first, then placeholders.
+
+    Each pattern tried an issue word at every position of the text; the tail starts with "#", so
+    only the few characters before each "#" can hold the word. One search finds both tails (no tail
+    holds a second "#", so neither hides one of the other). ``tests/test_scan_shortcuts.py``
+    compares this with the patterns on random texts.
+    """
+    numbers: list[tuple[int, re.Match[str], str]] = []
+    placeholders: list[tuple[int, re.Match[str], str]] = []
+    number_resume = placeholder_resume = 0  # where the last match of each ended: the word cannot start before
+    for tail in _ANY_TAIL.finditer(masked):
         at = tail.start()
-        if at < resume:
-            continue
-        word = _WORD_BEFORE.search(masked, max(resume, at - _LONGEST_WORD), at)
+        # Every issue word ends in an ASCII letter, right before the "#" or one space or tab before it.
+        last = masked[at - 1 : at]
+        if last == " " or last == "\t":
+            last = masked[at - 2 : at - 1] if at >= 2 else ""
+        may_follow_word = last.isascii() and last.isalpha()
+        if tail.lastgroup == "number":
+            word = _WORD_BEFORE.search(masked, max(number_resume, at - _LONGEST_WORD), at) if may_follow_word else None
+            number_resume = tail.end()
+            found = numbers
+        else:
+            word = _WORD_BEFORE.search(masked, max(placeholder_resume, at - _LONGEST_WORD), at) if may_follow_word else None
+            placeholder_resume = tail.end()
+            found = placeholders
         start = at if word is None else word.start()
-        yield start, tail, masked[start:at]
-        resume = tail.end()
+        found.append((start, tail, masked[start:at]))
+    return numbers, placeholders
 
 
 def _named_blockers(run: _Run, masked: str, issues: list[IssueRef], task_ids: list[TaskId]) -> list[Blocker]:
@@ -528,15 +592,18 @@ def _named_blockers(run: _Run, masked: str, issues: list[IssueRef], task_ids: li
     return found
 
 
-# Words every ``_DEPENDS`` match holds, and the characters IGNORECASE matches to an ASCII letter
-# that ``str.lower`` does not lower to it (U+0130, U+0131, U+017F, U+212A): with one of those
-# in the text, only the pattern itself can tell.
+# Words every ``_DEPENDS`` match holds, asked of the lower-cased text (a search that ignores case
+# costs far more). Four characters match an ASCII letter when case is ignored: U+212A lowers to
+# "k", but U+0131 and U+017F stay themselves and U+0130 lowers to "i" and U+0307; with one of
+# those in the text, only the pattern itself can tell.
+# (Two searches: a pattern of plain words alone is searched for some ten times faster.)
 _BLOCKER_WORDS = re.compile("blocked|depend|after|require|need|waiting")
-_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+_FOLDED_LETTERS = re.compile("[\u0131\u017f\u0307]")
 
 
 def _may_name_blockers(masked: str) -> bool:
-    return _BLOCKER_WORDS.search(masked.lower()) is not None or not _FOLDS_TO_ASCII.isdisjoint(masked)
+    lowered = masked.lower()
+    return _BLOCKER_WORDS.search(lowered) is not None or _FOLDED_LETTERS.search(lowered) is not None
 
 
 def _offsets(run: _Run, span: Span) -> tuple[int, int]:

@@ -35,15 +35,6 @@ def _width(whitespace: str) -> int:
     return len(whitespace.expandtabs(4)) if "\t" in whitespace else len(whitespace)
 
 
-def _region_ends_at(lines: Sequence[str], index: int, after_blank: bool) -> bool:
-    """Whether a non-blank line ends the container region: unindented, and not a marker or a
-    continuation (a heading always ends it; other text only after a blank line)."""
-    line = lines[index]
-    if line[:1] in (" ", "\t") or _STARTS_CONTAINER.match(line):
-        return False
-    return after_blank or line.startswith("#")
-
-
 def check(lines: Sequence[str], first: int) -> tuple[int, bool]:
     """The container region starting at line ``first``: its last line, and whether it nests too deep.
 
@@ -52,6 +43,24 @@ def check(lines: Sequence[str], first: int) -> tuple[int, bool]:
     will read, which is what matters for a bound. One pass over it.
     """
     last, deepest, characters = measure(lines, first)
+    return last, too_deep(deepest, characters)
+
+
+def check_list(lines: Sequence[str], first: int, last: int, deepest: int) -> tuple[int, bool] | None:
+    """``check(lines, first)`` for a tight list on lines ``first``..``last`` with no blank line inside,
+    no quote marker and no line that starts two containers, whose items nest ``deepest`` levels
+    (``plain_lists``): its region is the list alone when a blank line follows it and then the end or
+    a line that ends the region. None when the region goes on after it: ``check`` must tell.
+    """
+    index = last + 1
+    count = len(lines)
+    while index < count and not lines[index].strip():
+        index += 1
+    if index < count:
+        line = lines[index]
+        if index == last + 1 or line[:1] in (" ", "\t") or _STARTS_CONTAINER.match(line):
+            return None
+    characters = sum(map(len, lines[first : last + 1])) + last + 1 - first
     return last, too_deep(deepest, characters)
 
 
@@ -74,13 +83,16 @@ def measure(lines: Sequence[str], first: int) -> tuple[int, int, int]:
             after_blank = True
             index += 1
             continue
-        if index > first and _region_ends_at(lines, index, after_blank):
-            break
+        # A non-blank line ends the region when it is unindented and no list item or quote, and is
+        # a heading or follows a blank line (other text continues it).
+        if index > first and line[:1] not in (" ", "\t") and (after_blank or line.startswith("#")):
+            if not _STARTS_CONTAINER.match(line):
+                break
         after_blank = False
         last = index
         characters += len(line) + 1
         lead = _LEAD.match(line).group()
-        indent = _width(lead)
+        indent = len(lead.expandtabs(4)) if "\t" in lead else len(lead)
         while stack and stack[-1] > indent:
             stack.pop()
         chained = lead.count(">")

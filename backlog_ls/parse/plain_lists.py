@@ -11,8 +11,8 @@ indented to the innermost item's content continues that item's paragraph.
 ``read`` accepts a list only when every line is such a line and it ends at a blank line
 followed by one that cannot continue it; anything else (another marker, a tab, a line that
 could open another block, a lazy line, a blank line inside) returns None and mistletoe reads
-the list. What it builds is the token tree mistletoe would build, down to the attributes the
-model builder reads, so the model is the same whichever reads it: ``tests/test_plain_lists.py``
+the list. What it finds is the items' tree, from which ``blocks`` builds the very model it
+builds from mistletoe's tokens, with no tokens in between: ``tests/test_plain_lists.py``
 compares the two on generated and hand-written lists, and tests/github compares with cmark-gfm.
 """
 
@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-from mistletoe import block_token
 
 # What a line's content may start with: nothing that opens a block (headings, quotes, fences,
 # HTML, thematic breaks, list markers, tables' delimiter rows, link definitions, setext
@@ -40,50 +38,18 @@ _BLANK = re.compile(r"[ \t]*")
 _ENDS_LIST = re.compile(r"(?![ \t]|(?:[-*+]|\d{1,9}[.)])(?:\s|$))|([-_*])(?:[ \t]*\1){2,}[ \t]*$")
 
 
-class _Content:
-    """What ``_paragraph_last_line`` reads of a paragraph's text: its line breaks."""
+class PlainItem:
+    """An item of a plain list: its marker line, the column of its bullet, how many lines its own
+    text has (its marker line and the text lines under it) and the items of its child list."""
 
-    __slots__ = ("content",)
+    __slots__ = ("line", "indentation", "prepend", "lines", "children")
 
-    def __init__(self, content: str):
-        self.content = content
-
-
-class _Paragraph(block_token.Paragraph):
-    def __new__(cls, *args):
-        return object.__new__(cls)
-
-    def __init__(self, line_number: int):
-        self.line_number = line_number
-        self.lines = 1
-
-    @property
-    def children(self):  # type: ignore[override]
-        return [_Content("\n" * (self.lines - 1))]
-
-
-class _Item(block_token.ListItem):
-    children = None  # a plain attribute, not mistletoe's property that sets each child's parent
-
-    def __init__(self, line_number: int, leader: str, indentation: int, prepend: int):
-        self.line_number = line_number
-        self.leader = leader
+    def __init__(self, line: int, indentation: int):
+        self.line = line  # 0-based
         self.indentation = indentation
-        self.prepend = prepend
-        self.loose = False
-        self.paragraph = _Paragraph(line_number)
-        self.children = [self.paragraph]
-        self.sublist: PlainList | None = None
-
-
-class PlainList(block_token.List):
-    children = None
-
-    def __init__(self, first: _Item):
-        self.line_number = first.line_number
-        self.children = [first]
-        self.loose = False
-        self.start = None
+        self.prepend = indentation + 2  # the column of its content
+        self.lines = 1
+        self.children: list[PlainItem] = []
 
 
 def may_start(line: str) -> bool:
@@ -92,8 +58,9 @@ def may_start(line: str) -> bool:
     return marker is not None and len(marker.group(1)) <= 3
 
 
-def read(lines: Sequence[str], first: int) -> tuple[block_token.List, int] | None:
-    """The list starting at line ``first`` and its last line, or None when mistletoe must read it."""
+def read(lines: Sequence[str], first: int) -> tuple[list[PlainItem], int, int] | None:
+    """The items of the list starting at line ``first``, its last line and how deep its items nest
+    (1: no child list), or None when mistletoe must read it."""
     line = lines[first]
     marker = _MARKER_LINE.match(line)
     if marker is None or (first == 0 and line.startswith("\ufeff")):
@@ -102,44 +69,39 @@ def read(lines: Sequence[str], first: int) -> tuple[block_token.List, int] | Non
     indentation = len(marker.group(1))
     if indentation > 3:
         return None
-    top = _Item(first + 1, bullet, indentation, indentation + 2)
-    root = PlainList(top)
+    top = PlainItem(first, indentation)
+    root = [top]
     stack = [top]  # the open items, outermost first
     index = first + 1
     count = len(lines)
     last = first
+    deepest = 1
     while index < count:
         line = lines[index]
         marker = _MARKER_LINE.match(line)
         if marker is not None:
             if marker.group(2) != bullet:
                 return None
-            indentation = len(marker.group(1))
+            indentation = marker.end(1)  # (the match starts the line)
             while stack and indentation < stack[-1].prepend:
                 stack.pop()
             base = stack[-1].prepend if stack else 0
             if indentation - base > 3:
                 return None
-            item = _Item(index + 1, bullet, indentation, indentation + 2)
-            if stack:
-                parent = stack[-1]
-                if parent.sublist is None:
-                    parent.sublist = PlainList(item)
-                    parent.children.append(parent.sublist)
-                else:
-                    parent.sublist.children.append(item)
-            else:
-                root.children.append(item)
+            item = PlainItem(index, indentation)
+            (stack[-1].children if stack else root).append(item)
             stack.append(item)
+            if len(stack) > deepest:
+                deepest = len(stack)
             last = index
             index += 1
             continue
         text = _TEXT_LINE.match(line)
         if text is not None:
             innermost = stack[-1]  # the item read last: it has no child list yet
-            if len(text.group(1)) < innermost.prepend:
+            if text.end(1) < innermost.prepend:
                 return None  # a lazy line: mistletoe decides
-            innermost.paragraph.lines += 1
+            innermost.lines += 1
             last = index
             index += 1
             continue
@@ -153,4 +115,4 @@ def read(lines: Sequence[str], first: int) -> tuple[block_token.List, int] | Non
         return None  # white space that mistletoe takes for text
     if index < count and _ENDS_LIST.match(lines[index]) is None:
         return None
-    return root, last
+    return root, last, deepest
