@@ -220,7 +220,10 @@ def _build(backlog: Backlog, settings: Settings | None, tracker: Any, elsewhere:
     if not blocked and not any(_may_wait(block) for block in backlog.blocks):
         # Most documents: no word of any dependency and none on the tracker; nothing to resolve,
         # and the tasks are read only if someone asks for them (``report --next``), not per keystroke.
-        return Graph(lambda: [node for block in backlog.blocks for node in _part(block, backlog.lines, settings).nodes], ())
+        # The lambda takes the blocks and lines, not the snapshot: the graph is kept on the snapshot
+        # (``graph``), and a value holding its owner makes a cycle only the cyclic collector frees.
+        blocks, lines = backlog.blocks, backlog.lines
+        return Graph(lambda: [node for block in blocks for node in _part(block, lines, settings).nodes], ())
     parts = [_part(block, backlog.lines, settings) for block in backlog.blocks]
     written: list[tuple[Node, Blocker]] = []
     heading_task: Node | None = None  # the innermost section's heading, when it is a task

@@ -241,7 +241,9 @@ def block_tally(block: Block, settings: Settings | None = None) -> BlockTally:
 class Progress:
     """A document's progress: each section's figure by its heading's line, and the whole document's."""
 
-    backlog: Backlog = attrs.field(eq=False, repr=False)
+    # The snapshot's blocks, not the snapshot: this value is kept on the snapshot (``progress``),
+    # and a value holding its owner makes a cycle that only the cyclic collector frees.
+    blocks: Sequence[Block] = attrs.field(eq=False, repr=False)
     sections: Mapping[int, Counts]
     whole: Counts
     _tallies: Sequence[BlockTally] = attrs.field(eq=False, repr=False)
@@ -250,7 +252,7 @@ class Progress:
     def parents_between(self, first: int, last: int) -> Iterator[tuple[Item, Counts]]:
         """The parent tasks whose first line is in first..last, with their subtasks' figure, in order."""
         index = max(0, bisect.bisect_right(self._starts, first) - 1)
-        blocks = self.backlog.blocks
+        blocks = self.blocks
         while index < len(blocks) and blocks[index].start_line <= last:
             walk = blocks[index].walk
             parents = self._tallies[index].parents
@@ -317,7 +319,7 @@ def _progress(backlog: Backlog, settings: Settings | None) -> Progress:
     counts = list(map(attrgetter("counts"), tallies))
     totals = tuple(list(accumulate(map(itemgetter(state), counts), initial=0)) for state in range(4))
     whole = Counts(*(total[-1] for total in totals))
-    return Progress(backlog, SectionFigures(index, totals), whole, tallies, index.starts)  # type: ignore[arg-type]
+    return Progress(backlog.blocks, SectionFigures(index, totals), whole, tallies, index.starts)  # type: ignore[arg-type]
 
 
 def _block_tallies(index: regions.Index, settings: Settings | None) -> list[BlockTally]:
