@@ -471,7 +471,12 @@ def _symbol_template(symbol: Symbol, first: int, moved: int, lines: Sequence[str
             text += ',"children":[' + ",".join(one(child) for child in symbol.children) + "]"
         return text + "}"
 
-    return one(symbol), relative
+    try:
+        return one(symbol), relative
+    finally:
+        # ``one`` calls itself through its closure: a cycle that would keep ``lines`` (a snapshot's
+        # every line) alive until the cyclic collector runs, which it does rarely (server.app).
+        del one
 
 
 def _compact(value: Any) -> str:
@@ -591,6 +596,7 @@ def fold_entries_json(entries: Iterable[Fold | BlockFolds | SectionFolds], limit
         return True
 
     add(entries)
+    del add  # it calls itself through its closure: no cycle left for the cyclic collector
     return _joined("[", parts, "]")
 
 

@@ -18,16 +18,17 @@ def heading_task_ids(backlog: Backlog) -> list[TaskId]:
 
 def heading_tasks_with_phases(backlog: Backlog) -> Iterator[tuple[TaskId, tuple[tuple[Heading, int], ...]]]:
     """Each heading task's ID with the numbered headings above it, nearest first, and their phase numbers."""
-
-    def walk(sections: tuple[Section, ...], above: tuple[tuple[Heading, int], ...]):
-        for section in sections:
-            heading = section.heading
-            if heading.task_id is not None:
-                yield heading.task_id, above
-            phase = leading_number(heading.number) if heading.number is not None else None
-            inner = ((heading, phase), *above) if phase is not None and heading.task_id is None else above
-            yield from walk(section.children, inner)
-
     if all(heading.task_id is None for heading in backlog.headings):
         return  # most backlogs: no walk of the section tree (built on demand) after a keystroke
-    yield from walk(backlog.sections, ())
+    yield from _heading_tasks(backlog.sections, ())
+
+
+def _heading_tasks(sections: tuple[Section, ...], above: tuple[tuple[Heading, int], ...]) -> Iterator[tuple[TaskId, tuple[tuple[Heading, int], ...]]]:
+    # A module function, not a closure calling itself: that would be a cycle for the collector.
+    for section in sections:
+        heading = section.heading
+        if heading.task_id is not None:
+            yield heading.task_id, above
+        phase = leading_number(heading.number) if heading.number is not None else None
+        inner = ((heading, phase), *above) if phase is not None and heading.task_id is None else above
+        yield from _heading_tasks(section.children, inner)
