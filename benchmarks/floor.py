@@ -77,7 +77,7 @@ def record(server: str, path: Path, recording: Path) -> int:
     """One keystroke through backlog-ls; save its capabilities and each answer. Returns the bytes."""
     session = keystroke.Session(server, path)
     try:
-        line = keystroke._task_lines(session.lines)[len(keystroke._task_lines(session.lines)) // 2]
+        line = session.middle_task_line()
         column = len(session.lines[line]) // 2
         session.change([(line, column, line, column, "y")])
         results, size = {}, 0
@@ -99,7 +99,7 @@ def _keys(server: str, path: Path, keys: int) -> list[float]:
     """The whole keystroke (a character typed in the middle task), ``keys`` times: ms each."""
     session = keystroke.Session(server, path)
     try:
-        line = keystroke._task_lines(session.lines)[len(keystroke._task_lines(session.lines)) // 2]
+        line = session.middle_task_line()
         taken = []
         for n in range(keys):
             column = len(session.lines[line]) // 2 + n

@@ -21,7 +21,6 @@ A benchmark, not a test: it fails on nothing but a broken set-up, and prints wha
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -30,18 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import peers  # noqa: E402  (its Session, workspace and lspbench client)
+from keystroke import server_cpu_ms  # noqa: E402
 from peers import lspbench  # noqa: E402
-
-
-def p95(values: list[float]) -> float:
-    """peers.py's p95: the value below which 95% of the sorted sample lies."""
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
-
-
-def _cpu_ms(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def session(tree: str, runs: int, settle: float) -> dict[str, float]:
@@ -60,29 +49,29 @@ def session(tree: str, runs: int, settle: float) -> dict[str, float]:
         position = {"line": line, "character": s.end_of(line)}
         params = {"textDocument": {"uri": s.uri}, "position": position, "context": {"triggerKind": 2, "triggerCharacter": "#"}}
         completions, size, items = [], 0, 0
-        started = _cpu_ms(pid)
+        started = server_cpu_ms(pid)
         for _ in range(runs):
             waiter = s.client.request("textDocument/completion", params, peers.REQUEST_TIMEOUT)
             completions.append(waiter.ms)
             size, items = waiter.nbytes, len((waiter.result or {}).get("items") or [])
-        completion_cpu = (_cpu_ms(pid) - started) / runs
+        completion_cpu = (server_cpu_ms(pid) - started) / runs
         references = [n for n, text in enumerate(s.lines) if "(Issue #" in text][:runs]
         hovers = []
-        started = _cpu_ms(pid)
+        started = server_cpu_ms(pid)
         for n in references:
             character = lspbench.utf16_len(s.lines[n][: s.lines[n].index("(Issue #") + 8])
             at = {"textDocument": {"uri": s.uri}, "position": {"line": n, "character": character}}
             hovers.append(s.client.request("textDocument/hover", at, peers.REQUEST_TIMEOUT).ms)
-        hover_cpu = (_cpu_ms(pid) - started) / max(1, len(hovers))
+        hover_cpu = (server_cpu_ms(pid) - started) / max(1, len(hovers))
     finally:
         s.close()
     return {
         "completion p50": statistics.median(completions),
-        "completion p95": p95(completions),
+        "completion p95": peers.p95(completions),
         "first completion": completions[0],
         "completion CPU": completion_cpu,
         "hover p50": statistics.median(hovers),
-        "hover p95": p95(hovers),
+        "hover p95": peers.p95(hovers),
         "hover CPU": hover_cpu,
         "answer KB": size / 1024,
         "items": items,

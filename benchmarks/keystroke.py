@@ -96,6 +96,11 @@ class Session:
         self.open_ms = (pulled.t_recv - start) * 1000
         self.diagnostics = (pulled.result or {}).get("items") or []
 
+    def middle_task_line(self) -> int:
+        """The line of the middle one of the top-level tasks: where the keystrokes go."""
+        tasks = _task_lines(self.lines)
+        return tasks[len(tasks) // 2]
+
     def _wait_registration(self, method: str) -> None:
         deadline = time.perf_counter() + TIMEOUT
         while method not in self.client.registrations and not self.capabilities.get("diagnosticProvider"):
@@ -180,7 +185,7 @@ class Session:
         return peak
 
 
-def _cpu_ms(pid: int) -> float:
+def server_cpu_ms(pid: int) -> float:
     """The server's CPU time so far (user + system, all threads): on a busy machine, wall-clock
     times include the waits for a core; the CPU a keystroke costs does not."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -206,10 +211,10 @@ def _settle(session: Session, line: int, column: int) -> tuple[float, float]:
     answered = time.perf_counter()
     pid = session.client.proc.pid
     deadline = answered + 60.0
-    before = _cpu_ms(pid)
+    before = server_cpu_ms(pid)
     while time.perf_counter() < deadline:
         time.sleep(0.5)
-        now = _cpu_ms(pid)
+        now = server_cpu_ms(pid)
         if now - before < 25:  # under 5% of a core
             break
         before = now
@@ -221,20 +226,20 @@ def run(server: str, tasks: int, layout: str, keys: int, multi: list[int], settl
     session = Session(server, path)
     result: dict = {"tasks": tasks, "layout": layout, "lines": len(session.lines), "open_ms": round(session.open_ms, 1)}
     try:
-        middle = _task_lines(session.lines)[len(_task_lines(session.lines)) // 2]
+        middle = session.middle_task_line()
         pid = session.client.proc.pid
         if settle:
             first, settled = _settle(session, middle, len(session.lines[middle]) // 2)
             result["first_answers_ms"], result["settled_ms"] = round(first, 1), round(settled, 1)
         typed = []
-        cpu = _cpu_ms(pid)
+        cpu = server_cpu_ms(pid)
         for n in range(keys):
             column = len(session.lines[middle]) // 2 + n
             typed.append(session.keystroke([(middle, column, middle, column, "x")], (middle, column + 1)))
         result["type"] = _summary(typed)
-        result["type"]["cpu"] = round((_cpu_ms(pid) - cpu) / keys, 1)
+        result["type"]["cpu"] = round((server_cpu_ms(pid) - cpu) / keys, 1)
         entered = []
-        cpu = _cpu_ms(pid)
+        cpu = server_cpu_ms(pid)
         split = len(session.lines[middle]) - 4
         for n in range(keys):
             if n % 2 == 0:
@@ -242,7 +247,7 @@ def run(server: str, tasks: int, layout: str, keys: int, multi: list[int], settl
             else:
                 entered.append(session.keystroke([(middle, split, middle + 1, 0, "")], (middle, split)))
         result["enter"] = _summary(entered)
-        result["enter"]["cpu"] = round((_cpu_ms(pid) - cpu) / keys, 1)
+        result["enter"]["cpu"] = round((server_cpu_ms(pid) - cpu) / keys, 1)
         result["per_request_median_ms"] = {name: round(statistics.median(v), 1) for name, v in session.per_method.items()}
         for count in multi:
             try:
