@@ -6,9 +6,9 @@
 ``benchmarks/keystroke.py`` times the whole keystroke through the server, where every answer
 waits for the same analysis; this times the pure work behind each request, one after another,
 on the same generated backlogs and keystrokes (a character typed in the middle task's text;
-Enter there, then Backspace): the re-parse, then the outline, folds, document links, progress
-hints for the 61 visible lines, the code actions at the cursor and the dependency graph the
-rules read. The garbage collector is tuned as the server tunes it. Prints medians in ms.
+Enter there, then Backspace): the re-parse, the rules and their diagnostics' JSON (as the server
+encodes them, reusing the last key's), then the outline, folds, document links, progress hints
+for the 61 visible lines, the code actions at the cursor and the dependency graph the rules read. The garbage collector is tuned as the server tunes it. Prints medians in ms.
 
 A benchmark, not a test: it fails on nothing.
 """
@@ -24,13 +24,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from backlog_ls import convert, dependencies  # noqa: E402
+from backlog_ls import convert, dependencies, size_limit  # noqa: E402
 from backlog_ls.config import Settings  # noqa: E402
 from backlog_ls.features import archive, block_links, folding, issue_ref, progress, renumber, split, symbols, tick, write_back  # noqa: E402
 from backlog_ls.features import issues as issue_features  # noqa: E402
 from backlog_ls.features import links as link_features  # noqa: E402
 from backlog_ls.features import move as move_features  # noqa: E402
 from backlog_ls.features import rfc as rfc_features  # noqa: E402
+from backlog_ls.diagnostics_json import DiagnosticsJson  # noqa: E402
+from backlog_ls.providers.files import DiskFiles  # noqa: E402
 from backlog_ls.workspace import Document  # noqa: E402
 from keystroke import backlog_file  # noqa: E402
 
@@ -60,12 +62,25 @@ def _links(backlog, path: str) -> None:
     link_features.file_document_links(backlog, path, None)
 
 
-def _requests(backlog, path: str, line: int, column: int, settings: Settings, times: dict[str, list[float]]) -> None:
-    def timed(name: str, compute) -> None:
+def _timer(times: dict[str, list[float]]):
+    def timed(name: str, compute):
         start = time.perf_counter()
-        compute()
+        value = compute()
         times.setdefault(name, []).append((time.perf_counter() - start) * 1000)
+        return value
 
+    return timed
+
+
+def _check(backlog, path: str, settings: Settings, files: DiskFiles, encoder: DiagnosticsJson, version: int, times) -> None:
+    """The rules (no tracker, no RFC index, no other files), then their diagnostics as the server encodes them."""
+    timed = _timer(times)
+    found = timed("rules", lambda: size_limit.check(backlog, settings, path=path, files=files))
+    timed("diagnostics", lambda: encoder.encode(backlog.lines, found, version, ENCODING, Path(path).as_uri()))
+
+
+def _requests(backlog, path: str, line: int, column: int, settings: Settings, times: dict[str, list[float]]) -> None:
+    timed = _timer(times)
     lines = backlog.lines
     timed("progress", lambda: progress.progress(backlog, settings))  # shared by the outline and the hints
     timed("documentSymbol", lambda: convert.outline_json(symbols.outline(backlog, settings), lines, ENCODING))
@@ -86,6 +101,8 @@ def run(tasks: int, layout: str, keys: int) -> dict[str, dict[str, float]]:
     middle = task_lines[len(task_lines) // 2]
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)  # as ``server/app.tune_garbage_collector``
+    files, encoder = DiskFiles(), DiagnosticsJson()
+    _check(document.backlog, str(path), settings, files, encoder, 1, {})
     _requests(document.backlog, str(path), middle, 0, settings, {})  # the memories warm, as after the first requests
     result = {}
     for kind in ("type", "enter"):
@@ -106,6 +123,7 @@ def run(tasks: int, layout: str, keys: int) -> dict[str, dict[str, float]]:
             start = time.perf_counter()
             backlog = document.backlog
             times.setdefault("parse", []).append((time.perf_counter() - start) * 1000)
+            _check(backlog, str(path), settings, files, encoder, n + 2, times)
             _requests(backlog, str(path), *cursor, settings, times)
         result[kind] = {name: round(statistics.median(samples), 1) for name, samples in times.items()}
     gc.unfreeze()
@@ -118,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--layouts", default="spread,one-list")
     parser.add_argument("--keys", type=int, default=10)
     args = parser.parse_args(argv)
-    names = ["parse", "progress", "documentSymbol", "foldingRange", "documentLink", "inlayHint", "codeAction", "dependencies"]
+    names = ["parse", "rules", "diagnostics", "progress", "documentSymbol", "foldingRange", "documentLink", "inlayHint", "codeAction", "dependencies"]
     print("| tasks | layout | keystroke | " + " | ".join(f"{name} ms" for name in names) + " |")
     print("|---|---|---|" + "---|" * len(names))
     for tasks in (int(n) for n in args.sizes.split(",")):

@@ -71,3 +71,15 @@ def test_an_enter_above_a_finding_moves_its_diagnostic_a_line_down():
 def test_moved_json_moves_line_numbers_and_leaves_the_text():
     fragment = '{"range":{"start":{"line":3,"character":0},"end":{"line":4,"character":2}},"message":"\\"line\\":7 on line 3"}'
     assert moved_json(fragment, 2) == '{"range":{"start":{"line":5,"character":0},"end":{"line":6,"character":2}},"message":"\\"line\\":7 on line 3"}'
+
+
+def test_a_client_asking_in_another_encoding_gets_that_encoding_columns():
+    lines = ["# Plan 😀", "", "- [c] 😀 typo 1", "- [ ] 😀 open (#TBD)", ""]
+    found = check(parse_lines(lines), Settings())
+    encoder = DiagnosticsJson()
+    for encoding in ("utf-16", "utf-8", "utf-32", "utf-16"):
+        assert encoder.encode(lines, found, 3, encoding, URI) == DiagnosticsJson().encode(lines, found, 3, encoding, URI)
+    # '#TBD' after the emoji: 4 bytes in UTF-8, 2 units in UTF-16, 1 in UTF-32.
+    for encoding, column in (("utf-8", 17), ("utf-16", 15), ("utf-32", 14), ("utf-8", 17)):
+        placeholder = next(d for d in json.loads(encoder.encode(lines, found, 4, encoding, URI)) if d["code"] == "BL102")
+        assert placeholder["range"]["start"] == {"line": 3, "character": column}, encoding
