@@ -224,6 +224,15 @@ class Scheduler:
             except asyncio.CancelledError:
                 raise DocumentClosed(document.uri) from None
 
+    def busy(self) -> bool:
+        """Whether a check is due or running, or a request on a document is being answered (any thread:
+        plain reads, at worst a moment late). Background work (the workspace index) waits for this."""
+        for state in list(self._states.values()):
+            job = state.job
+            if state.serving or state.timer is not None or (job is not None and not job.done()):
+                return True
+        return False
+
     @contextlib.contextmanager
     def serving(self, document: Document) -> Iterator[None]:
         """While a request on ``document`` is answered (from its wait for the parse to its answer).

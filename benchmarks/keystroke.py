@@ -17,7 +17,11 @@ documentSymbol, foldingRange, documentLink, inlayHint (when advertised) and code
 cursor. With ``--settle``, before the first key it asks those once too, as VS Code does when it
 opens a file (their time is "first answers"), and waits until the server's CPU is quiet (the
 workspace index's first summary of the file, "settled"): the keys are then measured as a user
-types them after the file has loaded, not alongside what opening it set off. The time runs from the didChange to the last answer. Then one didChange with 100 (and
+types them after the file has loaded, not alongside what opening it set off. With ``--paced MS``
+it waits that long before each key, as a user typing at that pace: without ``--settle`` the
+first keys then meet what the pauses set off (the workspace index summarises a file once its
+edits pause for 0.3 s; the first summary of a file is a whole one). The time runs from the
+didChange to the last answer. Then one didChange with 100 (and
 1,000) changes, a character typed on each of that many task lines (a multi-cursor edit), to its
 diagnostics. Peak memory is the server's VmHWM at the end.
 
@@ -198,6 +202,7 @@ def _summary(samples: list[float]) -> dict:
         "min": round(min(samples), 1),
         "max": round(max(samples), 1),
         "n": len(samples),
+        "each": [round(sample, 1) for sample in samples],
     }
 
 
@@ -221,7 +226,7 @@ def _settle(session: Session, line: int, column: int) -> tuple[float, float]:
     return (answered - start) * 1000, (time.perf_counter() - answered) * 1000
 
 
-def run(server: str, tasks: int, layout: str, keys: int, multi: list[int], settle: bool = False) -> dict:
+def run(server: str, tasks: int, layout: str, keys: int, multi: list[int], settle: bool = False, paced_ms: float = 0) -> dict:
     path = backlog_file(tasks, layout)
     session = Session(server, path)
     result: dict = {"tasks": tasks, "layout": layout, "lines": len(session.lines), "open_ms": round(session.open_ms, 1)}
@@ -234,6 +239,7 @@ def run(server: str, tasks: int, layout: str, keys: int, multi: list[int], settl
         typed = []
         cpu = server_cpu_ms(pid)
         for n in range(keys):
+            time.sleep(paced_ms / 1000)
             column = len(session.lines[middle]) // 2 + n
             typed.append(session.keystroke([(middle, column, middle, column, "x")], (middle, column + 1)))
         result["type"] = _summary(typed)
@@ -242,6 +248,7 @@ def run(server: str, tasks: int, layout: str, keys: int, multi: list[int], settl
         cpu = server_cpu_ms(pid)
         split = len(session.lines[middle]) - 4
         for n in range(keys):
+            time.sleep(paced_ms / 1000)
             if n % 2 == 0:
                 entered.append(session.keystroke([(middle, split, middle, split, "\n")], (middle + 1, 0)))
             else:
@@ -267,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--multi", default="100,1000", help="changes in one didChange, comma-separated ('' for none)")
     parser.add_argument("--server", default=f"{sys.executable} -m backlog_ls serve")
     parser.add_argument("--settle", action="store_true", help="ask the keystroke's requests once at open and wait for a quiet server")
+    parser.add_argument("--paced", type=float, default=0, metavar="MS",
+                        help="wait this long before each key, as a user typing at that pace (the server's CPU per key then counts what the pauses set off)")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     multi = [int(n) for n in args.multi.split(",") if n]
@@ -276,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|" + "---|" * len(multi) + "---|")
     for tasks in (int(n) for n in args.sizes.split(",")):
         for layout in args.layouts.split(","):
-            row = run(args.server, tasks, layout, args.keys, multi, args.settle)
+            row = run(args.server, tasks, layout, args.keys, multi, args.settle, args.paced)
             rows.append(row)
             cells = [
                 f"{tasks:,}", layout, f"{row['open_ms']:.0f}",

@@ -325,3 +325,22 @@ def test_the_rules_reach_checkpoints_as_they_walk_the_blocks():
     with checkpoint.hooked(stop), pytest.raises(checkpoint.Superseded):
         check(backlog)  # not taken for a failing rule: it unwinds
     assert check(backlog) == found  # and leaves nothing half-remembered
+
+
+async def test_the_scheduler_is_busy_from_an_edit_until_its_check_is_done_and_while_a_request_is_served():
+    documents, recorder = Workspace(), Recorder()
+    scheduler = _scheduler(documents, recorder)
+    document = documents.open("file:///b.md", "- [ ] one\n", 1)
+    assert not scheduler.busy()
+    recorder.release.clear()
+    scheduler.changed(document)
+    assert scheduler.busy()  # the check is due
+    await asyncio.get_running_loop().run_in_executor(None, recorder.started.wait, TIMEOUT)
+    assert scheduler.busy()  # ... and running
+    recorder.release.set()
+    await _until(lambda: recorder.delivered)
+    await _until(lambda: not scheduler.busy())
+    with scheduler.serving(document):
+        assert scheduler.busy()  # a request on the document
+    assert not scheduler.busy()
+    scheduler.stop()

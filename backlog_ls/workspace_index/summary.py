@@ -25,6 +25,7 @@ from operator import itemgetter
 
 import attrs
 
+from .. import checkpoint
 from ..anchors import heading_anchors, heading_text, html_anchors
 from ..memo import MISSING, BlockMemo
 from ..patching import edited_blocks, edited_items, entries_on, spliced
@@ -231,7 +232,9 @@ def summarize(backlog: Backlog, *, live: bool = True, previous: FileSummary | No
     kept: dict[int, str] = {}
     section: str | None = None
     titles = iter(section.title for section in sections)
-    for block in backlog.blocks:
+    for position, block in enumerate(backlog.blocks):
+        if not position & 31:
+            checkpoint.reached()  # on the index's thread: the server's own work goes first
         if block.heading is None and not block.items and not block.refs:
             continue  # a blank line, a code block: nothing to keep
         part = _block_part(block, lines, section) if live else _read_block(block, lines, section, live=False)

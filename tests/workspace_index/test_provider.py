@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
 from backlog_ls.parse import parse
+from backlog_ls.providers import workspace_index
 from backlog_ls.providers.config_file import ConfigLoader
 from backlog_ls.providers.workspace_index import IndexProvider, read_summary
 from backlog_ls.workspace_index import IssueKey, WorkspaceIndex
@@ -201,9 +203,32 @@ def test_edits_are_summarised_once_they_pause_and_the_newest_wins(tmp_path):
     provider.stop()
 
 
-def test_a_huge_workspace_is_indexed_up_to_a_bound(tmp_path, monkeypatch):
-    from backlog_ls.providers import workspace_index
+def test_an_edited_document_is_summarised_once_the_server_is_not_busy(tmp_path):
+    busy = threading.Event()
+    busy.set()  # a check under way
+    index = WorkspaceIndex()
+    provider = IndexProvider(index, ConfigLoader().for_path, _uri, server_busy=busy.is_set)
+    uri = _uri(str(tmp_path / "PLAN.md"))
+    provider.document_edited(uri, 1, parse("- [ ] Task 1.1 (#1)\n"))
+    time.sleep(workspace_index.LIVE_DELAY_SECONDS + 0.5)  # the edits paused: the summary waits
+    assert index.get(uri) is None
+    busy.clear()
+    _wait(lambda: index.get(uri) is not None)
+    assert [m.text for m in index.get(uri).mentions if m.kind == "issue"] == ["#1"]
+    provider.stop()
 
+
+def test_a_server_busy_for_good_delays_a_summary_by_a_bounded_time(tmp_path, monkeypatch):
+    monkeypatch.setattr(workspace_index, "GIVE_WAY_SECONDS", 0.2)
+    index = WorkspaceIndex()
+    provider = IndexProvider(index, ConfigLoader().for_path, _uri, server_busy=lambda: True)
+    uri = _uri(str(tmp_path / "PLAN.md"))
+    provider.document_edited(uri, 1, parse("- [ ] Task 1.1 (#1)\n"))
+    _wait(lambda: index.get(uri) is not None)
+    provider.stop()
+
+
+def test_a_huge_workspace_is_indexed_up_to_a_bound(tmp_path, monkeypatch):
     monkeypatch.setattr(workspace_index, "MAX_FILES", 5)
     for number in range(8):
         _write(tmp_path, f"plan-{number}.md", f"- [ ] Task {number}.1\n")
