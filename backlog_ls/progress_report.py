@@ -21,7 +21,7 @@ import attrs
 
 from .config import Settings
 from .dependencies import Node, graph
-from .features.progress import DONE_STATE, NOTHING, Counts, progress
+from .features.progress import NOTHING, Counts, progress
 from .model import Backlog, Section
 
 TICKED = "ticked"

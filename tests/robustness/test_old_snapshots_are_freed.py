@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest_lsp
 from lsprotocol import types
-from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig
 
 from ..lsp_support import TIMEOUT, RecordingClient, capabilities, edit

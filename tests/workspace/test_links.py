@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
-import pytest
 
 from backlog_ls.features.completion import CompletionRequest, complete
-from backlog_ls.features.links import LinkAt, Listing, file_document_links, links_of, rename_edits
+from backlog_ls.features.links import Listing, file_document_links, links_of, rename_edits
 from backlog_ls.model import Span
 from backlog_ls.parse import parse
 from backlog_ls.providers.files import DiskFiles
