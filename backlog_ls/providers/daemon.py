@@ -1,4 +1,5 @@
-"""Blocking IO off the event loop, in threads that never hold up the process's exit.
+"""Blocking IO off the event loop, in threads that never hold up the process's exit; and the
+hook by which background work on a provider's thread gives way to the server's (``giving_way``).
 
 ``asyncio.to_thread`` uses the loop's default executor, whose threads the interpreter joins on
 exit: a ``git`` that hangs, or a SQLite cache another window keeps locked, would then keep
@@ -10,10 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+# How long in all one piece of background work waits for the server's own work (``giving_way``).
+GIVE_WAY_SECONDS = 2.0
 
 
 def _settle(future: asyncio.Future, result: Any, error: BaseException | None) -> None:
@@ -88,3 +93,22 @@ class Worker:
 
 
 _STOP = object()
+
+
+def giving_way(busy: Callable[[], bool]) -> Callable[[], None]:
+    """A ``checkpoint`` hook for background work on a provider's thread: at each point it waits
+    while ``busy()`` (the server checks a document or answers a request), for ``GIVE_WAY_SECONDS``
+    in all. The first summary of a 20,000-task file is ~0.6 s of Python; run beside a keystroke's
+    check, each had half the interpreter. While a user types on, the work moves on in the pauses
+    between keys, and past that budget beside them."""
+    left = GIVE_WAY_SECONDS
+
+    def give_way() -> None:
+        nonlocal left
+        if left > 0 and busy():
+            started = time.monotonic()
+            while busy() and time.monotonic() - started < left:
+                time.sleep(0.005)
+            left -= time.monotonic() - started
+
+    return give_way

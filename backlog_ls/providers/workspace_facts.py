@@ -17,6 +17,7 @@ never more than the file's ``max-file-size`` (or 64 MiB), never a FIFO or a devi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -25,10 +26,11 @@ from typing import Any
 
 import attrs
 
+from .. import checkpoint
 from ..rules import Finding
 from ..rules.across_files import FileFacts, facts_of
 from ..workspace_facts import FactsTable
-from .daemon import Worker
+from .daemon import Worker, giving_way
 from .workspace_index import read_backlog, stat_key
 
 logger = logging.getLogger(__name__)
@@ -65,9 +67,22 @@ class _KeptLines(Sequence[str]):
         return self.kept.get(index, "")
 
 
+def _live(facts: FileFacts | None) -> bool:
+    """Whether ``facts`` were read from an open document's text (a later check patches them)."""
+    return facts is not None and facts.base is not None
+
+
 class FactsProvider:
-    def __init__(self, table: FactsTable, settings_for: SettingsFor, on_change: Callable[[set[str]], None] | None = None):
+    def __init__(
+        self,
+        table: FactsTable,
+        settings_for: SettingsFor,
+        on_change: Callable[[set[str]], None] | None = None,
+        server_busy: Callable[[], bool] | None = None,
+    ):
         self.table = table
+        self._server_busy = server_busy  # the first facts of an opened document wait for this (``checkpoint``)
+        self._first_facts: dict[str, Callable[[], FileFacts]] = {}  # path -> how to read its newest text's
         self._settings_for = settings_for
         self._on_change = on_change
         self._known: dict[str, tuple[int, int]] = {}  # path -> (mtime, size) its facts were read at
@@ -95,6 +110,30 @@ class FactsProvider:
         with self._lock:
             self._open.add(path)
         self._changed(self.table.update([facts]) - set(quiet))
+
+    def first_facts_later(self, path: str, read: Callable[[], FileFacts]) -> None:
+        """An opened document's first facts from its live text, ``read()`` on this provider's
+        thread once the server is not busy (0.5 s at 20,000 tasks: not part of its first check).
+        Listeners then hear of its changed findings; its next check patches these facts. The
+        newest ``read`` of a path wins; none is read once the document has live facts."""
+        with self._lock:
+            self._open.add(path)
+            first = path not in self._first_facts
+            self._first_facts[path] = read
+        if first:
+            self._post("first", path)
+
+    def _read_first_facts(self, path: str) -> None:
+        with self._lock:
+            read = self._first_facts.pop(path, None)
+        if read is None or not self._is_open(path) or _live(self.table.facts(path)):
+            return
+        with checkpoint.hooked(giving_way(self._server_busy)) if self._server_busy is not None else contextlib.nullcontext():
+            facts = read()
+        with self._lock:  # not over newer facts of a check, nor for a document closed meanwhile
+            if path not in self._open or _live(self.table.facts(path)):
+                return
+        self._changed(self.table.update([facts]))
 
     def facts_read(self, batch: list[tuple[str, FileFacts, tuple[int, int]]], more: bool = False) -> None:
         """Unopened files' facts, read with their summaries by the workspace index (path, facts, the
@@ -129,6 +168,7 @@ class FactsProvider:
     def document_closed(self, path: str) -> None:
         with self._lock:
             self._open.discard(path)
+            self._first_facts.pop(path, None)
             self._known.pop(path, None)
         self._post("sync_one", path)
 
@@ -149,6 +189,8 @@ class FactsProvider:
                 self._sync(tuple(value()))
             elif kind == "take":
                 self._take()
+            elif kind == "first":
+                self._read_first_facts(value)
             else:
                 self._sync_one(value)
         finally:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import checkpoint
+from .daemon import giving_way
 from ..workspace_index import FileSummary, WorkspaceIndex, summarize
 
 if TYPE_CHECKING:
@@ -47,8 +48,6 @@ MAX_PROCESSES = 2
 # An edited open document is summarised again once its edits pause this long (patched from its
 # last summary: the edited blocks are read again, and the others' entries joined by slicing).
 LIVE_DELAY_SECONDS = 0.3
-# How long in all the summaries of one pause wait for the server's own work (``_giving_way``).
-GIVE_WAY_SECONDS = 2.0
 # Files per job (sent to a process, or read here): fewer round trips, and one progress report
 # per job, since a report per file would flood a slow client.
 FILES_PER_JOB = 16
@@ -103,7 +102,7 @@ class IndexProvider:
     ):
         self.index = index
         # Whether the server's own work (a check, a request) is under way: a summary on this
-        # provider's thread waits for it at its checkpoints (``_giving_way``).
+        # provider's thread waits for it at its checkpoints (``daemon.giving_way``).
         self._server_busy = server_busy
         self._facts_inputs = facts_inputs
         self._facts_read = facts_read
@@ -224,27 +223,10 @@ class IndexProvider:
             self._stopped.wait(LIVE_DELAY_SECONDS - quiet)
         with self._open_lock:
             edited, self._edited = self._edited, {}
-        with checkpoint.hooked(self._giving_way()) if self._server_busy is not None else contextlib.nullcontext():
+        with checkpoint.hooked(giving_way(self._server_busy)) if self._server_busy is not None else contextlib.nullcontext():
             for uri, (revision, backlog, path) in edited.items():
                 self.document_parsed(uri, revision, backlog, path)
 
-    def _giving_way(self) -> Callable[[], None]:
-        """A ``checkpoint`` hook for this thread's summaries: it waits while the server is busy, for
-        ``GIVE_WAY_SECONDS`` in all. The first summary of a 20,000-task file is ~0.6 s of Python;
-        run beside a keystroke's check, each had half the interpreter. While a user types on, the
-        summary moves on in the pauses between keys, and past that budget beside them."""
-        busy = self._server_busy
-        left = GIVE_WAY_SECONDS
-
-        def give_way() -> None:
-            nonlocal left
-            if left > 0 and busy():
-                started = time.monotonic()
-                while busy() and time.monotonic() - started < left:
-                    time.sleep(0.005)
-                left -= time.monotonic() - started
-
-        return give_way
 
     def _scan(self, folders: tuple[str, ...], progress: Progress) -> None:
         from .backlog_files import backlog_paths

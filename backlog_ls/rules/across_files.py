@@ -39,6 +39,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 
 import attrs
 
+from .. import checkpoint
 from ..config import OFF, Settings
 from ..memo import MISSING, BlockMemo
 from ..model import LONG_LIST_ITEMS, Backlog, Block, Span
@@ -212,7 +213,9 @@ def _all_uses(backlog: Backlog, claims: tuple, folder: str) -> _AllUses:
     all_links: list[TaskLink] = []
     heading_links: list[TaskLink] = []
     list_blocks = [block for block in backlog.blocks if block.heading is None and block.items]  # as TaskIndex has them
-    for block, block_facts in zip(list_blocks, task_index(backlog).facts):
+    for position, (block, block_facts) in enumerate(zip(list_blocks, task_index(backlog).facts)):
+        if not position & 31:
+            checkpoint.reached()  # a check may stop here; background work gives way (``providers.daemon``)
         ids, issues, links = _block_uses(block, block_facts, lines, claims, folder)
         all_ids.extend(ids)
         all_issues.extend(issues)

@@ -96,3 +96,35 @@ def test_unopened_findings_hold_each_files_own_and_cross_file_findings(tmp_path)
     assert again == {path: report.result_id for path, report in reports.items()}
     assert len(calls) == len(paths)  # the second pull checked nothing again
     provider.stop()
+
+
+def test_an_opened_documents_first_facts_are_read_later_and_never_over_a_checks(tmp_path):
+    provider, changes, root, paths = _synced(tmp_path)
+    plan, notes = root / "docs/plan.md", str(root / "docs/notes.md")
+    renamed = FILES["docs/notes.md"].replace("Task 2.1", "Task 2.2")
+    provider.document_opened(notes)
+    changes.clear()
+    provider.first_facts_later(notes, lambda: facts_of(parse(renamed), notes, str(root), live=True))
+    # Its live text counts once read, and the listeners hear of the files whose findings changed.
+    _wait(lambda: _messages(provider.table, plan) == ["BL103 Issue #12 is also referenced by 'Task 1.1' on line 3 of ../ARCHIVE.md."])
+    assert str(plan) in set().union(*changes)
+    # A later first read (of an older text) does not replace the facts the document has now.
+    provider.first_facts_later(notes, lambda: facts_of(parse(FILES["docs/notes.md"]), notes, str(root), live=True))
+    provider.sync(paths)
+    _wait(lambda: provider.syncs_finished == 2)  # the worker took the jobs in order: the first read is done
+    assert _messages(provider.table, plan) == ["BL103 Issue #12 is also referenced by 'Task 1.1' on line 3 of ../ARCHIVE.md."]
+    provider.stop()
+
+
+def test_a_first_read_waits_while_the_server_is_busy(tmp_path):
+    root = write_workspace(tmp_path)
+    busy = [True]
+    provider = FactsProvider(FactsTable(), lambda path: (Settings(), str(root)), server_busy=lambda: busy[0])
+    notes = str(root / "docs/notes.md")
+    provider.document_opened(notes)
+    provider.first_facts_later(notes, lambda: facts_of(parse(FILES["docs/notes.md"]), notes, str(root), live=True))
+    time.sleep(0.3)
+    assert provider.table.facts(notes) is None  # still waiting for the check under way
+    busy[0] = False
+    _wait(lambda: provider.table.facts(notes) is not None)
+    provider.stop()

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from backlog_ls.parse import parse
-from backlog_ls.providers import workspace_index
+from backlog_ls.providers import daemon, workspace_index
 from backlog_ls.providers.config_file import ConfigLoader
 from backlog_ls.providers.workspace_index import IndexProvider, read_summary
 from backlog_ls.workspace_index import IssueKey, WorkspaceIndex
@@ -219,7 +219,7 @@ def test_an_edited_document_is_summarised_once_the_server_is_not_busy(tmp_path):
 
 
 def test_a_server_busy_for_good_delays_a_summary_by_a_bounded_time(tmp_path, monkeypatch):
-    monkeypatch.setattr(workspace_index, "GIVE_WAY_SECONDS", 0.2)
+    monkeypatch.setattr(daemon, "GIVE_WAY_SECONDS", 0.2)
     index = WorkspaceIndex()
     provider = IndexProvider(index, ConfigLoader().for_path, _uri, server_busy=lambda: True)
     uri = _uri(str(tmp_path / "PLAN.md"))
