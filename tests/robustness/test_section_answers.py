@@ -255,3 +255,20 @@ def test_two_snapshots_made_from_one(text, rng, first_key, second_key):
     other = reparse(old, tuple(lines[:line] + edited + lines[line + 1 :]), line, line, line + len(edited) - 1)
     assert _sent(other) == _built_afresh(list(other.lines))
     assert _sent(document.backlog) == _built_afresh(list(document.text.lines))
+
+
+# Headings whose anchors repeat ("notes", "notes-1", "notes-2" by their order) and links to them: a
+# link's line comes from the headings' anchors, which are taken over from the snapshot before while
+# its headings are the same blocks at the same lines (``links._own_heading_lines``).
+REPEATED_HEADINGS = ["## Notes\n", "### notes\n", "# Notes!\n", "- [ ] t [n](#notes-1) [m](#notes)\n", "Text [n2](#notes-2).\n", "- [x] done\n"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(REPEATED_HEADINGS), min_size=2, max_size=20).map("\n".join), st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS), min_size=1, max_size=10))
+def test_links_to_repeated_headings_after_keystrokes_are_those_of_a_fresh_parse(text, rng, keys):
+    document = Document("file://" + PATH, text, 1)
+    link_features.file_document_links(document.backlog, PATH, None)
+    for key in keys:
+        _edit(document, rng, key)
+        fresh = link_features.file_document_links(parse_lines(list(document.text.lines)), PATH, None)
+        assert link_features.file_document_links(document.backlog, PATH, None) == fresh, repr(document.source)
