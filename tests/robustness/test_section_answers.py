@@ -9,8 +9,9 @@ or its level changed, a blank line, a whole pasted section, one didChange holdin
 the texts sent must equal, to the byte, the JSON of the same answers built as values from
 a fresh parse of the same text, in UTF-16 or UTF-8 (one per server, as negotiated: the
 remembered JSON is per encoding), with and without the client's ``rangeLimit`` on folds.
-The progress figures are compared with a walk over the fresh parse's blocks that adds up
-each section's tasks as it goes (the way they were counted before they were patched).
+The progress figures (their running totals patched from the snapshot before's) are compared
+with a walk over the fresh parse's blocks that adds up each section's tasks as it goes (the
+way they were counted before they were patched).
 """
 
 from __future__ import annotations
