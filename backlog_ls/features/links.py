@@ -80,19 +80,19 @@ def _resolve(folder: str, path: str) -> str:
 HeadingLine = Callable[[str, str], "int | None"]
 
 
-def _own_heading_line(index: regions.Index) -> Callable[[str], int | None]:
+def _own_heading_line(backlog: Backlog, index: regions.Index) -> Callable[[str], int | None]:
     lines: dict[str, int] | None = None
 
     def line_of(anchor: str) -> int | None:
         nonlocal lines
         if lines is None:
-            lines = _own_heading_lines(index)
+            lines = _own_heading_lines(backlog, index)
         return lines.get(anchor.lower())
 
     return line_of
 
 
-def _own_heading_lines(index: regions.Index) -> dict[str, int]:
+def _own_heading_lines(backlog: Backlog, index: regions.Index) -> dict[str, int]:
     """Each anchor of the document's headings -> the line of the first heading with it.
 
     Taken from the snapshot before (``regions.Change``) when its headings are the same blocks at
@@ -109,7 +109,7 @@ def _own_heading_lines(index: regions.Index) -> dict[str, int]:
         found = earlier[2]
     else:
         found = {}
-        for heading, slug in heading_anchors(index.heading(position) for position in range(len(heads))):
+        for heading, slug in heading_anchors(backlog.headings):
             found.setdefault(slug, heading.span.start_line)
     index.derived[_OWN_HEADINGS] = (lineages, starts, found)
     return found
@@ -128,7 +128,7 @@ def file_document_links(backlog: Backlog, path: str | None, heading_line: Headin
         return []
     folder = os.path.dirname(os.path.abspath(path))
     index = regions.index(backlog)
-    own_line = _own_heading_line(index)
+    own_line = _own_heading_line(backlog, index)
     lines = backlog.lines
     found: list[FileLink] = []
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from backlog_ls import convert
 from backlog_ls.config import Settings
-from backlog_ls.features import block_links, folding, progress, symbols
+from backlog_ls.features import block_links, folding, progress, regions, symbols
 from backlog_ls.features import issues as issue_features
 from backlog_ls.features import links as link_features
 from backlog_ls.features import rfc as rfc_features
@@ -162,11 +162,27 @@ def _edit(document: Document, rng: random.Random, key: str) -> None:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sectioned, st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS), min_size=1, max_size=10), ENCODINGS)
 def test_section_answers_after_keystrokes_are_those_of_a_fresh_parse(text, rng, keys, encoding):
+    _typed_and_compared(text, rng, keys, encoding)
+
+
+def _typed_and_compared(text: str, rng: random.Random, keys: list[str], encoding: str) -> None:
     document = Document("file://" + PATH, text, 1)
     _sent(document.backlog, encoding)  # the memories are warm, as after the first requests
     for key in keys:
         _edit(document, rng, key)
         assert _sent(document.backlog, encoding) == _built_afresh(list(document.text.lines), encoding), repr(document.source)
+
+
+# Many sibling sections: a section walked again takes those its edit did not touch from the walk of
+# the snapshot before (``regions.Regions.subsections``, from eight subsections on).
+FLAT_BLOCKS = ["## Phase\n", "## Phase\n", "### Part\n", "- [ ] a #3\n  - [x] b [p](#phase-1)\n", "Prose RFC 9110.\n", "```\ncode\n\n```\n"]
+many_sections = st.lists(st.sampled_from(FLAT_BLOCKS), min_size=16, max_size=80).map(lambda blocks: "# Plan\n\n" + "\n".join(blocks))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(many_sections, st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS), min_size=1, max_size=10), ENCODINGS)
+def test_many_sibling_sections_after_keystrokes_are_those_of_a_fresh_parse(text, rng, keys, encoding):
+    _typed_and_compared(text, rng, keys, encoding)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -273,3 +289,21 @@ def test_links_to_repeated_headings_after_keystrokes_are_those_of_a_fresh_parse(
         _edit(document, rng, key)
         fresh = link_features.file_document_links(parse_lines(list(document.text.lines)), PATH, None)
         assert link_features.file_document_links(document.backlog, PATH, None) == fresh, repr(document.source)
+
+
+def test_a_keystroke_among_many_sections_looks_up_only_the_sections_around_it(monkeypatch):
+    # The top-level section changes at every keystroke inside it: its 200 subsections are taken from
+    # the walk of the snapshot before (``Regions.subsections``), not looked up one by one.
+    sections = "\n".join(f"## Phase {n}\n\n- [ ] task {n} RFC {n + 1} [s](#phase-{n})\n  - [x] sub\n" for n in range(200))
+    document = Document("file://" + PATH, "# Plan\n\n" + sections, 1)
+    _sent(document.backlog)
+    looked_up = []
+    find = regions.Regions.find
+    monkeypatch.setattr(regions.Regions, "find", lambda self, index, position, *rest: looked_up.append(position) or find(self, index, position, *rest))
+    middle = len(document.text.lines) // 2
+    for start, end, text in [((middle, 2), (middle, 2), "x"), ((middle, 0), (middle, 0), "\n"), ((middle, 0), (middle + 1, 0), ""), ((3, 0), (3, 0), "\n")]:
+        document.apply_change(start, end, text)
+        looked_up.clear()
+        sent = _sent(document.backlog)
+        assert len(looked_up) < 40, looked_up
+        assert sent == _built_afresh(list(document.text.lines))
