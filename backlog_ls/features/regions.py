@@ -72,8 +72,9 @@ class Index:
     starts: list[int] = attrs.field(factory=list)  # each block's first line
     change: Change | None = None  # from the snapshot before, when one of the same document was indexed
     serial: int = attrs.field(factory=lambda: next(_SERIALS))  # this snapshot's number among those indexed
-    # What features made from this snapshot's blocks alone, by name: plain values (never a block,
-    # an index or a backlog), which the next snapshot's ``change`` holds on to to patch them.
+    # What features made from this snapshot's blocks alone, by name (a section's walk: by its
+    # ``Regions`` and position): plain values (never a block, an index or a backlog), which the
+    # next snapshot's ``change`` holds on to to patch them.
     derived: dict = attrs.field(factory=dict)
 
     def end(self, position: int) -> int:
