@@ -284,9 +284,6 @@ class Regions:
         level = levels[position] if position >= 0 else 0
         if position + 1 >= count or levels[position + 1] <= level:  # none (most sections): nothing to keep
             return []
-        walked = index.derived.get((self, position))
-        if walked is not None and (walked[0] is key or walked[0] == key):  # already in this snapshot
-            return list(map(again, walked[1], walked[2], walked[3]))
         change = index.change
         earlier = None
         # The earlier walk of the section at this position: before the moved blocks, the same section, or
