@@ -334,6 +334,22 @@ def test_the_loader_reads_each_file_once(tmp_path, monkeypatch):
     assert [error.key for error in loaded[0].errors] == ["nope"]
 
 
+def test_a_file_no_configuration_governs_gets_the_same_settings_from_one_request_to_the_next(tmp_path):
+    # Its settings key the caches of each parsed snapshot (and ``SettingsStore``'s layered settings).
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "a.md", "")
+    write(tmp_path, "sub/b.md", "")
+    loader = ConfigLoader()
+
+    first = loader.for_path(str(tmp_path / "a.md"))
+
+    assert loader.for_path(str(tmp_path / "a.md")) is first
+    assert loader.for_path(str(tmp_path / "sub/b.md")) is first  # the same project root, searched from another folder
+    assert (first.path, first.root, first.settings) == (None, str(tmp_path), loader.user.settings)
+    write(tmp_path, ".backlog-ls.toml", "[rules]\nBL301 = 'off'\n")
+    assert ConfigLoader().for_path(str(tmp_path / "a.md")).path == str(tmp_path / ".backlog-ls.toml")  # a new loader searches again
+
+
 def test_a_rule_code_works_wherever_a_name_does():
     from backlog_ls.config import from_toml
     from backlog_ls.editor_settings import EditorSettings

@@ -94,7 +94,7 @@ class SectionLinks:
 
     def subsections(self) -> list[SectionLinks]:
         if self._subsections is None:
-            self._subsections = regions.subsections(self._search.index, self.position, self._search.section)
+            self._subsections = self._search.subsections(self.position)
         return self._subsections
 
     def entries(self) -> list[BlockLinks | SectionLinks]:
@@ -174,11 +174,18 @@ class _Search:
         links = 0
         for block in index.blocks[index.heads[position] : index.end(position + 1)]:
             links += self.count(block)
-        subsections = regions.subsections(index, position, self.section)
+        subsections = self.subsections(position)
         links += sum(entry.region.value for entry in subsections)
         sections = 1 + sum(entry.region.sections for entry in subsections)
         found = self.remembered.remember(index, position, sections, None, links, source.key)
         return SectionLinks(source, position, found, self, subsections)
+
+    def subsections(self, position: int) -> list[SectionLinks]:
+        """The subsections of a section walked again (-1: the top-level sections)."""
+        source = self.source
+        return self.remembered.subsections(
+            self.index, position, source.key, self.section, lambda at, region, span: SectionLinks(source, at, region, self), False
+        )
 
 
 def block_links(
@@ -196,7 +203,7 @@ def block_links(
             entry = search.entry(block)
             if entry is not None:
                 found.append(entry)
-        found.extend(entry for entry in regions.subsections(index, -1, search.section) if entry.region.value)
+        found.extend(entry for entry in search.subsections(-1) if entry.region.value)
     return found
 
 

@@ -86,7 +86,7 @@ class SectionFolds:
 
     def subsections(self) -> list[SectionFolds]:
         if self._subsections is None:
-            self._subsections = regions.subsections(self._index, self.position, lambda at: _section_entry(self._index, self._lines, at))
+            self._subsections = _subsections(self._index, self._lines, self.position)
         return self._subsections
 
     def entries(self) -> list[Fold | BlockFolds | SectionFolds]:
@@ -136,7 +136,7 @@ def fold_entries(backlog: Backlog) -> list[BlockFolds | SectionFolds]:
         entry = _block_entry(block, lines)
         if entry is not None:
             entries.append(entry)
-    entries.extend(regions.subsections(index, -1, lambda at: _section_entry(index, lines, at)))
+    entries.extend(_subsections(index, lines, -1))
     return entries
 
 
@@ -174,7 +174,7 @@ def _section_entry(index: regions.Index, lines: Sequence[str], position: int) ->
     found = _REGIONS.find(index, position, None, _lines_spanned)
     if found is not None:
         return SectionFolds(position, found[1], found[0], index, lines)  # type: ignore[arg-type]
-    subsections = regions.subsections(index, position, lambda at: _section_entry(index, lines, at))
+    subsections = _subsections(index, lines, position)
     sections = 1 + sum(entry.region.sections for entry in subsections)
     span = index.span(position, sections)
     folds = (span.end_line > span.start_line) + sum(entry.region.value for entry in subsections)
@@ -183,6 +183,13 @@ def _section_entry(index: regions.Index, lines: Sequence[str], position: int) ->
         folds += entry.count if entry is not None else 0
     region = _REGIONS.remember(index, position, sections, _lines_spanned(span), folds, None, span)
     return SectionFolds(position, span, region, index, lines, subsections)
+
+
+def _subsections(index: regions.Index, lines: Sequence[str], position: int) -> list[SectionFolds]:
+    """The subsections of a section walked again (-1: the top-level sections)."""
+    return _REGIONS.subsections(
+        index, position, None, lambda at: _section_entry(index, lines, at), lambda at, region, span: SectionFolds(at, span, region, index, lines), True
+    )
 
 
 def _lines_spanned(span: Span) -> int:

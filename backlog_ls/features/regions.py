@@ -72,8 +72,9 @@ class Index:
     starts: list[int] = attrs.field(factory=list)  # each block's first line
     change: Change | None = None  # from the snapshot before, when one of the same document was indexed
     serial: int = attrs.field(factory=lambda: next(_SERIALS))  # this snapshot's number among those indexed
-    # What features made from this snapshot's blocks alone, by name: plain values (never a block,
-    # an index or a backlog), which the next snapshot's ``change`` holds on to to patch them.
+    # What features made from this snapshot's blocks alone, by name (a section's walk: by its
+    # ``Regions`` and position): plain values (never a block, an index or a backlog), which the
+    # next snapshot's ``change`` holds on to to patch them.
     derived: dict = attrs.field(factory=dict)
 
     def end(self, position: int) -> int:
@@ -181,18 +182,38 @@ def _change(before: _Trace, lineages: list, starts: list, gaps: list) -> Change:
     return Change(kept, min(moved, steady + 1, limit - kept), len(before.lineages), before.derived, before.serial)
 
 
-def subsections(index: Index, position: int, visit: Callable[[int], Any]) -> list:
-    """``visit(q)`` for the position ``q`` of each subsection of section ``position`` (-1: the top-level
-    sections), in order; what it returns has the subsection's ``region``, whose size is the step."""
-    level = index.levels[position] if position >= 0 else 0
-    levels, count = index.levels, len(index.heads)
-    found = []
-    at = position + 1
-    while at < count and levels[at] > level:
+class _Walk:
+    """A section's subsections as ``Regions.subsections`` walks them: their entries, and their positions,
+    regions and spans (None: not asked for), which the next snapshot's walk of the section takes over."""
+
+    __slots__ = ("found", "positions", "regions", "spans")
+
+    def __init__(self) -> None:
+        self.found: list = []
+        self.positions: list[int] = []
+        self.regions: list[Region] = []
+        self.spans: list[Span | None] = []
+
+    def add(self, again: Callable[[int, Region, Span | None], Any], at: int, region: Region, span: Span | None) -> None:
+        """A subsection found again."""
+        self.found.append(again(at, region, span))
+        self.positions.append(at)
+        self.regions.append(region)
+        self.spans.append(span)
+
+    def visited(self, visit: Callable[[int], Any], at: int, spans: bool) -> int:
+        """``visit(at)``'s entry; the position after its subtree."""
         entry = visit(at)
-        found.append(entry)
-        at += entry.region.sections
-    return found
+        self.found.append(entry)
+        self.positions.append(at)
+        self.regions.append(entry.region)
+        self.spans.append(entry.span if spans else None)
+        return at + entry.region.sections
+
+
+# The fewest subsections whose walk a snapshot keeps for the next (``Regions.subsections``): below it,
+# keeping the walk costs about what looking each of them up again does.
+_KEPT_WALKS = 8
 
 
 class Regions:
@@ -245,6 +266,82 @@ class Regions:
                 return None
         region.seen = index.serial
         return region, span
+
+    def subsections(
+        self, index: Index, position: int, key: Any, visit: Callable[[int], Any], again: Callable[[int, Region, Span | None], Any], spans: bool
+    ) -> list:
+        """``visit(q)`` for the position ``q`` of each subsection of section ``position`` (-1: the
+        top-level sections), in order, what it returns having the subsection's ``region``, whose size
+        is the step; except that the subsections this snapshot shares with the one before (``Change``)
+        are not looked up one by one:
+        that snapshot's walk of the same section (its subsections' positions, regions and spans, kept
+        in its ``derived``) gives them, those in its kept blocks at the same positions, those in its
+        moved blocks further on by the sections added before them. Each is ``again(q, region, span)``
+        (``span``: the subsection's, when ``spans``), the others ``visit(q)`` (what ``find`` misses).
+        A section with a thousand subsections changes at every keystroke inside it: a lookup for
+        each was most of a keystroke's outline, folds and links at 20,000 tasks."""
+        heads, levels, count = index.heads, index.levels, len(index.heads)
+        level = levels[position] if position >= 0 else 0
+        if position + 1 >= count or levels[position + 1] <= level:  # none (most sections): nothing to keep
+            return []
+        change = index.change
+        earlier = None
+        # The earlier walk of the section at this position: before the moved blocks, the same section, or
+        # the one the edit replaced (what is taken from it follows from ``Change`` alone, whichever it was).
+        if change is not None and (position < 0 or heads[position] < len(index.blocks) - change.moved):
+            earlier = change.derived.get((self, position))
+            if earlier is not None and not (earlier[0] is key or earlier[0] == key):
+                earlier = None
+        walk = _Walk()
+        at = position + 1
+        if earlier is not None:
+            _, before_positions, before_regions, before_spans, before_count = earlier
+            kept_sections = bisect.bisect_left(heads, change.kept)  # the sections whose heading is in the kept blocks
+            first_moved = len(index.blocks) - change.moved
+            shift = count - before_count
+            serial = index.serial
+            taken = 0  # of the earlier walk's subsections
+            while taken < len(before_positions) and before_positions[taken] == at:  # in the kept blocks, where they were
+                region = before_regions[taken]
+                after = at + region.sections
+                if after >= kept_sections:  # it ends at or after the first changed block
+                    break
+                region.seen = serial
+                walk.add(again, at, region, before_spans[taken])
+                at = after
+                taken += 1
+            while at < count and levels[at] > level:
+                if heads[at] >= first_moved:  # in the moved blocks: where the earlier walk had it, if it did
+                    while taken < len(before_positions) and before_positions[taken] < at - shift:
+                        taken += 1
+                    if taken < len(before_positions) and before_positions[taken] == at - shift:
+                        region = before_regions[taken]
+                        after = at + region.sections
+                        if after < count:  # not the document's last section (its span reads the lines after it)
+                            region.seen = serial
+                            span = before_spans[taken]
+                            if span is not None and span.start_line != index.blocks[heads[at]].heading.span.start_line:  # type: ignore[union-attr]
+                                span = self._span(index, at, region)
+                            walk.add(again, at, region, span)
+                            at = after
+                            taken += 1
+                            continue
+                at = walk.visited(visit, at, spans)
+        else:
+            while at < count and levels[at] > level:
+                at = walk.visited(visit, at, spans)
+        if len(walk.positions) >= _KEPT_WALKS:
+            index.derived[(self, position)] = (key, walk.positions, walk.regions, walk.spans, count)
+        return walk.found
+
+    @staticmethod
+    def _span(index: Index, position: int, region: Region) -> Span:
+        """A section found again's span where it is now, as ``find`` has it."""
+        extent = region.extent
+        if extent is None:
+            return index.span(position, region.sections)
+        first = index.blocks[index.heads[position]].heading.span.start_line  # type: ignore[union-attr]
+        return Span(first, 0, first + extent[0], extent[1])
 
     def remember(
         self, index: Index, position: int, sections: int, shape: Hashable, value: Any, key: Any = None, span: Span | None = None

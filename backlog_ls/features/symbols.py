@@ -200,8 +200,7 @@ class SectionSymbols:
 
     def subsections(self) -> list[SectionSymbols]:
         if self._subsections is None:
-            request = self._request
-            self._subsections = regions.subsections(request.index, self.position, lambda at: _section_entry(request, at))
+            self._subsections = _subsections(self._request, self.position)
         return self._subsections
 
     def children(self) -> list[BlockSymbols | SectionSymbols]:
@@ -233,7 +232,7 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[BlockSym
     index = regions.index(backlog)
     request = _Request(backlog.lines, meanings, key, index, progress(backlog, settings).sections)
     before = [(block, _remembered(block, key)) for block in index.blocks[: index.end(0)] if block.items]
-    roots = regions.subsections(index, -1, lambda at: _section_entry(request, at))
+    roots = _subsections(request, -1)
     entries = sum(remembered[2] for _, remembered in before) + sum(root.region.value for root in roots)
     request.with_tasks = entries <= OUTLINE_ITEM_LIMIT
     top: list[BlockSymbols | SectionSymbols] = []
@@ -255,7 +254,7 @@ def _section_entry(request: _Request, position: int) -> SectionSymbols:
     found = _REGIONS.find(index, position, request.key, lambda span: _shape(request, span))
     if found is not None:
         return SectionSymbols(position, found[1], found[0], request)  # type: ignore[arg-type]
-    subsections = regions.subsections(index, position, lambda at: _section_entry(request, at))
+    subsections = _subsections(request, position)
     entries = sum(entry.region.value for entry in subsections)
     for block in _direct_blocks(index, position):
         if block.items:
@@ -264,6 +263,13 @@ def _section_entry(request: _Request, position: int) -> SectionSymbols:
     span = index.span(position, sections)
     region = _REGIONS.remember(index, position, sections, _shape(request, span), entries, request.key, span)
     return SectionSymbols(position, span, region, request, subsections)
+
+
+def _subsections(request: _Request, position: int) -> list[SectionSymbols]:
+    """The subsections of a section walked again (-1: the top-level sections)."""
+    return _REGIONS.subsections(
+        request.index, position, request.key, lambda at: _section_entry(request, at), lambda at, region, span: SectionSymbols(at, span, region, request), True
+    )
 
 
 def _shape(request: _Request, span: Span) -> tuple:

@@ -243,6 +243,12 @@ class ConfigLoader:
         self._user_reported = False
         self._by_folder: dict[str, Found] = {}
         self._by_file: dict[str | None, LoadedConfig] = {}
+        # Where no file configures a folder: one LoadedConfig per project root, so that a file's
+        # settings are the same object from one request to the next (they key per-snapshot caches).
+        self._unconfigured: dict[str | None, LoadedConfig] = {}
+        # path -> its configuration: every request of an open document asks, and the folder a path
+        # names is found once (a stat) rather than per request.
+        self._by_path: dict[str, LoadedConfig] = {}
 
     @property
     def loaded(self) -> tuple[LoadedConfig, ...]:
@@ -250,6 +256,12 @@ class ConfigLoader:
 
     def for_path(self, path: str) -> LoadedConfig:
         """The configuration of a file (searched from its folder) or of a folder."""
+        loaded = self._by_path.get(path)
+        if loaded is None:
+            loaded = self._by_path[path] = self._for_path(path)
+        return loaded
+
+    def _for_path(self, path: str) -> LoadedConfig:
         if self.explicit is not None:
             found = Found(self.explicit, os.path.dirname(os.path.abspath(self.explicit)))
         else:
@@ -273,7 +285,10 @@ class ConfigLoader:
             if self.user.errors and self.on_load is not None:
                 self.on_load(self.user)
         if found.path is None:
-            return LoadedConfig(self.user.settings, (), None, found.root)
+            loaded = self._unconfigured.get(found.root)
+            if loaded is None:
+                loaded = self._unconfigured[found.root] = LoadedConfig(self.user.settings, (), None, found.root)
+            return loaded
         settings, errors = read_config(
             found.path, pyproject=found.pyproject if self.explicit is None else None, into=self.user.settings
         )

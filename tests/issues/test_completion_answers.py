@@ -172,3 +172,28 @@ def test_a_completion_prepared_ahead_reads_no_block_and_builds_no_index(monkeypa
     result = complete(CompletionRequest(backlog, last, len(backlog.lines[last]), issues=context, trigger="#"))
     assert read == [] and result is not None
     assert [item.label for item in result.items][:3] == [f"#{issue.number}" for issue in issue_features.issue_index(source).ordered[:3]]
+
+
+async def test_the_server_prepares_a_first_check_at_once_and_later_ones_once_the_edits_pause(monkeypatch):
+    import asyncio
+
+    from backlog_ls.server import core
+
+    prepared = []
+    monkeypatch.setattr(core.issue_features, "prepare_completion", lambda backlog, source: prepared.append(backlog))
+    monkeypatch.setattr(core, "PREPARE_COMPLETION_DELAY_SECONDS", 0.01)
+    server = core.BacklogServer()
+    document = server.documents.open("file:///tmp/plan/BACKLOG.md", "- [ ] a (Issue #1)\n", 1)
+
+    async def until(count: int) -> None:
+        while len(prepared) < count:
+            await asyncio.sleep(0.005)
+
+    server._prepare_issue_completion(document)  # its first check: nothing is ready yet
+    await asyncio.wait_for(until(1), 10)
+    server._prepare_issue_completion(document)  # a later check, whose text is edited before the pause ends
+    document.apply_change((0, 3), (0, 3), "x")
+    server._prepare_issue_completion(document)  # the edit's check
+    await asyncio.wait_for(until(2), 10)
+    await asyncio.sleep(0.05)
+    assert prepared == [prepared[0], document.backlog]

@@ -9,8 +9,9 @@ or its level changed, a blank line, a whole pasted section, one didChange holdin
 the texts sent must equal, to the byte, the JSON of the same answers built as values from
 a fresh parse of the same text, in UTF-16 or UTF-8 (one per server, as negotiated: the
 remembered JSON is per encoding), with and without the client's ``rangeLimit`` on folds.
-The progress figures are compared with a walk over the fresh parse's blocks that adds up
-each section's tasks as it goes (the way they were counted before they were patched).
+The progress figures (their running totals patched from the snapshot before's) are compared
+with a walk over the fresh parse's blocks that adds up each section's tasks as it goes (the
+way they were counted before they were patched).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from hypothesis import strategies as st
 
 from backlog_ls import convert
 from backlog_ls.config import Settings
-from backlog_ls.features import block_links, folding, progress, symbols
+from backlog_ls.features import block_links, folding, progress, regions, symbols
 from backlog_ls.features import issues as issue_features
 from backlog_ls.features import links as link_features
 from backlog_ls.features import rfc as rfc_features
@@ -161,11 +162,27 @@ def _edit(document: Document, rng: random.Random, key: str) -> None:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sectioned, st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS), min_size=1, max_size=10), ENCODINGS)
 def test_section_answers_after_keystrokes_are_those_of_a_fresh_parse(text, rng, keys, encoding):
+    _typed_and_compared(text, rng, keys, encoding)
+
+
+def _typed_and_compared(text: str, rng: random.Random, keys: list[str], encoding: str) -> None:
     document = Document("file://" + PATH, text, 1)
     _sent(document.backlog, encoding)  # the memories are warm, as after the first requests
     for key in keys:
         _edit(document, rng, key)
         assert _sent(document.backlog, encoding) == _built_afresh(list(document.text.lines), encoding), repr(document.source)
+
+
+# Many sibling sections: a section walked again takes those its edit did not touch from the walk of
+# the snapshot before (``regions.Regions.subsections``, from eight subsections on).
+FLAT_BLOCKS = ["## Phase\n", "## Phase\n", "### Part\n", "- [ ] a #3\n  - [x] b [p](#phase-1)\n", "Prose RFC 9110.\n", "```\ncode\n\n```\n"]
+many_sections = st.lists(st.sampled_from(FLAT_BLOCKS), min_size=16, max_size=80).map(lambda blocks: "# Plan\n\n" + "\n".join(blocks))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(many_sections, st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS), min_size=1, max_size=10), ENCODINGS)
+def test_many_sibling_sections_after_keystrokes_are_those_of_a_fresh_parse(text, rng, keys, encoding):
+    _typed_and_compared(text, rng, keys, encoding)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -255,3 +272,39 @@ def test_two_snapshots_made_from_one(text, rng, first_key, second_key):
     other = reparse(old, tuple(lines[:line] + edited + lines[line + 1 :]), line, line, line + len(edited) - 1)
     assert _sent(other) == _built_afresh(list(other.lines))
     assert _sent(document.backlog) == _built_afresh(list(document.text.lines))
+
+
+# Headings whose anchors repeat ("notes", "notes-1", "notes-2" by their order) and links to them: a
+# link's line comes from the headings' anchors, which are taken over from the snapshot before while
+# its headings are the same blocks at the same lines (``links._own_heading_lines``).
+REPEATED_HEADINGS = ["## Notes\n", "### notes\n", "# Notes!\n", "- [ ] t [n](#notes-1) [m](#notes)\n", "Text [n2](#notes-2).\n", "- [x] done\n"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(REPEATED_HEADINGS), min_size=2, max_size=20).map("\n".join), st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS), min_size=1, max_size=10))
+def test_links_to_repeated_headings_after_keystrokes_are_those_of_a_fresh_parse(text, rng, keys):
+    document = Document("file://" + PATH, text, 1)
+    link_features.file_document_links(document.backlog, PATH, None)
+    for key in keys:
+        _edit(document, rng, key)
+        fresh = link_features.file_document_links(parse_lines(list(document.text.lines)), PATH, None)
+        assert link_features.file_document_links(document.backlog, PATH, None) == fresh, repr(document.source)
+
+
+def test_a_keystroke_among_many_sections_looks_up_only_the_sections_around_it(monkeypatch):
+    # The top-level section changes at every keystroke inside it: its 200 subsections are taken from
+    # the walk of the snapshot before (``Regions.subsections``), not looked up one by one.
+    sections = "\n".join(f"## Phase {n}\n\n- [ ] task {n} RFC {n + 1} [s](#phase-{n})\n  - [x] sub\n" for n in range(200))
+    document = Document("file://" + PATH, "# Plan\n\n" + sections, 1)
+    _sent(document.backlog)
+    looked_up = []
+    find = regions.Regions.find
+    monkeypatch.setattr(regions.Regions, "find", lambda self, index, position, *rest: looked_up.append(position) or find(self, index, position, *rest))
+    middle = len(document.text.lines) // 2
+    for start, end, text in [((middle, 2), (middle, 2), "x"), ((middle, 0), (middle, 0), "\n"), ((middle, 0), (middle + 1, 0), ""), ((3, 0), (3, 0), "\n")]:
+        document.apply_change(start, end, text)
+        looked_up.clear()
+        backlog = document.backlog
+        symbols.outline(backlog, SETTINGS), folding.fold_entries(backlog), block_links.block_links(backlog, _sources(backlog), _guard)
+        assert len(looked_up) < 20, looked_up
+        assert _sent(backlog) == _built_afresh(list(document.text.lines))
