@@ -47,7 +47,7 @@ from ..rules import Edit
 from ..tracker import Repository, TrackerIssue
 from .block_links import LinkSource
 from .completion import REFERENCE, CompletionItem, CompletionRequest, CompletionResult
-from .edits import section_here
+from .edits import item_at, section_here
 
 log = logging.getLogger(__name__)
 
@@ -1015,10 +1015,8 @@ def new_issue_for(backlog: Backlog, line: int, issue_settings: Mapping[str, Any]
     """The issue "Create issue from task" would file for the task on ``line``; None when the task names an issue."""
     from ..rules.common import task_index
 
-    block = backlog.block_at(line)
-    if block is None:
-        return None
-    task = next((item for item, _ in block.walk if item.line == line and item.checkbox is not None), None)
+    found = item_at(backlog, line)  # the task's tree alone, not its whole list: asked on every keystroke
+    task = found[0] if found is not None and found[0].line == line else None
     if task is None or task.refs.issues or _configured_keys(task.refs, issue_settings):
         return None
     title = task_title(task.first_line_text)

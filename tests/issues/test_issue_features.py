@@ -282,3 +282,14 @@ def test_new_issue_replaces_a_placeholder_or_inserts_in_the_document_style():
     line = backlog.lines[3]
     assert line[: missing.span.start_col] + inserted + line[missing.span.end_col :] == "- [ ] **Task 1.3 (Issue #42):** Ship it"
     assert new_issue_for(backlog, 1) is None  # already names an issue
+
+
+def test_new_issue_is_offered_for_the_task_that_starts_on_the_line_in_a_long_nested_list():
+    tasks = [f"- [ ] Task {n} (#{n})" for n in range(1, 41)]
+    tasks[29:30] = ["- [ ] Parent (#30)", "  continued here", "  - [ ] Write the nested docs", "  - Note #TBD"]
+    backlog = parse("# Plan\n" + "\n".join(tasks) + "\n")
+    child = backlog.lines.index("  - [ ] Write the nested docs")
+    assert new_issue_for(backlog, child).title == "Write the nested docs"
+    assert new_issue_for(backlog, child - 1) is None  # the parent's continuation line starts no task
+    assert new_issue_for(backlog, child + 1) is None  # a plain note is no task
+    assert new_issue_for(backlog, child - 2) is None  # the parent names #30
