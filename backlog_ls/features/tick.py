@@ -11,11 +11,13 @@ Only the state character changes: one edit of one character per task.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..config import Settings
 from ..memo import BlockMemo
-from ..model import Backlog, Item, Span
+from ..model import Backlog, Block, Item, Span
+from ..patching import edited_blocks, edited_items
 from ..rules import Edit
 from ..rules.common import task_label
 from ..states import OPEN as OPEN_KIND, kind_of_meaning, state_kinds, task_kind
@@ -29,12 +31,7 @@ def done_char(backlog: Backlog) -> str:
     """How this document ticks a task: "X" when most ticked tasks use it, else "x"."""
     cached = backlog.__dict__.get("_done_char")
     if cached is None:
-        upper = lower = 0
-        for block in backlog.blocks:
-            if block.items:
-                block_upper, block_lower = _TICKS.get(block, lambda block=block: _ticks_of(block.items))
-                upper += block_upper
-                lower += block_lower
+        upper, lower = _document_ticks(backlog)
         cached = backlog.__dict__["_done_char"] = "X" if upper > lower else "x"
     return cached
 
@@ -43,6 +40,51 @@ def done_char(backlog: Backlog) -> str:
 # top-level item (a long list's unedited items are the same objects after a keystroke).
 _TICKS = BlockMemo(across_moves=True)
 _TREE_TICKS = BlockMemo()
+# The last document counted: (its blocks, its line count, its "X" and "x" ticks). Asked by the code
+# actions at the cursor after every keystroke: the next document's counts are these, less the
+# blocks (the items of one long list) the edit replaced and plus those it made, the others the
+# same objects or copies moved by whole lines, whose counts are the same wherever they sit.
+_last_document: tuple[tuple[Block, ...], int, int, int] | None = None
+
+
+def _document_ticks(backlog: Backlog) -> tuple[int, int]:
+    global _last_document
+    blocks, line_count = backlog.blocks, len(backlog.lines)
+    last = _last_document  # read once: another thread may replace it
+    if last is None:
+        upper, lower = _blocks_ticks(blocks)
+    else:
+        old_blocks, old_line_count, upper, lower = last
+        edit = edited_blocks(old_blocks, blocks, old_line_count, line_count)
+        old_middle = old_blocks[edit.before : len(old_blocks) - edit.after]
+        middle = blocks[edit.before : len(blocks) - edit.after]
+        in_list = edited_items(old_middle, middle, edit.delta)
+        if in_list is not None:  # inside one long list: the items it replaced, and those read again
+            first, old_last, items = in_list
+            old_items = old_middle[0].items
+            low = bisect.bisect_left(old_items, first, key=_start_line)
+            removed = _ticks_of(old_items[low : bisect.bisect_right(old_items, old_last, lo=low, key=_start_line)])
+            added = _ticks_of(items)
+        else:
+            removed, added = _blocks_ticks(old_middle), _blocks_ticks(middle)
+        upper += added[0] - removed[0]
+        lower += added[1] - removed[1]
+    _last_document = (blocks, line_count, upper, lower)
+    return upper, lower
+
+
+def _blocks_ticks(blocks: Iterable[Block]) -> tuple[int, int]:
+    upper = lower = 0
+    for block in blocks:
+        if block.items:
+            block_upper, block_lower = _TICKS.get(block, lambda block=block: _ticks_of(block.items))
+            upper += block_upper
+            lower += block_lower
+    return upper, lower
+
+
+def _start_line(item: Item) -> int:
+    return item.span.start_line
 
 
 def _ticks_of(items: Iterable[Item]) -> tuple[int, int]:
