@@ -64,6 +64,7 @@ KEYS = ["x", "x", "\n", "\n", "\n\n", "", "", "delete line", "delete item", "- [
 @pytest.fixture(autouse=True)
 def _short_runs(monkeypatch):
     monkeypatch.setattr(list_runs, "_RUN_END", 3)
+    monkeypatch.setattr(list_runs, "_last_cut", None)  # cut under the other length: not to be cut from
 
 
 def _edit(document: Document, rng: random.Random, key: str) -> None:
