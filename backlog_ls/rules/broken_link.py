@@ -74,7 +74,7 @@ def _block_links(block: Block, lines) -> Iterator[Link]:
     if block.refs.links:
         yield from block.refs.links
     if len(block.items) >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
-        yield from long_list_values(reversed(block.items), _ITEM_HAS_LINKS, lambda item: _items_links([item]))
+        yield from long_list_values(block.items[::-1], _ITEM_HAS_LINKS, lambda item: _items_links([item]))
     elif block.items:
         yield from _items_links(block.items)
     if block.kind in ("table", "quote") and not block.refs:
