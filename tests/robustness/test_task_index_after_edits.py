@@ -20,8 +20,8 @@ from . import budget
 from .edits import apply_edit, backlog_lines
 from .test_findings_after_edits import ITEM_LINES, OTHER_BLOCKS
 
-# Typed within a line: they turn lines into headings or tasks and back, name issues and task IDs.
-TYPED = ["x", "# ", "## ", "### Definition of Done ", "- ", "- [ ] ", "[x] ", "#12 ", "(#TBD) ", "Task 2.1 ", "see #3 ", ""]
+# Typed within a line: they turn lines into headings or tasks and back, change markers and indents, name issues and task IDs.
+TYPED = ["x", "# ", "## ", "* ", " ", "1) ", "### Definition of Done ", "- ", "- [ ] ", "[x] ", "#12 ", "(#TBD) ", "Task 2.1 ", "see #3 ", ""]
 JOINED = [name for name in common._JOINED]
 PARSER_COMPLAINS = ("typo", "question", "undeclared", "malformed", "glued", "no space")
 WELL_FORMED = [line for line in ITEM_LINES if not any(word in line for word in PARSER_COMPLAINS)]
