@@ -41,7 +41,7 @@ from ..anchors import Slugger, html_anchors, title_slug
 from ..memo import LineageMemo, long_list_values
 from ..model import LONG_LIST_ITEMS, NO_REFERENCES, Block, Link, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
-from .inconsistent_marker import BlockValues
+from .common import BlockValues
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")

@@ -44,10 +44,9 @@ from collections.abc import Iterator, Sequence
 from ..memo import LineageMemo
 from ..model import Backlog, Block, Item, Span
 from . import HINT, Context, Edit, Finding, Fix, Rule
-from .common import task_label
+from .common import BlockValues, task_label
 from .inconsistent_marker import (
     LIST_KINDS,
-    BlockValues,
     is_ordered,
     groups_where,
     joined_lists,

@@ -28,42 +28,18 @@ Good:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
 
-from ..memo import MISSING, BlockMemo, LineageMemo, long_list_values
+from ..memo import LineageMemo, long_list_values
 from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Span
 from . import HINT, Context, Edit, Finding, Fix, Rule
+from .common import BlockValues
 
 _BLANK = re.compile(r"[ \t>]*$")
 _THEMATIC_BREAK = re.compile(r"(?:[ \t]*>)*[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 
-# --- shared by the list and link rules (a candidate for rules/common.py) -------------------------
-
-
-class BlockValues:
-    """A pure function of a block, remembered per block (``memo.BlockMemo``), over a document's blocks.
-
-    ``each`` yields (block, value) for every block whose value is not empty; blocks not of
-    ``kinds`` have an empty value without asking.
-    """
-
-    def __init__(self, compute: Callable[[Block, Sequence[str]], Any], kinds: Collection[str] | None = None) -> None:
-        self._compute = compute
-        self._kinds = kinds
-        self._memo = BlockMemo(empty_moves=True)  # a pure function of the block: empty wherever it sits
-
-    def each(self, blocks: Iterable[Block], lines: Sequence[str]) -> Iterator[tuple[Block, Any]]:
-        peek, put, compute, kinds = self._memo.peek, self._memo.put, self._compute, self._kinds
-        for block in blocks:
-            if kinds is not None and block.kind not in kinds:
-                continue
-            value = peek(block)
-            if value is MISSING:
-                value = put(block, compute(block, lines))
-            if value:
-                yield block, value
+# --- shared by the list rules -------------------------------------------------------------------
 
 
 LIST_KINDS = frozenset({"list", "quote"})  # the blocks that hold list items

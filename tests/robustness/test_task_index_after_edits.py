@@ -1,6 +1,7 @@
 """After any series of keystrokes within lines, the task index built from the last one
 (``rules.common.TaskIndex`` from ``previous``: its facts, marks, flat lists and groups patched
-where the blocks changed, a long list's facts spliced) equals one built afresh, and so do the findings.
+where the blocks changed, a long list's facts spliced) equals one built afresh, and so do the
+findings (``BlockValues`` and ``long_list_values`` patched from the last document's too).
 
 Edits that keep the line count take the patched path; Enter and joined lines are mixed in,
 so that the index is also built afresh in between and patched again after.
@@ -8,10 +9,13 @@ so that the index is also built afresh in between and patched again after.
 
 from __future__ import annotations
 
+import sys
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backlog_ls.config import Settings
+from backlog_ls.memo import LineageMemo
 from backlog_ls.parse import parse_lines
 from backlog_ls.rules import check, common
 from backlog_ls.text import TextLines
@@ -62,14 +66,28 @@ def _index_values(index: common.TaskIndex) -> list:
 
 
 def _fresh(lines) -> tuple[common.TaskIndex, list]:
-    """The index and findings of a fresh parse, leaving the last index and long list as they were
-    (the next keystroke is patched from those, as in a server)."""
-    last, last_list = common._last, common._last_list
+    """The index and findings of a fresh parse, leaving what is kept of the last document as it was
+    (the last index and long list, each ``BlockValues``' and long list memo's last blocks): the next
+    keystroke is patched from those, as in a server."""
+    kept = _kept()
     backlog = parse_lines(list(lines))
     try:
         return common.TaskIndex(backlog), check(backlog, Settings())
     finally:
-        common._last, common._last_list = last, last_list
+        for owner, name, value in kept:
+            setattr(owner, name, value)
+
+
+def _kept() -> list[tuple[object, str, object]]:
+    found = [(common, "_last", common._last), (common, "_last_list", common._last_list)]
+    for module_name, module in list(sys.modules.items()):
+        if module_name.startswith("backlog_ls."):
+            for value in vars(module).values():
+                if isinstance(value, common.BlockValues):
+                    found.append((value, "_last", value._last))
+                elif isinstance(value, LineageMemo):
+                    found.append((value, "last_list", value.last_list))
+    return found
 
 
 @settings(max_examples=budget.count(fast=150, soak=3_000), deadline=None, suppress_health_check=[HealthCheck.too_slow])

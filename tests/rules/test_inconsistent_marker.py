@@ -119,7 +119,7 @@ def test_docstring_shows_bad_and_good():
 def test_block_memo_reuses_values_and_forgets_dead_blocks():
     import weakref
 
-    from backlog_ls.rules.inconsistent_marker import BlockValues
+    from backlog_ls.rules.common import BlockValues
 
     class Value(list):  # a list that a weak reference can follow
         pass
@@ -131,6 +131,8 @@ def test_block_memo_reuses_values_and_forgets_dead_blocks():
     values = [weakref.ref(value) for _, value in memo.each(backlog.blocks, backlog.lines)]
     assert [ref() for ref in values] == [["heading"], ["list"], ["paragraph"]]
     assert calls == [0, 2, 4]
+    newer = parse("# B\n")
+    memo.each(newer.blocks, newer.lines)  # the newest document's blocks are kept, to patch its values after an edit
     del backlog
     assert [ref() for ref in values] == [None, None, None]  # gone with their blocks
 
