@@ -1,7 +1,8 @@
 """After any series of keystrokes within lines, the task index built from the last one
 (``rules.common.TaskIndex`` from ``previous``: its facts, marks, flat lists and groups patched
 where the blocks changed, a long list's facts spliced) equals one built afresh, and so do the
-findings (``BlockValues`` and ``long_list_values`` patched from the last document's too).
+findings (the block rules' entries, ``BlockValues`` and ``long_list_values`` patched from the last
+document's too).
 
 Edits that keep the line count take the patched path; Enter and joined lines are mixed in,
 so that the index is also built afresh in between and patched again after.
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from backlog_ls.config import Settings
 from backlog_ls.memo import LineageMemo
 from backlog_ls.parse import parse_lines
+from backlog_ls import rules
 from backlog_ls.rules import check, common
 from backlog_ls.text import TextLines
 
@@ -67,8 +69,8 @@ def _index_values(index: common.TaskIndex) -> list:
 
 def _fresh(lines) -> tuple[common.TaskIndex, list]:
     """The index and findings of a fresh parse, leaving what is kept of the last document as it was
-    (the last index and long list, each ``BlockValues``' and long list memo's last blocks): the next
-    keystroke is patched from those, as in a server."""
+    (the last index and long list, the block rules' entries, each ``BlockValues``' and long list
+    memo's last blocks): the next keystroke is patched from those, as in a server."""
     kept = _kept()
     backlog = parse_lines(list(lines))
     try:
@@ -79,7 +81,7 @@ def _fresh(lines) -> tuple[common.TaskIndex, list]:
 
 
 def _kept() -> list[tuple[object, str, object]]:
-    found = [(common, "_last", common._last), (common, "_last_list", common._last_list)]
+    found = [(common, "_last", common._last), (common, "_last_list", common._last_list), (rules._BUNDLES, "_last", rules._BUNDLES._last)]
     for module_name, module in list(sys.modules.items()):
         if module_name.startswith("backlog_ls."):
             for value in vars(module).values():
@@ -105,3 +107,14 @@ def test_task_index_after_keystrokes_equals_a_fresh_one(case):
         assert _index_values(index) == _index_values(fresh_index), repr(document.text)
         assert found == fresh_found, repr(document.text)
     budget.report("task index after keystrokes", edits=len(edits))
+
+
+def test_the_block_rules_entries_kept_for_other_settings_are_not_reused():
+    from backlog_ls.config import from_toml
+
+    text = "# Plan\n\n- [ ] a\n- [c] typo\n- [x]glued\n\n## H\n\n- [ ] b\n  - [x] done\n"
+    backlog = parse_lines(TextLines.from_text(text).lines)
+    check(backlog, Settings())
+    quieter = from_toml('[rules]\nmalformed-task = "off"\n', ".backlog-ls.toml")[0]
+    assert check(backlog, quieter) == check(parse_lines(TextLines.from_text(text).lines), quieter)
+    assert check(backlog, Settings()) == check(parse_lines(TextLines.from_text(text).lines), Settings())
