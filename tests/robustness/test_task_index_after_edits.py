@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from backlog_ls.config import Settings
 from backlog_ls.memo import LineageMemo
-from backlog_ls.parse import parse_lines
+from backlog_ls.parse import parse_lines, reparse
 from backlog_ls import rules
 from backlog_ls.rules import check, common
 from backlog_ls.text import TextLines
@@ -26,8 +26,9 @@ from . import budget
 from .edits import apply_edit, backlog_lines
 from .test_findings_after_edits import ITEM_LINES, OTHER_BLOCKS
 
-# Typed within a line: they turn lines into headings or tasks and back, change markers and indents, name issues and task IDs.
-TYPED = ["x", "# ", "## ", "* ", " ", "1) ", "### Definition of Done ", "- ", "- [ ] ", "[x] ", "#12 ", "(#TBD) ", "Task 2.1 ", "see #3 ", ""]
+# Typed within a line: they turn lines into headings (finished ones too) or tasks and back, change markers
+# and indents, name issues and task IDs.
+TYPED = ["x", "# ", "## ", "## Completed ", "Status: done ", "* ", " ", "1) ", "### Definition of Done ", "- ", "- [ ] ", "[x] ", "#12 ", "(#TBD) ", "Task 2.1 ", "see #3 ", ""]
 JOINED = [name for name in common._JOINED]
 PARSER_COMPLAINS = ("typo", "question", "undeclared", "malformed", "glued", "no space")
 WELL_FORMED = [line for line in ITEM_LINES if not any(word in line for word in PARSER_COMPLAINS)]
@@ -69,8 +70,9 @@ def _index_values(index: common.TaskIndex) -> list:
 
 def _fresh(lines) -> tuple[common.TaskIndex, list]:
     """The index and findings of a fresh parse, leaving what is kept of the last document as it was
-    (the last index and long list, the block rules' entries, each ``BlockValues``' and long list
-    memo's last blocks): the next keystroke is patched from those, as in a server."""
+    (the last index and long list, the last run of open-in-finished-section, the block rules' entries,
+    each ``BlockValues``' and long list memo's last blocks): the next keystroke is patched from those,
+    as in a server."""
     kept = _kept()
     backlog = parse_lines(list(lines))
     try:
@@ -81,9 +83,10 @@ def _fresh(lines) -> tuple[common.TaskIndex, list]:
 
 
 def _kept() -> list[tuple[object, str, object]]:
-    found = [(common, "_last", common._last), (common, "_last_list", common._last_list), (rules._BUNDLES, "_last", rules._BUNDLES._last)]
+    found: list[tuple[object, str, object]] = [(rules._BUNDLES, "_last", rules._BUNDLES._last)]
     for module_name, module in list(sys.modules.items()):
         if module_name.startswith("backlog_ls."):
+            found += [(module, name, getattr(module, name)) for name in ("_last", "_last_list") if hasattr(module, name)]
             for value in vars(module).values():
                 if isinstance(value, common.BlockValues):
                     found.append((value, "_last", value._last))
@@ -118,3 +121,22 @@ def test_the_block_rules_entries_kept_for_other_settings_are_not_reused():
     quieter = from_toml('[rules]\nmalformed-task = "off"\n', ".backlog-ls.toml")[0]
     assert check(backlog, quieter) == check(parse_lines(TextLines.from_text(text).lines), quieter)
     assert check(backlog, Settings()) == check(parse_lines(TextLines.from_text(text).lines), Settings())
+
+
+def _typed(text: str, line: int, column: int, end_column: int, new_text: str) -> tuple[list, list]:
+    """The findings after typing over ``line`` from ``column`` to ``end_column`` with every cache warm, and afresh."""
+    document = TextLines.from_text(text)
+    backlog = parse_lines(document.lines)
+    check(backlog, Settings())
+    backlog = reparse(backlog, document.lines, *document.replace((line, column), (line, end_column), new_text))
+    return check(backlog, Settings()), check(parse_lines(list(document.lines)), Settings())
+
+
+def test_a_task_ticked_in_a_finished_section_changes_its_finding():
+    kept, fresh = _typed("# Plan\n\n## Completed\n\n- [ ] a\n- [ ] b\n\n## Next\n\n- [ ] c\n", 4, 3, 4, "x")
+    assert kept == fresh and any(finding.code == "BL303" for finding in fresh)
+
+
+def test_a_status_line_typed_into_prose_marks_its_section_finished():
+    kept, fresh = _typed("# Plan\n\n## Phase 1\n\nSome prose.\n\n- [ ] a\n", 4, 0, 0, "Status: done. ")
+    assert kept == fresh and any(finding.code == "BL303" for finding in fresh)
