@@ -17,7 +17,8 @@ An empty value (no findings, no links) is empty wherever the block sits: a memo 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 from .model import Block, Item, Lineage
@@ -108,10 +109,12 @@ class LineageMemo:
     items or blocks of the lineage: they hold the lineage, and the cycle would outlive them.
     """
 
-    __slots__ = ("_empty_entry",)
+    __slots__ = ("_empty_entry", "last_list")
 
     def __init__(self) -> None:
         self._empty_entry: tuple = (None, ())  # shared by every lineage whose value is () under the same key
+        # ``long_list_values``'s last list: (its items, the key, each item's values)
+        self.last_list: tuple[Sequence[Item], Any, list[tuple]] | None = None
 
     def peek(self, lineage: Lineage, key: Any = None) -> Any:
         values = lineage.values
@@ -138,20 +141,39 @@ class LineageMemo:
 MISSING = _MISSING
 
 
-def long_list_values(items: Iterable[Item], memo: LineageMemo, compute: Callable[[Item], Iterable[Any]], key: Any = None) -> list:
+def long_list_values(items: Sequence[Item], memo: LineageMemo, compute: Callable[[Item], Iterable[Any]], key: Any = None) -> list:
     """``compute(item)`` of each top-level item of a long list, concatenated, where the value may
     depend on where the item sits: computed again for every item whose value was not empty, while
-    the items found empty (most of a list), moved or not, are passed by with one lookup each."""
-    from .model import lineage_of
+    the items found empty (most of a list), moved or not, are passed by with one lookup each.
 
-    found: list = []
+    The values of the last list are kept with its items (of the newest model only: an older one
+    is let go): after a keystroke in a long list its items before and after the edit are the same
+    objects on the same lines, so only the items between are looked at (found by a scan in C)."""
+    from .model import lineage_of
+    from .patching import same_from_bottom, same_from_top
+
+    if not items:
+        return []
+    last = memo.last_list  # read once: another thread may replace it
+    before = after = 0
+    old_values: list = []
+    if last is not None and (last[1] is key or last[1] == key):
+        old_items, _, old_values = last
+        before = same_from_top(old_items, items)
+        after = same_from_bottom(old_items[before:], items[before:])
+    values: list = []
     peek, put = memo.peek, memo.put
-    for item in items:
+    for item in items[before : len(items) - after]:
         lineage = lineage_of(item)
         filled = peek(lineage, key)
         if filled is _MISSING or filled:
-            value = compute(item)
+            value = tuple(compute(item))
             if filled is _MISSING:
                 put(lineage, True if value else (), key)
-            found.extend(value)
-    return found
+            values.append(value)
+        else:
+            values.append(())
+    if before or after:
+        values = old_values[:before] + values + old_values[len(old_values) - after :]
+    memo.last_list = (items, key, values)
+    return list(chain.from_iterable(values))

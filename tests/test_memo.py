@@ -122,20 +122,45 @@ def test_an_empty_value_is_found_again_for_a_block_moved_by_enter_and_a_full_one
 
 def test_a_long_list_computes_again_only_the_items_whose_value_was_not_empty():
     from backlog_ls.memo import LineageMemo, long_list_values
+    from backlog_ls.parse import parse_lines, reparse
+    from backlog_ls.text import TextLines
 
-    backlog = parse("".join(f"- [ ] task {n}{' see x.md' if n % 10 == 0 else ''}\n" for n in range(30)))
-    items = backlog.blocks[0].items
+    document = TextLines.from_text("intro\n\n" + "".join(f"- [ ] task {n}{' see x.md' if n % 10 == 0 else ''}\n" for n in range(30)))
+    backlog = parse_lines(document.lines)
+    items = backlog.blocks[1].items
     memo, asked = LineageMemo(), []
 
     def links(item):
         asked.append(item.text)
-        return [item.text] if "x.md" in item.text else []
+        return [item.text] if ".md" in item.text else []
 
     assert long_list_values(items, memo, links) == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]
     assert len(asked) == 30
     asked.clear()
-    assert long_list_values(items, memo, links) == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]
+    moved = reparse(backlog, document.lines, *document.replace((0, 5), (0, 5), "\n")).blocks[1].items  # Enter above: copies
+    assert moved[0] is not items[0] and moved[0].lineage is not None
+    assert long_list_values(moved, memo, links) == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]
     assert asked == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]  # the empty ones are passed by
     asked.clear()
-    assert long_list_values(items, memo, links, key="other settings") == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]
+    assert long_list_values(moved, memo, links, key="other settings") == ["task 0 see x.md", "task 10 see x.md", "task 20 see x.md"]
     assert len(asked) == 30  # another key: every item again
+
+
+def test_a_keystroke_in_a_long_list_computes_the_edited_items_alone():
+    from backlog_ls.memo import LineageMemo, long_list_values
+    from backlog_ls.parse import parse_lines, reparse
+    from backlog_ls.text import TextLines
+
+    document = TextLines.from_text("".join(f"- [ ] task {n}{' see x.md' if n % 10 == 0 else ''}\n" for n in range(30)))
+    backlog = parse_lines(document.lines)
+    memo, asked = LineageMemo(), []
+
+    def links(item):
+        asked.append(item.text)
+        return [item.text] if ".md" in item.text else []
+
+    long_list_values(backlog.blocks[0].items, memo, links)
+    asked.clear()
+    typed = reparse(backlog, document.lines, *document.replace((15, 5), (15, 5), " see y.md")).blocks[0].items
+    assert long_list_values(typed, memo, links) == ["task 0 see x.md", "task 10 see x.md", "see y.md task 15", "task 20 see x.md"]
+    assert 0 < len(asked) <= 3 and "see y.md task 15" in asked  # the edited item (and those read again around it)

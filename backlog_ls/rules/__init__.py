@@ -270,6 +270,9 @@ class _Bundles:
         self._blocks = _new_memo()
         self._items = _new_memo()
         self._key: tuple = (None, ())
+        # The last document's blocks with each one's entry, under the key: after a keystroke within
+        # a line the blocks before and after the edit are the same objects, passed by with a scan in C.
+        self._last: tuple[tuple, tuple[Block, ...], list] | None = None
 
     def key(self, settings: Any, rules: tuple[Rule, ...]) -> tuple:
         # The same object from one keystroke to the next, so that the memos compare it by identity.
@@ -280,9 +283,23 @@ class _Bundles:
 
     def findings(self, rules: tuple[Rule, ...], context: Context) -> list[list[Finding]]:
         """Each rule's findings over every block, in document order."""
+        from ..patching import same_from_bottom, same_from_top
+
+        blocks = context.backlog.blocks
+        key = self.key(context.settings, rules)
+        last = self._last  # read once: another thread may replace it
+        before = after = 0
+        if last is not None and last[0] is key:
+            _, old_blocks, old_entries = last
+            before = same_from_top(old_blocks, blocks)
+            after = same_from_bottom(old_blocks[before:], blocks[before:])
+        entries = _entries(self._blocks, blocks[before : len(blocks) - after], _BLOCK_LINEAGE, _BLOCK_START,
+                           lambda block: self._of_block(rules, context, block), key, rules)
+        if before or after:
+            entries = old_entries[:before] + entries + old_entries[len(old_entries) - after :]
+        self._last = (key, blocks, entries)
         found: list[list[Finding]] = [[] for _ in rules]
-        _gather(self._blocks, context.backlog.blocks, _BLOCK_LINEAGE, _BLOCK_START, lambda block: self._of_block(rules, context, block),
-                self.key(context.settings, rules), rules, found)
+        _add(entries, found)
         return found
 
     def _of_block(self, rules: tuple[Rule, ...], context: Context, block: Block) -> tuple[tuple[Finding, ...], ...]:
@@ -308,8 +325,16 @@ _ITEM_START = attrgetter("span.start_line")
 def _gather(memo: Any, nodes: Iterable[Any], lineage_of: Callable, start_of: Callable, compute: Callable[[Any], tuple],
             key: tuple, rules: tuple[Rule, ...], found: list[list[Finding]]) -> None:
     """Add each rule's findings in ``nodes`` (blocks, or items of a long list) to ``found``: remembered, moved, or computed."""
+    _add(_entries(memo, nodes, lineage_of, start_of, compute, key, rules), found)
+
+
+def _entries(memo: Any, nodes: Iterable[Any], lineage_of: Callable, start_of: Callable, compute: Callable[[Any], tuple],
+             key: tuple, rules: tuple[Rule, ...]) -> list:
+    """For each of ``nodes``, each rule's findings there (remembered, moved, or computed), or () when none has any."""
     from ..memo import MISSING
 
+    entries: list = []
+    add = entries.append
     peek = memo.peek
     for index, node in enumerate(nodes):
         if not index & _CHECKPOINT_MASK:
@@ -317,11 +342,15 @@ def _gather(memo: Any, nodes: Iterable[Any], lineage_of: Callable, start_of: Cal
         lineage = lineage_of(node)
         entry = peek(lineage, key)
         if entry is MISSING or (entry and entry[0] != start_of(node)):
-            per_rule = _remember_all(memo, lineage, start_of(node), entry, key, rules, lambda: compute(node))
-        elif entry:
-            per_rule = entry[1]
+            add(_remember_all(memo, lineage, start_of(node), entry, key, rules, lambda: compute(node)))
         else:
-            continue
+            add(entry[1] if entry else ())
+    return entries
+
+
+def _add(entries: list, found: list[list[Finding]]) -> None:
+    """Each rule's findings of ``entries`` (``_entries``) added to its list in ``found``."""
+    for per_rule in filter(None, entries):
         for into, findings in zip(found, per_rule):
             if findings:
                 into.extend(findings)

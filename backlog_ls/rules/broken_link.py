@@ -41,7 +41,7 @@ from ..anchors import Slugger, html_anchors, title_slug
 from ..memo import LineageMemo, long_list_values
 from ..model import LONG_LIST_ITEMS, NO_REFERENCES, Block, Link, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
-from .inconsistent_marker import BlockValues
+from .common import BlockValues
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -74,7 +74,7 @@ def _block_links(block: Block, lines) -> Iterator[Link]:
     if block.refs.links:
         yield from block.refs.links
     if len(block.items) >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
-        yield from long_list_values(reversed(block.items), _ITEM_HAS_LINKS, lambda item: _items_links([item]))
+        yield from long_list_values(block.items[::-1], _ITEM_HAS_LINKS, lambda item: _items_links([item]))
     elif block.items:
         yield from _items_links(block.items)
     if block.kind in ("table", "quote") and not block.refs:

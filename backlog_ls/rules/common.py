@@ -18,13 +18,15 @@ The registry skips this module: it holds no rule.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import cached_property
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
+from typing import Any
 
 import attrs
 
@@ -42,6 +44,7 @@ from ..model import (
     LONG_LIST_ITEMS,
     lineage_of,
 )
+from ..patching import same_from_bottom, same_from_top
 
 # --- which references name a task's issue -------------------------------------------------------
 
@@ -85,6 +88,60 @@ def is_mention(ref: IssueRef, lines) -> bool:
 def named_issues(refs: Iterable[IssueRef], lines) -> list[IssueRef]:
     """The references that name the task's own issue: every one that is not a mention."""
     return [ref for ref in refs if not is_mention(ref, lines)]
+
+
+# --- per-block values --------------------------------------------------------------------------
+
+
+class BlockValues:
+    """A pure function of a block, remembered per block (``memo.BlockMemo``), over a document's blocks.
+
+    ``each`` gives (block, value) for every block whose value is not empty, in order; blocks not
+    of ``kinds`` have an empty value without asking. The last document's blocks are kept with
+    those pairs: after a keystroke within a line the blocks before and after the edit are the
+    same objects on the same lines, so only the blocks between are looked at (found by a scan in C).
+    """
+
+    def __init__(self, compute: Callable[[Block, Sequence[str]], Any], kinds: Collection[str] | None = None) -> None:
+        self._compute = compute
+        self._kinds = kinds
+        self._memo = BlockMemo(empty_moves=True)  # a pure function of the block: empty wherever it sits
+        self._last: tuple[tuple[Block, ...], list[tuple[Block, Any]]] | None = None
+
+    def each(self, blocks: tuple[Block, ...], lines: Sequence[str]) -> list[tuple[Block, Any]]:
+        last = self._last  # read once: another thread may replace it
+        before = after = 0
+        if last is not None:
+            old_blocks, old_pairs = last
+            before = same_from_top(old_blocks, blocks)
+            after = same_from_bottom(old_blocks[before:], blocks[before:])
+        pairs = self._pairs(blocks[before : len(blocks) - after], lines)
+        if before or after:
+            low = high = len(old_pairs)
+            if before < len(old_blocks):
+                low = bisect.bisect_left(old_pairs, old_blocks[before].start_line, key=_pair_line)
+            if after:
+                high = bisect.bisect_left(old_pairs, old_blocks[len(old_blocks) - after].start_line, lo=low, key=_pair_line)
+            pairs = old_pairs[:low] + pairs + old_pairs[high:]
+        self._last = (blocks, pairs)
+        return pairs
+
+    def _pairs(self, blocks: Iterable[Block], lines: Sequence[str]) -> list[tuple[Block, Any]]:
+        peek, put, compute, kinds = self._memo.peek, self._memo.put, self._compute, self._kinds
+        found = []
+        for block in blocks:
+            if kinds is not None and block.kind not in kinds:
+                continue
+            value = peek(block)
+            if value is MISSING:
+                value = put(block, compute(block, lines))
+            if value:
+                found.append((block, value))
+        return found
+
+
+def _pair_line(pair: tuple[Block, Any]) -> int:
+    return pair[0].start_line
 
 
 # --- repeated tasks ---------------------------------------------------------------------------------
@@ -408,13 +465,8 @@ def _spliced(last, items: tuple[Item, ...], lines) -> BlockFacts | None:
     """The facts of the long list of ``items`` from those of the last one read, when most items are the same."""
     old_items, old_movables, old = last
     new_count, old_count = len(items), len(old_items)
-    shortest = min(new_count, old_count)
-    before = 0  # items the same at the start ...
-    while before < shortest and items[before] is old_items[before]:
-        before += 1
-    after = 0  # ... and at the end
-    while after < shortest - before and items[new_count - 1 - after] is old_items[old_count - 1 - after]:
-        after += 1
+    before = same_from_top(old_items, items)  # items the same at the start ...
+    after = same_from_bottom(old_items[before:], items[before:])  # ... and at the end
     if (before + after) * 2 < new_count:
         return None
     middle_items = items[before : new_count - after]
@@ -422,33 +474,46 @@ def _spliced(last, items: tuple[Item, ...], lines) -> BlockFacts | None:
     middle = _list_facts(list(zip(middle_items, middle_movables)))
     head, tail = old_movables[:before], old_movables[old_count - after :]
     gone = column_sums(old_movables[before : old_count - after])
-    # Where the old items' entries end in each list: counted over the shorter side, in C.
-    counted_head = len(head) <= len(tail)
-    side = column_sums(head if counted_head else tail)
+    # Each item's entries lie on its lines, and the items kept are the same objects on the same
+    # lines: the replaced items' entries in each list of items are those on the lines between.
+    first = old_items[before].span.start_line if before < old_count else old_items[-1].span.end_line + 1
+    below = old_items[old_count - after].span.start_line if after else old_items[-1].span.end_line + 1
 
-    def splice(old_list: list, middle_list: list, column: int) -> list:
-        if counted_head:
-            start = side[column]
-            end = start + gone[column]
-        else:
-            end = len(old_list) - side[column]
-            start = end - gone[column]
-        return old_list[:start] + middle_list + old_list[end:]
+    def on_lines(old_list: list) -> tuple[int, int]:
+        start = bisect.bisect_left(old_list, first, key=_item_line)
+        return start, bisect.bisect_left(old_list, below, lo=start, key=_item_line)
 
     facts = BlockFacts.__new__(BlockFacts)
     facts.memo = {}
-    # The placeholders of plain bullets come first, those of tasks after (see ``BlockFacts``).
-    old_bullets, old_others = old.placeholder_items[: old.bullet_placeholders], old.placeholder_items[old.bullet_placeholders :]
-    new_bullets, new_others = middle.placeholder_items[: middle.bullet_placeholders], middle.placeholder_items[middle.bullet_placeholders :]
+    for name in ("tops", "missing", "id_tasks", "issue_tasks"):
+        start, end = on_lines(getattr(old, name))
+        setattr(facts, name, getattr(old, name)[:start] + getattr(middle, name) + getattr(old, name)[end:])
+        if name == "missing":
+            facts.missing_keys = old.missing_keys[:start] + middle.missing_keys + old.missing_keys[end:]
+        elif name == "id_tasks":  # a task ID's text and number for each
+            facts.id_texts = old.id_texts[:start] + middle.id_texts + old.id_texts[end:]
+            facts.id_numbers = old.id_numbers[:start] + middle.id_numbers + old.id_numbers[end:]
+    # Issue numbers, several per task, by count: over the shorter side, in C.
+    numbers = _SIZES.index("issue_numbers")
+    if len(head) <= len(tail):
+        start = sum(map(itemgetter(numbers), map(attrgetter("sizes"), head)))
+        end = start + gone[numbers]
+    else:
+        end = len(old.issue_numbers) - sum(map(itemgetter(numbers), map(attrgetter("sizes"), tail)))
+        start = end - gone[numbers]
+    facts.issue_numbers = old.issue_numbers[:start] + middle.issue_numbers + old.issue_numbers[end:]
     for column, name in enumerate(_SIZES):
-        if name == "placeholder_items":
-            others = splice(old_others, new_others, column)
-        elif name == "bullet_placeholders":
-            bullets = splice(old_bullets, new_bullets, column)
-        elif name.endswith(("_total", "_with")):
+        if name.endswith(("_total", "_with")):
             setattr(facts, name, getattr(old, name) - gone[column] + getattr(middle, name))
-        else:
-            setattr(facts, name, splice(getattr(old, name), getattr(middle, name), column))
+    # The placeholders of plain bullets come first, those of tasks after (see ``BlockFacts``).
+    spliced = []
+    for old_part, middle_part in (
+        (old.placeholder_items[: old.bullet_placeholders], middle.placeholder_items[: middle.bullet_placeholders]),
+        (old.placeholder_items[old.bullet_placeholders :], middle.placeholder_items[middle.bullet_placeholders :]),
+    ):
+        start, end = on_lines(old_part)
+        spliced.append(old_part[:start] + middle_part + old_part[end:])
+    bullets, others = spliced
     facts.placeholder_items = bullets + others
     facts.bullet_placeholders = len(bullets)
     _remember_list(items, head + middle_movables + tail, facts)
@@ -594,9 +659,23 @@ class Group:
         return numbered
 
 
+# The flat lists of a TaskIndex: its attribute -> (the field of each block's facts joined, the list of
+# items it has an entry per: its entries lie where theirs do; None for issue numbers, several per task).
+_JOINED = {
+    "top_tasks": ("tops", "top_tasks"),
+    "missing": ("missing", "missing"),
+    "id_tasks": ("id_tasks", "id_tasks"),
+    "id_texts": ("id_texts", "id_tasks"),
+    "id_numbers": ("id_numbers", "id_tasks"),
+    "placeholder_items": ("placeholder_items", "placeholder_items"),
+    "issue_tasks": ("issue_tasks", "issue_tasks"),
+    "issue_numbers": ("issue_numbers", None),
+}
+
+
 def _joined(name: str):
     """A lazily built flat list: one field of every block's facts, in document order."""
-    field = attrgetter(name)
+    field = attrgetter(_JOINED[name][0])
 
     def build(self: TaskIndex) -> list:
         return list(chain.from_iterable(map(field, self.facts)))
@@ -605,34 +684,95 @@ def _joined(name: str):
     return cached_property(build)
 
 
+def _mark_line(mark: tuple[Block, int]) -> int:
+    return mark[0].start_line
+
+
 class TaskIndex:
     """The tasks of one document for these rules; see the module docstring.
 
     Building it looks at each block once and takes its facts from the cache; the flat
     lists below and the groups are put together only when a rule asks for them.
+
+    Built from the ``previous`` index (the last document checked) when the edit between them
+    moved no line (a keystroke within a line): the blocks before and after the edit are the same
+    objects, so their facts, marks, flat lists and groups are the previous index's, and only
+    the blocks between are looked at.
     """
 
-    def __init__(self, backlog: Backlog):
+    def __init__(self, backlog: Backlog, previous: TaskIndex | None = None):
         self.backlog = backlog
         self.facts: list[BlockFacts] = []  # of every list block, in order
+        self.fact_lines: list[int] = []  # the first line of each of their blocks
         # (heading block, position in ``facts`` of the first list block after it)
         self.marks: list[tuple[Block, int]] = []
-        facts, marks = self.facts, self.marks
-        add_facts, add_mark = facts.append, marks.append
+        # The previous index's groups with where the marks changed, until ``groups`` is built.
+        self._groups_base: tuple[list[Group], int, int, int] | None = None
+        if previous is None or len(previous.backlog.lines) != len(backlog.lines):
+            self._read(backlog.blocks, 0)
+        else:
+            self._splice(previous)
+
+    def _read(self, blocks: Iterable[Block], first_fact: int) -> None:
+        """Add the facts and marks of ``blocks``, numbering facts from ``first_fact``."""
+        facts, fact_lines, marks = self.facts, self.fact_lines, self.marks
+        add_facts, add_line, add_mark = facts.append, fact_lines.append, marks.append
         peek, put = _FACTS.peek, _FACTS.put
-        for block in backlog.blocks:
+        lines = self.backlog.lines
+        for block in blocks:
             if block.heading is not None:
-                add_mark((block, len(facts)))
+                add_mark((block, first_fact + len(facts)))
             elif block.items:
                 found = peek(block)
-                add_facts(put(block, _block_facts(block, backlog.lines)) if found is MISSING else found)
+                add_facts(put(block, _block_facts(block, lines)) if found is MISSING else found)
+                add_line(block.start_line)
+
+    def _splice(self, previous: TaskIndex) -> None:
+        """Take the facts of the unedited blocks (the same objects) from ``previous``; read the others."""
+        old_blocks, blocks = previous.backlog.blocks, self.backlog.blocks
+        before = same_from_top(old_blocks, blocks)
+        after = same_from_bottom(old_blocks[before:], blocks[before:])
+        old_facts, old_marks = previous.facts, previous.marks
+        # The edited blocks' facts and marks: between the last unedited block above and the first below.
+        edited_line = old_blocks[before].start_line if before < len(old_blocks) else len(previous.backlog.lines)
+        below_line = old_blocks[len(old_blocks) - after].start_line if after else len(previous.backlog.lines)
+        low = bisect.bisect_left(previous.fact_lines, edited_line)
+        old_high = bisect.bisect_left(previous.fact_lines, below_line, lo=low)
+        marks_low = bisect.bisect_left(old_marks, edited_line, key=_mark_line)
+        old_marks_high = bisect.bisect_left(old_marks, below_line, lo=marks_low, key=_mark_line)
+        self._read(blocks[before : len(blocks) - after], low)
+        middle, middle_lines, middle_marks = self.facts, self.fact_lines, self.marks
+        high = low + len(middle)
+        shift = high - old_high
+        below_marks = old_marks[old_marks_high:]
+        if shift:
+            below_marks = [(block, position + shift) for block, position in below_marks]
+        self.facts = old_facts[:low] + middle + old_facts[old_high:]
+        self.fact_lines = previous.fact_lines[:low] + middle_lines + previous.fact_lines[old_high:]
+        self.marks = old_marks[:marks_low] + middle_marks + below_marks
+        built = previous.__dict__
+        for name, (field, items_name) in _JOINED.items():
+            old_list = built.get(name)
+            if old_list is None:
+                continue
+            old_items = built.get(items_name) if items_name is not None else None
+            if old_items is not None:
+                # Each block's items lie on its lines: the edited blocks' entries are found by line.
+                start = bisect.bisect_left(old_items, edited_line, key=_item_line)
+                end = bisect.bisect_left(old_items, below_line, lo=start, key=_item_line)
+            else:
+                start, end = _entries_of(old_list, old_facts, low, old_high, attrgetter(field))
+            self.__dict__[name] = old_list[:start] + list(chain.from_iterable(map(attrgetter(field), middle))) + old_list[end:]
+        old_groups = built.get("groups")
+        if old_groups is not None:
+            self._groups_base = (old_groups, marks_low, old_marks_high, marks_low + len(middle_marks))
 
     def block_facts(self, block: Block) -> BlockFacts:
         """The facts of one list block of the backlog (as ``facts`` holds them)."""
         found = _FACTS.peek(block)
         return _FACTS.put(block, _block_facts(block, self.backlog.lines)) if found is MISSING else found
 
-    top_tasks = _joined("tops")
+    top_tasks = _joined("top_tasks")
     missing = _joined("missing")
     id_tasks = _joined("id_tasks")
     id_texts = _joined("id_texts")
@@ -644,16 +784,28 @@ class TaskIndex:
     @cached_property
     def groups(self) -> list[Group]:
         """The tasks by heading, the text before the first heading first."""
+        base, self._groups_base = self._groups_base, None
         facts = self.facts
         last_line = len(self.backlog.lines) - 1
         marks = self.marks
-        first_facts = marks[0][1] if marks else len(facts)
-        first_line = marks[0][0].start_line - 1 if marks else last_line
-        groups = [Group(None, None, 0, first_line, False, facts[:first_facts])]
-        open_groups: list[Group] = []  # the enclosing headings' groups, outermost first
-        peek_group = _GROUPS.peek
         count = len(marks)
-        for position, (block, start) in enumerate(marks):
+        # ``groups[k + 1]`` is the group of mark k. After a keystroke the previous index's groups
+        # above the edited blocks are these (their sections end above it too), and so are those
+        # below from the first one found unchanged: its enclosing groups are then unchanged too.
+        marks_low = base[1] if base is not None else 0
+        if marks_low:
+            first_mark = marks_low - 1
+            groups = base[0][:marks_low]
+            open_groups = _enclosing(groups[-1]) if first_mark else []  # the enclosing headings' groups, outermost first
+        else:
+            first_mark = 0
+            first_facts = marks[0][1] if marks else len(facts)
+            first_line = marks[0][0].start_line - 1 if marks else last_line
+            groups = [Group(None, None, 0, first_line, False, facts[:first_facts])]
+            open_groups = []
+        peek_group = _GROUPS.peek
+        for position in range(first_mark, count):
+            block, start = marks[position]
             heading = block.heading
             level = heading.level
             while open_groups and open_groups[-1].level >= level:
@@ -669,6 +821,12 @@ class TaskIndex:
             if group is not MISSING:
                 if group.parent is parent and group.end_line == end_line and group.facts == facts[start:end]:
                     groups.append(group)
+                    if base is not None and position >= base[3]:
+                        old_groups, _, old_marks_high, marks_high = base
+                        old_position = position - marks_high + old_marks_high + 1
+                        if old_groups[old_position] is group:
+                            groups.extend(old_groups[old_position + 1 :])
+                            break
                     open_groups.append(group)
                     continue
             title = heading.title
@@ -687,17 +845,45 @@ class TaskIndex:
         return _placeholder_style(self)
 
 
+def _enclosing(group: Group) -> list[Group]:
+    """``group`` and the groups of the headings it lies under, outermost first."""
+    chain_up = []
+    while group is not None:
+        chain_up.append(group)
+        group = group.parent
+    return chain_up[::-1]
+
+
+def _entries_of(joined: list, facts: list[BlockFacts], low: int, high: int, field) -> tuple[int, int]:
+    """Where the entries of ``facts[low:high]`` lie in ``joined``, one field of ``facts`` joined:
+    counted (in C) over the shorter side."""
+
+    def size(some: list[BlockFacts]) -> int:
+        return sum(map(len, map(field, some)))
+
+    if low <= len(facts) - high:
+        start = size(facts[:low])
+        return start, start + size(facts[low:high])
+    end = len(joined) - size(facts[high:])
+    return end - size(facts[low:high]), end
+
+
+def _item_line(item: Item) -> int:
+    return item.span.start_line
+
+
 _lock = threading.Lock()
 _last: tuple[Backlog, TaskIndex] | None = None
 
 
 def task_index(backlog: Backlog) -> TaskIndex:
-    """The index of ``backlog``; the last one built is kept, so the rules of one check share it."""
+    """The index of ``backlog``; the last one built is kept, so the rules of one check share it,
+    and the next one is built from it."""
     global _last
     last = _last
     if last is not None and last[0] is backlog:
         return last[1]
-    index = TaskIndex(backlog)
+    index = TaskIndex(backlog, last[1] if last is not None else None)
     with _lock:
         _last = (backlog, index)
     return index

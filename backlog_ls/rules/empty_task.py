@@ -29,7 +29,8 @@ from collections.abc import Iterator
 from ..memo import LineageMemo, long_list_values
 from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
-from .inconsistent_marker import LIST_KINDS, BlockValues
+from .common import BlockValues
+from .inconsistent_marker import LIST_KINDS
 
 
 def _block_tasks(block: Block, lines) -> tuple[Item, ...]:

@@ -41,15 +41,15 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 
+from ..memo import LineageMemo
 from ..model import Backlog, Block, Item, Span
 from . import HINT, Context, Edit, Finding, Fix, Rule
-from .common import task_label
+from .common import BlockValues, task_label
 from .inconsistent_marker import (
     LIST_KINDS,
-    BlockValues,
     is_ordered,
+    groups_where,
     joined_lists,
-    sibling_groups,
     visual_lists,
 )
 
@@ -109,9 +109,10 @@ def _one_indent(group: Sequence[Item], lines: Sequence[str]) -> bool:
 
 def _uneven_groups(block: Block, lines: Sequence[str]) -> tuple[Sequence[Item], ...]:
     """The sibling groups of one block whose items are not all indented alike (usually none)."""
-    if not block.items:
-        return ()
-    return tuple(group for group in sibling_groups((block,)) if not _one_indent(group, lines))
+    return groups_where(block, lambda group: not _one_indent(group, lines), _ITEM_UNEVEN)
+
+
+_ITEM_UNEVEN = LineageMemo()  # a top-level item of a long list -> whether a sibling group below it is indented unevenly
 
 
 _MEMO = BlockValues(_uneven_groups, kinds=LIST_KINDS)

@@ -28,42 +28,18 @@ Good:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
 
-from ..memo import MISSING, BlockMemo
-from ..model import Backlog, Block, Item, Span
+from ..memo import LineageMemo, long_list_values
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Span
 from . import HINT, Context, Edit, Finding, Fix, Rule
+from .common import BlockValues
 
 _BLANK = re.compile(r"[ \t>]*$")
 _THEMATIC_BREAK = re.compile(r"(?:[ \t]*>)*[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 
-# --- shared by the list and link rules (a candidate for rules/common.py) -------------------------
-
-
-class BlockValues:
-    """A pure function of a block, remembered per block (``memo.BlockMemo``), over a document's blocks.
-
-    ``each`` yields (block, value) for every block whose value is not empty; blocks not of
-    ``kinds`` have an empty value without asking.
-    """
-
-    def __init__(self, compute: Callable[[Block, Sequence[str]], Any], kinds: Collection[str] | None = None) -> None:
-        self._compute = compute
-        self._kinds = kinds
-        self._memo = BlockMemo(empty_moves=True)  # a pure function of the block: empty wherever it sits
-
-    def each(self, blocks: Iterable[Block], lines: Sequence[str]) -> Iterator[tuple[Block, Any]]:
-        peek, put, compute, kinds = self._memo.peek, self._memo.put, self._compute, self._kinds
-        for block in blocks:
-            if kinds is not None and block.kind not in kinds:
-                continue
-            value = peek(block)
-            if value is MISSING:
-                value = put(block, compute(block, lines))
-            if value:
-                yield block, value
+# --- shared by the list rules -------------------------------------------------------------------
 
 
 LIST_KINDS = frozenset({"list", "quote"})  # the blocks that hold list items
@@ -129,7 +105,27 @@ def sibling_groups(blocks: Sequence[Block]) -> Iterator[Sequence[Item]]:
     top = [item for block in blocks for item in block.items]
     if len(top) > 1:
         yield top
-    stack = [item for item in top if item.children]
+    for item in top:
+        yield from _groups_below(item)
+
+
+def groups_where(block: Block, holds: Callable[[Sequence[Item]], bool], memo: LineageMemo) -> tuple[Sequence[Item], ...]:
+    """The sibling groups of one block (``sibling_groups``) for which ``holds`` (usually none), in
+    no particular order. Those below the top-level items of a long list are found item by item
+    (``long_list_values`` in ``memo``): a keystroke in the list reads one item again, not the list."""
+    if not block.items:
+        return ()
+    if len(block.items) < LONG_LIST_ITEMS:
+        return tuple(group for group in sibling_groups((block,)) if holds(group))
+    top = list(block.items)
+    found = [top] if holds(top) else []
+    found.extend(long_list_values(block.items, memo, lambda item: [group for group in _groups_below(item) if holds(group)]))
+    return tuple(found)
+
+
+def _groups_below(item: Item) -> Iterator[Sequence[Item]]:
+    """Sibling items, two or more, below one item: its children, and each child's, and so on."""
+    stack = [item] if item.children else []
     while stack:
         children = stack.pop().children
         if len(children) > 1:
@@ -173,9 +169,10 @@ def _one_marker(group: Sequence[Item]) -> bool:
 
 def _mixed_groups(block: Block, lines: Sequence[str]) -> tuple[Sequence[Item], ...]:
     """The sibling groups of one block that mix markers (usually none)."""
-    if not block.items:
-        return ()
-    return tuple(group for group in sibling_groups((block,)) if not _one_marker(group))
+    return groups_where(block, lambda group: not _one_marker(group), _ITEM_MIXED)
+
+
+_ITEM_MIXED = LineageMemo()  # a top-level item of a long list -> whether a sibling group below it mixes markers
 
 
 _MEMO = BlockValues(_mixed_groups, kinds=LIST_KINDS)

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from ..model import Block, Span
 from . import WARNING, Context, Edit, Finding, Fix, Rule
-from .inconsistent_marker import BlockValues
+from .common import BlockValues
 
 # Encodings a UTF-8 text gets misread in, as ftfy names them, with the name users know.
 _ENCODING_NAMES = {

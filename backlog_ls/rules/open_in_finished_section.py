@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
-from ..model import Backlog, Heading
+from ..model import Backlog, Block, Heading
+from ..patching import same_from_bottom, same_from_top
 from . import WARNING, Context, Edit, Finding, Fix, Related, Rule
 from ..states import task_kind
 from .done_with_open_subtasks import DONE, OPEN, state_kinds
@@ -164,12 +165,49 @@ def _title(heading: Heading, width: int = 60) -> str:
     return title if len(title) <= width else title[: width - 1].rstrip() + "…"
 
 
-def _check(context: Context) -> Iterator[Finding]:
+# The last run: (the task kinds, the document's blocks, the message in force at each block, the
+# findings). A keystroke that changed list blocks alone, in a section not marked finished, changes
+# no finding: the headings, status lines and open tasks of finished sections are as they were.
+_last: tuple[Mapping[str, str], tuple[Block, ...], list[str | None], tuple[Finding, ...]] | None = None
+
+
+def _check(context: Context) -> tuple[Finding, ...]:
+    global _last
+    blocks = context.backlog.blocks
+    kinds = state_kinds(context.settings)
+    last = _last  # read once: another thread may replace it
+    if last is not None and last[0] == kinds:
+        _, old_blocks, in_force, findings = last
+        before = same_from_top(old_blocks, blocks)
+        after = same_from_bottom(old_blocks[before:], blocks[before:])
+        # The re-parse reads a few blocks before the edit again: a heading read again equal to the old one is the same.
+        while before < min(len(old_blocks), len(blocks)) - after and old_blocks[before].heading is not None and old_blocks[before] == blocks[before]:
+            before += 1
+        old_middle, middle = old_blocks[before : len(old_blocks) - after], blocks[before : len(blocks) - after]
+        if not old_middle and not middle:
+            return findings
+        if old_middle and in_force[before] is None and _lists_only(old_middle) and _lists_only(middle):
+            _last = (kinds, blocks, in_force[:before] + [None] * len(middle) + in_force[len(in_force) - after :], findings)
+            return findings
+    in_force = []
+    findings = tuple(_findings(context, kinds, in_force))
+    _last = (kinds, blocks, in_force, findings)
+    return findings
+
+
+def _lists_only(blocks: Sequence[Block]) -> bool:
+    """Whether every one of ``blocks`` is a list with items: none is a heading or a status line, and
+    each ends the search for a status line alike."""
+    return all(block.heading is None and block.items for block in blocks)
+
+
+def _findings(context: Context, kinds: Mapping[str, str], in_force: list[str | None]) -> Iterator[Finding]:
+    """The findings, with the message for open tasks in force at each block added to ``in_force``."""
     # One pass over the blocks with a stack of the headings in force, rather than over
     # Backlog.sections: building the section tree costs more than this whole rule.
     backlog = context.backlog
-    kinds = state_kinds(context.settings)
     statuses = status_lines(backlog)
+    in_force_at = in_force.append
     # (heading level, the message for open tasks under it, or None when not declared finished)
     stack: list[tuple[int, str | None, int]] = []  # ... and the line of the heading that declared it
     open_tasks: dict[int, tuple[str, list]] = {}  # that line -> (message, its open tasks in order)
@@ -191,8 +229,10 @@ def _check(context: Context) -> Iterator[Finding]:
                 message = f"Open task in '{title}', which its status line (line {line_status[1] + 1}) marks done."
                 origin = heading.span.start_line
             stack.append((heading.level, message, origin))
+            in_force_at(message)
             continue
         message, origin = (stack[-1][1], stack[-1][2]) if stack else (None, -1)
+        in_force_at(message)
         if message is None or not block.items:
             continue
         moved: set[int] = set()  # id() of items deferred or cancelled, themselves or by a task above

@@ -17,12 +17,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from ..memo import MISSING, BlockMemo
 from ..model import Backlog, Block
-
-# Directives of each block, found once per block (a keystroke re-reads one block). Most blocks
-# have none, and none wherever they sit: a block moved by Enter above it is not read again.
-_DIRECTIVES = BlockMemo(empty_moves=True)
+from .common import BlockValues
 
 
 def _directives(block: Block, lines: Sequence[str]) -> tuple[tuple[int, str, frozenset[str]], ...]:
@@ -37,6 +33,11 @@ def _directives(block: Block, lines: Sequence[str]) -> tuple[tuple[int, str, fro
         for match in _DIRECTIVE.finditer(line):
             found.append((index, match.group("kind"), _names(match.group("names"))))
     return tuple(found)
+
+
+# Directives of each block, found once per block (a keystroke re-reads one block). Most blocks
+# have none, and none wherever they sit: a block moved by Enter above it is not read again.
+_DIRECTIVES = BlockValues(_directives)
 
 
 _DIRECTIVE = re.compile(
@@ -72,11 +73,7 @@ class Suppressions:
         ranges: list[tuple[int, int, frozenset[str]]] = []
         open_since: dict[str, int] = {}  # name -> first disabled line
         last = len(lines) - 1
-        peek, put = _DIRECTIVES.peek, _DIRECTIVES.put
-        for block in backlog.blocks:
-            directives = peek(block)
-            if directives is MISSING:
-                directives = put(block, _directives(block, lines))
+        for _, directives in _DIRECTIVES.each(backlog.blocks, lines):
             for index, kind, names in directives:
                 if kind == "disable-file":
                     file_wide |= names

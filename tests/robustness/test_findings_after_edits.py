@@ -18,7 +18,7 @@ from backlog_ls.rules import check
 from backlog_ls.text import TextLines
 
 from . import budget
-from .edits import apply_edit
+from .edits import apply_edit, backlog_lines
 
 # Lines that the block rules (BL201, BL205, BL301, BL302) and the others report on.
 ITEM_LINES = [
@@ -82,13 +82,7 @@ EDITS = [
 
 @st.composite
 def document_and_edits(draw):
-    lines = ["# Plan", ""]
-    for n in range(draw(st.integers(10, 60))):
-        pool = OTHER_BLOCKS if draw(st.integers(0, 9)) == 0 else ITEM_LINES
-        template = draw(st.sampled_from(pool))
-        if template.startswith("  ") and (not lines[-1] or not lines[-1].lstrip().startswith("-")):
-            template = template.strip()
-        lines.append(template.format(n=n))
+    lines = backlog_lines(draw, draw(st.integers(10, 60)), ITEM_LINES, OTHER_BLOCKS, rarity=9)
     edits = []
     for _ in range(draw(st.integers(1, 8))):
         edits.append((draw(st.floats(0, 1)), draw(st.floats(0, 1)), draw(st.integers(0, 1)), draw(st.sampled_from(EDITS))))

@@ -21,7 +21,7 @@ from backlog_ls.workspace_index import WorkspaceIndex, summarize
 from backlog_ls.workspace_index.summary import _key_counts
 
 from . import budget
-from .edits import apply_edit
+from .edits import apply_edit, backlog_lines
 
 ITEM_LINES = [
     "- [ ] Task {n}.1: open (#{n})",
@@ -48,14 +48,9 @@ EDITS = [
 
 @st.composite
 def document_and_edits(draw):
-    lines = ["# Plan", ""]
     long_list = draw(st.booleans())
-    for n in range(draw(st.integers(30, 90) if long_list else st.integers(10, 70))):
-        pool = OTHER_BLOCKS if draw(st.integers(0, 59 if long_list else 5)) == 0 else ITEM_LINES
-        template = draw(st.sampled_from(pool))
-        if template.startswith("  ") and (not lines[-1] or not lines[-1].lstrip().startswith("-")):
-            template = template.strip()
-        lines.append(template.format(n=n))
+    count = draw(st.integers(30, 90) if long_list else st.integers(10, 70))
+    lines = backlog_lines(draw, count, ITEM_LINES, OTHER_BLOCKS, rarity=59 if long_list else 5)
     edits = []
     for _ in range(draw(st.integers(1, 10))):
         # where (line, column fractions), how many lines the range spans, the text, summarize after it

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from backlog_ls.parse import parse
 from backlog_ls.rules import inconsistent_marker
 
@@ -116,7 +119,7 @@ def test_docstring_shows_bad_and_good():
 def test_block_memo_reuses_values_and_forgets_dead_blocks():
     import weakref
 
-    from backlog_ls.rules.inconsistent_marker import BlockValues
+    from backlog_ls.rules.common import BlockValues
 
     class Value(list):  # a list that a weak reference can follow
         pass
@@ -128,6 +131,8 @@ def test_block_memo_reuses_values_and_forgets_dead_blocks():
     values = [weakref.ref(value) for _, value in memo.each(backlog.blocks, backlog.lines)]
     assert [ref() for ref in values] == [["heading"], ["list"], ["paragraph"]]
     assert calls == [0, 2, 4]
+    newer = parse("# B\n")
+    memo.each(newer.blocks, newer.lines)  # the newest document's blocks are kept, to patch its values after an edit
     del backlog
     assert [ref() for ref in values] == [None, None, None]  # gone with their blocks
 
@@ -140,3 +145,18 @@ def test_a_dot_step_line_is_folded_into_the_item_above_as_github_does_and_is_not
     assert findings_for(text) == []
     (task,) = parse(text).tasks()
     assert task.text == "First\n. Step: second"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["- [ ] a", "* [ ] b", "  - [ ] c", "  * [ ] d", "   - [ ] e", "    - [x] f", "1. g", "1) h"]), min_size=30, max_size=80))
+def test_a_long_lists_groups_found_item_by_item_are_those_of_the_whole_list(lines):
+    # A long list's groups below its top-level items come from each item alone (remembered per item).
+    from backlog_ls.memo import LineageMemo
+    from backlog_ls.model import LONG_LIST_ITEMS
+
+    for block in parse("- [ ] first\n" + "\n".join(lines) + "\n").blocks:
+        for holds in (lambda group: not inconsistent_marker._one_marker(group), lambda group: len(group) > 2):
+            expected = sorted(tuple(item.span for item in group) for group in inconsistent_marker.sibling_groups((block,)) if holds(group))
+            found = inconsistent_marker.groups_where(block, holds, LineageMemo())
+            assert sorted(tuple(item.span for item in group) for group in found) == expected
+            assert len(block.items) < LONG_LIST_ITEMS or inconsistent_marker.groups_where(block, holds, LineageMemo()) == found
