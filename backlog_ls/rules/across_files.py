@@ -214,7 +214,7 @@ def _all_uses(backlog: Backlog, claims: tuple, folder: str) -> _AllUses:
     heading_links: list[TaskLink] = []
     list_blocks = [block for block in backlog.blocks if block.heading is None and block.items]  # as TaskIndex has them
     for position, (block, block_facts) in enumerate(zip(list_blocks, task_index(backlog).facts)):
-        if not position & 31:
+        if not position & 3:
             checkpoint.reached()  # a check may stop here; background work gives way (``providers.daemon``)
         ids, issues, links = _block_uses(block, block_facts, lines, claims, folder)
         all_ids.extend(ids)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -46,6 +47,10 @@ PUBLISH_DELAY_SECONDS = 0.004
 
 # How long the edits must pause before "#" completion is prepared again (``_prepare_issue_completion``).
 PREPARE_COMPLETION_DELAY_SECONDS = 0.3
+
+# How long after the last message background work still waits (``BacklogServer.busy``): longer
+# than the gaps in a client's run of requests, short enough that a pause lets it go on.
+QUIET_SECONDS = 0.02
 
 
 class BacklogServer(GuardedServer):
@@ -203,6 +208,16 @@ class BacklogServer(GuardedServer):
     @property
     def settings_generation(self) -> int:
         return self._settings_generation
+
+    def busy(self) -> bool:
+        """Whether the server's own work is under way (any thread: plain reads): a check due or
+        running, a request being answered, or a message read or written in the last
+        ``QUIET_SECONDS`` (the requests a keystroke brings, a burst of hovers). Background work
+        (the workspace index's summaries, a document's first cross-file facts) waits for this."""
+        if time.monotonic() - self.protocol.last_message_at < QUIET_SECONDS:
+            return True
+        analysis = getattr(self, "analysis", None)
+        return analysis is not None and analysis.busy()
 
     def forget(self, uri: str) -> None:
         self.analysis.forget(uri)

@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import json
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -71,6 +72,7 @@ class BacklogProtocol(GuardedProtocol):
     """
 
     def _send_data(self, data: Any) -> None:
+        self.last_message_at = time.monotonic()
         result, params = getattr(data, "result", None), getattr(data, "params", None)
         if isinstance(result, EncodedJson):
             body = f'{{"jsonrpc":"{self.VERSION}","id":{json.dumps(data.id)},"result":{result.text}}}'

@@ -25,6 +25,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -134,9 +135,17 @@ class GuardedProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._on_exit: list[Any] = []
+        # When the last message was read or written (``time.monotonic``): a client asking request
+        # after request keeps the server's background work waiting (``BacklogServer.busy``).
+        self.last_message_at = 0.0
+
+    def _send_data(self, data: Any) -> None:
+        self.last_message_at = time.monotonic()
+        super()._send_data(data)
 
     def receive(self, body: bytes) -> None:
         """Handle one framed message body."""
+        self.last_message_at = time.monotonic()
         try:
             data = json.loads(body)
         except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError

@@ -108,8 +108,7 @@ class CrossFiles:
         return sorted((*found, *across), key=lambda finding: (finding.span, finding.code))
 
     def _server_busy(self) -> bool:
-        analysis = getattr(self.server, "analysis", None)
-        return analysis is not None and analysis.busy()
+        return self.server.busy()
 
     def _findings_changed(self, paths: set[str]) -> None:
         """Some files' cross-file findings changed (any thread): show the open ones again, soon and once."""

@@ -53,9 +53,8 @@ def attach(ls: BacklogServer) -> None:
 
 
 def _server_busy(ls: BacklogServer) -> bool:
-    """Whether a check or a request is under way (any thread): the index's summaries wait for it."""
-    analysis = getattr(ls, "analysis", None)
-    return analysis is not None and analysis.busy()
+    """Whether the server's own work is under way (any thread): the index's summaries wait for it."""
+    return ls.busy()
 
 
 def _index_changed(ls: BacklogServer) -> None:

@@ -233,7 +233,7 @@ def summarize(backlog: Backlog, *, live: bool = True, previous: FileSummary | No
     section: str | None = None
     titles = iter(section.title for section in sections)
     for position, block in enumerate(backlog.blocks):
-        if not position & 31:
+        if not position & 3:
             checkpoint.reached()  # on the index's thread: the server's own work goes first
         if block.heading is None and not block.items and not block.refs:
             continue  # a blank line, a code block: nothing to keep
