@@ -6,6 +6,7 @@ import time
 
 from backlog_ls.config import Settings
 from backlog_ls.parse import parse
+from backlog_ls.providers import daemon
 from backlog_ls.providers.workspace_facts import FactsProvider
 from backlog_ls.rules import check
 from backlog_ls.rules.across_files import facts_of
@@ -116,7 +117,8 @@ def test_an_opened_documents_first_facts_are_read_later_and_never_over_a_checks(
     provider.stop()
 
 
-def test_a_first_read_waits_while_the_server_is_busy(tmp_path):
+def test_a_first_read_waits_while_the_server_is_busy(tmp_path, monkeypatch):
+    monkeypatch.setattr(daemon, "GIVE_WAY_SECONDS", 30.0)  # each point waits this long at most
     root = write_workspace(tmp_path)
     busy = [True]
     provider = FactsProvider(FactsTable(), lambda path: (Settings(), str(root)), server_busy=lambda: busy[0])

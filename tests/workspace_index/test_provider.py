@@ -203,7 +203,8 @@ def test_edits_are_summarised_once_they_pause_and_the_newest_wins(tmp_path):
     provider.stop()
 
 
-def test_an_edited_document_is_summarised_once_the_server_is_not_busy(tmp_path):
+def test_an_edited_document_is_summarised_once_the_server_is_not_busy(tmp_path, monkeypatch):
+    monkeypatch.setattr(daemon, "GIVE_WAY_SECONDS", 30.0)  # each point waits this long at most
     busy = threading.Event()
     busy.set()  # a check under way
     index = WorkspaceIndex()
@@ -219,7 +220,7 @@ def test_an_edited_document_is_summarised_once_the_server_is_not_busy(tmp_path):
 
 
 def test_a_server_busy_for_good_delays_a_summary_by_a_bounded_time(tmp_path, monkeypatch):
-    monkeypatch.setattr(daemon, "GIVE_WAY_SECONDS", 0.2)
+    monkeypatch.setattr(daemon, "GIVE_WAY_SECONDS", 0.02)
     index = WorkspaceIndex()
     provider = IndexProvider(index, ConfigLoader().for_path, _uri, server_busy=lambda: True)
     uri = _uri(str(tmp_path / "PLAN.md"))
