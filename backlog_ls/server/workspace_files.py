@@ -51,7 +51,7 @@ class CrossFiles:
     def __init__(self, server: BacklogServer):
         self.server = server
         self.table = FactsTable()
-        self.provider = FactsProvider(self.table, self._settings_for, on_change=self._findings_changed, server_busy=self._server_busy)
+        self.provider = FactsProvider(self.table, self._settings_for, on_change=self._findings_changed, server_busy=server.busy)
         self._refresh_pending = False
         self._refreshes = 0  # of ``diagnostics_stale`` for cross-file findings alone
 
@@ -106,9 +106,6 @@ class CrossFiles:
         if not across:
             return found
         return sorted((*found, *across), key=lambda finding: (finding.span, finding.code))
-
-    def _server_busy(self) -> bool:
-        return self.server.busy()
 
     def _findings_changed(self, paths: set[str]) -> None:
         """Some files' cross-file findings changed (any thread): show the open ones again, soon and once."""

@@ -45,16 +45,11 @@ def attach(ls: BacklogServer) -> None:
         use_git=lambda: ls.settings.workspace_trusted,
         facts_inputs=lambda path: _facts_inputs(ls, path),
         facts_read=lambda batch, more: _facts_read(ls, batch, more),
-        server_busy=lambda: _server_busy(ls),
+        server_busy=ls.busy,
     )
     ls.on_parsed = lambda document, revision, backlog: ls.index_provider.document_edited(
         index_uri(document), revision, backlog, document.path
     )
-
-
-def _server_busy(ls: BacklogServer) -> bool:
-    """Whether the server's own work is under way (any thread): the index's summaries wait for it."""
-    return ls.busy()
 
 
 def _index_changed(ls: BacklogServer) -> None:
