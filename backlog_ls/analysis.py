@@ -86,17 +86,24 @@ class Workers:
 
     def _run(self) -> None:
         while (work := self._queue.get()) is not None:
-            call, future = work
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(call())
-            except BaseException as error:  # handed to whoever waits on the future
-                future.set_exception(error)
+            _run_one(*work)
+            # Nothing of a call outlives it here while the thread waits for the next one: a check's
+            # call holds its model, and freed only when the next call came, that model's moved
+            # copies cost the next keystroke's check 25-35 ms at 20,000 tasks (``retired``).
+            work = None
 
     def stop(self) -> None:
         for _ in self._threads:
             self._queue.put(None)
+
+
+def _run_one(call: Callable[[], Any], future: Future) -> None:
+    if not future.set_running_or_notify_cancel():
+        return
+    try:
+        future.set_result(call())
+    except BaseException as error:  # handed to whoever waits on the future
+        future.set_exception(error)
 
 
 @attrs.frozen

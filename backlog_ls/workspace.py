@@ -22,6 +22,7 @@ from collections.abc import Iterator
 import attrs
 
 from .model import Backlog
+from .retired import RETIRED
 from .text import TextLines
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,8 @@ class Parser:
             backlog = _reparse(self.backlog, newest.lines, *change)  # type: ignore[arg-type]
         else:
             backlog = self.backlog
+        if self.backlog is not None and backlog is not self.backlog:
+            RETIRED.retire(self.backlog)  # freed while the server is idle, not by the next keystroke's work
         self.backlog, self.revision = backlog, newest.revision
 
 

@@ -90,6 +90,7 @@ class Worker:
                 self._do(job)
             except Exception:  # a provider never takes the server down
                 logging.getLogger(__name__).exception("%s failed on %r", self._name, job)
+            job = None  # a job's model is not kept while the thread waits for the next (``retired``)
 
 
 _STOP = object()

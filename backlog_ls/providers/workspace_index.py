@@ -213,6 +213,7 @@ class IndexProvider:
                     self._summarize_edited()
             except Exception:  # a provider never takes the server down
                 logger.exception("Indexing the workspace failed on %s %s", kind, value)
+            job = value = None  # a job's model is not kept while the thread waits for the next (``retired``)
 
     def _summarize_edited(self) -> None:
         while not self._stopped.is_set():

@@ -8,7 +8,7 @@ import sys
 
 from lsprotocol import types
 
-from .. import __version__
+from .. import __version__, retired
 from . import (
     backlog_view,
     code_actions,
@@ -127,6 +127,7 @@ def start(tcp: str | None = None) -> int:
     configure_logging()
     server = create_server()
     tune_garbage_collector()
+    retired.start_releasing(server.busy)
     logging.getLogger("backlog_ls").addHandler(ClientLogHandler(server))
     if tcp is not None:
         host, port = _parse_address(tcp)
