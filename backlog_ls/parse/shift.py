@@ -6,6 +6,11 @@ top of a 20,000-task backlog every later block moves, and this is that hot path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
 from ..model import (
     Block,
     Blocker,
@@ -27,13 +32,45 @@ from ..model import (
 _new_tuple = tuple.__new__  # a Span without the Python-level ``Span.__new__``: spans are most of what moves
 
 
+def _constructor(cls: type) -> Callable[..., Any]:
+    """``cls(...)`` with every field it takes positionally, setting each slot through its descriptor.
+
+    attrs's frozen ``__init__`` sets each field by a call of ``object.__setattr__``; this sets
+    them directly (an item moved: 0.9 µs instead of 1.4), which made moving a block a third
+    faster. Made from the class's own fields, so a field added to the model is moved too;
+    only for classes that check nothing on the way in (no validator, converter or post-init).
+    """
+    fields = attrs.fields(cls)
+    assert not hasattr(cls, "__attrs_post_init__") and all(f.validator is None and f.converter is None for f in fields), cls
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    lines = [f"def make({', '.join(f.name for f in fields if f.init)}):", "    made = new(cls)"]
+    for field in fields:
+        namespace[f"set_{field.name}"] = getattr(cls, field.name).__set__
+        namespace[f"default_{field.name}"] = field.default
+        lines.append(f"    set_{field.name}(made, {field.name if field.init else 'default_' + field.name})")
+    lines.append("    return made")
+    exec("\n".join(lines), namespace)  # noqa: S102 - code made from the model's own field names
+    return namespace["make"]
+
+
+_item = _constructor(Item)
+_references = _constructor(References)
+_issue = _constructor(IssueRef)
+_placeholder = _constructor(Placeholder)
+_task_id = _constructor(TaskId)
+_rfc = _constructor(RfcRef)
+_link = _constructor(Link)
+_blocker = _constructor(Blocker)
+_dependency_id = _constructor(DependencyId)
+
+
 def _span(span: Span, delta: int) -> Span:
     start_line, start_col, end_line, end_col = span
     return _new_tuple(Span, (start_line + delta, start_col, end_line + delta, end_col))
 
 
 def shift_issue(ref: IssueRef, delta: int) -> IssueRef:
-    return IssueRef(
+    return _issue(
         _span(ref.span, delta), ref.number, ref.style, ref.text, ref.prefix, ref.owner, ref.repo, ref.host, ref.url,
         ref.is_pull, ref.project,
     )
@@ -47,16 +84,16 @@ def _issues(refs: tuple[IssueRef, ...], delta: int) -> tuple[IssueRef, ...]:
 def _rest(refs: References, delta: int) -> tuple:
     """Placeholders, task IDs, RFCs, links, blockers and dependency IDs moved (rarer than issues)."""
     found = refs.placeholders
-    placeholders = tuple([Placeholder(_span(p.span, delta), p.text, p.prefix) for p in found]) if found else found
+    placeholders = tuple([_placeholder(_span(p.span, delta), p.text, p.prefix) for p in found]) if found else found
     found = refs.task_ids
-    task_ids = tuple([TaskId(_span(t.span, delta), t.text, t.number) for t in found]) if found else found
+    task_ids = tuple([_task_id(_span(t.span, delta), t.text, t.number) for t in found]) if found else found
     found = refs.rfcs
-    rfcs = tuple([RfcRef(_span(r.span, delta), r.number, r.kind, r.text, r.target) for r in found]) if found else found
+    rfcs = tuple([_rfc(_span(r.span, delta), r.number, r.kind, r.text, r.target) for r in found]) if found else found
     found = refs.links
     links = (
         tuple(
             [
-                Link(_span(k.span, delta), k.text, _span(k.text_span, delta), k.target, _span(k.target_span, delta), k.is_image)
+                _link(_span(k.span, delta), k.text, _span(k.text_span, delta), k.target, _span(k.target_span, delta), k.is_image)
                 for k in found
             ]
         )
@@ -65,12 +102,12 @@ def _rest(refs: References, delta: int) -> tuple:
     )
     found = refs.blockers
     blockers = (
-        tuple([Blocker(_span(b.span, delta), b.kind, b.name, None if b.issue is None else shift_issue(b.issue, delta)) for b in found])
+        tuple([_blocker(_span(b.span, delta), b.kind, b.name, None if b.issue is None else shift_issue(b.issue, delta)) for b in found])
         if found
         else found
     )
     found = refs.dependency_ids
-    dependency_ids = tuple([DependencyId(_span(d.span, delta), d.name) for d in found]) if found else found
+    dependency_ids = tuple([_dependency_id(_span(d.span, delta), d.name) for d in found]) if found else found
     return placeholders, task_ids, rfcs, links, blockers, dependency_ids
 
 
@@ -78,7 +115,7 @@ def _refs(refs: References, delta: int) -> References:
     if refs is NO_REFERENCES or (not refs and refs.title_span is None):
         return refs
     placeholders, task_ids, rfcs, links, blockers, dependency_ids = _rest(refs, delta)
-    return References(
+    return _references(
         _issues(refs.issues, delta),
         placeholders,
         task_ids,
@@ -108,7 +145,7 @@ def shift_item(item: Item, delta: int, loose: bool | None = None) -> Item:
         a, b, c, d = checkbox_span
         checkbox_span = new(Span, (a + delta, b, c + delta, d))
     refs = item.refs
-    return Item(
+    return _item(
         span,
         item.marker,
         marker_span,
@@ -121,7 +158,7 @@ def shift_item(item: Item, delta: int, loose: bool | None = None) -> Item:
         tuple([shift_item(child, delta) for child in children]) if children else children,
         item.quote_depth,
         item.loose if loose is None else loose,
-        lineage=lineage_of(item),  # the same text: what was remembered for the item is found again
+        lineage_of(item),  # the same text: what was remembered for the item is found again
     )
 
 
