@@ -45,7 +45,12 @@ def wide_document_and_edits(draw):
 @given(wide_document_and_edits())
 @example(("# Plan\n\n- [c] typo 1\n- [c] typo 2\n\n## Section 3\n\n- [ ] open 4 (#4)\n", [(0.1, 0.0, 0, "\n"), (0.1, 0.0, 1, "")], False, "utf-16"))
 def test_reused_diagnostics_equal_those_encoded_afresh(case):
-    text, edits, jira, encoding = case
+    budget.report("diagnostics JSON after edits", edits=_reused_and_compared(*case))
+
+
+def _reused_and_compared(text: str, edits: list[tuple], jira: bool, encoding: str) -> int:
+    """Each edit in turn, then the findings encoded by encoders that reuse the last call's diagnostics,
+    compared with a fresh encoder's; the count of edits."""
     options = from_toml(JIRA, ".backlog-ls.toml")[0] if jira else Settings()
     where = {"path": "/nonexistent/BACKLOG.md", "files": DiskFiles()}
     document = TextLines.from_text(text)
@@ -57,10 +62,10 @@ def test_reused_diagnostics_equal_those_encoded_afresh(case):
         backlog = apply_edit(document, backlog, *edit)
         found = check(backlog, options, **where)
         fresh = DiagnosticsJson().encode(backlog.lines, found, version, encoding, URI)
-        assert encoder.encode(backlog.lines, found, version, encoding, URI) == fresh, repr(document.text)
-        assert pruned.encode(backlog.lines, found, version, encoding, URI) == fresh, repr(document.text)
+        assert encoder.encode(backlog.lines, found, version, encoding, URI) == fresh, (repr(document.text), edit)
+        assert pruned.encode(backlog.lines, found, version, encoding, URI) == fresh, (repr(document.text), edit)
         json.loads(fresh)
-    budget.report("diagnostics JSON after edits", edits=len(edits))
+    return len(edits)
 
 
 # Enter, Enter twice, Backspace at a line's start (a range to the next line's start: joins the two),
@@ -85,21 +90,7 @@ def test_diagnostics_moved_by_enters_in_long_documents_equal_those_encoded_afres
     """After each edit of a run of Enters and Backspaces, the JSON of an encoder that moved the last
     call's diagnostics (those below the edit, told by their place among the findings or by their key)
     equals a fresh encoder's, byte for byte."""
-    text, edits, jira, encoding = case
-    options = from_toml(JIRA, ".backlog-ls.toml")[0] if jira else Settings()
-    where = {"path": "/nonexistent/BACKLOG.md", "files": DiskFiles()}
-    document = TextLines.from_text(text)
-    backlog = parse_lines(document.lines)
-    encoder, pruned = DiagnosticsJson(), DiagnosticsJson(slack=-1)
-    for warm in (encoder, pruned):
-        warm.encode(backlog.lines, check(backlog, options, **where), 1, encoding, URI)
-    for version, edit in enumerate(edits, start=2):
-        backlog = apply_edit(document, backlog, *edit)
-        found = check(backlog, options, **where)
-        fresh = DiagnosticsJson().encode(backlog.lines, found, version, encoding, URI)
-        assert encoder.encode(backlog.lines, found, version, encoding, URI) == fresh, (repr(document.text), edit)
-        assert pruned.encode(backlog.lines, found, version, encoding, URI) == fresh, (repr(document.text), edit)
-    budget.report("diagnostics JSON after Enters in long documents", edits=len(edits))
+    budget.report("diagnostics JSON after Enters in long documents", edits=_reused_and_compared(*case))
 
 
 def test_an_enter_moves_the_diagnostics_below_it_with_their_fixes_and_columns():
