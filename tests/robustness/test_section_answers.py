@@ -287,7 +287,7 @@ def test_two_snapshots_made_from_one(text, rng, first_key, second_key):
 
 # Headings whose anchors repeat ("notes", "notes-1", "notes-2" by their order) and links to them: a
 # link's line comes from the headings' anchors, which are taken over from the snapshot before while
-# its headings are the same blocks at the same lines (``links._own_heading_lines``).
+# its headings are the same blocks, each anchor's line moved with its heading's block (``links._own_heading_lines``).
 REPEATED_HEADINGS = ["## Notes\n", "### notes\n", "# Notes!\n", "- [ ] t [n](#notes-1) [m](#notes)\n", "Text [n2](#notes-2).\n", "- [x] done\n"]
 
 
