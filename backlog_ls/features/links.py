@@ -39,8 +39,10 @@ from .rfc import file_uri
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
-@attrs.frozen
-class FileLink:
+class FileLink(NamedTuple):
+    """A NamedTuple rather than an attrs class, as ``Span``: after an Enter every link below it is made
+    again, moved (1,200 of them in a 20,000-task backlog)."""
+
     span: Span
     target: str  # a URI
     tooltip: str | None = None
@@ -81,23 +83,33 @@ HeadingLine = Callable[[str, str], "int | None"]
 
 
 def _own_heading_line(backlog: Backlog, index: regions.Index) -> Callable[[str], int | None]:
-    lines: dict[str, int] | None = None
+    found: tuple | None = None
 
     def line_of(anchor: str) -> int | None:
-        nonlocal lines
-        if lines is None:
-            lines = _own_heading_lines(backlog, index)
-        return lines.get(anchor.lower())
+        nonlocal found
+        if found is None:
+            found = _own_heading_lines(backlog, index)
+        lines, firsts, then, starts = found
+        slug = anchor.lower()
+        line = lines.get(slug)
+        if line is None or then is starts:
+            return line
+        first = firsts[slug]
+        return line + starts[first] - then[first]  # its heading's block moved by whole lines since
 
     return line_of
 
 
-def _own_heading_lines(backlog: Backlog, index: regions.Index) -> dict[str, int]:
-    """Each anchor of the document's headings -> the line of the first heading with it.
+def _own_heading_lines(backlog: Backlog, index: regions.Index) -> tuple[dict[str, int], dict[str, int], list[int], list[int]]:
+    """Each anchor of the document's headings -> the line of the first heading with it, as of the
+    headings' blocks' first lines then; each anchor -> the position of that heading among the headings;
+    those first lines then; and now.
 
-    Taken from the snapshot before (``regions.Change``) when its headings are the same blocks at
-    the same lines (a keystroke in a task's text): the anchors follow from the headings' texts
-    and order alone, and reading them all again cost a millisecond and a half at 2,500 headings."""
+    Taken from the snapshot before (``regions.Change``) when its headings are the same blocks: the
+    anchors follow from the headings' texts and order alone, and reading them all again cost a
+    millisecond and a half at 2,500 headings. After an Enter above some of them they are the same
+    blocks moved by whole lines, and each anchor's line moves with its heading's block: it is
+    counted so when asked, for the few anchors linked to, not for every heading."""
     from ..anchors import heading_anchors
 
     heads = index.heads
@@ -105,17 +117,20 @@ def _own_heading_lines(backlog: Backlog, index: regions.Index) -> dict[str, int]
     starts = list(map(index.starts.__getitem__, heads))
     change = index.change
     earlier = change.derived.get(_OWN_HEADINGS) if change is not None else None
-    if earlier is not None and earlier[0] == lineages and earlier[1] == starts:
-        found = earlier[2]
+    if earlier is not None and earlier[0] == lineages:
+        _, lines, firsts, then = earlier
     else:
-        found = {}
-        for heading, slug in heading_anchors(backlog.headings):
-            found.setdefault(slug, heading.span.start_line)
-    index.derived[_OWN_HEADINGS] = (lineages, starts, found)
-    return found
+        lines, firsts, then = {}, {}, starts
+        for position, (heading, slug) in enumerate(heading_anchors(backlog.headings)):
+            if slug not in lines:
+                lines[slug], firsts[slug] = heading.span.start_line, position
+    index.derived[_OWN_HEADINGS] = (lineages, lines, firsts, then)
+    return lines, firsts, then, starts
 
 
-_OWN_HEADINGS = "own heading lines"  # (the headings' lineages, their blocks' first lines, anchor -> line)
+# (the headings' lineages, anchor -> line, anchor -> its heading's position, the headings' blocks'
+# first lines when those lines were read)
+_OWN_HEADINGS = "own heading lines"
 
 
 def file_document_links(backlog: Backlog, path: str | None, heading_line: HeadingLine | None = None) -> list[FileLink]:
@@ -153,8 +168,14 @@ def file_document_links(backlog: Backlog, path: str | None, heading_line: Headin
                 links.append(FileLink(span, file_uri(resolved) + (f"#L{line + 1}" if line is not None else ""), tooltip))
             links.sort(key=lambda link: link.span)
         moved = block.start_line - first
-        found.extend([FileLink(link.span.shifted(moved), link.target, link.tooltip) for link in links] if moved else links)
+        found.extend(_moved(links, moved) if moved else links)
     return found
+
+
+def _moved(links: Iterable[FileLink], moved: int) -> list[FileLink]:
+    """``links`` moved down by ``moved`` whole lines."""
+    return [FileLink(Span(span.start_line + moved, span.start_col, span.end_line + moved, span.end_col), target, tooltip)
+            for span, target, tooltip in links]
 
 
 # block lineage -> (its first line, its links to files, its links to headings as (span, path, anchor,
@@ -185,7 +206,7 @@ def _list_file_links(block: Block, path: str, folder: str) -> tuple:
         if entry:
             first, run_fixed, run_to_headings = entry
             moved = items[0].span.start_line - first
-            fixed += [FileLink(link.span.shifted(moved), link.target, link.tooltip) for link in run_fixed] if moved else run_fixed
+            fixed += _moved(run_fixed, moved) if moved else run_fixed
             to_headings += [(span.shifted(moved), *rest) for span, *rest in run_to_headings] if moved else run_to_headings
     return (block.start_line, tuple(fixed), tuple(to_headings)) if fixed or to_headings else ()
 

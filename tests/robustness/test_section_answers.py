@@ -165,6 +165,17 @@ def test_section_answers_after_keystrokes_are_those_of_a_fresh_parse(text, rng, 
     _typed_and_compared(text, rng, keys, encoding)
 
 
+# Enter (alone, twice, with a character) and Backspace joining two lines: the blocks below move up and down.
+ENTER_KEYS = ["\n", "\n", "\n\n", "", "", "x\n"]
+
+
+@settings(max_examples=budget.count(fast=30, soak=600), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(BLOCKS), min_size=30, max_size=120).map("\n".join), st.randoms(use_true_random=False),
+       st.lists(st.sampled_from(ENTER_KEYS), min_size=4, max_size=14), ENCODINGS)
+def test_section_answers_after_enters_in_long_documents_are_those_of_a_fresh_parse(text, rng, keys, encoding):
+    _typed_and_compared(text, rng, keys, encoding)
+
+
 def _typed_and_compared(text: str, rng: random.Random, keys: list[str], encoding: str) -> None:
     document = Document("file://" + PATH, text, 1)
     _sent(document.backlog, encoding)  # the memories are warm, as after the first requests
@@ -276,19 +287,38 @@ def test_two_snapshots_made_from_one(text, rng, first_key, second_key):
 
 # Headings whose anchors repeat ("notes", "notes-1", "notes-2" by their order) and links to them: a
 # link's line comes from the headings' anchors, which are taken over from the snapshot before while
-# its headings are the same blocks at the same lines (``links._own_heading_lines``).
+# its headings are the same blocks, each anchor's line moved with its heading's block (``links._own_heading_lines``).
 REPEATED_HEADINGS = ["## Notes\n", "### notes\n", "# Notes!\n", "- [ ] t [n](#notes-1) [m](#notes)\n", "Text [n2](#notes-2).\n", "- [x] done\n"]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(REPEATED_HEADINGS), min_size=2, max_size=20).map("\n".join), st.randoms(use_true_random=False), st.lists(st.sampled_from(KEYS), min_size=1, max_size=10))
 def test_links_to_repeated_headings_after_keystrokes_are_those_of_a_fresh_parse(text, rng, keys):
+    _file_links_typed_and_compared(text, rng, keys)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(REPEATED_HEADINGS), min_size=10, max_size=40).map("\n".join), st.randoms(use_true_random=False),
+       st.lists(st.sampled_from(ENTER_KEYS), min_size=2, max_size=10))
+def test_links_to_repeated_headings_after_enters_are_those_of_a_fresh_parse(text, rng, keys):
+    # The headings moved by whole lines keep their anchors, and a link to one follows its line.
+    _file_links_typed_and_compared(text, rng, keys)
+
+
+def _file_links_typed_and_compared(text: str, rng: random.Random, keys: list[str]) -> None:
     document = Document("file://" + PATH, text, 1)
     link_features.file_document_links(document.backlog, PATH, None)
     for key in keys:
         _edit(document, rng, key)
         fresh = link_features.file_document_links(parse_lines(list(document.text.lines)), PATH, None)
         assert link_features.file_document_links(document.backlog, PATH, None) == fresh, repr(document.source)
+
+
+def test_a_link_to_a_heading_below_an_enter_names_the_heading_s_new_line():
+    document = Document("file://" + PATH, "# Plan\n\n- [ ] see [notes](#notes)\n\n## Notes\n\ntext\n", 1)
+    assert [link.target for link in link_features.file_document_links(document.backlog, PATH, None)] == ["file://" + PATH + "#L5"]
+    document.apply_change((2, 0), (2, 0), "\n")
+    assert [link.target for link in link_features.file_document_links(document.backlog, PATH, None)] == ["file://" + PATH + "#L6"]
 
 
 def test_a_keystroke_among_many_sections_looks_up_only_the_sections_around_it(monkeypatch):
