@@ -52,10 +52,17 @@ OUT = REPO / "benchmarks" / "out"
 TIMEOUT = 120.0
 
 
-def backlog_file(tasks: int, layout: str) -> Path:
+def backlog_file(tasks: int, layout: str, size_limit: bool = True) -> Path:
     # Alone in its folder: the folder is the workspace, and the server indexes every backlog in it.
     folder = OUT / f"keystroke-{layout}-{tasks}"
     folder.mkdir(parents=True, exist_ok=True)
+    # Without the size limit (``--no-size-limit``) a file over ``max-file-size`` (4 MB: 100,000
+    # tasks are 12 MB) gets every rule and answer, as one under it does: the growth to measure.
+    config = folder / ".backlog-ls.toml"
+    if size_limit:
+        config.unlink(missing_ok=True)
+    else:
+        config.write_text('max-file-size = "0"\n', encoding="utf-8")
     path = folder / "BACKLOG.md"
     if not path.exists():
         text = lspbench.generate_backlog(tasks, seed=1)
@@ -226,8 +233,9 @@ def _settle(session: Session, line: int, column: int) -> tuple[float, float]:
     return (answered - start) * 1000, (time.perf_counter() - answered) * 1000
 
 
-def run(server: str, tasks: int, layout: str, keys: int, multi: list[int], settle: bool = False, paced_ms: float = 0) -> dict:
-    path = backlog_file(tasks, layout)
+def run(server: str, tasks: int, layout: str, keys: int, multi: list[int], settle: bool = False, paced_ms: float = 0,
+        size_limit: bool = True) -> dict:
+    path = backlog_file(tasks, layout, size_limit)
     session = Session(server, path)
     result: dict = {"tasks": tasks, "layout": layout, "lines": len(session.lines), "open_ms": round(session.open_ms, 1)}
     try:
@@ -276,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", action="store_true", help="ask the keystroke's requests once at open and wait for a quiet server")
     parser.add_argument("--paced", type=float, default=0, metavar="MS",
                         help="wait this long before each key, as a user typing at that pace (the server's CPU per key then counts what the pauses set off)")
+    parser.add_argument("--no-size-limit", action="store_true",
+                        help="check a file over max-file-size (100,000 tasks) in full, as a smaller one")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     multi = [int(n) for n in args.multi.split(",") if n]
@@ -285,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|" + "---|" * len(multi) + "---|")
     for tasks in (int(n) for n in args.sizes.split(",")):
         for layout in args.layouts.split(","):
-            row = run(args.server, tasks, layout, args.keys, multi, args.settle, args.paced)
+            row = run(args.server, tasks, layout, args.keys, multi, args.settle, args.paced, not args.no_size_limit)
             rows.append(row)
             cells = [
                 f"{tasks:,}", layout, f"{row['open_ms']:.0f}",
