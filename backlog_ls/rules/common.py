@@ -22,15 +22,14 @@ import bisect
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter, itemgetter
-from typing import Any
 
 import attrs
 
-from ..memo import MISSING, BlockMemo, LineageMemo
+from ..memo import MISSING, BlockMemo, BlockValues, LineageMemo  # noqa: F401 (BlockValues: the rules take it from here)
 from ..model import (
     NO_REFERENCES,
     Backlog,
@@ -88,60 +87,6 @@ def is_mention(ref: IssueRef, lines) -> bool:
 def named_issues(refs: Iterable[IssueRef], lines) -> list[IssueRef]:
     """The references that name the task's own issue: every one that is not a mention."""
     return [ref for ref in refs if not is_mention(ref, lines)]
-
-
-# --- per-block values --------------------------------------------------------------------------
-
-
-class BlockValues:
-    """A pure function of a block, remembered per block (``memo.BlockMemo``), over a document's blocks.
-
-    ``each`` gives (block, value) for every block whose value is not empty, in order; blocks not
-    of ``kinds`` have an empty value without asking. The last document's blocks are kept with
-    those pairs: after a keystroke within a line the blocks before and after the edit are the
-    same objects on the same lines, so only the blocks between are looked at (found by a scan in C).
-    """
-
-    def __init__(self, compute: Callable[[Block, Sequence[str]], Any], kinds: Collection[str] | None = None) -> None:
-        self._compute = compute
-        self._kinds = kinds
-        self._memo = BlockMemo(empty_moves=True)  # a pure function of the block: empty wherever it sits
-        self._last: tuple[tuple[Block, ...], list[tuple[Block, Any]]] | None = None
-
-    def each(self, blocks: tuple[Block, ...], lines: Sequence[str]) -> list[tuple[Block, Any]]:
-        last = self._last  # read once: another thread may replace it
-        before = after = 0
-        if last is not None:
-            old_blocks, old_pairs = last
-            before = same_from_top(old_blocks, blocks)
-            after = same_from_bottom(old_blocks[before:], blocks[before:])
-        pairs = self._pairs(blocks[before : len(blocks) - after], lines)
-        if before or after:
-            low = high = len(old_pairs)
-            if before < len(old_blocks):
-                low = bisect.bisect_left(old_pairs, old_blocks[before].start_line, key=_pair_line)
-            if after:
-                high = bisect.bisect_left(old_pairs, old_blocks[len(old_blocks) - after].start_line, lo=low, key=_pair_line)
-            pairs = old_pairs[:low] + pairs + old_pairs[high:]
-        self._last = (blocks, pairs)
-        return pairs
-
-    def _pairs(self, blocks: Iterable[Block], lines: Sequence[str]) -> list[tuple[Block, Any]]:
-        peek, put, compute, kinds = self._memo.peek, self._memo.put, self._compute, self._kinds
-        found = []
-        for block in blocks:
-            if kinds is not None and block.kind not in kinds:
-                continue
-            value = peek(block)
-            if value is MISSING:
-                value = put(block, compute(block, lines))
-            if value:
-                found.append((block, value))
-        return found
-
-
-def _pair_line(pair: tuple[Block, Any]) -> int:
-    return pair[0].start_line
 
 
 # --- repeated tasks ---------------------------------------------------------------------------------
