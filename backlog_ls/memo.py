@@ -157,18 +157,20 @@ class PlacedMemo:
         self._memo = LineageMemo()
         self._move = move
 
-    def get(self, lineage: Lineage, start: int, compute: Callable[[], Any], key: Any = None) -> Any:
+    def peek(self, lineage: Lineage, start: int, key: Any = None) -> Any:
+        """The value kept for the lineage, moved to ``start`` (and kept there), or ``MISSING``."""
         entry = self._memo.peek(lineage, key)
-        if entry is _MISSING:
-            value = compute()
-        elif not entry:
-            return entry
-        elif entry[0] == start:
-            return entry[1]
-        else:
-            value = self._move(entry[1], start - entry[0])
+        if entry is _MISSING or not entry or entry[0] == start:
+            return entry if entry is _MISSING or not entry else entry[1]
+        return self.put(lineage, start, self._move(entry[1], start - entry[0]), key)
+
+    def put(self, lineage: Lineage, start: int, value: Any, key: Any = None) -> Any:
         self._memo.put(lineage, (start, value) if value else (), key)
         return value
+
+    def get(self, lineage: Lineage, start: int, compute: Callable[[], Any], key: Any = None) -> Any:
+        value = self.peek(lineage, start, key)
+        return self.put(lineage, start, compute(), key) if value is _MISSING else value
 
 
 MISSING = _MISSING

@@ -35,12 +35,7 @@ def edited_blocks(old_blocks: Sequence[Block], blocks: Sequence[Block], old_line
     delta = line_count - old_line_count
     shared = min(len(old_blocks), len(blocks))
     before = same_from_top(old_blocks, blocks)
-    after = same_from_bottom(old_blocks[before:], blocks[before:]) if not delta else 0
-    while after < shared - before:
-        old, new = old_blocks[-1 - after], blocks[-1 - after]
-        if old.lineage is not new.lineage or new.start_line - old.start_line != delta:
-            break
-        after += 1
+    after = moved_from_bottom(old_blocks[before:], blocks[before:], delta)
     text_first = old_blocks[before - 1].end_line + 1 if before else 0
     # The re-parse reads a few unedited blocks again before the edit (``parse.reparse``): a heading
     # read again equal to the old one (its title and spans: its whole line) has the old one's entries.
@@ -49,6 +44,19 @@ def edited_blocks(old_blocks: Sequence[Block], blocks: Sequence[Block], old_line
     first = old_blocks[before - 1].end_line + 1 if before else 0
     old_last = old_blocks[len(old_blocks) - after].start_line - 1 if after else old_line_count - 1
     return Edit(before, after, first, old_last, delta, text_first)
+
+
+def moved_from_bottom(old_blocks: Sequence[Block], blocks: Sequence[Block], delta: int) -> int:
+    """How many of ``blocks``' last blocks are ``old_blocks``' moved down by ``delta`` lines: the same
+    objects, or copies an edit above them moved by whole lines (``parse.shift``: the same lineage)."""
+    after = same_from_bottom(old_blocks, blocks) if not delta else 0
+    shared = min(len(old_blocks), len(blocks))
+    while after < shared:
+        old, new = old_blocks[-1 - after], blocks[-1 - after]
+        if old.lineage is not new.lineage or new.start_line - old.start_line != delta:
+            break
+        after += 1
+    return after
 
 
 def edited_items(old_middle: tuple[Block, ...], middle: tuple[Block, ...], delta: int):

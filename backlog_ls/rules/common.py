@@ -22,10 +22,11 @@ import bisect
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter, itemgetter
+from typing import Any
 
 import attrs
 
@@ -42,8 +43,9 @@ from ..model import (
     TaskId,
     LONG_LIST_ITEMS,
     lineage_of,
+    walk_items,
 )
-from ..patching import same_from_bottom, same_from_top
+from ..patching import moved_from_bottom, same_from_bottom, same_from_top
 
 # --- which references name a task's issue -------------------------------------------------------
 
@@ -163,6 +165,10 @@ class BlockFacts:
         "missing_keys",
         "memo",
         "bullet_placeholders",
+        # Of the block the facts were read from, as a task index holds them (``TaskIndex.block_facts``):
+        # a rule may keep what it derives from them per lineage, moved with the block (``memo.PlacedMemo``).
+        "lineage",
+        "start_line",
     )
 
     def __init__(self, items: tuple[Item, ...], lines):
@@ -512,6 +518,45 @@ def _list_facts(parts: list[tuple[Item, _MovableFacts]]) -> BlockFacts:
     return facts
 
 
+# The facts that hold items (or spans): a moved block's are read from it only when asked for.
+_ITEMS_READ_WHEN_ASKED = frozenset((*_ITEM_LISTS, "missing_keys"))
+
+
+class _MovedFacts(BlockFacts):
+    """The facts of a copy of a block moved by whole lines (an Enter above it): its counts and the
+    values that hold no place (task IDs' texts and numbers, issue numbers) are those of the block it
+    was copied from, the same text; its items, and the keys (they hold spans), are read from the copy
+    the first time one of them is asked for. Keeps nothing of the block it was copied from."""
+
+    __slots__ = ("_items", "_lines")
+
+    def __init__(self, old: BlockFacts, block: Block, lines) -> None:
+        self.memo = {}
+        self.lineage, self.start_line = block.lineage, block.start_line
+        self.id_texts, self.id_numbers, self.issue_numbers = old.id_texts, old.id_numbers, old.issue_numbers
+        self.bullet_placeholders = old.bullet_placeholders
+        self.open_total, self.open_with = old.open_total, old.open_with
+        self.checked_total, self.checked_with = old.checked_total, old.checked_with
+        self._items, self._lines = block.items, lines  # the items only: the block holds these facts
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for a slot not set yet: the items' lists, read all at once.
+        if name not in _ITEMS_READ_WHEN_ASKED:
+            raise AttributeError(name)
+        items, lines = self._items, self._lines
+        if len(items) < LONG_LIST_ITEMS:
+            movable = _MOVABLE_FACTS.peek(self.lineage)  # the block's items by their places in its walk
+            if movable is MISSING:
+                read = BlockFacts(items, lines)
+            else:
+                read = movable.facts([item for item, _ in walk_items(items)], self.start_line)
+        else:
+            read = _list_facts(list(zip(items, _item_movables(items, lines))))
+        for field in _ITEMS_READ_WHEN_ASKED:
+            setattr(self, field, getattr(read, field))
+        return getattr(read, name)
+
+
 _GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
 
 
@@ -647,13 +692,16 @@ class TaskIndex:
 
     def __init__(self, backlog: Backlog, previous: TaskIndex | None = None):
         self.backlog = backlog
+        # As it was when this index was built: the next is built from this one, and a caller may
+        # edit a list of lines in place that its backlogs share (as tests do).
+        self.line_count = len(backlog.lines)
         self.facts: list[BlockFacts] = []  # of every list block, in order
         self.fact_lines: list[int] = []  # the first line of each of their blocks
         # (heading block, position in ``facts`` of the first list block after it)
         self.marks: list[tuple[Block, int]] = []
         # The previous index's groups with where the marks changed, until ``groups`` is built.
         self._groups_base: tuple[list[Group], int, int, int] | None = None
-        if previous is None or len(previous.backlog.lines) != len(backlog.lines):
+        if previous is None:
             self._read(backlog.blocks, 0)
         else:
             self._splice(previous)
@@ -669,18 +717,40 @@ class TaskIndex:
                 add_mark((block, first_fact + len(facts)))
             elif block.items:
                 found = peek(block)
-                add_facts(put(block, _block_facts(block, lines)) if found is MISSING else found)
+                add_facts(put(block, _placed(_block_facts(block, lines), block)) if found is MISSING else found)
+                add_line(block.start_line)
+
+    def _read_moved(self, blocks: Sequence[Block], old_facts: Iterable[BlockFacts], first_fact: int) -> None:
+        """Add the facts and marks of ``blocks``, copies moved by whole lines of the blocks whose facts
+        are ``old_facts`` (in order), numbering facts from ``first_fact``."""
+        facts, fact_lines, marks = self.facts, self.fact_lines, self.marks
+        add_facts, add_line, add_mark = facts.append, fact_lines.append, marks.append
+        peek, put = _FACTS.peek, _FACTS.put
+        lines = self.backlog.lines
+        old = iter(old_facts)
+        for block in blocks:
+            if block.heading is not None:
+                add_mark((block, first_fact + len(facts)))
+            elif block.items:
+                copied_from = next(old)
+                found = peek(block)
+                add_facts(put(block, _MovedFacts(copied_from, block, lines)) if found is MISSING else found)
                 add_line(block.start_line)
 
     def _splice(self, previous: TaskIndex) -> None:
-        """Take the facts of the unedited blocks (the same objects) from ``previous``; read the others."""
+        """Take the facts of the unedited blocks (the same objects) from ``previous``, and those of the
+        blocks an edit moved by whole lines (copies: ``_MovedFacts``); read the others."""
         old_blocks, blocks = previous.backlog.blocks, self.backlog.blocks
+        delta = self.line_count - previous.line_count
         before = same_from_top(old_blocks, blocks)
+        if delta:
+            self._splice_moved(previous, before, moved_from_bottom(old_blocks[before:], blocks[before:], delta))
+            return
         after = same_from_bottom(old_blocks[before:], blocks[before:])
         old_facts, old_marks = previous.facts, previous.marks
         # The edited blocks' facts and marks: between the last unedited block above and the first below.
-        edited_line = old_blocks[before].start_line if before < len(old_blocks) else len(previous.backlog.lines)
-        below_line = old_blocks[len(old_blocks) - after].start_line if after else len(previous.backlog.lines)
+        edited_line = old_blocks[before].start_line if before < len(old_blocks) else previous.line_count
+        below_line = old_blocks[len(old_blocks) - after].start_line if after else previous.line_count
         low = bisect.bisect_left(previous.fact_lines, edited_line)
         old_high = bisect.bisect_left(previous.fact_lines, below_line, lo=low)
         marks_low = bisect.bisect_left(old_marks, edited_line, key=_mark_line)
@@ -712,10 +782,31 @@ class TaskIndex:
         if old_groups is not None:
             self._groups_base = (old_groups, marks_low, old_marks_high, marks_low + len(middle_marks))
 
+    def _splice_moved(self, previous: TaskIndex, before: int, after: int) -> None:
+        """As ``_splice``, after an edit that moved the ``after`` blocks below it by whole lines."""
+        old_blocks, blocks = previous.backlog.blocks, self.backlog.blocks
+        old_facts, old_lines, old_marks = previous.facts, previous.fact_lines, previous.marks
+        edited_line = old_blocks[before].start_line if before < len(old_blocks) else previous.line_count
+        below_line = old_blocks[len(old_blocks) - after].start_line if after else previous.line_count
+        low = bisect.bisect_left(old_lines, edited_line)
+        old_high = bisect.bisect_left(old_lines, below_line, lo=low)
+        marks_low = bisect.bisect_left(old_marks, edited_line, key=_mark_line)
+        self.facts, self.fact_lines, self.marks = old_facts[:low], old_lines[:low], old_marks[:marks_low]
+        self._read(blocks[before : len(blocks) - after], 0)
+        middle = self.facts[low:]
+        self._read_moved(blocks[len(blocks) - after :], old_facts[old_high:], 0)
+        # The values that hold no place are the previous index's, less the edited blocks', plus the new ones.
+        built = previous.__dict__
+        for name in _PLACELESS:
+            old_list = built.get(name)
+            if old_list is not None:
+                start, end = _entries_of(old_list, old_facts, low, old_high, attrgetter(_JOINED[name][0]))
+                self.__dict__[name] = old_list[:start] + list(chain.from_iterable(map(attrgetter(_JOINED[name][0]), middle))) + old_list[end:]
+
     def block_facts(self, block: Block) -> BlockFacts:
         """The facts of one list block of the backlog (as ``facts`` holds them)."""
         found = _FACTS.peek(block)
-        return _FACTS.put(block, _block_facts(block, self.backlog.lines)) if found is MISSING else found
+        return _FACTS.put(block, _placed(_block_facts(block, self.backlog.lines), block)) if found is MISSING else found
 
     top_tasks = _joined("top_tasks")
     missing = _joined("missing")
@@ -788,6 +879,15 @@ class TaskIndex:
     @cached_property
     def placeholder_style(self) -> PlaceholderStyle:
         return _placeholder_style(self)
+
+
+def _placed(facts: BlockFacts, block: Block) -> BlockFacts:
+    facts.lineage, facts.start_line = block.lineage, block.start_line
+    return facts
+
+
+# The flat lists of values that hold no place (not items, not spans): those of the blocks an Enter moved are theirs.
+_PLACELESS = ("id_texts", "id_numbers", "issue_numbers")
 
 
 def _enclosing(group: Group) -> list[Group]:

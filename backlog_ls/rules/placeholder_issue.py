@@ -22,18 +22,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import HINT, WARNING, Context, Finding, Rule
+from ..memo import MISSING, PlacedMemo
+from . import HINT, WARNING, Context, Finding, Rule, shift_findings
 from .common import task_index
 
 
 def _check(context: Context) -> Iterator[Finding]:
+    code = RULE.code
     for facts in task_index(context.backlog).facts:
-        if facts.placeholder_items:
-            found = facts.memo.get(RULE.code)
-            if found is None:
-                # A block's findings depend on that block only: computed once while it lives.
-                found = facts.memo[RULE.code] = tuple(_findings(facts.placeholder_items))
+        # A block's findings depend on that block only: computed once while it lives, and moved
+        # with its copies (an Enter above it).
+        found = facts.memo.get(code)
+        if found is None:
+            found = _MOVED.peek(facts.lineage, facts.start_line)
+            if found is MISSING:
+                found = _MOVED.put(facts.lineage, facts.start_line, tuple(_findings(facts.placeholder_items)))
+            facts.memo[code] = found
+        if found:
             yield from found
+
+
+_MOVED = PlacedMemo(shift_findings)  # list block lineage -> (its start line, its findings)
 
 
 def _findings(items) -> Iterator[Finding]:
