@@ -45,7 +45,7 @@ from ..model import (
     lineage_of,
     walk_items,
 )
-from ..patching import moved_from_bottom, same_from_bottom, same_from_top
+from ..patching import moved_from_bottom, moved_items_from_bottom, same_from_bottom, same_from_top
 
 # --- which references name a task's issue -------------------------------------------------------
 
@@ -418,12 +418,20 @@ def _spliced(last, items: tuple[Item, ...], lines) -> BlockFacts | None:
     new_count, old_count = len(items), len(old_items)
     before = same_from_top(old_items, items)  # items the same at the start ...
     after = same_from_bottom(old_items[before:], items[before:])  # ... and at the end
+    moved = not after and before < min(old_count, new_count)
+    if moved:  # or copies of the last ones moved by whole lines (an Enter above them)
+        delta = items[-1].span.start_line - old_items[-1].span.start_line
+        after = moved_items_from_bottom(old_items[before:], items[before:], delta)
     if (before + after) * 2 < new_count:
         return None
     middle_items = items[before : new_count - after]
     middle_movables = _item_movables(middle_items, lines)
     middle = _list_facts(list(zip(middle_items, middle_movables)))
     head, tail = old_movables[:before], old_movables[old_count - after :]
+    if (moved and after) or not _items_read(old):
+        facts = _lazy_list(old, old_movables, before, after, middle, items, head + middle_movables + tail)
+        _remember_list(items, head + middle_movables + tail, facts)
+        return facts
     gone = column_sums(old_movables[before : old_count - after])
     # Each item's entries lie on its lines, and the items kept are the same objects on the same
     # lines: the replaced items' entries in each list of items are those on the lines between.
@@ -522,29 +530,40 @@ def _list_facts(parts: list[tuple[Item, _MovableFacts]]) -> BlockFacts:
 _ITEMS_READ_WHEN_ASKED = frozenset((*_ITEM_LISTS, "missing_keys"))
 
 
-class _MovedFacts(BlockFacts):
-    """The facts of a copy of a block moved by whole lines (an Enter above it): its counts and the
-    values that hold no place (task IDs' texts and numbers, issue numbers) are those of the block it
-    was copied from, the same text; its items, and the keys (they hold spans), are read from the copy
-    the first time one of them is asked for. Keeps nothing of the block it was copied from."""
+class _LazyFacts(BlockFacts):
+    """Facts whose counts and values that hold no place (task IDs' texts and numbers, issue numbers)
+    are known without reading the items: those of a copy of a block moved by whole lines (an Enter
+    above it) are the block's it was copied from, the same text; those of a long list are the last
+    list's with the items an edit replaced spliced out, even when it moved the items below. Its
+    items, and the keys (they hold spans), are read the first time one of them is asked for. Keeps
+    nothing of the block or list it was made from."""
 
-    __slots__ = ("_items", "_lines")
+    __slots__ = ("_items", "_lines", "_movables")
 
-    def __init__(self, old: BlockFacts, block: Block, lines) -> None:
-        self.memo = {}
-        self.lineage, self.start_line = block.lineage, block.start_line
-        self.id_texts, self.id_numbers, self.issue_numbers = old.id_texts, old.id_numbers, old.issue_numbers
-        self.bullet_placeholders = old.bullet_placeholders
-        self.open_total, self.open_with = old.open_total, old.open_with
-        self.checked_total, self.checked_with = old.checked_total, old.checked_with
-        self._items, self._lines = block.items, lines  # the items only: the block holds these facts
+    @classmethod
+    def moved(cls, old: BlockFacts, block: Block, lines) -> _LazyFacts:
+        facts = cls.__new__(cls)
+        facts.memo = {}
+        facts.lineage, facts.start_line = block.lineage, block.start_line
+        facts.id_texts, facts.id_numbers, facts.issue_numbers = old.id_texts, old.id_numbers, old.issue_numbers
+        facts.bullet_placeholders = old.bullet_placeholders
+        facts.open_total, facts.open_with = old.open_total, old.open_with
+        facts.checked_total, facts.checked_with = old.checked_total, old.checked_with
+        facts._items, facts._lines, facts._movables = block.items, lines, None  # the items only: the block holds these facts
+        return facts
+
+    @property
+    def items_read(self) -> bool:
+        return self._items is None
 
     def __getattr__(self, name: str) -> Any:
         # Called only for a slot not set yet: the items' lists, read all at once.
         if name not in _ITEMS_READ_WHEN_ASKED:
             raise AttributeError(name)
-        items, lines = self._items, self._lines
-        if len(items) < LONG_LIST_ITEMS:
+        items, lines, movables = self._items, self._lines, self._movables
+        if movables is not None:
+            read = _list_facts(list(zip(items, movables)))
+        elif len(items) < LONG_LIST_ITEMS:
             movable = _MOVABLE_FACTS.peek(self.lineage)  # the block's items by their places in its walk
             if movable is MISSING:
                 read = BlockFacts(items, lines)
@@ -554,7 +573,36 @@ class _MovedFacts(BlockFacts):
             read = _list_facts(list(zip(items, _item_movables(items, lines))))
         for field in _ITEMS_READ_WHEN_ASKED:
             setattr(self, field, getattr(read, field))
+        self._items = self._lines = self._movables = None
         return getattr(read, name)
+
+
+def _items_read(facts: BlockFacts) -> bool:
+    return not isinstance(facts, _LazyFacts) or facts.items_read
+
+
+def _lazy_list(old: BlockFacts, old_movables: list[_MovableFacts], before: int, after: int, middle: BlockFacts,
+               items: tuple[Item, ...], movables: list[_MovableFacts]) -> _LazyFacts:
+    """The facts of a long list from the last one's (``old``, of ``old_movables``' items) with the items
+    between the first ``before`` and the last ``after`` replaced by those read in ``middle``: counted, not
+    looked up by line, so that the items of neither need be read."""
+    facts = _LazyFacts.__new__(_LazyFacts)
+    facts.memo = {}
+    head, tail = old_movables[:before], old_movables[len(old_movables) - after :]
+    gone = column_sums(old_movables[before : len(old_movables) - after])
+    for name in _PLACELESS:
+        column = _SIZES.index(name)
+        old_list = getattr(old, name)
+        if len(head) <= len(tail):  # the entries before the replaced ones, counted over the shorter side
+            start = sum(map(itemgetter(column), map(attrgetter("sizes"), head)))
+        else:
+            start = len(old_list) - sum(map(itemgetter(column), map(attrgetter("sizes"), tail))) - gone[column]
+        setattr(facts, name, old_list[:start] + getattr(middle, name) + old_list[start + gone[column] :])
+    for column, name in enumerate(_SIZES):
+        if name.endswith(("_total", "_with")) or name == "bullet_placeholders":
+            setattr(facts, name, getattr(old, name) - gone[column] + getattr(middle, name))
+    facts._items, facts._lines, facts._movables = items, None, movables
+    return facts
 
 
 _GROUPS = BlockMemo()  # heading block -> Group (checked against its neighbours before reuse)
@@ -734,12 +782,12 @@ class TaskIndex:
             elif block.items:
                 copied_from = next(old)
                 found = peek(block)
-                add_facts(put(block, _MovedFacts(copied_from, block, lines)) if found is MISSING else found)
+                add_facts(put(block, _LazyFacts.moved(copied_from, block, lines)) if found is MISSING else found)
                 add_line(block.start_line)
 
     def _splice(self, previous: TaskIndex) -> None:
         """Take the facts of the unedited blocks (the same objects) from ``previous``, and those of the
-        blocks an edit moved by whole lines (copies: ``_MovedFacts``); read the others."""
+        blocks an edit moved by whole lines (copies: ``_LazyFacts.moved``); read the others."""
         old_blocks, blocks = previous.backlog.blocks, self.backlog.blocks
         delta = self.line_count - previous.line_count
         before = same_from_top(old_blocks, blocks)

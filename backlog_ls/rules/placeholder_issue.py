@@ -22,27 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..memo import MISSING, PlacedMemo
-from . import HINT, WARNING, Context, Finding, Rule, shift_findings
-from .common import task_index
+from ..model import NO_REFERENCES, Item
+from . import HINT, WARNING, Context, Finding, Rule
 
 
-def _check(context: Context) -> Iterator[Finding]:
-    code = RULE.code
-    for facts in task_index(context.backlog).facts:
-        # A block's findings depend on that block only: computed once while it lives, and moved
-        # with its copies (an Enter above it).
-        found = facts.memo.get(code)
-        if found is None:
-            found = _MOVED.peek(facts.lineage, facts.start_line)
-            if found is MISSING:
-                found = _MOVED.put(facts.lineage, facts.start_line, tuple(_findings(facts.placeholder_items)))
-            facts.memo[code] = found
-        if found:
-            yield from found
-
-
-_MOVED = PlacedMemo(shift_findings)  # list block lineage -> (its start line, its findings)
+def _check_item(context: Context, item: Item) -> Iterator[Finding]:
+    # Every placeholder of an item and the items below it: the findings of a top-level item depend
+    # on it alone, so the engine keeps them per item, and moves them with its copies (an Enter above).
+    yield from _findings(node for node in item.walk() if node.refs is not NO_REFERENCES and node.refs.placeholders)
 
 
 def _findings(items) -> Iterator[Finding]:
@@ -66,6 +53,7 @@ RULE = Rule(
     code="BL102",
     severity=HINT,
     summary="A placeholder (#TBD, #TODO, #?) where an issue number belongs; a warning on a finished task.",
-    check=_check,
+    check_item=_check_item,
+    lines_in_text=False,  # no message names a line: a copy's findings are the block's, moved
     variants=(("warning", "a placeholder on a ticked task, whose issue should be known by now"),),
 )

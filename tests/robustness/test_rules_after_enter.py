@@ -2,7 +2,7 @@
 warm equal those of a fresh parse, and so does the task index.
 
 An Enter moves every block below it by a line: the task index takes the facts of those copies
-from the blocks they were copied from (``rules.common._MovedFacts``), and rules keep what they
+from the blocks they were copied from (``rules.common._LazyFacts``), and rules keep what they
 derive from a block with the line it started at and move it (``memo.PlacedMemo``): the
 placeholder findings, the task-ID agreement of a section, link targets, RFC citations.
 """
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backlog_ls.config import Settings
-from backlog_ls.parse import parse_lines
+from backlog_ls.parse import parse_lines, reparse
 from backlog_ls.rules import check, common
 from backlog_ls.text import TextLines
 
@@ -81,3 +81,22 @@ def test_an_enter_above_a_task_numbered_for_another_phase_moves_its_finding():
     assert [(code, span.start_line) for code, span, _ in before] == [("BL105", 9)]
     assert after == [(code, span.shifted(1), message) for code, span, message in before]
     assert after == [(f.code, f.span, f.message) for f in _fresh(document.lines)[1] if f.code == "BL105"]
+
+
+def test_enter_and_backspace_at_each_task_of_a_long_list_keep_the_index_and_findings_exact():
+    # The long list's facts after an Enter are the last list's, its moved items' entries counted from
+    # above or from below (whichever side is shorter): each task of the list, so that both are taken.
+    tasks = [TASK_LINES[n % 6].format(n=n) for n in range(40)]
+    document = TextLines.from_text("# Plan\n\n## Phase 8: Later\n\n" + "\n".join(tasks) + "\n\nAfter.\n")
+    backlog = parse_lines(document.lines)
+    check(backlog, Settings())
+    _index_values(common.task_index(backlog))
+    for line in range(4, 4 + len(tasks), 3):
+        column = len(document.lines[line]) - 4
+        for start, end, new_text in (((line, column), (line, column), "\n"), ((line, column), (line + 1, 0), "")):  # Enter, Backspace
+            backlog = reparse(backlog, document.lines, *document.replace(start, end, new_text))
+            found, index = check(backlog, Settings()), _index_values(common.task_index(backlog))
+            fresh_index, fresh_found = _fresh(document.lines)
+            assert found == fresh_found, (start, new_text)
+            assert index == _index_values(fresh_index), (start, new_text)
+    assert document.text.endswith("\n".join(tasks) + "\n\nAfter.\n")
