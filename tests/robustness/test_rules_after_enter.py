@@ -1,5 +1,5 @@
 """After Enters, joined lines and typing in a long backlog, every rule's findings with every cache
-warm equal those of a fresh parse, and so does the task index.
+warm equal those of a fresh parse, and so do the task index, the RFC citations and the link targets.
 
 An Enter moves every block below it by a line: the task index takes the facts of those copies
 from the blocks they were copied from (``rules.common._LazyFacts``), and rules keep what they
@@ -19,6 +19,7 @@ from backlog_ls.text import TextLines
 
 from . import budget
 from .edits import apply_edit, backlog_lines
+from .test_placed_values_after_edits import fresh_placed_values, placed_values
 from .test_task_index_after_edits import _fresh, _index_values
 
 TASK_LINES = [
@@ -35,7 +36,10 @@ TASK_LINES = [
     "- [ ] [RFC 68](docs/rfcs/0068-b.md) and [a link](missing-{n}.md) {n}",
     "  continued {n}",
 ]
-OTHER_BLOCKS = ["", "## Phase 8: Later", "## Phase 3: Now", "### Section {n}", "Prose {n}.", "## Definition of Done", "---"]
+OTHER_BLOCKS = [
+    "", "## Phase 8: Later", "## Phase 3: Now", "### Section {n}", "Prose {n}.", "## Definition of Done", "---",
+    "See RFC 2616 and RFC {n}.", "[a link](nowhere-{n}.md) in prose", "> - [ ] quoted [RFC 68](docs/rfcs/0068-c.md) {n}",
+]
 EDITS = ["\n", "\n", "\n", "\n\n", "\n- [ ] new", "", "x", "Task 8.1 "]
 
 
@@ -65,6 +69,7 @@ def test_findings_after_enters_in_a_long_backlog_equal_those_of_a_fresh_parse(ca
         fresh_index, fresh_found = _fresh(document.lines)
         assert found == fresh_found, repr(document.text)
         assert index == _index_values(fresh_index), repr(document.text)
+        assert placed_values(backlog) == fresh_placed_values(document.lines), repr(document.text)
     budget.report("rules after enters", edits=len(edits))
 
 
