@@ -16,12 +16,15 @@ An empty value (no findings, no links) is empty wherever the block sits: a memo 
 
 from __future__ import annotations
 
+import bisect
+import functools
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import chain
 from typing import Any
 
 from .model import Block, Item, Lineage
+from .patching import same_from_bottom, same_from_top
 
 _MISSING = object()
 
@@ -138,6 +141,38 @@ class LineageMemo:
         return value
 
 
+class PlacedMemo:
+    """``get(lineage, start, compute, key)``: a value of a block (or top-level item) that depends on
+    where it sits (it holds spans), kept on its lineage with the line it started at.
+
+    A copy moved by whole lines (Enter above it) has the same text, so its value is the one kept,
+    moved by the lines between (``move(value, delta)``) instead of read again from the copy; an
+    empty value is kept as ``()`` alone (most blocks'), empty wherever the block sits. As with
+    ``LineageMemo``, the value must not hold the items or blocks of the lineage.
+    """
+
+    __slots__ = ("_memo", "_move")
+
+    def __init__(self, move: Callable[[Any, int], Any]) -> None:
+        self._memo = LineageMemo()
+        self._move = move
+
+    def peek(self, lineage: Lineage, start: int, key: Any = None) -> Any:
+        """The value kept for the lineage, moved to ``start`` (and kept there), or ``MISSING``."""
+        entry = self._memo.peek(lineage, key)
+        if entry is _MISSING or not entry or entry[0] == start:
+            return entry if entry is _MISSING or not entry else entry[1]
+        return self.put(lineage, start, self._move(entry[1], start - entry[0]), key)
+
+    def put(self, lineage: Lineage, start: int, value: Any, key: Any = None) -> Any:
+        self._memo.put(lineage, (start, value) if value else (), key)
+        return value
+
+    def get(self, lineage: Lineage, start: int, compute: Callable[[], Any], key: Any = None) -> Any:
+        value = self.peek(lineage, start, key)
+        return self.put(lineage, start, compute(), key) if value is _MISSING else value
+
+
 MISSING = _MISSING
 
 
@@ -150,7 +185,6 @@ def long_list_values(items: Sequence[Item], memo: LineageMemo, compute: Callable
     is let go): after a keystroke in a long list its items before and after the edit are the same
     objects on the same lines, so only the items between are looked at (found by a scan in C)."""
     from .model import lineage_of
-    from .patching import same_from_bottom, same_from_top
 
     if not items:
         return []
@@ -177,3 +211,84 @@ def long_list_values(items: Sequence[Item], memo: LineageMemo, compute: Callable
         values = old_values[:before] + values + old_values[len(old_values) - after :]
     memo.last_list = (items, key, values)
     return list(chain.from_iterable(values))
+
+
+class BlockValues:
+    """A pure function of a block, remembered per block (``BlockMemo``), over a document's blocks.
+
+    ``each`` gives (block, value) for every block whose value is not empty, in order; blocks not
+    of ``kinds`` have an empty value without asking. The last document's blocks are kept with
+    those pairs: after a keystroke within a line the blocks before and after the edit are the
+    same objects on the same lines, so only the blocks between are looked at (found by a scan in C).
+
+    With ``move`` (``move(value, delta)``: the value of the block moved down by ``delta`` lines),
+    the value of a block moved by whole lines (an Enter above it) is the last one moved, not
+    computed again (``PlacedMemo``; ``placed``: one shared with other readers of the values).
+    """
+
+    def __init__(
+        self,
+        compute: Callable[[Block, Sequence[str]], Any],
+        kinds: Collection[str] | None = None,
+        move: Callable[[Any, int], Any] | None = None,
+        placed: PlacedMemo | None = None,
+    ) -> None:
+        self._compute = compute
+        self._kinds = kinds
+        self._memo = BlockMemo(empty_moves=True)  # a pure function of the block: empty wherever it sits
+        self._placed = placed if placed is not None else PlacedMemo(move) if move is not None else None
+        self._last: tuple[tuple[Block, ...], list[tuple[Block, Any]]] | None = None
+
+    def each(
+        self, blocks: tuple[Block, ...], lines: Sequence[str], key: Any = None, compute: Callable[[Block], Any] | None = None
+    ) -> list[tuple[Block, Any]]:
+        """With ``key``, the values are those under ``key`` (what else they depend on, such as the
+        document's link definitions), found by ``compute(block)`` instead of the function given."""
+        last = self._last  # read once: another thread may replace it
+        before = after = 0
+        if last is not None and (last[0] is key or last[0] == key):
+            _, old_blocks, old_pairs = last
+            before = same_from_top(old_blocks, blocks)
+            after = same_from_bottom(old_blocks[before:], blocks[before:])
+        pairs = self._pairs(blocks[before : len(blocks) - after], lines, key, compute)
+        if before or after:
+            low = high = len(old_pairs)
+            if before < len(old_blocks):
+                low = bisect.bisect_left(old_pairs, old_blocks[before].start_line, key=_pair_line)
+            if after:
+                high = bisect.bisect_left(old_pairs, old_blocks[len(old_blocks) - after].start_line, lo=low, key=_pair_line)
+            pairs = old_pairs[:low] + pairs + old_pairs[high:]
+        self._last = (key, blocks, pairs)
+        return pairs
+
+    def _pairs(self, blocks: Iterable[Block], lines: Sequence[str], key: Any, compute: Callable[[Block], Any] | None) -> list[tuple[Block, Any]]:
+        if compute is None:
+            compute = functools.partial(self._compute, lines=lines)
+        if self._placed is not None:
+            return self._placed_pairs(blocks, key, compute)
+        peek, put, kinds = self._memo.peek, self._memo.put, self._kinds
+        found = []
+        for block in blocks:
+            if kinds is not None and block.kind not in kinds:
+                continue
+            value = peek(block, key)
+            if value is _MISSING:
+                value = put(block, compute(block), key)
+            if value:
+                found.append((block, value))
+        return found
+
+    def _placed_pairs(self, blocks: Iterable[Block], key: Any, compute: Callable[[Block], Any]) -> list[tuple[Block, Any]]:
+        get, kinds = self._placed.get, self._kinds  # type: ignore[union-attr]
+        found = []
+        for block in blocks:
+            if kinds is not None and block.kind not in kinds:
+                continue
+            value = get(block.lineage, block.start_line, functools.partial(compute, block), key)
+            if value:
+                found.append((block, value))
+        return found
+
+
+def _pair_line(pair: tuple[Block, Any]) -> int:
+    return pair[0].start_line

@@ -32,7 +32,9 @@ class Span(NamedTuple):
         return cls(line, start, line, end)
 
     def shifted(self, lines: int) -> Span:
-        return Span(self.start_line + lines, self.start_col, self.end_line + lines, self.end_col)
+        start_line, start_col, end_line, end_col = self
+        # tuple.__new__, not the Python-level ``Span.__new__``: an Enter moves every span below it.
+        return tuple.__new__(Span, (start_line + lines, start_col, end_line + lines, end_col))
 
     def contains(self, line: int, col: int) -> bool:
         """True when (line, col) lies inside the span or touches its end (a cursor after a word)."""

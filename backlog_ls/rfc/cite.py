@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
-from ..memo import MISSING, BlockMemo, LineageMemo, long_list_values
+from ..memo import BlockValues, LineageMemo, PlacedMemo, long_list_values
 from ..model import LONG_LIST_ITEMS, NO_REFERENCES, Backlog, Block, Item, Link, References, RfcRef, Span
 
 PROJECT = "project"
@@ -168,9 +168,22 @@ def _unscanned(block: Block, lines: Sequence[str], definitions: dict[str, str]) 
             yield from _from_refs(scan([(number, 0, line)]), definitions, lines)
 
 
-# block -> its citations, keyed by the link definitions' generation; most blocks cite none, and
-# none wherever they sit: a block moved by Enter above it is not read again.
-_memo = BlockMemo(empty_moves=True)
+def _moved(citations: tuple[Citation, ...], delta: int) -> tuple[Citation, ...]:
+    """A block's citations, the block moved down by ``delta`` lines."""
+    return tuple([
+        Citation(citation.span.shifted(delta), citation.number, citation.kind, citation.text, citation.target,
+                 None if citation.link is None else _moved_link(citation.link, delta), citation.hashed)
+        for citation in citations
+    ])
+
+
+def _moved_link(link: Link, delta: int) -> Link:
+    return Link(link.span.shifted(delta), link.text, link.text_span.shifted(delta), link.target, link.target_span.shifted(delta), link.is_image)
+
+
+# block lineage -> its citations with the line it started at, keyed by the link definitions'
+# generation; most blocks cite none, and a block moved by Enter above it is not read again.
+_memo = PlacedMemo(_moved)
 _definitions_seen: dict[tuple[tuple[str, str], ...], int] = {}
 
 
@@ -233,19 +246,22 @@ _CITE_NOTHING = frozenset({"code", "front-matter", "html", "blank", "thematic-br
 
 def _citations(backlog: Backlog) -> list[Citation]:
     definitions = definitions_of(backlog)
-    generation = _generation(definitions)
     lines = backlog.lines
     found: list[Citation] = []
-    peek, put = _memo.peek, _memo.put
-    for block in backlog.blocks:
-        if block.kind in _CITE_NOTHING:
-            continue
-        value = peek(block, generation)
-        if value is MISSING:
-            value = put(block, _block_citations(block, lines, definitions), generation)
-        if value:
-            found.extend(value)
+    for _, value in _EACH.each(backlog.blocks, lines, _generation(definitions), lambda block: _cited(block, lines, definitions)):
+        found.extend(value)
     return found
+
+
+def _cited(block: Block, lines: Sequence[str], definitions: dict[str, str]) -> tuple[Citation, ...]:
+    return () if block.kind in _CITE_NOTHING else _block_citations(block, lines, definitions)
+
+
+# The citations of the last document's blocks: after a keystroke the blocks above and below the
+# edit are passed by with a scan in C (those an Enter moved are found in ``_memo``, moved).
+# One memo with ``block_citations``, which reads what ``citations`` keeps; ``each`` is given the
+# function to compute with, as the citations depend on the document's link definitions too.
+_EACH = BlockValues(lambda block, lines: (), placed=_memo)
 
 
 def definitions_generation(backlog: Backlog) -> int:
@@ -259,7 +275,7 @@ def block_citations(backlog: Backlog, block: Block) -> list[Citation]:
         return []
     definitions = definitions_of(backlog)
     lines = backlog.lines
-    return _memo.get(block, lambda: _block_citations(block, lines, definitions), _generation(definitions))
+    return _memo.get(block.lineage, block.start_line, lambda: _block_citations(block, lines, definitions), _generation(definitions))
 
 
 def items_citations(backlog: Backlog, items: Iterable[Item]) -> list[Citation]:
@@ -277,7 +293,7 @@ def citation_at(backlog: Backlog, line: int, column: int) -> Citation | None:
         return None
     definitions = definitions_of(backlog)
     lines = backlog.lines
-    for citation in _memo.get(block, lambda: _block_citations(block, lines, definitions), _generation(definitions)):
+    for citation in _memo.get(block.lineage, block.start_line, lambda: _block_citations(block, lines, definitions), _generation(definitions)):
         if citation.span.contains(line, column):
             return citation
     return None

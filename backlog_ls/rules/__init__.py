@@ -389,24 +389,23 @@ _BUNDLES = _Bundles()
 
 def shift_findings(findings: tuple[Finding, ...], delta: int) -> tuple[Finding, ...]:
     """``findings`` moved down by ``delta`` whole lines: their ranges, their fixes' edits, their related lines here."""
-    return tuple(
-        Finding(
-            finding.rule,
-            finding.code,
-            finding.severity,
-            finding.span.shifted(delta),
-            finding.message,
-            tuple(
-                Fix(fix.title, tuple(Edit(edit.span.shifted(delta), edit.new_text) for edit in fix.edits), fix.safe, fix.preferred)
-                for fix in finding.fixes
-            ),
-            tuple(
-                related if related.path is not None else Related(related.span.shifted(delta), related.message, None, related.line_text)
-                for related in finding.related
-            ),
+    return tuple([_shifted(finding, delta) for finding in findings])
+
+
+def _shifted(finding: Finding, delta: int) -> Finding:
+    fixes, related = finding.fixes, finding.related
+    if fixes:
+        fixes = tuple(
+            Fix(fix.title, tuple(Edit(edit.span.shifted(delta), edit.new_text) for edit in fix.edits), fix.safe, fix.preferred)
+            for fix in fixes
         )
-        for finding in findings
-    )
+    if related:
+        related = tuple(
+            other if other.path is not None else Related(other.span.shifted(delta), other.message, None, other.line_text)
+            for other in related
+        )
+    # Most findings have neither fixes nor related lines (their empty tuples are kept): one new value each.
+    return Finding(finding.rule, finding.code, finding.severity, finding.span.shifted(delta), finding.message, fixes, related)
 
 
 class Context:

@@ -65,7 +65,13 @@ def _block_targets(block: Block, lines) -> _Targets | tuple[()]:
     return (tuple(targets), tuple(anchors)) if targets or anchors else ()
 
 
-_MEMO = BlockValues(_block_targets)
+def _moved_targets(value: _Targets, delta: int) -> _Targets:
+    """A block's targets, the block moved down by ``delta`` lines (its anchors are where they were in it)."""
+    targets, anchors = value
+    return tuple([(target, span.shifted(delta)) for target, span in targets]), anchors
+
+
+_MEMO = BlockValues(_block_targets, move=_moved_targets)
 
 
 def _block_links(block: Block, lines) -> Iterator[Link]:
@@ -293,7 +299,9 @@ def _closest(word: str, candidates: Collection[str]) -> str | None:
     return _closest_in(word, candidates if isinstance(candidates, frozenset) else frozenset(candidates))
 
 
-@functools.lru_cache(maxsize=256)
+# Room for every missing anchor of a large backlog: one check asks for each, and a cache smaller than
+# their number (a list of 20,000 tasks linking 364 anchors of headings it lacks) keeps none of them.
+@functools.lru_cache(maxsize=4096)
 def _closest_in(word: str, candidates: frozenset[str]) -> str | None:
     """The candidate most like ``word``, if any is close (remembered: difflib is slow on long lists)."""
     matches = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)

@@ -22,7 +22,7 @@ import bisect
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter, itemgetter
@@ -30,7 +30,7 @@ from typing import Any
 
 import attrs
 
-from ..memo import MISSING, BlockMemo, LineageMemo
+from ..memo import MISSING, BlockMemo, BlockValues, LineageMemo  # noqa: F401 (BlockValues: the rules take it from here)
 from ..model import (
     NO_REFERENCES,
     Backlog,
@@ -43,8 +43,9 @@ from ..model import (
     TaskId,
     LONG_LIST_ITEMS,
     lineage_of,
+    walk_items,
 )
-from ..patching import same_from_bottom, same_from_top
+from ..patching import moved_from_bottom, moved_items_from_bottom, same_from_bottom, same_from_top
 
 # --- which references name a task's issue -------------------------------------------------------
 
@@ -88,60 +89,6 @@ def is_mention(ref: IssueRef, lines) -> bool:
 def named_issues(refs: Iterable[IssueRef], lines) -> list[IssueRef]:
     """The references that name the task's own issue: every one that is not a mention."""
     return [ref for ref in refs if not is_mention(ref, lines)]
-
-
-# --- per-block values --------------------------------------------------------------------------
-
-
-class BlockValues:
-    """A pure function of a block, remembered per block (``memo.BlockMemo``), over a document's blocks.
-
-    ``each`` gives (block, value) for every block whose value is not empty, in order; blocks not
-    of ``kinds`` have an empty value without asking. The last document's blocks are kept with
-    those pairs: after a keystroke within a line the blocks before and after the edit are the
-    same objects on the same lines, so only the blocks between are looked at (found by a scan in C).
-    """
-
-    def __init__(self, compute: Callable[[Block, Sequence[str]], Any], kinds: Collection[str] | None = None) -> None:
-        self._compute = compute
-        self._kinds = kinds
-        self._memo = BlockMemo(empty_moves=True)  # a pure function of the block: empty wherever it sits
-        self._last: tuple[tuple[Block, ...], list[tuple[Block, Any]]] | None = None
-
-    def each(self, blocks: tuple[Block, ...], lines: Sequence[str]) -> list[tuple[Block, Any]]:
-        last = self._last  # read once: another thread may replace it
-        before = after = 0
-        if last is not None:
-            old_blocks, old_pairs = last
-            before = same_from_top(old_blocks, blocks)
-            after = same_from_bottom(old_blocks[before:], blocks[before:])
-        pairs = self._pairs(blocks[before : len(blocks) - after], lines)
-        if before or after:
-            low = high = len(old_pairs)
-            if before < len(old_blocks):
-                low = bisect.bisect_left(old_pairs, old_blocks[before].start_line, key=_pair_line)
-            if after:
-                high = bisect.bisect_left(old_pairs, old_blocks[len(old_blocks) - after].start_line, lo=low, key=_pair_line)
-            pairs = old_pairs[:low] + pairs + old_pairs[high:]
-        self._last = (blocks, pairs)
-        return pairs
-
-    def _pairs(self, blocks: Iterable[Block], lines: Sequence[str]) -> list[tuple[Block, Any]]:
-        peek, put, compute, kinds = self._memo.peek, self._memo.put, self._compute, self._kinds
-        found = []
-        for block in blocks:
-            if kinds is not None and block.kind not in kinds:
-                continue
-            value = peek(block)
-            if value is MISSING:
-                value = put(block, compute(block, lines))
-            if value:
-                found.append((block, value))
-        return found
-
-
-def _pair_line(pair: tuple[Block, Any]) -> int:
-    return pair[0].start_line
 
 
 # --- repeated tasks ---------------------------------------------------------------------------------
@@ -218,6 +165,10 @@ class BlockFacts:
         "missing_keys",
         "memo",
         "bullet_placeholders",
+        # Of the block the facts were read from, as a task index holds them (``TaskIndex.block_facts``):
+        # a rule may keep what it derives from them per lineage, moved with the block (``memo.PlacedMemo``).
+        "lineage",
+        "start_line",
     )
 
     def __init__(self, items: tuple[Item, ...], lines):
@@ -467,12 +418,20 @@ def _spliced(last, items: tuple[Item, ...], lines) -> BlockFacts | None:
     new_count, old_count = len(items), len(old_items)
     before = same_from_top(old_items, items)  # items the same at the start ...
     after = same_from_bottom(old_items[before:], items[before:])  # ... and at the end
+    moved = not after and before < min(old_count, new_count)
+    if moved:  # or copies of the last ones moved by whole lines (an Enter above them)
+        delta = items[-1].span.start_line - old_items[-1].span.start_line
+        after = moved_items_from_bottom(old_items[before:], items[before:], delta)
     if (before + after) * 2 < new_count:
         return None
     middle_items = items[before : new_count - after]
     middle_movables = _item_movables(middle_items, lines)
     middle = _list_facts(list(zip(middle_items, middle_movables)))
     head, tail = old_movables[:before], old_movables[old_count - after :]
+    if (moved and after) or not _items_read(old):
+        facts = _lazy_list(old, old_movables, before, after, middle, items, head + middle_movables + tail)
+        _remember_list(items, head + middle_movables + tail, facts)
+        return facts
     gone = column_sums(old_movables[before : old_count - after])
     # Each item's entries lie on its lines, and the items kept are the same objects on the same
     # lines: the replaced items' entries in each list of items are those on the lines between.
@@ -564,6 +523,85 @@ def _list_facts(parts: list[tuple[Item, _MovableFacts]]) -> BlockFacts:
     facts.open_total, facts.open_with, facts.checked_total, facts.checked_with = (
         sum(value[position] for value in values) for position in (4, 5, 6, 7)
     )
+    return facts
+
+
+# The facts that hold items (or spans): a moved block's are read from it only when asked for.
+_ITEMS_READ_WHEN_ASKED = frozenset((*_ITEM_LISTS, "missing_keys"))
+
+
+class _LazyFacts(BlockFacts):
+    """Facts whose counts and values that hold no place (task IDs' texts and numbers, issue numbers)
+    are known without reading the items: those of a copy of a block moved by whole lines (an Enter
+    above it) are the block's it was copied from, the same text; those of a long list are the last
+    list's with the items an edit replaced spliced out, even when it moved the items below. Its
+    items, and the keys (they hold spans), are read the first time one of them is asked for. Keeps
+    nothing of the block or list it was made from."""
+
+    __slots__ = ("_items", "_lines", "_movables")
+
+    @classmethod
+    def moved(cls, old: BlockFacts, block: Block, lines) -> _LazyFacts:
+        facts = cls.__new__(cls)
+        facts.memo = {}
+        facts.lineage, facts.start_line = block.lineage, block.start_line
+        facts.id_texts, facts.id_numbers, facts.issue_numbers = old.id_texts, old.id_numbers, old.issue_numbers
+        facts.bullet_placeholders = old.bullet_placeholders
+        facts.open_total, facts.open_with = old.open_total, old.open_with
+        facts.checked_total, facts.checked_with = old.checked_total, old.checked_with
+        facts._items, facts._lines, facts._movables = block.items, lines, None  # the items only: the block holds these facts
+        return facts
+
+    @property
+    def items_read(self) -> bool:
+        return self._items is None
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for a slot not set yet: the items' lists, read all at once.
+        if name not in _ITEMS_READ_WHEN_ASKED:
+            raise AttributeError(name)
+        items, lines, movables = self._items, self._lines, self._movables
+        if movables is not None:
+            read = _list_facts(list(zip(items, movables)))
+        elif len(items) < LONG_LIST_ITEMS:
+            movable = _MOVABLE_FACTS.peek(self.lineage)  # the block's items by their places in its walk
+            if movable is MISSING:
+                read = BlockFacts(items, lines)
+            else:
+                read = movable.facts([item for item, _ in walk_items(items)], self.start_line)
+        else:
+            read = _list_facts(list(zip(items, _item_movables(items, lines))))
+        for field in _ITEMS_READ_WHEN_ASKED:
+            setattr(self, field, getattr(read, field))
+        self._items = self._lines = self._movables = None
+        return getattr(read, name)
+
+
+def _items_read(facts: BlockFacts) -> bool:
+    return not isinstance(facts, _LazyFacts) or facts.items_read
+
+
+def _lazy_list(old: BlockFacts, old_movables: list[_MovableFacts], before: int, after: int, middle: BlockFacts,
+               items: tuple[Item, ...], movables: list[_MovableFacts]) -> _LazyFacts:
+    """The facts of a long list from the last one's (``old``, of ``old_movables``' items) with the items
+    between the first ``before`` and the last ``after`` replaced by those read in ``middle``: counted, not
+    looked up by line, so that the items of neither need be read."""
+    facts = _LazyFacts.__new__(_LazyFacts)
+    facts.memo = {}
+    head, tail = old_movables[:before], old_movables[len(old_movables) - after :]
+    gone = column_sums(old_movables[before : len(old_movables) - after])
+    for name in _PLACELESS:
+        column = _SIZES.index(name)
+        old_list = getattr(old, name)
+        if len(head) <= len(tail):  # the entries before the replaced ones, counted over the shorter side
+            start = sum(map(itemgetter(column), map(attrgetter("sizes"), head)))
+        else:
+            start = len(old_list) - sum(map(itemgetter(column), map(attrgetter("sizes"), tail))) - gone[column]
+        setattr(facts, name, old_list[:start] + getattr(middle, name) + old_list[start + gone[column] :])
+    for column, name in enumerate(_SIZES):
+        if name.endswith(("_total", "_with")) or name == "bullet_placeholders":
+            setattr(facts, name, getattr(old, name) - gone[column] + getattr(middle, name))
+    facts._items, facts._lines, facts._movables = items, None, movables
     return facts
 
 
@@ -702,13 +740,16 @@ class TaskIndex:
 
     def __init__(self, backlog: Backlog, previous: TaskIndex | None = None):
         self.backlog = backlog
+        # As it was when this index was built: the next is built from this one, and a caller may
+        # edit a list of lines in place that its backlogs share (as tests do).
+        self.line_count = len(backlog.lines)
         self.facts: list[BlockFacts] = []  # of every list block, in order
         self.fact_lines: list[int] = []  # the first line of each of their blocks
         # (heading block, position in ``facts`` of the first list block after it)
         self.marks: list[tuple[Block, int]] = []
         # The previous index's groups with where the marks changed, until ``groups`` is built.
         self._groups_base: tuple[list[Group], int, int, int] | None = None
-        if previous is None or len(previous.backlog.lines) != len(backlog.lines):
+        if previous is None:
             self._read(backlog.blocks, 0)
         else:
             self._splice(previous)
@@ -724,18 +765,40 @@ class TaskIndex:
                 add_mark((block, first_fact + len(facts)))
             elif block.items:
                 found = peek(block)
-                add_facts(put(block, _block_facts(block, lines)) if found is MISSING else found)
+                add_facts(put(block, _placed(_block_facts(block, lines), block)) if found is MISSING else found)
+                add_line(block.start_line)
+
+    def _read_moved(self, blocks: Sequence[Block], old_facts: Iterable[BlockFacts], first_fact: int) -> None:
+        """Add the facts and marks of ``blocks``, copies moved by whole lines of the blocks whose facts
+        are ``old_facts`` (in order), numbering facts from ``first_fact``."""
+        facts, fact_lines, marks = self.facts, self.fact_lines, self.marks
+        add_facts, add_line, add_mark = facts.append, fact_lines.append, marks.append
+        peek, put = _FACTS.peek, _FACTS.put
+        lines = self.backlog.lines
+        old = iter(old_facts)
+        for block in blocks:
+            if block.heading is not None:
+                add_mark((block, first_fact + len(facts)))
+            elif block.items:
+                copied_from = next(old)
+                found = peek(block)
+                add_facts(put(block, _LazyFacts.moved(copied_from, block, lines)) if found is MISSING else found)
                 add_line(block.start_line)
 
     def _splice(self, previous: TaskIndex) -> None:
-        """Take the facts of the unedited blocks (the same objects) from ``previous``; read the others."""
+        """Take the facts of the unedited blocks (the same objects) from ``previous``, and those of the
+        blocks an edit moved by whole lines (copies: ``_LazyFacts.moved``); read the others."""
         old_blocks, blocks = previous.backlog.blocks, self.backlog.blocks
+        delta = self.line_count - previous.line_count
         before = same_from_top(old_blocks, blocks)
+        if delta:
+            self._splice_moved(previous, before, moved_from_bottom(old_blocks[before:], blocks[before:], delta))
+            return
         after = same_from_bottom(old_blocks[before:], blocks[before:])
         old_facts, old_marks = previous.facts, previous.marks
         # The edited blocks' facts and marks: between the last unedited block above and the first below.
-        edited_line = old_blocks[before].start_line if before < len(old_blocks) else len(previous.backlog.lines)
-        below_line = old_blocks[len(old_blocks) - after].start_line if after else len(previous.backlog.lines)
+        edited_line = old_blocks[before].start_line if before < len(old_blocks) else previous.line_count
+        below_line = old_blocks[len(old_blocks) - after].start_line if after else previous.line_count
         low = bisect.bisect_left(previous.fact_lines, edited_line)
         old_high = bisect.bisect_left(previous.fact_lines, below_line, lo=low)
         marks_low = bisect.bisect_left(old_marks, edited_line, key=_mark_line)
@@ -767,10 +830,31 @@ class TaskIndex:
         if old_groups is not None:
             self._groups_base = (old_groups, marks_low, old_marks_high, marks_low + len(middle_marks))
 
+    def _splice_moved(self, previous: TaskIndex, before: int, after: int) -> None:
+        """As ``_splice``, after an edit that moved the ``after`` blocks below it by whole lines."""
+        old_blocks, blocks = previous.backlog.blocks, self.backlog.blocks
+        old_facts, old_lines, old_marks = previous.facts, previous.fact_lines, previous.marks
+        edited_line = old_blocks[before].start_line if before < len(old_blocks) else previous.line_count
+        below_line = old_blocks[len(old_blocks) - after].start_line if after else previous.line_count
+        low = bisect.bisect_left(old_lines, edited_line)
+        old_high = bisect.bisect_left(old_lines, below_line, lo=low)
+        marks_low = bisect.bisect_left(old_marks, edited_line, key=_mark_line)
+        self.facts, self.fact_lines, self.marks = old_facts[:low], old_lines[:low], old_marks[:marks_low]
+        self._read(blocks[before : len(blocks) - after], 0)
+        middle = self.facts[low:]
+        self._read_moved(blocks[len(blocks) - after :], old_facts[old_high:], 0)
+        # The values that hold no place are the previous index's, less the edited blocks', plus the new ones.
+        built = previous.__dict__
+        for name in _PLACELESS:
+            old_list = built.get(name)
+            if old_list is not None:
+                start, end = _entries_of(old_list, old_facts, low, old_high, attrgetter(_JOINED[name][0]))
+                self.__dict__[name] = old_list[:start] + list(chain.from_iterable(map(attrgetter(_JOINED[name][0]), middle))) + old_list[end:]
+
     def block_facts(self, block: Block) -> BlockFacts:
         """The facts of one list block of the backlog (as ``facts`` holds them)."""
         found = _FACTS.peek(block)
-        return _FACTS.put(block, _block_facts(block, self.backlog.lines)) if found is MISSING else found
+        return _FACTS.put(block, _placed(_block_facts(block, self.backlog.lines), block)) if found is MISSING else found
 
     top_tasks = _joined("top_tasks")
     missing = _joined("missing")
@@ -843,6 +927,15 @@ class TaskIndex:
     @cached_property
     def placeholder_style(self) -> PlaceholderStyle:
         return _placeholder_style(self)
+
+
+def _placed(facts: BlockFacts, block: Block) -> BlockFacts:
+    facts.lineage, facts.start_line = block.lineage, block.start_line
+    return facts
+
+
+# The flat lists of values that hold no place (not items, not spans): those of the blocks an Enter moved are theirs.
+_PLACELESS = ("id_texts", "id_numbers", "issue_numbers")
 
 
 def _enclosing(group: Group) -> list[Group]:

@@ -94,11 +94,12 @@ def names_its_issue(task, ref: IssueRef, lines) -> bool:
 def _check(context: Context) -> Iterator[Finding]:
     lines = context.backlog.lines
     index = task_index(context.backlog)
-    tasks = index.issue_tasks  # document order
-    # Equal issues have equal numbers: when no number repeats (the usual case), nothing else is needed.
+    # Equal issues have equal numbers: when no number repeats (the usual case), nothing else is needed,
+    # not even the tasks (after an Enter, those below it are read again only when asked for).
     numbers = index.issue_numbers
     if len(set(numbers)) == len(numbers):
         return
+    tasks = index.issue_tasks  # document order
     repeated = {number for number, count in Counter(numbers).items() if count > 1}
     home = home_repository(context.settings)
     parents = context.parents

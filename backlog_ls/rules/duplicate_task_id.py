@@ -129,12 +129,12 @@ def heading_words(heading) -> str:
 def _list_duplicates(context: Context) -> Iterator[Finding]:
     backlog = context.backlog
     index = task_index(backlog)
-    tasks = index.id_tasks  # document order
     # A task's leading ID is its first one, so two equal leading IDs are two equal first IDs:
-    # comparing first IDs settles the usual case (no duplicate) without looking closer.
+    # comparing first IDs settles the usual case (no duplicate) without looking closer, not even at the tasks.
     firsts = index.id_texts
     if len(set(firsts)) == len(firsts):
         return
+    tasks = index.id_tasks  # document order
     repeated = {text for text, count in Counter(firsts).items() if count > 1}
     lines = backlog.lines
     first_task: dict[str, tuple[Item, TaskId]] = {}  # task ID -> the first task it names

@@ -22,18 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model import NO_REFERENCES, Item
 from . import HINT, WARNING, Context, Finding, Rule
-from .common import task_index
 
 
-def _check(context: Context) -> Iterator[Finding]:
-    for facts in task_index(context.backlog).facts:
-        if facts.placeholder_items:
-            found = facts.memo.get(RULE.code)
-            if found is None:
-                # A block's findings depend on that block only: computed once while it lives.
-                found = facts.memo[RULE.code] = tuple(_findings(facts.placeholder_items))
-            yield from found
+def _check_item(context: Context, item: Item) -> Iterator[Finding]:
+    # Every placeholder of an item and the items below it: the findings of a top-level item depend
+    # on it alone, so the engine keeps them per item, and moves them with its copies (an Enter above).
+    yield from _findings(node for node in item.walk() if node.refs is not NO_REFERENCES and node.refs.placeholders)
 
 
 def _findings(items) -> Iterator[Finding]:
@@ -57,6 +53,7 @@ RULE = Rule(
     code="BL102",
     severity=HINT,
     summary="A placeholder (#TBD, #TODO, #?) where an issue number belongs; a warning on a finished task.",
-    check=_check,
+    check_item=_check_item,
+    lines_in_text=False,  # no message names a line: a copy's findings are the block's, moved
     variants=(("warning", "a placeholder on a ticked task, whose issue should be known by now"),),
 )

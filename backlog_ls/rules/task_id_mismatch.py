@@ -33,6 +33,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..memo import MISSING, PlacedMemo
+from ..model import TaskId
 from . import WARNING, Context, Finding, Rule
 from ._heading_ids import heading_tasks_with_phases
 from .common import display_title, lead_task_id, leading_number, task_index
@@ -51,12 +53,16 @@ def _check(context: Context) -> Iterator[Finding]:
             continue
         key = (RULE.code, prefixes)
         for facts in group.facts:
-            if not facts.id_tasks:
+            if not facts.id_numbers:  # one for each task with an ID; its items are not asked for
                 continue
-            # A block's answer depends on the block and the prefixes only: kept while the block lives.
+            # A block's answer depends on the block and the prefixes only: kept while the block lives,
+            # and moved with its copies (an Enter above it).
             found = facts.memo.get(key)
             if found is None:
-                found = facts.memo[key] = _agreement(facts, prefixes, lines)
+                found = _MOVED.peek(facts.lineage, facts.start_line, prefixes)
+                if found is MISSING:
+                    found = _MOVED.put(facts.lineage, facts.start_line, _agreement(facts, prefixes, lines), prefixes)
+                facts.memo[key] = found
             agree += found[0]
             if found[1]:
                 disagree.extend((task_id, group) for task_id in found[1])
@@ -78,6 +84,14 @@ def _check(context: Context) -> Iterator[Finding]:
             f"a task of this section should be numbered {phase}.x."
         )
         yield RULE.finding(task_id.span, message)
+
+
+def _moved_agreement(agreement: tuple[int, tuple[TaskId, ...]], delta: int) -> tuple[int, tuple[TaskId, ...]]:
+    agreeing, odd = agreement
+    return agreeing, tuple([TaskId(task_id.span.shifted(delta), task_id.text, task_id.number) for task_id in odd])
+
+
+_MOVED = PlacedMemo(_moved_agreement)  # list block lineage -> (its start line, ``_agreement``), by prefixes
 
 
 def _agreement(facts, prefixes: tuple[str, ...], lines) -> tuple[int, tuple]:
