@@ -317,7 +317,7 @@ def _read_part(block: Block, lines, states: StateReader) -> _BlockPart:
         _name(node, heading.task_id, heading.refs, names)
     elif block.refs.blockers:
         written.extend((None, blocker) for blocker in block.refs.blockers)
-    if block.items:
+    if block.has_items:
         owners: dict[int, Node | None] = {}
         for item, parent in block.walk:
             if item.checkbox is not None:

@@ -8,6 +8,7 @@ happens in one place only (``text.py`` / ``convert.py``).
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property, partial
 from typing import NamedTuple
@@ -331,19 +332,25 @@ class Problem:
     replacement: str | None = None  # text that repairs ``span``, when one is certain
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Block:
     """One top-level Markdown block, the unit of incremental re-parsing.
 
     ``kind`` is one of heading, list, paragraph, quote, code, html, table, thematic-break,
     link-definition, front-matter, blank. ``start_line``..``end_line`` are inclusive.
+
+    A block an edit above it moved by whole lines (``parse.shift``) moves its items only when
+    they are first read (``moved_from``): after an Enter in a 20,000-task backlog some 10,000
+    items lie below it, and what reads them after a keystroke (the rules, the answers) finds
+    most of what it needs by the block's lineage, without the items.
     """
 
     kind: str
     start_line: int
     end_line: int
     heading: Heading | None = None
-    items: tuple[Item, ...] = ()
+    # The items, or None until first read for a block moved from another (``items``).
+    _items: tuple[Item, ...] | None = attrs.field(default=(), alias="items", repr=False)
     refs: References = NO_REFERENCES  # references in a paragraph or table (prose)
     problems: tuple[Problem, ...] = ()
     link_definitions: tuple[tuple[str, str], ...] = ()  # (label, target)
@@ -358,14 +365,66 @@ class Block:
     # Every item of the block with its parent, depth first (``walk_items``): computed once per block
     # so that rules walking a 20,000-task document after each keystroke only concatenate these.
     # Given only by a re-parse that keeps most items of a long list, with the old walk's pairs for them.
-    walk: tuple[tuple[Item, Item | None], ...] = attrs.field(default=None, eq=False, repr=False, kw_only=True)
-    lineage: Lineage = attrs.field(factory=Lineage, eq=False, repr=False, kw_only=True)
+    _walk: tuple[tuple[Item, Item | None], ...] | None = attrs.field(default=None, alias="walk", repr=False, kw_only=True)
+    lineage: Lineage = attrs.field(factory=Lineage, repr=False, kw_only=True)
     # What ``memo.BlockMemo``s remember for this very block, by memo (not copied by a move: init=False).
-    memos: dict | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    memos: dict | None = attrs.field(default=None, init=False, repr=False)
+    # (a block whose items are read, lines): this block is that one moved down by so many lines,
+    # its items not moved yet; None once they are (or for a block read from the text).
+    moved_from: tuple[Block, int] | None = attrs.field(default=None, repr=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        if self.walk is None:
-            object.__setattr__(self, "walk", walk_items(self.items))
+        if self._walk is None and self._items is not None:
+            object.__setattr__(self, "_walk", walk_items(self._items))
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        items = self._items
+        return items if items is not None else self._move_items()[0]
+
+    @property
+    def walk(self) -> tuple[tuple[Item, Item | None], ...]:
+        walk = self._walk
+        return walk if walk is not None else self._move_items()[1]
+
+    def _move_items(self) -> tuple[tuple[Item, ...], tuple[tuple[Item, Item | None], ...]]:
+        """The items of the block moved from, moved here, with their walk: once, whichever thread asks
+        first (under a lock, so that every reader sees the very same items)."""
+        from .parse.shift import shift_item
+
+        with _MOVING:
+            if self._items is None:
+                source, delta = self.moved_from  # type: ignore[misc]
+                items = tuple([shift_item(item, delta) for item in source.items])
+                object.__setattr__(self, "_walk", walk_items(items))
+                object.__setattr__(self, "_items", items)
+                object.__setattr__(self, "moved_from", None)  # let the source go
+            return self._items, self._walk  # type: ignore[return-value]
+
+    @property
+    def item_count(self) -> int:
+        """How many top-level items the block holds, without moving those of a moved block."""
+        items = self._items
+        return len(items) if items is not None else len(self.moved_from[0].items)  # type: ignore[index]
+
+    @property
+    def has_items(self) -> bool:
+        """Whether the block holds list items, without moving those of a moved block."""
+        items = self._items
+        return bool(items) if items is not None else True
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Block:
+            return NotImplemented
+        # The fields attrs would compare, the items last (those of a moved block are moved to compare them).
+        return self is other or all(getattr(self, name) == getattr(other, name) for name in _BLOCK_EQUALITY)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.start_line, self.end_line))
+
+
+_MOVING = threading.Lock()
+_BLOCK_EQUALITY = ("kind", "start_line", "end_line", "heading", "refs", "problems", "link_definitions", "inner_blocks", "loose_items", "items")
 
 
 def walk_items(items: Iterable[Item]) -> tuple[tuple[Item, Item | None], ...]:

@@ -89,7 +89,7 @@ def _intro(backlog: Backlog, section: Section) -> str | None:
         if not seen_heading:
             seen_heading = block.heading is not None and block.start_line == heading_line
             continue
-        if block.heading is not None or block.items:
+        if block.heading is not None or block.has_items:
             return None
         if block.kind == "paragraph":
             text = " ".join(" ".join(backlog.lines[block.start_line : block.end_line + 1]).split())

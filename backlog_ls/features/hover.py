@@ -62,7 +62,7 @@ def hover(
 def _checkbox_hover(backlog: Backlog, line: int, column: int) -> HoverResult | None:
     # Only the block under the cursor is looked at: a 20,000-task backlog is not walked per hover.
     block = backlog.block_at(line)
-    if block is None or not block.items:
+    if block is None or not block.has_items:
         return None
     task = next(
         (

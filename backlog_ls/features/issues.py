@@ -544,7 +544,7 @@ def _block_referenced(block: Block) -> _Cited:
 
 
 def _read_referenced(block: Block) -> _Cited:
-    if len(block.items) >= LONG_LIST_ITEMS:
+    if block.item_count >= LONG_LIST_ITEMS:
         texted, bare = _merged_in_chunks(block.items, lineage_of, _item_referenced, _ITEM_CHUNKS)
     else:
         texted, bare = _items_referenced(pair[0] for pair in block.walk)
@@ -645,7 +645,7 @@ def referenced_issues(backlog: Backlog) -> CitedIssues:
     remembered = vars(backlog).get(_CITED_ATTRIBUTE)
     if remembered is not None:
         return remembered
-    cites = (block for block in backlog.blocks if block.items or block.refs or block.heading is not None)
+    cites = (block for block in backlog.blocks if block.has_items or block.refs or block.heading is not None)
     texted, bare = _merged_in_chunks(cites, _BLOCK_LINEAGE, _block_referenced, _BLOCK_CHUNKS)
     found = CitedIssues()
     found.update(bare)

@@ -62,7 +62,7 @@ class ListRuns:
 def is_long(block: Block) -> bool:
     """Whether ``block`` is a list long enough to be re-read item by item, and so kept in runs
     (a list's block holds nothing but its items: no heading, no prose of its own)."""
-    return block.kind == "list" and len(block.items) >= LONG_LIST_ITEMS
+    return block.kind == "list" and block.item_count >= LONG_LIST_ITEMS
 
 
 def list_runs(block: Block) -> ListRuns:

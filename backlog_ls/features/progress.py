@@ -171,7 +171,7 @@ def _tally(block: Block, states: StateReader, settings: Settings | None) -> Bloc
         if heading.task_state is None:
             return BlockTally(NOTHING)
         return BlockTally(_ONE[DONE_STATE if heading.is_checked else OPEN_STATE])
-    if not block.items:
+    if not block.has_items:
         return BlockTally(NOTHING)
     if list_runs.is_long(block):  # a long list, run by run: a keystroke in it tallies one run again
         trees = (_run_tally(run, items, states, settings) for run, items in list_runs.list_runs(block).each(block))

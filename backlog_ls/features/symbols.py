@@ -208,7 +208,7 @@ class SectionSymbols:
         found: list[BlockSymbols | SectionSymbols] = []
         if request.with_tasks:
             for block in _direct_blocks(request.index, self.position):
-                if block.items:
+                if block.has_items:
                     entry = _block_entry(block, _remembered(block, request.key), request)
                     if entry.entries:
                         found.append(entry)
@@ -231,7 +231,7 @@ def outline(backlog: Backlog, settings: Settings | None = None) -> list[BlockSym
     key = tuple(sorted(meanings.items()))
     index = regions.index(backlog)
     request = _Request(backlog.lines, meanings, key, index, progress(backlog, settings).sections)
-    before = [(block, _remembered(block, key)) for block in index.blocks[: index.end(0)] if block.items]
+    before = [(block, _remembered(block, key)) for block in index.blocks[: index.end(0)] if block.has_items]
     roots = _subsections(request, -1)
     entries = sum(remembered[2] for _, remembered in before) + sum(root.region.value for root in roots)
     request.with_tasks = entries <= OUTLINE_ITEM_LIMIT
@@ -257,7 +257,7 @@ def _section_entry(request: _Request, position: int) -> SectionSymbols:
     subsections = _subsections(request, position)
     entries = sum(entry.region.value for entry in subsections)
     for block in _direct_blocks(index, position):
-        if block.items:
+        if block.has_items:
             entries += _remembered(block, request.key)[2]
     sections = 1 + sum(entry.region.sections for entry in subsections)
     span = index.span(position, sections)

@@ -76,7 +76,7 @@ def _document_ticks(backlog: Backlog) -> tuple[int, int]:
 def _blocks_ticks(blocks: Iterable[Block]) -> tuple[int, int]:
     upper = lower = 0
     for block in blocks:
-        if block.items:
+        if block.has_items:
             block_upper, block_lower = _TICKS.get(block, lambda block=block: _ticks_of(block.items))
             upper += block_upper
             lower += block_lower

@@ -280,7 +280,7 @@ def _walk_kept(
 
 def _first_pair(block: Block, index: int) -> int:
     """Where the pairs of the block's top-level item ``index`` start in its walk (depth first: at its first line)."""
-    if index >= len(block.items):
+    if index >= block.item_count:
         return len(block.walk)
     return bisect.bisect_left(block.walk, block.items[index].span.start_line, key=_pair_line)
 

@@ -198,18 +198,25 @@ def _heading(heading: Heading, delta: int) -> Heading:
 
 
 def shift_block(block: Block, delta: int) -> Block:
+    """``block`` moved down by ``delta`` lines; its items are moved when first read (``Block.items``)."""
     if delta == 0:
         return block
+    source = block.moved_from
+    if source is not None:  # a copy not read yet: moved from its own source, never a chain of copies
+        moved_from: tuple[Block, int] | None = (source[0], source[1] + delta)
+    else:
+        moved_from = (block, delta) if block.has_items else None
     return Block(
         kind=block.kind,
         start_line=block.start_line + delta,
         end_line=block.end_line + delta,
         heading=None if block.heading is None else _heading(block.heading, delta),
-        items=tuple(shift_item(item, delta) for item in block.items),
+        items=None if moved_from is not None else (),
         refs=_refs(block.refs, delta),
         problems=tuple(Problem(_span(p.span, delta), p.code, p.message, p.replacement) for p in block.problems),
         link_definitions=block.link_definitions,
         inner_blocks=tuple((kind, first + delta, last + delta) for kind, first, last in block.inner_blocks),
         loose_items=block.loose_items,
         lineage=block.lineage,
+        moved_from=moved_from,
     )

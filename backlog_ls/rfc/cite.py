@@ -129,11 +129,11 @@ def _block_citations(block: Block, lines: Sequence[str], definitions: dict[str, 
         found.extend(_from_refs(heading.refs, definitions, lines))
     if block.refs.rfcs:
         found.extend(_from_refs(block.refs, definitions, lines))
-    if len(block.items) >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
+    if block.item_count >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
         found.extend(
             long_list_values(block.items, _ITEM_CITES, lambda item: _items_citations(item.walk(), definitions, lines), _generation(definitions))
         )
-    elif block.items:
+    elif block.has_items:
         found.extend(_items_citations((item for item, _parent in block.walk), definitions, lines))
     if block.kind in ("table", "quote") and not block.refs:
         found.extend(_unscanned(block, lines, definitions))

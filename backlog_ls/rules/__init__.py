@@ -225,7 +225,7 @@ def _findings_of_block(rule: Rule, context: Context, block: Block) -> tuple[Find
     check_item = rule.check_item
     if check_item is None:
         return tuple(found)
-    if len(block.items) < LONG_LIST_ITEMS:
+    if block.item_count < LONG_LIST_ITEMS:
         for item in block.items:
             found.extend(check_item(context, item))
         return tuple(found)
@@ -303,7 +303,7 @@ class _Bundles:
         return found
 
     def _of_block(self, rules: tuple[Rule, ...], context: Context, block: Block) -> tuple[tuple[Finding, ...], ...]:
-        if len(block.items) < LONG_LIST_ITEMS:
+        if block.item_count < LONG_LIST_ITEMS:
             return tuple(_findings_of_block(rule, context, block) for rule in rules)
         # A long list, item by item: each item's findings kept, so an edit checks one item again.
         from ..model import lineage_of

@@ -26,7 +26,7 @@ def tracker_findings(
         return
     key = (context.settings, source_token(tracker))
     for block in context.backlog.blocks:
-        if not block.items and not block.refs and block.heading is None:
+        if not block.has_items and not block.refs and block.heading is None:
             continue
         found = memo.get(block, lambda block=block: tuple(check_block(context, block)), key)
         yield from found

@@ -212,7 +212,7 @@ def _all_uses(backlog: Backlog, claims: tuple, folder: str) -> _AllUses:
     all_issues: list[ClaimedIssue] = []
     all_links: list[TaskLink] = []
     heading_links: list[TaskLink] = []
-    list_blocks = [block for block in backlog.blocks if block.heading is None and block.items]  # as TaskIndex has them
+    list_blocks = [block for block in backlog.blocks if block.heading is None and block.has_items]  # as TaskIndex has them
     for position, (block, block_facts) in enumerate(zip(list_blocks, task_index(backlog).facts)):
         if not position & 3:
             checkpoint.reached()  # a check may stop here; background work gives way (``providers.daemon``)
@@ -257,7 +257,7 @@ def _uses_patched(base: _AllUses, backlog: Backlog, claims: tuple, folder: str) 
         issues.extend(found[1])
         links.extend(found[2])
     for block in middle if inner is None else ():
-        if block.items:
+        if block.has_items:
             found = _block_uses(block, index.block_facts(block), lines, claims, folder)
             ids.extend(found[0])
             issues.extend(found[1])

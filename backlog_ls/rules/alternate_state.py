@@ -35,7 +35,7 @@ _ITEMS = LineageMemo()  # a top-level item of a long list -> whether it has one
 
 
 def _block_tasks(block: Block, meanings) -> tuple[Item, ...]:
-    if len(block.items) < LONG_LIST_ITEMS:
+    if block.item_count < LONG_LIST_ITEMS:
         return _alternate(block.items, meanings)
     return tuple(long_list_values(block.items, _ITEMS, lambda item: _alternate((item,), meanings), meanings))
 
@@ -46,7 +46,7 @@ def _check(context: Context) -> Iterator[Finding]:
     count = 0
     peek, put = _BLOCKS.peek, _BLOCKS.put
     for block in context.backlog.blocks:
-        if not block.items:
+        if not block.has_items:
             continue
         tasks = peek(block, meanings)
         if tasks is MISSING:

@@ -79,9 +79,9 @@ def _block_links(block: Block, lines) -> Iterator[Link]:
         yield from block.heading.refs.links
     if block.refs.links:
         yield from block.refs.links
-    if len(block.items) >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
+    if block.item_count >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
         yield from long_list_values(block.items[::-1], _ITEM_HAS_LINKS, lambda item: _items_links([item]))
-    elif block.items:
+    elif block.has_items:
         yield from _items_links(block.items)
     if block.kind in ("table", "quote") and not block.refs:
         yield from _unscanned_links(block, lines)

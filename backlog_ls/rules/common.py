@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -549,7 +550,9 @@ class _LazyFacts(BlockFacts):
         facts.bullet_placeholders = old.bullet_placeholders
         facts.open_total, facts.open_with = old.open_total, old.open_with
         facts.checked_total, facts.checked_with = old.checked_total, old.checked_with
-        facts._items, facts._lines, facts._movables = block.items, lines, None  # the items only: the block holds these facts
+        # The block, weakly (it holds these facts), not its items: reading them would move a moved block's
+        # items (``Block.items``), which nothing may ask for after this Enter.
+        facts._items, facts._lines, facts._movables = weakref.ref(block), lines, None
         return facts
 
     @property
@@ -561,6 +564,8 @@ class _LazyFacts(BlockFacts):
         if name not in _ITEMS_READ_WHEN_ASKED:
             raise AttributeError(name)
         items, lines, movables = self._items, self._lines, self._movables
+        if isinstance(items, weakref.ref):  # a moved block's: its items, moved now
+            items = items().items
         if movables is not None:
             read = _list_facts(list(zip(items, movables)))
         elif len(items) < LONG_LIST_ITEMS:
@@ -763,7 +768,7 @@ class TaskIndex:
         for block in blocks:
             if block.heading is not None:
                 add_mark((block, first_fact + len(facts)))
-            elif block.items:
+            elif block.has_items:
                 found = peek(block)
                 add_facts(put(block, _placed(_block_facts(block, lines), block)) if found is MISSING else found)
                 add_line(block.start_line)
@@ -779,7 +784,7 @@ class TaskIndex:
         for block in blocks:
             if block.heading is not None:
                 add_mark((block, first_fact + len(facts)))
-            elif block.items:
+            elif block.has_items:
                 copied_from = next(old)
                 found = peek(block)
                 add_facts(put(block, _LazyFacts.moved(copied_from, block, lines)) if found is MISSING else found)

@@ -37,9 +37,9 @@ def _block_tasks(block: Block, lines) -> tuple[Item, ...]:
     """The tasks of one block with no text (usually none), from the block's own lines alone: it
     is remembered while the block lives, and moves with it (whether a heading is above, which
     makes a lone empty box a template slot, is asked in ``_check``, for the few blocks with one)."""
-    if not block.items:
+    if not block.has_items:
         return ()
-    if len(block.items) >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
+    if block.item_count >= LONG_LIST_ITEMS:  # item by item: a keystroke in the list reads one again
         return tuple(long_list_values(block.items, _ITEM_HAS_EMPTY, lambda item: _empty_tasks([item], lines)))
     return _empty_tasks(block.items, lines)
 
@@ -62,7 +62,7 @@ def _empty_tasks(items, lines) -> tuple[Item, ...]:
 def _template_slot(block: Block, lines) -> bool:
     """A heading's whole list is one empty box ("## Next" over "- [ ]"): a slot a template leaves to fill."""
     item = block.items[0]
-    if len(block.items) != 1 or item.children or item.checkbox is None or item.quote_depth:
+    if block.item_count != 1 or item.children or item.checkbox is None or item.quote_depth:
         return False
     above = block.start_line - 1
     while above >= 0 and not lines[above].strip():

@@ -85,7 +85,7 @@ def joined_lists(backlog: Backlog) -> Iterator[list[Block]]:
             previous is not None
             and block.kind == "list"
             and previous.kind == "list"
-            and block.items
+            and block.has_items
             and previous.items
             and _joins(lines, previous.items[-1], block.items[0])
         ):
@@ -113,9 +113,9 @@ def groups_where(block: Block, holds: Callable[[Sequence[Item]], bool], memo: Li
     """The sibling groups of one block (``sibling_groups``) for which ``holds`` (usually none), in
     no particular order. Those below the top-level items of a long list are found item by item
     (``long_list_values`` in ``memo``): a keystroke in the list reads one item again, not the list."""
-    if not block.items:
+    if not block.has_items:
         return ()
-    if len(block.items) < LONG_LIST_ITEMS:
+    if block.item_count < LONG_LIST_ITEMS:
         return tuple(group for group in sibling_groups((block,)) if holds(group))
     top = list(block.items)
     found = [top] if holds(top) else []

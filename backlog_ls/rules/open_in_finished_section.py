@@ -143,7 +143,7 @@ def status_lines(backlog: Backlog) -> dict[int, tuple[bool | None, int]]:
             continue
         if heading_line is None:
             continue
-        if block.items:
+        if block.has_items:
             heading_line = None
             continue
         if block.kind not in ("paragraph", "quote"):
@@ -198,7 +198,7 @@ def _check(context: Context) -> tuple[Finding, ...]:
 def _lists_only(blocks: Sequence[Block]) -> bool:
     """Whether every one of ``blocks`` is a list with items: none is a heading or a status line, and
     each ends the search for a status line alike."""
-    return all(block.heading is None and block.items for block in blocks)
+    return all(block.heading is None and block.has_items for block in blocks)
 
 
 def _findings(context: Context, kinds: Mapping[str, str], in_force: list[str | None]) -> Iterator[Finding]:
@@ -233,7 +233,7 @@ def _findings(context: Context, kinds: Mapping[str, str], in_force: list[str | N
             continue
         message, origin = (stack[-1][1], stack[-1][2]) if stack else (None, -1)
         in_force_at(message)
-        if message is None or not block.items:
+        if message is None or not block.has_items:
             continue
         moved: set[int] = set()  # id() of items deferred or cancelled, themselves or by a task above
         for task, parent in block.walk:

@@ -111,7 +111,7 @@ def _sites(block: Block, lines) -> tuple[tuple[str, Any], ...]:
         return tuple(("line", number) for number in range(block.start_line, block.end_line + 1) if _states_figure(lines[number]))
     if block.kind != "list":
         return ()
-    if len(block.items) < LONG_LIST_ITEMS:
+    if block.item_count < LONG_LIST_ITEMS:
         return tuple(_item_sites((item for item, _ in block.walk), lines))
     return tuple(long_list_values(block.items, _ITEM_STATES, lambda item: tuple(_item_sites(item.walk(), lines))))
 

@@ -235,7 +235,7 @@ def summarize(backlog: Backlog, *, live: bool = True, previous: FileSummary | No
     for position, block in enumerate(backlog.blocks):
         if not position & 3:
             checkpoint.reached()  # on the index's thread: the server's own work goes first
-        if block.heading is None and not block.items and not block.refs:
+        if block.heading is None and not block.has_items and not block.refs:
             continue  # a blank line, a code block: nothing to keep
         part = _block_part(block, lines, section) if live else _read_block(block, lines, section, live=False)
         tasks.extend(part.tasks)
@@ -385,7 +385,7 @@ def _patched(previous: FileSummary, backlog: Backlog) -> FileSummary | None:
         # edited items are read again, and the list's other items keep their entries.
         first, old_last, units, part_of = *inner, _item_part
     else:
-        units = [block for block in middle if block.heading is not None or block.items or block.refs]
+        units = [block for block in middle if block.heading is not None or block.has_items or block.refs]
         part_of = _block_part
     new_tasks, new_mentions, new_links, new_lines = _parts_of(units, lines, section, part_of)
     tasks = spliced(previous.tasks, first, old_last, new_tasks, delta, _moved_task)
@@ -609,7 +609,7 @@ def _read_block(block: Block, lines, section: str | None, *, live: bool = True) 
         _add_mentions(mentions, links, refs, defined, named_issues)
     if block.refs:
         _add_mentions(mentions, links, block.refs, None, ())
-    by_item = live and len(block.items) >= LONG_LIST_ITEMS
+    by_item = live and block.item_count >= LONG_LIST_ITEMS
     if not by_item:
         _read_items(block.walk, lines, section, tasks, mentions, links)
     _keep_lines(kept, lines, tasks, mentions, links)
