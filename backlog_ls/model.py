@@ -527,6 +527,17 @@ class Backlog:
         return pairs
 
     @cached_property
+    def has_tasks(self) -> bool:
+        """Whether any list item is a task: asked after every keystroke (``is_backlog``), so a block an
+        Enter moved is answered for by the block it was moved from, the same text, without moving its items."""
+        for block in self.blocks:
+            source = block.moved_from
+            read = source[0] if source is not None else block
+            if read.has_items and any(item.checkbox is not None for item, _ in read.walk):
+                return True
+        return False
+
+    @cached_property
     def task_list(self) -> list[Item]:
         return [item for item, _ in self.item_pairs if item.checkbox is not None]
 

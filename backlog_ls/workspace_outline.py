@@ -46,7 +46,7 @@ class Entry:
 
 def is_backlog(path: str | None, backlog: Backlog, settings: Settings, root: str | None) -> bool:
     """Whether the rules check this document: its configuration includes it, or (by default) it holds tasks."""
-    has_tasks = bool(backlog.task_list or backlog.problems)
+    has_tasks = backlog.has_tasks or bool(backlog.problems)
     if path is None:
         return has_tasks
     return Selection.of(settings.include, settings.exclude, root).wants_document(path, has_tasks)

@@ -65,3 +65,13 @@ def test_every_thread_reading_a_moved_block_gets_the_very_same_items() -> None:
         thread.join()
     assert all(items is seen[0][0] and walk is seen[0][1] for items, walk in seen)
     assert all(pair[0] is item for pair, item in zip((p for p in block.walk if p[1] is None), block.items))
+
+
+def test_whether_a_document_holds_tasks_is_told_without_moving_a_moved_block() -> None:
+    plain = "# Notes\n\nText.\n\n- a bullet\n  - another\n"
+    _, moved, fresh = _entered(plain, 1)
+    assert moved.has_tasks is False and fresh.has_tasks is False and not fresh.task_list
+    _, moved, fresh = _entered("# Notes\n\n- a bullet\n  - [ ] a task below it\n", 1)
+    assert moved.blocks[-1].moved_from is not None
+    assert moved.has_tasks is True and moved.blocks[-1].moved_from is not None, "told by moving the items"
+    assert fresh.has_tasks is True and len(moved.task_list) == 1
