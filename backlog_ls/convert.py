@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 from lsprotocol import types
 
-from .features.block_links import SectionLinks, document_links
+from .features.block_links import SectionLinks, spans_on
 from .features.folding import COMMENT, BlockFolds, Fold, RunFolds, SectionFolds
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
@@ -884,7 +884,7 @@ def links_answer_json(entries: Iterable[Any], file_links: Sequence[Any], lines: 
     remembered = block_links_json(entries, lines, encoding)
     if not file_links:
         return remembered
-    linked = {link.span for link in document_links(entries)}
+    linked = spans_on(entries, [link.span.start_line for link in file_links])
     extra = [link for link in file_links if link.span not in linked]
     return join_json_arrays(remembered, document_links_text(extra, lines, encoding))
 

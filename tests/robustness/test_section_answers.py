@@ -338,3 +338,28 @@ def test_a_keystroke_among_many_sections_looks_up_only_the_sections_around_it(mo
         symbols.outline(backlog, SETTINGS), folding.fold_entries(backlog), block_links.block_links(backlog, _sources(backlog), _guard)
         assert len(looked_up) < 20, looked_up
         assert _sent(backlog) == _built_afresh(list(document.text.lines))
+
+
+def test_the_link_spans_on_some_lines_are_those_of_every_link_spelled_out():
+    """``block_links.spans_on`` (what the documentLink answer compares file links with) spells out
+    only the sections and blocks holding the lines asked for, after Enters moved them too."""
+    items = "".join(f"- [ ] Task 2.{n} (#{n}), see [RFC](docs/rfcs/000{n % 3}-x.md)\n" for n in range(30))
+    text = (
+        "Intro, see [the RFC](docs/rfcs/0001-x.md).\n\n# Plan\n\n## Phase 1\n\n- [ ] Task 1.1 (#1), RFC 9110\n\n"
+        "### Deeper\n\nSee [spec](docs/rfcs/0002-x.md) and #4.\n\n## Phase 2\n\n" + items + "\n# Later\n\n- [ ] (#9)\n"
+    )
+    document = Document("file:///plan/BACKLOG.md", text, 1)
+    rng = random.Random(7)
+    for round_ in range(6):
+        if round_:
+            line = rng.randrange(len(document.text.lines))
+            document.apply_change((line, 0), (line, 0), "\n")  # every later block moves
+        backlog = document.backlog
+        found = block_links.block_links(backlog, _sources(backlog), _guard)
+        every = {link.span for link in block_links.document_links(found)}
+        assert every, "the document has block links"
+        for _ in range(8):
+            wanted = rng.sample(range(len(backlog.lines)), rng.randint(1, 6))
+            assert block_links.spans_on(found, wanted) == {span for span in every if span.start_line in wanted}
+        assert block_links.spans_on(found, range(len(backlog.lines))) == every
+        assert block_links.spans_on(found, []) == set()
