@@ -402,10 +402,16 @@ class Block:
             return self._items, self._walk  # type: ignore[return-value]
 
     @property
+    def unmoved(self) -> Block:
+        """This block, or, while its items are not moved yet, the block they are moved from: the same
+        text, so the same items but for their lines (``moved_from`` is cleared only after the items are set)."""
+        source = self.moved_from
+        return self if source is None else source[0]
+
+    @property
     def item_count(self) -> int:
         """How many top-level items the block holds, without moving those of a moved block."""
-        items = self._items
-        return len(items) if items is not None else len(self.moved_from[0].items)  # type: ignore[index]
+        return len(self.unmoved.items)
 
     @property
     def has_items(self) -> bool:
@@ -531,8 +537,7 @@ class Backlog:
         """Whether any list item is a task: asked after every keystroke (``is_backlog``), so a block an
         Enter moved is answered for by the block it was moved from, the same text, without moving its items."""
         for block in self.blocks:
-            source = block.moved_from
-            read = source[0] if source is not None else block
+            read = block.unmoved
             if read.has_items and any(item.checkbox is not None for item, _ in read.walk):
                 return True
         return False

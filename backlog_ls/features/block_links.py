@@ -217,7 +217,8 @@ def spans_on(entries: Iterable[BlockLinks | SectionLinks], lines: Iterable[int])
     sections that hold such a line: the documentLink answer leaves out a file link where a block
     link is, and after an Enter spelling every moved section's links again to find those few cost
     about as much as the whole check (a 20,000-task backlog)."""
-    wanted = sorted(set(lines))
+    wanted_set = set(lines)
+    wanted = sorted(wanted_set)
     found: set = set()
 
     def holds(first: int, last: int) -> bool:
@@ -235,7 +236,6 @@ def spans_on(entries: Iterable[BlockLinks | SectionLinks], lines: Iterable[int])
         elif holds(entry.block.start_line, entry.block.end_line):
             found.update(link.span for link in entry.spelled_out() if link.span.start_line in wanted_set)
 
-    wanted_set = set(wanted)
     if wanted:
         for entry in entries:
             visit(entry)
