@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 from lsprotocol import types
 
-from .features.block_links import SectionLinks, spans_on
+from .features.block_links import SectionLinks
 from .features.folding import COMMENT, BlockFolds, Fold, RunFolds, SectionFolds
 from .features.outline import FileOutline, OutlineSection, OutlineTask
 from .features.progress import Counts
@@ -878,15 +878,12 @@ def document_links_json(links: Iterable[Any], lines: Sequence[str], encoding: st
 
 def links_answer_json(entries: Iterable[Any], file_links: Sequence[Any], lines: Sequence[str], encoding: str) -> str:
     """The ``DocumentLink[]`` text of a documentLink answer: the links found block by block
-    (``block_links_json``), then the relative file links (``features.links``) except where one
-    of those is (a project RFC's link)."""
-    entries = list(entries)
+    (``block_links_json``), then the relative file links (``features.links``, which left out
+    those where a block link is: a project RFC's link)."""
     remembered = block_links_json(entries, lines, encoding)
     if not file_links:
         return remembered
-    linked = spans_on(entries, [link.span.start_line for link in file_links])
-    extra = [link for link in file_links if link.span not in linked]
-    return join_json_arrays(remembered, document_links_text(extra, lines, encoding))
+    return join_json_arrays(remembered, document_links_text(file_links, lines, encoding))
 
 
 # (the link's columns and lines spanned, its target and tooltip, the text of its lines, the encoding)

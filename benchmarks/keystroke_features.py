@@ -58,8 +58,8 @@ def _code_actions(backlog, line: int, column: int, settings: Settings) -> None:
 def _links(backlog, path: str) -> None:
     sources = [rfc_features.rfc_link_source(backlog, None, path), issue_features.issue_link_source(None)]
     found = block_links.block_links(backlog, sources, lambda what, compute, fallback: compute())
-    convert.block_links_json(found, backlog.lines, ENCODING)
-    link_features.file_document_links(backlog, path, None)
+    file_links = link_features.file_document_links(backlog, path, None, sources[0])
+    convert.links_answer_json(found, file_links, backlog.lines, ENCODING)  # as ``server/navigation.py`` answers
 
 
 def _timer(times: dict[str, list[float]]):

@@ -15,7 +15,6 @@ so a keystroke inside it reads one run again.
 
 from __future__ import annotations
 
-import bisect
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -210,33 +209,3 @@ def block_links(
 
 def document_links(entries: Iterable[BlockLinks | SectionLinks]) -> list[Any]:
     return [link for entry in entries for link in entry.spelled_out()]
-
-
-def spans_on(entries: Iterable[BlockLinks | SectionLinks], lines: Iterable[int]) -> set:
-    """The spans of the links that start on one of ``lines``, spelling out only the blocks and
-    sections that hold such a line: the documentLink answer leaves out a file link where a block
-    link is, and after an Enter spelling every moved section's links again to find those few cost
-    about as much as the whole check (a 20,000-task backlog)."""
-    wanted_set = set(lines)
-    wanted = sorted(wanted_set)
-    found: set = set()
-
-    def holds(first: int, last: int) -> bool:
-        at = bisect.bisect_left(wanted, first)
-        return at < len(wanted) and wanted[at] <= last
-
-    def visit(entry: BlockLinks | SectionLinks) -> None:
-        if isinstance(entry, SectionLinks):
-            index = entry._search.index
-            head = index.heads[entry.position]
-            end = index.section_end(head, index.levels[entry.position])  # its subsections' blocks included
-            if holds(index.blocks[head].start_line, index.blocks[end - 1].end_line):
-                for inner in entry.entries():
-                    visit(inner)
-        elif holds(entry.block.start_line, entry.block.end_line):
-            found.update(link.span for link in entry.spelled_out() if link.span.start_line in wanted_set)
-
-    if wanted:
-        for entry in entries:
-            visit(entry)
-    return found

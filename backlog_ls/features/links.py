@@ -23,7 +23,7 @@ import posixpath
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import compress
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
 
 import attrs
@@ -33,6 +33,7 @@ from ..model import Backlog, Block, Span
 from ..rules import Edit
 from ..rules.broken_link import link_targets
 from . import list_runs, regions
+from .block_links import LinkSource
 from .completion import FILE, REFERENCE, CompletionItem, CompletionRequest, CompletionResult
 from .rfc import file_uri
 
@@ -133,12 +134,17 @@ def _own_heading_lines(backlog: Backlog, index: regions.Index) -> tuple[dict[str
 _OWN_HEADINGS = "own heading lines"
 
 
-def file_document_links(backlog: Backlog, path: str | None, heading_line: HeadingLine | None = None) -> list[FileLink]:
+def file_document_links(
+    backlog: Backlog, path: str | None, heading_line: HeadingLine | None = None, taken: LinkSource | None = None
+) -> list[FileLink]:
     """Every relative link of the document as a link to its file (see the module docstring).
 
-    Each block's links are found once and remembered across moves (``_block_file_links``); only
-    a link to a heading is completed on each request, since that heading's line may have moved
-    (in this document, or in the file linked to)."""
+    ``taken``: a source of block links the answer gives too (``features.block_links``): a file
+    link where one of its links is, is left out (a link to a project RFC is both, and the RFC's
+    link says more). Each block's links are found once and remembered across moves
+    (``_block_file_links``), that comparison with them; only a link to a heading is completed
+    on each request, since that heading's line may have moved (in this document, or in the
+    file linked to)."""
     if path is None:
         return []
     folder = os.path.dirname(os.path.abspath(path))
@@ -146,18 +152,20 @@ def file_document_links(backlog: Backlog, path: str | None, heading_line: Headin
     own_line = _own_heading_line(backlog, index)
     lines = backlog.lines
     found: list[FileLink] = []
+    key = path if taken is None else (path, taken.name, taken.key)
 
     def block_entry(block: Block) -> tuple:
-        entry = _FILE_LINKS.peek(block, path)
+        entry = _FILE_LINKS.peek(block, key)
         if entry is MISSING:
-            if list_runs.is_long(block):  # run by run: a keystroke in the list reads one run again
-                entry = _list_file_links(block, path, folder)
+            if list_runs.is_long(block) and (taken is None or taken.item_links is not None):
+                # run by run: a keystroke in the list reads one run again
+                entry = _list_file_links(block, path, folder, taken, key)
             else:
-                entry = _block_file_links(block, lines, path, folder)
-            entry = _FILE_LINKS.put(block, entry, path)
+                entry = _untaken(_block_file_links(block, lines, path, folder), taken, lambda: taken.links(block))  # type: ignore[union-attr]
+            entry = _FILE_LINKS.put(block, entry, key)
         return entry
 
-    entries = regions.per_block(index, "file links", path, block_entry)
+    entries = regions.per_block(index, "file links", key, block_entry)
     for block, entry in compress(zip(index.blocks, entries), entries):  # the blocks with links only
         first, fixed, to_headings = entry
         links = fixed
@@ -194,15 +202,20 @@ def _block_file_links(block: Block, lines: Sequence[str], path: str, folder: str
     return _file_links(link_targets(_Blocks((block,), lines)), block.start_line, path, folder)
 
 
-def _list_file_links(block: Block, path: str, folder: str) -> tuple:
-    """A long list's ``_block_file_links``, from its runs' (each found once, and moved)."""
+def _list_file_links(block: Block, path: str, folder: str, taken: LinkSource | None = None, key: Any = None) -> tuple:
+    """A long list's ``_block_file_links`` (without ``taken``'s, see ``_untaken``), from its runs'
+    (each found once, and moved); remembered under ``key`` (the path when None)."""
+    key = path if key is None else key
     fixed: list[FileLink] = []
     to_headings: list[tuple] = []
     for run, items in list_runs.list_runs(block).each(block):
-        entry = _RUN_FILE_LINKS.peek(run, path)
+        entry = _RUN_FILE_LINKS.peek(run, key)
         if entry is MISSING:
             targets = [(link.target, link.target_span) for item in items for node in item.walk() if node.refs for link in node.refs.links]
-            entry = _RUN_FILE_LINKS.put(run, _file_links(targets, items[0].span.start_line, path, folder), path)
+            entry = _file_links(targets, items[0].span.start_line, path, folder)
+            if taken is not None and taken.item_links is not None:
+                entry = _untaken(entry, taken, lambda: taken.item_links(items))  # type: ignore[misc]
+            entry = _RUN_FILE_LINKS.put(run, entry, key)
         if entry:
             first, run_fixed, run_to_headings = entry
             moved = items[0].span.start_line - first
@@ -213,6 +226,24 @@ def _list_file_links(block: Block, path: str, folder: str) -> tuple:
 
 # run of a long list's items -> what ``_file_links`` makes of them, under the document's path
 _RUN_FILE_LINKS = LineageMemo()
+
+
+def _untaken(entry: tuple, taken: LinkSource | None, links_taken: Callable[[], Iterable[Any]]) -> tuple:
+    """``entry`` (``_file_links``) without the links at the span of one of ``links_taken()``, found
+    on the same lines (the block, or the run, is where it was when both were found). The other
+    source failing takes nothing: its links are then not in the answer either."""
+    if not entry or taken is None:
+        return entry
+    try:
+        spans = {link.span for link in links_taken()}
+    except Exception:  # its own search logs it (``block_links``, guarded)
+        return entry
+    if not spans:
+        return entry
+    first, fixed, to_headings = entry
+    fixed = tuple(link for link in fixed if link.span not in spans)
+    to_headings = tuple(link for link in to_headings if link[0] not in spans)
+    return (first, fixed, to_headings) if fixed or to_headings else ()
 
 
 def _file_links(targets: Iterable[tuple[str, Span]], first: int, path: str, folder: str) -> tuple:

@@ -73,9 +73,10 @@ async def _on_document_link(ls: BacklogServer, params: types.DocumentLinkParams)
     def links() -> EncodedJson:
         # RFC and issue links are found block by block, each block once (``features.block_links``);
         # relative file links (``features.links``) follow, except where a project RFC's link is.
-        sources = [rfc_features.rfc_link_source(backlog, rfcs, path), issue_features.issue_link_source(tracker)]
+        rfc_links = rfc_features.rfc_link_source(backlog, rfcs, path)
+        sources = [rfc_links, issue_features.issue_link_source(tracker)]
         found = block_links.block_links(backlog, sources, guarded)
-        file_links = guarded("File links", lambda: link_features.file_document_links(backlog, path, ls.files.heading_line), [])
+        file_links = guarded("File links", lambda: link_features.file_document_links(backlog, path, ls.files.heading_line, rfc_links), [])
         return EncodedJson.of_text(convert.links_answer_json(found, file_links, backlog.lines, encoding))
 
     return await off_loop(document, links, "Document links", EncodedJson([]))

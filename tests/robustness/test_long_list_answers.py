@@ -161,9 +161,13 @@ def _whole_block_values(backlog) -> list:
             search = block_links._Search(source, regions.index(backlog), _guard, BlockMemo(), regions.Regions())
             links = search.entry(block)
             found.append((links.spelled_out() if links else [], list(source.links(block))))
+        rfc_links = sources[0]
         by_runs = link_features._list_file_links(block, PATH, folder)
         whole = link_features._block_file_links(block, lines, PATH, folder)
-        found.append([(entry[0], sorted(entry[1], key=repr), sorted(entry[2], key=repr)) if entry else () for entry in (by_runs, whole)])
+        untaken_by_runs = link_features._list_file_links(block, PATH, folder, rfc_links, (PATH, "untaken"))
+        untaken_whole = link_features._untaken(whole, rfc_links, lambda: rfc_links.links(block))
+        for pair in ((by_runs, whole), (untaken_by_runs, untaken_whole)):
+            found.append([(entry[0], sorted(entry[1], key=repr), sorted(entry[2], key=repr)) if entry else () for entry in pair])
         meanings = state_meanings(SETTINGS)
         request = symbols._Request(lines, meanings, tuple(sorted(meanings.items())), regions.index(backlog), {})
         remembered = symbols._remembered(block, request.key)
