@@ -110,19 +110,153 @@ def start_line(entry: Any) -> int:
     return entry.span.start_line
 
 
+# A piece of a run: ``source[lo:hi]`` (a tuple of entries), each moved by ``delta`` lines when read.
+_Piece = tuple[tuple, int, int, int]
+# More pieces than this and a splice spells the run out: a lookup then reads few pieces, and the
+# moves are paid once every few dozen edits instead of at each Enter.
+MAX_PIECES = 24
+
+
+class Moved(Sequence):
+    """A run of entries (``spliced``) kept as pieces of the runs it was spliced from, their moves not
+    yet made: an Enter near the top of a 20,000-task backlog moved every entry below it, 80 ms of
+    new spans for the workspace index's summary and 30 for the cross-file facts, at each keystroke,
+    while most of those runs are never read before the next edit replaces them. Reading it (any
+    ``Sequence`` operation) makes the moves once; it is then a tuple's equal. Safe across
+    threads: two first readers make the same tuple, and either is kept."""
+
+    __slots__ = ("_pieces", "_move", "_entries", "_length")
+
+    def __init__(self, pieces: tuple[_Piece, ...], move: Callable[[Any, int], Any]):
+        self._pieces = pieces
+        self._move = move
+        self._entries: tuple | None = None
+        self._length = sum(hi - lo for _, lo, hi, _ in pieces)
+
+    def entries(self) -> tuple:
+        """The entries, moved (made once)."""
+        entries = self._entries
+        if entries is None:
+            entries = self._entries = _spelled(self._pieces, self._move)
+            self._pieces = ((entries, 0, len(entries), 0),)  # the sources' other entries may go
+        return entries
+
+    def pieces(self) -> tuple[_Piece, ...]:
+        return self._pieces
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        return self.entries()[index]
+
+    def __iter__(self):
+        return iter(self.entries())
+
+    def __reversed__(self):
+        return reversed(self.entries())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.entries()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Moved):
+            return self._length == other._length and self.entries() == other.entries()
+        if isinstance(other, tuple):
+            return self._length == len(other) and self.entries() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.entries())
+
+    def __add__(self, other: object):
+        if isinstance(other, (tuple, Moved)):
+            return _joined(self, other)
+        return NotImplemented
+
+    def __radd__(self, other: object):
+        if isinstance(other, tuple):
+            return _joined(other, self)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Moved({self.entries()!r})"
+
+
+def _spelled(pieces: Sequence[_Piece], move: Callable[[Any, int], Any] | None) -> tuple:
+    found: list = []
+    for source, lo, hi, delta in pieces:
+        if delta:
+            found.extend([move(entry, delta) for entry in source[lo:hi]])  # type: ignore[misc]
+        else:
+            found.extend(source[lo:hi])
+    return tuple(found)
+
+
+def _pieces_of(entries: Sequence) -> tuple[_Piece, ...]:
+    if isinstance(entries, Moved):
+        return entries.pieces()
+    entries = entries if isinstance(entries, tuple) else tuple(entries)
+    return ((entries, 0, len(entries), 0),) if entries else ()
+
+
+def _joined(first: tuple | Moved, second: tuple | Moved) -> tuple | Moved:
+    moves = {entries._move for entries in (first, second) if isinstance(entries, Moved)}
+    if len(moves) != 1:  # entries of two kinds, each moved its own way: spelled out
+        return tuple(first) + tuple(second)
+    return _run(_pieces_of(first) + _pieces_of(second), moves.pop())
+
+
+def _run(pieces: Sequence[_Piece], move: Callable[[Any, int], Any]) -> tuple | Moved:
+    pieces = tuple(piece for piece in pieces if piece[1] < piece[2])
+    if not any(piece[3] for piece in pieces) and len(pieces) <= 1:
+        return pieces[0][0][pieces[0][1] : pieces[0][2]] if pieces else ()
+    if len(pieces) > MAX_PIECES:
+        return _spelled(pieces, move)
+    return Moved(pieces, move)
+
+
+def _cut(pieces: Sequence[_Piece], line: int) -> tuple[int, int]:
+    """Where the first entry starting on ``line`` or after is: (the piece, the index in its source)."""
+    for place, (source, lo, hi, delta) in enumerate(pieces):
+        if hi > lo and start_line(source[hi - 1]) + delta >= line:
+            return place, bisect.bisect_left(source, line - delta, lo, hi, key=start_line)
+    return len(pieces), 0
+
+
+def _before(pieces: Sequence[_Piece], line: int) -> list[_Piece]:
+    """The pieces of the entries starting above ``line``."""
+    place, at = _cut(pieces, line)
+    found = list(pieces[:place])
+    if place < len(pieces):
+        source, lo, _, delta = pieces[place]
+        found.append((source, lo, at, delta))
+    return found
+
+
+def _from(pieces: Sequence[_Piece], line: int) -> list[_Piece]:
+    """The pieces of the entries starting on ``line`` or below it."""
+    place, at = _cut(pieces, line)
+    if place == len(pieces):
+        return []
+    source, _, hi, delta = pieces[place]
+    return [(source, at, hi, delta), *pieces[place + 1 :]]
+
+
 def entries_on(entries: Sequence, first: int, last: int) -> Sequence:
     """The entries starting on lines ``first``..``last``: the entries of a block lie on its lines and
     the runs are in block order, so their first lines rise from block to block."""
+    if isinstance(entries, Moved) and entries._entries is None:
+        return _spelled(_before(_from(entries.pieces(), first), last + 1), entries._move)
     low = bisect.bisect_left(entries, first, key=start_line)
     return entries[low : bisect.bisect_left(entries, last + 1, key=start_line, lo=low)]
 
 
-def spliced(entries: tuple, first: int, old_last: int, new: tuple, delta: int, move: Callable[[Any, int], Any]) -> tuple:
+def spliced(entries: Sequence, first: int, old_last: int, new: tuple, delta: int, move: Callable[[Any, int], Any]) -> tuple | Moved:
     """``entries`` with those on lines ``first``..``old_last`` replaced by ``new`` and those below
-    moved by ``delta`` lines (``move(entry, delta)``)."""
-    low = bisect.bisect_left(entries, first, key=start_line)
-    high = bisect.bisect_left(entries, old_last + 1, key=start_line, lo=low)
-    below = entries[high:]
-    if delta and below:
-        below = tuple([move(entry, delta) for entry in below])
-    return entries[:low] + new + below
+    moved by ``delta`` lines (``move(entry, delta)``): a ``Moved`` that makes the moves when read."""
+    pieces = _pieces_of(entries)
+    below = _from(pieces, old_last + 1)
+    if delta:
+        below = [(source, lo, hi, moved + delta) for source, lo, hi, moved in below]
+    return _run([*_before(pieces, first), (new, 0, len(new), 0), *below], move)

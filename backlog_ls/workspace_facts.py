@@ -32,14 +32,17 @@ class FactsTable:
     def update(self, facts: Iterable[FileFacts] = (), removed: Iterable[str] = ()) -> set[str]:
         """Take new facts (and drop those of ``removed`` paths): the paths whose findings changed."""
         with self._lock:
-            changed = False
+            taken = []
             for value in facts:
                 # Stored even when equal: an open document's newest facts are what its next are patched from.
                 old, self._facts[value.path] = self._facts.get(value.path), value
-                changed = changed or old != value
-            for path in removed:
-                changed = self._facts.pop(path, None) is not None or changed
-            if not changed:
+                taken.append((old, value))
+            dropped = [self._facts.pop(path, None) is not None for path in removed]
+            if not self._found and not _shared(self._facts.values()):
+                # No findings before, none now: nothing to compare (an open document's facts after
+                # an Enter hold moved entries, made only when read: ``patching.Moved``).
+                return set()
+            if not any(dropped) and all(old == value for old, value in taken):
                 return set()
             found = _findings_across(self._facts.values())
             moved = {path for path in found.keys() | self._found.keys() if found.get(path, ()) != self._found.get(path, ())}
@@ -70,6 +73,11 @@ def _findings_across(files: Collection[FileFacts]) -> dict[str, tuple[Finding, .
     """``check_across``'s findings, by path. A cross-file finding names two backlogs of a project
     (a file without one shares nothing): in a workspace of one backlog there are none, and the
     rules are not run through its thousands of tasks after every keystroke."""
-    if sum(1 for facts in files if facts.project is not None) < 2:
+    if not _shared(files):
         return {}
     return {path: tuple(findings) for path, findings in check_across(files).items()}
+
+
+def _shared(files: Iterable[FileFacts]) -> bool:
+    """Whether two backlogs of a project are among ``files``: what a cross-file finding takes."""
+    return sum(1 for facts in files if facts.project is not None) >= 2
