@@ -49,6 +49,7 @@ def _keystroke(document: Document, kind: str, n: int, middle: int) -> None:
     if n % 2 == 0:
         document.apply_change((middle, split_at), (middle, split_at), "\n")
     else:
+        split_at = len(document.backlog.lines[middle])  # the Backspace joins the lines the Enter split
         document.apply_change((middle, split_at), (middle + 1, 0), "")
 
 

@@ -118,6 +118,7 @@ def run(tasks: int, layout: str, keys: int) -> dict[str, dict[str, float]]:
                     document.apply_change((middle, split_at), (middle, split_at), "\n")
                     cursor = (middle + 1, 0)
                 else:
+                    split_at = len(document.backlog.lines[middle])  # the Backspace joins the lines the Enter split
                     document.apply_change((middle, split_at), (middle + 1, 0), "")
                     cursor = (middle, split_at)
             start = time.perf_counter()

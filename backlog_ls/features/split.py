@@ -205,7 +205,7 @@ def split_actions(backlog: Backlog, line: int, newline: str = "\n") -> list[Acti
     first = Edit(Span.on_line(text_line, task.text_span.start_col, end), f"{lead}{parts[0]}{trailing}")
 
     # Siblings: after the whole task (its subtasks stay with the first part).
-    taken = TakenNumbers(task_id.number for refs in backlog.references() for task_id in refs.task_ids)
+    taken = TakenNumbers.of_document(backlog)
     new_lines = []
     for part in parts[1:]:
         new_lead = lead

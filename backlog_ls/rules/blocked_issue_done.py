@@ -21,13 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..features.issues import lookup, tracker_refs
-from ..memo import BlockMemo
 from ..model import Block
 from . import WARNING, Context, Finding, Rule
-from ._tracker import tracker_findings
+from ._tracker import new_memo, tracker_findings
 from .done_with_open_subtasks import DONE, OPEN, state_kinds
 
-_MEMO = BlockMemo(empty_moves=True)  # no finding for a block is none wherever it sits
+_MEMO = new_memo()
 
 
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:

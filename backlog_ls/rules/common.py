@@ -1034,6 +1034,28 @@ class TakenNumbers:
         for number in numbers:
             self.add(number)
 
+    @classmethod
+    def of_document(cls, backlog: Backlog) -> TakenNumbers:
+        """The numbers of every task ID in ``backlog``'s headings, prose and list items (all of
+        ``backlog.references()``), kept per block on its lineage and per top-level item of a long
+        list: a keystroke reads one block (or item) again, where reading every reference of a
+        20,000-task backlog took 20 ms of each code action asked at a compound task."""
+        taken = cls(())
+        highest = taken._highest
+        peek, put = _BLOCK_NUMBERS.peek, _BLOCK_NUMBERS.put
+        for block in backlog.blocks:
+            found = peek(block)
+            if found is MISSING:
+                found = put(block, _block_numbers(block))
+            for key, value in found:
+                if value > highest.get(key, 0):
+                    highest[key] = value
+        return taken
+
+    def highest(self) -> tuple[tuple[tuple[str, str], int], ...]:
+        """The highest number taken per prefix: ((prefix, dot), number)s."""
+        return tuple(self._highest.items())
+
     def add(self, number: str) -> None:
         prefix, dot, last = number.rpartition(".")
         if _LAST_COMPONENT.fullmatch(last):
@@ -1056,6 +1078,42 @@ class TakenNumbers:
         self.add(new_number)
         word = task_id.text[: len(task_id.text) - len(number)]
         return f"{word}{new_number}"
+
+
+def _block_numbers(block: Block) -> tuple[tuple[tuple[str, str], int], ...]:
+    """``TakenNumbers.highest`` of one block's task IDs (its heading's, its prose's, its items' trees')."""
+    taken = TakenNumbers(task_id.number for task_id in (block.heading.refs.task_ids if block.heading is not None else ()))
+    for task_id in block.refs.task_ids:
+        taken.add(task_id.number)
+    if block.item_count >= LONG_LIST_ITEMS:  # a new block at each keystroke in it: item by item
+        peek, put = _ITEM_NUMBERS.peek, _ITEM_NUMBERS.put
+        highest = taken._highest
+        for item in block.items:
+            lineage = lineage_of(item)
+            found = peek(lineage)
+            if found is MISSING:
+                found = put(lineage, _tree_numbers(item).highest())
+            for key, value in found:
+                if value > highest.get(key, 0):
+                    highest[key] = value
+    else:
+        for item in block.items:
+            for task_id in _tree_task_ids(item):
+                taken.add(task_id.number)
+    return taken.highest()
+
+
+def _tree_numbers(item: Item) -> TakenNumbers:
+    return TakenNumbers(task_id.number for task_id in _tree_task_ids(item))
+
+
+def _tree_task_ids(item: Item) -> Iterable[TaskId]:
+    return chain.from_iterable(node.refs.task_ids for node in item.walk() if node.refs)
+
+
+# Numbers only, never the blocks or items: kept on lineages, across moves.
+_BLOCK_NUMBERS = BlockMemo(across_moves=True)  # block -> ``_block_numbers``
+_ITEM_NUMBERS = LineageMemo()  # a long list's top-level item -> ``TakenNumbers.highest`` of its tree
 
 
 # --- labels for messages ---------------------------------------------------------------------------
@@ -1160,22 +1218,56 @@ def _sample(task: Item, lines) -> tuple[str, bool, tuple[str, str, str, str]] | 
 
 
 def _placeholder_style(index: TaskIndex) -> PlaceholderStyle:
-    lines = index.backlog.lines
+    """The style most top tasks write their first issue reference in (a missing task writes none).
+
+    Tallied per block and kept on its lineage (a sample depends on the task's own line alone), a
+    long list's per top task: a keystroke, or an Enter that moves every block below, tallies one
+    block again, where sampling every task of a 20,000-task backlog took 160 ms of each code
+    action asked at a task without an issue."""
     tokens: Counter[str] = Counter()
     placeholder_tokens: Counter[str] = Counter()
     shapes: Counter[tuple[str, str, str, str]] = Counter()
-    missing = {id(task) for task in index.missing}
-    for task in index.top_tasks:
-        if id(task) not in missing:
-            sample = _sample(task, lines)
-            if sample is None:
-                continue
-            token, is_placeholder, shape = sample
-            (placeholder_tokens if is_placeholder else tokens)[token] += 1
-            shapes[shape] += 1
+    lines = index.backlog.lines
+    peek, put = _STYLE_TALLIES.peek, _STYLE_TALLIES.put
+    for facts in index.facts:
+        tally = peek(facts.lineage)
+        if tally is MISSING:
+            tally = put(facts.lineage, _style_tally(facts.tops, lines))
+        # Block by block, in order, each block's keys in its tasks' order: ties fall as task by task.
+        for counter, counted in zip((tokens, placeholder_tokens, shapes), tally):
+            for key, count in counted:
+                counter[key] += count
     if not shapes:
         return PlaceholderStyle()
     # The document's own placeholders show best how it writes an issue not filed yet.
     token = (placeholder_tokens or tokens).most_common(1)[0][0]
     placement, opening, closing, separator = shapes.most_common(1)[0][0]
     return PlaceholderStyle(token, placement, opening, closing, separator)
+
+
+def _style_tally(tasks: Sequence[Item], lines) -> tuple[tuple[tuple[Any, int], ...], ...]:
+    """How the top tasks of one block write their issues: (tokens, placeholder tokens, shapes), each (key, count)s."""
+    tokens: Counter[str] = Counter()
+    placeholder_tokens: Counter[str] = Counter()
+    shapes: Counter[tuple[str, str, str, str]] = Counter()
+    long_list = len(tasks) >= LONG_LIST_ITEMS  # a long list is a new block at each keystroke in it: per task
+    peek, put = _STYLE_SAMPLES.peek, _STYLE_SAMPLES.put
+    for task in tasks:
+        if long_list:
+            lineage = lineage_of(task)
+            sample = peek(lineage)
+            if sample is MISSING:
+                sample = put(lineage, _sample(task, lines))
+        else:
+            sample = _sample(task, lines)
+        if sample is None:
+            continue
+        token, is_placeholder, shape = sample
+        (placeholder_tokens if is_placeholder else tokens)[token] += 1
+        shapes[shape] += 1
+    return tuple(map(tuple, (tokens.items(), placeholder_tokens.items(), shapes.items())))
+
+
+# The samples and tallies hold strings only, never the items: kept on lineages (``memo.LineageMemo``).
+_STYLE_TALLIES = LineageMemo()  # block lineage -> ``_style_tally`` of its top tasks
+_STYLE_SAMPLES = LineageMemo()  # a long list's top task's lineage -> ``_sample`` of it

@@ -23,14 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..features.issues import lookup, state_text, tracker_refs
-from ..memo import BlockMemo
 from ..model import Block
 from . import HINT, Context, Edit, Finding, Fix, Rule
-from ._tracker import tracker_findings
+from ._tracker import new_memo, tracker_findings
 from .common import named_issues
 from .done_with_open_subtasks import OPEN, state_kinds
 
-_MEMO = BlockMemo()
+_MEMO = new_memo()
 
 
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:

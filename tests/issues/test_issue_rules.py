@@ -98,3 +98,26 @@ def test_a_mention_of_an_issue_is_not_the_task_s_issue_for_the_tracker_rules():
     text = "- [x] Reword the intro. See #13\n- [ ] Fix the parser, related to #14\n- [x] Ship it, cf. #13\n"
     assert findings_for(text, rule="BL305", tracker=tracker()) == []
     assert findings_for(text, rule="BL306", tracker=tracker()) == []
+
+
+def test_an_enter_above_moves_the_tracker_findings_without_reading_the_blocks_below():
+    from backlog_ls.parse import reparse
+    from backlog_ls.text import split_lines
+
+    text = "# Plan\n\n## Phase 1\n\n- [x] Storage (#13)\n- [ ] Old bug (#14)\n\n## Phase 2\n\n- [ ] Unknown (#99)\n- [ ] Fine (#16)\n"
+    source = tracker()
+    before = parse(text)
+    found_before = [(f.code, f.span.start_line, f.span.start_col, f.message) for f in check(before, tracker=source)]
+    assert [(code, line) for code, line, _, _ in found_before] == [("BL305", 4), ("BL306", 5), ("BL307", 9)]
+    lines = text.split("\n")
+    entered = "\n".join(lines[:1] + [""] + lines[1:])
+    after = reparse(before, split_lines(entered)[0], 1, 0, 1)
+    lists = [block for block in after.blocks if block.kind == "list"]
+    assert all(block.moved_from is not None for block in lists)
+    found = [(f.code, f.span.start_line, f.span.start_col, f.message) for f in check(after, tracker=source)]
+    assert found == [(code, line + 1, column, message) for code, line, column, message in found_before]
+    assert found == [(f.code, f.span.start_line, f.span.start_col, f.message) for f in check(parse(entered), tracker=source)]
+    # The quick fix moved with its finding: unticking the task on its new line.
+    (still_open,) = [f for f in check(after, tracker=source) if f.code == "BL305"]
+    assert [edit.span.start_line for edit in still_open.fixes[0].edits] == [5]
+    assert all(block.moved_from is not None for block in lists), "the tracker rules read the moved blocks' items"
