@@ -32,8 +32,13 @@ LOOSE_LINES = ["", "", "  second paragraph {n}", "lazy {n}", "  - [ ] nested {n}
 LOOSE_EDIT_PIECES = EDIT_PIECES + ["\n", "\n", "\n\n  more", "\nlazy", "\n\n- [ ] new", "\n   \n"]
 
 
+# What may follow the list: nothing, prose, another section, a lazy line, another list (after a
+# blank line, or with another bullet, which ends this one), code.
+AFTER_THE_LIST = ["", "\nAfter.\n", "\n## Next\n\n- [ ] t\n", "lazy text\n", "\n- [ ] other 1\n- [ ] other 2\n", "* [ ] star\n", "\n```\ncode\n```\n"]
+
+
 @st.composite
-def long_list_and_edits(draw, loose: bool = False):
+def long_list_and_edits(draw, loose: bool = False, at_the_end: bool = False):
     count = draw(st.integers(30, 70))
     lines = ["# Plan", ""]
     templates = ITEM_LINES + LOOSE_LINES if loose else ITEM_LINES
@@ -44,12 +49,13 @@ def long_list_and_edits(draw, loose: bool = False):
         if lines[-1] == "" and not template.strip():
             template = ITEM_LINES[0]  # one blank line at a time: two end the list sooner than is of interest
         lines.append(template.format(n=n))
-    after = draw(st.sampled_from(["", "\nAfter.\n", "\n## Next\n\n- [ ] t\n", "lazy text\n"]))
+    after = draw(st.sampled_from(AFTER_THE_LIST if at_the_end else AFTER_THE_LIST[:4]))
     text = "\n".join(lines) + "\n" + after
     edits = []
     pieces = st.lists(st.sampled_from(LOOSE_EDIT_PIECES if loose else EDIT_PIECES), max_size=3).map("".join)
     for _ in range(draw(st.integers(1, 5))):
-        line = draw(st.integers(2, count + 1))
+        # At the end: the last items, the lines after the list (``parse._list_tail_read_again``).
+        line = draw(st.integers(count - 2, count + 6) if at_the_end else st.integers(2, count + 1))
         edits.append((line, draw(st.floats(0, 1)), draw(st.integers(0, 2)), draw(pieces)))
     return text, edits
 
@@ -64,6 +70,18 @@ def test_edits_inside_a_long_list_equal_a_full_parse(case):
 @given(long_list_and_edits(loose=True))
 def test_edits_inside_a_long_loose_list_equal_a_full_parse(case):
     # Blank lines between items and inside them, lazy lines, nested lists: looseness comes and goes.
+    _edits_equal_a_full_parse(case)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(long_list_and_edits(at_the_end=True))
+def test_edits_at_the_end_of_a_long_list_and_below_it_equal_a_full_parse(case):
+    _edits_equal_a_full_parse(case)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(long_list_and_edits(loose=True, at_the_end=True))
+def test_edits_at_the_end_of_a_long_loose_list_and_below_it_equal_a_full_parse(case):
     _edits_equal_a_full_parse(case)
 
 
@@ -224,3 +242,21 @@ def test_a_long_list_made_to_nest_too_deep_for_its_size_is_read_as_a_full_parse_
         ("heading", []),
         ("paragraph", ["unparsable-block"]),
     ]
+
+
+@pytest.mark.parametrize("after", ["", "\n## Next\n\nProse.\n"])
+def test_a_task_typed_after_a_long_list_reads_only_its_last_items(monkeypatch, after):
+    # The user adds a task at the end of the list: Enter at the end of its last line, then the task.
+    lines = ["# Plan", ""] + [f"- [ ] task {n}" for n in range(200)]
+    editor = _Editor(lines + after.split("\n")[:-1] if after else lines)
+    end = editor.end_of(201)
+    assert editor.edit(monkeypatch, end, end, "\n") == [2]  # task 199 and the one before it
+    read = [editor.edit(monkeypatch, (202, column), (202, column), key) for column, key in enumerate("- [ ] new")]
+    # The first key reads tasks 198 and 199 and the new line; once it is a task, it and task 199.
+    assert read == [[3]] + [[2]] * len(" [ ] new")
+    assert editor.tasks()[-2:] == [(201, "task 199", False), (202, "new", False)]
+    assert len(editor.tasks()) == 201
+    # Typed on the blank line between the list and what follows, the same: a lazy line of the new task.
+    if after:
+        assert editor.edit(monkeypatch, (203, 0), (203, 0), "more") == [3]
+        assert editor.tasks()[-1] == (202, "new\nmore", False)

@@ -48,8 +48,14 @@ def item_at(backlog: Backlog, line: int, *, tasks_only: bool = True) -> tuple[It
     items = block.items
     first = bisect.bisect_right(items, line, key=_start_line) - 1
     found = _last_at(items[max(first, 0) :], line, tasks_only)
-    if found is None and first > 0:  # a continuation line reaching past the next item's start
-        found = _last_at(items[:first], line, tasks_only)
+    if found is None and first > 0:
+        # An item's own lines lie within its span, and the spans of a block's items follow one
+        # another: only items whose span reaches the line (in practice none) can hold it. (Walking
+        # every item above took 14 ms of each code action on a blank line in a list of 2,000.)
+        low = first
+        while low > 0 and items[low - 1].span.end_line >= line:
+            low -= 1
+        found = _last_at(items[low:first], line, tasks_only)
     return found
 
 

@@ -250,7 +250,9 @@ def renumber_phases_actions(backlog: Backlog, line: int) -> list[Action]:
         for heading in backlog.headings
         if heading.level == here.level and (numbered := _phase_number(heading, lines)) is not None and numbered[0] == word
     ]
-    sections = _sections_by_heading(backlog)
+    # The section tree reads every block's items: built only when a phase's number changes, not
+    # on each keystroke on a heading of phases already in order (90 ms at 20,000 tasks).
+    sections: dict[int, Section] | None = None
     edits = []
     changed = 0
     for index, (heading, (_, span)) in enumerate(phases, start=1):
@@ -259,6 +261,8 @@ def renumber_phases_actions(backlog: Backlog, line: int) -> list[Action]:
             continue
         changed += 1
         edits.append(Edit(span, new))
+        if sections is None:
+            sections = _sections_by_heading(backlog)
         section = sections.get(heading.span.start_line)
         if section is None:
             continue

@@ -169,7 +169,8 @@ _ITEMS_AROUND = 1
 def _reparse_in_list(
     old_blocks: tuple[Block, ...], starts: list[int], lines: Sequence[str], first: int, old_last: int, new_last: int
 ) -> tuple[Block, ...] | None:
-    """The blocks after an edit within one long list, reading only the items around it (None: read blocks).
+    """The blocks after an edit within one long list, reading only the items around it (None: read blocks);
+    at its last items or below it, from an item before the edit on (``_list_tail_read_again``).
 
     Looseness belongs to the whole list, and follows from which items make it loose
     (``Block.loose_items``): those read again say it for themselves but the last, whose
@@ -182,17 +183,22 @@ def _reparse_in_list(
     items = block.items
     if block.kind != "list" or len(items) < LONG_LIST_ITEMS or block.inner_blocks or block.problems:
         return None  # (problems: a full read lists the checkbox ones first, then the others by line)
-    if old_last > block.end_line:
-        return None
     was_loose = items[0].loose
     if was_loose != bool(block.loose_items):
         return None  # an item the model could not place made the list loose: read it all
     item_starts = [item.span.start_line for item in items]
     low = bisect.bisect_right(item_starts, first) - 1 - _ITEMS_AROUND
-    high = bisect.bisect_right(item_starts, old_last) - 1 + _ITEMS_AROUND
-    if low < 0 or high >= len(items) or first <= items[low].span.end_line or old_last >= items[high].span.start_line:
-        return None  # the edit must leave whole unedited items on both sides
+    if low < 0 or first <= items[low].span.end_line:
+        return None  # the edit must leave a whole unedited item before it
     delta = new_last - old_last
+    high = bisect.bisect_right(item_starts, old_last) - 1 + _ITEMS_AROUND
+    if high >= len(items) or old_last > block.end_line:
+        # At the list's last items, or below it: what is typed after a list (a new last task)
+        # may join it. Read from an item before the edit on, until the old blocks resume.
+        with collector_paused():
+            return _list_tail_read_again(old_blocks, index, lines, low, old_last, new_last)
+    if old_last >= items[high].span.start_line:
+        return None  # the edit must leave whole unedited items on both sides
     window_start = items[low].span.start_line
     window_end = items[high].span.end_line + delta
     window = lines[: window_end + 1]
@@ -264,6 +270,57 @@ def _list_read_again(
         _DEEPEST[rebuilt.lineage] = deepest
     moved = tuple(shift_block(other, delta) for other in old_blocks[index + 1 :])
     return old_blocks[:index] + (rebuilt,) + moved
+
+
+def _list_tail_read_again(
+    old_blocks: tuple[Block, ...], index: int, lines: Sequence[str], low: int, old_last: int, new_last: int
+) -> tuple[Block, ...] | None:
+    """The blocks after an edit at the end of a long list or below it (old lines ..``old_last``
+    became ..``new_last``): its items from ``low`` on read again with the lines after them, until
+    the old blocks resume; a keystroke on the line after a list of 20,000 tasks read it all (2 s)."""
+    from .blocks import read_blocks
+    from .shift import shift_block, with_looseness
+
+    block = old_blocks[index]
+    items = block.items
+    was_loose = items[0].loose
+    window_start = items[low].span.start_line
+    fits, deepest = _nesting_after_edit(block, lines, lines, window_start)
+    if not fits or block.link_definitions:
+        return None
+    delta = new_last - old_last
+    resume_at = {other.start_line + delta: at for at, other in enumerate(old_blocks) if at > index and other.start_line > old_last}
+
+    def stop_at(line: int) -> bool:
+        return line > new_last and line in resume_at
+
+    read, stopped = read_blocks(lines, window_start, stop_at)
+    if not read or read[0].kind != "list" or read[0].start_line != window_start:
+        return None
+    tail_list = read[0]
+    new_items = tail_list.items
+    if tail_list.inner_blocks or tail_list.problems or tail_list.link_definitions or new_items[0].loose != bool(tail_list.loose_items):
+        return None
+    # Item ``low`` was not edited: it reads as it did, but for the looseness of the list it is read in.
+    if with_looseness(new_items[0], was_loose) != items[low]:
+        return None
+    kept = block.loose_items
+    loose_items = kept[: bisect.bisect_left(kept, low)] + tuple(low + n for n in tail_list.loose_items)
+    loose = bool(loose_items)
+    head = tuple(with_looseness(item, loose) for item in items[:low]) if loose != was_loose else items[:low]
+    rebuilt = Block(
+        kind="list",
+        start_line=block.start_line,
+        end_line=tail_list.end_line,
+        items=head + tuple(with_looseness(item, loose) for item in new_items),
+        loose_items=loose_items,
+    )
+    if deepest is not None:
+        _DEEPEST[rebuilt.lineage] = deepest
+    moved: tuple[Block, ...] = ()
+    if stopped is not None:
+        moved = tuple(shift_block(other, delta) for other in old_blocks[resume_at[stopped] :])
+    return old_blocks[:index] + (rebuilt, *read[1:]) + moved
 
 
 def _walk_kept(
