@@ -121,3 +121,42 @@ def test_an_enter_above_moves_the_tracker_findings_without_reading_the_blocks_be
     (still_open,) = [f for f in check(after, tracker=source) if f.code == "BL305"]
     assert [edit.span.start_line for edit in still_open.fixes[0].edits] == [5]
     assert all(block.moved_from is not None for block in lists), "the tracker rules read the moved blocks' items"
+
+
+def test_a_keystroke_in_a_long_list_asks_the_tracker_about_the_edited_task_alone():
+    from backlog_ls.workspace import Document
+
+    lines = ["# Plan", ""] + [f"- [{'x' if n % 3 == 0 else ' '}] Task {n} (#{13 + n % 2})" for n in range(60)]
+    document = Document("file:///plan/BACKLOG.md", "\n".join(lines) + "\n", 1, "/plan/BACKLOG.md")
+    asked: list[int] = []
+
+    class Counting(MemoryIssues):
+        def get(self, number, owner=None, name=None):
+            asked.append(number)
+            return super().get(number, owner, name)
+
+    source = Counting(list(tracker().all()), REPO)
+
+    def found(backlog):
+        tracker_codes = ("BL305", "BL306", "BL307", "BL308", "BL309")
+        return [(f.code, f.span.start_line, f.span.start_col, f.message) for f in check(backlog, tracker=source) if f.code in tracker_codes]
+
+    first = found(document.backlog)
+    assert [(code, line) for code, line, _, _ in first[:4]] == [("BL305", 2), ("BL306", 3), ("BL306", 7), ("BL305", 8)]
+    # Task 30 (#13, open, ticked: BL305) becomes #14 (closed): the finding goes, and the tracker is
+    # asked about that task alone.
+    line = lines.index("- [x] Task 30 (#13)")
+    asked.clear()
+    document.apply_change((line, len(lines[line]) - 2), (line, len(lines[line]) - 1), "4")
+    after = found(document.backlog)
+    assert asked and set(asked) == {14}, asked
+    assert ("BL305", line) not in [(code, at) for code, at, _, _ in after]
+    assert after == found(parse(document.text.text))
+    # An Enter in the list moves the findings below it with their tasks: the tracker is asked about
+    # the tasks read again around the new line (three, each asked by at most three rules), not the 60.
+    asked.clear()
+    document.apply_change((10, len(lines[10])), (10, len(lines[10])), "\n")
+    moved = found(document.backlog)
+    assert len(asked) <= 9, asked
+    assert moved == found(parse(document.text.text))
+    assert [line for _, line, _, _ in moved if line > 10] == [line + 1 for _, line, _, _ in after if line > 10]
