@@ -17,6 +17,7 @@ A ``Region`` holds the lineages of its blocks, never a block or an item (they wo
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Callable, Hashable, Sequence
 from itertools import compress, count, repeat
 from operator import attrgetter, ge, is_not, ne, or_, sub
@@ -104,7 +105,16 @@ class Index:
 def index(backlog: Backlog) -> Index:
     """The snapshot's ``Index``, made once per parsed snapshot."""
     found = backlog.__dict__.get("_regions_index")
-    if found is None:
+    if found is not None:
+        return found
+    # Made under a lock: the check (a worker thread) and a request asked at once for the same new
+    # snapshot made two, the second compared with the first (its trace, just recorded, had made
+    # nothing yet), so every block's values were made again for the document links and the
+    # progress tallies on half the keystrokes at 20,000 tasks.
+    with _INDEXING:
+        found = backlog.__dict__.get("_regions_index")
+        if found is not None:
+            return found
         blocks = backlog.blocks
         starts = list(map(attrgetter("start_line"), blocks))
         gaps = [0, *map(sub, starts[1:], starts[:-1])]
@@ -118,7 +128,10 @@ def index(backlog: Backlog) -> Index:
         backlog.__dict__["_regions_index"] = found
         trace = _Trace(lineages, starts, gaps, found.derived, found.serial)
         _RECENT[:] = [*(other for other in _RECENT[-_RECENT_LIMIT + 1 :] if other is not before), trace]
-    return found
+        return found
+
+
+_INDEXING = threading.Lock()
 
 
 _SERIALS = count()

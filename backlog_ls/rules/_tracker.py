@@ -17,36 +17,49 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ..features.issues import source_token
-from ..memo import MISSING, PlacedMemo
+from ..memo import MISSING, BlockValues, PlacedMemo
 from ..model import LONG_LIST_ITEMS, Block, lineage_of
 from . import Context, Finding, shift_findings
 
 
-def new_memo() -> PlacedMemo:
-    """A tracker rule's memo: a block's findings by its lineage, moved with it."""
-    return PlacedMemo(shift_findings)
+class TrackerMemo:
+    """A tracker rule's memory: a block's findings by its lineage, moved with it (``placed``; a long
+    list's per top-level item too), over the document's blocks (``values``: after a keystroke within
+    a line, the blocks the edit left the same objects are passed by, found by a scan in C)."""
+
+    __slots__ = ("placed", "values")
+
+    def __init__(self) -> None:
+        self.placed = PlacedMemo(shift_findings)
+        self.values = BlockValues(_no_default, placed=self.placed)
+
+
+def new_memo() -> TrackerMemo:
+    return TrackerMemo()
+
+
+def _no_default(block: Block, lines) -> tuple:
+    raise AssertionError("tracker findings are computed by the function each rule gives")
 
 
 def tracker_findings(
-    memo: PlacedMemo, context: Context, check_block: Callable[[Context, Block], Iterable[Finding]]
+    memo: TrackerMemo, context: Context, check_block: Callable[[Context, Block], Iterable[Finding]]
 ) -> Iterator[Finding]:
     tracker = context.tracker
     if tracker is None:
         return
     key = (context.settings, source_token(tracker))
-    peek, put = memo.peek, memo.put
-    for block in context.backlog.blocks:
+
+    def findings(block: Block) -> tuple[Finding, ...]:
         if not block.has_items and not block.refs and block.heading is None:
-            continue
-        found = peek(block.lineage, block.start_line, key)
-        if found is MISSING:
-            if block.item_count >= LONG_LIST_ITEMS:
-                found = _by_item(memo, context, block, check_block, key)
-            else:
-                found = tuple(check_block(context, block))
-            put(block.lineage, block.start_line, found, key)
-        if found:
-            yield from found
+            return ()
+        if block.item_count >= LONG_LIST_ITEMS:
+            return _by_item(memo.placed, context, block, check_block, key)
+        return tuple(check_block(context, block))
+
+    backlog = context.backlog
+    for _block, found in memo.values.each(backlog.blocks, backlog.lines, key, findings):
+        yield from found
 
 
 def _by_item(
