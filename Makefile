@@ -66,9 +66,11 @@ screenshots: $(BIN)/.installed-test editors vscode
 	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/editors/test_vscode_e2e.py
 
 # backlog-ls beside rumdl and the VS Code Markdown server (installed into build/bench-peers on first
-# use), then the in-process figures. `make bench-quick`: two small sizes, one round (a few minutes).
+# use), a keystroke on each kind of line, then the in-process figures. `make bench-quick`: two
+# small sizes, one round (a few minutes).
 bench: $(BIN)/.installed-runtime
 	$(BIN)/python benchmarks/peers.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/line_kinds.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/features.py
 	$(BIN)/python benchmarks/issues_cache.py
