@@ -151,12 +151,45 @@ def test_a_keystroke_in_a_long_list_asks_the_tracker_about_the_edited_task_alone
     after = found(document.backlog)
     assert asked and set(asked) == {14}, asked
     assert ("BL305", line) not in [(code, at) for code, at, _, _ in after]
-    assert after == found(parse(document.text.text))
+    text_after = document.text.text
     # An Enter in the list moves the findings below it with their tasks: the tracker is asked about
     # the tasks read again around the new line (three, each asked by at most three rules), not the 60.
     asked.clear()
     document.apply_change((10, len(lines[10])), (10, len(lines[10])), "\n")
     moved = found(document.backlog)
     assert len(asked) <= 9, asked
+    # (compared with fresh parses only now: a check of another list is the last list the rules saw)
+    assert after == found(parse(text_after))
     assert moved == found(parse(document.text.text))
     assert [line for _, line, _, _ in moved if line > 10] == [line + 1 for _, line, _, _ in after if line > 10]
+
+
+def test_after_any_edits_in_a_long_list_the_tracker_findings_are_a_fresh_checks():
+    import random
+
+    from backlog_ls.workspace import Document
+
+    rng = random.Random(7)
+    lines = ["# Plan", ""] + [f"- [{'x' if n % 3 == 0 else ' '}] Task {n} (#{13 + n % 5})" for n in range(50)] + ["", "After."]
+    document = Document("file:///plan/BACKLOG.md", "\n".join(lines) + "\n", 1, "/plan/BACKLOG.md")
+    source = tracker()
+    tracker_codes = ("BL305", "BL306", "BL307", "BL308", "BL309")
+
+    def found(backlog):
+        return [(f.code, f.span.start_line, f.span.start_col, f.message) for f in check(backlog, tracker=source) if f.code in tracker_codes]
+
+    seen = []
+    for _ in range(40):
+        text_lines = document.backlog.lines
+        line = rng.randrange(2, len(text_lines) - 1)
+        end = len(text_lines[line])
+        piece = rng.choice(["\n", "x", " (#14)", " (#13)", "\n- [x] new (#15)", "\n  - [ ] sub", "", "[x]"])
+        if piece == "":
+            document.apply_change((line, end), (line + 1, 0), "")  # the line joined to the next
+        elif piece == "[x]" and text_lines[line].startswith("- [ ]"):
+            document.apply_change((line, 2), (line, 5), "[x]")  # ticked
+        else:
+            document.apply_change((line, end), (line, end), piece)
+        seen.append((document.text.text, found(document.backlog)))
+    for text, findings in seen:  # fresh checks only now: each is another list to the rules
+        assert findings == found(parse(text)), text
