@@ -96,6 +96,23 @@ def _moved_from_bottom(old: Sequence, new: Sequence, delta: int, start_of: Calla
     return after + next(itertools.compress(itertools.count(), map(delta.__ne__, moved_by)), same)
 
 
+def kept_items_from_top(old_items: Sequence[Item], items: Sequence[Item]) -> int:
+    """How many of ``items``' first items are ``old_items``' where they were: the same objects, or
+    copies on the same lines (an edit below that made the list loose or tight copies every item:
+    the same lineage, the same first line). C-level scans."""
+    same = same_from_top(old_items, items)
+    old_rest, rest = old_items[same:], items[same:]
+    limit = min(len(old_rest), len(rest))
+    if not limit:
+        return same
+    lineages = list(map(_LINEAGE, rest[:limit]))
+    differs = map(operator.or_, map(operator.is_not, map(_LINEAGE, old_rest), lineages), map(operator.ne, map(_ITEM_START, old_rest), map(_ITEM_START, rest)))
+    kept = next(itertools.compress(itertools.count(), differs), limit)
+    if None in lineages[:kept]:  # an item never copied has none (``model.lineage_of``): it is no copy
+        kept = lineages.index(None)
+    return same + kept
+
+
 def same_from_top(old: Sequence, new: Sequence) -> int:
     """How many of ``new``'s first values are ``old``'s (the same objects): a C-level scan."""
     return next(itertools.compress(itertools.count(), map(operator.is_not, old, new)), min(len(old), len(new)))

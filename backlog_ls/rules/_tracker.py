@@ -20,7 +20,7 @@ from itertools import chain
 from ..features.issues import source_token
 from ..memo import MISSING, BlockValues, PlacedMemo
 from ..model import LONG_LIST_ITEMS, Block, Item, lineage_of
-from ..patching import moved_items_from_bottom, same_from_bottom, same_from_top
+from ..patching import kept_items_from_top, moved_items_from_bottom, same_from_bottom
 from . import Context, Finding, shift_findings
 
 
@@ -71,8 +71,9 @@ def _by_item(
 ) -> tuple[Finding, ...]:
     """A long list's findings, top-level item by item (a list block holds nothing but its items,
     and these rules judge each item's tree alone): a keystroke in it is a new block, but all of
-    its items but one are kept or moved, with their findings. The items the keystroke left the
-    same objects, on the same lines, are passed by (a scan in C): looking each up took most of a
+    its items but one are kept or moved, with their findings. The items the keystroke left where
+    they were (the same objects, or copies on the same lines when it made the list loose) and
+    those an Enter moved are the last list's, found by scans in C: looking each up took most of a
     keystroke's check in a list of 2,000."""
     items = block.items
     last = memo.last_list  # read once: another thread may replace it
@@ -80,7 +81,7 @@ def _by_item(
     old_values: list[tuple[Finding, ...]] = []
     if last is not None and (last[1] is key or last[1] == key):
         old_items, _, old_values = last
-        before = same_from_top(old_items, items)
+        before = kept_items_from_top(old_items, items)
         after = same_from_bottom(old_items[before:], items[before:])
         if not after and len(items) > before and len(old_items) > before:
             # An Enter in the list: the items below it are copies moved by its lines (their lineages).
