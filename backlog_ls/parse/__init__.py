@@ -126,14 +126,12 @@ def parse_lines(lines: Sequence[str]) -> Backlog:
 def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_last: int) -> Backlog:
     """Parse ``lines`` again after an edit that replaced old lines first..old_last with new first..new_last."""
     from .blocks import front_matter_end, read_blocks
-    from .shift import shift_block
 
     old_blocks = old.blocks
     old_front = old_blocks[0].end_line if old_blocks and old_blocks[0].kind == "front-matter" else None
     if front_matter_end(lines) != old_front:
         # An edit far below can open or close front matter (its closing line): read it all.
         return parse_lines(lines)
-    delta = new_last - old_last
     starts = [block.start_line for block in old_blocks]
     within = _reparse_in_list(old_blocks, starts, lines, first, old_last, new_last)
     if within is not None:
@@ -148,18 +146,33 @@ def reparse(old: Backlog, lines: Sequence[str], first: int, old_last: int, new_l
     else:
         start = old_blocks[keep].start_line
 
-    # Old block starts after the edit, in new numbering, and the index of each.
-    resume_at = {block.start_line + delta: index for index, block in enumerate(old_blocks) if block.start_line > old_last}
-
-    def stop_at(line: int) -> bool:
-        return line > new_last and line in resume_at
-
+    resumed = _Resumed(old_blocks, old_last, new_last)
     with collector_paused():
-        read, stopped = read_blocks(lines, start, stop_at)
-        tail: tuple[Block, ...] = ()
-        if stopped is not None:
-            tail = tuple(shift_block(block, delta) for block in old_blocks[resume_at[stopped] :])
+        read, stopped = read_blocks(lines, start, resumed.stop_at)
+        tail = resumed.blocks_from(stopped)
     return Backlog(lines, old_blocks[:keep] + tuple(read) + tail)
+
+
+class _Resumed:
+    """Where a reading after an edit (old lines ..``old_last`` became ..``new_last``) meets the old
+    blocks again: at an old block's start below the edit, in new numbering (``stop_at``), and the
+    old blocks from there on, moved by the lines the edit added (``blocks_from``)."""
+
+    def __init__(self, old_blocks: tuple[Block, ...], old_last: int, new_last: int) -> None:
+        self._old_blocks = old_blocks
+        self._new_last = new_last
+        self._delta = delta = new_last - old_last
+        self._at = {block.start_line + delta: index for index, block in enumerate(old_blocks) if block.start_line > old_last}
+
+    def stop_at(self, line: int) -> bool:
+        return line > self._new_last and line in self._at
+
+    def blocks_from(self, stopped: int | None) -> tuple[Block, ...]:
+        from .shift import shift_block
+
+        if stopped is None:
+            return ()
+        return tuple(shift_block(block, self._delta) for block in self._old_blocks[self._at[stopped] :])
 
 
 # Unedited items read again on each side of an edit: the judges that the list resumes as it was.
@@ -190,7 +203,6 @@ def _reparse_in_list(
     low = bisect.bisect_right(item_starts, first) - 1 - _ITEMS_AROUND
     if low < 0 or first <= items[low].span.end_line:
         return None  # the edit must leave a whole unedited item before it
-    delta = new_last - old_last
     high = bisect.bisect_right(item_starts, old_last) - 1 + _ITEMS_AROUND
     if high >= len(items) or old_last > block.end_line:
         # At the list's last items, or below it: what is typed after a list (a new last task)
@@ -199,6 +211,7 @@ def _reparse_in_list(
             return _list_tail_read_again(old_blocks, index, lines, low, old_last, new_last)
     if old_last >= items[high].span.start_line:
         return None  # the edit must leave whole unedited items on both sides
+    delta = new_last - old_last
     window_start = items[low].span.start_line
     window_end = items[high].span.end_line + delta
     window = lines[: window_end + 1]
@@ -279,7 +292,7 @@ def _list_tail_read_again(
     became ..``new_last``): its items from ``low`` on read again with the lines after them, until
     the old blocks resume; a keystroke on the line after a list of 20,000 tasks read it all (2 s)."""
     from .blocks import read_blocks
-    from .shift import shift_block, with_looseness
+    from .shift import with_looseness
 
     block = old_blocks[index]
     items = block.items
@@ -288,13 +301,8 @@ def _list_tail_read_again(
     fits, deepest = _nesting_after_edit(block, lines, lines, window_start)
     if not fits or block.link_definitions:
         return None
-    delta = new_last - old_last
-    resume_at = {other.start_line + delta: at for at, other in enumerate(old_blocks) if at > index and other.start_line > old_last}
-
-    def stop_at(line: int) -> bool:
-        return line > new_last and line in resume_at
-
-    read, stopped = read_blocks(lines, window_start, stop_at)
+    resumed = _Resumed(old_blocks, old_last, new_last)  # (the old blocks below the edit follow the list)
+    read, stopped = read_blocks(lines, window_start, resumed.stop_at)
     if not read or read[0].kind != "list" or read[0].start_line != window_start:
         return None
     tail_list = read[0]
@@ -317,10 +325,7 @@ def _list_tail_read_again(
     )
     if deepest is not None:
         _DEEPEST[rebuilt.lineage] = deepest
-    moved: tuple[Block, ...] = ()
-    if stopped is not None:
-        moved = tuple(shift_block(other, delta) for other in old_blocks[resume_at[stopped] :])
-    return old_blocks[:index] + (rebuilt, *read[1:]) + moved
+    return old_blocks[:index] + (rebuilt, *read[1:]) + resumed.blocks_from(stopped)
 
 
 def _walk_kept(

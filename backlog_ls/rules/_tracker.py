@@ -38,10 +38,6 @@ class TrackerMemo:
         self.last_list: tuple[tuple[Item, ...], tuple, list[tuple[Finding, ...]]] | None = None
 
 
-def new_memo() -> TrackerMemo:
-    return TrackerMemo()
-
-
 def _no_default(block: Block, lines) -> tuple:
     raise AssertionError("tracker findings are computed by the function each rule gives")
 

@@ -1041,20 +1041,24 @@ class TakenNumbers:
         list: a keystroke reads one block (or item) again, where reading every reference of a
         20,000-task backlog took 20 ms of each code action asked at a compound task."""
         taken = cls(())
-        highest = taken._highest
         peek, put = _BLOCK_NUMBERS.peek, _BLOCK_NUMBERS.put
         for block in backlog.blocks:
             found = peek(block)
             if found is MISSING:
-                found = put(block, _block_numbers(block))
-            for key, value in found:
-                if value > highest.get(key, 0):
-                    highest[key] = value
+                found = put(block, _block_taken_numbers(block))
+            taken.add_highest(found)
         return taken
 
     def highest(self) -> tuple[tuple[tuple[str, str], int], ...]:
         """The highest number taken per prefix: ((prefix, dot), number)s."""
         return tuple(self._highest.items())
+
+    def add_highest(self, highest: Iterable[tuple[tuple[str, str], int]]) -> None:
+        """Take the numbers of another ``highest()``, as if each of its numbers were added."""
+        known = self._highest
+        for key, value in highest:
+            if value > known.get(key, 0):
+                known[key] = value
 
     def add(self, number: str) -> None:
         prefix, dot, last = number.rpartition(".")
@@ -1080,22 +1084,19 @@ class TakenNumbers:
         return f"{word}{new_number}"
 
 
-def _block_numbers(block: Block) -> tuple[tuple[tuple[str, str], int], ...]:
+def _block_taken_numbers(block: Block) -> tuple[tuple[tuple[str, str], int], ...]:
     """``TakenNumbers.highest`` of one block's task IDs (its heading's, its prose's, its items' trees')."""
     taken = TakenNumbers(task_id.number for task_id in (block.heading.refs.task_ids if block.heading is not None else ()))
     for task_id in block.refs.task_ids:
         taken.add(task_id.number)
     if block.item_count >= LONG_LIST_ITEMS:  # a new block at each keystroke in it: item by item
         peek, put = _ITEM_NUMBERS.peek, _ITEM_NUMBERS.put
-        highest = taken._highest
         for item in block.items:
             lineage = lineage_of(item)
             found = peek(lineage)
             if found is MISSING:
                 found = put(lineage, _tree_numbers(item).highest())
-            for key, value in found:
-                if value > highest.get(key, 0):
-                    highest[key] = value
+            taken.add_highest(found)
     else:
         for item in block.items:
             for task_id in _tree_task_ids(item):
@@ -1112,7 +1113,7 @@ def _tree_task_ids(item: Item) -> Iterable[TaskId]:
 
 
 # Numbers only, never the blocks or items: kept on lineages, across moves.
-_BLOCK_NUMBERS = BlockMemo(across_moves=True)  # block -> ``_block_numbers``
+_BLOCK_NUMBERS = BlockMemo(across_moves=True)  # block -> ``_block_taken_numbers``
 _ITEM_NUMBERS = LineageMemo()  # a long list's top-level item -> ``TakenNumbers.highest`` of its tree
 
 

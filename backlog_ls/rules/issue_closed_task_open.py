@@ -25,11 +25,11 @@ from collections.abc import Iterator
 from ..features.issues import lookup, state_text, tracker_refs
 from ..model import Block
 from . import HINT, Context, Edit, Finding, Fix, Rule
-from ._tracker import new_memo, tracker_findings
+from ._tracker import TrackerMemo, tracker_findings
 from .common import named_issues
 from .done_with_open_subtasks import OPEN, state_kinds
 
-_MEMO = new_memo()
+_MEMO = TrackerMemo()
 
 
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:

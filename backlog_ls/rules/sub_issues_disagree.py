@@ -30,10 +30,10 @@ from collections.abc import Iterator
 from ..features.issues import lookup, tracker_refs
 from ..model import Block
 from . import HINT, Context, Finding, Rule
-from ._tracker import new_memo, tracker_findings
+from ._tracker import TrackerMemo, tracker_findings
 from .done_with_open_subtasks import DONE, state_kinds
 
-_MEMO = new_memo()
+_MEMO = TrackerMemo()
 
 
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:

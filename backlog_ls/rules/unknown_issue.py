@@ -25,9 +25,9 @@ from collections.abc import Iterator
 from ..features.issues import block_references, lookup, ref_repository, same_repository, tracker_refs
 from ..model import Block
 from . import WARNING, Context, Finding, Rule
-from ._tracker import new_memo, tracker_findings
+from ._tracker import TrackerMemo, tracker_findings
 
-_MEMO = new_memo()
+_MEMO = TrackerMemo()
 
 
 def _check_block(context: Context, block: Block) -> Iterator[Finding]:
