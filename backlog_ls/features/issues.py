@@ -85,6 +85,23 @@ def source_token(source: Any) -> tuple:
     return (id(source), getattr(source, "version", None), getattr(source, "fetched_at", None), _generation)
 
 
+def holds_nothing(source: Any) -> bool:
+    """Whether ``source`` can answer nothing yet: no issue cached, and no repository's (or project's)
+    list known complete. The tracker rules then find nothing: every lookup misses, and a missing
+    number is "unknown" only against a complete list. The usual state of the default provider
+    ("auto") with no token or before its first refresh, where walking every task to learn that
+    cost a third of the first check of a 2,000-task backlog. False whenever it cannot tell."""
+    try:
+        parts = getattr(source, "parts", None)
+        if parts is not None:  # several sources behind one (Jira, Linear, [[issues.sources]])
+            return all(holds_nothing(part) for part in parts)
+        # ``knows()`` asks about the source's own repository: a complete list of another is never
+        # known where this one's is not (a source is complete for its own repository or none).
+        return not source.knows() and next(iter(source.all()), None) is None
+    except Exception:  # noqa: BLE001 - a broken source is asked, and logged, by the rules themselves
+        return False
+
+
 def same_repository(source: Any, owner: str | None, name: str | None) -> bool:
     """True when ``owner``/``name`` (None: unqualified) is the source's own repository."""
     if owner is None:

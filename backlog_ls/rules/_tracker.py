@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
-from ..features.issues import source_token
+from ..features.issues import holds_nothing, source_token
 from ..memo import MISSING, BlockValues, PlacedMemo
 from ..model import LONG_LIST_ITEMS, Block, Item, lineage_of
 from ..patching import kept_items_from_top, moved_items_from_bottom, same_from_bottom
@@ -46,7 +46,7 @@ def tracker_findings(
     memo: TrackerMemo, context: Context, check_block: Callable[[Context, Block], Iterable[Finding]]
 ) -> Iterator[Finding]:
     tracker = context.tracker
-    if tracker is None:
+    if tracker is None or holds_nothing(tracker):
         return
     key = (context.settings, source_token(tracker))
 

@@ -85,6 +85,53 @@ def test_no_tracker_no_findings():
     assert [f.code for f in check(parse(text)) if f.code in ("BL305", "BL306", "BL307")] == []
 
 
+class _CountingIssues(MemoryIssues):
+    """A source that counts what the rules ask of it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked = 0
+
+    def get(self, number, owner=None, name=None):
+        self.asked += 1
+        return super().get(number, owner, name)
+
+
+def test_a_source_that_holds_nothing_yet_is_not_asked_about_every_task():
+    # The default provider before its first refresh (or with no token): no issue cached, no
+    # repository's list known complete. Every lookup would miss, so the tracker rules walk nothing.
+    from backlog_ls.features.issues import holds_nothing
+
+    text = "- [x] Done (#13)\n- [ ] Open (#14)\n- [ ] Unknown (#99)\n"
+    blank = _CountingIssues([], REPO, complete=False)
+    assert holds_nothing(blank)
+    assert [f.code for f in check(parse(text), tracker=blank) if f.code.startswith("BL30")] == []
+    assert blank.asked == 0
+    # A complete list that happens to be empty (a repository with no issues yet) is an answer:
+    # every number is unknown there.
+    empty_but_known = _CountingIssues([], REPO, complete=True)
+    assert not holds_nothing(empty_but_known)
+    assert [(f.code, f.span.start_line) for f in check(parse(text), tracker=empty_but_known) if f.code == "BL307"] == [
+        ("BL307", 0), ("BL307", 1), ("BL307", 2)
+    ]
+    # One cached issue is enough to be asked (an incomplete list still answers for the numbers it has).
+    one = _CountingIssues([TrackerIssue(13, "Storage engine", OPEN)], REPO, complete=False)
+    assert not holds_nothing(one)
+    assert [f.code for f in check(parse(text), tracker=one) if f.code.startswith("BL30")] == ["BL305"]
+
+
+def test_several_sources_hold_nothing_only_when_each_does():
+    from backlog_ls.features.issues import holds_nothing
+    from backlog_ls.providers.trackers.sources import TrackerSources
+
+    blank = MemoryIssues([], REPO, complete=False)
+    keyed = MemoryIssues([TrackerIssue(12, "Login", OPEN, key="ABC-12")], Repository("jira", "", "ABC"), complete=True)
+    assert holds_nothing(TrackerSources(blank, {}))
+    assert holds_nothing(TrackerSources(None, {"ABC": MemoryIssues([], None, complete=False)}))
+    assert not holds_nothing(TrackerSources(blank, {"ABC": keyed}))
+    assert not holds_nothing(TrackerSources(None, {"ABC": MemoryIssues([], None, complete=True)}))
+
+
 def test_findings_follow_the_trackers_data():
     backlog = parse("- [x] Done (#13)\n")
     source = tracker()

@@ -50,10 +50,9 @@ import re
 import time
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import httpx
 
 from ...tracker import CLOSED, OPEN, Repository, TrackerIssue
 from .transport import (
@@ -68,6 +67,9 @@ from .transport import (
     token_refusal,
 )
 
+if TYPE_CHECKING:  # imported where a request is made (see ``transport``)
+    import httpx
+
 log = logging.getLogger(__name__)
 
 AUTH = "auth"
@@ -76,7 +78,7 @@ RATE_LIMITED = "rate_limited"
 UNAVAILABLE = "unavailable"
 BAD_RESPONSE = "bad_response"
 
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_TIMEOUT_SECONDS = 10.0  # each step of a request (read, write); connecting gets half
 MAX_PAGES = 200  # 20,000 issues at 100 a page: a runaway Link chain stops here
 USER_AGENT = "backlog-ls"
 
@@ -275,14 +277,18 @@ class TrackerProvider:
         token: str | None = None,
         *,
         api_url: str | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         deadline: float | None = None,
         max_bytes: int = MAX_RESPONSE_BYTES,
     ):
+        import httpx
+
         self.repository = repository
         self._token = token or None
         self.api_url = (api_url or repository.api_url or self.default_api(repository)).rstrip("/")
+        if timeout is None:
+            timeout = httpx.Timeout(DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_TIMEOUT_SECONDS / 2)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         # The whole exchange, body included. A bare number of seconds is both the timeout of each
         # step (connect, each read) and the deadline of the whole.
@@ -396,6 +402,8 @@ class TrackerProvider:
 
     def _refuse_other_origin(self, url: str) -> None:
         """A next-page link to another server is not followed: it would get the token, or our trust."""
+        import httpx
+
         try:
             same = origin(url) == origin(self.api_url)
         except (httpx.InvalidURL, TypeError, ValueError):
@@ -453,6 +461,8 @@ class TrackerProvider:
     # --- plumbing ---------------------------------------------------------------------------------
 
     def _client(self) -> httpx.AsyncClient:
+        import httpx
+
         headers = {"User-Agent": USER_AGENT, **self.base_headers()}
         host = httpx.URL(self.api_url).host
         loopback = host in ("127.0.0.1", "localhost", "::1")
@@ -475,6 +485,8 @@ class TrackerProvider:
         return self.auth_headers(self._token)
 
     async def _send(self, client: httpx.AsyncClient, method: str, url: str, **options: Any) -> httpx.Response:
+        import httpx
+
         headers = options.pop("headers", None) or {}
         try:
             request = client.build_request(method, url, **options)
@@ -539,6 +551,8 @@ class TrackerProvider:
             raise TrackerError(BAD_RESPONSE, f"{self.label} answered with something that is not JSON ({problem})") from None
 
     def _where(self, url: str) -> str:
+        import httpx
+
         return self.scrub(str(httpx.URL(url).copy_with(query=None)))
 
     def scrub(self, text: str) -> str:
@@ -550,7 +564,7 @@ def make_provider(
     token: str | None = None,
     *,
     api_url: str | None = None,
-    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    timeout: httpx.Timeout | float | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     deadline: float | None = None,
     issue_type: str | None = None,

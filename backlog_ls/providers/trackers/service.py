@@ -34,9 +34,9 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import attrs
-import httpx
 
 from ...tracker import Repository, TrackerIssue
 from ...tracker.settings import IssuesSettings
@@ -58,6 +58,9 @@ from .json_export import read_export
 from ...tracker.credentials import UNTRUSTED_WORKSPACE
 from ..workspace_paths import workspace_of
 from .tokens import Token, refusal_for, resolve_token, where_to_put_one
+
+if TYPE_CHECKING:  # imported where a request is made (see ``transport``)
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +294,7 @@ class IssueService:
     def deadline(self) -> float:
         """Seconds a whole refresh may take (every page of the listing) before it is given up."""
         timeout = self._timeout
-        per_request = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
+        per_request = getattr(timeout, "read", timeout)  # an httpx.Timeout, or seconds
         return REFRESH_DEADLINE_TIMEOUTS * float(per_request or self.settings.timeout)
 
     @staticmethod

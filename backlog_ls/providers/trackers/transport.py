@@ -17,8 +17,12 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+from typing import TYPE_CHECKING
 
-import httpx
+# httpx is imported where a request is made, not here: setting up a document's tracker imports
+# this module on the event loop before its first check, and httpx took 50 ms of that.
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,8 @@ class DeadlineExceeded(Exception):
 
 def origin(url: str | httpx.URL) -> tuple[str, str, int | None]:
     """(scheme, host, port) with the scheme's default port filled in: what "the same server" means."""
+    import httpx
+
     parsed = httpx.URL(url)
     scheme = parsed.scheme.lower()
     return scheme, parsed.host.lower().rstrip("."), parsed.port or _DEFAULT_PORTS.get(scheme)
@@ -96,6 +102,7 @@ async def fetch_bounded(
     Raises DeadlineExceeded, ResponseTooLarge, or what httpx raises. The response returned has
     its body read (``.content``), already decoded, and no open connection.
     """
+    import httpx
 
     async def exchange() -> httpx.Response:
         response = await client.send(request, stream=True)
