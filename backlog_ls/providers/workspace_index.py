@@ -407,14 +407,15 @@ def stat_key(path: str) -> tuple[int, int] | None:
 
 
 def _process_pool(files: int) -> ProcessPoolExecutor | None:
-    # Imported here: most sessions never start a pool, and the server's start-up is measured.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(MAX_PROCESSES, cores)
     if files < PROCESS_MIN_FILES or workers < 2:
         return None
+    # Imported only now: most sessions never start a pool, and a folder of a few files was indexed
+    # while its first document was checked, importing multiprocessing and pickle for nothing.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     try:
         if "forkserver" in multiprocessing.get_all_start_methods():
             # A clean process to fork workers from, with the parser already imported; never a fork of

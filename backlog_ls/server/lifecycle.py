@@ -45,10 +45,13 @@ def _on_initialize(ls: BacklogServer, params: types.InitializeParams) -> None:
 
 def _import_the_parser_and_rules() -> None:
     """Load what the first document needs (mistletoe alone takes ~170 ms to import) while the
-    client is still getting ready, instead of before ``initialize`` or during the first didOpen."""
+    client is still getting ready, instead of before ``initialize`` or during the first didOpen:
+    the parser and the rules, then what sets up its tracker on the loop before its first check."""
     try:
         import backlog_ls.parse.blocks  # noqa: F401
         import backlog_ls.rules.registry  # noqa: F401
+        import backlog_ls.providers.trackers.background  # noqa: F401
+        import backlog_ls.providers.trackers.sources  # noqa: F401
     except Exception:
         logger.exception("Loading the parser failed; it will be tried again with the first document")
 

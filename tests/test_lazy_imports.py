@@ -1,4 +1,5 @@
-"""The HTTP client is loaded where a tracker is asked, not where one is set up.
+"""Imports the first check of a session must not wait for: the HTTP client where a tracker is
+only set up, multiprocessing where no pool starts.
 
 The server sets up a document's tracker on its event loop before the document's first check
 (``server/issue_sources.py``); importing httpx there cost the first diagnostics of every session
@@ -28,3 +29,17 @@ def test_setting_up_a_tracker_leaves_the_http_client_unloaded_until_a_provider_i
     assert done.returncode == 0, done.stderr
     # The provider's defaults are what they were: 10 s a step, 5 s to connect, a 30 s deadline.
     assert done.stdout.splitlines() == ["after set-up: False", "after a provider is made: True 10.0 5.0 30.0"]
+
+
+def test_a_few_files_are_indexed_without_loading_multiprocessing():
+    # Below PROCESS_MIN_FILES the index reads files in its thread: starting no pool, it needs no
+    # multiprocessing, whose import ran beside the first document's check.
+    script = (
+        "import sys\n"
+        "from backlog_ls.providers import workspace_index\n"
+        "print(workspace_index._process_pool(3), 'multiprocessing' in sys.modules, 'concurrent.futures.process' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", "False", "False"]
