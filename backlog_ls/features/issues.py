@@ -32,6 +32,7 @@ import logging
 import re
 import weakref
 from collections import Counter
+from itertools import chain
 from operator import attrgetter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
@@ -706,27 +707,66 @@ _STYLE_ATTRIBUTE = "_issue_insert_style"
 
 
 def _document_style(backlog: Backlog) -> str:
-    """The form most of the document's first references are written in."""
+    """The form most of the document's first references are written in (the first
+    ``STYLE_SAMPLES`` issue references, counted a heading, prose or list item at a time)."""
     styles: Counter[str] = Counter()
     seen = 0
-    for refs in backlog.references():
-        for ref in refs.issues:
-            seen += 1
-            if ref.style == "word":
-                styles[f"{ref.prefix} #{{number}}" if ref.prefix else "#{number}"] += 1
-            elif ref.style == "link":
-                styles["[#{number}]({url})"] += 1
-            elif ref.style == "gh":
-                styles["GH-{number}"] += 1
-            elif ref.style == "url":
-                styles["{url}"] += 1
-            elif ref.style == "qualified":
-                styles["{owner}/{repo}#{number}"] += 1
-            else:
-                styles["#{number}"] += 1
+    for forms in _reference_forms(backlog):
+        styles.update(forms)
+        seen += len(forms)
         if seen >= STYLE_SAMPLES:
             break
     return styles.most_common(1)[0][0] if styles else "#{number}"
+
+
+def _reference_forms(backlog: Backlog) -> Iterator[tuple[str, ...]]:
+    """The forms of the issue references of each heading, prose and list item that has any, in
+    document order (``Backlog.references``), kept per block and per top-level item of a long list:
+    a document that writes few issue numbers was read to its end on each keystroke (its first
+    ``STYLE_SAMPLES`` references), for every completion and code action asking how to write one."""
+    for block in backlog.blocks:
+        if not block.has_items and not block.refs and block.heading is None:
+            continue
+        if block.item_count >= LONG_LIST_ITEMS:
+            yield from _block_forms(block, items=False)
+            for item in block.items:
+                lineage = lineage_of(item)
+                forms = _ITEM_FORMS.peek(lineage)
+                if forms is MISSING:
+                    forms = _ITEM_FORMS.put(lineage, _forms_of(node.refs for node in item.walk()))
+                yield from forms
+        else:
+            yield from _BLOCK_FORMS.get(block, lambda block=block: _block_forms(block, items=True))
+
+
+def _block_forms(block: Block, *, items: bool) -> tuple[tuple[str, ...], ...]:
+    own = (block.heading.refs if block.heading is not None else None, block.refs)
+    nodes = (node.refs for item in block.items for node in item.walk()) if items else ()
+    return _forms_of(chain(own, nodes))
+
+
+def _forms_of(every_refs: Iterable[Any]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(_reference_form(ref) for ref in refs.issues) for refs in every_refs if refs and refs.issues)
+
+
+def _reference_form(ref: IssueRef) -> str:
+    if ref.style == "word":
+        return f"{ref.prefix} #{{number}}" if ref.prefix else "#{number}"
+    if ref.style == "link":
+        return "[#{number}]({url})"
+    if ref.style == "gh":
+        return "GH-{number}"
+    if ref.style == "url":
+        return "{url}"
+    if ref.style == "qualified":
+        return "{owner}/{repo}#{number}"
+    return "#{number}"
+
+
+# The forms hold strings only (no item, no block): kept across moves by the block's lineage, and by
+# a long list's top-level item's.
+_BLOCK_FORMS = BlockMemo(across_moves=True)
+_ITEM_FORMS = LineageMemo()
 
 
 _PLAIN_FORMS = {"#{number}": "#", "GH-{number}": "GH-"}

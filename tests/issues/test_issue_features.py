@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from backlog_ls.features import hover
 from backlog_ls.features.completion import CompletionRequest, complete
 from backlog_ls.features.issues import (
@@ -233,6 +235,51 @@ def test_numbers_cited_in_open_documents_are_offered_without_tracker_data():
 def test_insert_format_detection():
     assert insert_format(parse("- [ ] x\n")) == "#{number}"
     assert insert_format(parse("- [ ] x (Issue #1)\n- [ ] y #2\n- [ ] z (Issue #3)\n")) == "Issue #{number}"
+
+
+def _style_as_read_from_the_whole_document(backlog) -> str:
+    """The document's style as ``insert_format`` once found it: every reference, in order, until
+    STYLE_SAMPLES issues (the oracle of the remembered tally)."""
+    from collections import Counter
+
+    from backlog_ls.features.issues import STYLE_SAMPLES, _reference_form
+
+    styles, seen = Counter(), 0
+    for refs in backlog.references():
+        for ref in refs.issues:
+            seen += 1
+            styles[_reference_form(ref)] += 1
+        if seen >= STYLE_SAMPLES:
+            break
+    return styles.most_common(1)[0][0] if styles else "#{number}"
+
+
+@pytest.mark.shared("corpus", "corpus2", "examples")
+def test_the_remembered_document_style_is_the_one_read_from_the_whole_document():
+    from ..conftest import SHARED
+
+    files = [path for folder in ("corpus", "corpus2", "examples") for path in sorted((SHARED / folder).iterdir()) if path.suffix in (".md", ".txt")]
+    assert len(files) > 60
+    for path in files:
+        backlog = parse(path.read_text(encoding="utf-8", errors="replace"))
+        assert insert_format(backlog) == _style_as_read_from_the_whole_document(backlog), path.name
+
+
+def test_the_document_style_follows_edits_in_a_long_list_and_above_it():
+    from backlog_ls.workspace import Document
+
+    # 250 tasks in one list, the first 199 naming "Issue #n", then plain "#n": the first 200
+    # references decide, so the 200th's form (and an Enter above it) is what tips it.
+    lines = ["# Plan", ""] + [f"- [ ] Task {n} (Issue #{n})" for n in range(199)] + [f"- [ ] Task {n} #{n}" for n in range(199, 250)]
+    document = Document("file:///plan/BACKLOG.md", "\n".join(lines) + "\n", 1, "/plan/BACKLOG.md")
+    assert insert_format(document.backlog) == "Issue #{number}"
+    for line in range(2, 110):  # Issue #n -> #n on the first 108 tasks: the plain form wins, 109 to 91
+        text = document.backlog.lines[line]
+        start = text.index("Issue #")
+        document.apply_change((line, start), (line, start + len("Issue ")), "")
+    assert insert_format(document.backlog) == _style_as_read_from_the_whole_document(document.backlog) == "#{number}"
+    document.apply_change((0, 6), (0, 6), "\n\n(see Issue #1, Issue #2)")  # prose above the list
+    assert insert_format(document.backlog) == _style_as_read_from_the_whole_document(document.backlog)
 
 
 # --- links ------------------------------------------------------------------------------------------------
