@@ -124,6 +124,30 @@ def test_after_any_edits_the_actions_equal_a_fresh_parses(base: str, edits: list
             ], (text, at)
 
 
+def test_in_a_long_list_the_style_follows_edits_and_ties_fall_as_task_by_task() -> None:
+    # 30 tasks, half writing "(#n)" at the end and half leading with "#n:": a tie the first task
+    # settles, then tipped by an edit, an Enter above, an Enter in the list, and tipped back.
+    tasks = [f"- [ ] Task {n} (#{n})" if n % 2 == 0 else f"- [ ] #{n}: Task {n}" for n in range(30)]
+    document = _document("# Plan\n\n" + "\n".join(tasks) + "\n")
+
+    def style() -> PlaceholderStyle:
+        found = task_index(document.backlog).placeholder_style
+        assert found == _style_of_every_task(parse(document.text.text)), document.text.text
+        return found
+
+    assert style().placement == "end"  # 15 / 15: the first task's
+    line = document.backlog.lines.index("- [ ] Task 4 (#4)")
+    document.apply_change((line, 6), (line, len("- [ ] Task 4 (#4)")), "#4: Task 4")  # 14 end, 16 lead
+    assert style().placement == "lead"
+    _type(document, 0, len("# Plan"), "\n")  # an Enter above the list: it moves, its samples stay
+    assert style().placement == "lead"
+    _type(document, line + 5, len(document.backlog.lines[line + 5]), "\n")  # an Enter in the list
+    assert style().placement == "lead"
+    line = document.backlog.lines.index("- [ ] #4: Task 4")
+    document.apply_change((line, 6), (line, len("- [ ] #4: Task 4")), "Task 4 (#4)")  # a tie again
+    assert style().placement == "end"
+
+
 def _style_of_every_task(backlog) -> PlaceholderStyle:
     """The placeholder style tallied task by task over the whole document, nothing kept."""
     from collections import Counter
