@@ -74,3 +74,15 @@ def test_fix_all_is_a_fixed_point():
     once = fix_all(text, findings).text
     assert once == "# Plan [100%]\n\nProgress: 2/2\n\n- [x] a [1/1]\n  - [x] b\n"
     assert fix_all(once, findings).text == once
+
+
+
+def test_the_search_for_a_figure_starts_after_indentation_and_quote_markers():
+    # No figure starts on them; a quote thousands of levels deep (an unreadable block, kept as a
+    # paragraph) was searched from its first ">" on every line, a second of every check.
+    from backlog_ls.rules.stale_progress import _figure_start, _states_figure
+
+    assert _figure_start(">>>  > Progress: 1/3") == 7
+    assert _figure_start("  - [ ] 2 of 5 done") == 2
+    assert _states_figure(">" * 4_000 + " Progress: 1/3")
+    assert not _states_figure(">" * 4_000 + " - [ ] level 4000")
