@@ -1227,21 +1227,11 @@ def _placeholder_style(index: TaskIndex) -> PlaceholderStyle:
     action asked at a task without an issue. The document's totals are those of the last call
     with the blocks between its unchanged first and last ones counted again (``_STYLE_TOTALS``):
     adding up 2,000 blocks' tallies was still 6 ms of such a code action at 20,000 tasks."""
-    lines = index.backlog.lines
-    lineages = [facts.lineage for facts in index.facts]
-    last = _STYLE_TOTALS[0]  # read once: another thread may replace it
-    if last is None:
-        tallies = [_tally_of(facts, lines) for facts in index.facts]
-        totals = _added(tallies)
-    else:
-        old_lineages, old_tallies, old_totals = last
-        before = same_from_top(old_lineages, lineages)
-        after = min(same_from_bottom(old_lineages[before:], lineages[before:]), len(lineages) - before)
-        middle = [_tally_of(facts, lines) for facts in index.facts[before : len(lineages) - after]]
-        tallies = old_tallies[:before] + middle + old_tallies[len(old_tallies) - after :]
-        totals = _added(middle, _added(old_tallies[before : len(old_tallies) - after], old_totals, -1))
-    _STYLE_TOTALS[0] = (lineages, tallies, totals)
-    tokens, placeholder_tokens, shapes = totals
+    lines, facts = index.backlog.lines, index.facts
+    lineages = [block_facts.lineage for block_facts in facts]
+    tokens, placeholder_tokens, shapes = _spliced_totals(
+        _STYLE_TOTALS, lineages, lambda low, high: [_tally_of(block_facts, lines) for block_facts in facts[low:high]]
+    )
     if not shapes:
         return PlaceholderStyle()
     # The document's own placeholders show best how it writes an issue not filed yet.
@@ -1277,6 +1267,28 @@ def _added(tallies: Iterable[tuple], totals: tuple[Counter, ...] | None = None, 
     return counters
 
 
+def _spliced_totals(
+    last_call: list, lineages: list, tallies_between: Callable[[int, int], list[tuple]]
+) -> tuple[Counter, ...]:
+    """The totals of the tallies of the parts named by ``lineages`` (a part of the same lineage has
+    the same tally): those of the last call (``last_call[0]``: its lineages, tallies and totals)
+    with the parts between its unchanged first and last ones counted again, taken by
+    ``tallies_between(low, high)``; all of them the first time. Keeps this call's in ``last_call``."""
+    last = last_call[0]  # read once: another thread may replace it
+    if last is None:
+        tallies = tallies_between(0, len(lineages))
+        totals = _added(tallies)
+    else:
+        old_lineages, old_tallies, old_totals = last
+        before = same_from_top(old_lineages, lineages)
+        after = same_from_bottom(old_lineages[before:], lineages[before:])
+        middle = tallies_between(before, len(lineages) - after)
+        tallies = old_tallies[:before] + middle + old_tallies[len(old_tallies) - after :]
+        totals = _added(middle, _added(old_tallies[before : len(old_tallies) - after], old_totals, -1))
+    last_call[0] = (lineages, tallies, totals)
+    return totals
+
+
 def _most_common(counter: Counter) -> Any:
     """The key with the highest count, or None when several share it (the order decides those)."""
     top = max(counter.values())
@@ -1305,19 +1317,9 @@ def _long_list_tally(tasks: Sequence[Item], lines) -> tuple[tuple[tuple[Any, int
     lineages = list(map(_ITEM_LINEAGE, tasks))  # in C: 20,000 calls of ``lineage_of`` were 5 ms
     if None in lineages:  # a task never copied has none yet
         lineages = [lineage if lineage is not None else lineage_of(task) for lineage, task in zip(lineages, tasks)]
-    last = _LONG_LIST_STYLE[0]  # read once: another thread may replace it
-    if last is None:
-        samples = [_kept_sample(task, lines) for task in tasks]
-        totals = _added(map(_as_tally, samples))
-    else:
-        old_lineages, old_samples, old_totals = last
-        before = same_from_top(old_lineages, lineages)
-        after = same_from_bottom(old_lineages[before:], lineages[before:])
-        middle = [_kept_sample(task, lines) for task in tasks[before : len(tasks) - after]]
-        samples = old_samples[:before] + middle + old_samples[len(old_samples) - after :]
-        gone = _added(map(_as_tally, old_samples[before : len(old_samples) - after]), old_totals, -1)
-        totals = _added(map(_as_tally, middle), gone)
-    _LONG_LIST_STYLE[0] = (lineages, samples, totals)
+    totals = _spliced_totals(
+        _LONG_LIST_STYLE, lineages, lambda low, high: [_as_tally(_kept_sample(task, lines)) for task in tasks[low:high]]
+    )
     return _as_pairs(totals)
 
 
@@ -1359,7 +1361,7 @@ def _as_pairs(totals: tuple[Counter, ...]) -> tuple[tuple[tuple[Any, int], ...],
 
 
 _ITEM_LINEAGE = attrgetter("lineage")
-# The last long list tallied: (its tasks' lineages, their samples, the totals).
+# The last long list tallied: (its tasks' lineages, their tallies, the totals).
 _LONG_LIST_STYLE: list[tuple[list, list, tuple[Counter, ...]] | None] = [None]
 
 

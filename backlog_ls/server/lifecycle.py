@@ -53,7 +53,7 @@ def _import_the_parser_and_rules() -> None:
         import backlog_ls.providers.trackers.background  # noqa: F401
         import backlog_ls.providers.trackers.sources  # noqa: F401
     except Exception:
-        logger.exception("Loading the parser failed; it will be tried again with the first document")
+        logger.exception("Loading the parser, the rules or the tracker set-up failed; it will be tried again with the first document")
 
 
 async def _on_initialized(ls: BacklogServer, params: types.InitializedParams) -> None:
