@@ -183,3 +183,20 @@ def test_the_merge_a_note_was_found_in_is_a_mention():
         """,
         rule="duplicate-issue",
     )
+
+
+def test_a_mention_is_the_word_before_its_references_whatever_lies_between():
+    from .fixture import findings_for
+
+    # The references after "depends on" are a list of them; the word's marks and a "cf." without a space.
+    text = (
+        "- [ ] Port it (#12)\n"
+        "- [ ] Test it, depends on #3, #4 and #12\n"
+        "- [ ] Review it. **Blocked by:** #12\n"
+        "- [ ] Docs, cf.#12\n"
+        "- [ ] Ship it after owner/repo#9 or #12\n"
+    )
+    assert findings_for(text, rule="duplicate-issue") == []
+    # After words that mention nothing the same references name the task's issue: a duplicate each.
+    named = "- [ ] Port it (#12)\n- [ ] Test it, then #3, #4 and #12\n- [ ] Review it: #12\n- [ ] Docs (#12)\n"
+    assert [f.span.start_line for f in findings_for(named, rule="duplicate-issue")] == [1, 2, 3]
