@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Collection
 
@@ -27,6 +28,10 @@ log = logging.getLogger(__name__)
 MAX_ANCHOR_FILE_BYTES = 2 * 1024 * 1024
 # How many files' anchors are kept.
 CACHE_SIZE = 512
+# A file or folder changed less than this long ago is not vouched for by its stamp: a second change
+# within the file system's timestamp granularity would leave the stamp as it was (git's "racy" files).
+SETTLED_NS = 2_000_000_000
+ABSENT = ("absent",)  # the stamp of a path with nothing there
 
 
 class DiskFiles:
@@ -44,6 +49,28 @@ class DiskFiles:
             return os.path.exists(path)
         except (OSError, ValueError):  # ValueError: an embedded NUL
             return False
+
+    def stamp(self, path: str) -> tuple | None:
+        """What changes whenever the file or folder at ``path`` does (a folder's, when an entry is added,
+        removed or renamed), so that answers read from it can be kept while it stays the same; ``ABSENT``
+        when nothing is there; None when it cannot vouch: changed in the last two seconds, or unexaminable."""
+        try:
+            stat = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return ABSENT
+        except (OSError, ValueError):
+            return None
+        if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < SETTLED_NS:
+            return None
+        return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, stat.st_dev)
+
+    def symlinks(self, folder: str) -> frozenset[str]:
+        """The names of the symbolic links in a folder (none when it cannot be listed)."""
+        try:
+            with os.scandir(folder) as found:
+                return frozenset(entry.name for entry in found if entry.is_symlink())
+        except (OSError, ValueError):
+            return frozenset()
 
     def names(self, folder: str) -> Collection[str] | None:
         """The entries of a folder, for "did you mean" suggestions; None when it cannot be listed."""

@@ -103,6 +103,11 @@ class Files(Protocol):
     def anchors(self, path: str) -> Collection[str] | None:
         """The heading anchors of a Markdown file, or None when it cannot be read."""
 
+    # Optional (``providers.files.DiskFiles`` has them): with them, a rule may keep what it read
+    # from one check to the next while the stamps of what it read stay the same.
+    #   stamp(path) -> tuple | None: what changes when the file or folder does; None: cannot vouch.
+    #   symlinks(folder) -> frozenset[str]: the names of the symbolic links in a folder.
+
 
 @attrs.frozen
 class Rule:

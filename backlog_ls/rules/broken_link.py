@@ -18,6 +18,10 @@ or a document that has no path yet) only ``#slug`` links into the same document
 are checked. A close match, when there is one, is offered as a fix to apply by
 hand: only the author knows whether it is the right one.
 
+In the editor a file created, renamed or removed shows at the next check: what a
+verdict read from the disk is kept while its folder (and the linked file, for a
+``#slug``) stays unchanged, and read again when it changes.
+
 Bad:
 
     - [ ] Implement the [proxy](design/prxy.md), see [axioms](#axiom)
@@ -146,6 +150,10 @@ class _Checker:
         self._anchors: dict[str, Collection[str] | None] = {}
         self._names: dict[str, Collection[str] | None] = {}
         self._verdicts: dict[str, _Verdict | None] = {}
+        # Verdicts are kept from one run to the next (``_KEPT``) when the files can stamp what was read.
+        self._stamper = getattr(self.files, "stamp", None)
+        self._stamps: dict[str, tuple | None] = {}  # each path's stamp, taken once a run, before it is read
+        self._read: list[str] | None = None  # while judging one target: the paths whose stamps it rests on
 
     # answers, cached for the run
     def own_anchors(self) -> frozenset[str]:
@@ -158,13 +166,20 @@ class _Checker:
         return self._own_anchors
 
     def exists(self, path: str) -> bool:
+        # Whether a path exists is a matter of its folder's entries; of its target's too, for a link.
+        folder, name = os.path.split(path)
+        self._rests_on(folder)
+        if self._read is not None and name in self._symlinks(folder):
+            self._rests_on(path)  # its stamp follows the link: gone, or there, when the target is
         if path not in self._exists:
             self._exists[path] = bool(self.files.exists(path))
         return self._exists[path]
 
     def anchors_of(self, path: str) -> Collection[str] | None:
         if path == self.path:
+            self._read = None  # this document's own headings, which change as it is typed: not kept
             return self.own_anchors()
+        self._rests_on(path)
         if path not in self._anchors:
             self._anchors[path] = self.files.anchors(path)
         return self._anchors[path]
@@ -173,9 +188,37 @@ class _Checker:
         lister = getattr(self.files, "names", None)
         if lister is None:
             return None
+        self._rests_on(folder)
         if folder not in self._names:
             self._names[folder] = lister(folder)
         return self._names[folder]
+
+    # what was read, for keeping verdicts
+    def _stamp(self, path: str) -> tuple | None:
+        if path not in self._stamps:
+            self._stamps[path] = self._stamper(path) if self._stamper is not None else None
+        return self._stamps[path]
+
+    def _rests_on(self, path: str) -> None:
+        """Note that the verdict being made reads ``path``; its stamp is taken first, so a change while it is read shows."""
+        if self._read is not None:
+            if self._stamp(path) is None:
+                self._read = None  # it cannot vouch for itself: the verdict is made again next run
+            else:
+                self._read.append(path)
+
+    def _symlinks(self, folder: str) -> frozenset[str]:
+        lister = getattr(self.files, "symlinks", None)
+        stamp = self._stamp(folder)
+        if lister is None or stamp is None:
+            self._read = None  # which names are links is not known: the verdict is not kept
+            return frozenset()
+        kept = _SYMLINKS.get(folder)
+        if kept is None or kept[0] != stamp:
+            if len(_SYMLINKS) >= _KEPT_MOST:
+                _SYMLINKS.clear()
+            kept = _SYMLINKS[folder] = (stamp, lister(folder))
+        return kept[1]
 
     # the check
     def finding(self, target: str, span: Span) -> Finding | None:
@@ -183,10 +226,30 @@ class _Checker:
         if target in self._verdicts:
             verdict = self._verdicts[target]
         else:
-            verdict = self._verdicts[target] = self.judge(target)
+            verdict = self._verdicts[target] = self._judged(target)
         if verdict is None:
             return None
         return _finding(span, verdict)
+
+    def _judged(self, target: str) -> _Verdict | None:
+        """``judge(target)``, or the verdict of an earlier run when none of what it read has changed since."""
+        if self._stamper is None or self.path is None:
+            return self.judge(target)
+        key = (self.path, target)  # the document's, not its folder's: a link into itself reads its own headings
+        kept = _KEPT.get(key)
+        if kept is not None and kept[0] is self.files and all(self._stamp(path) == stamp for path, stamp in kept[2]):
+            return kept[1]
+        self._read = []
+        try:
+            verdict = self.judge(target)
+            read = self._read
+        finally:
+            self._read = None
+        if read:  # (a target that read nothing from the files is judged again: it costs nothing)
+            if len(_KEPT) >= _KEPT_MOST:
+                _KEPT.clear()
+            _KEPT[key] = (self.files, verdict, tuple((path, self._stamps[path]) for path in dict.fromkeys(read)))
+        return verdict
 
     def judge(self, target: str) -> _Verdict | None:
         """What is wrong with a link target, if anything, and how to repair it (offsets in ``target``)."""
@@ -227,6 +290,14 @@ class _Checker:
 
 
 _Verdict = tuple[str, tuple[tuple[str, int, int, str], ...]]  # message, (fix title, start, end, new text)
+
+# Verdicts on links into the file system, from one run to the next: (the document's path, the
+# target) -> (the files asked, the verdict, the stamp of each path it read). A keystroke asks the file
+# system for one stamp per folder linked into (and per file whose headings are linked), where it stat'ed
+# every link target; a link target is judged again when a folder or file it read has changed.
+_KEPT: dict[tuple[str, str], tuple[object, _Verdict | None, tuple[tuple[str, tuple], ...]]] = {}
+_KEPT_MOST = 20_000  # more and they are all forgotten (a workspace of many folders, checked by the index)
+_SYMLINKS: dict[str, tuple[tuple, frozenset[str]]] = {}  # folder -> (its stamp, the symbolic links in it)
 
 
 @functools.lru_cache(maxsize=8)

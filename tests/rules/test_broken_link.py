@@ -200,3 +200,106 @@ def test_the_message_names_the_document_never_the_working_directory(tmp_path, mo
         messages.append([f.message for f in findings_for(text, rule="BL401", path=str(plan), files=DiskFiles())])
 
     assert messages == [["No file 'spec.md' relative to this document."]] * 3
+
+
+class CountingDiskFiles(DiskFiles):
+    """The disk, counting what the rule asks of it."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked: list[str] = []
+
+    def exists(self, path: str) -> bool:
+        self.asked.append(path)
+        return super().exists(path)
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Every file and folder counts as changed long ago (no change is "racy"); ``touch`` changes one,
+    its modification time set later than any before, as a file system's clock would."""
+    from backlog_ls.providers import files
+
+    monkeypatch.setattr(files, "SETTLED_NS", -(10**18))
+    clock = [1_700_000_000 * 10**9]
+
+    def touch(path):
+        clock[0] += 10**9
+        os.utime(path, ns=(clock[0], clock[0]))
+
+    return touch
+
+
+def test_a_verdict_is_kept_while_what_it_read_is_unchanged(tmp_path, settled):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# A\n\n## Usage\n", encoding="utf-8")
+    plan = str(tmp_path / "plan.md")
+    text = "- [ ] Read [a](docs/a.md#usage), [b](docs/b.md) and [c](docs/c.md#intro)\n"
+    files = CountingDiskFiles()
+
+    def check_once():
+        files.asked.clear()
+        return [(f.span.start_col, f.message) for f in findings_for(text, rule="BL401", path=plan, files=files)]
+
+    missing = [(37, "No file 'docs/b.md' relative to this document."), (56, "No file 'docs/c.md' relative to this document.")]
+    assert check_once() == missing
+    assert len(files.asked) == 3
+    assert check_once() == missing  # a keystroke: nothing read changed, nothing asked again
+    assert files.asked == []
+
+    (tmp_path / "docs" / "b.md").write_text("# B\n", encoding="utf-8")  # a file appears in the folder
+    settled(tmp_path / "docs")
+    assert check_once() == missing[1:]
+    assert len(files.asked) == 3
+
+    (tmp_path / "docs" / "c.md").write_text("# C\n", encoding="utf-8")
+    settled(tmp_path / "docs")
+    assert check_once() == [(56, "No heading '#intro' in 'docs/c.md'.")]
+    (tmp_path / "docs" / "c.md").write_text("# C\n\n## Intro\n", encoding="utf-8")  # its headings change
+    settled(tmp_path / "docs" / "c.md")
+    assert check_once() == []
+
+    (tmp_path / "docs" / "a.md").unlink()
+    settled(tmp_path / "docs")
+    assert check_once() == [(15, "No file 'docs/a.md' relative to this document.")]
+
+
+def test_a_link_to_a_symbolic_link_follows_its_target(tmp_path, settled):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "spec.md").write_text("# Spec\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    os.symlink(tmp_path / "shared" / "spec.md", tmp_path / "docs" / "spec.md")
+    plan = str(tmp_path / "plan.md")
+    text = "- [ ] Follow [the spec](docs/spec.md)\n"
+    files = CountingDiskFiles()
+    assert findings_for(text, rule="BL401", path=plan, files=files) == []
+
+    (tmp_path / "shared" / "spec.md").unlink()  # the link's folder is as it was, its target is gone
+    settled(tmp_path / "shared")
+    found = findings_for(text, rule="BL401", path=plan, files=files)
+    assert [f.message for f in found] == ["No file 'docs/spec.md' relative to this document."]
+
+
+def test_a_folder_changed_just_now_is_not_vouched_for(tmp_path):
+    (tmp_path / "docs").mkdir()
+    files = DiskFiles()
+    assert files.stamp(str(tmp_path / "docs")) is None  # a second change in the same tick would look the same
+    assert files.stamp(str(tmp_path / "nothing" / "here")) == ("absent",)
+    text, plan = "- [ ] Read [b](docs/b.md)\n", str(tmp_path / "plan.md")
+    counting = CountingDiskFiles()
+    for _ in range(2):
+        assert [f.message for f in findings_for(text, rule="BL401", path=plan, files=counting)] == [
+            "No file 'docs/b.md' relative to this document."
+        ]
+    assert len(counting.asked) == 2  # asked again each time
+
+
+def test_two_documents_of_a_folder_each_judge_a_link_into_one_of_them(tmp_path, settled):
+    (tmp_path / "b.md").write_text("# B\n", encoding="utf-8")
+    text = "- [ ] See [usage](b.md#usage)\n"
+    files = DiskFiles()
+    from_a = findings_for(text, rule="BL401", path=str(tmp_path / "a.md"), files=files)
+    assert [f.message for f in from_a] == ["No heading '#usage' in 'b.md'."]
+    # In b.md itself the link is into its own headings, as typed, not those on disk.
+    from_b = findings_for(text + "\n## Usage\n", rule="BL401", path=str(tmp_path / "b.md"), files=files)
+    assert from_b == []
