@@ -27,27 +27,31 @@ from ..model import (
     Span,
     TaskId,
     lineage_of,
+    walk_items,
 )
 
 _new_tuple = tuple.__new__  # a Span without the Python-level ``Span.__new__``: spans are most of what moves
 
 
-def _constructor(cls: type) -> Callable[..., Any]:
+def _constructor(cls: type, post_init: str = "") -> Callable[..., Any]:
     """``cls(...)`` with every field it takes positionally, setting each slot through its descriptor.
 
     attrs's frozen ``__init__`` sets each field by a call of ``object.__setattr__``; this sets
     them directly (an item moved: 0.9 µs instead of 1.4), which made moving a block a third
     faster. Made from the class's own fields, so a field added to the model is moved too;
-    only for classes that check nothing on the way in (no validator, converter or post-init).
+    only for classes that check nothing on the way in (no validator or converter), and with a
+    post-init only when ``post_init`` does its work (lines of code, on ``made`` and the fields).
     """
     fields = attrs.fields(cls)
-    assert not hasattr(cls, "__attrs_post_init__") and all(f.validator is None and f.converter is None for f in fields), cls
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = [f"def make({', '.join(f.name for f in fields if f.init)}):", "    made = new(cls)"]
+    assert post_init or not hasattr(cls, "__attrs_post_init__"), cls
+    assert all(f.validator is None and f.converter is None for f in fields), cls
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "walk_items": walk_items}
+    lines = [f"def make({', '.join(f.alias for f in fields if f.init)}):", "    made = new(cls)"]
     for field in fields:
         namespace[f"set_{field.name}"] = getattr(cls, field.name).__set__
         namespace[f"default_{field.name}"] = field.default
-        lines.append(f"    set_{field.name}(made, {field.name if field.init else 'default_' + field.name})")
+        lines.append(f"    set_{field.name}(made, {field.alias if field.init else 'default_' + field.name})")
+    lines.extend(f"    {line}" for line in post_init.splitlines())
     lines.append("    return made")
     exec("\n".join(lines), namespace)  # noqa: S102 - code made from the model's own field names
     return namespace["make"]
@@ -183,18 +187,27 @@ def with_looseness(item: Item, loose: bool) -> Item:
     )
 
 
+_new_heading = _constructor(Heading)
+
+
 def _heading(heading: Heading, delta: int) -> Heading:
-    return Heading(
-        span=_span(heading.span, delta),
-        level=heading.level,
-        title=heading.title,
-        title_span=_span(heading.title_span, delta),
-        number=heading.number,
-        refs=_refs(heading.refs, delta),
-        setext=heading.setext,
-        task_state=heading.task_state,
-        task_id=None if heading.task_id is None else TaskId(_span(heading.task_id.span, delta), heading.task_id.text, heading.task_id.number),
+    task_id = heading.task_id
+    return _new_heading(
+        _span(heading.span, delta),
+        heading.level,
+        heading.title,
+        _span(heading.title_span, delta),
+        heading.number,
+        _refs(heading.refs, delta),
+        heading.setext,
+        heading.task_state,
+        None if task_id is None else _task_id(_span(task_id.span, delta), task_id.text, task_id.number),
     )
+
+
+# A moved block, made as ``Block(...)`` makes it: ``Block.__attrs_post_init__`` walks the items given.
+_new_block = _constructor(Block, post_init="if walk is None and items is not None:\n    set__walk(made, walk_items(items))")
+_new_problem = _constructor(Problem)
 
 
 def shift_block(block: Block, delta: int) -> Block:
@@ -206,17 +219,19 @@ def shift_block(block: Block, delta: int) -> Block:
         moved_from: tuple[Block, int] | None = (source[0], source[1] + delta)
     else:
         moved_from = (block, delta) if block.has_items else None
-    return Block(
-        kind=block.kind,
-        start_line=block.start_line + delta,
-        end_line=block.end_line + delta,
-        heading=None if block.heading is None else _heading(block.heading, delta),
-        items=None if moved_from is not None else (),
-        refs=_refs(block.refs, delta),
-        problems=tuple(Problem(_span(p.span, delta), p.code, p.message, p.replacement) for p in block.problems),
-        link_definitions=block.link_definitions,
-        inner_blocks=tuple((kind, first + delta, last + delta) for kind, first, last in block.inner_blocks),
-        loose_items=block.loose_items,
-        lineage=block.lineage,
-        moved_from=moved_from,
+    heading, problems, inner_blocks = block.heading, block.problems, block.inner_blocks
+    return _new_block(
+        block.kind,
+        block.start_line + delta,
+        block.end_line + delta,
+        None if heading is None else _heading(heading, delta),
+        None if moved_from is not None else (),  # items
+        _refs(block.refs, delta),
+        tuple([_new_problem(_span(p.span, delta), p.code, p.message, p.replacement) for p in problems]) if problems else problems,
+        block.link_definitions,
+        tuple([(kind, first + delta, last + delta) for kind, first, last in inner_blocks]) if inner_blocks else inner_blocks,
+        block.loose_items,
+        None,  # walk
+        block.lineage,
+        moved_from,
     )
