@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import chain
 from typing import Any
 
-from .model import Block, Item, Lineage
+from .model import Block, Item, Lineage, lineage_of
 from .patching import same_from_bottom, same_from_top
 
 _MISSING = object()
@@ -184,8 +184,6 @@ def long_list_values(items: Sequence[Item], memo: LineageMemo, compute: Callable
     The values of the last list are kept with its items (of the newest model only: an older one
     is let go): after a keystroke in a long list its items before and after the edit are the same
     objects on the same lines, so only the items between are looked at (found by a scan in C)."""
-    from .model import lineage_of
-
     if not items:
         return []
     last = memo.last_list  # read once: another thread may replace it

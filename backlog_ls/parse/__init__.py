@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Lineage, Span
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Lineage, Span, walk_items
 
 # ``blocks`` (and so mistletoe, which takes some 170 ms to import) is imported on first
 # use: ``parse.inline`` is needed by features that must load before any document arrives.
@@ -332,8 +332,6 @@ def _walk_kept(
     block: Block, low: int, high: int, middle: tuple[Item, ...], after: Item, tail: tuple[Item, ...], delta: int
 ) -> tuple[tuple[Item, Item | None], ...]:
     """The rebuilt list's walk: the old walk's pairs for the items kept as they were, new ones for the rest."""
-    from ..model import walk_items
-
     before = block.walk[: _first_pair(block, low + 1)]
     if delta:
         return before + walk_items(middle + (after,) + tail)

@@ -21,7 +21,9 @@ import cattrs
 
 from .. import checkpoint
 from ..config import OFF, Settings
-from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Span
+from ..memo import MISSING, LineageMemo
+from ..model import LONG_LIST_ITEMS, Backlog, Block, Item, Span, lineage_of
+from ..patching import same_from_bottom, same_from_top
 
 ERROR = "error"
 WARNING = "warning"
@@ -190,8 +192,6 @@ _options_converter = cattrs.Converter()
 
 
 def _new_memo():
-    from ..memo import LineageMemo
-
     return LineageMemo()  # findings hold spans, never the block's items: safe on the lineage
 
 
@@ -202,8 +202,6 @@ def _block_findings(rule: Rule, context: Context) -> list:
     whole lines is found again. Written as one tight loop: it runs over every block of
     the document, for every block rule, on every keystroke.
     """
-    from ..memo import MISSING
-
     settings = context.settings
     found: list = []
     memo = rule.memo
@@ -223,9 +221,6 @@ def _block_findings(rule: Rule, context: Context) -> list:
 
 
 def _findings_of_block(rule: Rule, context: Context, block: Block) -> tuple[Finding, ...]:
-    from ..memo import MISSING
-    from ..model import lineage_of
-
     found: list = [] if rule.check_block is None else list(rule.check_block(context, block))
     check_item = rule.check_item
     if check_item is None:
@@ -251,8 +246,6 @@ def _findings_of_block(rule: Rule, context: Context, block: Block) -> tuple[Find
 
 def _remember(rule: Rule, memo: Any, lineage: Any, start: int, entry: Any, settings: Any, compute: Callable[[], tuple]) -> tuple:
     """The findings of a block or item that starts at ``start``: those remembered (``entry``) moved there, or found again."""
-    from ..memo import MISSING
-
     if entry is MISSING or rule.lines_in_text:
         findings = compute()
     else:
@@ -288,8 +281,6 @@ class _Bundles:
 
     def findings(self, rules: tuple[Rule, ...], context: Context) -> list[list[Finding]]:
         """Each rule's findings over every block, in document order."""
-        from ..patching import same_from_bottom, same_from_top
-
         blocks = context.backlog.blocks
         key = self.key(context.settings, rules)
         last = self._last  # read once: another thread may replace it
@@ -311,8 +302,6 @@ class _Bundles:
         if block.item_count < LONG_LIST_ITEMS:
             return tuple(_findings_of_block(rule, context, block) for rule in rules)
         # A long list, item by item: each item's findings kept, so an edit checks one item again.
-        from ..model import lineage_of
-
         found: list[list[Finding]] = [[] if rule.check_block is None else list(rule.check_block(context, block)) for rule in rules]
         _gather(self._items, block.items, lineage_of, _ITEM_START, lambda item: tuple(_item_findings(rule, context, item) for rule in rules),
                 self.key(context.settings, rules), rules, found)
@@ -336,8 +325,6 @@ def _gather(memo: Any, nodes: Iterable[Any], lineage_of: Callable, start_of: Cal
 def _entries(memo: Any, nodes: Iterable[Any], lineage_of: Callable, start_of: Callable, compute: Callable[[Any], tuple],
              key: tuple, rules: tuple[Rule, ...]) -> list:
     """For each of ``nodes``, each rule's findings there (remembered, moved, or computed), or () when none has any."""
-    from ..memo import MISSING
-
     entries: list = []
     add = entries.append
     peek = memo.peek
@@ -365,8 +352,6 @@ def _remember_all(memo: Any, lineage: Any, start: int, entry: Any, key: tuple, r
                   compute: Callable[[], tuple]) -> tuple:
     """As ``_remember``, for every rule at once: each rule's findings moved where its messages name
     no line, else found again (only where there were any)."""
-    from ..memo import MISSING
-
     if entry is MISSING:
         per_rule = compute()
     else:

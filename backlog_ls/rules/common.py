@@ -47,6 +47,7 @@ from ..model import (
     walk_items,
 )
 from ..patching import moved_from_bottom, moved_items_from_bottom, same_from_bottom, same_from_top
+from ..parse.shift import shift_issue
 
 # --- which references name a task's issue -------------------------------------------------------
 
@@ -343,8 +344,6 @@ class _MovableFacts:
 
     def moved_keys(self, start_line: int) -> list[tuple[IssueRef, ...]]:
         """``missing_keys`` of the copy that starts at ``start_line``."""
-        from ..parse.shift import shift_issue
-
         delta = start_line - self.start_line
         return [tuple([shift_issue(key, delta) for key in keys]) if keys and delta else keys for keys in self.missing_keys]
 
