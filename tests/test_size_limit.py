@@ -50,3 +50,19 @@ def test_check_gives_a_file_over_the_limit_the_notice_and_its_parse_problems_onl
     (tmp_path / ".backlog-ls.toml").write_text('max-file-size = "1MB"\n')
     code, out, _ = run("check", "backlog.md")
     assert "max-file-size" not in out and "BL104" in out
+
+
+def test_the_size_over_the_limit_is_the_size_in_bytes_whatever_the_characters():
+    from backlog_ls.size_limit import size_over, text_size
+
+    texts = (
+        ["# Backlog", "- [ ] ASCII only " * 4, "- [x] Café, naïve", "- [ ] Ship it — soon", "🚀" * 40, ""],
+        ["🚀" * 40],  # four bytes a code point, the most there is
+        ["- [ ] ASCII only"] * 3,
+    )
+    for lines in texts:
+        size = text_size(lines)
+        assert size == len("\n".join(lines).encode("utf-8")) + 1
+        for limit in range(1, size + 30):
+            assert size_over(lines, limit) == (size if size > limit else None), (lines, limit)
+        assert size_over(lines, 0) is None  # no limit
