@@ -25,7 +25,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from importlib import resources
 
@@ -149,6 +148,8 @@ def refresh(
     except OSError:
         pass
     try:
+        import urllib.request  # here: with http.client and email, 9 ms of every start, for a refresh few turn on
+
         request = urllib.request.Request(url, headers={"User-Agent": "backlog-ls (RFC index refresh)"})
         loopback = urllib.parse.urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
         # A proxy from the environment is honoured, except for this machine's own address.
