@@ -480,7 +480,12 @@ def _symbol_template(symbol: Symbol, first: int, moved: int, lines: Sequence[str
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=True)
+    # A string (most values here: names, details, targets) straight to the C encoder; anything else
+    # through one encoder made once (json.dumps given separators makes a new one per call).
+    return _quote(value) if type(value) is str else _COMPACT(value)
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
 
 
 def symbol_information_json(

@@ -41,10 +41,10 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
 
 
 def _utf16_length(text: str) -> int:
-    # Code points above the BMP take two UTF-16 code units.
+    # Code points above the BMP take two UTF-16 code units: counted by the codec, in C.
     if text.isascii():
         return len(text)
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _utf8_length(text: str) -> int:
@@ -56,7 +56,7 @@ def _utf8_length(text: str) -> int:
 def to_client_column(line: str, column: int, encoding: str) -> int:
     """Convert a code point column in ``line`` to the client's units."""
     column = max(0, min(column, len(line)))
-    if encoding == UTF32:
+    if encoding == UTF32 or line.isascii():  # (most lines: a code point is a unit in every encoding)
         return column
     prefix = line[:column]
     return _utf16_length(prefix) if encoding == UTF16 else _utf8_length(prefix)

@@ -24,7 +24,7 @@ def test_split_lines_keeps_terminators_and_ignores_unicode_separators():
 
 @pytest.mark.parametrize(
     ("line", "column", "utf16", "utf8"),
-    [("a😀b", 2, 3, 5), ("看板x", 2, 2, 6), ("abc", 3, 3, 3), ("é", 1, 1, 2)],
+    [("a😀b", 2, 3, 5), ("看板x", 2, 2, 6), ("abc", 3, 3, 3), ("é", 1, 1, 2), ("😀😀é\ud800x", 4, 6, 13)],
 )
 def test_columns_convert_both_ways(line, column, utf16, utf8):
     assert to_client_column(line, column, UTF16) == utf16
