@@ -175,3 +175,34 @@ def test_the_blocker_words_hint_misses_no_blocker_phrase():
             assert inline._may_name_blockers(text), repr(text)
             hinted += 1
     assert hinted > 1000
+
+
+_STATE_PIECES = [
+    "Deferred", "DEFERRED to Phase 4a", "postponed", "Postpone", "TODO phase", "TODO: Phase 2", "(phase 3)", "(Phase two)",
+    "(future)", "(optional)", "(later)", "(maybe later)", "future enhancement", "Future Enhancements", "not available yet",
+    "pending sprint 121", "Pending release", "pending", "(N/A - no path)", "N/A: gone", "n/a", "N/A", "not applicable",
+    "Not Applicable", "applicable", "~~", "~~Port it~~", "Task 1.2", "**Task 3.1 (#11):**", "Ship", "x", " ", "\t", "(", ")",
+    "-", ":", "–", "\u0130", "\u0131", "\u017f", "\u212a", "po\u017ftponed", "N/\u0130", "later\u0307", "ph\u0130se 2",
+]
+
+
+def test_a_task_s_state_words_are_found_as_the_patterns_alone_find_them():
+    from backlog_ls import states
+    from backlog_ls.model import Item, NO_REFERENCES, Span
+
+    def by_the_patterns_alone(text: str) -> str:
+        if "~~" in text and states._STRUCK.fullmatch(text) or states._CANCELLED_IN_WORDS.search(text):
+            return states.CANCELLED
+        return states.DEFERRED if states._DEFERRED_IN_WORDS.search(text) else states.OPEN
+
+    generator = random.Random(11)
+    kinds = {" ": states.OPEN}
+    found = set()
+    for _ in range(count(fast=6000, soak=300_000)):
+        text = "".join(generator.choice(_STATE_PIECES) for _ in range(generator.randint(1, 8)))
+        task = Item(Span(0, 0, 0, 1), "-", Span(0, 0, 0, 1), 0, " ", Span(0, 2, 0, 5), text, Span(0, 6, 0, 6), NO_REFERENCES)
+        kind = states.task_kind(task, kinds)
+        assert kind == by_the_patterns_alone(text), text
+        found.add(kind)
+    assert found == {states.OPEN, states.CANCELLED, states.DEFERRED}
+    report("task states compared with the patterns", texts=count(fast=6000, soak=300_000))
