@@ -58,7 +58,7 @@ def _import_the_parser_and_rules() -> None:
 
 async def _on_initialized(ls: BacklogServer, params: types.InitializedParams) -> None:
     threading.Thread(target=_import_the_parser_and_rules, name="backlog-ls warm-up", daemon=True).start()
-    rfc_ietf.warm_in_background()
+    rfc_ietf.warm_in_background(ls.busy)
     ls._rfc_loop = asyncio.get_running_loop()
     for folder in [to_fs_path(uri) for uri in ls.workspace.folders] or [ls.workspace.root_path]:
         if folder:

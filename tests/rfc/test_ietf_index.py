@@ -237,3 +237,34 @@ def test_shipped_index_is_built_from_the_shared_index():
     assert gzip.decompress(SHIPPED.read_bytes()) == gzip.decompress(expected), (
         "backlog_ls/data/rfc-index.tsv.gz is stale: run python3 scripts/build_rfc_index.py"
     )
+
+
+def test_the_index_is_loaded_in_the_background_once_the_server_is_idle(monkeypatch):
+    import threading
+    import time
+
+    from backlog_ls.providers import rfc_ietf
+
+    monkeypatch.setattr(rfc_ietf, "_loaded", False)
+    monkeypatch.setattr(rfc_ietf, "_index", None)
+    loaded = threading.Event()
+    asked: list[bool] = []
+    answers = iter([True, True, True, False])
+
+    def busy() -> bool:
+        asked.append(loaded.is_set())
+        return next(answers)
+
+    monkeypatch.setattr(rfc_ietf, "read_shipped", lambda: loaded.set() or "the index")
+    rfc_ietf.warm_in_background(busy)
+    assert loaded.wait(5)
+    assert asked == [False, False, False, False]  # read only once the fourth probe said idle
+    assert rfc_ietf.shipped_index() == "the index"
+
+    # A server busy for longer than the wait still gets its index.
+    monkeypatch.setattr(rfc_ietf, "_loaded", False)
+    monkeypatch.setattr(rfc_ietf, "WARM_WAIT_SECONDS", 0.05)
+    loaded.clear()
+    started = time.monotonic()
+    rfc_ietf.warm_in_background(lambda: True)
+    assert loaded.wait(5) and time.monotonic() - started >= 0.05
