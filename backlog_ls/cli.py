@@ -499,7 +499,9 @@ def rfc_lookup() -> Callable[[str, LoadedConfig], Rfcs | None]:
             options = rfc_settings(loaded.settings.rfc)
             projects = store.for_document(os.path.abspath(path), loaded.root, options.dirs, wait=True)
             # The command line never downloads; with ietf-refresh it uses what the server cached.
-            return Rfcs(projects, current_index(options.ietf_refresh))
+            # Read when a file first cites an IETF RFC (``Rfcs.ietf``): most runs never load it.
+            refresh = options.ietf_refresh
+            return Rfcs(projects, lambda: current_index(refresh))
         except Exception:
             return None
 

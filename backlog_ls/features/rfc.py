@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -68,6 +69,9 @@ def _projects(rfcs: Rfcs | None) -> ProjectRfcs:
 
 def _ietf(rfcs: Rfcs | None) -> IetfIndex | None:
     return getattr(rfcs, "ietf", None)
+
+
+_NOT_READ = object()
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -168,7 +172,7 @@ def rfc_document_links(backlog: Backlog, rfcs: Rfcs | None, path: str | None) ->
 
 def rfc_link_source(backlog: Backlog, rfcs: Rfcs | None, path: str | None) -> LinkSource:
     """``rfc_document_links`` one block at a time (``features.block_links``)."""
-    key = (_projects(rfcs), _ietf(rfcs), path, definitions_generation(backlog))
+    key = (_projects(rfcs), getattr(rfcs, "ietf_source", None), path, definitions_generation(backlog))
     return LinkSource(
         "RFC links",
         key,
@@ -179,7 +183,7 @@ def rfc_link_source(backlog: Backlog, rfcs: Rfcs | None, path: str | None) -> Li
 
 def _rfc_links(found_citations: Iterable[Citation], rfcs: Rfcs | None, path: str | None) -> list[RfcLink]:
     projects = _projects(rfcs)
-    index = _ietf(rfcs)
+    index: Any = _NOT_READ  # read at the first IETF citation: most documents have none
     found: list[RfcLink] = []
     for citation in found_citations:
         if citation.kind == IETF:
@@ -187,6 +191,8 @@ def _rfc_links(found_citations: Iterable[Citation], rfcs: Rfcs | None, path: str
                 continue  # already a link; or another series' numbering
             if projects.numbered(citation.number):
                 continue
+            if index is _NOT_READ:
+                index = _ietf(rfcs)
             entry = index.get(citation.number) if index is not None else None
             tooltip = f"RFC {citation.number}: {entry.title}" if entry is not None and entry.issued else None
             found.append(RfcLink(citation.span, url(citation.number), tooltip))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -144,7 +144,15 @@ class Rfcs:
     """What is known about RFCs for one document: its project's RFCs and the IETF index (None: unavailable)."""
 
     projects: ProjectRfcs = NO_PROJECT_RFCS
-    ietf: IetfIndex | None = None
+    # The IETF index, or the function that gives it, asked when a reader first wants the index:
+    # loading the shipped one takes some 16 ms, which a document that cites no IETF RFC (most)
+    # need not wait for. Given as ``ietf``.
+    ietf_source: IetfIndex | Callable[[], IetfIndex | None] | None = attrs.field(default=None, alias="ietf")
+
+    @property
+    def ietf(self) -> IetfIndex | None:
+        source = self.ietf_source
+        return source if source is None or isinstance(source, IetfIndex) else source()
 
 
 def relative_link(from_path: str | None, to_path: str) -> str:

@@ -74,15 +74,16 @@ def names(references) -> str:
 
 def _check(context: Context) -> Iterator[Finding]:
     rfcs = context.rfcs
+    cited = [citation for citation in citations(context.backlog) if citation.kind == IETF and not citation.hashed]
+    if not cited:
+        return  # (most documents: the index is not even loaded)
     index = getattr(rfcs, "ietf", None)
     if index is None:
         return
     projects = getattr(rfcs, "projects", None) or NO_PROJECT_RFCS
     lines = context.backlog.lines
     task_lines: set[int] | None = None  # built on the first candidate: most documents cite no obsoleted RFC
-    for citation in citations(context.backlog):
-        if citation.kind != IETF or citation.hashed:
-            continue
+    for citation in cited:
         if task_lines is None:
             task_lines = _task_lines(context)
         if citation.span.start_line not in task_lines:

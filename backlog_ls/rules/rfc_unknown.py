@@ -35,13 +35,14 @@ FAR_BEYOND = 1000
 
 def _check(context: Context) -> Iterator[Finding]:
     rfcs = context.rfcs
+    cited = [citation for citation in citations(context.backlog) if citation.kind == IETF and not citation.hashed]
+    if not cited:
+        return  # (most documents: the index is not even loaded)
     index = getattr(rfcs, "ietf", None)
     if index is None or not index.last:
         return
     projects = getattr(rfcs, "projects", None) or NO_PROJECT_RFCS
-    for citation in citations(context.backlog):
-        if citation.kind != IETF or citation.hashed:
-            continue
+    for citation in cited:
         number = citation.number
         entry = index.get(number)
         if entry is not None and entry.issued:

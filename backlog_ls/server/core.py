@@ -436,7 +436,7 @@ class BacklogServer(GuardedServer):
                 self._rfc_loop = asyncio.get_running_loop()
         except RuntimeError:
             pass
-        ietf = rfc_ietf.shipped_index()
+        ietf: Any = rfc_ietf.shipped_index  # loaded when a rule or an answer first reads it (``Rfcs.ietf``)
         projects = NO_PROJECT_RFCS
         try:
             if settings is None:

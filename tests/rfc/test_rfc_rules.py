@@ -261,3 +261,26 @@ def test_docstrings_show_bad_and_good(module):
 
 def test_unknown_rfc_waits_for_the_project_scan():
     assert findings_for("RFC 9549\n", rule="BL406", rfcs=Rfcs(PENDING_PROJECT_RFCS, shipped_index())) == []
+
+
+def test_the_ietf_index_is_read_only_for_a_document_that_cites_an_ietf_rfc():
+    from backlog_ls.features.rfc import rfc_document_links
+    from backlog_ls.parse import parse
+
+    asked: list[int] = []
+
+    def index():
+        asked.append(1)
+        return shipped_index()
+
+    rfcs = Rfcs(ietf=index)
+    plain = parse("# Plan\n- [ ] Port the parser (#12), see [the design](design.md)\n")
+    assert rule_check(plain, rfcs=rfcs) == [] and rfc_document_links(plain, rfcs, None) == []
+    assert asked == []  # the index (16 ms to load) was not even asked for
+    cited = parse("# Plan\n- [ ] Follow RFC 2068 and RFC 99999\n")
+    assert [(f.code, f.message) for f in rule_check(cited, rfcs=rfcs)] == [
+        ("BL405", "RFC 2068 (Hypertext Transfer Protocol -- HTTP/1.1) is obsoleted by RFC 2616; the current RFCs are "
+                  "RFC 9110, RFC 9111 and RFC 9112."),
+        ("BL406", "No RFC 99999: the RFC index ends at RFC 9552, and no project RFC has that number."),
+    ]
+    assert asked
