@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .text import may_hold_ignoring_case
+
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings
     from .model import Item
@@ -107,14 +109,11 @@ _DEFERRED_IN_WORDS = re.compile(
 # An open task its own words rule out: "(N/A - no migration path per spec)", "not applicable".
 _CANCELLED_IN_WORDS = re.compile(r"\(N/A\b|\bN/A[ \t]*[-–—:]|\bnot applicable\b", re.IGNORECASE)
 _STRUCK = re.compile(r"[ \t]*~~(?:(?!~~).)+~~[ \t.]*")
-# Words every match of the two patterns above holds, asked of the lower-cased text first: a search
-# that ignores case costs 5-12 µs on a task's line, a plain one of the lower-cased line about one,
-# and most tasks hold none of the words. Three letters match an ASCII letter when case is ignored
-# but are not one lower-cased (U+0131, U+017F, and U+0130 lowered to "i" and U+0307, as in
-# ``parse.inline``): with one of those in the line only the patterns themselves can tell.
+# Words every match of the two patterns above holds, asked of the lower-cased text first
+# (``text.may_hold_ignoring_case``): those searches cost 5-12 µs on a task's line, and most tasks
+# hold none of the words.
 _DEFERRED_WORDS = re.compile("deferred|postponed|phase|future|optional|later|available|pending")
 _CANCELLED_WORDS = re.compile("n/a|not applicable")
-_FOLDED_LETTERS = re.compile("[\u0131\u017f\u0307]")
 
 
 def task_kind(task: Item, kinds: Mapping[str, str]) -> str:
@@ -126,12 +125,11 @@ def task_kind(task: Item, kinds: Mapping[str, str]) -> str:
     if kind != OPEN:
         return kind
     text = task.first_line_text
-    lowered = text.lower()
-    folded = _FOLDED_LETTERS.search(lowered) is not None
     if "~~" in text and _STRUCK.fullmatch(text):
         return CANCELLED
-    if (folded or _CANCELLED_WORDS.search(lowered)) and _CANCELLED_IN_WORDS.search(text):
+    lowered = text.lower()
+    if may_hold_ignoring_case(_CANCELLED_WORDS, lowered) and _CANCELLED_IN_WORDS.search(text):
         return CANCELLED
-    if (folded or _DEFERRED_WORDS.search(lowered)) and _DEFERRED_IN_WORDS.search(text):
+    if may_hold_ignoring_case(_DEFERRED_WORDS, lowered) and _DEFERRED_IN_WORDS.search(text):
         return DEFERRED
     return kind

@@ -1,4 +1,5 @@
-"""Text as lines, and columns in the three encodings LSP knows.
+"""Text as lines, and columns in the three encodings LSP knows (and a shortcut for the case-ignoring
+searches the parser and the task states make on every line: ``may_hold_ignoring_case``).
 
 Only ``\\n``, ``\\r\\n`` and ``\\r`` end a line, as in LSP. ``str.splitlines`` also
 splits on ``\\x0c``, ``\\x85``, ``\\u2028`` and friends, which would shift every
@@ -38,6 +39,19 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     lines.append(text[start:])
     ends.append("")
     return lines, ends
+
+
+# Three letters match an ASCII letter when case is ignored but are not one lower-cased: U+0131 and
+# U+017F stay themselves, and U+0130 lowers to "i" and U+0307 (U+212A lowers to "k" and needs nothing).
+_FOLDED_LETTERS = re.compile("[\u0131\u017f\u0307]")
+
+
+def may_hold_ignoring_case(words: re.Pattern[str], lowered: str) -> bool:
+    """Whether a text, given lower-cased, may match a case-ignoring pattern all of whose matches hold
+    one of ``words`` (a plain pattern of lower-case words): it holds one of them, or a letter only the
+    pattern itself can tell. A search that ignores case costs some ten to thirty times a plain one,
+    so it is asked of the texts this lets through only."""
+    return words.search(lowered) is not None or _FOLDED_LETTERS.search(lowered) is not None
 
 
 def _utf16_length(text: str) -> int:

@@ -30,17 +30,18 @@ from ..model import (
 )
 
 
-def constructor(cls: type, post_init: str = "") -> Callable[..., Any]:
+def constructor(cls: type, post_init: str = "", **names: Any) -> Callable[..., Any]:
     """``cls(...)`` with every field it takes positionally, setting each slot through its descriptor.
 
-    Made from the class's own fields, so a field added to the model is set here too (and a
-    caller that does not give it fails at once); only for classes that check nothing on the way in (no validator or converter), and with a
-    post-init only when ``post_init`` does its work (lines of code, on ``made`` and the fields).
+    Made from the class's own fields, so a field added to the model is set here too (and a caller
+    that does not give it fails at once). Only for classes that check nothing on the way in (no
+    validator or converter), and with a post-init only when ``post_init`` does its work: lines of
+    code on ``made``, the fields and ``names``.
     """
     fields = attrs.fields(cls)
     assert post_init or not hasattr(cls, "__attrs_post_init__"), cls
     assert all(f.validator is None and f.converter is None for f in fields), cls
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "walk_items": walk_items}
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, **names}
     lines = [f"def make({', '.join(f.alias for f in fields if f.init)}):", "    made = new(cls)"]
     for field in fields:
         namespace[f"set_{field.name}"] = getattr(cls, field.name).__set__
@@ -64,4 +65,4 @@ dependency_id = constructor(DependencyId)
 heading = constructor(Heading)
 problem = constructor(Problem)
 # A block made as ``Block(...)`` makes it: ``Block.__attrs_post_init__`` walks the items given.
-block = constructor(Block, post_init="if walk is None and items is not None:\n    set__walk(made, walk_items(items))")
+block = constructor(Block, "if walk is None and items is not None:\n    set__walk(made, walk_items(items))", walk_items=walk_items)

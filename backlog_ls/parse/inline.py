@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import NO_REFERENCES, Blocker, DependencyId, IssueRef, Link, Placeholder, References, RfcRef, Span, TaskId, new_span
+from ..text import may_hold_ignoring_case
 from .construct import issue as _new_issue, placeholder as _new_placeholder, references as _new_references, task_id as _new_task_id
 
 # The values made for nearly every task (its issue, task ID, placeholder and references) are made by
@@ -266,9 +267,7 @@ _COLOUR_WORDS_LOWER = re.compile(r"color|colour|background|fill|stroke|border|bg
 def _has_colour_words(line: str) -> bool:
     """``_COLOUR_WORDS.search(line)``, asked first of the lower-cased line (as ``_may_name_blockers``)."""
     lowered = line.lower()
-    if _COLOUR_WORDS_LOWER.search(lowered) is None and _FOLDED_LETTERS.search(lowered) is None:
-        return False
-    return _COLOUR_WORDS.search(line) is not None
+    return may_hold_ignoring_case(_COLOUR_WORDS_LOWER, lowered) and _COLOUR_WORDS.search(line) is not None
 
 
 class _FreeSpans:
@@ -583,18 +582,12 @@ def _named_blockers(run: _Run, masked: str, issues: list[IssueRef], task_ids: li
     return found
 
 
-# Words every ``_DEPENDS`` match holds, asked of the lower-cased text (a search that ignores case
-# costs far more). Four characters match an ASCII letter when case is ignored: U+212A lowers to
-# "k", but U+0131 and U+017F stay themselves and U+0130 lowers to "i" and U+0307; with one of
-# those in the text, only the pattern itself can tell.
-# (Two searches: a pattern of plain words alone is searched for some ten times faster.)
+# Words every ``_DEPENDS`` match holds, asked of the lower-cased text (``text.may_hold_ignoring_case``).
 _BLOCKER_WORDS = re.compile("blocked|depend|after|require|need|waiting")
-_FOLDED_LETTERS = re.compile("[\u0131\u017f\u0307]")
 
 
 def _may_name_blockers(masked: str) -> bool:
-    lowered = masked.lower()
-    return _BLOCKER_WORDS.search(lowered) is not None or _FOLDED_LETTERS.search(lowered) is not None
+    return may_hold_ignoring_case(_BLOCKER_WORDS, masked.lower())
 
 
 def _offsets(run: _Run, span: Span) -> tuple[int, int]:

@@ -7,13 +7,11 @@ top of a 20,000-task backlog every later block moves, and this is that hot path.
 from __future__ import annotations
 
 from ..model import NO_REFERENCES, Block, Heading, IssueRef, Item, References, Span, TaskId, lineage_of
-from . import construct
+from .construct import block as _new_block, blocker as _blocker, dependency_id as _dependency_id, heading as _new_heading
+from .construct import issue as _issue, item as _item, link as _link, placeholder as _placeholder, problem as _new_problem
+from .construct import references as _references, rfc as _rfc, task_id as _task_id
 
 _new_tuple = tuple.__new__  # a Span without the Python-level ``Span.__new__``: spans are most of what moves
-
-_item, _references, _issue = construct.item, construct.references, construct.issue
-_placeholder, _task_id, _rfc, _link = construct.placeholder, construct.task_id, construct.rfc, construct.link
-_blocker, _dependency_id = construct.blocker, construct.dependency_id
 
 
 def _span(span: Span, delta: int) -> Span:
@@ -135,9 +133,6 @@ def with_looseness(item: Item, loose: bool) -> Item:
     )
 
 
-_new_heading = construct.heading
-
-
 def _heading(heading: Heading, delta: int) -> Heading:
     task_id = heading.task_id
     return _new_heading(
@@ -151,9 +146,6 @@ def _heading(heading: Heading, delta: int) -> Heading:
         heading.task_state,
         None if task_id is None else _task_id(_span(task_id.span, delta), task_id.text, task_id.number),
     )
-
-
-_new_block, _new_problem = construct.block, construct.problem
 
 
 def shift_block(block: Block, delta: int) -> Block:

@@ -241,6 +241,16 @@ def citations(backlog: Backlog) -> list[Citation]:
     return found
 
 
+def ietf_citations(backlog: Backlog) -> list[Citation]:
+    """The document's citations of IETF RFCs by number (not another series' "#NNNN"), in order:
+    what the rules that read the IETF index look up; empty for most documents, which then never
+    load it. Kept on the backlog, as ``citations``."""
+    cached = backlog.__dict__.get("_ietf_citations")
+    if cached is None:
+        cached = backlog.__dict__["_ietf_citations"] = [c for c in citations(backlog) if c.kind == IETF and not c.hashed]
+    return cached
+
+
 _CITE_NOTHING = frozenset({"code", "front-matter", "html", "blank", "thematic-break"})
 
 

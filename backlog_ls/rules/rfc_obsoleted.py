@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from ..model import Span
 from ..rfc import NO_PROJECT_RFCS
-from ..rfc.cite import IETF, citations
+from ..rfc.cite import ietf_citations
 from ..rfc.ietf import IetfIndex, document_name
 from . import HINT, Context, Edit, Finding, Fix, Rule
 
@@ -74,7 +74,7 @@ def names(references) -> str:
 
 def _check(context: Context) -> Iterator[Finding]:
     rfcs = context.rfcs
-    cited = [citation for citation in citations(context.backlog) if citation.kind == IETF and not citation.hashed]
+    cited = ietf_citations(context.backlog)
     if not cited:
         return  # (most documents: the index is not even loaded)
     index = getattr(rfcs, "ietf", None)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..rfc import NO_PROJECT_RFCS
-from ..rfc.cite import IETF, citations
+from ..rfc.cite import ietf_citations
 from . import WARNING, Context, Finding, Rule
 
 FAR_BEYOND = 1000
@@ -35,7 +35,7 @@ FAR_BEYOND = 1000
 
 def _check(context: Context) -> Iterator[Finding]:
     rfcs = context.rfcs
-    cited = [citation for citation in citations(context.backlog) if citation.kind == IETF and not citation.hashed]
+    cited = ietf_citations(context.backlog)
     if not cited:
         return  # (most documents: the index is not even loaded)
     index = getattr(rfcs, "ietf", None)
