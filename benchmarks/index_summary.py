@@ -63,7 +63,7 @@ def run(tasks: int, layout: str, keys: int) -> dict[str, dict[str, list[float]]]
     task_lines = [n for n, text in enumerate(lines) if text.startswith("- [")]
     middle = task_lines[len(task_lines) // 2]
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)  # as ``server/app.tune_garbage_collector``
+    gc.set_threshold(50_000, 20, 100)  # as ``parse.tune_garbage_collector``
     summary = summarize(document.backlog)
     index.update(path.as_uri(), summary, str(path), live=True)  # the memories warm
     facts = facts_of(document.backlog, str(path), project, settings, live=PATCH)

@@ -113,7 +113,7 @@ def run(tasks: int, layout: str, keys: int, opens: int = 3) -> dict[str, dict[st
     path = backlog_file(tasks, layout)
     settings = Settings()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)  # as ``server/app.tune_garbage_collector``
+    gc.set_threshold(50_000, 20, 100)  # as ``parse.tune_garbage_collector``
     files = DiskFiles()
     _open(path, settings, files, {})  # the imports and the module-level set-up, as the server's warm-up makes them
     opened: dict[str, list[float]] = {}

@@ -157,6 +157,9 @@ def _scan(root: Path, use_processes: bool) -> tuple[WorkspaceIndex, float, float
 
 def in_process(root: Path, queries: int) -> dict:
     import backlog_ls.parse.blocks  # noqa: F401  (the server imports the parser before it indexes)
+    from backlog_ls.parse import tune_garbage_collector
+
+    tune_garbage_collector()  # as the server: its thread takes the workers' summaries in
 
     # As the server does it first (two worker processes parse, this one keeps the summaries), so
     # that memory freed by an earlier scan does not hide what it adds; then in this process alone,

@@ -71,10 +71,29 @@ def collector_paused() -> Iterator[None]:
 
 
 _resume = True
-# More young objects than this after a pause (a model built or moved) are frozen: the server's
-# first-generation threshold (``server.app.tune_garbage_collector``), past which the collector
-# would walk them all at the next allocation.
-_FREEZE_ABOVE = 50_000
+# The collector's thresholds in a process that holds models (``tune_garbage_collector``).
+_YOUNG_THRESHOLD = 50_000
+# More young objects than this after a pause (a model built or moved) are frozen: the
+# first-generation threshold, past which the collector would walk them all at the next allocation.
+_FREEZE_ABOVE = _YOUNG_THRESHOLD
+
+
+def tune_garbage_collector() -> None:
+    """Make the cyclic garbage collector's pauses rarer and shorter, in the server and in the
+    workspace index's worker processes (the CLI's short run leaves it as it is).
+
+    A parsed 20,000-task backlog is some 500,000 tracked objects that live until
+    the next edit, and every full collection walks them all. Measured in-process on
+    a busy two-core machine, an edit plus an outline of 2,000 tasks took 118 ms
+    median and 175-190 ms p95 with the default settings, 68-88 and 80-140 with
+    these. A worker reading 500 backlogs of 50 tasks, 16 at a time, spent 3.7-3.9 s
+    of CPU with the defaults and 2.9-3.0 with these (the summaries it builds are
+    young objects the default thresholds walk again and again). The model holds no
+    reference cycles, so its memory is still freed by reference counting at once;
+    only cyclic garbage waits a little longer.
+    """
+    gc.freeze()  # the modules loaded so far live as long as the process: never scan them
+    gc.set_threshold(_YOUNG_THRESHOLD, 20, 100)
 # Every this many freezes the frozen objects are handed back to the collector's oldest generation
 # instead, so what cyclic garbage was frozen with a model is collected in the end.
 _THAW_EVERY = 256

@@ -42,6 +42,7 @@ import attrs
 from .. import checkpoint
 from ..config import OFF, Settings
 from ..memo import MISSING, BlockMemo
+from ..pickling import by_fields
 from ..model import LONG_LIST_ITEMS, Backlog, Block, Span
 from ..patching import edited_blocks, edited_items, entries_on, spliced
 from ..states import CANCELLED, state_kinds, task_kind
@@ -52,6 +53,7 @@ from .common import normal_text, task_index, task_label
 DEFAULT_SCOPE = duplicate_task_id.DEFAULT_SCOPE
 
 
+@by_fields
 @attrs.frozen
 class NamedId:
     """A task ID naming a task (or a heading task), with that task's words."""
@@ -62,6 +64,7 @@ class NamedId:
     words: str
 
 
+@by_fields
 @attrs.frozen
 class ClaimedIssue:
     """An issue a task claims as its own (``duplicate_issue.names_its_issue``)."""
@@ -74,6 +77,7 @@ class ClaimedIssue:
     words: str
 
 
+@by_fields
 @attrs.frozen
 class TaskLink:
     """A link whose text is a task ID: ``[Task 2.3](plan.md)``."""
@@ -85,6 +89,7 @@ class TaskLink:
     line_text: str = ""
 
 
+@by_fields
 @attrs.frozen
 class FileFacts:
     """What the cross-file rules need of one file; see the module docstring."""

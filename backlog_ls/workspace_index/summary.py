@@ -28,6 +28,7 @@ import attrs
 from .. import checkpoint
 from ..anchors import heading_anchors, heading_text, html_anchors
 from ..memo import MISSING, BlockMemo
+from ..pickling import by_fields
 from ..patching import edited_blocks, edited_items, entries_on, spliced
 from ..model import LONG_LIST_ITEMS, Backlog, Block, IssueRef, Item, Link, Span, TaskId, section_span
 from ..rules.common import is_mention, lead_task_id
@@ -41,6 +42,7 @@ def task_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@by_fields
 @attrs.frozen
 class IssueKey:
     """An issue as the index compares them: its number, and the repository or project when written.
@@ -70,6 +72,7 @@ def issue_key(ref: IssueRef) -> IssueKey:
     return IssueKey(ref.number, repo, ref.project)
 
 
+@by_fields
 @attrs.frozen
 class SectionEntry:
     """A heading: ``span`` is the whole section, ``heading_span`` the heading line, ``title_span`` its text."""
@@ -83,6 +86,7 @@ class SectionEntry:
     number: str | None  # "3" in "Phase 3: ..."
 
 
+@by_fields
 @attrs.frozen
 class TaskEntry:
     """A task: a list item with a checkbox, or a heading written as one ("### Task 1.1: Parser ✅").
@@ -108,6 +112,7 @@ class TaskEntry:
         return task_key(self.task_id) if self.task_id is not None else None
 
 
+@by_fields
 @attrs.frozen
 class Mention:
     """One occurrence of a task ID or an issue reference anywhere in the file.
@@ -125,6 +130,7 @@ class Mention:
     defines: bool = False
 
 
+@by_fields
 @attrs.frozen
 class LinkEntry:
     """A Markdown link or image, as ``model.Link``: for cross-file checks and file renames."""
@@ -140,6 +146,7 @@ def _as_link(link: Link) -> LinkEntry:
     return LinkEntry(link.span, link.text, link.target, link.target_span, link.is_image)
 
 
+@by_fields
 @attrs.frozen
 class FileSummary:
     """What the index keeps of one file; see the module docstring.

@@ -4,7 +4,7 @@ For ``test_old_snapshots_are_freed``: the cyclic garbage collector is off, so a 
 counted until reference counting alone frees it, and ``backlog-ls-test/liveSnapshots`` answers
 how many are alive. A snapshot held by a reference cycle (a value cached on it that holds it)
 is then never freed, as it is not for long in a server whose collector runs rarely
-(``server.app.tune_garbage_collector``), and the count grows with every keystroke.
+(``parse.tune_garbage_collector``, which ``server.app`` calls), and the count grows with every keystroke.
 """
 
 from __future__ import annotations

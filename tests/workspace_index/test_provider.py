@@ -240,3 +240,19 @@ def test_a_huge_workspace_is_indexed_up_to_a_bound(tmp_path, monkeypatch):
     _wait(lambda: provider.scans_finished == 1)
     provider.stop()
     assert len(index) == 5 and progress.calls[0] == ("begin", 5)
+
+
+def _thresholds() -> tuple[int, int, int]:
+    import gc
+
+    return gc.get_threshold()
+
+
+def test_the_worker_processes_collect_garbage_as_the_server_does():
+    pool = workspace_index._process_pool(workspace_index.PROCESS_MIN_FILES)
+    if pool is None:
+        import pytest
+
+        pytest.skip("one core: the index reads in the server")
+    with pool:
+        assert pool.submit(_thresholds).result(timeout=60) == (50_000, 20, 100)
