@@ -256,3 +256,34 @@ def test_the_worker_processes_collect_garbage_as_the_server_does():
         pytest.skip("one core: the index reads in the server")
     with pool:
         assert pool.submit(_thresholds).result(timeout=60) == (50_000, 20, 100)
+
+
+def test_a_scan_of_few_big_files_parses_in_worker_processes_with_the_same_result(tmp_path, monkeypatch):
+    tasks = "".join(f"- [ ] Task {n}.1 (#{n}): Part {n} of the parser\n" for n in range(200))
+    for name in ("ROADMAP.md", "docs/plans/next.md"):
+        _write(tmp_path, name, "# Plan\n\n" + tasks)
+    size = sum(os.path.getsize(tmp_path / name) for name in ("ROADMAP.md", "docs/plans/next.md"))
+    pools = []
+    make_pool = workspace_index._process_pool
+
+    def recorded(files, size=0):
+        pool = make_pool(files, size)
+        pools.append((files, size, pool is not None))
+        return pool
+
+    monkeypatch.setattr(workspace_index, "_process_pool", recorded)
+    summaries = {}
+    for limit in (size, size + 1):  # these two files are "big" when they reach the bound
+        monkeypatch.setattr(workspace_index, "PROCESS_MIN_BYTES", limit)
+        index = WorkspaceIndex()
+        provider = _provider(index)
+        provider.scan([str(tmp_path)])
+        _wait(lambda: provider.scans_finished == 1, seconds=60)
+        provider.stop()
+        summaries[limit] = dict(index.files())
+    if len(os.sched_getaffinity(0)) < 2:
+        assert [made for *_, made in pools] == [False, False]
+    else:
+        assert pools == [(2, size, True), (2, size, False)]
+    assert len(summaries[size]) == 2 and summaries[size] == summaries[size + 1]
+    assert [task.task_id for task in next(iter(summaries[size].values())).tasks][:2] == ["Task 0.1", "Task 1.1"]
