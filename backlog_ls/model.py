@@ -619,6 +619,26 @@ def section_span(heading: Heading, next_line: int, lines: Sequence[str]) -> Span
     return Span(heading.span.start_line, 0, end, len(lines[end]) if end < len(lines) else 0)
 
 
+def section_spans(blocks: Sequence[Block], lines: Sequence[str]) -> list[Span]:
+    """The span of each heading's section (in the order of ``Backlog.headings``), as
+    ``Backlog.sections`` measures it, without building the tree: that reads every block's items,
+    and after an Enter those of every block below it are made only when first read."""
+    headings = [block for block in blocks if block.heading is not None]
+    spans: list[Span] = [None] * len(headings)  # type: ignore[list-item]
+    open_sections: list[int] = []  # indexes into ``headings``, levels rising
+
+    def close(level: int, next_line: int) -> None:
+        while open_sections and headings[open_sections[-1]].heading.level >= level:  # type: ignore[union-attr]
+            index = open_sections.pop()
+            spans[index] = section_span(headings[index].heading, next_line, lines)  # type: ignore[arg-type]
+
+    for index, block in enumerate(headings):
+        close(block.heading.level, block.start_line)  # type: ignore[union-attr]
+        open_sections.append(index)
+    close(0, len(lines))
+    return spans
+
+
 def _build_sections(backlog: Backlog) -> tuple[Section, ...]:
     # Each open section: [heading, items, children, start block index]
     last_line = len(backlog.lines) - 1

@@ -71,3 +71,37 @@ def test_corpus_file_parses_with_invariants(path):
                     assert not start < ref.span.start_col < end, (path.name, ref)
         for link in refs.links:
             assert link.span.encloses(link.target_span)
+
+
+def _tree_spans(backlog) -> list[Span]:
+    return [section.span for root in backlog.sections for section in root.walk()]
+
+
+@pytest.mark.shared("corpus", "corpus2", "examples")
+def test_the_section_spans_without_the_tree_are_the_trees_on_every_real_backlog():
+    from backlog_ls.model import section_spans
+
+    checked = 0
+    for path in FILES + shared_files("corpus2"):
+        backlog = parse(path.read_bytes().decode("utf-8", errors="replace"))
+        assert section_spans(backlog.blocks, backlog.lines) == _tree_spans(backlog), path.name
+        checked += len(backlog.headings)
+    assert checked > 1_000
+
+
+def test_the_section_spans_after_an_enter_read_no_moved_item():
+    from backlog_ls.model import section_spans
+    from backlog_ls.parse import reparse
+
+    lines = ["# Plan", ""]
+    for phase in range(1, 40):
+        lines += [f"## Phase {phase}", "", *[f"- [ ] Task {phase}.{n}: part" for n in range(1, 6)], "", "### Notes", "", "Some prose.", ""]
+    backlog = parse("\n".join(lines))
+    lines.insert(3, "")  # an Enter at the top: every block below moves, its items made when first read
+    moved = reparse(backlog, tuple(lines), 3, 3, 4)
+    waiting = [block for block in moved.blocks if block.moved_from is not None]
+    assert len(waiting) > 30  # the lists below the Enter, their items not moved yet
+    spans = section_spans(moved.blocks, moved.lines)
+    assert all(block.moved_from is not None for block in waiting)  # still not moved
+    assert spans == _tree_spans(parse("\n".join(lines))) == _tree_spans(moved)
+    assert spans[0] == Span(0, 0, len(lines) - 2, len(lines[-2]))

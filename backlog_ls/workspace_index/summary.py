@@ -30,7 +30,7 @@ from ..anchors import heading_anchors, heading_text, html_anchors
 from ..memo import MISSING, BlockMemo
 from ..pickling import by_fields
 from ..patching import edited_blocks, edited_items, entries_on, spliced
-from ..model import LONG_LIST_ITEMS, Backlog, Block, IssueRef, Item, Link, Span, TaskId, section_span
+from ..model import LONG_LIST_ITEMS, Backlog, Block, IssueRef, Item, Link, Span, TaskId, section_span, section_spans
 from ..rules.common import is_mention, lead_task_id
 
 TASK = "task"
@@ -765,14 +765,13 @@ def _shared_key(key: IssueKey) -> IssueKey:
 
 def _sections(backlog: Backlog) -> Iterator[SectionEntry]:
     """Every section, in document order, with GitHub's anchors (as the broken-link rule reads them)."""
-    by_line = {section.heading.span.start_line: section for root in backlog.sections for section in root.walk()}
-    for heading, anchor in heading_anchors(backlog.headings):
-        section = by_line.get(heading.span.start_line)
+    spans = section_spans(backlog.blocks, backlog.lines)  # not ``backlog.sections``: no item is read
+    for (heading, anchor), span in zip(heading_anchors(backlog.headings), spans):
         yield SectionEntry(
             title=heading_text(heading.title),
             level=heading.level,
             anchor=anchor,
-            span=section.span if section is not None else heading.span,
+            span=span,
             heading_span=heading.span,
             title_span=heading.title_span,
             number=heading.number,
