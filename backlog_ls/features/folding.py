@@ -152,7 +152,12 @@ def _block_entry(block: Block, lines: Sequence[str]) -> BlockFolds | None:
     if not list_runs.is_long(block):
         relative = _relative(block, lines)
         return BlockFolds(block, relative, len(relative)) if relative else None
-    runs = tuple(_run_folds(run, items) for run, items in list_runs.list_runs(block).each(block))
+    # A copy an Enter above moved has the same items, but for their lines: read from the block it
+    # was moved from, so that folding does not make the copy's items (nothing else on a keystroke
+    # reads those of a long list below the edit).
+    source = block.unmoved
+    delta = block.start_line - source.start_line
+    runs = tuple(_run_folds(run, items, delta) for run, items in list_runs.list_runs(block).each(source))
     count = sum(len(run.relative) for run in runs)
     return BlockFolds(block, None, count, tuple(run for run in runs if run.relative)) if count else None
 
@@ -160,14 +165,15 @@ def _block_entry(block: Block, lines: Sequence[str]) -> BlockFolds | None:
 _RUN_FOLDS = LineageMemo()  # run of a long list's items -> its items' folds, lines counted from its first
 
 
-def _run_folds(run: list_runs.Run, items: tuple[Item, ...]) -> RunFolds:
-    first = items[0].span.start_line
+def _run_folds(run: list_runs.Run, items: tuple[Item, ...], delta: int = 0) -> RunFolds:
+    """The run's folds; ``items`` lie ``delta`` lines above where the run is (``Block.unmoved``)."""
+    first = items[0].span.start_line  # where the items lie: the folds are counted from it
     relative = _RUN_FOLDS.peek(run)
     if relative is MISSING:
         folds = [fold for fold in _item_folds(items) if fold.end_line > fold.start_line]
         folds.sort(key=lambda fold: (fold.start_line, -fold.end_line))
         relative = _RUN_FOLDS.put(run, tuple((fold.start_line - first, fold.end_line - first, fold.kind) for fold in folds))
-    return RunFolds(run, first, relative)
+    return RunFolds(run, first + delta, relative)
 
 
 def _section_entry(index: regions.Index, lines: Sequence[str], position: int) -> SectionFolds:

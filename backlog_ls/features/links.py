@@ -208,7 +208,11 @@ def _list_file_links(block: Block, path: str, folder: str, taken: LinkSource | N
     key = path if key is None else key
     fixed: list[FileLink] = []
     to_headings: list[tuple] = []
-    for run, items in list_runs.list_runs(block).each(block):
+    # A copy an Enter above moved: its runs read from the block it was moved from (the same items
+    # but for their lines), so that its own items are not made for this.
+    unmoved = block.unmoved
+    delta = block.start_line - unmoved.start_line
+    for run, items in list_runs.list_runs(block).each(unmoved):
         entry = _RUN_FILE_LINKS.peek(run, key)
         if entry is MISSING:
             targets = [(link.target, link.target_span) for item in items for node in item.walk() if node.refs for link in node.refs.links]
@@ -218,7 +222,7 @@ def _list_file_links(block: Block, path: str, folder: str, taken: LinkSource | N
             entry = _RUN_FILE_LINKS.put(run, entry, key)
         if entry:
             first, run_fixed, run_to_headings = entry
-            moved = items[0].span.start_line - first
+            moved = items[0].span.start_line + delta - first
             fixed += _moved(run_fixed, moved) if moved else run_fixed
             to_headings += [(span.shifted(moved), *rest) for span, *rest in run_to_headings] if moved else run_to_headings
     return (block.start_line, tuple(fixed), tuple(to_headings)) if fixed or to_headings else ()

@@ -69,7 +69,9 @@ def list_runs(block: Block) -> ListRuns:
     """The runs of a long list, cut once per block (and its copies moved by whole lines)."""
     found = _CUT.peek(block)
     if found is MISSING:
-        found = _CUT.put(block, _cut(block.items))
+        # Cut from the items of the block a copy an Enter moved was moved from: the same items but
+        # for their lines, and the runs hold only lineages and gaps, so the copy's are not made.
+        found = _CUT.put(block, _cut(block.unmoved.items))
     return found
 
 

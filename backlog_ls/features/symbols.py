@@ -85,12 +85,16 @@ class BlockSymbols:
 
     def runs(self) -> list[RunSymbols]:
         """A long list's entries, run by run (those with entries)."""
-        request, key = self._request, self.key
+        request, key, block = self._request, self.key, self.block
+        # A copy an Enter above moved: its runs read from the block it was moved from (the same
+        # items but for their lines), so that its own items are not made for this.
+        unmoved = block.unmoved
+        delta = block.start_line - unmoved.start_line
         found = []
-        for run, items in list_runs.list_runs(self.block).each(self.block):
+        for run, items in list_runs.list_runs(block).each(unmoved):
             entries = _run_entries(run, items, key)
             if entries:
-                found.append(RunSymbols(run, items, entries, request))  # type: ignore[arg-type]
+                found.append(RunSymbols(run, items, entries, request, delta))  # type: ignore[arg-type]
         return found
 
 
@@ -103,10 +107,11 @@ class RunSymbols:
     items: tuple[Item, ...]
     entries: int
     _request: _Request = attrs.field(repr=False)
+    delta: int = 0  # how many lines below ``items`` the run is (the items of the block it was moved from)
 
     @property
     def start_line(self) -> int:
-        return self.items[0].span.start_line
+        return self.items[0].span.start_line + self.delta
 
     @property
     def key(self) -> tuple:
@@ -114,7 +119,26 @@ class RunSymbols:
 
     def symbols(self) -> list[Symbol]:
         """The run's entries where it is now, built afresh."""
-        return _item_symbols(self.items, self._request.lines, self._request.meanings)
+        request = self._request
+        if not self.delta:
+            return _item_symbols(self.items, request.lines, request.meanings)
+        # Built where the items lie, from the lines that were there: the same text, moved.
+        lines = _LinesAbove(request.lines, self.delta)
+        return [shifted(symbol, self.delta) for symbol in _item_symbols(self.items, lines, request.meanings)]
+
+
+class _LinesAbove(Sequence[str]):
+    """The document's lines as they were ``delta`` lines up: where the items of the block a copy
+    was moved from read them (the same text, moved by whole lines)."""
+
+    def __init__(self, lines: Sequence[str], delta: int) -> None:
+        self._lines, self._delta = lines, delta
+
+    def __len__(self) -> int:
+        return len(self._lines) - self._delta
+
+    def __getitem__(self, line):  # type: ignore[override]
+        return self._lines[line + self._delta]
 
 
 _RUN_ENTRIES = LineageMemo()  # run -> how many entries its items make, under the state meanings
@@ -302,7 +326,8 @@ _ITEM_SYMBOLS = BlockMemo()
 def _block_symbols(block: Block, key: tuple) -> list:
     """[the block's symbols (MISSING until asked for), its first line, entries]."""
     if list_runs.is_long(block):
-        entries = sum(_run_entries(run, items, key) for run, items in list_runs.list_runs(block).each(block))
+        # (a copy an Enter moved counts its runs' entries from the block it was moved from: the same items)
+        entries = sum(_run_entries(run, items, key) for run, items in list_runs.list_runs(block).each(block.unmoved))
         return [MISSING, block.start_line, entries]
     entries = 0
     for item in block.items:
