@@ -149,11 +149,7 @@ class _Search:
             links, first = self.block(block)
             return BlockLinks(block, self.source, links, first) if links else None
         if id(block) not in self._lists:  # (the blocks outlive the search: their ids stay theirs)
-            # A copy an Enter above moved: its runs read from the block it was moved from (the same
-            # items but for their lines), so that its own items are not made for this.
-            unmoved = block.unmoved
-            delta = block.start_line - unmoved.start_line
-            runs = tuple(found for run, items in list_runs.list_runs(block).each(unmoved) if (found := self.run(run, items, delta)).links)
+            runs = tuple(found for run, items, delta in list_runs.list_runs(block).each(block) if (found := self.run(run, items, delta)).links)
             self._lists[id(block)] = BlockLinks(block, self.source, None, block.start_line, runs) if runs else None
         return self._lists[id(block)]
 
@@ -162,7 +158,7 @@ class _Search:
         return 0 if entry is None else len(entry.links) if entry.links is not None else sum(len(run.links) for run in entry.runs)
 
     def run(self, run: list_runs.Run, items: tuple[Item, ...], delta: int = 0) -> RunLinks:
-        """The run's links; ``items`` lie ``delta`` lines above where the run is (``Block.unmoved``)."""
+        """The run's links; ``items`` lie ``delta`` lines above where the run is (``ListRuns.each``)."""
         source = self.source
         memo = _RUN_MEMOS.setdefault(source.name, LineageMemo())
         entry = memo.peek(run, source.key)

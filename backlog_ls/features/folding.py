@@ -152,12 +152,7 @@ def _block_entry(block: Block, lines: Sequence[str]) -> BlockFolds | None:
     if not list_runs.is_long(block):
         relative = _relative(block, lines)
         return BlockFolds(block, relative, len(relative)) if relative else None
-    # A copy an Enter above moved has the same items, but for their lines: read from the block it
-    # was moved from, so that folding does not make the copy's items (nothing else on a keystroke
-    # reads those of a long list below the edit).
-    source = block.unmoved
-    delta = block.start_line - source.start_line
-    runs = tuple(_run_folds(run, items, delta) for run, items in list_runs.list_runs(block).each(source))
+    runs = tuple(_run_folds(run, items, delta) for run, items, delta in list_runs.list_runs(block).each(block))
     count = sum(len(run.relative) for run in runs)
     return BlockFolds(block, None, count, tuple(run for run in runs if run.relative)) if count else None
 
@@ -166,7 +161,7 @@ _RUN_FOLDS = LineageMemo()  # run of a long list's items -> its items' folds, li
 
 
 def _run_folds(run: list_runs.Run, items: tuple[Item, ...], delta: int = 0) -> RunFolds:
-    """The run's folds; ``items`` lie ``delta`` lines above where the run is (``Block.unmoved``)."""
+    """The run's folds; ``items`` lie ``delta`` lines above where the run is (``ListRuns.each``)."""
     first = items[0].span.start_line  # where the items lie: the folds are counted from it
     relative = _RUN_FOLDS.peek(run)
     if relative is MISSING:

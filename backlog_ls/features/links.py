@@ -208,11 +208,7 @@ def _list_file_links(block: Block, path: str, folder: str, taken: LinkSource | N
     key = path if key is None else key
     fixed: list[FileLink] = []
     to_headings: list[tuple] = []
-    # A copy an Enter above moved: its runs read from the block it was moved from (the same items
-    # but for their lines), so that its own items are not made for this.
-    unmoved = block.unmoved
-    delta = block.start_line - unmoved.start_line
-    for run, items in list_runs.list_runs(block).each(unmoved):
+    for run, items, delta in list_runs.list_runs(block).each(block):
         entry = _RUN_FILE_LINKS.peek(run, key)
         if entry is MISSING:
             targets = [(link.target, link.target_span) for item in items for node in item.walk() if node.refs for link in node.refs.links]

@@ -52,11 +52,18 @@ class ListRuns:
     runs: tuple[Run, ...]
     bounds: tuple[int, ...]  # the index of each run's first item, then the items' count
 
-    def each(self, block: Block) -> Iterator[tuple[Run, tuple[Item, ...]]]:
-        """Each run with its items in ``block`` (the list they were cut from, or a copy of it moved)."""
-        items, bounds = block.items, self.bounds
+    def each(self, block: Block) -> Iterator[tuple[Run, tuple[Item, ...], int]]:
+        """Each run with its items and how many lines below them the run lies in ``block`` (the list
+        they were cut from, or a copy of it moved).
+
+        A copy an Enter above moved makes its items only when first read (``Block.moved_from``),
+        and on a keystroke nothing else reads those of a long list below the edit: the items are
+        those of the block it was moved from (``Block.unmoved``, the same items but for their
+        lines), and the delta says how far to move what is made of them."""
+        unmoved = block.unmoved
+        items, bounds, delta = unmoved.items, self.bounds, block.start_line - unmoved.start_line
         for at, run in enumerate(self.runs):
-            yield run, items[bounds[at] : bounds[at + 1]]
+            yield run, items[bounds[at] : bounds[at + 1]], delta
 
 
 def is_long(block: Block) -> bool:

@@ -174,9 +174,7 @@ def _tally(block: Block, states: StateReader, settings: Settings | None) -> Bloc
     if not block.has_items:
         return BlockTally(NOTHING)
     if list_runs.is_long(block):  # a long list, run by run: a keystroke in it tallies one run again
-        # (a copy an Enter moved is tallied from the block it was moved from: the same items, and a
-        # tally holds no line)
-        trees = (_run_tally(run, items, states, settings) for run, items in list_runs.list_runs(block).each(block.unmoved))
+        trees = (_run_tally(run, items, states, settings) for run, items, _ in list_runs.list_runs(block).each(block))  # a tally holds no line
     else:
         trees = (_item_tally(item, states, settings) for item in block.items)
     whole = _trees_tally(trees)

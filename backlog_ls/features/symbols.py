@@ -85,13 +85,9 @@ class BlockSymbols:
 
     def runs(self) -> list[RunSymbols]:
         """A long list's entries, run by run (those with entries)."""
-        request, key, block = self._request, self.key, self.block
-        # A copy an Enter above moved: its runs read from the block it was moved from (the same
-        # items but for their lines), so that its own items are not made for this.
-        unmoved = block.unmoved
-        delta = block.start_line - unmoved.start_line
+        request, key = self._request, self.key
         found = []
-        for run, items in list_runs.list_runs(block).each(unmoved):
+        for run, items, delta in list_runs.list_runs(self.block).each(self.block):
             entries = _run_entries(run, items, key)
             if entries:
                 found.append(RunSymbols(run, items, entries, request, delta))  # type: ignore[arg-type]
@@ -326,8 +322,7 @@ _ITEM_SYMBOLS = BlockMemo()
 def _block_symbols(block: Block, key: tuple) -> list:
     """[the block's symbols (MISSING until asked for), its first line, entries]."""
     if list_runs.is_long(block):
-        # (a copy an Enter moved counts its runs' entries from the block it was moved from: the same items)
-        entries = sum(_run_entries(run, items, key) for run, items in list_runs.list_runs(block).each(block.unmoved))
+        entries = sum(_run_entries(run, items, key) for run, items, _ in list_runs.list_runs(block).each(block))
         return [MISSING, block.start_line, entries]
     entries = 0
     for item in block.items:

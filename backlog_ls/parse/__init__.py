@@ -76,6 +76,10 @@ _YOUNG_THRESHOLD = 50_000
 # More young objects than this after a pause (a model built or moved) are frozen: the
 # first-generation threshold, past which the collector would walk them all at the next allocation.
 _FREEZE_ABOVE = _YOUNG_THRESHOLD
+# Every this many freezes the frozen objects are handed back to the collector's oldest generation
+# instead, so what cyclic garbage was frozen with a model is collected in the end.
+_THAW_EVERY = 256
+_freezes = 0
 
 
 def tune_garbage_collector() -> None:
@@ -94,10 +98,6 @@ def tune_garbage_collector() -> None:
     """
     gc.freeze()  # the modules loaded so far live as long as the process: never scan them
     gc.set_threshold(_YOUNG_THRESHOLD, 20, 100)
-# Every this many freezes the frozen objects are handed back to the collector's oldest generation
-# instead, so what cyclic garbage was frozen with a model is collected in the end.
-_THAW_EVERY = 256
-_freezes = 0
 
 
 def _settle_young_objects() -> None:
